@@ -1,0 +1,13 @@
+from agencies.policy import Capability, capabilities_of
+from triage.navigation import navigation_for
+
+
+def front_door(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"fd_can": {}, "fd_nav": []}
+    held = capabilities_of(user)
+    return {
+        "fd_can": {capability.value: capability in held for capability in Capability},
+        "fd_nav": navigation_for(user, request.path),
+    }

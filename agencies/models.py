@@ -1,0 +1,78 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from agencies.census import SOURCE_OF_REFERRAL, AgencyType, source_of_referral_code
+
+
+class Agency(models.Model):
+    """A partner organisation, or the front door's own children's social care."""
+
+    name = models.CharField(max_length=200, unique=True)
+    type = models.CharField(max_length=40, choices=AgencyType.choices)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def source_of_referral(self) -> str:
+        """The DfE CIN census source-of-referral code for referrals from this agency."""
+        return source_of_referral_code(self.type)
+
+    @property
+    def source_of_referral_label(self) -> str:
+        return SOURCE_OF_REFERRAL[self.source_of_referral]
+
+
+class Role(models.TextChoices):
+    REFERRER = "referrer", "Referrer"
+    AGENCY_LEAD = "agency_lead", "Agency lead"
+    SCREENER = "screener", "Screener"
+    MANAGER = "manager", "Manager"
+    PARTNER = "partner", "Partner"
+    AUDITOR = "auditor", "Auditor"
+    ADMIN = "admin", "Administrator"
+
+
+# Roles whose work is tied to one agency: they cannot be saved without it.
+ROLES_NEEDING_AGENCY = {Role.REFERRER, Role.AGENCY_LEAD, Role.PARTNER}
+
+
+class User(AbstractUser):
+    """A person who signs in to Front Door: one agency, one role."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    job_title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    # Who changed a user's role or agency, and when, is kept; their password is not.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    REQUIRED_FIELDS = ["email", "role"]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="user_role_is_known",
+                condition=models.Q(role__in=[choice.value for choice in Role]),
+            ),
+            models.CheckConstraint(
+                name="user_in_agency_role_has_agency",
+                condition=~models.Q(role__in=[r.value for r in ROLES_NEEDING_AGENCY])
+                | models.Q(agency__isnull=False),
+            ),
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

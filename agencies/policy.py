@@ -1,0 +1,116 @@
+"""Who may do what: the one place that answers it.
+
+Views (HTML and API), templates and navigation ask ``can(user, Capability.X)``; nothing
+else looks at a user's role to decide access. Object-level scope (which referrals a user
+may see) lives in the selectors, which start from the same roles.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from agencies.models import Role
+
+
+class Capability(StrEnum):
+    SUBMIT_REFERRAL = "submit_referral"
+    VIEW_OWN_REFERRALS = "view_own_referrals"
+    VIEW_AGENCY_REFERRALS = "view_agency_referrals"
+    VIEW_AGENCY_QUALITY = "view_agency_quality"
+    RAISE_CHALLENGE = "raise_challenge"
+    VIEW_QUEUE = "view_queue"
+    VIEW_ALL_REFERRALS = "view_all_referrals"
+    SCREEN = "screen"
+    RECORD_ON_BEHALF = "record_on_behalf"
+    ALLOCATE = "allocate"
+    RECOMMEND = "recommend"
+    DECIDE = "decide"
+    CONVENE_STRATEGY = "convene_strategy"
+    VIEW_DASHBOARD = "view_dashboard"
+    RECEIVE_OVERDUE_ALERTS = "receive_overdue_alerts"
+    ANSWER_INFORMATION_REQUESTS = "answer_information_requests"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_SYSTEM = "manage_system"
+
+
+_REFERRER = {
+    Capability.SUBMIT_REFERRAL,
+    Capability.VIEW_OWN_REFERRALS,
+    Capability.RAISE_CHALLENGE,
+}
+_SCREENER = {
+    Capability.VIEW_QUEUE,
+    Capability.VIEW_ALL_REFERRALS,
+    Capability.SCREEN,
+    Capability.RECORD_ON_BEHALF,
+    Capability.RECOMMEND,
+}
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.REFERRER: frozenset(_REFERRER),
+    Role.AGENCY_LEAD: frozenset(
+        _REFERRER | {Capability.VIEW_AGENCY_REFERRALS, Capability.VIEW_AGENCY_QUALITY}
+    ),
+    Role.SCREENER: frozenset(_SCREENER),
+    Role.MANAGER: frozenset(
+        _SCREENER
+        | {
+            Capability.ALLOCATE,
+            Capability.DECIDE,
+            Capability.CONVENE_STRATEGY,
+            Capability.VIEW_DASHBOARD,
+            Capability.RECEIVE_OVERDUE_ALERTS,
+        }
+    ),
+    Role.PARTNER: frozenset({Capability.ANSWER_INFORMATION_REQUESTS}),
+    # Auditors read everything and change nothing: no capability here writes.
+    Role.AUDITOR: frozenset(
+        {
+            Capability.VIEW_ALL_REFERRALS,
+            Capability.VIEW_QUEUE,
+            Capability.VIEW_DASHBOARD,
+            Capability.VIEW_AUDIT,
+            Capability.VIEW_AGENCY_QUALITY,
+        }
+    ),
+    Role.ADMIN: frozenset({Capability.MANAGE_SYSTEM}),
+}
+
+
+def capabilities_of(user) -> frozenset[Capability]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    try:
+        return ROLE_CAPABILITIES[Role(user.role)]
+    except ValueError:
+        return frozenset()
+
+
+def can(user, capability: Capability) -> bool:
+    return Capability(capability) in capabilities_of(user)
+
+
+def require(user, capability: Capability) -> None:
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+def capability_required(capability: Capability):
+    """View decorator: sign-in required, then the capability (403 without it)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            require(request.user, capability)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

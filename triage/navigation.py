@@ -1,0 +1,35 @@
+"""The navigation each role sees: built from the policy, so a link shows only where the
+page behind it would let the user in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from agencies.policy import Capability, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    capability: Capability | None = None
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("Home", "home"),
+    NavItem("Administration", "admin:index", Capability.MANAGE_SYSTEM),
+    NavItem("API documentation", "api-docs", None),
+]
+
+
+def navigation_for(user, current_path: str) -> list[dict]:
+    items = []
+    for item in NAVIGATION:
+        if item.capability is not None and not can(user, item.capability):
+            continue
+        url = reverse(item.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

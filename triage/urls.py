@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from agencies import views as account_views
+from triage import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health_check, name="health"),
+    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("triage.api_urls")),
+    path("api/schema/", login_required(SpectacularAPIView.as_view()), name="api-schema"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+]
+
+handler403 = "triage.errors.permission_denied"
+handler404 = "triage.errors.page_not_found"
+handler500 = "triage.errors.server_error"
