@@ -9,6 +9,11 @@ class ObtainToken(ObtainAuthToken):
     Failed attempts count towards the same lockout as the sign-in page.
     """
 
+    def get_serializer_context(self):
+        # django-axes marks a locked-out request on Django's own request object, where
+        # its middleware looks; DRF's wrapper would hide the mark.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
     @extend_schema(
         summary="Get an API token",
         responses={200: inline_serializer("Token", {"token": serializers.CharField()})},

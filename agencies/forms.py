@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -22,8 +21,11 @@ class SignInForm(AuthenticationForm):
             ),
         }
         self.fields["username"].widget.attrs.update(
-            {"class": "govuk-input govuk-!-width-one-half", "autocomplete": "username",
-             "spellcheck": "false"}
+            {
+                "class": "govuk-input govuk-!-width-one-half",
+                "autocomplete": "username",
+                "spellcheck": "false",
+            }
         )
         self.fields["password"].widget.attrs.update(
             {"class": "govuk-input govuk-!-width-one-half", "autocomplete": "current-password"}

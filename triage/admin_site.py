@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -20,6 +22,18 @@ class FrontDoorAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return can(request.user, Capability.MANAGE_SYSTEM)
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def guarded(request, *args, **kwargs):
+            # Signed in but not an admin: 403, never a loop back to a sign-in page.
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return guarded
 
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         # Signed in but not an admin: refuse plainly rather than ask to sign in again.

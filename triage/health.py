@@ -25,11 +25,14 @@ def check_database() -> dict:
 
 
 def check_broker() -> dict:
-    transport = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    transport = str(celery_app.conf.broker_url).split("://", 1)[0]
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(
-                max_retries=1, interval_start=0, interval_step=0, timeout=settings.HEALTH_BROKER_TIMEOUT_SECONDS
+                max_retries=1,
+                interval_start=0,
+                interval_step=0,
+                timeout=settings.HEALTH_BROKER_TIMEOUT_SECONDS,
             )
             # Opening a channel proves the broker answers, not only that a socket opened.
             conn.default_channel  # noqa: B018

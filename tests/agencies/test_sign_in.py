@@ -1,0 +1,190 @@
+import logging
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from agencies.demo import DEMO_PASSWORD, USERS, seed_agencies_and_users
+from agencies.models import Role
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+
+HOME_HEADINGS = {
+    Role.REFERRER: "Refer a child you are worried about",
+    Role.AGENCY_LEAD: "Your agency's referrals",
+    Role.SCREENER: "Screening referrals",
+    Role.MANAGER: "Decisions and the 24-hour clock",
+    Role.PARTNER: "Information requests for your agency",
+    Role.AUDITOR: "Quality assurance and audit",
+    Role.ADMIN: "System administration",
+}
+
+
+def sign_in(client: Client, username: str, password: str, **extra):
+    return client.post(LOGIN, {"username": username, "password": password}, **extra)
+
+
+@pytest.mark.parametrize("username", [user[0] for user in USERS])
+def test_every_demo_user_signs_in_and_lands_on_their_roles_home_page(client, username):
+    seed_agencies_and_users()
+
+    response = sign_in(client, username, DEMO_PASSWORD)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    home = client.get("/")
+    role = home.context["user"].role
+    assert f"home/{role}.html" in [t.name for t in home.templates]
+    assert HOME_HEADINGS[Role(role)] in home.content.decode()
+    assert home.context["user"].get_role_display() in home.content.decode()
+
+
+def test_the_header_names_the_user_their_agency_and_role(client):
+    seed_agencies_and_users()
+    sign_in(client, "referrer.school", DEMO_PASSWORD)
+
+    page = client.get("/").content.decode()
+
+    assert "Sam Okafor" in page
+    assert "Millbrook Primary School" in page
+    assert ">Referrer<" in page
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+def test_a_wrong_password_is_refused_with_a_clear_message(client):
+    UserFactory(username="pat")
+
+    response = sign_in(client, "pat", "not-the-password")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "Enter a correct username and password" in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_failed_sign_in_is_logged_without_the_password_or_username(client, caplog):
+    UserFactory(username="pat.example")
+
+    with caplog.at_level(logging.INFO):
+        sign_in(client, "pat.example", "hunter2-wrong-password")
+
+    failures = [r for r in caplog.records if r.name == "frontdoor.security"]
+    assert len(failures) == 1
+    assert "sign-in failed" in failures[0].getMessage()
+    everything_logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "hunter2-wrong-password" not in everything_logged
+    assert "pat.example" not in everything_logged
+
+
+def test_an_account_locks_after_repeated_failures_even_from_different_addresses(client, settings):
+    UserFactory(username="pat")
+
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "pat", "wrong", REMOTE_ADDR=f"10.0.0.{attempt + 1}")
+    response = sign_in(client, "pat", PASSWORD, REMOTE_ADDR="10.0.0.99")
+
+    assert response.status_code == 429
+    assert "Sign-in is locked for now" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_address_locks_after_repeated_failures_against_different_accounts(client, settings):
+    UserFactory(username="pat")
+
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, f"guess{attempt}", "wrong", REMOTE_ADDR="10.0.0.7")
+    response = sign_in(client, "pat", PASSWORD, REMOTE_ADDR="10.0.0.7")
+
+    assert response.status_code == 429
+    assert "Sign-in is locked for now" in response.content.decode()
+
+
+def test_failures_below_the_limit_do_not_lock(client, settings):
+    UserFactory(username="pat")
+
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, "pat", "wrong")
+    response = sign_in(client, "pat", PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_a_session_ends_after_30_minutes_idle(client):
+    UserFactory(username="pat")
+    with time_machine.travel("2026-11-27 16:00:00+00:00", tick=False) as traveller:
+        sign_in(client, "pat", PASSWORD)
+        traveller.shift(29 * 60)
+        assert client.get("/").status_code == 200
+
+        traveller.shift(31 * 60)
+        response = client.get("/")
+
+        assert response.status_code == 302
+        assert response["Location"].startswith(LOGIN)
+        page = client.get(response["Location"]).content.decode()
+        assert "inactive for 30 minutes" in page
+
+
+def test_a_session_ends_after_12_hours_however_active(client):
+    UserFactory(username="pat")
+    with time_machine.travel("2026-11-27 07:00:00+00:00", tick=False) as traveller:
+        sign_in(client, "pat", PASSWORD)
+        for _ in range(35):  # a request every 20 minutes for 11 hours 40 minutes
+            traveller.shift(20 * 60)
+            assert client.get("/").status_code == 200
+
+        traveller.shift(21 * 60)  # 12 hours and 1 minute after signing in
+        response = client.get("/")
+
+        assert response.status_code == 302
+        assert response["Location"].startswith(LOGIN)
+
+
+def test_an_idle_api_session_gets_401_not_a_redirect(client):
+    UserFactory(username="pat")
+    with time_machine.travel("2026-11-27 16:00:00+00:00", tick=False) as traveller:
+        sign_in(client, "pat", PASSWORD)
+        traveller.shift(31 * 60)
+
+        response = client.get("/api/schema/")
+
+    assert response.status_code == 401
+    assert "inactive for 30 minutes" in response.json()["detail"]
+
+
+def test_sign_out_is_a_post_and_ends_the_session(referrer_client):
+    assert referrer_client.get("/accounts/logout/").status_code == 405
+
+    response = referrer_client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert referrer_client.get("/").status_code == 302
+
+
+def test_signed_in_users_visiting_sign_in_go_home(referrer_client):
+    response = referrer_client.get(LOGIN)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_passwords_are_checked_by_djangos_validators():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("password")
+    with pytest.raises(ValidationError):
+        validate_password("short1!")
+    validate_password("a-long-and-unusual-passphrase")

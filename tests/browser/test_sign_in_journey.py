@@ -1,0 +1,52 @@
+"""Browser journeys: Playwright driving the system Chromium against a live server."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+def test_a_screener_signs_in_sees_their_home_page_and_signs_out(page: Page, live_server):
+    seed_agencies_and_users()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.get_by_role("heading", name="Sign in to Front Door")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "sign-in.png", full_page=True)
+
+    page.get_by_label("Username").fill("screener")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name="Screening referrals")).to_be_visible()
+    expect(page.get_by_test_id("identity")).to_contain_text("Alex Moss")
+    expect(page.get_by_test_id("identity")).to_contain_text("Northshire Children's Social Care")
+    expect(page.get_by_test_id("identity")).to_contain_text("Screener")
+    page.screenshot(path=SCREENSHOTS / "home-screener.png", full_page=True)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_a_wrong_password_shows_the_error_summary(page: Page, live_server):
+    seed_agencies_and_users()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("manager")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Enter a correct username and password")
+    # GOV.UK Frontend's script moved focus to the summary: the JavaScript loaded under the CSP.
+    expect(summary).to_be_focused()
+    page.screenshot(path=SCREENSHOTS / "sign-in-error.png", full_page=True)

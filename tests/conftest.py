@@ -1,0 +1,84 @@
+import pytest
+from django.test import Client
+
+from agencies.models import Role
+from tests.factories import UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Fast by default: MD5 hashing in tests only (never in settings.py)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: Role = Role.REFERRER, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def referrer(make_user):
+    return make_user(Role.REFERRER)
+
+
+@pytest.fixture
+def referrer_client(referrer):
+    return _client_for(referrer)
+
+
+@pytest.fixture
+def agency_lead_client(make_user):
+    return _client_for(make_user(Role.AGENCY_LEAD))
+
+
+@pytest.fixture
+def screener_client(make_user):
+    return _client_for(make_user(Role.SCREENER))
+
+
+@pytest.fixture
+def manager_client(make_user):
+    return _client_for(make_user(Role.MANAGER))
+
+
+@pytest.fixture
+def partner_client(make_user):
+    return _client_for(make_user(Role.PARTNER))
+
+
+@pytest.fixture
+def auditor_client(make_user):
+    return _client_for(make_user(Role.AUDITOR))
+
+
+@pytest.fixture
+def sysadmin_client(make_user):
+    return _client_for(make_user(Role.ADMIN))
+
+
+# --- Browser tests: the system Chromium, never a browser Playwright downloads ----------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

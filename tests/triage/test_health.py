@@ -1,0 +1,57 @@
+import pytest
+from django.db import OperationalError, connection
+
+from triage.celery import app as celery_app
+from triage.services import record_heartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_is_200_when_database_and_broker_answer(client):
+    response = client.get("/health/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["broker"]["ok"] is True
+
+
+def test_health_is_503_when_the_broker_does_not_answer(client, monkeypatch):
+    # Nothing listens on port 1: the broker cannot answer.
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True
+
+
+def test_health_is_503_when_the_database_does_not_answer(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("database went away")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == {"ok": False, "error": "OperationalError"}
+
+
+def test_health_reports_the_workers_last_heartbeat(client):
+    record_heartbeat(name="worker")
+
+    body = client.get("/health/").json()
+
+    assert body["worker"]["last_heartbeat_at"] is not None
+
+
+def test_health_needs_no_sign_in_and_is_not_cached(client):
+    response = client.get("/health/")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
