@@ -6,8 +6,8 @@ import logging
 
 from django.conf import settings
 from django.db import connection
+from kombu import Connection
 
-from triage.celery import app as celery_app
 from triage.models import Heartbeat
 
 logger = logging.getLogger("frontdoor.health")
@@ -25,9 +25,14 @@ def check_database() -> dict:
 
 
 def check_broker() -> dict:
-    transport = str(celery_app.conf.broker_url).split("://", 1)[0]
+    url = settings.CELERY_BROKER_URL
+    transport = url.split("://", 1)[0]
     try:
-        with celery_app.connection_for_write() as conn:
+        with Connection(
+            url,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            connect_timeout=settings.HEALTH_BROKER_TIMEOUT_SECONDS,
+        ) as conn:
             conn.ensure_connection(
                 max_retries=1,
                 interval_start=0,

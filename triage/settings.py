@@ -333,6 +333,5 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "frontdoor": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "celery": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

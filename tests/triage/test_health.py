@@ -1,7 +1,6 @@
 import pytest
 from django.db import OperationalError, connection
 
-from triage.celery import app as celery_app
 from triage.services import record_heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -17,9 +16,10 @@ def test_health_is_200_when_database_and_broker_answer(client):
     assert body["broker"]["ok"] is True
 
 
-def test_health_is_503_when_the_broker_does_not_answer(client, monkeypatch):
+def test_health_is_503_when_the_broker_does_not_answer(client, settings):
     # Nothing listens on port 1: the broker cannot answer.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
     response = client.get("/health/")
 

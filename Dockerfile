@@ -1,0 +1,27 @@
+# Front Door: one image for web, worker and beat.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY frontend ./frontend
+RUN npm run -s build
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+RUN useradd --create-home --uid 10001 frontdoor
+COPY pyproject.toml requirements.lock README.md ./
+RUN pip install --no-cache-dir -c requirements.lock -e . && pip check
+COPY --from=assets /app/node_modules/govuk-frontend ./node_modules/govuk-frontend
+COPY --from=assets /app/node_modules/@ministryofjustice/frontend ./node_modules/@ministryofjustice/frontend
+COPY --from=assets /app/static_build ./static_build
+COPY . .
+# collectstatic needs settings that load; these build-time values are never used to serve.
+RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-secret-key-not-used-at-run-time-0123456789abc \
+    DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
+    CELERY_BROKER_URL=redis://localhost:6379/0 FRONTDOOR_VAR_DIR=/app/var \
+    python manage.py collectstatic --noinput -v0 \
+ && mkdir -p /app/var && chown -R frontdoor /app/var
+USER frontdoor
+EXPOSE 8000
+CMD ["gunicorn", "triage.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

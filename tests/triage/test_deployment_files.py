@@ -1,0 +1,40 @@
+"""docker-compose.yml cannot be run here (no Docker engine); these checks keep it honest."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_starts_postgres_redis_migrate_web_worker_and_beat():
+    services = compose()["services"]
+
+    assert set(services) == {"db", "redis", "migrate", "web", "worker", "beat"}
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+
+
+def test_app_services_use_postgres_and_redis_and_wait_for_migrations():
+    services = compose()["services"]
+
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        assert service["environment"]["DATABASE_URL"].startswith("postgres://")
+        assert service["environment"]["CELERY_BROKER_URL"].startswith("redis://")
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["command"][-2:] == ["migrate", "--noinput"]
+    assert "gunicorn" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "triage", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "triage", "beat"]
+
+
+def test_env_example_names_every_variable_the_compose_file_expects():
+    example = (ROOT / ".env.example").read_text()
+
+    for variable in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_DEBUG", "EMAIL_HOST"):
+        assert f"\n{variable}=" in example
