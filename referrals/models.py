@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from referrals.census import (
+    CallerType,
+    ConcernCategory,
+    Ethnicity,
+    Gender,
+    Religion,
+)
+from referrals.validation import validate_nhs_number, validate_postcode
+
+# Limits on free text: generous for what a referrer writes, small enough that no one
+# pastes a whole case file into a box.
+NARRATIVE_MAX = 6000
+SHORT_TEXT_MAX = 200
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    SCREENING = "screening", "Screening"
+    AWAITING_DECISION = "awaiting_decision", "Awaiting decision"
+    DECIDED = "decided", "Decided"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web form"
+    API = "api", "API"
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+
+
+class ParentalConsent(models.TextChoices):
+    CONSENTED = "consented", "Parents know and agreed to the referral"
+    AWARE_NOT_CONSENTED = "aware_not_consented", "Parents know but did not agree"
+    NOT_AWARE = "not_aware", "Parents do not know about the referral"
+    NOT_SOUGHT = "not_sought", "Consent was not sought"
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number issued in a year. References are never reused."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Submission(models.Model):
+    """One sending of the form or API: siblings referred together share a submission."""
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Submission {self.pk}"
+
+
+class Referral(models.Model):
+    """One child, one clock, one decision."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="referrals")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+
+    # Who referred. A professional's referral has a referrer and agency; a call from a
+    # member of the public recorded by a screener has neither, only the caller's details.
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="referrals",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="referrals",
+    )
+    source_of_referral = models.CharField(
+        max_length=3, help_text="DfE CIN census source-of-referral code"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="referrals_recorded", help_text="The screener or manager who took a call",
+    )
+    caller_type = models.CharField(max_length=20, choices=CallerType.choices, blank=True)
+    referrer_name = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
+    referrer_role = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
+    referrer_organisation = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
+    referrer_phone = models.CharField(max_length=40, blank=True)
+    referrer_email = models.EmailField(blank=True)
+
+    # The clock.
+    received_at = models.DateTimeField()
+    decision_due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # The child as the referrer gave them.
+    child_first_name = models.CharField(max_length=100)
+    child_last_name = models.CharField(max_length=100)
+    child_other_names = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
+    child_date_of_birth = models.DateField(null=True, blank=True)
+    child_expected_date_of_birth = models.DateField(null=True, blank=True)
+    child_gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.NOT_KNOWN)
+    child_ethnicity = models.CharField(
+        max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT
+    )
+    child_first_language = models.CharField(max_length=60, blank=True)
+    child_interpreter_needed = models.BooleanField(default=False)
+    child_religion = models.CharField(
+        max_length=12, choices=Religion.choices, default=Religion.NOT_KNOWN
+    )
+    child_disabilities = models.JSONField(default=list, blank=True)
+    child_address = models.TextField(max_length=400, blank=True)
+    child_postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
+    child_school = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
+    child_nhs_number = models.CharField(
+        max_length=10, blank=True, validators=[validate_nhs_number]
+    )
+
+    # What the referrer is worried about, centred on the child.
+    worry = models.TextField(max_length=NARRATIVE_MAX)
+    lived_experience = models.TextField(max_length=NARRATIVE_MAX)
+    child_voice = models.TextField(max_length=NARRATIVE_MAX)
+    history_and_pattern = models.TextField(max_length=NARRATIVE_MAX, blank=True)
+    working_well = models.TextField(max_length=NARRATIVE_MAX, blank=True)
+    what_should_happen = models.TextField(max_length=NARRATIVE_MAX, blank=True)
+    parental_consent = models.CharField(max_length=24, choices=ParentalConsent.choices)
+    consent_not_sought_reason = models.TextField(max_length=2000, blank=True)
+    immediate_risk = models.BooleanField(default=False)
+    other_professionals = models.TextField(max_length=3000, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-immediate_risk", "decision_due_at"]
+        indexes = [
+            models.Index(fields=["status", "immediate_risk", "decision_due_at"]),
+            models.Index(fields=["referrer", "received_at"]),
+            models.Index(fields=["agency", "received_at"]),
+            models.Index(fields=["received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="referral_due_after_received",
+                condition=models.Q(decision_due_at__gt=models.F("received_at")),
+            ),
+            models.CheckConstraint(
+                name="referral_child_has_birth_date_or_expected_date_not_both",
+                condition=~models.Q(
+                    child_date_of_birth__isnull=False, child_expected_date_of_birth__isnull=False
+                ),
+            ),
+            models.CheckConstraint(
+                name="referral_status_is_known",
+                condition=models.Q(status__in=[s.value for s in Status]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def child_name(self) -> str:
+        return f"{self.child_first_name} {self.child_last_name}".strip()
+
+    @property
+    def concern_categories(self) -> list[str]:
+        return [c.category for c in self.concerns.all()]
+
+
+class ReferralConcern(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="concerns")
+    category = models.CharField(max_length=40, choices=ConcernCategory.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "category"], name="one_concern_per_category")
+        ]
+        indexes = [models.Index(fields=["category", "referral"])]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+class HouseholdMember(models.Model):
+    """Someone in the child's household, as the referrer described them."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="household")
+    name = models.CharField(max_length=SHORT_TEXT_MAX)
+    relationship = models.CharField(max_length=100, help_text="To the child, e.g. mother")
+    date_of_birth = models.DateField(null=True, blank=True)
+    lives_with_child = models.BooleanField(default=True)
+    known_risk = models.TextField(
+        max_length=2000, blank=True,
+        help_text="Any known risk, for example an adult subject to a court order",
+    )
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.relationship}"
+
+
+class ReferralDraft(models.Model):
+    """A referral being written: saved on the server as the user goes, so that nothing
+    typed is lost on a validation error or when the session times out."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referral_drafts"
+    )
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submission = models.OneToOneField(
+        Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="draft"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "updated_at"])]
+
+
+class IdempotencyRecord(models.Model):
+    """A POST made with an Idempotency-Key: a retry with the same key and body gets the
+    same referral back; the same key with a different body is refused."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_referral_per_idempotency_key")
+        ]

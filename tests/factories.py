@@ -39,3 +39,60 @@ class UserFactory(factory.django.DjangoModelFactory):
         no_declaration=None,
     )
     password = factory.LazyFunction(lambda: make_password(PASSWORD))
+
+
+# --- Referrals ------------------------------------------------------------------------
+
+from datetime import date, timedelta  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from referrals.census import ConcernCategory  # noqa: E402
+from referrals.models import (  # noqa: E402
+    Channel,
+    ParentalConsent,
+    Referral,
+    ReferralConcern,
+    Status,
+    Submission,
+)
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+
+    submitted_by = factory.SubFactory(UserFactory)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A referral made by a referrer through the web form, received just now."""
+
+    class Meta:
+        model = Referral
+
+    reference = factory.Sequence(lambda n: f"FD-2026-{900000 + n:06d}")
+    referrer = factory.SubFactory(UserFactory, role=Role.REFERRER)
+    agency = factory.LazyAttribute(lambda r: r.referrer.agency if r.referrer else None)
+    submission = factory.SubFactory(
+        SubmissionFactory, submitted_by=factory.SelfAttribute("..referrer")
+    )
+    status = Status.RECEIVED
+    channel = Channel.WEB
+    source_of_referral = factory.LazyAttribute(lambda r: r.agency.source_of_referral if r.agency else "10")
+    received_at = factory.LazyFunction(timezone.now)
+    decision_due_at = factory.LazyAttribute(lambda r: r.received_at + timedelta(hours=24))
+    child_first_name = factory.Sequence(lambda n: f"Kid{n}")
+    child_last_name = "Testchild"
+    child_date_of_birth = date(2018, 5, 17)
+    worry = "Came to school hungry four days this week and has a bruise on the arm."
+    lived_experience = "Gets self and younger brother ready; no breakfast; often late."
+    child_voice = "Said 'mum sleeps a lot and there is no food in the house'."
+    parental_consent = ParentalConsent.CONSENTED
+
+    @factory.post_generation
+    def concerns(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for category in extracted or [ConcernCategory.NEGLECT]:
+            ReferralConcern.objects.create(referral=self, category=category)

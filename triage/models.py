@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Heartbeat(models.Model):
@@ -9,3 +11,43 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_run_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Outcome(models.TextChoices):
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    SIGNPOST = "signpost", "Signpost to universal services"
+    EARLY_HELP = "early_help", "Early help"
+    ASSESSMENT_S17 = "s17", "Child and family assessment (section 17)"
+    STRATEGY_S47 = "s47", "Strategy discussion (section 47)"
+    OPEN_CASE = "open_case", "Already an open case"
+
+
+class Decision(models.Model):
+    """A manager's decision on a referral. Immutable: a correction is an amendment.
+
+    The triage issue builds the screens and the service that records it; the model is
+    here so that referrals, the API and demo data can speak of decisions already.
+    """
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="decision"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    threshold_level = models.PositiveSmallIntegerField()
+    rationale = models.TextField(max_length=6000)
+    lived_experience_impact = models.TextField(max_length=6000, blank=True)
+    onward_referrals = models.TextField(max_length=3000, blank=True)
+    late_reason = models.TextField(max_length=3000, blank=True)
+    feedback = models.TextField(
+        max_length=6000, blank=True, help_text="What the referrer is told, in plain words"
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    decided_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["decided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} for {self.referral}"

@@ -1,0 +1,194 @@
+"""Writes about referrals. Every rule lives here, for the web form and the API alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from agencies.census import source_of_referral_code
+from agencies.models import Agency
+from agencies.policy import Capability, can
+from referrals.census import CALLER_SOURCE, CallerType
+from referrals.models import (
+    Channel,
+    HouseholdMember,
+    ParentalConsent,
+    ReferenceSequence,
+    Referral,
+    ReferralConcern,
+    Status,
+    Submission,
+)
+from triage.clock import decision_due_at
+
+CHILD_FIELDS = (
+    "child_first_name", "child_last_name", "child_other_names", "child_date_of_birth",
+    "child_expected_date_of_birth", "child_gender", "child_ethnicity", "child_first_language",
+    "child_interpreter_needed", "child_religion", "child_disabilities", "child_address",
+    "child_postcode", "child_school", "child_nhs_number",
+)
+DETAIL_FIELDS = (
+    "worry", "lived_experience", "child_voice", "history_and_pattern", "working_well",
+    "what_should_happen", "parental_consent", "consent_not_sought_reason", "immediate_risk",
+    "other_professionals",
+)
+CONTACT_FIELDS = (
+    "referrer_name", "referrer_role", "referrer_organisation", "referrer_phone", "referrer_email",
+)
+HOUSEHOLD_FIELDS = ("name", "relationship", "date_of_birth", "lives_with_child", "known_risk")
+
+
+class ReferralError(Exception):
+    """A referral that breaks a rule; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class NotPermitted(Exception):
+    pass
+
+
+def _check_details(details: dict, concerns: Sequence[str], children: Sequence[dict]) -> None:
+    errors: dict[str, list[str]] = {}
+    required = {
+        "worry": "Say specifically what you are worried about for the child",
+        "lived_experience": "Describe what a day is like for the child",
+        "child_voice": "Say what the child has said, or why it could not be gathered",
+    }
+    for field, message in required.items():
+        if not str(details.get(field) or "").strip():
+            errors[field] = [message]
+    if not concerns:
+        errors["concerns"] = ["Choose at least one kind of concern"]
+    if not details.get("parental_consent"):
+        errors["parental_consent"] = ["Say whether the parents know about and agree to this referral"]
+    elif details["parental_consent"] == ParentalConsent.NOT_SOUGHT and not str(
+        details.get("consent_not_sought_reason") or ""
+    ).strip():
+        errors["consent_not_sought_reason"] = ["Say why consent was not sought"]
+    if not children:
+        errors["children"] = ["Add the child you are referring"]
+    if errors:
+        raise ReferralError(errors)
+
+
+def check_received_at(received_at: datetime, *, now: datetime) -> None:
+    if received_at > now:
+        raise ReferralError({"received_at": ["The time received cannot be in the future"]})
+
+
+def _next_reference(year: int) -> str:
+    sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"FD-{year}-{sequence.last_number:06d}"
+
+
+@transaction.atomic
+def submit_referrals(
+    *,
+    by,
+    children: Sequence[dict],
+    details: dict,
+    concerns: Iterable[str],
+    household: Sequence[dict] = (),
+    contact: dict | None = None,
+    channel: Channel,
+    received_at: datetime | None = None,
+    caller_type: str = "",
+    caller_agency: Agency | None = None,
+) -> list[Referral]:
+    """Record one referral per child, linked as one submission.
+
+    Referrers and agency leads refer for their own agency, and the server sets the time
+    received. Screeners and managers record referrals made by phone or email (or sent
+    by them through the API) on a caller's behalf, with the time it was received.
+    """
+    now = timezone.now()
+    concerns = list(dict.fromkeys(concerns))
+    on_behalf = channel in (Channel.PHONE, Channel.EMAIL) or (
+        can(by, Capability.RECORD_ON_BEHALF) and not can(by, Capability.SUBMIT_REFERRAL)
+    )
+    if on_behalf:
+        if not can(by, Capability.RECORD_ON_BEHALF):
+            raise NotPermitted("Only screeners and managers record referrals on a caller's behalf")
+    elif not can(by, Capability.SUBMIT_REFERRAL):
+        raise NotPermitted("Your role cannot make referrals")
+    _check_details(details, concerns, children)
+
+    if on_behalf and received_at is not None:
+        check_received_at(received_at, now=now)
+    else:
+        received_at = now
+    due_at = decision_due_at(received_at)
+
+    contact = dict(contact or {})
+    if on_behalf:
+        caller_type = caller_type or CallerType.PROFESSIONAL
+        if caller_type == CallerType.PROFESSIONAL:
+            agency = caller_agency
+            source = source_of_referral_code(agency.type) if agency else "10"
+        else:
+            agency = None
+            source = CALLER_SOURCE[CallerType(caller_type)]
+        if caller_type == CallerType.ANONYMOUS:
+            contact = {}
+        referrer = None
+        recorded_by = by
+    else:
+        agency = by.agency
+        source = source_of_referral_code(agency.type)
+        referrer = by
+        recorded_by = None
+        caller_type = ""
+        contact.setdefault("referrer_name", by.display_name)
+        contact.setdefault("referrer_role", by.job_title)
+        contact.setdefault("referrer_organisation", agency.name)
+        contact.setdefault("referrer_email", by.email)
+        contact.setdefault("referrer_phone", by.phone)
+
+    submission = Submission.objects.create(submitted_by=by, created_at=now)
+    referrals = []
+    for child in children:
+        referral = Referral(
+            reference=_next_reference(timezone.localtime(received_at).year),
+            submission=submission,
+            status=Status.RECEIVED,
+            channel=channel,
+            referrer=referrer,
+            agency=agency,
+            source_of_referral=source,
+            recorded_by=recorded_by,
+            caller_type=caller_type,
+            received_at=received_at,
+            decision_due_at=due_at,
+            created_at=now,
+            **{f: child[f] for f in CHILD_FIELDS if f in child},
+            **{f: details[f] for f in DETAIL_FIELDS if f in details},
+            **{f: contact.get(f) or "" for f in CONTACT_FIELDS},
+        )
+        try:
+            referral.full_clean(exclude=["reference", "submission"])
+        except ValidationError as exc:
+            raise ReferralError(
+                {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+            ) from None
+        referral.save()
+        bulk_create_with_history(
+            [ReferralConcern(referral=referral, category=c) for c in concerns],
+            ReferralConcern,
+            default_user=by,
+        )
+        for member in household:
+            HouseholdMember.objects.create(
+                referral=referral, **{f: member[f] for f in HOUSEHOLD_FIELDS if f in member}
+            )
+        referrals.append(referral)
+    return referrals
