@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from agencies.policy import Capability, capabilities_of
 from triage.navigation import navigation_for
 
@@ -5,9 +7,10 @@ from triage.navigation import navigation_for
 def front_door(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"fd_can": {}, "fd_nav": []}
+        return {"fd_can": {}, "fd_nav": [], "duty_line": settings.DUTY_LINE}
     held = capabilities_of(user)
     return {
+        "duty_line": settings.DUTY_LINE,
         "fd_can": {capability.value: capability in held for capability in Capability},
         "fd_nav": navigation_for(user, request.path),
     }

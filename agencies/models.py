@@ -42,7 +42,7 @@ class Role(models.TextChoices):
 
 
 # Roles whose work is tied to one agency: they cannot be saved without it.
-ROLES_NEEDING_AGENCY = {Role.REFERRER, Role.AGENCY_LEAD, Role.PARTNER}
+ROLES_NEEDING_AGENCY = (Role.AGENCY_LEAD, Role.PARTNER, Role.REFERRER)
 
 
 class User(AbstractUser):

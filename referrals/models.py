@@ -47,6 +47,9 @@ class ReferenceSequence(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
 
 class Submission(models.Model):
     """One sending of the form or API: siblings referred together share a submission."""
@@ -71,19 +74,29 @@ class Referral(models.Model):
     # Who referred. A professional's referral has a referrer and agency; a call from a
     # member of the public recorded by a screener has neither, only the caller's details.
     referrer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="referrals",
     )
     agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True,
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="referrals",
     )
     source_of_referral = models.CharField(
         max_length=3, help_text="DfE CIN census source-of-referral code"
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="referrals_recorded", help_text="The screener or manager who took a call",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_recorded",
+        help_text="The screener or manager who took a call",
     )
     caller_type = models.CharField(max_length=20, choices=CallerType.choices, blank=True)
     referrer_name = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
@@ -116,9 +129,7 @@ class Referral(models.Model):
     child_address = models.TextField(max_length=400, blank=True)
     child_postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
     child_school = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
-    child_nhs_number = models.CharField(
-        max_length=10, blank=True, validators=[validate_nhs_number]
-    )
+    child_nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number])
 
     # What the referrer is worried about, centred on the child.
     worry = models.TextField(max_length=NARRATIVE_MAX)
@@ -179,7 +190,9 @@ class ReferralConcern(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["referral", "category"], name="one_concern_per_category")
+            models.UniqueConstraint(
+                fields=["referral", "category"], name="one_concern_per_category"
+            )
         ]
         indexes = [models.Index(fields=["category", "referral"])]
 
@@ -196,7 +209,8 @@ class HouseholdMember(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     lives_with_child = models.BooleanField(default=True)
     known_risk = models.TextField(
-        max_length=2000, blank=True,
+        max_length=2000,
+        blank=True,
         help_text="Any known risk, for example an adult subject to a court order",
     )
 
@@ -223,6 +237,9 @@ class ReferralDraft(models.Model):
     class Meta:
         indexes = [models.Index(fields=["owner", "updated_at"])]
 
+    def __str__(self) -> str:
+        return f"Draft {self.pk}"
+
 
 class IdempotencyRecord(models.Model):
     """A POST made with an Idempotency-Key: a retry with the same key and body gets the
@@ -238,3 +255,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="one_referral_per_idempotency_key")
         ]
+
+    def __str__(self) -> str:
+        return f"Idempotency key for {self.referral_id}"

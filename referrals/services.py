@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,21 +24,44 @@ from referrals.models import (
     Status,
     Submission,
 )
+from referrals.validation import birth_date_errors
 from triage.clock import decision_due_at
 
 CHILD_FIELDS = (
-    "child_first_name", "child_last_name", "child_other_names", "child_date_of_birth",
-    "child_expected_date_of_birth", "child_gender", "child_ethnicity", "child_first_language",
-    "child_interpreter_needed", "child_religion", "child_disabilities", "child_address",
-    "child_postcode", "child_school", "child_nhs_number",
+    "child_first_name",
+    "child_last_name",
+    "child_other_names",
+    "child_date_of_birth",
+    "child_expected_date_of_birth",
+    "child_gender",
+    "child_ethnicity",
+    "child_first_language",
+    "child_interpreter_needed",
+    "child_religion",
+    "child_disabilities",
+    "child_address",
+    "child_postcode",
+    "child_school",
+    "child_nhs_number",
 )
 DETAIL_FIELDS = (
-    "worry", "lived_experience", "child_voice", "history_and_pattern", "working_well",
-    "what_should_happen", "parental_consent", "consent_not_sought_reason", "immediate_risk",
+    "worry",
+    "lived_experience",
+    "child_voice",
+    "history_and_pattern",
+    "working_well",
+    "what_should_happen",
+    "parental_consent",
+    "consent_not_sought_reason",
+    "immediate_risk",
     "other_professionals",
 )
 CONTACT_FIELDS = (
-    "referrer_name", "referrer_role", "referrer_organisation", "referrer_phone", "referrer_email",
+    "referrer_name",
+    "referrer_role",
+    "referrer_organisation",
+    "referrer_phone",
+    "referrer_email",
 )
 HOUSEHOLD_FIELDS = ("name", "relationship", "date_of_birth", "lives_with_child", "known_risk")
 
@@ -55,7 +78,9 @@ class NotPermitted(Exception):
     pass
 
 
-def _check_details(details: dict, concerns: Sequence[str], children: Sequence[dict]) -> None:
+def _check_details(
+    details: dict, concerns: Sequence[str], children: Sequence[dict], *, today: date
+) -> None:
     errors: dict[str, list[str]] = {}
     required = {
         "worry": "Say specifically what you are worried about for the child",
@@ -68,13 +93,24 @@ def _check_details(details: dict, concerns: Sequence[str], children: Sequence[di
     if not concerns:
         errors["concerns"] = ["Choose at least one kind of concern"]
     if not details.get("parental_consent"):
-        errors["parental_consent"] = ["Say whether the parents know about and agree to this referral"]
-    elif details["parental_consent"] == ParentalConsent.NOT_SOUGHT and not str(
-        details.get("consent_not_sought_reason") or ""
-    ).strip():
+        errors["parental_consent"] = [
+            "Say whether the parents know about and agree to this referral"
+        ]
+    elif (
+        details["parental_consent"] == ParentalConsent.NOT_SOUGHT
+        and not str(details.get("consent_not_sought_reason") or "").strip()
+    ):
         errors["consent_not_sought_reason"] = ["Say why consent was not sought"]
     if not children:
         errors["children"] = ["Add the child you are referring"]
+    for child in children:
+        for field, messages in birth_date_errors(
+            date_of_birth=child.get("child_date_of_birth"),
+            expected_date_of_birth=child.get("child_expected_date_of_birth"),
+            today=today,
+        ).items():
+            # Siblings with the same mistake get one message, not one each.
+            errors[field] = list(dict.fromkeys(errors.get(field, []) + messages))
     if errors:
         raise ReferralError(errors)
 
@@ -121,7 +157,7 @@ def submit_referrals(
             raise NotPermitted("Only screeners and managers record referrals on a caller's behalf")
     elif not can(by, Capability.SUBMIT_REFERRAL):
         raise NotPermitted("Your role cannot make referrals")
-    _check_details(details, concerns, children)
+    _check_details(details, concerns, children, today=timezone.localdate(now))
 
     if on_behalf and received_at is not None:
         check_received_at(received_at, now=now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 
@@ -44,3 +45,37 @@ def normalise_postcode(value: str) -> str:
 def validate_postcode(value: str) -> None:
     if value and not _POSTCODE.match(normalise_postcode(value)):
         raise ValidationError("Enter a real postcode, like LS1 4AP", code="invalid_postcode")
+
+
+# An unborn baby's expected date of birth: from today to a little over nine months on.
+EXPECTED_BIRTH_WITHIN = timedelta(days=310)
+# Front Door is for children; a little slack lets a referral about a young person
+# turning 18 through.
+OLDEST_BIRTH = timedelta(days=365 * 19)
+
+
+def birth_date_errors(
+    *, date_of_birth: date | None, expected_date_of_birth: date | None, today: date
+) -> dict[str, list[str]]:
+    """What is wrong with a child's date of birth and expected date of birth, by field.
+
+    The web form, the API and ``submit_referrals`` all ask this one function."""
+    errors: dict[str, list[str]] = {}
+    if date_of_birth and expected_date_of_birth:
+        errors["child_expected_date_of_birth"] = [
+            "Give a date of birth or an expected date of birth, not both"
+        ]
+    if date_of_birth and date_of_birth > today:
+        errors.setdefault("child_date_of_birth", []).append(
+            "Date of birth must be today or in the past. For an unborn baby, give the "
+            "expected date of birth"
+        )
+    if date_of_birth and date_of_birth < today - OLDEST_BIRTH:
+        errors.setdefault("child_date_of_birth", []).append("Front Door is for children under 18")
+    if expected_date_of_birth and not (
+        today <= expected_date_of_birth <= today + EXPECTED_BIRTH_WITHIN
+    ):
+        errors.setdefault("child_expected_date_of_birth", []).append(
+            "Expected date of birth must be in the next 10 months"
+        )
+    return errors

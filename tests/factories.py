@@ -70,6 +70,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Referral
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"FD-2026-{900000 + n:06d}")
     referrer = factory.SubFactory(UserFactory, role=Role.REFERRER)
@@ -79,7 +80,9 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     )
     status = Status.RECEIVED
     channel = Channel.WEB
-    source_of_referral = factory.LazyAttribute(lambda r: r.agency.source_of_referral if r.agency else "10")
+    source_of_referral = factory.LazyAttribute(
+        lambda r: r.agency.source_of_referral if r.agency else "10"
+    )
     received_at = factory.LazyFunction(timezone.now)
     decision_due_at = factory.LazyAttribute(lambda r: r.received_at + timedelta(hours=24))
     child_first_name = factory.Sequence(lambda n: f"Kid{n}")

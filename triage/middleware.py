@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 
 AUTH_AT = "fd_auth_at"
 LAST_SEEN = "fd_last_seen"
@@ -45,12 +46,32 @@ class SessionTimeoutMiddleware:
             idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT.total_seconds()
             too_long = now - auth_at > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
             if idle or too_long:
+                kept = self._keep_what_was_typed(request, user)
                 logout(request)
-                return self._signed_out(request, idle=idle)
+                return self._signed_out(request, idle=idle, back_to=kept)
             session[LAST_SEEN] = now
         return self.get_response(request)
 
-    def _signed_out(self, request: HttpRequest, *, idle: bool) -> HttpResponse:
+    def _keep_what_was_typed(self, request: HttpRequest, user) -> str | None:
+        """A form posted just after the session ran out is not thrown away: a view that
+        offers ``save_on_timeout`` keeps the input (a referral draft keeps each section),
+        and the user comes back to the same page after signing in again."""
+        if request.method != "POST":
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        saver = getattr(match.func, "save_on_timeout", None)
+        if saver is None:
+            return None
+        try:
+            saver(request, user, *match.args, **match.kwargs)
+        except Http404:
+            return None
+        return request.path
+
+    def _signed_out(self, request: HttpRequest, *, idle: bool, back_to: str | None) -> HttpResponse:
         if idle:
             minutes = int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60)
             text = f"You were signed out because you were inactive for {minutes} minutes."
@@ -59,7 +80,9 @@ class SessionTimeoutMiddleware:
             text = f"You were signed out because you had been signed in for {hours} hours."
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": text}, status=401)
+        if back_to:
+            text += " What you had typed has been saved."
         messages.info(request, text + " Sign in again to carry on.")
         if request.method == "GET":
             return redirect_to_login(request.get_full_path())
-        return redirect_to_login("/")
+        return redirect_to_login(back_to or "/")

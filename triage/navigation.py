@@ -19,6 +19,9 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home"),
+    NavItem("Make a referral", "referrals:start", Capability.SUBMIT_REFERRAL),
+    NavItem("Your referrals", "referrals:mine", Capability.VIEW_OWN_REFERRALS),
+    NavItem("Record a referral", "referrals:start", Capability.RECORD_ON_BEHALF),
     NavItem("Administration", "admin:index", Capability.MANAGE_SYSTEM),
     NavItem("API documentation", "api-docs", None),
 ]

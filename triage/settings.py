@@ -41,6 +41,9 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# The front door's duty line, shown wherever a child may be in immediate danger.
+DUTY_LINE = env_str("FRONTDOOR_DUTY_LINE", "0300 555 0100")
+
 # The address people reach Front Door at, used for links in emails.
 BASE_URL = env_str("FRONTDOOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -100,6 +104,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render from our templates too (the GOV.UK date input).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------
 
@@ -307,6 +314,20 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Tags and operation ids from the path after the version: "referrals", not "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # The census code lists under their own names rather than one per field.
+    "ENUM_NAME_OVERRIDES": {
+        "ConcernCategory": "referrals.census.ConcernCategory",
+        "Disability": "referrals.census.Disability",
+        "Ethnicity": "referrals.census.Ethnicity",
+        "Gender": "referrals.census.Gender",
+        "Religion": "referrals.census.Religion",
+        "CallerType": "referrals.census.CallerType",
+        "ParentalConsent": "referrals.models.ParentalConsent",
+        "ReferralStatus": "referrals.models.Status",
+        "Outcome": "triage.models.Outcome",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("health/", views.health_check, name="health"),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
+    path("referrals/", include("referrals.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("triage.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -9,267 +9,850 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
+        ("agencies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferenceSequence',
+            name="ReferenceSequence",
             fields=[
-                ('year', models.PositiveIntegerField(primary_key=True, serialize=False)),
-                ('last_number', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveIntegerField(primary_key=True, serialize=False)),
+                ("last_number", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('status', models.CharField(choices=[('received', 'Received'), ('screening', 'Screening'), ('awaiting_decision', 'Awaiting decision'), ('decided', 'Decided')], default='received', max_length=20)),
-                ('channel', models.CharField(choices=[('web', 'Web form'), ('api', 'API'), ('phone', 'Phone'), ('email', 'Email')], max_length=10)),
-                ('source_of_referral', models.CharField(help_text='DfE CIN census source-of-referral code', max_length=3)),
-                ('caller_type', models.CharField(blank=True, choices=[('professional', 'A professional (from a partner agency)'), ('family', 'Family member, relative or carer'), ('acquaintance', 'Acquaintance (for example a neighbour or child minder)'), ('self', 'The child themselves'), ('other_individual', 'Another member of the public'), ('anonymous', 'Anonymous')], max_length=20)),
-                ('referrer_name', models.CharField(blank=True, max_length=200)),
-                ('referrer_role', models.CharField(blank=True, max_length=200)),
-                ('referrer_organisation', models.CharField(blank=True, max_length=200)),
-                ('referrer_phone', models.CharField(blank=True, max_length=40)),
-                ('referrer_email', models.EmailField(blank=True, max_length=254)),
-                ('received_at', models.DateTimeField()),
-                ('decision_due_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('child_first_name', models.CharField(max_length=100)),
-                ('child_last_name', models.CharField(max_length=100)),
-                ('child_other_names', models.CharField(blank=True, max_length=200)),
-                ('child_date_of_birth', models.DateField(blank=True, null=True)),
-                ('child_expected_date_of_birth', models.DateField(blank=True, null=True)),
-                ('child_gender', models.CharField(choices=[('1', 'Male'), ('2', 'Female'), ('9', 'Indeterminate'), ('0', 'Not known')], default='0', max_length=1)),
-                ('child_ethnicity', models.CharField(choices=[('WBRI', 'White: British'), ('WIRI', 'White: Irish'), ('WIRT', 'White: Traveller of Irish heritage'), ('WROM', 'White: Gypsy or Roma'), ('WOTH', 'White: any other White background'), ('MWBC', 'Mixed: White and Black Caribbean'), ('MWBA', 'Mixed: White and Black African'), ('MWAS', 'Mixed: White and Asian'), ('MOTH', 'Mixed: any other mixed background'), ('AIND', 'Asian or Asian British: Indian'), ('APKN', 'Asian or Asian British: Pakistani'), ('ABAN', 'Asian or Asian British: Bangladeshi'), ('AOTH', 'Asian or Asian British: any other Asian background'), ('BCRB', 'Black or Black British: Caribbean'), ('BAFR', 'Black or Black British: African'), ('BOTH', 'Black or Black British: any other Black background'), ('CHNE', 'Chinese'), ('OOTH', 'Any other ethnic group'), ('REFU', 'Refused'), ('NOBT', 'Information not yet obtained')], default='NOBT', max_length=4)),
-                ('child_first_language', models.CharField(blank=True, max_length=60)),
-                ('child_interpreter_needed', models.BooleanField(default=False)),
-                ('child_religion', models.CharField(choices=[('none', 'No religion'), ('buddhist', 'Buddhist'), ('christian', 'Christian'), ('hindu', 'Hindu'), ('jewish', 'Jewish'), ('muslim', 'Muslim'), ('sikh', 'Sikh'), ('other', 'Other religion'), ('not_known', 'Not known'), ('declined', 'Prefers not to say')], default='not_known', max_length=12)),
-                ('child_disabilities', models.JSONField(blank=True, default=list)),
-                ('child_address', models.TextField(blank=True, max_length=400)),
-                ('child_postcode', models.CharField(blank=True, max_length=10, validators=[referrals.validation.validate_postcode])),
-                ('child_school', models.CharField(blank=True, max_length=200)),
-                ('child_nhs_number', models.CharField(blank=True, max_length=10, validators=[referrals.validation.validate_nhs_number])),
-                ('worry', models.TextField(max_length=6000)),
-                ('lived_experience', models.TextField(max_length=6000)),
-                ('child_voice', models.TextField(max_length=6000)),
-                ('history_and_pattern', models.TextField(blank=True, max_length=6000)),
-                ('working_well', models.TextField(blank=True, max_length=6000)),
-                ('what_should_happen', models.TextField(blank=True, max_length=6000)),
-                ('parental_consent', models.CharField(choices=[('consented', 'Parents know and agreed to the referral'), ('aware_not_consented', 'Parents know but did not agree'), ('not_aware', 'Parents do not know about the referral'), ('not_sought', 'Consent was not sought')], max_length=24)),
-                ('consent_not_sought_reason', models.TextField(blank=True, max_length=2000)),
-                ('immediate_risk', models.BooleanField(default=False)),
-                ('other_professionals', models.TextField(blank=True, max_length=3000)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='agencies.agency')),
-                ('recorded_by', models.ForeignKey(blank=True, help_text='The screener or manager who took a call', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals_recorded', to=settings.AUTH_USER_MODEL)),
-                ('referrer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("screening", "Screening"),
+                            ("awaiting_decision", "Awaiting decision"),
+                            ("decided", "Decided"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web form"),
+                            ("api", "API"),
+                            ("phone", "Phone"),
+                            ("email", "Email"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source_of_referral",
+                    models.CharField(
+                        help_text="DfE CIN census source-of-referral code", max_length=3
+                    ),
+                ),
+                (
+                    "caller_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("professional", "A professional (from a partner agency)"),
+                            ("family", "Family member, relative or carer"),
+                            (
+                                "acquaintance",
+                                "Acquaintance (for example a neighbour or child minder)",
+                            ),
+                            ("self", "The child themselves"),
+                            ("other_individual", "Another member of the public"),
+                            ("anonymous", "Anonymous"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("referrer_name", models.CharField(blank=True, max_length=200)),
+                ("referrer_role", models.CharField(blank=True, max_length=200)),
+                ("referrer_organisation", models.CharField(blank=True, max_length=200)),
+                ("referrer_phone", models.CharField(blank=True, max_length=40)),
+                ("referrer_email", models.EmailField(blank=True, max_length=254)),
+                ("received_at", models.DateTimeField()),
+                ("decision_due_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("child_first_name", models.CharField(max_length=100)),
+                ("child_last_name", models.CharField(max_length=100)),
+                ("child_other_names", models.CharField(blank=True, max_length=200)),
+                ("child_date_of_birth", models.DateField(blank=True, null=True)),
+                ("child_expected_date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "child_gender",
+                    models.CharField(
+                        choices=[
+                            ("1", "Male"),
+                            ("2", "Female"),
+                            ("9", "Indeterminate"),
+                            ("0", "Not known"),
+                        ],
+                        default="0",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "child_ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("WBRI", "White: British"),
+                            ("WIRI", "White: Irish"),
+                            ("WIRT", "White: Traveller of Irish heritage"),
+                            ("WROM", "White: Gypsy or Roma"),
+                            ("WOTH", "White: any other White background"),
+                            ("MWBC", "Mixed: White and Black Caribbean"),
+                            ("MWBA", "Mixed: White and Black African"),
+                            ("MWAS", "Mixed: White and Asian"),
+                            ("MOTH", "Mixed: any other mixed background"),
+                            ("AIND", "Asian or Asian British: Indian"),
+                            ("APKN", "Asian or Asian British: Pakistani"),
+                            ("ABAN", "Asian or Asian British: Bangladeshi"),
+                            ("AOTH", "Asian or Asian British: any other Asian background"),
+                            ("BCRB", "Black or Black British: Caribbean"),
+                            ("BAFR", "Black or Black British: African"),
+                            ("BOTH", "Black or Black British: any other Black background"),
+                            ("CHNE", "Chinese"),
+                            ("OOTH", "Any other ethnic group"),
+                            ("REFU", "Refused"),
+                            ("NOBT", "Information not yet obtained"),
+                        ],
+                        default="NOBT",
+                        max_length=4,
+                    ),
+                ),
+                ("child_first_language", models.CharField(blank=True, max_length=60)),
+                ("child_interpreter_needed", models.BooleanField(default=False)),
+                (
+                    "child_religion",
+                    models.CharField(
+                        choices=[
+                            ("none", "No religion"),
+                            ("buddhist", "Buddhist"),
+                            ("christian", "Christian"),
+                            ("hindu", "Hindu"),
+                            ("jewish", "Jewish"),
+                            ("muslim", "Muslim"),
+                            ("sikh", "Sikh"),
+                            ("other", "Other religion"),
+                            ("not_known", "Not known"),
+                            ("declined", "Prefers not to say"),
+                        ],
+                        default="not_known",
+                        max_length=12,
+                    ),
+                ),
+                ("child_disabilities", models.JSONField(blank=True, default=list)),
+                ("child_address", models.TextField(blank=True, max_length=400)),
+                (
+                    "child_postcode",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[referrals.validation.validate_postcode],
+                    ),
+                ),
+                ("child_school", models.CharField(blank=True, max_length=200)),
+                (
+                    "child_nhs_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[referrals.validation.validate_nhs_number],
+                    ),
+                ),
+                ("worry", models.TextField(max_length=6000)),
+                ("lived_experience", models.TextField(max_length=6000)),
+                ("child_voice", models.TextField(max_length=6000)),
+                ("history_and_pattern", models.TextField(blank=True, max_length=6000)),
+                ("working_well", models.TextField(blank=True, max_length=6000)),
+                ("what_should_happen", models.TextField(blank=True, max_length=6000)),
+                (
+                    "parental_consent",
+                    models.CharField(
+                        choices=[
+                            ("consented", "Parents know and agreed to the referral"),
+                            ("aware_not_consented", "Parents know but did not agree"),
+                            ("not_aware", "Parents do not know about the referral"),
+                            ("not_sought", "Consent was not sought"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("consent_not_sought_reason", models.TextField(blank=True, max_length=2000)),
+                ("immediate_risk", models.BooleanField(default=False)),
+                ("other_professionals", models.TextField(blank=True, max_length=3000)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The screener or manager who took a call",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals_recorded",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referrer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-immediate_risk', 'decision_due_at'],
+                "ordering": ["-immediate_risk", "decision_due_at"],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdMember',
+            name="HouseholdMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('relationship', models.CharField(help_text='To the child, e.g. mother', max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('lives_with_child', models.BooleanField(default=True)),
-                ('known_risk', models.TextField(blank=True, help_text='Any known risk, for example an adult subject to a court order', max_length=2000)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='household', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "relationship",
+                    models.CharField(help_text="To the child, e.g. mother", max_length=100),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("lives_with_child", models.BooleanField(default=True)),
+                (
+                    "known_risk",
+                    models.TextField(
+                        blank=True,
+                        help_text="Any known risk, for example an adult subject to a court order",
+                        max_length=2000,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="household",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalReferralConcern',
+            name="HistoricalReferralConcern",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('category', models.CharField(choices=[('neglect', 'Neglect'), ('physical_abuse', 'Physical abuse'), ('sexual_abuse', 'Sexual abuse'), ('emotional_abuse', 'Emotional abuse'), ('domestic_abuse', 'Domestic abuse'), ('parental_alcohol_misuse', 'Parental alcohol misuse'), ('parental_drug_misuse', 'Parental drug misuse'), ('parental_mental_health', 'Parental mental health'), ('child_sexual_exploitation', 'Child sexual exploitation'), ('child_criminal_exploitation', 'Child criminal exploitation'), ('going_missing', 'Going missing'), ('self_harm', 'Self-harm'), ('female_genital_mutilation', 'Female genital mutilation'), ('faith_or_belief', 'Abuse linked to faith or belief'), ('radicalisation', 'Radicalisation'), ('other', 'Other')], max_length=40)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("neglect", "Neglect"),
+                            ("physical_abuse", "Physical abuse"),
+                            ("sexual_abuse", "Sexual abuse"),
+                            ("emotional_abuse", "Emotional abuse"),
+                            ("domestic_abuse", "Domestic abuse"),
+                            ("parental_alcohol_misuse", "Parental alcohol misuse"),
+                            ("parental_drug_misuse", "Parental drug misuse"),
+                            ("parental_mental_health", "Parental mental health"),
+                            ("child_sexual_exploitation", "Child sexual exploitation"),
+                            ("child_criminal_exploitation", "Child criminal exploitation"),
+                            ("going_missing", "Going missing"),
+                            ("self_harm", "Self-harm"),
+                            ("female_genital_mutilation", "Female genital mutilation"),
+                            ("faith_or_belief", "Abuse linked to faith or belief"),
+                            ("radicalisation", "Radicalisation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical referral concern',
-                'verbose_name_plural': 'historical referral concerns',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical referral concern",
+                "verbose_name_plural": "historical referral concerns",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalHouseholdMember',
+            name="HistoricalHouseholdMember",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('relationship', models.CharField(help_text='To the child, e.g. mother', max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('lives_with_child', models.BooleanField(default=True)),
-                ('known_risk', models.TextField(blank=True, help_text='Any known risk, for example an adult subject to a court order', max_length=2000)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "relationship",
+                    models.CharField(help_text="To the child, e.g. mother", max_length=100),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("lives_with_child", models.BooleanField(default=True)),
+                (
+                    "known_risk",
+                    models.TextField(
+                        blank=True,
+                        help_text="Any known risk, for example an adult subject to a court order",
+                        max_length=2000,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical household member',
-                'verbose_name_plural': 'historical household members',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical household member",
+                "verbose_name_plural": "historical household members",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='referral',
-            name='submission',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.submission'),
+            model_name="referral",
+            name="submission",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="referrals",
+                to="referrals.submission",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalReferral',
+            name="HistoricalReferral",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(db_index=True, editable=False, max_length=20)),
-                ('status', models.CharField(choices=[('received', 'Received'), ('screening', 'Screening'), ('awaiting_decision', 'Awaiting decision'), ('decided', 'Decided')], default='received', max_length=20)),
-                ('channel', models.CharField(choices=[('web', 'Web form'), ('api', 'API'), ('phone', 'Phone'), ('email', 'Email')], max_length=10)),
-                ('source_of_referral', models.CharField(help_text='DfE CIN census source-of-referral code', max_length=3)),
-                ('caller_type', models.CharField(blank=True, choices=[('professional', 'A professional (from a partner agency)'), ('family', 'Family member, relative or carer'), ('acquaintance', 'Acquaintance (for example a neighbour or child minder)'), ('self', 'The child themselves'), ('other_individual', 'Another member of the public'), ('anonymous', 'Anonymous')], max_length=20)),
-                ('referrer_name', models.CharField(blank=True, max_length=200)),
-                ('referrer_role', models.CharField(blank=True, max_length=200)),
-                ('referrer_organisation', models.CharField(blank=True, max_length=200)),
-                ('referrer_phone', models.CharField(blank=True, max_length=40)),
-                ('referrer_email', models.EmailField(blank=True, max_length=254)),
-                ('received_at', models.DateTimeField()),
-                ('decision_due_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('child_first_name', models.CharField(max_length=100)),
-                ('child_last_name', models.CharField(max_length=100)),
-                ('child_other_names', models.CharField(blank=True, max_length=200)),
-                ('child_date_of_birth', models.DateField(blank=True, null=True)),
-                ('child_expected_date_of_birth', models.DateField(blank=True, null=True)),
-                ('child_gender', models.CharField(choices=[('1', 'Male'), ('2', 'Female'), ('9', 'Indeterminate'), ('0', 'Not known')], default='0', max_length=1)),
-                ('child_ethnicity', models.CharField(choices=[('WBRI', 'White: British'), ('WIRI', 'White: Irish'), ('WIRT', 'White: Traveller of Irish heritage'), ('WROM', 'White: Gypsy or Roma'), ('WOTH', 'White: any other White background'), ('MWBC', 'Mixed: White and Black Caribbean'), ('MWBA', 'Mixed: White and Black African'), ('MWAS', 'Mixed: White and Asian'), ('MOTH', 'Mixed: any other mixed background'), ('AIND', 'Asian or Asian British: Indian'), ('APKN', 'Asian or Asian British: Pakistani'), ('ABAN', 'Asian or Asian British: Bangladeshi'), ('AOTH', 'Asian or Asian British: any other Asian background'), ('BCRB', 'Black or Black British: Caribbean'), ('BAFR', 'Black or Black British: African'), ('BOTH', 'Black or Black British: any other Black background'), ('CHNE', 'Chinese'), ('OOTH', 'Any other ethnic group'), ('REFU', 'Refused'), ('NOBT', 'Information not yet obtained')], default='NOBT', max_length=4)),
-                ('child_first_language', models.CharField(blank=True, max_length=60)),
-                ('child_interpreter_needed', models.BooleanField(default=False)),
-                ('child_religion', models.CharField(choices=[('none', 'No religion'), ('buddhist', 'Buddhist'), ('christian', 'Christian'), ('hindu', 'Hindu'), ('jewish', 'Jewish'), ('muslim', 'Muslim'), ('sikh', 'Sikh'), ('other', 'Other religion'), ('not_known', 'Not known'), ('declined', 'Prefers not to say')], default='not_known', max_length=12)),
-                ('child_disabilities', models.JSONField(blank=True, default=list)),
-                ('child_address', models.TextField(blank=True, max_length=400)),
-                ('child_postcode', models.CharField(blank=True, max_length=10, validators=[referrals.validation.validate_postcode])),
-                ('child_school', models.CharField(blank=True, max_length=200)),
-                ('child_nhs_number', models.CharField(blank=True, max_length=10, validators=[referrals.validation.validate_nhs_number])),
-                ('worry', models.TextField(max_length=6000)),
-                ('lived_experience', models.TextField(max_length=6000)),
-                ('child_voice', models.TextField(max_length=6000)),
-                ('history_and_pattern', models.TextField(blank=True, max_length=6000)),
-                ('working_well', models.TextField(blank=True, max_length=6000)),
-                ('what_should_happen', models.TextField(blank=True, max_length=6000)),
-                ('parental_consent', models.CharField(choices=[('consented', 'Parents know and agreed to the referral'), ('aware_not_consented', 'Parents know but did not agree'), ('not_aware', 'Parents do not know about the referral'), ('not_sought', 'Consent was not sought')], max_length=24)),
-                ('consent_not_sought_reason', models.TextField(blank=True, max_length=2000)),
-                ('immediate_risk', models.BooleanField(default=False)),
-                ('other_professionals', models.TextField(blank=True, max_length=3000)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agencies.agency')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, help_text='The screener or manager who took a call', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referrer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.submission')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(db_index=True, editable=False, max_length=20)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("screening", "Screening"),
+                            ("awaiting_decision", "Awaiting decision"),
+                            ("decided", "Decided"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web form"),
+                            ("api", "API"),
+                            ("phone", "Phone"),
+                            ("email", "Email"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source_of_referral",
+                    models.CharField(
+                        help_text="DfE CIN census source-of-referral code", max_length=3
+                    ),
+                ),
+                (
+                    "caller_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("professional", "A professional (from a partner agency)"),
+                            ("family", "Family member, relative or carer"),
+                            (
+                                "acquaintance",
+                                "Acquaintance (for example a neighbour or child minder)",
+                            ),
+                            ("self", "The child themselves"),
+                            ("other_individual", "Another member of the public"),
+                            ("anonymous", "Anonymous"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("referrer_name", models.CharField(blank=True, max_length=200)),
+                ("referrer_role", models.CharField(blank=True, max_length=200)),
+                ("referrer_organisation", models.CharField(blank=True, max_length=200)),
+                ("referrer_phone", models.CharField(blank=True, max_length=40)),
+                ("referrer_email", models.EmailField(blank=True, max_length=254)),
+                ("received_at", models.DateTimeField()),
+                ("decision_due_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("child_first_name", models.CharField(max_length=100)),
+                ("child_last_name", models.CharField(max_length=100)),
+                ("child_other_names", models.CharField(blank=True, max_length=200)),
+                ("child_date_of_birth", models.DateField(blank=True, null=True)),
+                ("child_expected_date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "child_gender",
+                    models.CharField(
+                        choices=[
+                            ("1", "Male"),
+                            ("2", "Female"),
+                            ("9", "Indeterminate"),
+                            ("0", "Not known"),
+                        ],
+                        default="0",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "child_ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("WBRI", "White: British"),
+                            ("WIRI", "White: Irish"),
+                            ("WIRT", "White: Traveller of Irish heritage"),
+                            ("WROM", "White: Gypsy or Roma"),
+                            ("WOTH", "White: any other White background"),
+                            ("MWBC", "Mixed: White and Black Caribbean"),
+                            ("MWBA", "Mixed: White and Black African"),
+                            ("MWAS", "Mixed: White and Asian"),
+                            ("MOTH", "Mixed: any other mixed background"),
+                            ("AIND", "Asian or Asian British: Indian"),
+                            ("APKN", "Asian or Asian British: Pakistani"),
+                            ("ABAN", "Asian or Asian British: Bangladeshi"),
+                            ("AOTH", "Asian or Asian British: any other Asian background"),
+                            ("BCRB", "Black or Black British: Caribbean"),
+                            ("BAFR", "Black or Black British: African"),
+                            ("BOTH", "Black or Black British: any other Black background"),
+                            ("CHNE", "Chinese"),
+                            ("OOTH", "Any other ethnic group"),
+                            ("REFU", "Refused"),
+                            ("NOBT", "Information not yet obtained"),
+                        ],
+                        default="NOBT",
+                        max_length=4,
+                    ),
+                ),
+                ("child_first_language", models.CharField(blank=True, max_length=60)),
+                ("child_interpreter_needed", models.BooleanField(default=False)),
+                (
+                    "child_religion",
+                    models.CharField(
+                        choices=[
+                            ("none", "No religion"),
+                            ("buddhist", "Buddhist"),
+                            ("christian", "Christian"),
+                            ("hindu", "Hindu"),
+                            ("jewish", "Jewish"),
+                            ("muslim", "Muslim"),
+                            ("sikh", "Sikh"),
+                            ("other", "Other religion"),
+                            ("not_known", "Not known"),
+                            ("declined", "Prefers not to say"),
+                        ],
+                        default="not_known",
+                        max_length=12,
+                    ),
+                ),
+                ("child_disabilities", models.JSONField(blank=True, default=list)),
+                ("child_address", models.TextField(blank=True, max_length=400)),
+                (
+                    "child_postcode",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[referrals.validation.validate_postcode],
+                    ),
+                ),
+                ("child_school", models.CharField(blank=True, max_length=200)),
+                (
+                    "child_nhs_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[referrals.validation.validate_nhs_number],
+                    ),
+                ),
+                ("worry", models.TextField(max_length=6000)),
+                ("lived_experience", models.TextField(max_length=6000)),
+                ("child_voice", models.TextField(max_length=6000)),
+                ("history_and_pattern", models.TextField(blank=True, max_length=6000)),
+                ("working_well", models.TextField(blank=True, max_length=6000)),
+                ("what_should_happen", models.TextField(blank=True, max_length=6000)),
+                (
+                    "parental_consent",
+                    models.CharField(
+                        choices=[
+                            ("consented", "Parents know and agreed to the referral"),
+                            ("aware_not_consented", "Parents know but did not agree"),
+                            ("not_aware", "Parents do not know about the referral"),
+                            ("not_sought", "Consent was not sought"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("consent_not_sought_reason", models.TextField(blank=True, max_length=2000)),
+                ("immediate_risk", models.BooleanField(default=False)),
+                ("other_professionals", models.TextField(blank=True, max_length=3000)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The screener or manager who took a call",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referrer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical referral',
-                'verbose_name_plural': 'historical referrals',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical referral",
+                "verbose_name_plural": "historical referrals",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255)),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="referrals.referral"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='one_referral_per_idempotency_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "key"), name="one_referral_per_idempotency_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReferralConcern',
+            name="ReferralConcern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('neglect', 'Neglect'), ('physical_abuse', 'Physical abuse'), ('sexual_abuse', 'Sexual abuse'), ('emotional_abuse', 'Emotional abuse'), ('domestic_abuse', 'Domestic abuse'), ('parental_alcohol_misuse', 'Parental alcohol misuse'), ('parental_drug_misuse', 'Parental drug misuse'), ('parental_mental_health', 'Parental mental health'), ('child_sexual_exploitation', 'Child sexual exploitation'), ('child_criminal_exploitation', 'Child criminal exploitation'), ('going_missing', 'Going missing'), ('self_harm', 'Self-harm'), ('female_genital_mutilation', 'Female genital mutilation'), ('faith_or_belief', 'Abuse linked to faith or belief'), ('radicalisation', 'Radicalisation'), ('other', 'Other')], max_length=40)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='concerns', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("neglect", "Neglect"),
+                            ("physical_abuse", "Physical abuse"),
+                            ("sexual_abuse", "Sexual abuse"),
+                            ("emotional_abuse", "Emotional abuse"),
+                            ("domestic_abuse", "Domestic abuse"),
+                            ("parental_alcohol_misuse", "Parental alcohol misuse"),
+                            ("parental_drug_misuse", "Parental drug misuse"),
+                            ("parental_mental_health", "Parental mental health"),
+                            ("child_sexual_exploitation", "Child sexual exploitation"),
+                            ("child_criminal_exploitation", "Child criminal exploitation"),
+                            ("going_missing", "Going missing"),
+                            ("self_harm", "Self-harm"),
+                            ("female_genital_mutilation", "Female genital mutilation"),
+                            ("faith_or_belief", "Abuse linked to faith or belief"),
+                            ("radicalisation", "Radicalisation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="concerns",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['category', 'referral'], name='referrals_r_categor_1fcd90_idx')],
-                'constraints': [models.UniqueConstraint(fields=('referral', 'category'), name='one_concern_per_category')],
+                "indexes": [
+                    models.Index(
+                        fields=["category", "referral"], name="referrals_r_categor_1fcd90_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("referral", "category"), name="one_concern_per_category"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReferralDraft',
+            name="ReferralDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referral_drafts', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='draft', to='referrals.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("data", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referral_drafts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="draft",
+                        to="referrals.submission",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['owner', 'updated_at'], name='referrals_r_owner_i_bcad8a_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["owner", "updated_at"], name="referrals_r_owner_i_bcad8a_idx"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['status', 'immediate_risk', 'decision_due_at'], name='referrals_r_status_bd0683_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["status", "immediate_risk", "decision_due_at"],
+                name="referrals_r_status_bd0683_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['referrer', 'received_at'], name='referrals_r_referre_fc2c1b_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["referrer", "received_at"], name="referrals_r_referre_fc2c1b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['agency', 'received_at'], name='referrals_r_agency__dd373e_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["agency", "received_at"], name="referrals_r_agency__dd373e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['received_at'], name='referrals_r_receive_e9aa92_idx'),
+            model_name="referral",
+            index=models.Index(fields=["received_at"], name="referrals_r_receive_e9aa92_idx"),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('decision_due_at__gt', models.F('received_at'))), name='referral_due_after_received'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("decision_due_at__gt", models.F("received_at"))),
+                name="referral_due_after_received",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('child_date_of_birth__isnull', False), ('child_expected_date_of_birth__isnull', False), _negated=True), name='referral_child_has_birth_date_or_expected_date_not_both'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("child_date_of_birth__isnull", False),
+                    ("child_expected_date_of_birth__isnull", False),
+                    _negated=True,
+                ),
+                name="referral_child_has_birth_date_or_expected_date_not_both",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['received', 'screening', 'awaiting_decision', 'decided'])), name='referral_status_is_known'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["received", "screening", "awaiting_decision", "decided"])
+                ),
+                name="referral_status_is_known",
+            ),
         ),
     ]

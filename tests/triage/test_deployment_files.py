@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,3 +39,11 @@ def test_env_example_names_every_variable_the_compose_file_expects():
 
     for variable in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_DEBUG", "EMAIL_HOST"):
         assert f"\n{variable}=" in example
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_a_migration():
+    from django.core.management import call_command
+
+    # Exits non-zero (SystemExit) when a model changed without a migration.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -7,59 +7,155 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0001_initial'),
-        ('triage', '0001_initial'),
+        ("referrals", "0001_initial"),
+        ("triage", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalDecision',
+            name="HistoricalDecision",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('nfa', 'No further action'), ('signpost', 'Signpost to universal services'), ('early_help', 'Early help'), ('s17', 'Child and family assessment (section 17)'), ('s47', 'Strategy discussion (section 47)'), ('open_case', 'Already an open case')], max_length=20)),
-                ('threshold_level', models.PositiveSmallIntegerField()),
-                ('rationale', models.TextField(max_length=6000)),
-                ('lived_experience_impact', models.TextField(blank=True, max_length=6000)),
-                ('onward_referrals', models.TextField(blank=True, max_length=3000)),
-                ('late_reason', models.TextField(blank=True, max_length=3000)),
-                ('feedback', models.TextField(blank=True, help_text='What the referrer is told, in plain words', max_length=6000)),
-                ('decided_at', models.DateTimeField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("nfa", "No further action"),
+                            ("signpost", "Signpost to universal services"),
+                            ("early_help", "Early help"),
+                            ("s17", "Child and family assessment (section 17)"),
+                            ("s47", "Strategy discussion (section 47)"),
+                            ("open_case", "Already an open case"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("threshold_level", models.PositiveSmallIntegerField()),
+                ("rationale", models.TextField(max_length=6000)),
+                ("lived_experience_impact", models.TextField(blank=True, max_length=6000)),
+                ("onward_referrals", models.TextField(blank=True, max_length=3000)),
+                ("late_reason", models.TextField(blank=True, max_length=3000)),
+                (
+                    "feedback",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the referrer is told, in plain words",
+                        max_length=6000,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical decision',
-                'verbose_name_plural': 'historical decisions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical decision",
+                "verbose_name_plural": "historical decisions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('nfa', 'No further action'), ('signpost', 'Signpost to universal services'), ('early_help', 'Early help'), ('s17', 'Child and family assessment (section 17)'), ('s47', 'Strategy discussion (section 47)'), ('open_case', 'Already an open case')], max_length=20)),
-                ('threshold_level', models.PositiveSmallIntegerField()),
-                ('rationale', models.TextField(max_length=6000)),
-                ('lived_experience_impact', models.TextField(blank=True, max_length=6000)),
-                ('onward_referrals', models.TextField(blank=True, max_length=3000)),
-                ('late_reason', models.TextField(blank=True, max_length=3000)),
-                ('feedback', models.TextField(blank=True, help_text='What the referrer is told, in plain words', max_length=6000)),
-                ('decided_at', models.DateTimeField()),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('referral', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='decision', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("nfa", "No further action"),
+                            ("signpost", "Signpost to universal services"),
+                            ("early_help", "Early help"),
+                            ("s17", "Child and family assessment (section 17)"),
+                            ("s47", "Strategy discussion (section 47)"),
+                            ("open_case", "Already an open case"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("threshold_level", models.PositiveSmallIntegerField()),
+                ("rationale", models.TextField(max_length=6000)),
+                ("lived_experience_impact", models.TextField(blank=True, max_length=6000)),
+                ("onward_referrals", models.TextField(blank=True, max_length=3000)),
+                ("late_reason", models.TextField(blank=True, max_length=3000)),
+                (
+                    "feedback",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the referrer is told, in plain words",
+                        max_length=6000,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "referral",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decision",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['decided_at'], name='triage_deci_decided_1b50c3_idx')],
+                "indexes": [
+                    models.Index(fields=["decided_at"], name="triage_deci_decided_1b50c3_idx")
+                ],
             },
         ),
     ]

@@ -1,0 +1,309 @@
+"""Referral drafts: what the user typed in each section, kept on the server as they go.
+
+A draft stores the raw input of every section, valid or not, so nothing typed is lost on
+a validation error or a session timeout. The forms are rebuilt from it to check and to
+submit; the service applies the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.http import Http404, QueryDict
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+
+from agencies.policy import Capability, can
+from referrals import forms
+from referrals.models import Channel, ReferralDraft
+from referrals.services import ReferralError, submit_referrals
+
+IGNORED_KEYS = {"csrfmiddlewaretoken", "action"}
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    form_class: type
+    staff_only: bool = False
+    referrer_only: bool = False
+
+
+RECEIVED = Section("received", "How the referral was received", forms.ReceivedForm, staff_only=True)
+CONCERNS = Section("concerns", "Concerns", forms.ConcernsForm)
+CHILD_WORLD = Section("child-world", "The child's world", forms.ChildWorldForm)
+FAMILY = Section("family", "Family and household", forms.FamilyForm)
+NEXT_STEPS = Section("next-steps", "What needs to happen", forms.NextStepsForm)
+CONTACT = Section("your-details", "Your contact details", forms.ContactForm, referrer_only=True)
+FORM_SECTIONS = [RECEIVED, CONCERNS, CHILD_WORLD, FAMILY, NEXT_STEPS, CONTACT]
+CHILDREN = "children"
+
+
+def sections_for(draft: ReferralDraft) -> list[Section]:
+    on_behalf = draft.data.get("on_behalf", False)
+    return [
+        s
+        for s in FORM_SECTIONS
+        if not (s.staff_only and not on_behalf) and not (s.referrer_only and on_behalf)
+    ]
+
+
+def flow_for(draft: ReferralDraft) -> list[str]:
+    """The order of pages: sections with the children's page after 'received'."""
+    slugs = [s.slug for s in sections_for(draft)]
+    position = 1 if slugs and slugs[0] == RECEIVED.slug else 0
+    return slugs[:position] + [CHILDREN] + slugs[position:] + ["check"]
+
+
+def next_page(draft: ReferralDraft, slug: str) -> str:
+    flow = flow_for(draft)
+    return flow[flow.index(slug) + 1]
+
+
+def section_by_slug(draft: ReferralDraft, slug: str) -> Section:
+    for section in sections_for(draft):
+        if section.slug == slug:
+            return section
+    raise Http404
+
+
+def start_draft(*, by) -> ReferralDraft:
+    if not (can(by, Capability.SUBMIT_REFERRAL) or can(by, Capability.RECORD_ON_BEHALF)):
+        raise PermissionError
+    on_behalf = not can(by, Capability.SUBMIT_REFERRAL)
+    return ReferralDraft.objects.create(
+        owner=by, data={"on_behalf": on_behalf, "sections": {}, "children": []}
+    )
+
+
+def open_drafts(user):
+    return ReferralDraft.objects.filter(owner=user, submission__isnull=True).order_by("-updated_at")
+
+
+def get_draft(*, user, draft_id: int) -> ReferralDraft:
+    """The user's own unsubmitted draft, or 404."""
+    try:
+        return open_drafts(user).get(pk=draft_id)
+    except ReferralDraft.DoesNotExist:
+        raise Http404 from None
+
+
+def sent_submission(*, user, draft_id: int):
+    draft = (
+        ReferralDraft.objects.filter(pk=draft_id, owner=user, submission__isnull=False)
+        .select_related("submission")
+        .first()
+    )
+    return draft.submission if draft else None
+
+
+def raw_input(post: QueryDict) -> dict[str, list[str]]:
+    return {key: post.getlist(key) for key in post if key not in IGNORED_KEYS}
+
+
+def as_querydict(raw: dict[str, list[str]]) -> MultiValueDict:
+    return MultiValueDict({key: list(values) for key, values in raw.items()})
+
+
+def save_section(draft: ReferralDraft, slug: str, raw: dict) -> None:
+    draft.data.setdefault("sections", {})[slug] = raw
+    draft.updated_at = timezone.now()
+    draft.save(update_fields=["data", "updated_at"])
+
+
+def save_child(draft: ReferralDraft, index: int | None, raw: dict) -> int:
+    children = draft.data.setdefault("children", [])
+    if index is None or index >= len(children):
+        children.append(raw)
+        index = len(children) - 1
+    else:
+        children[index] = raw
+    draft.updated_at = timezone.now()
+    draft.save(update_fields=["data", "updated_at"])
+    return index
+
+
+def remove_child(draft: ReferralDraft, index: int) -> None:
+    children = draft.data.get("children", [])
+    if 0 <= index < len(children):
+        children.pop(index)
+        draft.updated_at = timezone.now()
+        draft.save(update_fields=["data", "updated_at"])
+
+
+def stored(draft: ReferralDraft, slug: str) -> dict | None:
+    return draft.data.get("sections", {}).get(slug)
+
+
+def bound_form(draft: ReferralDraft, section: Section, *, user=None):
+    raw = stored(draft, section.slug)
+    if raw is None:
+        return section.form_class(initial=initial_for(section, user))
+    return section.form_class(as_querydict(raw))
+
+
+def household_formset(draft: ReferralDraft):
+    raw = stored(draft, FAMILY.slug)
+    if raw is not None and "household-TOTAL_FORMS" in raw:
+        return forms.HouseholdFormSet(as_querydict(raw), prefix="household")
+    return forms.HouseholdFormSet(prefix="household", initial=[{}] * forms.HOUSEHOLD_ROWS)
+
+
+def child_forms(draft: ReferralDraft) -> list:
+    return [forms.ChildForm(as_querydict(raw)) for raw in draft.data.get("children", [])]
+
+
+def initial_for(section: Section, user) -> dict:
+    if section is CONTACT and user is not None:
+        return {
+            "referrer_name": user.display_name,
+            "referrer_role": user.job_title,
+            "referrer_phone": user.phone,
+            "referrer_email": user.email,
+        }
+    return {}
+
+
+def has_immediate_risk(draft: ReferralDraft) -> bool:
+    raw = stored(draft, CONCERNS.slug) or {}
+    return raw.get("immediate_risk", [""])[0] == "yes"
+
+
+# --- Check your answers and submission ------------------------------------------------
+
+
+@dataclass
+class Problem:
+    page: str
+    message: str
+
+
+def check_draft(draft: ReferralDraft, *, user) -> tuple[dict, list[Problem]]:
+    """Every section's cleaned data, and what is missing or wrong, page by page."""
+    problems: list[Problem] = []
+    cleaned: dict = {"sections": {}, "children": [], "household": []}
+    children = child_forms(draft)
+    if not children:
+        problems.append(Problem(CHILDREN, "Add the child you are referring"))
+    for number, form in enumerate(children, start=1):
+        if form.is_valid():
+            cleaned["children"].append(form.cleaned_data)
+        else:
+            problems.append(Problem(CHILDREN, f"Child {number}: {first_error(form)}"))
+    for section in sections_for(draft):
+        if stored(draft, section.slug) is None:
+            problems.append(Problem(section.slug, f"{section.title}: not answered yet"))
+            continue
+        form = bound_form(draft, section, user=user)
+        if form.is_valid():
+            cleaned["sections"][section.slug] = form.cleaned_data
+        else:
+            problems.append(Problem(section.slug, f"{section.title}: {first_error(form)}"))
+        if section is FAMILY:
+            formset = household_formset(draft)
+            if formset.is_valid():
+                cleaned["household"] = [
+                    f.cleaned_data for f in formset.forms if f.cleaned_data and not f.is_blank
+                ]
+            else:
+                problems.append(Problem(FAMILY.slug, "Household: check the people you listed"))
+    return cleaned, problems
+
+
+def first_error(form) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return "check your answers"
+
+
+FIELD_PAGES = {
+    "received_at": RECEIVED.slug,
+    "concerns": CONCERNS.slug,
+    "worry": CONCERNS.slug,
+    "lived_experience": CHILD_WORLD.slug,
+    "child_voice": CHILD_WORLD.slug,
+    "parental_consent": FAMILY.slug,
+    "consent_not_sought_reason": FAMILY.slug,
+}
+
+
+@transaction.atomic
+def submit_draft(*, draft_id: int, by):
+    draft = ReferralDraft.objects.select_for_update().get(pk=draft_id, owner=by)
+    if draft.submission_id:
+        return draft.submission, []
+    cleaned, problems = check_draft(draft, user=by)
+    if problems:
+        return None, problems
+    sections = cleaned["sections"]
+    details = {
+        **sections[CONCERNS.slug],
+        **sections[CHILD_WORLD.slug],
+        **sections[FAMILY.slug],
+        **sections[NEXT_STEPS.slug],
+    }
+    concerns = details.pop("concerns")
+    received = sections.get(RECEIVED.slug)
+    try:
+        if received:
+            referrals = submit_referrals(
+                by=by,
+                children=cleaned["children"],
+                details=details,
+                concerns=concerns,
+                household=cleaned["household"],
+                contact=received,
+                channel=Channel(received["channel"]),
+                received_at=received["received_at"],
+                caller_type=received["caller_type"],
+                caller_agency=received["caller_agency"],
+            )
+        else:
+            referrals = submit_referrals(
+                by=by,
+                children=cleaned["children"],
+                details=details,
+                concerns=concerns,
+                household=cleaned["household"],
+                contact=sections[CONTACT.slug],
+                channel=Channel.WEB,
+            )
+    except ReferralError as exc:
+        return None, [
+            Problem(FIELD_PAGES.get(field, CHILDREN), " ".join(messages))
+            for field, messages in exc.errors.items()
+        ]
+    draft.submission = referrals[0].submission
+    draft.updated_at = timezone.now()
+    draft.save(update_fields=["submission", "updated_at"])
+    return draft.submission, []
+
+
+def display_value(field, value) -> str:
+    if value in (None, "", []):
+        return "Not given"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    choices = dict(getattr(field, "choices", []) or [])
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) for v in value)
+    if choices and value in choices:
+        return str(choices[value])
+    return str(value)
+
+
+def summary_rows(form) -> list[tuple[str, str]]:
+    rows = []
+    for name, field in form.fields.items():
+        if name in ("received_date", "received_time"):
+            continue
+        rows.append((str(field.label), display_value(field, form.cleaned_data.get(name))))
+    if "received_at" in form.cleaned_data:
+        moment = timezone.localtime(form.cleaned_data["received_at"])
+        rows.insert(1, ("Received", f"{moment.day} {moment:%B %Y at %H:%M}"))
+    return rows

@@ -1,0 +1,36 @@
+"""A JSON parser with a size limit. DRF reads the request stream itself, so Django's
+DATA_UPLOAD_MAX_MEMORY_SIZE never applies to a JSON body."""
+
+from __future__ import annotations
+
+import io
+
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import JSONParser
+
+# The largest referral a person can write, with every character escaped as \uXXXX,
+# is under 300 KB; anything much bigger is not a referral.
+MAX_JSON_BYTES = 512 * 1024
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = f"The request body is larger than {MAX_JSON_BYTES // 1024} KB."
+    default_code = "payload_too_large"
+
+
+class BoundedJSONParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if declared and declared.isdigit() and int(declared) > MAX_JSON_BYTES:
+            raise PayloadTooLarge()
+        # Read one byte past the limit, in case the length header was absent or wrong.
+        body = stream.read(MAX_JSON_BYTES + 1)
+        if len(body) > MAX_JSON_BYTES:
+            raise PayloadTooLarge()
+        try:
+            return super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None

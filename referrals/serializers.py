@@ -1,0 +1,252 @@
+"""The referrals API's shapes: what a client sends and what it gets back.
+
+Field lengths, codes and validators come from the models; the rules about what a
+referral must contain live in ``referrals.services``, which both the form and the API
+call. Every field carries a description for the schema at /api/schema/.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from agencies.census import SOURCE_OF_REFERRAL
+from agencies.models import Agency
+from agencies.policy import Capability, can
+from referrals.census import CallerType, ConcernCategory, Disability
+from referrals.models import Channel, HouseholdMember, Referral, Status
+from referrals.services import CHILD_FIELDS, CONTACT_FIELDS, DETAIL_FIELDS, HOUSEHOLD_FIELDS
+from referrals.validation import normalise_nhs_number, normalise_postcode, validate_nhs_number
+from triage.clock import ClockState, read_clock
+from triage.models import Outcome
+
+STAFF_ONLY = "Screeners and managers only; ignored for everyone else."
+
+HELP = {
+    "id": "The referral's id, for /api/v1/referrals/{id}/.",
+    "reference": "The reference to quote, for example FD-2026-000123.",
+    "status": "Where the referral is: received, screening, awaiting decision or decided.",
+    "received_at": "When the front door received the referral (ISO 8601). The 24-hour "
+    "decision clock runs from this time.",
+    "decision_due_at": "When a decision is due: exactly 24 hours after received_at.",
+    "decided_at": "When a manager decided; null until then.",
+    "outcome": "The decision's outcome; null until decided.",
+    "is_overdue": "True when no decision has been made and decision_due_at has passed.",
+    "feedback": "What the front door tells the referrer about the decision. Shown to the "
+    "referrer and their agency's lead once decided; null otherwise.",
+    "agency": "The referring agency's name; null for a member of the public.",
+    "source_of_referral": "The DfE children-in-need census source-of-referral code.",
+    "child_first_name": "The child's first name; 'Unborn' for an unborn baby.",
+    "child_last_name": "The child's last name.",
+    "child_other_names": "Other names the child is known by, or previous names.",
+    "child_date_of_birth": "Date of birth (YYYY-MM-DD), today or earlier. Leave out for an "
+    "unborn baby.",
+    "child_expected_date_of_birth": "An unborn baby's expected date of birth (YYYY-MM-DD), "
+    "within the next 10 months. Give this or child_date_of_birth, not both.",
+    "child_gender": "CIN census gender code: 1 male, 2 female, 9 indeterminate, 0 not known.",
+    "child_ethnicity": "CIN census ethnicity code; NOBT when not yet obtained.",
+    "child_first_language": "The child's first language.",
+    "child_interpreter_needed": "Whether the child or family needs an interpreter.",
+    "child_religion": "The child's religion, if known.",
+    "child_disabilities": "CIN census disability codes; NONE for no disability.",
+    "child_address": "Where the child lives.",
+    "child_postcode": "The child's postcode, like LS1 4AP.",
+    "child_school": "The child's school or nursery.",
+    "child_nhs_number": "The child's 10-digit NHS number; spaces are allowed.",
+    "concerns": "The kinds of concern: at least one.",
+    "worry": "Specifically what you are worried about for the child: what happened or what "
+    "you saw, when, and what it means for the child. Required.",
+    "lived_experience": "What a day is like for the child. Required.",
+    "child_voice": "What the child has said, or why it could not be gathered. Required.",
+    "history_and_pattern": "Whether this is new or part of a pattern, and what went before.",
+    "working_well": "What is working well for the child and family.",
+    "what_should_happen": "What you think needs to happen.",
+    "parental_consent": "Whether the parents know about and agree to the referral.",
+    "consent_not_sought_reason": "Why consent was not sought; required when "
+    "parental_consent is not_sought.",
+    "immediate_risk": "True if the child may be in danger now. Call 999 or the duty line as "
+    "well: a referral is not an emergency call.",
+    "other_professionals": "Other professionals involved with the child or family.",
+    "household": "The people in the child's household.",
+    "referrer_name": "Who is referring. Defaults to your own name.",
+    "referrer_role": "Their job title. Defaults to your own.",
+    "referrer_organisation": "Their organisation. Defaults to your agency.",
+    "referrer_phone": "A phone number the front door can call back on. Defaults to your own.",
+    "referrer_email": "An email address for the referrer. Defaults to your own.",
+    "channel": f"How the referral reached the front door: phone, email or api. {STAFF_ONLY} "
+    "Defaults to api.",
+    "caller_type": f"Who made the referral. {STAFF_ONLY} Defaults to professional.",
+    "caller_agency": f"The id of the caller's agency, for a professional caller. {STAFF_ONLY}",
+}
+INPUT_RECEIVED_AT = (
+    "When the front door received the referral (ISO 8601), never in the future; the "
+    f"24-hour clock runs from it. {STAFF_ONLY} For everyone else the server sets it to the "
+    "time of the request."
+)
+HOUSEHOLD_HELP = {
+    "name": "The person's name.",
+    "relationship": "Their relationship to the child, for example mother.",
+    "date_of_birth": "Their date of birth (YYYY-MM-DD), if known.",
+    "lives_with_child": "Whether they live with the child.",
+    "known_risk": "Any known risk, for example an adult subject to a court order.",
+}
+
+
+def _help(fields, texts=HELP) -> dict:
+    return {field: {"help_text": texts[field]} for field in fields}
+
+
+class HouseholdMemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HouseholdMember
+        fields = HOUSEHOLD_FIELDS
+        extra_kwargs = _help(HOUSEHOLD_FIELDS, HOUSEHOLD_HELP)
+
+
+class ReferralInputSerializer(serializers.ModelSerializer):
+    """One child's referral, as a partner agency (or a screener taking a call) sends it."""
+
+    concerns = serializers.ListField(
+        child=serializers.ChoiceField(choices=ConcernCategory.choices),
+        max_length=len(ConcernCategory),
+        help_text=HELP["concerns"],
+    )
+    child_disabilities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Disability.choices),
+        max_length=len(Disability),
+        required=False,
+        help_text=HELP["child_disabilities"],
+    )
+    # Wider than the model's 10 characters so that "943 476 5919" is accepted as typed.
+    child_nhs_number = serializers.CharField(
+        max_length=14,
+        required=False,
+        allow_blank=True,
+        validators=[validate_nhs_number],
+        help_text=HELP["child_nhs_number"],
+    )
+    household = HouseholdMemberSerializer(
+        many=True, required=False, max_length=30, help_text=HELP["household"]
+    )
+    received_at = serializers.DateTimeField(required=False, help_text=INPUT_RECEIVED_AT)
+    channel = serializers.ChoiceField(
+        choices=[(c.value, c.label) for c in (Channel.PHONE, Channel.EMAIL, Channel.API)],
+        required=False,
+        help_text=HELP["channel"],
+    )
+    caller_type = serializers.ChoiceField(
+        choices=CallerType.choices, required=False, help_text=HELP["caller_type"]
+    )
+    caller_agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text=HELP["caller_agency"],
+    )
+
+    class Meta:
+        model = Referral
+        fields = (
+            *CHILD_FIELDS,
+            "concerns",
+            *DETAIL_FIELDS,
+            "household",
+            *CONTACT_FIELDS,
+            "received_at",
+            "channel",
+            "caller_type",
+            "caller_agency",
+        )
+        extra_kwargs = _help((*CHILD_FIELDS, *DETAIL_FIELDS, *CONTACT_FIELDS))
+
+    def validate_child_nhs_number(self, value: str) -> str:
+        return normalise_nhs_number(value)
+
+    def validate_child_postcode(self, value: str) -> str:
+        return normalise_postcode(value)
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    """A referral as its referrer, their agency's lead and the front door see it."""
+
+    concerns = serializers.ListField(
+        child=serializers.ChoiceField(choices=ConcernCategory.choices),
+        source="concern_categories",
+        read_only=True,
+        help_text="The kinds of concern.",
+    )
+    agency = serializers.CharField(
+        source="agency.name", read_only=True, allow_null=True, help_text=HELP["agency"]
+    )
+    source_of_referral = serializers.ChoiceField(
+        choices=list(SOURCE_OF_REFERRAL.items()),
+        read_only=True,
+        help_text=HELP["source_of_referral"],
+    )
+    decided_at = serializers.DateTimeField(
+        source="decision.decided_at", read_only=True, allow_null=True, help_text=HELP["decided_at"]
+    )
+    outcome = serializers.ChoiceField(
+        source="decision.outcome",
+        choices=Outcome.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=HELP["outcome"],
+    )
+    is_overdue = serializers.SerializerMethodField(help_text=HELP["is_overdue"])
+    feedback = serializers.SerializerMethodField(help_text=HELP["feedback"])
+
+    class Meta:
+        model = Referral
+        fields = (
+            "id",
+            "reference",
+            "status",
+            "received_at",
+            "decision_due_at",
+            "decided_at",
+            "outcome",
+            "is_overdue",
+            "feedback",
+            "immediate_risk",
+            "concerns",
+            "child_first_name",
+            "child_last_name",
+            "child_date_of_birth",
+            "child_expected_date_of_birth",
+            "agency",
+            "source_of_referral",
+        )
+        read_only_fields = fields
+        extra_kwargs = _help(
+            (
+                "id",
+                "reference",
+                "status",
+                "received_at",
+                "decision_due_at",
+                "immediate_risk",
+                "child_first_name",
+                "child_last_name",
+                "child_date_of_birth",
+                "child_expected_date_of_birth",
+            )
+        )
+
+    def get_is_overdue(self, referral: Referral) -> bool:
+        if referral.status == Status.DECIDED:
+            return False
+        clock = read_clock(due_at=referral.decision_due_at, now=timezone.now())
+        return clock.state is ClockState.OVERDUE
+
+    def get_feedback(self, referral: Referral) -> str | None:
+        decision = getattr(referral, "decision", None)
+        request = self.context.get("request")
+        # Referrers and agency leads see the feedback meant for them; the front door
+        # sees the whole decision elsewhere. The selector has already scoped which
+        # referrals this user sees at all.
+        if decision is None or request is None:
+            return None
+        if not can(request.user, Capability.VIEW_OWN_REFERRALS):
+            return None
+        return decision.feedback

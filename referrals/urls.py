@@ -1,0 +1,15 @@
+from django.urls import path
+
+from referrals import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("new/", views.start, name="start"),
+    path("new/<int:draft_id>/children/", views.children, name="children"),
+    path("new/<int:draft_id>/child/<str:index>/", views.child, name="child"),
+    path("new/<int:draft_id>/check/", views.check, name="check"),
+    path("new/<int:draft_id>/<slug:slug>/", views.section, name="section"),
+    path("submitted/<int:submission_id>/", views.submitted, name="submitted"),
+    path("mine/", views.mine, name="mine"),
+]

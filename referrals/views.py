@@ -1,0 +1,293 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from agencies.policy import Capability, can
+from referrals import drafts
+from referrals.forms import ChildForm
+from referrals.models import Submission
+from referrals.selectors import referrals_for_listing, referrals_visible_to
+
+
+def _may_refer(user) -> bool:
+    return can(user, Capability.SUBMIT_REFERRAL) or can(user, Capability.RECORD_ON_BEHALF)
+
+
+def referral_form_view(view):
+    """Sign-in and the right to refer; and, if the session times out while the user is
+    typing, what they sent is kept in their draft (see SessionTimeoutMiddleware)."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not _may_refer(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.save_on_timeout = getattr(view, "save_on_timeout", None)
+    return wrapped
+
+
+def _page_url(draft, page: str) -> str:
+    if page == drafts.CHILDREN:
+        return reverse("referrals:children", args=[draft.pk])
+    if page == "check":
+        return reverse("referrals:check", args=[draft.pk])
+    return reverse("referrals:section", args=[draft.pk, page])
+
+
+def _context(draft, **extra) -> dict:
+    return {
+        "draft": draft,
+        "immediate_risk": drafts.has_immediate_risk(draft),
+        "on_behalf": draft.data.get("on_behalf", False),
+        **extra,
+    }
+
+
+@referral_form_view
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        draft = drafts.start_draft(by=request.user)
+        return redirect(_page_url(draft, drafts.flow_for(draft)[0]))
+    return render(
+        request,
+        "referrals/start.html",
+        {
+            "open_drafts": drafts.open_drafts(request.user)[:10],
+            "on_behalf": not can(request.user, Capability.SUBMIT_REFERRAL),
+        },
+    )
+
+
+def _save_section_on_timeout(request, user, draft_id, slug):
+    draft = drafts.get_draft(user=user, draft_id=draft_id)
+    if slug in {s.slug for s in drafts.sections_for(draft)}:
+        drafts.save_section(draft, slug, drafts.raw_input(request.POST))
+
+
+@require_http_methods(["GET", "POST"])
+def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
+    draft = drafts.get_draft(user=request.user, draft_id=draft_id)
+    current = drafts.section_by_slug(draft, slug)
+    formset = None
+    if request.method == "POST":
+        drafts.save_section(draft, slug, drafts.raw_input(request.POST))
+        form = current.form_class(request.POST)
+        valid = form.is_valid()
+        if current is drafts.FAMILY:
+            formset = drafts.household_formset(draft)
+            valid = formset.is_valid() and valid
+        if valid:
+            return redirect(_page_url(draft, drafts.next_page(draft, slug)))
+        show_errors = True
+    else:
+        form = drafts.bound_form(draft, current, user=request.user)
+        show_errors = False
+    if current is drafts.FAMILY and formset is None:
+        formset = drafts.household_formset(draft)
+    return render(
+        request,
+        [f"referrals/section_{slug.replace('-', '_')}.html", "referrals/section.html"],
+        _context(
+            draft,
+            form=form,
+            formset=formset,
+            section=current,
+            hide_errors=not show_errors,
+            flow=drafts.flow_for(draft),
+        ),
+    )
+
+
+section.save_on_timeout = _save_section_on_timeout
+section = referral_form_view(section)
+
+
+@referral_form_view
+@require_http_methods(["GET", "POST"])
+def children(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = drafts.get_draft(user=request.user, draft_id=draft_id)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action.startswith("remove-"):
+            drafts.remove_child(draft, int(action.removeprefix("remove-") or -1))
+            messages.success(request, "Child removed from this referral")
+            return redirect(_page_url(draft, drafts.CHILDREN))
+        if action == "add":
+            return redirect("referrals:child", draft.pk, "new")
+        if not draft.data.get("children"):
+            return render(
+                request,
+                "referrals/children.html",
+                _context(draft, children=[], no_children_error=True),
+                status=200,
+            )
+        return redirect(_page_url(draft, drafts.next_page(draft, drafts.CHILDREN)))
+    if not draft.data.get("children"):
+        return redirect("referrals:child", draft.pk, "new")
+    forms_ = drafts.child_forms(draft)
+    rows = []
+    for index, form in enumerate(forms_):
+        form.is_valid()
+        rows.append(
+            {
+                "index": index,
+                "form": form,
+                "name": " ".join(
+                    filter(
+                        None, [form.data.get("child_first_name"), form.data.get("child_last_name")]
+                    )
+                )
+                or f"Child {index + 1}",
+            }
+        )
+    return render(request, "referrals/children.html", _context(draft, children=rows))
+
+
+def _save_child_on_timeout(request, user, draft_id, index):
+    draft = drafts.get_draft(user=user, draft_id=draft_id)
+    drafts.save_child(draft, None if index == "new" else int(index), drafts.raw_input(request.POST))
+
+
+@require_http_methods(["GET", "POST"])
+def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
+    draft = drafts.get_draft(user=request.user, draft_id=draft_id)
+    stored_children = draft.data.get("children", [])
+    if index == "new":
+        position = None
+    else:
+        position = int(index)
+        if position >= len(stored_children):
+            raise Http404
+    if request.method == "POST":
+        position = drafts.save_child(draft, position, drafts.raw_input(request.POST))
+        form = ChildForm(request.POST)
+        if form.is_valid():
+            return redirect(_page_url(draft, drafts.CHILDREN))
+        # Saved as typed: the page is now this child's own, so a retry edits it.
+        return render(
+            request,
+            "referrals/child.html",
+            _context(
+                draft,
+                form=form,
+                position=position,
+                hide_errors=False,
+                action_url=reverse("referrals:child", args=[draft.pk, position]),
+            ),
+        )
+    if position is None:
+        form = ChildForm()
+    else:
+        form = ChildForm(drafts.as_querydict(stored_children[position]))
+    return render(
+        request,
+        "referrals/child.html",
+        _context(
+            draft,
+            form=form,
+            position=position,
+            hide_errors=True,
+            action_url=reverse("referrals:child", args=[draft.pk, index]),
+        ),
+    )
+
+
+child.save_on_timeout = _save_child_on_timeout
+child = referral_form_view(child)
+
+
+@referral_form_view
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, draft_id: int) -> HttpResponse:
+    sent = drafts.sent_submission(user=request.user, draft_id=draft_id)
+    if sent is not None:
+        # Sent already (a double click, or the back button): show what was sent.
+        return redirect("referrals:submitted", sent.pk)
+    draft = drafts.get_draft(user=request.user, draft_id=draft_id)
+    if request.method == "POST":
+        submission, problems = drafts.submit_draft(draft_id=draft.pk, by=request.user)
+        if submission is not None:
+            return redirect("referrals:submitted", submission.pk)
+    else:
+        problems = None
+    cleaned, found = drafts.check_draft(draft, user=request.user)
+    summary = []
+    for index, form in enumerate(drafts.child_forms(draft)):
+        if form.is_valid():
+            summary.append(
+                {
+                    "title": f"Child: {form.cleaned_data['child_first_name']} "
+                    f"{form.cleaned_data['child_last_name']}",
+                    "page": reverse("referrals:child", args=[draft.pk, index]),
+                    "rows": drafts.summary_rows(form),
+                }
+            )
+    for current in drafts.sections_for(draft):
+        form = drafts.bound_form(draft, current, user=request.user)
+        if drafts.stored(draft, current.slug) is not None and form.is_valid():
+            rows = drafts.summary_rows(form)
+            if current is drafts.FAMILY:
+                people = [
+                    f"{m['name']} ({m['relationship']})"
+                    + (f": {m['known_risk']}" if m.get("known_risk") else "")
+                    for m in cleaned["household"]
+                ]
+                rows.append(("Household", "; ".join(people) or "Not given"))
+            summary.append(
+                {"title": current.title, "page": _page_url(draft, current.slug), "rows": rows}
+            )
+    problem_list = [
+        {"message": p.message, "url": _page_url(draft, p.page)} for p in (problems or found)
+    ]
+    return render(
+        request,
+        "referrals/check.html",
+        _context(
+            draft,
+            summary=summary,
+            problems=problem_list,
+            show_problems=problems is not None or bool(found),
+        ),
+        status=200,
+    )
+
+
+@login_required
+def submitted(request: HttpRequest, submission_id: int) -> HttpResponse:
+    submission = get_object_or_404(Submission, pk=submission_id, submitted_by=request.user)
+    referrals = referrals_visible_to(request.user).filter(submission=submission)
+    return render(
+        request,
+        "referrals/submitted.html",
+        {
+            "referrals": referrals.order_by("reference"),
+            "immediate_risk": any(r.immediate_risk for r in referrals),
+        },
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, Capability.VIEW_OWN_REFERRALS):
+        raise PermissionDenied
+    referrals = referrals_for_listing(request.user).order_by("-received_at")
+    page = Paginator(referrals, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/mine.html",
+        {
+            "page": page,
+            "agency_wide": can(request.user, Capability.VIEW_AGENCY_REFERRALS),
+            "open_drafts": drafts.open_drafts(request.user)[:5],
+        },
+    )

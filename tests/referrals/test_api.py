@@ -1,0 +1,658 @@
+"""The referrals API: POST /api/v1/referrals/, GET /api/v1/referrals/ and /{id}/."""
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from agencies.census import AgencyType
+from agencies.models import Role
+from referrals import api
+from referrals.models import (
+    NARRATIVE_MAX,
+    Channel,
+    HouseholdMember,
+    IdempotencyRecord,
+    ParentalConsent,
+    Referral,
+    Status,
+)
+from tests.factories import PASSWORD, AgencyFactory, ReferralFactory, UserFactory
+from triage.models import Decision, Outcome
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/referrals/"
+MISSING = object()
+
+
+def detail_url(referral_id) -> str:
+    return f"{URL}{referral_id}/"
+
+
+def referral_body(**changes) -> dict:
+    """A complete, valid referral about one synthetic child; MISSING leaves a field out."""
+    body = {
+        "child_first_name": "Ada",
+        "child_last_name": "Testchild",
+        "child_date_of_birth": "2017-03-04",
+        "child_gender": "2",
+        "child_ethnicity": "WBRI",
+        "child_religion": "not_known",
+        "child_disabilities": ["NONE"],
+        "child_postcode": "ls1 4ap",
+        "child_nhs_number": "943 476 5919",
+        "child_interpreter_needed": False,
+        "concerns": ["neglect", "domestic_abuse"],
+        "worry": "Came to school hungry four days this week with a bruise on the arm.",
+        "lived_experience": "Gets herself and her brother ready; no breakfast; often late.",
+        "child_voice": "Said 'mum sleeps a lot and there is no food in the house'.",
+        "parental_consent": ParentalConsent.CONSENTED,
+        "household": [
+            {"name": "Parent One", "relationship": "mother", "lives_with_child": True},
+        ],
+    }
+    body.update(changes)
+    return {k: v for k, v in body.items() if v is not MISSING}
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def post(client, body, **headers):
+    return client.post(URL, body, format="json", headers=headers)
+
+
+def decide(referral, *, feedback="Early help will contact the family this week."):
+    Decision.objects.create(
+        referral=referral,
+        outcome=Outcome.EARLY_HELP,
+        threshold_level=2,
+        rationale="Needs are met at early help level; no indication of significant harm.",
+        feedback=feedback,
+        decided_by=UserFactory(role=Role.MANAGER),
+        decided_at=timezone.now(),
+    )
+    referral.status = Status.DECIDED
+    referral.save()
+    return referral
+
+
+# --- Making a referral ----------------------------------------------------------------
+
+
+def test_referrer_makes_a_referral_and_gets_its_reference_and_clock(referrer):
+    response = post(api_as(referrer), referral_body())
+
+    assert response.status_code == 201
+    data = response.json()
+    referral = Referral.objects.get()
+    assert data["id"] == referral.pk
+    assert data["reference"] == referral.reference
+    assert data["reference"].startswith("FD-")
+    assert data["status"] == "received"
+    assert data["is_overdue"] is False
+    assert data["decided_at"] is None and data["outcome"] is None and data["feedback"] is None
+    assert referral.channel == Channel.API
+    assert referral.referrer == referrer
+    assert referral.agency == referrer.agency
+    assert sorted(referral.concern_categories) == ["domestic_abuse", "neglect"]
+    assert referral.child_nhs_number == "9434765919"
+    assert referral.child_postcode == "LS1 4AP"
+    assert referral.child_disabilities == ["NONE"]
+    assert HouseholdMember.objects.get(referral=referral).relationship == "mother"
+
+
+def test_decision_is_due_exactly_24_hours_after_receipt_even_across_the_clock_change(referrer):
+    # 00:30 GMT on the night British Summer Time starts: due 24 real hours later.
+    received = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    with time_machine.travel(received, tick=False):
+        response = post(api_as(referrer), referral_body())
+
+    assert response.status_code == 201
+    data = response.json()
+    received_at = datetime.fromisoformat(data["received_at"])
+    due_at = datetime.fromisoformat(data["decision_due_at"])
+    assert received_at == received
+    assert due_at - received_at == timedelta(hours=24)
+    referral = Referral.objects.get()
+    assert referral.decision_due_at - referral.received_at == timedelta(hours=24)
+
+
+def test_referrer_cannot_backdate_a_referral_or_claim_it_came_by_phone(referrer):
+    now = datetime(2026, 5, 6, 10, 0, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        response = post(
+            api_as(referrer),
+            referral_body(received_at="2026-05-01T09:00:00Z", channel="phone"),
+        )
+
+    assert response.status_code == 201
+    referral = Referral.objects.get()
+    assert referral.received_at == now
+    assert referral.channel == Channel.API
+    assert referral.referrer == referrer
+
+
+def test_screener_records_a_phone_call_with_the_time_it_was_received(make_user):
+    screener = make_user(Role.SCREENER)
+    called = datetime(2026, 5, 6, 8, 15, tzinfo=UTC)
+    with time_machine.travel(called + timedelta(hours=2), tick=False):
+        response = post(
+            api_as(screener),
+            referral_body(received_at=called.isoformat(), channel="phone", caller_type="family"),
+        )
+
+    assert response.status_code == 201
+    referral = Referral.objects.get()
+    assert referral.received_at == called
+    assert referral.decision_due_at == called + timedelta(hours=24)
+    assert referral.channel == Channel.PHONE
+    assert referral.recorded_by == screener
+    assert referral.referrer is None
+    assert response.json()["source_of_referral"] == "1A"
+
+
+def test_manager_records_a_professional_callers_referral_against_their_agency(make_user):
+    police = AgencyFactory(name="Test Constabulary", type=AgencyType.POLICE)
+
+    response = post(
+        api_as(make_user(Role.MANAGER)),
+        referral_body(channel="email", caller_agency=police.pk),
+    )
+
+    assert response.status_code == 201
+    assert response.json()["agency"] == "Test Constabulary"
+    assert response.json()["source_of_referral"] == "6"
+    assert Referral.objects.get().channel == Channel.EMAIL
+
+
+def test_screener_cannot_record_a_referral_received_in_the_future(make_user):
+    future = (timezone.now() + timedelta(hours=1)).isoformat()
+
+    response = post(api_as(make_user(Role.SCREENER)), referral_body(received_at=future))
+
+    assert response.status_code == 400
+    assert "received_at" in response.json()
+    assert Referral.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.AUDITOR, Role.ADMIN])
+def test_roles_that_do_not_refer_cannot_post_a_referral(make_user, role):
+    response = post(api_as(make_user(role)), referral_body())
+
+    assert response.status_code == 403
+    assert Referral.objects.count() == 0
+
+
+def test_anonymous_caller_gets_401_and_nothing_is_saved():
+    client = APIClient()
+
+    assert post(client, referral_body()).status_code == 401
+    assert client.get(URL).status_code == 401
+    assert Referral.objects.count() == 0
+
+
+def test_referrals_cannot_be_changed_or_deleted_through_the_api(referrer):
+    referral = ReferralFactory(referrer=referrer)
+    client = api_as(referrer)
+
+    assert client.put(detail_url(referral.pk), referral_body(), format="json").status_code == 405
+    assert client.delete(detail_url(referral.pk)).status_code == 405
+    assert Referral.objects.filter(pk=referral.pk).exists()
+
+
+def test_a_token_from_the_token_endpoint_makes_and_reads_a_referral():
+    UserFactory(username="pat.police", role=Role.REFERRER)
+    client = APIClient()
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "pat.police", "password": PASSWORD}
+    ).json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    created = post(client, referral_body())
+    fetched = client.get(detail_url(created.json()["id"]))
+    listed = client.get(URL)
+
+    assert created.status_code == 201
+    assert fetched.status_code == 200
+    assert fetched.json()["reference"] == created.json()["reference"]
+    assert fetched.json()["child_first_name"] == "Ada"
+    assert [r["id"] for r in listed.json()["results"]] == [created.json()["id"]]
+
+
+# --- Idempotency-Key ------------------------------------------------------------------
+
+
+def test_a_retry_with_the_same_key_returns_the_first_referral_not_a_second(referrer):
+    client = api_as(referrer)
+
+    first = post(client, referral_body(), **{"Idempotency-Key": "retry-1"})
+    second = post(client, referral_body(), **{"Idempotency-Key": "retry-1"})
+
+    assert first.status_code == 201
+    assert second.status_code in (200, 201)
+    assert second.json()["id"] == first.json()["id"]
+    assert second.json()["reference"] == first.json()["reference"]
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert Referral.objects.count() == 1
+    assert IdempotencyRecord.objects.get().referral_id == first.json()["id"]
+
+
+def test_the_same_key_with_a_different_body_is_refused_with_422(referrer):
+    client = api_as(referrer)
+    post(client, referral_body(), **{"Idempotency-Key": "retry-1"})
+
+    response = post(client, referral_body(child_first_name="Bea"), **{"Idempotency-Key": "retry-1"})
+
+    assert response.status_code == 422
+    assert "different request body" in response.json()["detail"]
+    assert Referral.objects.count() == 1
+
+
+def test_the_same_key_from_two_users_makes_two_referrals(make_user):
+    for user in (make_user(Role.REFERRER), make_user(Role.REFERRER)):
+        assert post(api_as(user), referral_body(), **{"Idempotency-Key": "k"}).status_code == 201
+
+    assert Referral.objects.count() == 2
+
+
+def test_an_idempotency_key_over_255_characters_gets_400(referrer):
+    response = post(api_as(referrer), referral_body(), **{"Idempotency-Key": "k" * 256})
+
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()
+    assert Referral.objects.count() == 0
+
+
+def test_a_failed_attempt_does_not_use_up_its_key(referrer):
+    client = api_as(referrer)
+    assert post(client, referral_body(worry=""), **{"Idempotency-Key": "k"}).status_code == 400
+
+    assert post(client, referral_body(), **{"Idempotency-Key": "k"}).status_code == 201
+    assert Referral.objects.count() == 1
+
+
+def test_a_request_that_loses_the_race_for_its_key_returns_the_winners_referral(
+    referrer, monkeypatch
+):
+    client = api_as(referrer)
+    winner = post(client, referral_body(), **{"Idempotency-Key": "race"}).json()
+    # The loser looked for the key just before the winner committed, so found nothing.
+    real_lookup, lookups = api._recorded, []
+
+    def missed_the_winner(**kwargs):
+        lookups.append(kwargs)
+        return None if len(lookups) == 1 else real_lookup(**kwargs)
+
+    monkeypatch.setattr(api, "_recorded", missed_the_winner)
+
+    loser = post(client, referral_body(), **{"Idempotency-Key": "race"})
+
+    assert loser.status_code in (200, 201)
+    assert loser.json()["id"] == winner["id"]
+    assert loser.headers["Idempotent-Replayed"] == "true"
+    assert len(lookups) == 2
+    assert Referral.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_posts_with_one_key_make_one_referral(referrer):
+    start, results = threading.Barrier(2), []
+
+    def send():
+        try:
+            start.wait()
+            results.append(post(api_as(referrer), referral_body(), **{"Idempotency-Key": "k"}))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert [r.status_code in (200, 201) for r in results] == [True, True]
+    assert results[0].json()["id"] == results[1].json()["id"]
+    assert Referral.objects.count() == 1
+
+
+# --- Bad input: a 4xx naming the problem, never a 500, nothing saved ------------------
+
+
+def _days(n: int) -> str:
+    return (timezone.localdate() + timedelta(days=n)).isoformat()
+
+
+BAD_FIELDS = [
+    pytest.param({"child_first_name": MISSING}, "child_first_name", id="missing-first-name"),
+    pytest.param({"worry": MISSING}, "worry", id="missing-worry"),
+    pytest.param({"child_voice": "   "}, "child_voice", id="blank-child-voice"),
+    pytest.param({"concerns": MISSING}, "concerns", id="missing-concerns"),
+    pytest.param({"concerns": []}, "concerns", id="no-concerns"),
+    pytest.param({"concerns": "neglect"}, "concerns", id="concerns-not-a-list"),
+    pytest.param({"concerns": ["bad_luck"]}, "concerns", id="unknown-concern"),
+    pytest.param({"child_first_name": ["Ada"]}, "child_first_name", id="name-not-a-string"),
+    pytest.param(
+        {"child_interpreter_needed": "sometimes"}, "child_interpreter_needed", id="not-a-boolean"
+    ),
+    pytest.param({"immediate_risk": {"yes": 1}}, "immediate_risk", id="object-for-boolean"),
+    pytest.param({"child_date_of_birth": _days(1)}, "child_date_of_birth", id="born-tomorrow"),
+    pytest.param(
+        {"child_date_of_birth": "2026-02-30"}, "child_date_of_birth", id="impossible-date"
+    ),
+    pytest.param({"child_date_of_birth": "04/03/2017"}, "child_date_of_birth", id="uk-format"),
+    pytest.param(
+        {"child_expected_date_of_birth": _days(60)},
+        "child_expected_date_of_birth",
+        id="born-and-expected",
+    ),
+    pytest.param(
+        {"child_date_of_birth": None, "child_expected_date_of_birth": _days(-1)},
+        "child_expected_date_of_birth",
+        id="expected-in-the-past",
+    ),
+    pytest.param(
+        {"child_date_of_birth": None, "child_expected_date_of_birth": _days(400)},
+        "child_expected_date_of_birth",
+        id="expected-beyond-10-months",
+    ),
+    pytest.param({"child_first_name": "A" * 101}, "child_first_name", id="name-too-long"),
+    pytest.param({"worry": "x" * (NARRATIVE_MAX + 1)}, "worry", id="worry-too-long"),
+    pytest.param({"child_address": "x" * 401}, "child_address", id="address-too-long"),
+    pytest.param({"child_ethnicity": "XXXX"}, "child_ethnicity", id="unknown-ethnicity"),
+    pytest.param({"child_gender": "7"}, "child_gender", id="unknown-gender"),
+    pytest.param({"child_religion": "jedi"}, "child_religion", id="unknown-religion"),
+    pytest.param({"child_disabilities": ["WINGS"]}, "child_disabilities", id="unknown-disability"),
+    pytest.param({"parental_consent": "maybe"}, "parental_consent", id="unknown-consent"),
+    pytest.param(
+        {"parental_consent": "not_sought"}, "consent_not_sought_reason", id="no-reason-for-consent"
+    ),
+    pytest.param({"child_nhs_number": "1234567890"}, "child_nhs_number", id="bad-nhs-number"),
+    pytest.param({"child_postcode": "NOT A CODE"}, "child_postcode", id="bad-postcode"),
+    pytest.param({"referrer_email": "not-an-email"}, "referrer_email", id="bad-email"),
+    pytest.param({"household": [{"name": "Parent One"}]}, "household", id="household-no-relation"),
+    pytest.param({"household": "mum and dad"}, "household", id="household-not-a-list"),
+    pytest.param({"child_first_name": "Ada\x00"}, "child_first_name", id="nul-character"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field"), BAD_FIELDS)
+def test_invalid_referral_gets_400_naming_the_field_and_saves_nothing(referrer, changes, field):
+    response = post(api_as(referrer), referral_body(**changes))
+
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert Referral.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        pytest.param({"caller_agency": 999_999}, "caller_agency", id="unknown-agency"),
+        pytest.param({"caller_agency": "police"}, "caller_agency", id="agency-not-an-id"),
+        pytest.param({"caller_type": "alien"}, "caller_type", id="unknown-caller-type"),
+        pytest.param({"channel": "fax"}, "channel", id="unknown-channel"),
+        pytest.param({"received_at": "yesterday"}, "received_at", id="unreadable-time"),
+    ],
+)
+def test_invalid_staff_fields_get_400_naming_the_field(make_user, changes, field):
+    response = post(api_as(make_user(Role.SCREENER)), referral_body(**changes))
+
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert Referral.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "says"),
+    [
+        pytest.param('{"child_first_name": ', "application/json", 400, "JSON", id="malformed"),
+        pytest.param("[1, 2]", "application/json", 400, "dictionary", id="a-list"),
+        pytest.param('"a referral"', "application/json", 400, "dictionary", id="a-string"),
+        pytest.param("null", "application/json", 400, "No data", id="null"),
+        pytest.param("[" * 50_000 + "]" * 50_000, "application/json", 400, "nested", id="deep"),
+        pytest.param(b'{"worry": "\xff"}', "application/json", 400, "JSON", id="not-utf8"),
+        pytest.param(
+            "{}", "application/json; charset=nonesuch", 400, "child_first_name", id="charset"
+        ),
+        pytest.param("worry=hungry", "application/x-www-form-urlencoded", 415, "", id="form"),
+        pytest.param("hungry", "text/plain", 415, "Unsupported media type", id="text"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_gets_a_4xx_saying_why(
+    referrer, body, content_type, status, says
+):
+    response = api_as(referrer).post(URL, body, content_type=content_type)
+
+    assert response.status_code == status
+    assert says in json.dumps(response.json())
+    assert Referral.objects.count() == 0
+
+
+def test_an_oversized_body_gets_413_and_saves_nothing(referrer):
+    response = post(api_as(referrer), referral_body(other_professionals="x" * 600_000))
+
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
+    assert Referral.objects.count() == 0
+
+
+# --- Reading referrals: who sees what -------------------------------------------------
+
+
+@pytest.fixture
+def school():
+    return AgencyFactory(name="Test Primary School", type=AgencyType.SCHOOL)
+
+
+@pytest.fixture
+def police():
+    return AgencyFactory(name="Test Constabulary", type=AgencyType.POLICE)
+
+
+@pytest.fixture
+def referrals_by_agency(school, police):
+    """Two referrals from two teachers at one school, and one from a police officer."""
+    teacher, colleague = UserFactory.create_batch(2, role=Role.REFERRER, agency=school)
+    officer = UserFactory(role=Role.REFERRER, agency=police)
+    return {
+        "teacher": ReferralFactory(referrer=teacher),
+        "colleague": ReferralFactory(referrer=colleague),
+        "officer": ReferralFactory(referrer=officer),
+    }
+
+
+def listed_ids(client) -> set[int]:
+    response = client.get(URL)
+    assert response.status_code == 200
+    return {r["id"] for r in response.json()["results"]}
+
+
+def test_a_police_referrer_cannot_see_a_schools_referral(referrals_by_agency):
+    officers, schools = referrals_by_agency["officer"], referrals_by_agency["teacher"]
+    client = api_as(officers.referrer)
+
+    assert listed_ids(client) == {officers.pk}
+    response = client.get(detail_url(schools.pk))
+    assert response.status_code == 404
+    assert schools.reference not in response.content.decode()
+
+
+def test_a_referrer_sees_only_their_own_referrals_not_their_colleagues(referrals_by_agency):
+    mine, colleagues = referrals_by_agency["teacher"], referrals_by_agency["colleague"]
+    client = api_as(mine.referrer)
+
+    assert listed_ids(client) == {mine.pk}
+    assert client.get(detail_url(mine.pk)).status_code == 200
+    assert client.get(detail_url(colleagues.pk)).status_code == 404
+
+
+def test_an_agency_lead_sees_every_referral_of_their_agency_and_no_other(
+    referrals_by_agency, school
+):
+    client = api_as(UserFactory(role=Role.AGENCY_LEAD, agency=school))
+
+    school_ids = {referrals_by_agency["teacher"].pk, referrals_by_agency["colleague"].pk}
+    assert listed_ids(client) == school_ids
+    assert client.get(detail_url(referrals_by_agency["colleague"].pk)).status_code == 200
+    assert client.get(detail_url(referrals_by_agency["officer"].pk)).status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.SCREENER, Role.MANAGER, Role.AUDITOR])
+def test_the_front_door_and_auditors_see_every_referral(make_user, referrals_by_agency, role):
+    client = api_as(make_user(role))
+
+    assert listed_ids(client) == {r.pk for r in referrals_by_agency.values()}
+    assert client.get(detail_url(referrals_by_agency["officer"].pk)).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.ADMIN])
+def test_partners_and_admins_see_no_referrals(make_user, referrals_by_agency, role):
+    client = api_as(make_user(role))
+
+    assert listed_ids(client) == set()
+    assert client.get(detail_url(referrals_by_agency["teacher"].pk)).status_code == 404
+
+
+@pytest.mark.parametrize("referral_id", [999_999, 2**63, 10**30])
+def test_a_referral_that_does_not_exist_gets_404(make_user, referral_id):
+    assert api_as(make_user(Role.MANAGER)).get(detail_url(referral_id)).status_code == 404
+
+
+def test_each_referral_shows_its_clock_child_agency_and_concerns(referrer):
+    referral = ReferralFactory(referrer=referrer, immediate_risk=True)
+
+    data = api_as(referrer).get(detail_url(referral.pk)).json()
+
+    assert data["reference"] == referral.reference
+    assert data["status"] == "received"
+    assert datetime.fromisoformat(data["received_at"]) == referral.received_at
+    assert datetime.fromisoformat(data["decision_due_at"]) == referral.decision_due_at
+    assert data["immediate_risk"] is True
+    assert data["concerns"] == ["neglect"]
+    assert data["child_first_name"] == referral.child_first_name
+    assert data["child_date_of_birth"] == "2018-05-17"
+    assert data["agency"] == referrer.agency.name
+    assert data["source_of_referral"] == "2A"
+
+
+def test_an_undecided_referral_past_its_due_time_is_overdue(referrer):
+    late = ReferralFactory(referrer=referrer, received_at=timezone.now() - timedelta(hours=25))
+    on_time = ReferralFactory(referrer=referrer)
+    decided_late = decide(
+        ReferralFactory(referrer=referrer, received_at=timezone.now() - timedelta(hours=30))
+    )
+    client = api_as(referrer)
+
+    assert client.get(detail_url(late.pk)).json()["is_overdue"] is True
+    assert client.get(detail_url(on_time.pk)).json()["is_overdue"] is False
+    assert client.get(detail_url(decided_late.pk)).json()["is_overdue"] is False
+
+
+def test_the_referrer_and_their_agency_lead_see_the_feedback_once_decided(referrer):
+    referral = decide(ReferralFactory(referrer=referrer))
+    lead = UserFactory(role=Role.AGENCY_LEAD, agency=referrer.agency)
+
+    for user in (referrer, lead):
+        data = api_as(user).get(detail_url(referral.pk)).json()
+        assert data["status"] == "decided"
+        assert data["outcome"] == "early_help"
+        assert data["decided_at"] is not None
+        assert data["feedback"] == "Early help will contact the family this week."
+
+
+def test_feedback_is_not_shown_before_a_decision_or_to_the_front_door(referrer, make_user):
+    undecided = ReferralFactory(referrer=referrer)
+    decided = decide(ReferralFactory(referrer=referrer))
+
+    assert api_as(referrer).get(detail_url(undecided.pk)).json()["feedback"] is None
+    assert api_as(make_user(Role.MANAGER)).get(detail_url(decided.pk)).json()["feedback"] is None
+
+
+def test_the_list_is_paginated(referrer):
+    ReferralFactory.create_batch(51, referrer=referrer)
+    client = api_as(referrer)
+
+    first = client.get(URL).json()
+    second = client.get(URL, {"page": 2}).json()
+
+    assert first["count"] == 51
+    assert len(first["results"]) == 50
+    assert first["next"] is not None
+    assert len(second["results"]) == 1
+    assert client.get(URL, {"page": 9}).status_code == 404
+
+
+def test_the_list_takes_the_same_number_of_queries_however_many_referrals(make_user):
+    client = api_as(make_user(Role.MANAGER))
+
+    def queries_to_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL).status_code == 200
+        return len(queries)
+
+    ReferralFactory.create_batch(2)
+    decide(ReferralFactory())
+    few = queries_to_list()
+    ReferralFactory.create_batch(5)
+    decide(ReferralFactory())
+
+    assert queries_to_list() == few
+
+
+def test_the_list_puts_immediate_risk_first_then_the_earliest_due(referrer):
+    now = timezone.now()
+    later = ReferralFactory(referrer=referrer, received_at=now - timedelta(hours=1))
+    sooner = ReferralFactory(referrer=referrer, received_at=now - timedelta(hours=5))
+    urgent = ReferralFactory(referrer=referrer, received_at=now, immediate_risk=True)
+
+    results = api_as(referrer).get(URL).json()["results"]
+
+    assert [r["id"] for r in results] == [urgent.pk, sooner.pk, later.pk]
+
+
+# --- Schema -----------------------------------------------------------------------------
+
+
+def test_the_schema_generates_without_warnings_and_describes_every_field(tmp_path):
+    path = tmp_path / "schema.json"
+
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--format",
+        "openapi-json",
+        "--file",
+        str(path),
+    )
+
+    schema = json.loads(path.read_text())
+    assert {"/api/v1/referrals/", "/api/v1/referrals/{id}/"} <= set(schema["paths"])
+    components = schema["components"]["schemas"]
+    for name in ("ReferralInput", "Referral", "HouseholdMember"):
+        undescribed = [
+            field
+            for field, spec in components[name]["properties"].items()
+            if not spec.get("description")
+        ]
+        assert undescribed == [], name
+    assert "neglect" in components["ConcernCategory"]["enum"]
+    assert "WBRI" in components["Ethnicity"]["enum"]
+    post_operation = schema["paths"]["/api/v1/referrals/"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in post_operation["parameters"])
+    assert "ignored" in components["ReferralInput"]["properties"]["received_at"]["description"]
