@@ -63,6 +63,60 @@ class Submission(models.Model):
         return f"Submission {self.pk}"
 
 
+class Child(models.Model):
+    """A person known to the front door. Referrals describe a child as given; once a
+    screener matches it, the referral is linked to one Child, whose chronology gathers
+    everything known about them."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    other_names = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    expected_date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.NOT_KNOWN)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
+    first_language = models.CharField(max_length=60, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    religion = models.CharField(max_length=12, choices=Religion.choices, default=Religion.NOT_KNOWN)
+    disabilities = models.JSONField(default=list, blank=True)
+    address = models.TextField(max_length=400, blank=True)
+    postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
+    school = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
+    nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number])
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children_created",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["date_of_birth"]),
+            models.Index(fields=["postcode"]),
+            models.Index(fields=["last_name", "first_name"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nhs_number"],
+                condition=~models.Q(nhs_number=""),
+                name="one_child_per_nhs_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Child {self.pk}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
 class Referral(models.Model):
     """One child, one clock, one decision."""
 
@@ -131,6 +185,29 @@ class Referral(models.Model):
     child_school = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
     child_nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number])
 
+    # Screening.
+    child = models.ForeignKey(
+        Child, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_assigned",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    recommended_outcome = models.CharField(max_length=20, blank=True)
+    recommendation = models.TextField(max_length=NARRATIVE_MAX, blank=True)
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_recommended",
+    )
+    recommended_at = models.DateTimeField(null=True, blank=True)
+
     # What the referrer is worried about, centred on the child.
     worry = models.TextField(max_length=NARRATIVE_MAX)
     lived_experience = models.TextField(max_length=NARRATIVE_MAX)
@@ -152,6 +229,8 @@ class Referral(models.Model):
             models.Index(fields=["referrer", "received_at"]),
             models.Index(fields=["agency", "received_at"]),
             models.Index(fields=["received_at"]),
+            models.Index(fields=["child", "received_at"]),
+            models.Index(fields=["assigned_to", "status"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -163,6 +242,11 @@ class Referral(models.Model):
                 condition=~models.Q(
                     child_date_of_birth__isnull=False, child_expected_date_of_birth__isnull=False
                 ),
+            ),
+            models.CheckConstraint(
+                name="referral_assigned_with_time",
+                condition=models.Q(assigned_to__isnull=True, assigned_at__isnull=True)
+                | models.Q(assigned_to__isnull=False, assigned_at__isnull=False),
             ),
             models.CheckConstraint(
                 name="referral_status_is_known",
@@ -258,3 +342,109 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Idempotency key for {self.referral_id}"
+
+
+class ScreeningNote(models.Model):
+    """What a screener or manager learned or did while screening."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    text = models.TextField(max_length=NARRATIVE_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on {self.referral_id}"
+
+
+class QualityRating(models.Model):
+    """The screener's rating of the referral against the quality rubric."""
+
+    RUBRIC = (
+        ("specific_worry", "A specific worry is stated"),
+        ("child_voice", "The child's voice is heard"),
+        ("lived_experience", "The child's lived experience is described"),
+        ("history_considered", "History and pattern are considered"),
+        ("consent_addressed", "Consent is addressed"),
+        ("referrer_analysis", "The referrer gives their own analysis"),
+    )
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="quality")
+    specific_worry = models.BooleanField()
+    child_voice = models.BooleanField()
+    lived_experience = models.BooleanField()
+    history_considered = models.BooleanField()
+    consent_addressed = models.BooleanField()
+    referrer_analysis = models.BooleanField()
+    comment = models.TextField(max_length=2000, blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    rated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Quality of {self.referral_id}: {self.score}/6"
+
+    @property
+    def score(self) -> int:
+        return sum(bool(getattr(self, name)) for name, _ in self.RUBRIC)
+
+
+class InformationRequest(models.Model):
+    """A screener's question to a partner agency about the child and household."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="information_requests"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="information_requests"
+    )
+    question = models.TextField(max_length=3000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    answer = models.TextField(max_length=NARRATIVE_MAX, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(fields=["agency", "answered_at", "due_at"]),
+            models.Index(fields=["answered_at", "due_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="information_request_answered_with_who_and_when",
+                condition=models.Q(answered_at__isnull=True, answered_by__isnull=True)
+                | models.Q(answered_at__isnull=False, answered_by__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="information_request_due_after_requested",
+                condition=models.Q(due_at__gt=models.F("requested_at")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Information request {self.pk}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    def is_overdue(self, now) -> bool:
+        return not self.is_answered and now >= self.due_at

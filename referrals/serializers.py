@@ -28,7 +28,10 @@ HELP = {
     "status": "Where the referral is: received, screening, awaiting decision or decided.",
     "received_at": "When the front door received the referral (ISO 8601). The 24-hour "
     "decision clock runs from this time.",
-    "decision_due_at": "When a decision is due: exactly 24 hours after received_at.",
+    "decision_due_at": (
+        "When a decision is due: 24 hours after received_at by default, or one working "
+        "day where the front door has chosen that policy."
+    ),
     "decided_at": "When a manager decided; null until then.",
     "outcome": "The decision's outcome; null until decided.",
     "is_overdue": "True when no decision has been made and decision_due_at has passed.",
@@ -249,4 +252,4 @@ class ReferralSerializer(serializers.ModelSerializer):
             return None
         if not can(request.user, Capability.VIEW_OWN_REFERRALS):
             return None
-        return decision.feedback
+        return decision.current.feedback

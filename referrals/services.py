@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from agencies.policy import Capability, can
 from referrals.census import CALLER_SOURCE, CallerType
 from referrals.models import (
     Channel,
+    Child,
     HouseholdMember,
     ParentalConsent,
     ReferenceSequence,
@@ -26,6 +28,7 @@ from referrals.models import (
 )
 from referrals.validation import birth_date_errors
 from triage.clock import decision_due_at
+from triage.exceptions import DomainError, NotPermitted
 
 CHILD_FIELDS = (
     "child_first_name",
@@ -66,16 +69,8 @@ CONTACT_FIELDS = (
 HOUSEHOLD_FIELDS = ("name", "relationship", "date_of_birth", "lives_with_child", "known_risk")
 
 
-class ReferralError(Exception):
+class ReferralError(DomainError):
     """A referral that breaks a rule; ``errors`` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
-
-
-class NotPermitted(Exception):
-    pass
 
 
 def _check_details(
@@ -163,7 +158,7 @@ def submit_referrals(
         check_received_at(received_at, now=now)
     else:
         received_at = now
-    due_at = decision_due_at(received_at)
+    due_at = decision_due_at(received_at, settings.DECISION_CLOCK_POLICY)
 
     contact = dict(contact or {})
     if on_behalf:
@@ -216,6 +211,10 @@ def submit_referrals(
             raise ReferralError(
                 {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
             ) from None
+        # The one automatic link: an exact NHS number is the same child. Anything less
+        # certain is a screener's judgement (triage.services.screening.link_child).
+        if referral.child_nhs_number:
+            referral.child = Child.objects.filter(nhs_number=referral.child_nhs_number).first()
         referral.save()
         bulk_create_with_history(
             [ReferralConcern(referral=referral, category=c) for c in concerns],

@@ -99,3 +99,59 @@ class ReferralFactory(factory.django.DjangoModelFactory):
             return
         for category in extracted or [ConcernCategory.NEGLECT]:
             ReferralConcern.objects.create(referral=self, category=category)
+
+
+# --- Information requests --------------------------------------------------------------
+
+from referrals.models import InformationRequest  # noqa: E402
+
+
+class InformationRequestFactory(factory.django.DjangoModelFactory):
+    """A screener's unanswered question to a health visiting service, due in four hours."""
+
+    class Meta:
+        model = InformationRequest
+
+    referral = factory.SubFactory(ReferralFactory)
+    agency = factory.SubFactory(
+        AgencyFactory, name="Test Health Visiting", type=AgencyType.HEALTH_VISITING
+    )
+    question = "What do you know about the child and household?"
+    requested_by = factory.SubFactory(UserFactory, role=Role.SCREENER)
+    requested_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyAttribute(lambda r: r.requested_at + timedelta(hours=4))
+
+
+# --- Children -------------------------------------------------------------------------
+
+from referrals.models import Child  # noqa: E402
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    """An existing child record: synthetic names, no NHS number or postcode unless given."""
+
+    class Meta:
+        model = Child
+
+    first_name = factory.Sequence(lambda n: f"Recorded{n}")
+    last_name = "Recordchild"
+    date_of_birth = date(2016, 9, 21)
+
+
+# --- Decisions ------------------------------------------------------------------------
+
+from triage.models import Decision, Outcome  # noqa: E402
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    referral = factory.SubFactory(ReferralFactory, status=Status.DECIDED)
+    outcome = Outcome.EARLY_HELP
+    threshold_level = 2
+    rationale = "Emerging needs; the family agree to support from the school's family worker."
+    lived_experience_impact = "Mornings are chaotic but the children are fed at school."
+    feedback = "Decision: Early help."
+    decided_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+    decided_at = factory.LazyFunction(timezone.now)

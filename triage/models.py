@@ -51,3 +51,65 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} for {self.referral}"
+
+    @property
+    def current(self):
+        """The decision as it stands: the latest amendment, or the original."""
+        amendments = list(self.amendments.all())  # uses a prefetch where there is one
+        return max(amendments, key=lambda a: a.amended_at) if amendments else self
+
+
+class DecisionAmendment(models.Model):
+    """A correction to a decision, with the reason: shown beside the original, which is
+    never changed."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="amendments")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    threshold_level = models.PositiveSmallIntegerField()
+    rationale = models.TextField(max_length=6000)
+    reason = models.TextField(max_length=3000)
+    feedback = models.TextField(max_length=6000, blank=True)
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    amended_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["amended_at"]
+
+    def __str__(self) -> str:
+        return f"Amendment {self.pk} to {self.decision_id}"
+
+
+class ThresholdLevel(models.Model):
+    """The local threshold document's levels of need, shown beside the decision."""
+
+    level = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=100)
+    descriptor = models.TextField(max_length=2000)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["level"]
+
+    def __str__(self) -> str:
+        return f"Level {self.level}: {self.name}"
+
+
+class SupportService(models.Model):
+    """Other sources of support, offered in feedback when the threshold is not met."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(max_length=1000)
+    contact = models.CharField(max_length=300)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -21,7 +21,9 @@ NAVIGATION: list[NavItem] = [
     NavItem("Home", "home"),
     NavItem("Make a referral", "referrals:start", Capability.SUBMIT_REFERRAL),
     NavItem("Your referrals", "referrals:mine", Capability.VIEW_OWN_REFERRALS),
+    NavItem("Queue", "triage:queue", Capability.VIEW_QUEUE),
     NavItem("Record a referral", "referrals:start", Capability.RECORD_ON_BEHALF),
+    NavItem("Information requests", "requests:list", Capability.ANSWER_INFORMATION_REQUESTS),
     NavItem("Administration", "admin:index", Capability.MANAGE_SYSTEM),
     NavItem("API documentation", "api-docs", None),
 ]

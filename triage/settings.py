@@ -15,6 +15,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from triage.clock import ClockPolicy
 from triage.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,8 +45,25 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # The front door's duty line, shown wherever a child may be in immediate danger.
 DUTY_LINE = env_str("FRONTDOOR_DUTY_LINE", "0300 555 0100")
 
+# A referral still unallocated this long after it was received is flagged on the queue.
+UNALLOCATED_FLAG_MINUTES = env_int("FRONTDOOR_UNALLOCATED_FLAG_MINUTES", 60, minimum=1)
+
 # The address people reach Front Door at, used for links in emails.
 BASE_URL = env_str("FRONTDOOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The decision clock (triage.clock): "24h", the default, is 24 hours in absolute time;
+# "working_day" is one working day, skipping weekends and England and Wales bank holidays.
+DECISION_CLOCK_POLICY = env_str("FRONTDOOR_DECISION_CLOCK", "24h")
+if DECISION_CLOCK_POLICY not in {policy.value for policy in ClockPolicy}:
+    raise ImproperlyConfigured(
+        "FRONTDOOR_DECISION_CLOCK must be one of "
+        f"{', '.join(repr(policy.value) for policy in ClockPolicy)}, "
+        f"not {DECISION_CLOCK_POLICY!r}."
+    )
+DECISION_CLOCK_POLICY = ClockPolicy(DECISION_CLOCK_POLICY)
+# A referral is "due soon" when fewer than this many hours are left on its clock.
+DUE_SOON_HOURS = env_int("FRONTDOOR_DUE_SOON_HOURS", 4, minimum=1)
+DUE_SOON = timedelta(hours=DUE_SOON_HOURS)
 
 INSTALLED_APPS = [
     "triage.apps.FrontDoorAdminConfig",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import views as account_views
 from triage import views
@@ -12,12 +12,15 @@ urlpatterns = [
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
     path("referrals/", include("referrals.urls")),
+    path("triage/", include("triage.urls_triage")),
+    path("children/", include("referrals.child_urls")),
+    path("requests/", include("triage.requests_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("triage.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
 ]

@@ -6,6 +6,7 @@ from django.test import RequestFactory
 from agencies.census import AgencyType
 from agencies.demo import DEMO_PASSWORD
 from agencies.models import Agency, Role, User
+from referrals.demo import EXTRA_REFERRERS
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,9 @@ DEMO_USERNAMES = {
     "auditor",
     "admin",
 }
+# One synthetic referrer for each demo agency without a demo referrer, so that the demo
+# referrals come from every agency.
+EXTRA_REFERRER_USERNAMES = {username for username, *_ in EXTRA_REFERRERS}
 
 
 def test_seed_demo_is_safe_to_run_twice():
@@ -29,17 +33,21 @@ def test_seed_demo_is_safe_to_run_twice():
     call_command("seed_demo")
 
     assert Agency.objects.count() == agencies == 10
-    assert User.objects.count() == users == 9
-    assert set(User.objects.values_list("username", flat=True)) == DEMO_USERNAMES
+    assert User.objects.count() == users == 9 + 6
+    assert set(User.objects.values_list("username", flat=True)) == (
+        DEMO_USERNAMES | EXTRA_REFERRER_USERNAMES
+    )
 
 
 def test_every_demo_user_has_the_demo_password_and_the_right_role():
     call_command("seed_demo")
 
-    for username in DEMO_USERNAMES:
+    for username in DEMO_USERNAMES | EXTRA_REFERRER_USERNAMES:
         request = RequestFactory().post("/accounts/login/")
         user = authenticate(request, username=username, password=DEMO_PASSWORD)
         assert user is not None, username
+    for user in User.objects.filter(username__in=EXTRA_REFERRER_USERNAMES):
+        assert user.role == Role.REFERRER and user.agency is not None, user
     assert User.objects.get(username="lead.school").role == Role.AGENCY_LEAD
     assert User.objects.get(username="manager").role == Role.MANAGER
     assert User.objects.get(username="partner.health").agency.type == AgencyType.HEALTH_VISITING

@@ -2,10 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
+from referrals.demo import EXTRA_REFERRERS, seed_demo_referrals
 
 
 class Command(BaseCommand):
-    help = "Load synthetic demo agencies and users (never in production). Safe to run twice."
+    help = (
+        "Load synthetic demo agencies, users and about 300 referrals over the last 18 months "
+        "(never in production). Safe to run twice."
+    )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
@@ -14,9 +18,23 @@ class Command(BaseCommand):
                 "demo users have a published password."
             )
         counts = seed_agencies_and_users()
+        referrals = seed_demo_referrals()
+        users = counts["users"] + len(EXTRA_REFERRERS)
+        users_created = counts["users_created"] + referrals["referrers_created"]
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {counts['agencies']} agencies, {counts['users']} users "
-                f"({counts['users_created']} new). Password for every demo user: {DEMO_PASSWORD}"
+                f"Demo data ready: {counts['agencies']} agencies, {users} users "
+                f"({users_created} new). Password for every demo user: {DEMO_PASSWORD}"
+            )
+        )
+        if referrals["referrals_created"]:
+            made = f"{referrals['referrals_created']} new"
+        else:
+            made = "already there, none added"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo referrals: {referrals['referrals']} ({made}); "
+                f"{referrals['decided']} decided, {referrals['open']} open "
+                f"of which {referrals['overdue']} overdue; {referrals['phone']} by phone."
             )
         )

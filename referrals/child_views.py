@@ -1,0 +1,24 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from agencies.policy import Capability, capability_required
+from audit.models import AccessLog
+from audit.services import log_access
+from referrals.chronology import chronology
+from referrals.models import Child
+
+
+@capability_required(Capability.VIEW_ALL_REFERRALS)
+def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
+    try:
+        child = Child.objects.get(pk=child_id)
+    except Child.DoesNotExist:
+        raise Http404 from None
+    log_access(request=request, kind=AccessLog.Kind.CHILD, object_id=child.pk)
+    events = chronology(child)
+    return render(
+        request,
+        "referrals/chronology.html",
+        {"child": child, "events": events,
+         "referral_count": sum(1 for e in events if e.kind == "referral")},
+    )

@@ -1,0 +1,135 @@
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from agencies.models import Role
+from referrals.models import Status
+from tests.factories import DecisionFactory, ReferralFactory, UserFactory
+from triage.exceptions import AlreadyDecided, DomainError, NotPermitted
+from triage.models import Decision, DecisionAmendment, Outcome
+from triage.services.decisions import amend_decision, compose_feedback, decide
+
+pytestmark = pytest.mark.django_db
+
+RATIONALE = "Three referrals for neglect this year; early help did not change the children's day."
+GOOD = {
+    "outcome": Outcome.ASSESSMENT_S17,
+    "threshold_level": 3,
+    "rationale": RATIONALE,
+    "lived_experience_impact": "Ava looks after Leo each morning; neither eats breakfast.",
+}
+
+
+def test_a_manager_decides_and_the_referral_leaves_the_queue():
+    manager = UserFactory(role=Role.MANAGER)
+    referral = ReferralFactory()
+
+    decision = decide(referral_id=referral.pk, by=manager, **GOOD)
+
+    referral.refresh_from_db()
+    assert referral.status == Status.DECIDED
+    assert decision.decided_by == manager
+    assert "child and family assessment" in decision.feedback
+    assert RATIONALE in decision.feedback
+
+
+def test_screener_cannot_decide():
+    with pytest.raises(NotPermitted):
+        decide(referral_id=ReferralFactory().pk, by=UserFactory(role=Role.SCREENER), **GOOD)
+
+
+def test_a_second_decision_is_refused():
+    referral = ReferralFactory()
+    decide(referral_id=referral.pk, by=UserFactory(role=Role.MANAGER), **GOOD)
+
+    with pytest.raises(AlreadyDecided):
+        decide(referral_id=referral.pk, by=UserFactory(role=Role.MANAGER), **GOOD)
+    assert Decision.objects.count() == 1
+
+
+def test_a_rationale_must_be_substantive_and_the_threshold_real():
+    with pytest.raises(DomainError) as caught:
+        decide(referral_id=ReferralFactory().pk, by=UserFactory(role=Role.MANAGER),
+               **{**GOOD, "rationale": "NFA", "threshold_level": 9,
+                  "lived_experience_impact": ""})
+
+    assert set(caught.value.errors) == {"rationale", "threshold_level", "lived_experience_impact"}
+
+
+def test_a_late_decision_needs_a_reason():
+    referral = ReferralFactory(received_at=timezone.now() - timedelta(hours=30))
+    manager = UserFactory(role=Role.MANAGER)
+
+    with pytest.raises(DomainError) as caught:
+        decide(referral_id=referral.pk, by=manager, **GOOD)
+    assert "late_reason" in caught.value.errors
+
+    decision = decide(referral_id=referral.pk, by=manager, late_reason="Waiting for police", **GOOD)
+    assert decision.late_reason == "Waiting for police"
+
+
+def test_a_decision_just_before_the_deadline_needs_no_late_reason():
+    received = timezone.now().replace(microsecond=0)
+    referral = ReferralFactory(received_at=received)
+    with time_machine.travel(received + timedelta(hours=23, minutes=59), tick=False):
+        decision = decide(referral_id=referral.pk, by=UserFactory(role=Role.MANAGER), **GOOD)
+    assert decision.late_reason == ""
+
+
+def test_feedback_below_threshold_offers_other_support():
+    text = compose_feedback(outcome=Outcome.SIGNPOST, rationale=RATIONALE)
+
+    assert "Other support the family can use" in text
+    assert "Domestic abuse helpline" in text
+    assert "Other support" not in compose_feedback(outcome=Outcome.STRATEGY_S47, rationale="x")
+
+
+def test_an_amendment_keeps_the_original_and_carries_a_reason():
+    decision = DecisionFactory()
+    manager = UserFactory(role=Role.MANAGER)
+
+    amendment = amend_decision(decision_id=decision.pk, by=manager, outcome=Outcome.STRATEGY_S47,
+                               threshold_level=4, rationale=RATIONALE,
+                               reason="Police shared new information about the household.")
+
+    decision.refresh_from_db()
+    assert decision.outcome == Outcome.EARLY_HELP
+    assert decision.current == amendment
+    assert DecisionAmendment.objects.count() == 1
+    with pytest.raises(DomainError):
+        amend_decision(decision_id=decision.pk, by=manager, outcome=Outcome.NO_FURTHER_ACTION,
+                       threshold_level=1, rationale=RATIONALE, reason="")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_deciding_at_once_exactly_one_wins():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: two connections deciding at once")
+    referral = ReferralFactory()
+    managers = [UserFactory(role=Role.MANAGER), UserFactory(role=Role.MANAGER)]
+    results: list = []
+    barrier = threading.Barrier(2)
+
+    def attempt(manager):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            results.append(decide(referral_id=referral.pk, by=manager, **GOOD))
+        except AlreadyDecided as exc:
+            results.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(m,)) for m in managers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyDecided", "Decision"]
+    assert Decision.objects.filter(referral=referral).count() == 1

@@ -1,0 +1,288 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from agencies.models import Role
+from audit.models import AccessLog
+from referrals.models import Child, Status
+from tests.factories import DecisionFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response) -> list[str]:
+    import re
+
+    return re.findall(r'data-reference="([^"]+)"', response.content.decode())
+
+
+def test_the_queue_puts_immediate_risk_first_then_the_earliest_due(screener_client):
+    now = timezone.now()
+    later = ReferralFactory(reference="FD-2026-000003", received_at=now - timedelta(hours=1))
+    sooner = ReferralFactory(reference="FD-2026-000002", received_at=now - timedelta(hours=20))
+    urgent = ReferralFactory(reference="FD-2026-000009", received_at=now, immediate_risk=True)
+    DecisionFactory(referral=ReferralFactory(reference="FD-2026-000001", status=Status.DECIDED))
+
+    response = screener_client.get("/triage/")
+
+    assert rows(response) == [urgent.reference, sooner.reference, later.reference]
+
+
+@pytest.mark.parametrize(
+    ("hours_after_receipt", "state", "label"),
+    [(1, "on_time", "On time"), (19, "on_time", "On time"), (20.5, "due_soon", "Due soon"),
+     (23.99, "due_soon", "Due soon"), (24, "overdue", "Overdue"), (30, "overdue", "Overdue")],
+)
+def test_badges_either_side_of_the_due_time(client, make_user, hours_after_receipt, state,
+                                            label):
+    received = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    ReferralFactory(received_at=received)
+
+    with time_machine.travel(received + timedelta(hours=hours_after_receipt), tick=False):
+        client.force_login(make_user(Role.SCREENER))
+        page = client.get("/triage/").content.decode()
+
+    assert f'data-clock-state="{state}">{label}<' in page
+
+
+def test_filters_narrow_the_queue(make_user, screener_client):
+    from django.test import Client
+
+    screener = make_user(Role.SCREENER)
+    client = Client()
+    client.force_login(screener)
+    now = timezone.now()
+    mine = ReferralFactory(assigned_to=screener, assigned_at=now, status=Status.SCREENING)
+    overdue = ReferralFactory(received_at=now - timedelta(hours=25))
+    self_harm = ReferralFactory(concerns=["self_harm"])
+
+    assert rows(client.get("/triage/?mine=on")) == [mine.reference]
+    assert rows(client.get("/triage/?overdue=on")) == [overdue.reference]
+    assert rows(client.get("/triage/?concern=self_harm")) == [self_harm.reference]
+    assert mine.reference not in rows(client.get("/triage/?unallocated=on"))
+    assert rows(client.get("/triage/?status=screening")) == [mine.reference]
+    assert rows(client.get(f"/triage/?agency={self_harm.agency_id}")) == [self_harm.reference]
+
+
+def test_a_long_unallocated_referral_is_flagged(screener_client, settings):
+    settings.UNALLOCATED_FLAG_MINUTES = 60
+    ReferralFactory(received_at=timezone.now() - timedelta(hours=2))
+
+    assert "Unallocated over 60 min" in screener_client.get("/triage/").content.decode()
+
+
+def test_the_queue_takes_the_same_number_of_queries_for_5_or_50_rows(
+    screener_client, django_assert_num_queries
+):
+    child = Child.objects.create(first_name="Ava", last_name="Testfield")
+    for _ in range(5):
+        ReferralFactory(child=child)
+    screener_client.get("/triage/")  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        screener_client.get("/triage/")
+    for _ in range(45):
+        ReferralFactory(child=child, concerns=["neglect", "domestic_abuse"])
+    with CaptureQueriesContext(connection) as many:
+        response = screener_client.get("/triage/")
+
+    assert len(rows(response)) == 50
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_repeat_and_chronic_neglect_flags_show_on_the_queue(screener_client):
+    child = Child.objects.create(first_name="Ava", last_name="Testfield")
+    now = timezone.now()
+    for months in (10, 5):
+        DecisionFactory(referral=ReferralFactory(child=child, status=Status.DECIDED,
+                                                 received_at=now - timedelta(days=30 * months)))
+    ReferralFactory(child=child, received_at=now - timedelta(hours=1))
+
+    page = screener_client.get("/triage/").content.decode()
+
+    assert "Repeat: 2 earlier in 12 months, concern recurs" in page
+    assert "Possible chronic neglect" in page
+
+
+def test_a_referral_more_than_12_months_ago_does_not_count_as_a_repeat(screener_client):
+    child = Child.objects.create(first_name="Ava", last_name="Testfield")
+    DecisionFactory(referral=ReferralFactory(child=child, status=Status.DECIDED,
+                                             received_at=timezone.now() - timedelta(days=400)))
+    ReferralFactory(child=child)
+
+    assert "Repeat:" not in screener_client.get("/triage/").content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.REFERRER, Role.AGENCY_LEAD, Role.PARTNER, Role.ADMIN])
+def test_only_the_front_door_and_auditors_see_the_queue(client, make_user, role):
+    client.force_login(make_user(role))
+
+    assert client.get("/triage/").status_code == 403
+
+
+def test_viewing_a_referral_is_written_to_the_access_log(screener_client):
+    referral = ReferralFactory()
+
+    response = screener_client.get(f"/triage/referrals/{referral.pk}/")
+
+    assert response.status_code == 200
+    log = AccessLog.objects.get()
+    assert (log.kind, log.object_id, log.role) == ("referral", referral.pk, "screener")
+
+
+def test_a_referrer_cannot_open_the_screening_page(referrer_client):
+    referral = ReferralFactory()
+
+    assert referrer_client.get(f"/triage/referrals/{referral.pk}/").status_code == 403
+
+
+def test_an_unknown_referral_is_404(screener_client):
+    assert screener_client.get("/triage/referrals/999999/").status_code == 404
+
+
+def test_claiming_from_the_page(screener_client):
+    referral = ReferralFactory()
+
+    response = screener_client.post(f"/triage/referrals/{referral.pk}/claim/", follow=True)
+
+    assert "You have claimed this referral" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.SCREENING
+
+
+def test_a_blank_note_keeps_the_page_and_shows_the_error(screener_client):
+    referral = ReferralFactory()
+
+    response = screener_client.post(f"/triage/referrals/{referral.pk}/notes/", {"text": ""})
+
+    assert response.status_code == 400
+    assert "Write the note" in response.content.decode()
+
+
+def test_a_manager_decides_from_the_decision_screen_and_the_referral_leaves_the_queue(
+    manager_client,
+):
+    referral = ReferralFactory()
+    page = manager_client.get(f"/triage/referrals/{referral.pk}/decide/").content.decode()
+    assert "Level 3: Child in need (section 17)" in page  # descriptors beside the choice
+
+    response = manager_client.post(
+        f"/triage/referrals/{referral.pk}/decide/",
+        {"outcome": "early_help", "threshold_level": "2",
+         "rationale": "Emerging needs; the family agree to early help from the school.",
+         "lived_experience_impact": "Mornings are chaotic; the children are fed at school."},
+    )
+
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.DECIDED
+    assert referral.reference not in rows(manager_client.get("/triage/"))
+
+
+def test_a_second_manager_is_told_clearly_when_the_referral_was_decided_meanwhile(
+    manager_client,
+):
+    referral = ReferralFactory()
+    DecisionFactory(referral=referral)
+    referral.status = Status.DECIDED
+    referral.save()
+
+    response = manager_client.get(f"/triage/referrals/{referral.pk}/decide/", follow=True)
+
+    assert "has already been decided" in response.content.decode()
+
+
+def test_screeners_cannot_open_the_decision_screen(screener_client):
+    referral = ReferralFactory()
+
+    assert screener_client.get(f"/triage/referrals/{referral.pk}/decide/").status_code == 403
+
+
+def test_the_chronology_shows_every_earlier_referral_and_is_logged(screener_client):
+    child = Child.objects.create(first_name="Ava", last_name="Testfield")
+    now = timezone.now()
+    referrals = [ReferralFactory(child=child, received_at=now - timedelta(days=d))
+                 for d in (500, 200, 30, 0)]
+    DecisionFactory(referral=referrals[0])
+
+    response = screener_client.get(f"/children/{child.pk}/")
+
+    page = response.content.decode()
+    for referral in referrals:
+        assert f"Referral {referral.reference} received" in page
+    assert "Decision on" in page
+    assert AccessLog.objects.filter(kind="child", object_id=child.pk).exists()
+
+
+def test_the_chronology_is_not_for_referrers(referrer_client):
+    child = Child.objects.create(first_name="Ava", last_name="Testfield")
+
+    assert referrer_client.get(f"/children/{child.pk}/").status_code == 403
+
+
+def test_a_manager_amends_a_decision_from_the_page(manager_client):
+    decision = DecisionFactory()
+    referral = decision.referral
+
+    response = manager_client.post(
+        f"/triage/referrals/{referral.pk}/amend/",
+        {"outcome": "s47", "threshold_level": "4",
+         "rationale": "Police shared new information that changes the level of risk.",
+         "reason": "New information from the police after the decision."},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Amendment recorded beside the original decision" in page
+    assert "Reason for amendment" in page
+    assert "Early help" in page  # the original still shows
+
+
+def test_decision_api_permissions_and_conflict(client, make_user):
+    from rest_framework.test import APIClient
+
+    referral = ReferralFactory()
+    body = {"outcome": "nfa", "threshold_level": 1,
+            "rationale": "The child is safe; the worry was resolved by the school the same day.",
+            "lived_experience_impact": "The child's day is settled and she says she is happy."}
+    api = APIClient()
+
+    api.force_authenticate(make_user(Role.SCREENER))
+    assert api.post(f"/api/v1/referrals/{referral.pk}/decision/", body,
+                    format="json").status_code == 403
+    api.force_authenticate(referral.referrer)
+    assert api.post(f"/api/v1/referrals/{referral.pk}/decision/", body,
+                    format="json").status_code == 403
+
+    api.force_authenticate(make_user(Role.MANAGER))
+    bad = api.post(f"/api/v1/referrals/{referral.pk}/decision/", {**body, "rationale": "no"},
+                   format="json")
+    assert bad.status_code == 400 and "rationale" in bad.json()
+    first = api.post(f"/api/v1/referrals/{referral.pk}/decision/", body, format="json")
+    assert first.status_code == 201 and first.json()["outcome"] == "nfa"
+    second = api.post(f"/api/v1/referrals/{referral.pk}/decision/", body, format="json")
+    assert second.status_code == 409
+    assert api.post("/api/v1/referrals/999999/decision/", body, format="json").status_code == 404
+
+
+def test_the_referrer_sees_feedback_in_the_api_once_decided(make_user):
+    from rest_framework.test import APIClient
+
+    referral = ReferralFactory()
+    api = APIClient()
+    api.force_authenticate(make_user(Role.MANAGER))
+    api.post(f"/api/v1/referrals/{referral.pk}/decision/",
+             {"outcome": "signpost", "threshold_level": 1,
+              "rationale": "Universal services can meet these needs with the family's support.",
+              "lived_experience_impact": "The child is well cared for day to day."},
+             format="json")
+
+    api.force_authenticate(referral.referrer)
+    body = api.get(f"/api/v1/referrals/{referral.pk}/").json()
+
+    assert body["outcome"] == "signpost"
+    assert "Other support the family can use" in body["feedback"]

@@ -1,0 +1,191 @@
+"""Forms for screening and deciding. Rules live in the services; these parse input."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+from agencies.models import Agency, Role, User
+from referrals.census import ConcernCategory
+from referrals.forms import GovukFormMixin
+from referrals.models import NARRATIVE_MAX, QualityRating, ReferralConcern, Status
+from triage.models import Outcome, ThresholdLevel
+
+
+class QueueFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in Status if s != Status.DECIDED],
+        empty_label="Any status",
+    )
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(), empty_label="Any agency"
+    )
+    concern = django_filters.ChoiceFilter(
+        choices=ConcernCategory.choices, method="filter_concern", empty_label="Any concern"
+    )
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", widget=forms.CheckboxInput, label="Allocated to me"
+    )
+    unallocated = django_filters.BooleanFilter(
+        method="filter_unallocated", widget=forms.CheckboxInput, label="Unallocated"
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", widget=forms.CheckboxInput, label="Overdue"
+    )
+
+    def filter_concern(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=ReferralConcern.objects.filter(category=value).values("referral_id")
+        )
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(assigned_to=self.request.user) if value else queryset
+
+    def filter_unallocated(self, queryset, name, value):
+        return queryset.filter(assigned_to__isnull=True) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(decision_due_at__lte=timezone.now()) if value else queryset
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "govuk-select"
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "govuk-checkboxes__input"
+
+
+class AllocateForm(GovukFormMixin, forms.Form):
+    assigned_to = forms.ModelChoiceField(
+        label="Allocate to",
+        queryset=User.objects.filter(is_active=True, role__in=[Role.SCREENER, Role.MANAGER]),
+        empty_label="Choose a screener or manager",
+        error_messages={"required": "Choose a screener or manager"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].label_from_instance = lambda u: (
+            f"{u.display_name} ({u.get_role_display().lower()})"
+        )
+
+
+class NoteForm(GovukFormMixin, forms.Form):
+    text = forms.CharField(
+        label="Add a screening note",
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you found out, who you spoke to, what you did.",
+        error_messages={"required": "Write the note"},
+    )
+
+
+class QualityForm(GovukFormMixin, forms.Form):
+    comment = forms.CharField(
+        label="Comment for the referrer's agency (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in reversed(QualityRating.RUBRIC):
+            self.fields = {name: forms.BooleanField(label=label, required=False), **self.fields}
+        for name, _ in QualityRating.RUBRIC:
+            self.fields[name].widget.attrs["class"] = "govuk-checkboxes__input"
+
+
+class RecommendForm(GovukFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Recommended outcome",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a recommended outcome"},
+    )
+    rationale = forms.CharField(
+        label="Why?",
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why you recommend this outcome"},
+    )
+
+
+def threshold_choices():
+    return [
+        (level.level, f"Level {level.level}: {level.name}")
+        for level in ThresholdLevel.objects.filter(is_active=True)
+    ]
+
+
+class DecisionForm(GovukFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose an outcome"},
+    )
+    threshold_level = forms.TypedChoiceField(
+        label="Threshold level",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a threshold level"},
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What you weighed and why this outcome: risks, strengths, history, and what "
+        "other agencies told us.",
+        error_messages={"required": "Explain the decision"},
+    )
+    lived_experience_impact = forms.CharField(
+        label="How did the child's lived experience inform this decision?",
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say how the child's lived experience informed the decision"},
+    )
+    onward_referrals = forms.CharField(
+        label="Onward referrals made (optional)",
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example to adult mental health or substance-misuse services for a parent.",
+    )
+    late_reason = forms.CharField(
+        label="Why is this decision late?",
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, late: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["threshold_level"].choices = threshold_choices()
+        if not late:
+            del self.fields["late_reason"]
+        else:
+            self.fields["late_reason"].required = True
+            self.fields["late_reason"].error_messages["required"] = "The decision is late: say why"
+
+
+class AmendForm(GovukFormMixin, forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices, widget=forms.RadioSelect)
+    threshold_level = forms.TypedChoiceField(
+        label="Threshold level", coerce=int, widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        label="Rationale", max_length=NARRATIVE_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    reason = forms.CharField(
+        label="Why is the decision being amended?",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the decision is being amended"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["threshold_level"].choices = threshold_choices()

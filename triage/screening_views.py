@@ -1,0 +1,338 @@
+"""The queue, the screening page and the decision screen. Thin: parse, call one service
+or selector, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agencies.policy import Capability, can, capability_required
+from audit.models import AccessLog
+from audit.services import log_access
+from referrals.models import Child, Referral, Status
+from triage import forms, selectors
+from triage.exceptions import DomainError, InvalidState, NotPermitted
+from triage.models import Decision, ThresholdLevel
+from triage.services import decisions, screening
+
+QUEUE_PAGE_SIZE = 50
+
+
+@capability_required(Capability.VIEW_QUEUE)
+def queue(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.queue_for(request.user)
+    filters = forms.QueueFilter(request.GET or None, queryset=queryset, request=request)
+    page = Paginator(filters.qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [
+        {
+            "referral": referral,
+            "flags": selectors.repeat_flags(referral),
+            "unallocated_too_long": selectors.is_unallocated_too_long(
+                referral, now=now, minutes=settings.UNALLOCATED_FLAG_MINUTES
+            ),
+        }
+        for referral in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "triage/queue.html",
+        {
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "now": now,
+            "query": query.urlencode(),
+            "unallocated_minutes": settings.UNALLOCATED_FLAG_MINUTES,
+        },
+    )
+
+
+def _referral_or_404(request, referral_id: int) -> Referral:
+    try:
+        return selectors.referral_for_screening(request.user, referral_id)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+
+
+def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -> HttpResponse:
+    from referrals import matching
+
+    referral = _referral_or_404(request, referral_id)
+    log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
+    user = request.user
+    is_open = referral.status != Status.DECIDED
+    decision = getattr(referral, "decision", None)
+    quality = getattr(referral, "quality", None)
+    context = {
+        "referral": referral,
+        "flags": selectors.repeat_flags(referral),
+        "earlier": selectors.child_referrals_in_window(referral),
+        "matches": matching.matches_for_referral(referral)
+        if is_open and referral.child_id is None and can(user, Capability.SCREEN)
+        else [],
+        "decision": decision,
+        "amendments": decision.amendments.select_related("amended_by") if decision else [],
+        "is_open": is_open,
+        "now": timezone.now(),
+        "can_screen": is_open and can(user, Capability.SCREEN),
+        "can_allocate": is_open and can(user, Capability.ALLOCATE),
+        "can_decide": is_open and can(user, Capability.DECIDE),
+        "can_amend": decision is not None and can(user, Capability.DECIDE),
+        "allocate_form": bound.get("allocate_form")
+        or forms.AllocateForm(initial={"assigned_to": referral.assigned_to_id}),
+        "note_form": bound.get("note_form") or forms.NoteForm(),
+        "quality_form": bound.get("quality_form")
+        or forms.QualityForm(initial=_quality_initial(quality)),
+        "recommend_form": bound.get("recommend_form")
+        or forms.RecommendForm(
+            initial={"outcome": referral.recommended_outcome, "rationale": referral.recommendation}
+        ),
+        "amend_form": bound.get("amend_form") or (forms.AmendForm() if decision else None),
+        "hide_errors": not bound,
+    }
+    context.update(_information_requests_context(request, referral, bound))
+    return render(request, "triage/referral.html", context, status=status)
+
+
+def _quality_initial(quality) -> dict | None:
+    if quality is None:
+        return None
+    return {name: getattr(quality, name) for name, _ in quality.RUBRIC} | {
+        "comment": quality.comment
+    }
+
+
+def _information_requests_context(request, referral, bound) -> dict:
+    from triage.information_forms import InformationRequestForm
+    from triage.services.information import default_due_at
+
+    requests_ = referral.information_requests.select_related(
+        "agency", "requested_by", "answered_by"
+    )
+    form = None
+    if referral.status != Status.DECIDED and can(request.user, Capability.SCREEN):
+        form = bound.get("information_request_form") or InformationRequestForm(
+            initial_due_at=default_due_at(referral, timezone.now())
+        )
+    return {"information_requests": requests_, "information_request_form": form}
+
+
+@capability_required(Capability.VIEW_ALL_REFERRALS)
+def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    return _render_referral(request, referral_id)
+
+
+def _action(
+    request, referral_id: int, run, *, success: str, form_name: str | None = None, form=None
+) -> HttpResponse:
+    """Run a screening service for a POST and come back to the referral page, with the
+    outcome as a message; invalid input re-renders the page with what was typed."""
+    _referral_or_404(request, referral_id)
+    if form is not None and not form.is_valid():
+        return _render_referral(request, referral_id, status=400, **{form_name: form})
+    try:
+        run()
+    except NotPermitted:
+        raise PermissionDenied from None
+    except InvalidState as exc:
+        messages.error(request, str(exc))
+    except DomainError as exc:
+        if form is not None:
+            for field, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            return _render_referral(request, referral_id, status=400, **{form_name: form})
+        messages.error(request, " ".join(" ".join(v) for v in exc.errors.values()))
+    else:
+        messages.success(request, success)
+    return redirect("triage:referral", referral_id)
+
+
+@login_required
+@require_POST
+def claim(request, referral_id):
+    return _action(
+        request,
+        referral_id,
+        lambda: screening.claim(referral_id=referral_id, by=request.user),
+        success="You have claimed this referral",
+    )
+
+
+@login_required
+@require_POST
+def allocate(request, referral_id):
+    form = forms.AllocateForm(request.POST)
+    return _action(
+        request,
+        referral_id,
+        lambda: screening.allocate(
+            referral_id=referral_id, by=request.user, to=form.cleaned_data["assigned_to"]
+        ),
+        success="Referral allocated",
+        form_name="allocate_form",
+        form=form,
+    )
+
+
+@login_required
+@require_POST
+def add_note(request, referral_id):
+    form = forms.NoteForm(request.POST)
+    return _action(
+        request,
+        referral_id,
+        lambda: screening.add_note(
+            referral_id=referral_id, by=request.user, text=form.cleaned_data["text"]
+        ),
+        success="Note added",
+        form_name="note_form",
+        form=form,
+    )
+
+
+@login_required
+@require_POST
+def rate_quality(request, referral_id):
+    form = forms.QualityForm(request.POST)
+    return _action(
+        request,
+        referral_id,
+        lambda: screening.rate_quality(
+            referral_id=referral_id, by=request.user, **form.cleaned_data
+        ),
+        success="Referral quality recorded",
+        form_name="quality_form",
+        form=form,
+    )
+
+
+@login_required
+@require_POST
+def link_child(request, referral_id):
+    try:
+        child_id = int(request.POST.get("child", ""))
+        Child.objects.only("pk").get(pk=child_id)
+    except (ValueError, Child.DoesNotExist):
+        messages.error(request, "Choose a child record to link")
+        return redirect("triage:referral", referral_id)
+    return _action(
+        request,
+        referral_id,
+        lambda: screening.link_child(referral_id=referral_id, child_id=child_id, by=request.user),
+        success="Referral linked to the child's record",
+    )
+
+
+@login_required
+@require_POST
+def create_child(request, referral_id):
+    return _action(
+        request,
+        referral_id,
+        lambda: screening.create_child_from_referral(referral_id=referral_id, by=request.user),
+        success="New child record created and linked",
+    )
+
+
+@login_required
+@require_POST
+def recommend(request, referral_id):
+    form = forms.RecommendForm(request.POST)
+    return _action(
+        request,
+        referral_id,
+        lambda: screening.recommend(
+            referral_id=referral_id,
+            by=request.user,
+            outcome=form.cleaned_data["outcome"],
+            rationale=form.cleaned_data["rationale"],
+        ),
+        success="Recommendation recorded: the referral is awaiting a manager's decision",
+        form_name="recommend_form",
+        form=form,
+    )
+
+
+@capability_required(Capability.DECIDE)
+def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = _referral_or_404(request, referral_id)
+    if referral.status == Status.DECIDED:
+        messages.info(request, f"{referral.reference} has already been decided")
+        return redirect("triage:referral", referral_id)
+    now = timezone.now()
+    late = now > referral.decision_due_at
+    if request.method == "POST":
+        form = forms.DecisionForm(request.POST, late=late)
+        if form.is_valid():
+            try:
+                decisions.decide(referral_id=referral.pk, by=request.user, **form.cleaned_data)
+            except InvalidState as exc:
+                messages.error(
+                    request,
+                    f"{exc}. Nothing you entered was saved; the decision "
+                    "already recorded is shown below.",
+                )
+                return redirect("triage:referral", referral_id)
+            except DomainError as exc:
+                for field, errors in exc.errors.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(
+                    request,
+                    f"Decision recorded for {referral.reference}. The referrer will be told.",
+                )
+                return redirect("triage:queue")
+        hide_errors = False
+    else:
+        log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
+        form = forms.DecisionForm(
+            late=late,
+            initial={"outcome": referral.recommended_outcome or None},
+        )
+        hide_errors = True
+    return render(
+        request,
+        "triage/decide.html",
+        {
+            "referral": referral,
+            "form": form,
+            "late": late,
+            "hide_errors": hide_errors,
+            "flags": selectors.repeat_flags(referral),
+            "earlier": selectors.child_referrals_in_window(referral),
+            "levels": ThresholdLevel.objects.filter(is_active=True),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def amend(request, referral_id):
+    referral = _referral_or_404(request, referral_id)
+    decision = Decision.objects.filter(referral=referral).first()
+    if decision is None:
+        raise Http404
+    form = forms.AmendForm(request.POST)
+    return _action(
+        request,
+        referral_id,
+        lambda: decisions.amend_decision(
+            decision_id=decision.pk, by=request.user, **form.cleaned_data
+        ),
+        success="Amendment recorded beside the original decision",
+        form_name="amend_form",
+        form=form,
+    )

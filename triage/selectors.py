@@ -1,0 +1,139 @@
+"""Reads for the queue, the screening page and the decision screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from referrals.census import ConcernCategory
+from referrals.models import Referral, ReferralConcern, Status
+from referrals.selectors import referrals_visible_to
+
+REPEAT_WINDOW = timedelta(days=365)
+CHRONIC_NEGLECT_COUNT = 3  # referrals in 12 months, this one included
+
+
+def _earlier_for_same_child() -> QuerySet:
+    """Referrals about the outer referral's child in the 12 months before it."""
+    return Referral.objects.filter(
+        child_id=OuterRef("child_id"),
+        received_at__lt=OuterRef("received_at"),
+        received_at__gte=OuterRef("received_at") - REPEAT_WINDOW,
+    )
+
+
+def _count(queryset: QuerySet, group_by: str) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def with_repeat_flags(queryset: QuerySet) -> QuerySet:
+    """Annotate each referral with what the repeat-referral and chronic-neglect flags
+    need, in the same query however many rows."""
+    earlier = _earlier_for_same_child()
+    earlier_concerns = ReferralConcern.objects.filter(
+        referral__child_id=OuterRef(OuterRef("child_id")),
+        referral__received_at__lt=OuterRef(OuterRef("received_at")),
+        referral__received_at__gte=OuterRef(OuterRef("received_at")) - REPEAT_WINDOW,
+    ).values("category")
+    return queryset.annotate(
+        earlier_count=_count(earlier, "child_id"),
+        earlier_neglect=Exists(earlier.filter(concerns__category=ConcernCategory.NEGLECT)),
+        has_neglect=Exists(
+            ReferralConcern.objects.filter(
+                referral_id=OuterRef("pk"), category=ConcernCategory.NEGLECT
+            )
+        ),
+        concern_recurs=Exists(
+            ReferralConcern.objects.filter(
+                referral_id=OuterRef("pk"), category__in=earlier_concerns
+            )
+        ),
+        sibling_count=_count(
+            Referral.objects.filter(submission_id=OuterRef("submission_id")), "submission_id"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class RepeatFlags:
+    earlier_count: int
+    concern_recurs: bool
+    chronic_neglect: bool
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.earlier_count > 0
+
+
+def repeat_flags(referral: Referral) -> RepeatFlags:
+    """Read the flags from a referral annotated by ``with_repeat_flags``."""
+    if referral.child_id is None:
+        return RepeatFlags(0, False, False)
+    chronic = referral.earlier_count + 1 >= CHRONIC_NEGLECT_COUNT or (
+        referral.has_neglect and referral.earlier_neglect
+    )
+    return RepeatFlags(referral.earlier_count, referral.concern_recurs, chronic)
+
+
+def queue_for(user) -> QuerySet:
+    """Every undecided referral the user may see: immediate risk first, then by the
+    time the decision is due."""
+    return (
+        with_repeat_flags(referrals_visible_to(user).exclude(status=Status.DECIDED))
+        .select_related("agency", "assigned_to", "child")
+        .prefetch_related("concerns")
+        .order_by("-immediate_risk", "decision_due_at", "pk")
+    )
+
+
+def referral_for_screening(user, referral_id: int) -> Referral:
+    """One referral with everything the screening page shows; 404 outside the user's
+    scope (Referral.DoesNotExist)."""
+    return (
+        with_repeat_flags(referrals_visible_to(user))
+        .select_related(
+            "agency",
+            "referrer",
+            "recorded_by",
+            "assigned_to",
+            "child",
+            "recommended_by",
+            "decision",
+            "decision__decided_by",
+            "quality",
+            "quality__rated_by",
+        )
+        .prefetch_related("concerns", "household", "notes__author")
+        .get(pk=referral_id)
+    )
+
+
+def child_referrals_in_window(referral: Referral) -> QuerySet:
+    """The child's other referrals in the 12 months before this one, with outcomes."""
+    if referral.child_id is None:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(
+            child_id=referral.child_id,
+            received_at__lt=referral.received_at,
+            received_at__gte=referral.received_at - REPEAT_WINDOW,
+        )
+        .select_related("decision", "agency")
+        .prefetch_related("concerns")
+        .order_by("-received_at")
+    )
+
+
+def is_unallocated_too_long(referral: Referral, *, now: datetime, minutes: int) -> bool:
+    return referral.assigned_to_id is None and now - referral.received_at > timedelta(
+        minutes=minutes
+    )

@@ -1,0 +1,167 @@
+"""Managers' decisions, their amendments, and the feedback the referrer reads."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agencies.policy import Capability, can
+from referrals.models import Referral, Status
+from triage.exceptions import AlreadyDecided, DomainError, NotPermitted
+from triage.models import Decision, DecisionAmendment, Outcome, SupportService, ThresholdLevel
+
+# A rationale is the supervisory footprint on the decision: a sentence or two at least.
+MIN_RATIONALE_CHARS = 40
+MIN_RATIONALE_WORDS = 8
+
+OUTCOME_IN_PLAIN_WORDS = {
+    Outcome.NO_FURTHER_ACTION: (
+        "Children's social care will not take any further action on this referral."
+    ),
+    Outcome.SIGNPOST: (
+        "Children's social care will not be involved. The family has been, or will be, "
+        "pointed to services that can help, such as their school, GP or children's centre."
+    ),
+    Outcome.EARLY_HELP: (
+        "The family will be offered early help: support from a key worker and local "
+        "services, with the family's agreement."
+    ),
+    Outcome.ASSESSMENT_S17: (
+        "A social worker will carry out a child and family assessment to understand the "
+        "child's needs (section 17, Children Act 1989)."
+    ),
+    Outcome.STRATEGY_S47: (
+        "A strategy discussion will be held with the police, health and other agencies to "
+        "decide whether to start child protection enquiries (section 47, Children Act 1989)."
+    ),
+    Outcome.OPEN_CASE: (
+        "The child already has an allocated social worker, who has been given this information."
+    ),
+}
+
+# Outcomes below the threshold for children's social care: the referrer is told of
+# other sources of support.
+BELOW_THRESHOLD = {Outcome.NO_FURTHER_ACTION, Outcome.SIGNPOST, Outcome.EARLY_HELP}
+
+
+def compose_feedback(*, outcome: str, rationale: str) -> str:
+    paragraphs = [
+        f"Decision: {Outcome(outcome).label}.",
+        OUTCOME_IN_PLAIN_WORDS[Outcome(outcome)],
+        f"Why: {rationale.strip()}",
+    ]
+    if outcome in BELOW_THRESHOLD:
+        services = SupportService.objects.filter(is_active=True)
+        if services:
+            lines = ["Other support the family can use:"]
+            lines += [f"- {s.name}: {s.description} {s.contact}" for s in services]
+            paragraphs.append("\n".join(lines))
+    paragraphs.append(
+        "If you disagree with this decision, you can raise a challenge from your referrals "
+        "page. If you become more worried about the child, refer again or call the front door."
+    )
+    return "\n\n".join(paragraphs)
+
+
+def _check_decision_fields(
+    *, outcome: str, threshold_level, rationale: str, errors: dict
+) -> int | None:
+    if outcome not in Outcome.values:
+        errors["outcome"] = ["Choose an outcome"]
+    level = None
+    try:
+        level = int(threshold_level)
+    except (TypeError, ValueError):
+        errors["threshold_level"] = ["Choose a threshold level"]
+    else:
+        if not ThresholdLevel.objects.filter(level=level, is_active=True).exists():
+            errors["threshold_level"] = ["Choose one of the threshold levels"]
+    text = (rationale or "").strip()
+    if len(text) < MIN_RATIONALE_CHARS or len(text.split()) < MIN_RATIONALE_WORDS:
+        errors["rationale"] = [
+            "Explain the decision: what you weighed, and why this outcome "
+            f"(at least {MIN_RATIONALE_WORDS} words)"
+        ]
+    return level
+
+
+@transaction.atomic
+def decide(
+    *,
+    referral_id: int,
+    by,
+    outcome: str,
+    threshold_level,
+    rationale: str,
+    lived_experience_impact: str = "",
+    onward_referrals: str = "",
+    late_reason: str = "",
+) -> Decision:
+    """Record a manager's decision. Exactly one decision per referral: of two managers
+    deciding at once, the second is told it has been decided."""
+    if not can(by, Capability.DECIDE):
+        raise NotPermitted("Only managers record decisions")
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    if referral.status == Status.DECIDED or Decision.objects.filter(referral=referral).exists():
+        raise AlreadyDecided(f"{referral.reference} has already been decided")
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    level = _check_decision_fields(
+        outcome=outcome, threshold_level=threshold_level, rationale=rationale, errors=errors
+    )
+    if not (lived_experience_impact or "").strip():
+        errors["lived_experience_impact"] = [
+            "Say how the child's lived experience informed the decision"
+        ]
+    if now > referral.decision_due_at and not (late_reason or "").strip():
+        errors["late_reason"] = ["The decision is late: say why"]
+    if errors:
+        raise DomainError(errors)
+    try:
+        with transaction.atomic():
+            decision = Decision.objects.create(
+                referral=referral,
+                outcome=outcome,
+                threshold_level=level,
+                rationale=rationale.strip(),
+                lived_experience_impact=lived_experience_impact.strip(),
+                onward_referrals=(onward_referrals or "").strip(),
+                late_reason=(late_reason or "").strip() if now > referral.decision_due_at else "",
+                feedback=compose_feedback(outcome=outcome, rationale=rationale),
+                decided_by=by,
+                decided_at=now,
+            )
+    except IntegrityError:
+        # The one-decision-per-referral constraint: another manager got there first.
+        raise AlreadyDecided(f"{referral.reference} has already been decided") from None
+    referral.status = Status.DECIDED
+    referral.save(update_fields=["status"])
+    return decision
+
+
+@transaction.atomic
+def amend_decision(
+    *, decision_id: int, by, outcome: str, threshold_level, rationale: str, reason: str
+) -> DecisionAmendment:
+    """A correction, with its reason, beside the original; the original never changes."""
+    if not can(by, Capability.DECIDE):
+        raise NotPermitted("Only managers amend decisions")
+    decision = Decision.objects.select_for_update().get(pk=decision_id)
+    errors: dict[str, list[str]] = {}
+    level = _check_decision_fields(
+        outcome=outcome, threshold_level=threshold_level, rationale=rationale, errors=errors
+    )
+    if len((reason or "").strip()) < 10:
+        errors["reason"] = ["Say why the decision is being amended"]
+    if errors:
+        raise DomainError(errors)
+    return DecisionAmendment.objects.create(
+        decision=decision,
+        outcome=outcome,
+        threshold_level=level,
+        rationale=rationale.strip(),
+        reason=reason.strip(),
+        feedback=compose_feedback(outcome=outcome, rationale=rationale),
+        amended_by=by,
+        amended_at=timezone.now(),
+    )

@@ -1,0 +1,165 @@
+"""Screening: claiming and allocating referrals, notes, the quality rubric, matching the
+child, and the screener's recommendation."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.policy import Capability, can
+from referrals.models import Child, QualityRating, Referral, ScreeningNote, Status
+from triage.exceptions import DomainError, InvalidState, NotPermitted
+from triage.models import Outcome
+
+RUBRIC_FIELDS = tuple(name for name, _ in QualityRating.RUBRIC)
+
+
+def _require(user, capability: Capability, message: str) -> None:
+    if not can(user, capability):
+        raise NotPermitted(message)
+
+
+def _open_referral(referral_id: int) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    if referral.status == Status.DECIDED:
+        raise InvalidState(f"{referral.reference} has been decided")
+    return referral
+
+
+@transaction.atomic
+def claim(*, referral_id: int, by) -> Referral:
+    """A screener takes an unallocated referral (or one already theirs)."""
+    _require(by, Capability.SCREEN, "Only screeners and managers claim referrals")
+    referral = _open_referral(referral_id)
+    if referral.assigned_to_id and referral.assigned_to_id != by.pk:
+        raise InvalidState(
+            f"{referral.reference} is already allocated to {referral.assigned_to.display_name}"
+        )
+    return _assign(referral, to=by)
+
+
+@transaction.atomic
+def allocate(*, referral_id: int, to, by) -> Referral:
+    """A manager allocates or re-allocates a referral to a screener or manager."""
+    _require(by, Capability.ALLOCATE, "Only managers allocate referrals")
+    if not (to.is_active and can(to, Capability.SCREEN)):
+        raise DomainError({"assigned_to": ["Choose a screener or manager"]})
+    referral = _open_referral(referral_id)
+    return _assign(referral, to=to)
+
+
+def _assign(referral: Referral, *, to) -> Referral:
+    if referral.assigned_to_id != to.pk:
+        referral.assigned_to = to
+        referral.assigned_at = timezone.now()
+    if referral.status == Status.RECEIVED:
+        referral.status = Status.SCREENING
+    referral.save(update_fields=["assigned_to", "assigned_at", "status"])
+    return referral
+
+
+@transaction.atomic
+def add_note(*, referral_id: int, by, text: str) -> ScreeningNote:
+    _require(by, Capability.SCREEN, "Only screeners and managers add screening notes")
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError({"text": ["Write the note"]})
+    return ScreeningNote.objects.create(referral=referral, author=by, text=text)
+
+
+@transaction.atomic
+def rate_quality(*, referral_id: int, by, comment: str = "", **rubric: bool) -> QualityRating:
+    _require(by, Capability.SCREEN, "Only screeners and managers rate referrals")
+    unknown = set(rubric) - set(RUBRIC_FIELDS)
+    if unknown:
+        raise DomainError({name: ["Not part of the rubric"] for name in unknown})
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    rating, _ = QualityRating.objects.update_or_create(
+        referral=referral,
+        defaults={
+            **{name: bool(rubric.get(name, False)) for name in RUBRIC_FIELDS},
+            "comment": comment.strip(),
+            "rated_by": by,
+            "rated_at": timezone.now(),
+        },
+    )
+    return rating
+
+
+@transaction.atomic
+def link_child(*, referral_id: int, child_id: int, by) -> Referral:
+    """Link the referral to an existing child record: a screener's judgement."""
+    _require(by, Capability.SCREEN, "Only screeners and managers match children")
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    referral.child = Child.objects.get(pk=child_id)
+    referral.save(update_fields=["child"])
+    return referral
+
+
+@transaction.atomic
+def create_child_from_referral(*, referral_id: int, by) -> Child:
+    """No existing record fits: make a new child record from the details as given."""
+    _require(by, Capability.SCREEN, "Only screeners and managers create child records")
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    if referral.child_id:
+        raise InvalidState(f"{referral.reference} is already linked to a child record")
+    if (
+        referral.child_nhs_number
+        and Child.objects.filter(nhs_number=referral.child_nhs_number).exists()
+    ):
+        raise InvalidState("A child with this NHS number already exists: link to that record")
+    child = Child.objects.create(
+        first_name=referral.child_first_name,
+        last_name=referral.child_last_name,
+        other_names=referral.child_other_names,
+        date_of_birth=referral.child_date_of_birth,
+        expected_date_of_birth=referral.child_expected_date_of_birth,
+        gender=referral.child_gender,
+        ethnicity=referral.child_ethnicity,
+        first_language=referral.child_first_language,
+        interpreter_needed=referral.child_interpreter_needed,
+        religion=referral.child_religion,
+        disabilities=referral.child_disabilities,
+        address=referral.child_address,
+        postcode=referral.child_postcode,
+        school=referral.child_school,
+        nhs_number=referral.child_nhs_number,
+        created_by=by,
+    )
+    referral.child = child
+    referral.save(update_fields=["child"])
+    return child
+
+
+@transaction.atomic
+def recommend(*, referral_id: int, by, outcome: str, rationale: str) -> Referral:
+    """The screener's recommended outcome, for a manager to decide on."""
+    _require(by, Capability.RECOMMEND, "Only screeners and managers recommend outcomes")
+    referral = _open_referral(referral_id)
+    errors = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = ["Choose a recommended outcome"]
+    if len((rationale or "").strip()) < 20:
+        errors["rationale"] = ["Say why you recommend this outcome"]
+    if errors:
+        raise DomainError(errors)
+    referral.recommended_outcome = outcome
+    referral.recommendation = rationale.strip()
+    referral.recommended_by = by
+    referral.recommended_at = timezone.now()
+    if referral.assigned_to_id is None:
+        referral.assigned_to, referral.assigned_at = by, referral.recommended_at
+    referral.status = Status.AWAITING_DECISION
+    referral.save(
+        update_fields=[
+            "recommended_outcome",
+            "recommendation",
+            "recommended_by",
+            "recommended_at",
+            "assigned_to",
+            "assigned_at",
+            "status",
+        ]
+    )
+    return referral
