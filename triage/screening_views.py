@@ -20,6 +20,7 @@ from referrals.models import Child, Referral, Status
 from triage import forms, selectors
 from triage.exceptions import DomainError, InvalidState, NotPermitted
 from triage.models import Decision, ThresholdLevel
+from triage.requests_views import information_requests_context
 from triage.services import decisions, screening
 
 QUEUE_PAGE_SIZE = 50
@@ -100,7 +101,9 @@ def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -
         "amend_form": bound.get("amend_form") or (forms.AmendForm() if decision else None),
         "hide_errors": not bound,
     }
-    context.update(_information_requests_context(request, referral, bound))
+    context.update(
+        information_requests_context(user=user, referral=referral, now=context["now"])
+    )
     return render(request, "triage/referral.html", context, status=status)
 
 
@@ -110,21 +113,6 @@ def _quality_initial(quality) -> dict | None:
     return {name: getattr(quality, name) for name, _ in quality.RUBRIC} | {
         "comment": quality.comment
     }
-
-
-def _information_requests_context(request, referral, bound) -> dict:
-    from triage.information_forms import InformationRequestForm
-    from triage.services.information import default_due_at
-
-    requests_ = referral.information_requests.select_related(
-        "agency", "requested_by", "answered_by"
-    )
-    form = None
-    if referral.status != Status.DECIDED and can(request.user, Capability.SCREEN):
-        form = bound.get("information_request_form") or InformationRequestForm(
-            initial_due_at=default_due_at(referral, timezone.now())
-        )
-    return {"information_requests": requests_, "information_request_form": form}
 
 
 @capability_required(Capability.VIEW_ALL_REFERRALS)
