@@ -9,8 +9,11 @@ def front_door(request):
     if user is None or not user.is_authenticated:
         return {"fd_can": {}, "fd_nav": [], "duty_line": settings.DUTY_LINE}
     held = capabilities_of(user)
+    from triage.inbox_views import inbox_for
+
     return {
         "duty_line": settings.DUTY_LINE,
+        "unread_count": inbox_for(user).filter(read_at__isnull=True).count(),
         "fd_can": {capability.value: capability in held for capability in Capability},
         "fd_nav": navigation_for(user, request.path),
     }

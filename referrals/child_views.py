@@ -19,6 +19,9 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
     return render(
         request,
         "referrals/chronology.html",
-        {"child": child, "events": events,
-         "referral_count": sum(1 for e in events if e.kind == "referral")},
+        {
+            "child": child,
+            "events": events,
+            "referral_count": sum(1 for e in events if e.kind == "referral"),
+        },
     )

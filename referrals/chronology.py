@@ -46,41 +46,67 @@ def chronology(child: Child) -> list[Event]:
         if flags.is_repeat:
             tags.append(f"Repeat: {flags.earlier_count} earlier in 12 months")
         concerns = ", ".join(c.get_category_display() for c in referral.concerns.all())
-        events.append(Event(
-            at=referral.received_at, kind="referral", referral=referral, tags=tags,
-            title=f"Referral {referral.reference} received",
-            by=(referral.agency.name if referral.agency else referral.get_caller_type_display()),
-            lines=[f"Concerns: {concerns}", referral.worry],
-        ))
+        events.append(
+            Event(
+                at=referral.received_at,
+                kind="referral",
+                referral=referral,
+                tags=tags,
+                title=f"Referral {referral.reference} received",
+                by=(
+                    referral.agency.name if referral.agency else referral.get_caller_type_display()
+                ),
+                lines=[f"Concerns: {concerns}", referral.worry],
+            )
+        )
         decision = getattr(referral, "decision", None)
         if decision:
-            events.append(Event(
-                at=decision.decided_at, kind="decision", referral=referral,
-                title=f"Decision on {referral.reference}: {decision.get_outcome_display()}",
-                by=decision.decided_by.display_name,
-                lines=[f"Threshold level {decision.threshold_level}", decision.rationale],
-            ))
+            events.append(
+                Event(
+                    at=decision.decided_at,
+                    kind="decision",
+                    referral=referral,
+                    title=f"Decision on {referral.reference}: {decision.get_outcome_display()}",
+                    by=decision.decided_by.display_name,
+                    lines=[f"Threshold level {decision.threshold_level}", decision.rationale],
+                )
+            )
     ids = [r.pk for r in referrals]
-    for amendment in DecisionAmendment.objects.filter(
-        decision__referral_id__in=ids
-    ).select_related("amended_by", "decision__referral"):
-        events.append(Event(
-            at=amendment.amended_at, kind="amendment", referral=amendment.decision.referral,
-            title=f"Decision amended: {amendment.get_outcome_display()}",
-            by=amendment.amended_by.display_name, lines=[amendment.reason],
-        ))
+    for amendment in DecisionAmendment.objects.filter(decision__referral_id__in=ids).select_related(
+        "amended_by", "decision__referral"
+    ):
+        events.append(
+            Event(
+                at=amendment.amended_at,
+                kind="amendment",
+                referral=amendment.decision.referral,
+                title=f"Decision amended: {amendment.get_outcome_display()}",
+                by=amendment.amended_by.display_name,
+                lines=[amendment.reason],
+            )
+        )
     for request in InformationRequest.objects.filter(referral_id__in=ids).select_related(
         "agency", "requested_by", "referral"
     ):
-        events.append(Event(
-            at=request.requested_at, kind="information_request", referral=request.referral,
-            title=f"Information requested from {request.agency.name}",
-            by=request.requested_by.display_name, lines=[request.question],
-        ))
+        events.append(
+            Event(
+                at=request.requested_at,
+                kind="information_request",
+                referral=request.referral,
+                title=f"Information requested from {request.agency.name}",
+                by=request.requested_by.display_name,
+                lines=[request.question],
+            )
+        )
         if request.answered_at:
-            events.append(Event(
-                at=request.answered_at, kind="information_answer", referral=request.referral,
-                title=f"{request.agency.name} answered", lines=[request.answer],
-            ))
+            events.append(
+                Event(
+                    at=request.answered_at,
+                    kind="information_answer",
+                    referral=request.referral,
+                    title=f"{request.agency.name} answered",
+                    lines=[request.answer],
+                )
+            )
     events.sort(key=lambda event: event.at, reverse=True)
     return events

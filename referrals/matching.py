@@ -22,6 +22,7 @@ import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import TrigramSimilarity
@@ -67,7 +68,7 @@ MIN_SCORE = 0.30
 # Candidates each block may contribute: scoring is in Python, so it stays bounded.
 NHS_CAP = 1
 DATE_OF_BIRTH_CAP = 300
-NEAR_YEAR_CAP = 100
+NEAR_DATE_CAP = 100
 POSTCODE_CAP = 200
 NAME_CAP = 200
 
@@ -202,6 +203,7 @@ def exact_nhs_match(nhs_number: str) -> Child | None:
 # --- Normalising and comparing names ----------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def normalise_name(value: str) -> str:
     """Lower case, accents and apostrophes dropped, hyphens and punctuation as spaces:
     "  Zoë  O'Brien-Smith " becomes "zoe obrien smith"."""
@@ -246,6 +248,7 @@ def jaro_winkler(a: str, b: str, *, prefix_scale: float = 0.1) -> float:
     return jaro + prefix * prefix_scale * (1 - jaro)
 
 
+@lru_cache(maxsize=8192)  # names repeat: the same pairs come up query after query
 def name_similarity(a: str, b: str) -> float:
     """How alike two normalised names are, 0 to 1. A shared part of a double-barrelled
     or multi-part name ("smith jones" / "smith") counts as 0.9."""
@@ -337,23 +340,22 @@ def _candidates(query: _Query) -> list[_Row]:
     if query.date_of_birth:
         same_dates = children.filter(date_of_birth__in=_birth_dates(query.date_of_birth))
         gather(_most_alike_first(same_dates, query), DATE_OF_BIRTH_CAP)
-        near_years = _years_either_side(query.date_of_birth)
-        if has_name and near_years:
-            near = children.filter(_name_condition(query), date_of_birth__in=near_years)
-            gather(_most_alike_first(near, query), NEAR_YEAR_CAP)
+        if has_name:
+            # A year out, or one digit mistyped: only with a similar name.
+            near_dates = children.filter(
+                _name_condition(query), date_of_birth__in=_near_birth_dates(query.date_of_birth)
+            )
+            gather(_most_alike_first(near_dates, query), NEAR_DATE_CAP)
     if query.postcode:
         postcodes = {query.postcode, query.postcode.replace(" ", "")}
         gather(_most_alike_first(children.filter(postcode__in=postcodes), query), POSTCODE_CAP)
-    # A search by name alone; or, with other details, both names, which finds the child
-    # whose date of birth was recorded wrongly (the AND of two trigram conditions keeps
-    # this cheap).
-    identified = query.nhs_number or query.date_of_birth or query.postcode
-    if (has_name and not identified) or (query.first and query.last):
+    if has_name and not (query.nhs_number or query.date_of_birth or query.postcode):
         gather(_most_alike_first(children.filter(_name_condition(query)), query), NAME_CAP)
     return list(rows.values())
 
 
 def _birth_dates(given: date) -> set[date]:
+    """The date given, and the same date with day and month swapped."""
     dates = {given}
     if given.day <= 12:  # then the month, as a day, is always a valid day too
         dates.add(given.replace(month=given.day, day=given.month))
@@ -366,6 +368,21 @@ def _years_either_side(given: date) -> set[date]:
         with suppress(ValueError):  # 29 February
             dates.add(given.replace(year=year))
     return dates
+
+
+def _near_birth_dates(given: date) -> set[date]:
+    """The same day and month a year either side, and every real date one digit away
+    (2016 for 2018, 13 for 18) within 20 years: some 25 dates."""
+    text = given.isoformat()
+    dates = _years_either_side(given)
+    for i, char in enumerate(text):
+        if not char.isdigit():
+            continue
+        for digit in "0123456789":
+            if digit != char:
+                with suppress(ValueError):
+                    dates.add(date.fromisoformat(text[:i] + digit + text[i + 1 :]))
+    return {d for d in dates if abs(d.year - given.year) <= 20} - _birth_dates(given)
 
 
 def _on_postgresql() -> bool:
@@ -381,10 +398,15 @@ class _ILike(PostgresOperatorLookup):
 
 
 def _name_condition(query: _Query) -> Q:
-    """Children whose names may be the names given: both names when both are given."""
+    """Children whose names may be the names given: both names when both are given.
+
+    Each name may be similar, or start with the same letters (two of a last name, one of
+    a first name): a pair of letters swapped in a short name ("Smtih") shares too few
+    trigrams with the name meant. A first name may also be a known variant. Or the first
+    name is the same and the last name has the same initial."""
     if _on_postgresql():
         return _trigram_name_condition(query)
-    # SQLite, the embedded mode: the first letters, and known variants of a first name.
+    # SQLite, the embedded mode: the same prefixes and variants, and Python does the rest.
     last = Q()
     for prefix in _prefixes(query.last_name, query.last, 2):
         last |= Q(last_name__istartswith=prefix)
@@ -394,36 +416,56 @@ def _name_condition(query: _Query) -> Q:
             first |= Q(first_name__istartswith=prefix)
         for name in variants_of(query.first):
             first |= Q(first_name__iexact=name)
-    return last & first
+    if not (query.first and query.last):
+        return last & first
+    same_first = Q()
+    for name in {query.first_name, query.first}:
+        same_first |= Q(first_name__iexact=name)
+    last_initial = Q()
+    for initial in _prefixes(query.last_name, query.last, 1):
+        last_initial |= Q(last_name__istartswith=initial)
+    return (last & first) | (same_first & last_initial)
 
 
 def _trigram_name_condition(query: _Query) -> Q:
     """On PostgreSQL: ``%`` (pg_trgm similarity over its threshold, 0.3 by default) and
-    ``ILIKE 'x%'``, both served by the GIN trigram indexes. Used as expressions, the
-    lookups need no django.contrib.postgres in INSTALLED_APPS.
-
-    With both names: the last name similar and the first name similar (or a known
-    variant, or the same initial); or the first name similar and the last name with the
-    same initial. The initials catch a transposed pair of letters in a short name
-    ("Smtih"), which shares too few trigrams with the name meant."""
-    last = Q(TrigramSimilar(F("last_name"), query.last)) if query.last else Q()
+    ``ILIKE``, both served by the GIN trigram indexes, so that with both names the plan
+    is the AND of two small bitmap index scans. Used as expressions, the lookups need no
+    django.contrib.postgres in INSTALLED_APPS."""
+    last = Q()
+    if query.last:
+        last = Q(TrigramSimilar(F("last_name"), query.last))
+        if query.first:  # alone, a two-letter prefix would be most of a common name
+            last |= _starting_with("last_name", _prefixes(query.last_name, query.last, 2))
     first = Q()
     if query.first:
-        for name in sorted(variants_of(query.first)):
-            first |= Q(TrigramSimilar(F("first_name"), name))
+        first = Q(TrigramSimilar(F("first_name"), query.first))
+        initials = _prefixes(query.first_name, query.first, 1)
+        if query.last:
+            first |= _starting_with("first_name", initials)
+        for name in sorted(variants_of(query.first) - {query.first}):
+            if not query.last or name[0] not in {i.casefold() for i in initials}:
+                first |= Q(_ILike(F("first_name"), _like_escaped(name)))
     if not (query.first and query.last):
         return last & first
-    return (last & (first | _same_initial("first_name", query.first_name, query.first))) | (
-        first & _same_initial("last_name", query.last_name, query.last)
-    )
+    # The same first name and a last name with the same initial: a slip in the second
+    # letter of a last name ("Boll" for "Bell") leaves too few trigrams and no prefix.
+    same_first = Q()
+    for name in sorted({query.first_name.casefold(), query.first}):
+        same_first |= Q(_ILike(F("first_name"), _like_escaped(name)))
+    last_initial = _starting_with("last_name", _prefixes(query.last_name, query.last, 1))
+    return (last & first) | (same_first & last_initial)
 
 
-def _same_initial(column: str, given: str, normalised: str) -> Q:
+def _starting_with(column: str, prefixes: set[str]) -> Q:
     condition = Q()
-    for initial in {p.casefold() for p in _prefixes(given, normalised, 1)}:
-        pattern = initial.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        condition |= Q(_ILike(F(column), pattern))
+    for prefix in sorted({p.casefold() for p in prefixes}):
+        condition |= Q(_ILike(F(column), _like_escaped(prefix) + "%"))
     return condition
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _prefixes(given: str, normalised: str, length: int) -> set[str]:

@@ -29,6 +29,7 @@ from referrals.models import (
 from referrals.validation import birth_date_errors
 from triage.clock import decision_due_at
 from triage.exceptions import DomainError, NotPermitted
+from triage.services import notifications
 
 CHILD_FIELDS = (
     "child_first_name",
@@ -225,5 +226,6 @@ def submit_referrals(
             HouseholdMember.objects.create(
                 referral=referral, **{f: member[f] for f in HOUSEHOLD_FIELDS if f in member}
             )
+        notifications.acknowledge(referral)
         referrals.append(referral)
     return referrals

@@ -16,6 +16,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def celery_runs_tasks_in_process():
+    """Tasks run where they are sent, so no test leaves messages on a real broker. The
+    reliability tests (tests/triage/test_outbox_reliability.py) start real workers."""
+    from triage.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Fast by default: MD5 hashing in tests only (never in settings.py)."""

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import Connection
 
-from triage.models import Heartbeat
+from triage.models import Heartbeat, Notification
 
 logger = logging.getLogger("frontdoor.health")
 
@@ -50,3 +50,30 @@ def check_broker() -> dict:
 def worker_heartbeat() -> dict:
     heartbeat = Heartbeat.objects.filter(name="worker").first()
     return {"last_heartbeat_at": heartbeat.last_run_at.isoformat() if heartbeat else None}
+
+
+def check_notices(now) -> dict:
+    """Is the outbox moving? The oldest email not yet sent, and when the clocks were
+    last scanned. Either one too old means alerts are not reaching people."""
+    oldest = (
+        Notification.objects.filter(
+            channel=Notification.Channel.EMAIL,
+            status__in=[Notification.Status.PENDING, Notification.Status.SENDING],
+        )
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    scan = Heartbeat.objects.filter(name="scan").values_list("last_run_at", flat=True).first()
+    pending_age = (now - oldest).total_seconds() if oldest else 0
+    problems = []
+    if oldest and now - oldest > settings.HEALTH_MAX_PENDING_AGE:
+        problems.append("oldest pending notice is too old")
+    if scan is None or now - scan > settings.HEALTH_MAX_SCAN_AGE:
+        problems.append("the clocks have not been scanned recently")
+    return {
+        "ok": not problems,
+        "oldest_pending_seconds": round(pending_age),
+        "last_scan_at": scan.isoformat() if scan else None,
+        "problems": problems,
+    }

@@ -101,9 +101,7 @@ def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -
         "amend_form": bound.get("amend_form") or (forms.AmendForm() if decision else None),
         "hide_errors": not bound,
     }
-    context.update(
-        information_requests_context(user=user, referral=referral, now=context["now"])
-    )
+    context.update(information_requests_context(user=user, referral=referral, now=context["now"]))
     return render(request, "triage/referral.html", context, status=status)
 
 

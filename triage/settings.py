@@ -266,7 +266,7 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.filebased.EmailBackend",
+    else "triage.mail.NoticeFileBackend",
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -310,9 +310,28 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+SCAN_INTERVAL_SECONDS = env_int("FRONTDOOR_SCAN_SECONDS", 60, minimum=5)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "triage.tasks.heartbeat", "schedule": 60.0},
+    "scan-clocks": {"task": "triage.tasks.scan_clocks", "schedule": float(SCAN_INTERVAL_SECONDS)},
+    "sweep-outbox": {"task": "triage.tasks.sweep_outbox", "schedule": 60.0},
 }
+
+# --- Notices --------------------------------------------------------------------------
+
+# A referral still undecided this long after its due time is escalated to the head of
+# service (usernames, comma-separated).
+ESCALATE_AFTER = timedelta(hours=env_int("FRONTDOOR_ESCALATE_AFTER_HOURS", 4, minimum=1))
+HEAD_OF_SERVICE_USERNAMES = env_list("FRONTDOOR_HEAD_OF_SERVICE", [])
+# Delivery of an email notice: attempts before it is marked failed, and how long a
+# worker may hold a claimed notice before another may take it over.
+NOTICE_MAX_ATTEMPTS = env_int("FRONTDOOR_NOTICE_MAX_ATTEMPTS", 8, minimum=1)
+NOTICE_CLAIM_LEASE = timedelta(seconds=env_int("FRONTDOOR_NOTICE_LEASE_SECONDS", 300, minimum=30))
+# /health/ answers 503 when the oldest undelivered notice or the last scan is older.
+HEALTH_MAX_PENDING_AGE = timedelta(
+    minutes=env_int("FRONTDOOR_HEALTH_MAX_PENDING_MINUTES", 15, minimum=1)
+)
+HEALTH_MAX_SCAN_AGE = timedelta(minutes=env_int("FRONTDOOR_HEALTH_MAX_SCAN_MINUTES", 5, minimum=1))
 
 # --- REST API -------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import views as account_views
-from triage import views
+from triage import inbox_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("triage/", include("triage.urls_triage")),
     path("children/", include("referrals.child_urls")),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
     path("requests/", include("triage.requests_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("triage.api_urls")),

@@ -1,16 +1,21 @@
 """Synthetic referrals for the demo: about 300 over the last 18 months, so that every page
 has something realistic to show.
 
-Everything here is invented. Names come from the small lists below; addresses are in an
+Everything here is invented. Names come from small invented lists; addresses are in an
 invented "NS" postcode area; NHS numbers are in the 999 range kept for testing (with a
 valid check digit); telephone numbers are in Ofcom's ranges kept for drama (01632 960xxx,
 07700 900xxx). The data comes from a fixed random seed and is dated back from "now", so
 it always covers the last 18 months, and the open queue always holds referrals that are
 on time, due soon and overdue.
 
-``plan_demo_referrals`` is pure Python (the tests check it is deterministic);
-``seed_demo_referrals`` writes the plan through the models, recording history for every
-row as the real services do, and does nothing if the demo referrals are already there.
+- ``cast``: the agencies, their referrers, and the invented names and places;
+- ``words``: what referrers write, by kind of concern; ``decision_words``: what screeners
+  and managers write;
+- ``stories``: the callers, the families referred again and again, and the open queue;
+- ``drafts``: who is referred, by whom, when, and what is decided when;
+- ``plan``: each draft written up (``plan_demo_referrals``: pure Python, deterministic);
+- ``seed``: ``seed_demo_referrals`` writes the plan through the models with history for
+  every row, as the screening and decision services would, once.
 """
 
 from referrals.demo.cast import EXTRA_REFERRERS, nhs_number

@@ -53,9 +53,11 @@ def test_a_second_decision_is_refused():
 
 def test_a_rationale_must_be_substantive_and_the_threshold_real():
     with pytest.raises(DomainError) as caught:
-        decide(referral_id=ReferralFactory().pk, by=UserFactory(role=Role.MANAGER),
-               **{**GOOD, "rationale": "NFA", "threshold_level": 9,
-                  "lived_experience_impact": ""})
+        decide(
+            referral_id=ReferralFactory().pk,
+            by=UserFactory(role=Role.MANAGER),
+            **{**GOOD, "rationale": "NFA", "threshold_level": 9, "lived_experience_impact": ""},
+        )
 
     assert set(caught.value.errors) == {"rationale", "threshold_level", "lived_experience_impact"}
 
@@ -92,17 +94,28 @@ def test_an_amendment_keeps_the_original_and_carries_a_reason():
     decision = DecisionFactory()
     manager = UserFactory(role=Role.MANAGER)
 
-    amendment = amend_decision(decision_id=decision.pk, by=manager, outcome=Outcome.STRATEGY_S47,
-                               threshold_level=4, rationale=RATIONALE,
-                               reason="Police shared new information about the household.")
+    amendment = amend_decision(
+        decision_id=decision.pk,
+        by=manager,
+        outcome=Outcome.STRATEGY_S47,
+        threshold_level=4,
+        rationale=RATIONALE,
+        reason="Police shared new information about the household.",
+    )
 
     decision.refresh_from_db()
     assert decision.outcome == Outcome.EARLY_HELP
     assert decision.current == amendment
     assert DecisionAmendment.objects.count() == 1
     with pytest.raises(DomainError):
-        amend_decision(decision_id=decision.pk, by=manager, outcome=Outcome.NO_FURTHER_ACTION,
-                       threshold_level=1, rationale=RATIONALE, reason="")
+        amend_decision(
+            decision_id=decision.pk,
+            by=manager,
+            outcome=Outcome.NO_FURTHER_ACTION,
+            threshold_level=1,
+            rationale=RATIONALE,
+            reason="",
+        )
 
 
 @pytest.mark.django_db(transaction=True)

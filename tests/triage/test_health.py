@@ -6,6 +6,12 @@ from triage.services import record_heartbeat
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def recent_scan():
+    """The beat scan runs every minute in a live system."""
+    record_heartbeat(name="scan")
+
+
 def test_health_is_200_when_database_and_broker_answer(client):
     response = client.get("/health/")
 
@@ -55,3 +61,36 @@ def test_health_needs_no_sign_in_and_is_not_cached(client):
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+def test_health_is_503_when_the_clocks_have_not_been_scanned_lately(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    record_heartbeat(name="scan", at=timezone.now() - timedelta(minutes=10))
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json()["notices"]["problems"] == ["the clocks have not been scanned recently"]
+
+
+def test_health_is_503_when_an_email_notice_has_waited_too_long(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import ReferralFactory
+    from triage.models import Notification
+    from triage.services.notifications import acknowledge
+
+    acknowledge(ReferralFactory())  # its email waits for a worker that never comes
+    Notification.objects.filter(channel="email").update(
+        created_at=timezone.now() - timedelta(minutes=20)
+    )
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json()["notices"]["oldest_pending_seconds"] >= 20 * 60

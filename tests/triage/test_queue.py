@@ -32,11 +32,16 @@ def test_the_queue_puts_immediate_risk_first_then_the_earliest_due(screener_clie
 
 @pytest.mark.parametrize(
     ("hours_after_receipt", "state", "label"),
-    [(1, "on_time", "On time"), (19, "on_time", "On time"), (20.5, "due_soon", "Due soon"),
-     (23.99, "due_soon", "Due soon"), (24, "overdue", "Overdue"), (30, "overdue", "Overdue")],
+    [
+        (1, "on_time", "On time"),
+        (19, "on_time", "On time"),
+        (20.5, "due_soon", "Due soon"),
+        (23.99, "due_soon", "Due soon"),
+        (24, "overdue", "Overdue"),
+        (30, "overdue", "Overdue"),
+    ],
 )
-def test_badges_either_side_of_the_due_time(client, make_user, hours_after_receipt, state,
-                                            label):
+def test_badges_either_side_of_the_due_time(client, make_user, hours_after_receipt, state, label):
     received = timezone.now().replace(microsecond=0) - timedelta(days=1)
     ReferralFactory(received_at=received)
 
@@ -98,8 +103,11 @@ def test_repeat_and_chronic_neglect_flags_show_on_the_queue(screener_client):
     child = Child.objects.create(first_name="Ava", last_name="Testfield")
     now = timezone.now()
     for months in (10, 5):
-        DecisionFactory(referral=ReferralFactory(child=child, status=Status.DECIDED,
-                                                 received_at=now - timedelta(days=30 * months)))
+        DecisionFactory(
+            referral=ReferralFactory(
+                child=child, status=Status.DECIDED, received_at=now - timedelta(days=30 * months)
+            )
+        )
     ReferralFactory(child=child, received_at=now - timedelta(hours=1))
 
     page = screener_client.get("/triage/").content.decode()
@@ -110,8 +118,11 @@ def test_repeat_and_chronic_neglect_flags_show_on_the_queue(screener_client):
 
 def test_a_referral_more_than_12_months_ago_does_not_count_as_a_repeat(screener_client):
     child = Child.objects.create(first_name="Ava", last_name="Testfield")
-    DecisionFactory(referral=ReferralFactory(child=child, status=Status.DECIDED,
-                                             received_at=timezone.now() - timedelta(days=400)))
+    DecisionFactory(
+        referral=ReferralFactory(
+            child=child, status=Status.DECIDED, received_at=timezone.now() - timedelta(days=400)
+        )
+    )
     ReferralFactory(child=child)
 
     assert "Repeat:" not in screener_client.get("/triage/").content.decode()
@@ -172,9 +183,12 @@ def test_a_manager_decides_from_the_decision_screen_and_the_referral_leaves_the_
 
     response = manager_client.post(
         f"/triage/referrals/{referral.pk}/decide/",
-        {"outcome": "early_help", "threshold_level": "2",
-         "rationale": "Emerging needs; the family agree to early help from the school.",
-         "lived_experience_impact": "Mornings are chaotic; the children are fed at school."},
+        {
+            "outcome": "early_help",
+            "threshold_level": "2",
+            "rationale": "Emerging needs; the family agree to early help from the school.",
+            "lived_experience_impact": "Mornings are chaotic; the children are fed at school.",
+        },
     )
 
     assert response.status_code == 302
@@ -205,8 +219,9 @@ def test_screeners_cannot_open_the_decision_screen(screener_client):
 def test_the_chronology_shows_every_earlier_referral_and_is_logged(screener_client):
     child = Child.objects.create(first_name="Ava", last_name="Testfield")
     now = timezone.now()
-    referrals = [ReferralFactory(child=child, received_at=now - timedelta(days=d))
-                 for d in (500, 200, 30, 0)]
+    referrals = [
+        ReferralFactory(child=child, received_at=now - timedelta(days=d)) for d in (500, 200, 30, 0)
+    ]
     DecisionFactory(referral=referrals[0])
 
     response = screener_client.get(f"/children/{child.pk}/")
@@ -230,9 +245,12 @@ def test_a_manager_amends_a_decision_from_the_page(manager_client):
 
     response = manager_client.post(
         f"/triage/referrals/{referral.pk}/amend/",
-        {"outcome": "s47", "threshold_level": "4",
-         "rationale": "Police shared new information that changes the level of risk.",
-         "reason": "New information from the police after the decision."},
+        {
+            "outcome": "s47",
+            "threshold_level": "4",
+            "rationale": "Police shared new information that changes the level of risk.",
+            "reason": "New information from the police after the decision.",
+        },
         follow=True,
     )
 
@@ -246,21 +264,29 @@ def test_decision_api_permissions_and_conflict(client, make_user):
     from rest_framework.test import APIClient
 
     referral = ReferralFactory()
-    body = {"outcome": "nfa", "threshold_level": 1,
-            "rationale": "The child is safe; the worry was resolved by the school the same day.",
-            "lived_experience_impact": "The child's day is settled and she says she is happy."}
+    body = {
+        "outcome": "nfa",
+        "threshold_level": 1,
+        "rationale": "The child is safe; the worry was resolved by the school the same day.",
+        "lived_experience_impact": "The child's day is settled and she says she is happy.",
+    }
     api = APIClient()
 
     api.force_authenticate(make_user(Role.SCREENER))
-    assert api.post(f"/api/v1/referrals/{referral.pk}/decision/", body,
-                    format="json").status_code == 403
+    assert (
+        api.post(f"/api/v1/referrals/{referral.pk}/decision/", body, format="json").status_code
+        == 403
+    )
     api.force_authenticate(referral.referrer)
-    assert api.post(f"/api/v1/referrals/{referral.pk}/decision/", body,
-                    format="json").status_code == 403
+    assert (
+        api.post(f"/api/v1/referrals/{referral.pk}/decision/", body, format="json").status_code
+        == 403
+    )
 
     api.force_authenticate(make_user(Role.MANAGER))
-    bad = api.post(f"/api/v1/referrals/{referral.pk}/decision/", {**body, "rationale": "no"},
-                   format="json")
+    bad = api.post(
+        f"/api/v1/referrals/{referral.pk}/decision/", {**body, "rationale": "no"}, format="json"
+    )
     assert bad.status_code == 400 and "rationale" in bad.json()
     first = api.post(f"/api/v1/referrals/{referral.pk}/decision/", body, format="json")
     assert first.status_code == 201 and first.json()["outcome"] == "nfa"
@@ -275,11 +301,16 @@ def test_the_referrer_sees_feedback_in_the_api_once_decided(make_user):
     referral = ReferralFactory()
     api = APIClient()
     api.force_authenticate(make_user(Role.MANAGER))
-    api.post(f"/api/v1/referrals/{referral.pk}/decision/",
-             {"outcome": "signpost", "threshold_level": 1,
-              "rationale": "Universal services can meet these needs with the family's support.",
-              "lived_experience_impact": "The child is well cared for day to day."},
-             format="json")
+    api.post(
+        f"/api/v1/referrals/{referral.pk}/decision/",
+        {
+            "outcome": "signpost",
+            "threshold_level": 1,
+            "rationale": "Universal services can meet these needs with the family's support.",
+            "lived_experience_impact": "The child is well cared for day to day.",
+        },
+        format="json",
+    )
 
     api.force_authenticate(referral.referrer)
     body = api.get(f"/api/v1/referrals/{referral.pk}/").json()

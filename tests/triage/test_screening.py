@@ -49,7 +49,8 @@ def test_only_managers_allocate_and_only_to_screeners_or_managers():
     referral.refresh_from_db()
     assert referral.assigned_to == other
     assert [h.assigned_to_id for h in referral.history.order_by("history_date")][-2:] == [
-        screener.pk, other.pk
+        screener.pk,
+        other.pk,
     ]
 
 
@@ -65,8 +66,12 @@ def test_a_recommendation_moves_the_referral_to_awaiting_decision():
     screener = UserFactory(role=Role.SCREENER)
     referral = ReferralFactory()
 
-    screening.recommend(referral_id=referral.pk, by=screener, outcome="s17",
-                        rationale="Long-standing neglect with no change after early help.")
+    screening.recommend(
+        referral_id=referral.pk,
+        by=screener,
+        outcome="s17",
+        rationale="Long-standing neglect with no change after early help.",
+    )
 
     referral.refresh_from_db()
     assert referral.status == Status.AWAITING_DECISION
@@ -76,8 +81,12 @@ def test_a_recommendation_moves_the_referral_to_awaiting_decision():
 
 def test_a_recommendation_needs_an_outcome_and_a_reason():
     with pytest.raises(DomainError) as caught:
-        screening.recommend(referral_id=ReferralFactory().pk, by=UserFactory(role=Role.SCREENER),
-                            outcome="maybe", rationale="")
+        screening.recommend(
+            referral_id=ReferralFactory().pk,
+            by=UserFactory(role=Role.SCREENER),
+            outcome="maybe",
+            rationale="",
+        )
     assert set(caught.value.errors) == {"outcome", "rationale"}
 
 
@@ -85,8 +94,14 @@ def test_the_quality_rubric_is_recorded_and_scored():
     screener = UserFactory(role=Role.SCREENER)
     referral = ReferralFactory()
 
-    rating = screening.rate_quality(referral_id=referral.pk, by=screener, specific_worry=True,
-                                    child_voice=True, lived_experience=False, comment="Good")
+    rating = screening.rate_quality(
+        referral_id=referral.pk,
+        by=screener,
+        specific_worry=True,
+        child_voice=True,
+        lived_experience=False,
+        comment="Good",
+    )
     again = screening.rate_quality(referral_id=referral.pk, by=screener, specific_worry=True)
 
     assert rating.score == 2
@@ -96,15 +111,17 @@ def test_the_quality_rubric_is_recorded_and_scored():
 def test_creating_a_child_record_copies_the_details_as_given_and_links_it():
     referral = ReferralFactory(child_first_name="Ava", child_nhs_number="9434765919")
 
-    child = screening.create_child_from_referral(referral_id=referral.pk,
-                                                 by=UserFactory(role=Role.SCREENER))
+    child = screening.create_child_from_referral(
+        referral_id=referral.pk, by=UserFactory(role=Role.SCREENER)
+    )
 
     referral.refresh_from_db()
     assert referral.child == child
     assert child.first_name == "Ava" and child.nhs_number == "9434765919"
     with pytest.raises(InvalidState):
-        screening.create_child_from_referral(referral_id=referral.pk,
-                                             by=UserFactory(role=Role.SCREENER))
+        screening.create_child_from_referral(
+            referral_id=referral.pk, by=UserFactory(role=Role.SCREENER)
+        )
 
 
 def test_a_decided_referral_cannot_be_claimed_or_recommended():
@@ -114,8 +131,12 @@ def test_a_decided_referral_cannot_be_claimed_or_recommended():
     with pytest.raises(InvalidState):
         screening.claim(referral_id=referral.pk, by=screener)
     with pytest.raises(InvalidState):
-        screening.recommend(referral_id=referral.pk, by=screener, outcome="nfa",
-                            rationale="Nothing more to do here at all.")
+        screening.recommend(
+            referral_id=referral.pk,
+            by=screener,
+            outcome="nfa",
+            rationale="Nothing more to do here at all.",
+        )
 
 
 def test_an_exact_nhs_number_links_a_new_referral_automatically():
@@ -127,11 +148,22 @@ def test_an_exact_nhs_number_links_a_new_referral_automatically():
     known = Child.objects.create(first_name="Ava", last_name="Known", nhs_number="9434765919")
     (referral,) = submit_referrals(
         by=UserFactory(role=Role.REFERRER),
-        children=[{"child_first_name": "Eva", "child_last_name": "Known",
-                   "child_date_of_birth": date(2017, 4, 3), "child_nhs_number": "9434765919"}],
-        details={"worry": "w", "lived_experience": "l", "child_voice": "v",
-                 "parental_consent": "consented"},
-        concerns=["neglect"], channel=Channel.WEB,
+        children=[
+            {
+                "child_first_name": "Eva",
+                "child_last_name": "Known",
+                "child_date_of_birth": date(2017, 4, 3),
+                "child_nhs_number": "9434765919",
+            }
+        ],
+        details={
+            "worry": "w",
+            "lived_experience": "l",
+            "child_voice": "v",
+            "parental_consent": "consented",
+        },
+        concerns=["neglect"],
+        channel=Channel.WEB,
     )
 
     assert referral.child == known
@@ -146,11 +178,21 @@ def test_a_similar_name_is_never_linked_automatically():
     Child.objects.create(first_name="Ava", last_name="Testfield", date_of_birth=date(2017, 4, 3))
     (referral,) = submit_referrals(
         by=UserFactory(role=Role.REFERRER),
-        children=[{"child_first_name": "Ava", "child_last_name": "Testfield",
-                   "child_date_of_birth": date(2017, 4, 3)}],
-        details={"worry": "w", "lived_experience": "l", "child_voice": "v",
-                 "parental_consent": "consented"},
-        concerns=["neglect"], channel=Channel.WEB,
+        children=[
+            {
+                "child_first_name": "Ava",
+                "child_last_name": "Testfield",
+                "child_date_of_birth": date(2017, 4, 3),
+            }
+        ],
+        details={
+            "worry": "w",
+            "lived_experience": "l",
+            "child_voice": "v",
+            "parental_consent": "consented",
+        },
+        concerns=["neglect"],
+        channel=Channel.WEB,
     )
 
     assert referral.child is None

@@ -9,6 +9,7 @@ from agencies.policy import Capability, can
 from referrals.models import Referral, Status
 from triage.exceptions import AlreadyDecided, DomainError, NotPermitted
 from triage.models import Decision, DecisionAmendment, Outcome, SupportService, ThresholdLevel
+from triage.services import notifications
 
 # A rationale is the supervisory footprint on the decision: a sentence or two at least.
 MIN_RATIONALE_CHARS = 40
@@ -136,6 +137,7 @@ def decide(
         raise AlreadyDecided(f"{referral.reference} has already been decided") from None
     referral.status = Status.DECIDED
     referral.save(update_fields=["status"])
+    notifications.feedback(referral)
     return decision
 
 

@@ -18,6 +18,7 @@ from agencies.models import Agency
 from agencies.policy import Capability, can
 from referrals.models import InformationRequest, Referral, Status
 from triage.exceptions import DomainError, InvalidState, NotPermitted
+from triage.services import notifications
 
 # A partner is asked to answer within four hours, and early enough to inform a decision
 # that is due within 24; but never given less than an hour, which no one can meet.
@@ -83,6 +84,7 @@ def send_information_request(
     )
     information_request._history_user = by  # also right outside a web request
     information_request.save()
+    notifications.information_requested(information_request)
     return information_request
 
 
