@@ -161,3 +161,19 @@ def test_an_admin_can_change_a_users_role_and_it_is_kept_in_history(sysadmin_cli
 def test_navigation_shows_administration_only_to_admins(sysadmin_client, manager_client):
     assert "Administration" in sysadmin_client.get("/").content.decode()
     assert "Administration" not in manager_client.get("/").content.decode()
+
+
+def test_the_admin_role_manages_threshold_levels_and_support_services(sysadmin_client):
+    from triage.models import ThresholdLevel
+
+    assert sysadmin_client.get("/admin/triage/thresholdlevel/").status_code == 200
+    assert sysadmin_client.get("/admin/triage/supportservice/").status_code == 200
+    level = ThresholdLevel.objects.get(level=2)
+    response = sysadmin_client.post(
+        f"/admin/triage/thresholdlevel/{level.pk}/change/",
+        {"level": 2, "name": "Targeted early help", "descriptor": level.descriptor,
+         "is_active": "on"},
+    )
+    assert response.status_code == 302
+    level.refresh_from_db()
+    assert level.name == "Targeted early help"
