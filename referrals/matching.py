@@ -4,9 +4,9 @@ Two steps, as record linkage usually goes:
 
 1. **Blocking** (in the database, on indexes): gather a bounded set of candidates that
    share something cheap to look up: the NHS number; the date of birth, or the same
-   date with day and month swapped; the same day and month a year either side (with a
-   similar name); the postcode; and similar names (``pg_trgm`` on PostgreSQL, a
-   prefix search on SQLite).
+   date with day and month swapped; a date of birth a year out or one digit mistyped
+   (the most similar names only); the postcode; and, when none of those is given,
+   similar names (``pg_trgm`` on PostgreSQL, a prefix search on SQLite).
 2. **Scoring** (in Python, over at most a few hundred candidates): weighted evidence
    from every detail given, with the reasons in plain English.
 
@@ -30,6 +30,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.db.models.lookups import PostgresOperatorLookup
+from django.utils import timezone
 
 from referrals.models import Child, Referral
 from referrals.validation import nhs_number_is_valid, normalise_nhs_number, normalise_postcode
@@ -80,9 +81,10 @@ VARIANT_GROUPS: tuple[frozenset[str], ...] = tuple(
         "jon john jonathan johnny jonny",
         "kate katie katy catherine katherine kathryn cathy kath kathy",
         "mohammed muhammad mohammad mohamed muhammed mohamad mohammod",
-        "william will bill billy liam",
+        "william will bill billy",
         "elizabeth liz lizzie lizzy beth betty eliza",
-        "alexander alex alexandra alexa sasha",
+        "alexander alex",
+        "alexandra alex alexa",
         "thomas tom tommy",
         "james jim jimmy jamie",
         "robert rob robbie bob bobby",
@@ -101,11 +103,10 @@ VARIANT_GROUPS: tuple[frozenset[str], ...] = tuple(
         "christopher chris",
         "nicholas nick nicky",
         "oliver ollie olly",
-        "henry harry hal",
         "edward ed eddie ted teddy",
         "margaret maggie meg peggy",
         "aleksander aleksandr oleksandr olexandr",
-        "yusuf yousef yosef joseph",
+        "yusuf yousef yosef",
         "aisha ayesha aysha",
         "fatima fatimah fatma",
     )
@@ -293,7 +294,8 @@ class _Query:
             last=normalise_name(last_name),
             date_of_birth=date_of_birth,
             postcode=normalise_postcode(postcode),
-            nhs_number=normalise_nhs_number(nhs_number),
+            # A mistyped NHS number matches no one and should count against no one.
+            nhs_number=nhs if nhs_number_is_valid(nhs := normalise_nhs_number(nhs_number)) else "",
         )
 
     def is_empty(self) -> bool:
@@ -341,16 +343,19 @@ def _candidates(query: _Query) -> list[_Row]:
         same_dates = children.filter(date_of_birth__in=_birth_dates(query.date_of_birth))
         gather(_most_alike_first(same_dates, query), DATE_OF_BIRTH_CAP)
         if has_name:
-            # A year out, or one digit mistyped: only with a similar name.
-            near_dates = children.filter(
-                _name_condition(query), date_of_birth__in=_near_birth_dates(query.date_of_birth)
-            )
+            # A year out, or one digit mistyped: those with the most similar last names.
+            # (On PostgreSQL ordering a few thousand rows by similarity is cheaper than a
+            # trigram condition; SQLite cannot order by similarity, so it filters.)
+            near_dates = children.filter(date_of_birth__in=_near_birth_dates(query.date_of_birth))
+            if not _on_postgresql():
+                near_dates = near_dates.filter(_name_condition(query))
             gather(_most_alike_first(near_dates, query), NEAR_DATE_CAP)
     if query.postcode:
         postcodes = {query.postcode, query.postcode.replace(" ", "")}
         gather(_most_alike_first(children.filter(postcode__in=postcodes), query), POSTCODE_CAP)
     if has_name and not (query.nhs_number or query.date_of_birth or query.postcode):
-        gather(_most_alike_first(children.filter(_name_condition(query)), query), NAME_CAP)
+        by_name = children.filter(_name_condition(query))
+        gather(_most_alike_first(by_name, query, both_names=True), NAME_CAP)
     return list(rows.values())
 
 
@@ -372,7 +377,7 @@ def _years_either_side(given: date) -> set[date]:
 
 def _near_birth_dates(given: date) -> set[date]:
     """The same day and month a year either side, and every real date one digit away
-    (2016 for 2018, 13 for 18) within 20 years: some 25 dates."""
+    (2016 for 2018, 13 for 18) within 20 years and not in the future: about 30 dates."""
     text = given.isoformat()
     dates = _years_either_side(given)
     for i, char in enumerate(text):
@@ -382,7 +387,9 @@ def _near_birth_dates(given: date) -> set[date]:
             if digit != char:
                 with suppress(ValueError):
                     dates.add(date.fromisoformat(text[:i] + digit + text[i + 1 :]))
-    return {d for d in dates if abs(d.year - given.year) <= 20} - _birth_dates(given)
+    today = timezone.localdate()
+    near = {d for d in dates if abs(d.year - given.year) <= 20 and d <= today}
+    return near - _birth_dates(given)
 
 
 def _on_postgresql() -> bool:
@@ -472,15 +479,17 @@ def _prefixes(given: str, normalised: str, length: int) -> set[str]:
     return {p for p in (given[:length], normalised.replace(" ", "")[:length]) if p}
 
 
-def _most_alike_first(queryset: QuerySet, query: _Query) -> QuerySet:
-    """When a block holds more candidates than its cap, keep those with the names most
-    like the names given (PostgreSQL); SQLite's embedded data is small enough for any."""
+def _most_alike_first(queryset: QuerySet, query: _Query, *, both_names=False) -> QuerySet:
+    """When a block holds more candidates than its cap, keep those whose last name (or
+    first name, when no last name is given) is most like the one given; in a search by
+    name, both names. PostgreSQL only: SQLite's embedded data is small enough for any
+    order, and it has no similarity function."""
     if not _on_postgresql() or not (query.first or query.last):
         return queryset.order_by("pk")
     likeness = []
     if query.last:
         likeness.append(TrigramSimilarity("last_name", Value(query.last)))
-    if query.first:
+    if query.first and (both_names or not query.last):
         names = sorted(variants_of(query.first))
         similarities = [TrigramSimilarity("first_name", Value(name)) for name in names]
         likeness.append(Greatest(*similarities) if len(similarities) > 1 else similarities[0])
@@ -533,8 +542,7 @@ def _names_evidence(query: _Query, row: _Row) -> list[tuple[float, str | None]]:
     if recorded_first == UNBORN:  # since born and named: the first name says nothing
         recorded_first = ""
     recorded_last = normalise_name(row.last_name)
-    others = [normalise_name(n) for n in re.split(r"[,;/]", row.other_names or "")]
-    others = [n for n in others if n]
+    others = _other_names(row.other_names)
     first = _name_evidence(
         "First name",
         query.first_name,
@@ -570,13 +578,26 @@ def _names_evidence(query: _Query, row: _Row) -> list[tuple[float, str | None]]:
     return [first, last]
 
 
+@lru_cache(maxsize=8192)
+def _other_names(text: str) -> frozenset[str]:
+    """Each name in "Ada Quist, Ada-Jo Q" (normalised, without spaces) and each word of
+    them: a previous last name may be recorded on its own or with a first name."""
+    names = set()
+    for chunk in re.split(r"[,;/]", text or ""):
+        normalised = normalise_name(chunk)
+        names.add(normalised.replace(" ", ""))
+        names.update(normalised.split())
+    names.discard("")
+    return frozenset(names)
+
+
 def _name_evidence(
     label: str,
     given: str,
     normalised: str,
     recorded: str,
     recorded_normalised: str,
-    other_names: list[str],
+    other_names: frozenset[str],
     *,
     weight: float,
     variants: bool,
@@ -588,9 +609,7 @@ def _name_evidence(
         return weight, f"{label} matches"
     if variants and recorded_normalised in variants_of(normalised):
         return weight * VARIANT_SHARE, f"{label} is a known variant ({given} / {recorded})"
-    compact = normalised.replace(" ", "")
-    other = next((n for n in other_names if n.replace(" ", "") == compact), None)
-    if other is not None and weight * OTHER_NAME_SHARE > weight * similarity:
+    if normalised.replace(" ", "") in other_names and similarity < OTHER_NAME_SHARE:
         return weight * OTHER_NAME_SHARE, f"{label} matches another name recorded ({given})"
     if similarity >= SIMILAR:
         return weight * similarity, f"{label} similar ({given} / {recorded})"
