@@ -238,7 +238,16 @@ class DecisionInputSerializer(serializers.Serializer):
     )
     lived_experience_impact = serializers.CharField(
         max_length=6000,
+        required=False,
+        allow_blank=True,
         help_text="How the child's lived experience informed the decision.",
+    )
+    feedback_reasons = serializers.CharField(
+        max_length=6000,
+        required=False,
+        allow_blank=True,
+        help_text="What the referrer is told about why. Without it the rationale is sent, "
+        "so leave nothing in the rationale that was shared in confidence.",
     )
     onward_referrals = serializers.CharField(
         max_length=3000,

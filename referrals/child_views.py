@@ -16,6 +16,17 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
         raise Http404 from None
     log_access(request=request, kind=AccessLog.Kind.CHILD, object_id=child.pk)
     events = chronology(child)
+    # Opened from a referral (``?referral=<id>``): the back link returns to it, not to the
+    # queue. Only one of this child's own referrals is accepted.
+    came_from = request.GET.get("referral", "")
+    back_to = next(
+        (
+            e.referral
+            for e in events
+            if e.kind == "referral" and came_from.isdigit() and e.referral.pk == int(came_from)
+        ),
+        None,
+    )
     return render(
         request,
         "referrals/chronology.html",
@@ -23,5 +34,6 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
             "child": child,
             "events": events,
             "referral_count": sum(1 for e in events if e.kind == "referral"),
+            "back_to": back_to,
         },
     )

@@ -147,6 +147,14 @@ class DecisionForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say how the child's lived experience informed the decision"},
     )
+    feedback_reasons = forms.CharField(
+        label="What to tell the referrer about why",
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Sent to the referrer with the outcome. Write it for them to read, and "
+        "leave out anything another agency told us in confidence.",
+        error_messages={"required": "Write what the referrer will be told about why"},
+    )
     onward_referrals = forms.CharField(
         label="Onward referrals made (optional)",
         max_length=3000,
@@ -178,6 +186,13 @@ class AmendForm(GovukFormMixin, forms.Form):
     )
     rationale = forms.CharField(
         label="Rationale", max_length=NARRATIVE_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    feedback_reasons = forms.CharField(
+        label="What to tell the referrer about why",
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sent to the referrer. Leave out anything shared in confidence.",
+        error_messages={"required": "Write what the referrer will be told about why"},
     )
     reason = forms.CharField(
         label="Why is the decision being amended?",

@@ -22,6 +22,7 @@ from triage.exceptions import DomainError, InvalidState, NotPermitted
 from triage.models import Decision, ThresholdLevel
 from triage.requests_views import information_requests_context
 from triage.services import decisions, screening
+from triage.services.information import requests_for_referral
 
 QUEUE_PAGE_SIZE = 50
 
@@ -31,6 +32,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     queryset = selectors.queue_for(request.user)
     filters = forms.QueueFilter(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filters.qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Whether any filter narrows the queue: the form's changed_data cannot say, as an
+    # unticked checkbox reads as changed from its empty initial value.
+    is_filtered = filters.form.is_valid() and any(
+        value not in (None, "", False) for value in filters.form.cleaned_data.values()
+    )
     now = timezone.now()
     rows = [
         {
@@ -53,6 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "now": now,
             "query": query.urlencode(),
+            "is_filtered": is_filtered,
             "unallocated_minutes": settings.UNALLOCATED_FLAG_MINUTES,
         },
     )
@@ -299,6 +306,9 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
             "flags": selectors.repeat_flags(referral),
             "earlier": selectors.child_referrals_in_window(referral),
             "levels": ThresholdLevel.objects.filter(is_active=True),
+            # What partners answered and what screening found, beside the decision.
+            "information_requests": list(requests_for_referral(referral.pk)),
+            "now": now,
         },
         status=400 if request.method == "POST" else 200,
     )

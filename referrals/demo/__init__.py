@@ -14,6 +14,9 @@ on time, due soon and overdue.
 - ``stories``: the callers, the families referred again and again, and the open queue;
 - ``drafts``: who is referred, by whom, when, and what is decided when;
 - ``plan``: each draft written up (``plan_demo_referrals``: pure Python, deterministic);
+- ``screening``: what screening left behind: notes, quality ratings, and information
+  requests to partner agencies (health visiting's answered by ``partner.health``; a
+  couple of others overdue), planned with their own random numbers;
 - ``seed``: ``seed_demo_referrals`` writes the plan through the models with history for
   every row, as the screening and decision services would, once.
 """

@@ -21,6 +21,7 @@ AGENCY_TYPES = dict(AGENCIES)
 
 SCREENER = "screener"
 MANAGER = "manager"
+PARTNER = "partner.health"  # answers information requests to health visiting
 
 # Referrers: the demo users where the agency has one, otherwise one synthetic referrer.
 # username, first name, last name, agency, job title, phone

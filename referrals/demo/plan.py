@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -43,6 +43,7 @@ from referrals.demo.decision_words import (
     THRESHOLD,
 )
 from referrals.demo.drafts import DemoChild, DemoFamily, Draft, Drafter, weighted
+from referrals.demo.screening import NotePlan, RatingPlan, RequestPlan, add_screening
 from referrals.demo.stories import M
 from referrals.demo.words import (
     BABY_VOICES,
@@ -82,6 +83,10 @@ class ReferralPlan:
     decision: dict | None
     child_key: int  # the same for every referral about the same child
     matched: bool  # whether screening has linked it to the child's record yet
+    # What screening left behind (referrals.demo.screening).
+    notes: list[NotePlan] = field(default_factory=list)
+    rating: RatingPlan | None = None
+    requests: list[RequestPlan] = field(default_factory=list)
 
 
 @dataclass
@@ -603,4 +608,7 @@ def plan_demo_referrals(*, now: datetime, seed: int = DEMO_SEED) -> list[Submiss
     rng = random.Random(seed)  # noqa: S311 - invented data, not security
     drafts = Drafter(now=now, rng=rng).draft()
     writer = _Writer(now=now, rng=rng)
-    return [writer.compose(draft) for draft in drafts]
+    plans = [writer.compose(draft) for draft in drafts]
+    # Screening draws from its own numbers, so that the referrals are the same with it.
+    add_screening(plans, now=now, rng=random.Random(seed + 1))  # noqa: S311
+    return plans

@@ -11,14 +11,24 @@ from simple_history.utils import bulk_create_with_history
 
 from agencies.demo import DEMO_PASSWORD
 from agencies.models import Agency, Role, User
-from referrals.demo.cast import AGENCY_TYPES, EXTRA_REFERRERS, MANAGER, REFERRERS, SCREENER
+from referrals.demo.cast import (
+    AGENCY_TYPES,
+    EXTRA_REFERRERS,
+    MANAGER,
+    PARTNER,
+    REFERRERS,
+    SCREENER,
+)
 from referrals.demo.plan import ReferralPlan, Step, SubmissionPlan, plan_demo_referrals
 from referrals.models import (
     Channel,
     Child,
     HouseholdMember,
+    InformationRequest,
+    QualityRating,
     Referral,
     ReferralConcern,
+    ScreeningNote,
     Status,
     Submission,
 )
@@ -80,7 +90,7 @@ def seed_demo_referrals(*, now: datetime | None = None) -> dict[str, int]:
         return counts | _summary(now)
 
     plans = plan_demo_referrals(now=now)
-    usernames = {p.submitted_by for p in plans} | {SCREENER, MANAGER}
+    usernames = {p.submitted_by for p in plans} | {SCREENER, MANAGER, PARTNER}
     users = {u.username: u for u in User.objects.filter(username__in=usernames)}
     agencies = {a.name: a for a in Agency.objects.filter(name__in=AGENCY_TYPES)}
     missing = usernames - set(users)
@@ -88,13 +98,17 @@ def seed_demo_referrals(*, now: datetime | None = None) -> dict[str, int]:
         raise LookupError(f"Demo users missing; run seed_agencies_and_users first: {missing}")
 
     children: dict[int, Child] = {}
+    screening = _Screening(users=users, agencies=agencies)
     for plan in plans:
-        created = _write_submission(plan, users=users, agencies=agencies, children=children)
+        created = _write_submission(
+            plan, users=users, agencies=agencies, children=children, screening=screening
+        )
         counts["referrals_created"] += created
+    screening.flush()
     return counts | _summary(now)
 
 
-def _write_submission(plan: SubmissionPlan, *, users, agencies, children) -> int:
+def _write_submission(plan: SubmissionPlan, *, users, agencies, children, screening) -> int:
     submitter = users[plan.submitted_by]
     referrer = users[plan.referrer] if plan.referrer else None
     agency = agencies[plan.agency] if plan.agency else None
@@ -147,6 +161,7 @@ def _write_submission(plan: SubmissionPlan, *, users, agencies, children) -> int
             )
         for step in rp.steps:
             _move(referral, step, rp, users=users, children=children)
+        screening.add(referral, rp)
     return len(plan.referrals)
 
 
@@ -171,6 +186,63 @@ def _move(referral: Referral, step: Step, rp: ReferralPlan, *, users, children) 
     referral.status = step.status
     _stamp(referral, at=step.at, by=by)
     referral.save()
+
+
+class _Screening:
+    """What screening left behind: notes and ratings, gathered and written in one go
+    (with history, dated and signed each as its own); information requests one by one,
+    as sent and, where health visiting answered, as answered."""
+
+    def __init__(self, *, users, agencies):
+        self.users = users
+        self.agencies = agencies
+        self.notes: list[ScreeningNote] = []
+        self.ratings: list[QualityRating] = []
+
+    def add(self, referral: Referral, rp: ReferralPlan) -> None:
+        for note in rp.notes:
+            author = self.users[note.by]
+            row = ScreeningNote(
+                referral=referral, author=author, text=note.text, created_at=note.at
+            )
+            _stamp(row, at=note.at, by=author)
+            self.notes.append(row)
+        if rp.rating is not None:
+            rater = self.users[rp.rating.by]
+            row = QualityRating(
+                referral=referral,
+                comment=rp.rating.comment,
+                rated_by=rater,
+                rated_at=rp.rating.at,
+                **rp.rating.rubric,
+            )
+            _stamp(row, at=rp.rating.at, by=rater)
+            self.ratings.append(row)
+        for plan in rp.requests:
+            asker = self.users[plan.by]
+            request = InformationRequest(
+                referral=referral,
+                agency=self.agencies[plan.agency],
+                question=plan.question,
+                requested_by=asker,
+                requested_at=plan.requested_at,
+                due_at=plan.due_at,
+            )
+            request.full_clean(validate_constraints=False)
+            _stamp(request, at=plan.requested_at, by=asker)
+            request.save()
+            if plan.answered_at is not None:
+                partner = self.users[plan.answered_by]
+                request.answer = plan.answer
+                request.answered_by, request.answered_at = partner, plan.answered_at
+                _stamp(request, at=plan.answered_at, by=partner)
+                request.save(update_fields=["answer", "answered_by", "answered_at"])
+
+    def flush(self) -> None:
+        for model, rows in ((ScreeningNote, self.notes), (QualityRating, self.ratings)):
+            rows.sort(key=lambda row: row._history_date)
+            bulk_create_with_history(rows, model, default_change_reason=DEMO_MARK)
+            rows.clear()
 
 
 def _child_record(referral: Referral, key: int, *, at: datetime, by, children) -> Child:
@@ -206,10 +278,13 @@ def _summary(now: datetime) -> dict[str, int]:
     seeded = Referral.history.filter(history_type="+", history_change_reason=DEMO_MARK)
     referrals = Referral.objects.filter(pk__in=seeded.values("id"))
     open_ = referrals.exclude(status=Status.DECIDED)
+    waiting = InformationRequest.objects.filter(referral__in=referrals, answered_at=None)
     return {
         "referrals": referrals.count(),
         "decided": referrals.filter(status=Status.DECIDED).count(),
         "open": open_.count(),
         "overdue": open_.filter(decision_due_at__lte=now).count(),
         "phone": referrals.filter(channel=Channel.PHONE).count(),
+        "requests_waiting": waiting.count(),
+        "requests_overdue": waiting.filter(due_at__lte=now).count(),
     }

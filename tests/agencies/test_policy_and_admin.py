@@ -171,8 +171,12 @@ def test_the_admin_role_manages_threshold_levels_and_support_services(sysadmin_c
     level = ThresholdLevel.objects.get(level=2)
     response = sysadmin_client.post(
         f"/admin/triage/thresholdlevel/{level.pk}/change/",
-        {"level": 2, "name": "Targeted early help", "descriptor": level.descriptor,
-         "is_active": "on"},
+        {
+            "level": 2,
+            "name": "Targeted early help",
+            "descriptor": level.descriptor,
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     level.refresh_from_db()

@@ -56,10 +56,10 @@ def test_a_rationale_must_be_substantive_and_the_threshold_real():
         decide(
             referral_id=ReferralFactory().pk,
             by=UserFactory(role=Role.MANAGER),
-            **{**GOOD, "rationale": "NFA", "threshold_level": 9, "lived_experience_impact": ""},
+            **{**GOOD, "rationale": "NFA", "threshold_level": 9},
         )
 
-    assert set(caught.value.errors) == {"rationale", "threshold_level", "lived_experience_impact"}
+    assert set(caught.value.errors) == {"rationale", "threshold_level"}
 
 
 def test_a_late_decision_needs_a_reason():
@@ -83,11 +83,11 @@ def test_a_decision_just_before_the_deadline_needs_no_late_reason():
 
 
 def test_feedback_below_threshold_offers_other_support():
-    text = compose_feedback(outcome=Outcome.SIGNPOST, rationale=RATIONALE)
+    text = compose_feedback(outcome=Outcome.SIGNPOST, reasons=RATIONALE)
 
     assert "Other support the family can use" in text
     assert "Domestic abuse helpline" in text
-    assert "Other support" not in compose_feedback(outcome=Outcome.STRATEGY_S47, rationale="x")
+    assert "Other support" not in compose_feedback(outcome=Outcome.STRATEGY_S47, reasons="x")
 
 
 def test_an_amendment_keeps_the_original_and_carries_a_reason():
@@ -146,3 +146,18 @@ def test_two_managers_deciding_at_once_exactly_one_wins():
 
     assert sorted(type(r).__name__ for r in results) == ["AlreadyDecided", "Decision"]
     assert Decision.objects.filter(referral=referral).count() == 1
+
+
+def test_the_referrer_is_told_the_reasons_written_for_them_not_the_internal_rationale():
+    referral = ReferralFactory()
+
+    decision = decide(
+        referral_id=referral.pk,
+        by=UserFactory(role=Role.MANAGER),
+        **GOOD,
+        feedback_reasons="The family have agreed to work with the school's family worker.",
+    )
+
+    assert "family have agreed to work with the school" in decision.feedback
+    assert RATIONALE not in decision.feedback
+    assert decision.rationale == RATIONALE

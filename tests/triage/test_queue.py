@@ -188,6 +188,7 @@ def test_a_manager_decides_from_the_decision_screen_and_the_referral_leaves_the_
             "threshold_level": "2",
             "rationale": "Emerging needs; the family agree to early help from the school.",
             "lived_experience_impact": "Mornings are chaotic; the children are fed at school.",
+            "feedback_reasons": "The family agree to support from the school.",
         },
     )
 
@@ -249,6 +250,7 @@ def test_a_manager_amends_a_decision_from_the_page(manager_client):
             "outcome": "s47",
             "threshold_level": "4",
             "rationale": "Police shared new information that changes the level of risk.",
+            "feedback_reasons": "New information means we need to talk to other agencies.",
             "reason": "New information from the police after the decision.",
         },
         follow=True,
@@ -317,3 +319,40 @@ def test_the_referrer_sees_feedback_in_the_api_once_decided(make_user):
 
     assert body["outcome"] == "signpost"
     assert "Other support the family can use" in body["feedback"]
+
+
+def test_the_decision_api_takes_the_three_fields_design_names(make_user):
+    from rest_framework.test import APIClient
+
+    referral = ReferralFactory()
+    api = APIClient()
+    api.force_authenticate(make_user(Role.MANAGER))
+
+    response = api.post(
+        f"/api/v1/referrals/{referral.pk}/decision/",
+        {
+            "outcome": "early_help",
+            "threshold_level": 2,
+            "rationale": "Emerging needs that early help can meet, and the family agree to it.",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+
+
+def test_the_decision_screen_needs_what_to_tell_the_referrer(manager_client):
+    referral = ReferralFactory()
+
+    response = manager_client.post(
+        f"/triage/referrals/{referral.pk}/decide/",
+        {
+            "outcome": "early_help",
+            "threshold_level": "2",
+            "rationale": "Emerging needs; the family agree to early help from the school.",
+            "lived_experience_impact": "Mornings are chaotic; the children are fed at school.",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Write what the referrer will be told about why" in response.content.decode()

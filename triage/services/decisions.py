@@ -45,11 +45,13 @@ OUTCOME_IN_PLAIN_WORDS = {
 BELOW_THRESHOLD = {Outcome.NO_FURTHER_ACTION, Outcome.SIGNPOST, Outcome.EARLY_HELP}
 
 
-def compose_feedback(*, outcome: str, rationale: str) -> str:
+def compose_feedback(*, outcome: str, reasons: str) -> str:
+    """What the referrer reads: the outcome in plain words, the reasons the manager chose
+    to give them, and other support where the threshold is not met."""
     paragraphs = [
         f"Decision: {Outcome(outcome).label}.",
         OUTCOME_IN_PLAIN_WORDS[Outcome(outcome)],
-        f"Why: {rationale.strip()}",
+        f"Why: {reasons.strip()}",
     ]
     if outcome in BELOW_THRESHOLD:
         services = SupportService.objects.filter(is_active=True)
@@ -97,9 +99,16 @@ def decide(
     lived_experience_impact: str = "",
     onward_referrals: str = "",
     late_reason: str = "",
+    feedback_reasons: str = "",
 ) -> Decision:
     """Record a manager's decision. Exactly one decision per referral: of two managers
-    deciding at once, the second is told it has been decided."""
+    deciding at once, the second is told it has been decided.
+
+    ``feedback_reasons`` is what the referrer is told about why; the rationale may hold
+    what other agencies shared in confidence, so it is sent only when no reasons for the
+    referrer are given (as through the API, whose contract is outcome, threshold level
+    and rationale).
+    """
     if not can(by, Capability.DECIDE):
         raise NotPermitted("Only managers record decisions")
     referral = Referral.objects.select_for_update().get(pk=referral_id)
@@ -110,10 +119,6 @@ def decide(
     level = _check_decision_fields(
         outcome=outcome, threshold_level=threshold_level, rationale=rationale, errors=errors
     )
-    if not (lived_experience_impact or "").strip():
-        errors["lived_experience_impact"] = [
-            "Say how the child's lived experience informed the decision"
-        ]
     if now > referral.decision_due_at and not (late_reason or "").strip():
         errors["late_reason"] = ["The decision is late: say why"]
     if errors:
@@ -128,7 +133,9 @@ def decide(
                 lived_experience_impact=lived_experience_impact.strip(),
                 onward_referrals=(onward_referrals or "").strip(),
                 late_reason=(late_reason or "").strip() if now > referral.decision_due_at else "",
-                feedback=compose_feedback(outcome=outcome, rationale=rationale),
+                feedback=compose_feedback(
+                    outcome=outcome, reasons=(feedback_reasons or "").strip() or rationale
+                ),
                 decided_by=by,
                 decided_at=now,
             )
@@ -143,7 +150,14 @@ def decide(
 
 @transaction.atomic
 def amend_decision(
-    *, decision_id: int, by, outcome: str, threshold_level, rationale: str, reason: str
+    *,
+    decision_id: int,
+    by,
+    outcome: str,
+    threshold_level,
+    rationale: str,
+    reason: str,
+    feedback_reasons: str = "",
 ) -> DecisionAmendment:
     """A correction, with its reason, beside the original; the original never changes."""
     if not can(by, Capability.DECIDE):
@@ -163,7 +177,9 @@ def amend_decision(
         threshold_level=level,
         rationale=rationale.strip(),
         reason=reason.strip(),
-        feedback=compose_feedback(outcome=outcome, rationale=rationale),
+        feedback=compose_feedback(
+            outcome=outcome, reasons=(feedback_reasons or "").strip() or rationale
+        ),
         amended_by=by,
         amended_at=timezone.now(),
     )
