@@ -356,3 +356,19 @@ def test_the_decision_screen_needs_what_to_tell_the_referrer(manager_client):
 
     assert response.status_code == 400
     assert "Write what the referrer will be told about why" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "agency=abc",
+        "status=zzz",
+        "page=abc",
+        "page=999",
+        "concern=nope",
+        "mine=maybe",
+        "overdue=1&agency=99999",
+    ],
+)
+def test_a_mangled_queue_address_never_gives_a_server_error(screener_client, query):
+    assert screener_client.get(f"/triage/?{query}").status_code == 200
