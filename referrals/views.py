@@ -119,7 +119,10 @@ def children(request: HttpRequest, draft_id: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action.startswith("remove-"):
-            drafts.remove_child(draft, int(action.removeprefix("remove-") or -1))
+            index = action.removeprefix("remove-")
+            if not index.isdigit():
+                raise Http404
+            drafts.remove_child(draft, int(index))
             messages.success(request, "Child removed from this referral")
             return redirect(_page_url(draft, drafts.CHILDREN))
         if action == "add":
@@ -154,6 +157,8 @@ def children(request: HttpRequest, draft_id: int) -> HttpResponse:
 
 
 def _save_child_on_timeout(request, user, draft_id, index):
+    if index != "new" and not index.isdigit():
+        raise Http404
     draft = drafts.get_draft(user=user, draft_id=draft_id)
     drafts.save_child(draft, None if index == "new" else int(index), drafts.raw_input(request.POST))
 
@@ -164,6 +169,8 @@ def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
     stored_children = draft.data.get("children", [])
     if index == "new":
         position = None
+    elif not index.isdigit():
+        raise Http404
     else:
         position = int(index)
         if position >= len(stored_children):

@@ -293,3 +293,22 @@ def test_a_professional_caller_takes_their_agencys_census_source(screener_client
     referral = Referral.objects.get()
     assert referral.agency == police
     assert referral.source_of_referral == "6"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/referrals/new/{id}/child/abc/", {}),
+        ("post", "/referrals/new/{id}/child/abc/", {}),
+        ("get", "/referrals/new/{id}/child/7/", {}),
+        ("post", "/referrals/new/{id}/children/", {"action": "remove-abc"}),
+        ("get", "/referrals/new/{id}/no-such-section/", {}),
+        ("get", "/referrals/new/999999/concerns/", {}),
+    ],
+)
+def test_a_mangled_form_address_is_a_404_not_a_server_error(referrer_client, method, path, data):
+    draft = start_draft(referrer_client)
+
+    response = getattr(referrer_client, method)(path.format(id=draft.pk), data)
+
+    assert response.status_code == 404
