@@ -45,8 +45,21 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks, never part of `make test`: small sizes by default, each in a PostgreSQL
+# database of its own (created and replaced) and a Redis database of its own. Needs
+# PostgreSQL and Redis running, as .ci/run starts them. See bench/README.md for more.
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432
+BENCH_SCAN_REFERRALS ?= 200000
+BENCH_LATENCY_REFERRALS ?= 50
+BENCH_MATCHING_CHILDREN ?= 20000
 bench: setup
-	@test -n "$$(ls bench/*.py 2>/dev/null)" || { echo "no benchmarks yet"; exit 0; }
+	$(BIN)/python bench/bench_scan.py --database $(BENCH_POSTGRES)/frontdoor_bench_notices \
+		--total $(BENCH_SCAN_REFERRALS)
+	$(BIN)/python bench/bench_overdue_latency.py \
+		--database $(BENCH_POSTGRES)/frontdoor_bench_latency \
+		--referrals $(BENCH_LATENCY_REFERRALS) --spread-minutes 3
+	DATABASE_URL=$(BENCH_POSTGRES)/frontdoor_bench $(BIN)/python bench/bench_matching.py \
+		--children $(BENCH_MATCHING_CHILDREN)
 
 clean:
 	rm -rf var static_build

@@ -226,6 +226,12 @@ class Referral(models.Model):
         ordering = ["-immediate_risk", "decision_due_at"]
         indexes = [
             models.Index(fields=["status", "immediate_risk", "decision_due_at"]),
+            # The clock scans every minute: open referrals by due time, never the history.
+            models.Index(
+                fields=["decision_due_at"],
+                condition=~models.Q(status="decided"),
+                name="referral_open_due_idx",
+            ),
             models.Index(fields=["referrer", "received_at"]),
             models.Index(fields=["agency", "received_at"]),
             models.Index(fields=["received_at"]),

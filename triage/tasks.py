@@ -19,7 +19,7 @@ def heartbeat() -> None:
     reject_on_worker_lost=True,
     autoretry_for=(notifications.DeliveryFailed,),
     retry_backoff=5,
-    retry_backoff_max=600,
+    retry_backoff_max=int(notifications.RETRY_BACKOFF_MAX.total_seconds()),
     retry_jitter=True,
     max_retries=8,
     soft_time_limit=30,

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -129,6 +130,8 @@ def dispatch(notification_ids: Iterable[int]) -> None:
     for notification_id in notification_ids:
         try:
             deliver_notification.delay(notification_id)
+        except SoftTimeLimitExceeded:
+            raise
         except Exception as exc:  # the broker is down: the sweeper re-dispatches
             logger.warning(
                 "notice %s not dispatched (%s); the sweeper will retry",
@@ -155,6 +158,12 @@ def heads_of_service() -> list[User]:
     return list(
         User.objects.filter(is_active=True, username__in=settings.HEAD_OF_SERVICE_USERNAMES)
     )
+
+
+def escalation_recipients() -> list[User]:
+    """The head-of-service list; while none is configured, the managers, so that an
+    escalation is never sent to nobody."""
+    return heads_of_service() or managers()
 
 
 def partners_of(agency_id: int) -> list[User]:
@@ -236,7 +245,7 @@ def scan_clocks(*, now: datetime | None = None) -> dict[str, int]:
         .exclude(notice_events__kind=NoticeKind.ESCALATION)
     )
     counts["escalation"] = _raise_for_referrals(
-        escalate, NoticeKind.ESCALATION, lambda: heads_of_service() + managers()
+        escalate, NoticeKind.ESCALATION, escalation_recipients
     )
     late_requests = (
         InformationRequest.objects.filter(answered_at__isnull=True, due_at__lte=now)
@@ -292,6 +301,11 @@ class DeliveryFailed(Exception):
     """Sending failed this time; the task retries with back-off."""
 
 
+# The longest the delivery task waits between attempts (its retry_backoff_max). Until a
+# failed attempt is this old its retry is still to come, and the sweeper leaves it be.
+RETRY_BACKOFF_MAX = timedelta(seconds=600)
+
+
 def claim(notification_id: int, *, now: datetime) -> bool:
     """Take a notice for sending: one conditional UPDATE, so exactly one worker wins.
     A notice claimed by a worker that died is taken over once its lease has run out."""
@@ -344,13 +358,23 @@ def deliver(notification_id: int) -> bool:
 
 def sweep(*, now: datetime | None = None, older_than_seconds: int = 60) -> int:
     """Re-dispatch emails that are pending (their broker message may be lost) or whose
-    claim has expired (their worker died)."""
+    claim has expired (their worker died). A pending email that has been tried is left
+    to its task's back-off until its retry is overdue: sweeping it every minute would
+    spend its attempts in minutes while a mail server is down."""
     now = now or timezone.now()
     stale = timedelta(seconds=older_than_seconds)
     ids = list(
         Notification.objects.filter(channel=Notification.Channel.EMAIL)
         .filter(
-            Q(status=Notification.Status.PENDING, created_at__lte=now - stale)
+            Q(
+                status=Notification.Status.PENDING,
+                created_at__lte=now - stale,
+                claimed_at__isnull=True,
+            )
+            | Q(
+                status=Notification.Status.PENDING,
+                claimed_at__lte=now - RETRY_BACKOFF_MAX - stale,
+            )
             | Q(
                 status=Notification.Status.SENDING, claimed_at__lt=now - settings.NOTICE_CLAIM_LEASE
             )

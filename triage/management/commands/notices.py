@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
@@ -36,9 +37,12 @@ class Command(BaseCommand):
             Notification.objects.filter(channel=Notification.Channel.EMAIL)
             .filter(
                 Q(status=Notification.Status.FAILED)
+                | Q(status=Notification.Status.PENDING, created_at__lte=cutoff)
+                # One being sent is stuck only once its worker's claim has expired:
+                # retrying one that a live worker holds could send it twice.
                 | Q(
-                    status__in=[Notification.Status.PENDING, Notification.Status.SENDING],
-                    created_at__lte=cutoff,
+                    status=Notification.Status.SENDING,
+                    claimed_at__lte=min(cutoff, timezone.now() - settings.NOTICE_CLAIM_LEASE),
                 )
             )
             .select_related("event")
