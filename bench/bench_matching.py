@@ -210,7 +210,7 @@ def _load(count: int, rng: random.Random) -> None:
 
     from referrals.models import Child
 
-    migration = importlib.import_module("referrals.migrations.0003_child_name_trigram_indexes")
+    migration = importlib.import_module("referrals.migrations.0002_child_name_trigram_indexes")
 
     fields = [f for f in Child._meta.concrete_fields if not f.primary_key]
     columns = [f.column for f in fields]

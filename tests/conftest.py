@@ -46,7 +46,7 @@ def reference_data_after_flush(request):
 
     from django.apps import apps
 
-    migration = importlib.import_module("triage.migrations.0004_default_thresholds_and_support")
+    migration = importlib.import_module("triage.migrations.0002_default_thresholds_and_support")
     migration.add_defaults(apps, None)
 
 

@@ -3,7 +3,6 @@ is about a child the front door already knows, links it and asks health visiting
 they know; the partner answers; the manager decides with the answer in front of her; the
 school reads the outcome and the feedback."""
 
-import importlib
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,7 +15,7 @@ from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
 from agencies.models import User
 from referrals.census import ConcernCategory
 from tests.factories import ChildFactory, DecisionFactory, ReferralFactory
-from triage.models import Outcome, ThresholdLevel
+from triage.models import Outcome
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,16 +52,6 @@ def sign_in(page: Page, base: str, username: str, name: str) -> None:
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-
-
-def threshold_levels() -> None:
-    """The default levels come from a data migration, which a transactional test before
-    this one has flushed away."""
-    defaults = importlib.import_module("triage.migrations.0004_default_thresholds_and_support")
-    for level, name, descriptor in defaults.LEVELS:
-        ThresholdLevel.objects.get_or_create(
-            level=level, defaults={"name": name, "descriptor": descriptor}
-        )
 
 
 def known_child_and_a_new_referral():
@@ -152,7 +141,6 @@ def known_child_and_a_new_referral():
 
 def test_a_known_child_is_linked_asked_about_decided_and_the_school_told(page: Page, live_server):
     seed_agencies_and_users()
-    threshold_levels()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     referral, earlier = known_child_and_a_new_referral()
     base = live_server.url

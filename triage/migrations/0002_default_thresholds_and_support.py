@@ -69,6 +69,6 @@ def add_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("triage", "0003_supportservice_thresholdlevel_decisionamendment_and_more")]
+    dependencies = [("triage", "0001_initial")]
 
     operations = [migrations.RunPython(add_defaults, migrations.RunPython.noop)]

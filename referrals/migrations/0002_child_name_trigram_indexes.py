@@ -39,7 +39,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0002_historicalchild_historicalinformationrequest_and_more"),
+        ("referrals", "0001_initial"),
     ]
 
     operations = [
