@@ -53,12 +53,6 @@ CONCERN_FACTOR_CODES: dict[str, tuple[str, ...]] = {
     ConcernCategory.OTHER: ("20",),
 }
 
-CONCERN_HINTS: dict[str, str] = {
-    ConcernCategory.NEGLECT: "Persistent failure to meet the child's basic needs",
-    ConcernCategory.DOMESTIC_ABUSE: "Including abuse the child sees or hears",
-    ConcernCategory.RADICALISATION: "Counted as 'other' in the census",
-}
-
 
 class Ethnicity(models.TextChoices):
     WBRI = "WBRI", "White: British"

@@ -3,14 +3,13 @@ user typed in each, valid or not, and the service applies the rules on submissio
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django import forms
 from django.utils import timezone
 
 from agencies.models import Agency
 from referrals.census import (
-    CONCERN_HINTS,
     CallerType,
     ConcernCategory,
     Disability,
@@ -237,9 +236,6 @@ class ConcernsForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Say whether the child is at risk of immediate harm"},
     )
 
-    def concern_hints(self):
-        return CONCERN_HINTS
-
     def clean_immediate_risk(self):
         return self.cleaned_data["immediate_risk"] == "yes"
 
@@ -383,7 +379,3 @@ class ContactForm(GovukFormMixin, forms.Form):
     referrer_email = forms.EmailField(
         label="Email address", error_messages={"required": "Enter your email address"}
     )
-
-
-def today() -> date:
-    return timezone.localdate()
