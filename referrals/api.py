@@ -242,12 +242,11 @@ class DecisionInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="How the child's lived experience informed the decision.",
     )
-    feedback_reasons = serializers.CharField(
+    feedback = serializers.CharField(
         max_length=6000,
-        required=False,
-        allow_blank=True,
-        help_text="What the referrer is told about why. Without it the rationale is sent, "
-        "so leave nothing in the rationale that was shared in confidence.",
+        help_text="What the referrer is told about why, written for them to read (4+ "
+        "words). Required: the rationale is never sent to the referrer, as it may hold "
+        "what another agency shared in confidence.",
     )
     onward_referrals = serializers.CharField(
         max_length=3000,

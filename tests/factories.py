@@ -155,3 +155,31 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     feedback = "Decision: Early help."
     decided_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
     decided_at = factory.LazyFunction(timezone.now)
+
+
+# --- Screening ------------------------------------------------------------------------
+
+from referrals.models import QualityRating, ScreeningNote  # noqa: E402
+
+
+class ScreeningNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScreeningNote
+
+    referral = factory.SubFactory(ReferralFactory)
+    author = factory.SubFactory(UserFactory, role=Role.SCREENER)
+    text = "Checked the chronology: two earlier referrals from the school."
+
+
+class QualityRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QualityRating
+
+    referral = factory.SubFactory(ReferralFactory)
+    specific_worry = True
+    child_voice = False
+    lived_experience = True
+    history_considered = False
+    consent_addressed = True
+    referrer_analysis = False
+    rated_by = factory.SubFactory(UserFactory, role=Role.SCREENER)

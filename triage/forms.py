@@ -147,7 +147,7 @@ class DecisionForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say how the child's lived experience informed the decision"},
     )
-    feedback_reasons = forms.CharField(
+    feedback = forms.CharField(
         label="What to tell the referrer about why",
         max_length=NARRATIVE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -187,7 +187,7 @@ class AmendForm(GovukFormMixin, forms.Form):
     rationale = forms.CharField(
         label="Rationale", max_length=NARRATIVE_MAX, widget=forms.Textarea(attrs={"rows": 5})
     )
-    feedback_reasons = forms.CharField(
+    feedback = forms.CharField(
         label="What to tell the referrer about why",
         max_length=NARRATIVE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),

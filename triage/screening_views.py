@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agencies.policy import Capability, can, capability_required
+from agencies.policy import Capability, can, capability_required, require
 from audit.models import AccessLog
 from audit.services import log_access
 from referrals.models import Child, Referral, Status
@@ -73,8 +72,12 @@ def _referral_or_404(request, referral_id: int) -> Referral:
 
 
 def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -> HttpResponse:
+    """The screening page, for its GET and for the re-render of an action's invalid form:
+    both need the page's own capability, so an error page never shows more than the GET
+    would to the same user."""
     from referrals import matching
 
+    require(request.user, Capability.VIEW_ALL_REFERRALS)
     referral = _referral_or_404(request, referral_id)
     log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
     user = request.user
@@ -125,6 +128,16 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _render_referral(request, referral_id)
 
 
+def screening_action(capability: Capability):
+    """A POST-only action of the screening page, guarded by the capability it needs
+    before anything else runs (403 without it, for any method or body)."""
+
+    def decorator(view):
+        return capability_required(capability)(require_POST(view))
+
+    return decorator
+
+
 def _action(
     request, referral_id: int, run, *, success: str, form_name: str | None = None, form=None
 ) -> HttpResponse:
@@ -151,8 +164,7 @@ def _action(
     return redirect("triage:referral", referral_id)
 
 
-@login_required
-@require_POST
+@screening_action(Capability.SCREEN)
 def claim(request, referral_id):
     return _action(
         request,
@@ -162,8 +174,7 @@ def claim(request, referral_id):
     )
 
 
-@login_required
-@require_POST
+@screening_action(Capability.ALLOCATE)
 def allocate(request, referral_id):
     form = forms.AllocateForm(request.POST)
     return _action(
@@ -178,8 +189,7 @@ def allocate(request, referral_id):
     )
 
 
-@login_required
-@require_POST
+@screening_action(Capability.SCREEN)
 def add_note(request, referral_id):
     form = forms.NoteForm(request.POST)
     return _action(
@@ -194,8 +204,7 @@ def add_note(request, referral_id):
     )
 
 
-@login_required
-@require_POST
+@screening_action(Capability.SCREEN)
 def rate_quality(request, referral_id):
     form = forms.QualityForm(request.POST)
     return _action(
@@ -210,8 +219,7 @@ def rate_quality(request, referral_id):
     )
 
 
-@login_required
-@require_POST
+@screening_action(Capability.SCREEN)
 def link_child(request, referral_id):
     try:
         child_id = int(request.POST.get("child", ""))
@@ -227,8 +235,7 @@ def link_child(request, referral_id):
     )
 
 
-@login_required
-@require_POST
+@screening_action(Capability.SCREEN)
 def create_child(request, referral_id):
     return _action(
         request,
@@ -238,8 +245,7 @@ def create_child(request, referral_id):
     )
 
 
-@login_required
-@require_POST
+@screening_action(Capability.RECOMMEND)
 def recommend(request, referral_id):
     form = forms.RecommendForm(request.POST)
     return _action(
@@ -314,8 +320,7 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
+@screening_action(Capability.DECIDE)
 def amend(request, referral_id):
     referral = _referral_or_404(request, referral_id)
     decision = Decision.objects.filter(referral=referral).first()

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from agencies.policy import Capability, can
 from referrals.census import ConcernCategory
 from referrals.models import Referral, ReferralConcern, Status
 from referrals.selectors import referrals_visible_to
@@ -96,8 +97,11 @@ def queue_for(user) -> QuerySet:
 
 
 def referral_for_screening(user, referral_id: int) -> Referral:
-    """One referral with everything the screening page shows; 404 outside the user's
-    scope (Referral.DoesNotExist)."""
+    """One referral with everything the screening page shows, for those whose role reads
+    the screening record; anyone else, even the referral's own referrer, is told it does
+    not exist (Referral.DoesNotExist)."""
+    if not can(user, Capability.VIEW_ALL_REFERRALS):
+        raise Referral.DoesNotExist
     return (
         with_repeat_flags(referrals_visible_to(user))
         .select_related(

@@ -21,6 +21,7 @@ GOOD = {
     "threshold_level": 3,
     "rationale": RATIONALE,
     "lived_experience_impact": "Ava looks after Leo each morning; neither eats breakfast.",
+    "feedback": "A social worker will meet the family to understand the children's needs.",
 }
 
 
@@ -34,7 +35,8 @@ def test_a_manager_decides_and_the_referral_leaves_the_queue():
     assert referral.status == Status.DECIDED
     assert decision.decided_by == manager
     assert "child and family assessment" in decision.feedback
-    assert RATIONALE in decision.feedback
+    assert "A social worker will meet the family" in decision.feedback
+    assert RATIONALE not in decision.feedback
 
 
 def test_screener_cannot_decide():
@@ -101,6 +103,7 @@ def test_an_amendment_keeps_the_original_and_carries_a_reason():
         threshold_level=4,
         rationale=RATIONALE,
         reason="Police shared new information about the household.",
+        feedback="We need to talk with the police and health about the children.",
     )
 
     decision.refresh_from_db()
@@ -115,7 +118,20 @@ def test_an_amendment_keeps_the_original_and_carries_a_reason():
             threshold_level=1,
             rationale=RATIONALE,
             reason="",
+            feedback="We need to talk with the police and health about the children.",
         )
+
+
+def test_a_decision_without_what_the_referrer_is_told_is_refused():
+    referral = ReferralFactory()
+
+    with pytest.raises(DomainError) as refused:
+        decide(
+            referral_id=referral.pk, by=UserFactory(role=Role.MANAGER), **(GOOD | {"feedback": ""})
+        )
+
+    assert "feedback" in refused.value.errors
+    assert not Decision.objects.filter(referral=referral).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -154,8 +170,7 @@ def test_the_referrer_is_told_the_reasons_written_for_them_not_the_internal_rati
     decision = decide(
         referral_id=referral.pk,
         by=UserFactory(role=Role.MANAGER),
-        **GOOD,
-        feedback_reasons="The family have agreed to work with the school's family worker.",
+        **(GOOD | {"feedback": "The family have agreed to work with the school's family worker."}),
     )
 
     assert "family have agreed to work with the school" in decision.feedback

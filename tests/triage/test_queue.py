@@ -188,7 +188,7 @@ def test_a_manager_decides_from_the_decision_screen_and_the_referral_leaves_the_
             "threshold_level": "2",
             "rationale": "Emerging needs; the family agree to early help from the school.",
             "lived_experience_impact": "Mornings are chaotic; the children are fed at school.",
-            "feedback_reasons": "The family agree to support from the school.",
+            "feedback": "The family agree to support from the school.",
         },
     )
 
@@ -250,7 +250,7 @@ def test_a_manager_amends_a_decision_from_the_page(manager_client):
             "outcome": "s47",
             "threshold_level": "4",
             "rationale": "Police shared new information that changes the level of risk.",
-            "feedback_reasons": "New information means we need to talk to other agencies.",
+            "feedback": "New information means we need to talk to other agencies.",
             "reason": "New information from the police after the decision.",
         },
         follow=True,
@@ -271,6 +271,7 @@ def test_decision_api_permissions_and_conflict(client, make_user):
         "threshold_level": 1,
         "rationale": "The child is safe; the worry was resolved by the school the same day.",
         "lived_experience_impact": "The child's day is settled and she says she is happy.",
+        "feedback": "The school resolved the worry the same day; no further action is needed.",
     }
     api = APIClient()
 
@@ -310,6 +311,7 @@ def test_the_referrer_sees_feedback_in_the_api_once_decided(make_user):
             "threshold_level": 1,
             "rationale": "Universal services can meet these needs with the family's support.",
             "lived_experience_impact": "The child is well cared for day to day.",
+            "feedback": "The family's school and GP can support them with this.",
         },
         format="json",
     )
@@ -321,24 +323,57 @@ def test_the_referrer_sees_feedback_in_the_api_once_decided(make_user):
     assert "Other support the family can use" in body["feedback"]
 
 
-def test_the_decision_api_takes_the_three_fields_design_names(make_user):
+def test_the_decision_api_takes_the_four_fields_design_names(make_user):
     from rest_framework.test import APIClient
 
     referral = ReferralFactory()
     api = APIClient()
     api.force_authenticate(make_user(Role.MANAGER))
+    rationale = "Police told us in confidence of an investigation; early help meets the needs."
 
     response = api.post(
         f"/api/v1/referrals/{referral.pk}/decision/",
         {
             "outcome": "early_help",
             "threshold_level": 2,
-            "rationale": "Emerging needs that early help can meet, and the family agree to it.",
+            "rationale": rationale,
+            "feedback": "The family have agreed to support from the early help team.",
         },
         format="json",
     )
 
     assert response.status_code == 201, response.json()
+    api.force_authenticate(referral.referrer)
+    told = api.get(f"/api/v1/referrals/{referral.pk}/").json()["feedback"]
+    assert "agreed to support from the early help team" in told
+    assert rationale not in told
+
+
+def test_an_api_decision_without_feedback_is_refused_naming_the_field(make_user):
+    from rest_framework.test import APIClient
+
+    referral = ReferralFactory()
+    api = APIClient()
+    api.force_authenticate(make_user(Role.MANAGER))
+    body = {
+        "outcome": "nfa",
+        "threshold_level": 1,
+        "rationale": "Health shared in confidence that the parent is in treatment and stable.",
+    }
+
+    missing = api.post(f"/api/v1/referrals/{referral.pk}/decision/", body, format="json")
+    blank = api.post(
+        f"/api/v1/referrals/{referral.pk}/decision/", {**body, "feedback": " "}, format="json"
+    )
+    one_word = api.post(
+        f"/api/v1/referrals/{referral.pk}/decision/", {**body, "feedback": "ok"}, format="json"
+    )
+
+    assert missing.status_code == 400 and "feedback" in missing.json()
+    assert blank.status_code == 400 and "feedback" in blank.json()
+    assert one_word.status_code == 400 and "feedback" in one_word.json()
+    referral.refresh_from_db()
+    assert referral.status != Status.DECIDED
 
 
 def test_the_decision_screen_needs_what_to_tell_the_referrer(manager_client):

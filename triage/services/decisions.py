@@ -14,6 +14,8 @@ from triage.services import notifications
 # A rationale is the supervisory footprint on the decision: a sentence or two at least.
 MIN_RATIONALE_CHARS = 40
 MIN_RATIONALE_WORDS = 8
+# What the referrer is told about why: a sentence, not a word.
+MIN_FEEDBACK_WORDS = 4
 
 OUTCOME_IN_PLAIN_WORDS = {
     Outcome.NO_FURTHER_ACTION: (
@@ -60,14 +62,14 @@ def compose_feedback(*, outcome: str, reasons: str) -> str:
             lines += [f"- {s.name}: {s.description} {s.contact}" for s in services]
             paragraphs.append("\n".join(lines))
     paragraphs.append(
-        "If you disagree with this decision, you can raise a challenge from your referrals "
-        "page. If you become more worried about the child, refer again or call the front door."
+        "If you disagree with this decision, or become more worried about the child, call "
+        "the front door or refer again."
     )
     return "\n\n".join(paragraphs)
 
 
 def _check_decision_fields(
-    *, outcome: str, threshold_level, rationale: str, errors: dict
+    *, outcome: str, threshold_level, rationale: str, feedback: str, errors: dict
 ) -> int | None:
     if outcome not in Outcome.values:
         errors["outcome"] = ["Choose an outcome"]
@@ -85,6 +87,11 @@ def _check_decision_fields(
             "Explain the decision: what you weighed, and why this outcome "
             f"(at least {MIN_RATIONALE_WORDS} words)"
         ]
+    if len((feedback or "").strip().split()) < MIN_FEEDBACK_WORDS:
+        errors["feedback"] = [
+            "Write what the referrer will be told about why, for them to read "
+            f"(at least {MIN_FEEDBACK_WORDS} words)"
+        ]
     return level
 
 
@@ -98,16 +105,15 @@ def decide(
     rationale: str,
     lived_experience_impact: str = "",
     onward_referrals: str = "",
+    feedback: str,
     late_reason: str = "",
-    feedback_reasons: str = "",
 ) -> Decision:
     """Record a manager's decision. Exactly one decision per referral: of two managers
     deciding at once, the second is told it has been decided.
 
-    ``feedback_reasons`` is what the referrer is told about why; the rationale may hold
-    what other agencies shared in confidence, so it is sent only when no reasons for the
-    referrer are given (as through the API, whose contract is outcome, threshold level
-    and rationale).
+    ``feedback`` is what the referrer is told about why, written for them. It is
+    required and never taken from the rationale, which may hold what other agencies
+    shared in confidence.
     """
     if not can(by, Capability.DECIDE):
         raise NotPermitted("Only managers record decisions")
@@ -117,7 +123,11 @@ def decide(
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     level = _check_decision_fields(
-        outcome=outcome, threshold_level=threshold_level, rationale=rationale, errors=errors
+        outcome=outcome,
+        threshold_level=threshold_level,
+        rationale=rationale,
+        feedback=feedback,
+        errors=errors,
     )
     if now > referral.decision_due_at and not (late_reason or "").strip():
         errors["late_reason"] = ["The decision is late: say why"]
@@ -133,9 +143,7 @@ def decide(
                 lived_experience_impact=lived_experience_impact.strip(),
                 onward_referrals=(onward_referrals or "").strip(),
                 late_reason=(late_reason or "").strip() if now > referral.decision_due_at else "",
-                feedback=compose_feedback(
-                    outcome=outcome, reasons=(feedback_reasons or "").strip() or rationale
-                ),
+                feedback=compose_feedback(outcome=outcome, reasons=feedback),
                 decided_by=by,
                 decided_at=now,
             )
@@ -157,7 +165,7 @@ def amend_decision(
     threshold_level,
     rationale: str,
     reason: str,
-    feedback_reasons: str = "",
+    feedback: str,
 ) -> DecisionAmendment:
     """A correction, with its reason, beside the original; the original never changes."""
     if not can(by, Capability.DECIDE):
@@ -165,7 +173,11 @@ def amend_decision(
     decision = Decision.objects.select_for_update().get(pk=decision_id)
     errors: dict[str, list[str]] = {}
     level = _check_decision_fields(
-        outcome=outcome, threshold_level=threshold_level, rationale=rationale, errors=errors
+        outcome=outcome,
+        threshold_level=threshold_level,
+        rationale=rationale,
+        feedback=feedback,
+        errors=errors,
     )
     if len((reason or "").strip()) < 10:
         errors["reason"] = ["Say why the decision is being amended"]
@@ -177,9 +189,7 @@ def amend_decision(
         threshold_level=level,
         rationale=rationale.strip(),
         reason=reason.strip(),
-        feedback=compose_feedback(
-            outcome=outcome, reasons=(feedback_reasons or "").strip() or rationale
-        ),
+        feedback=compose_feedback(outcome=outcome, reasons=feedback),
         amended_by=by,
         amended_at=timezone.now(),
     )
