@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCSS := $(wildcard frontend/scss/*.scss)
 
-.PHONY: run test setup assets lint format bench browser clean
+.PHONY: run dev test setup assets lint format bench browser clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,12 +27,24 @@ setup: $(VENV)/.installed assets
 browser:
 	@bash scripts/ensure-chromium
 
-# The embedded default: SQLite and a file broker under var/, email under var/mail/.
+# The embedded default: as safe as production (DEBUG off, gunicorn, the project's own
+# error pages) on one machine: SQLite and a file broker under var/, email under var/mail/,
+# a secret key generated under var/ on first run. `make run PORT=8080` serves elsewhere.
+PORT ?= 8000
+EMBEDDED := FRONTDOOR_EMBEDDED=true FRONTDOOR_BASE_URL=http://127.0.0.1:$(PORT)
 run: setup
+	$(EMBEDDED) $(BIN)/python manage.py migrate --noinput
+	$(EMBEDDED) $(BIN)/python manage.py seed_demo
+	@echo "Front Door at http://127.0.0.1:$(PORT) (Ctrl-C stops the web server, worker and beat)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(EMBEDDED) FRONTDOOR_PORT=$(PORT) PYTHONUNBUFFERED=1 \
+		$(BIN)/honcho start -f Procfile
+
+# For developers: the same with DJANGO_DEBUG on (Django's debug pages) and autoreload.
+dev: setup
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo
-	@echo "Front Door at http://127.0.0.1:8000 (Ctrl-C stops the web server, worker and beat)"
-	PATH="$(CURDIR)/$(BIN):$$PATH" DJANGO_DEBUG=true PYTHONUNBUFFERED=1 $(BIN)/honcho start -f Procfile.dev
+	PATH="$(CURDIR)/$(BIN):$$PATH" DJANGO_DEBUG=true FRONTDOOR_PORT=$(PORT) PYTHONUNBUFFERED=1 \
+		$(BIN)/honcho start -f Procfile.dev
 
 test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -40,6 +52,7 @@ test: setup browser
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff format .

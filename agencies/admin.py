@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from agencies.admin_site import PolicyModelAdmin
 from agencies.models import Agency, User
-from triage.admin_site import PolicyModelAdmin
 
 
 @admin.register(Agency)

@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from agencies.models import Role
+from agencies.models import Role, User
 
 
 class Capability(StrEnum):
@@ -91,6 +91,21 @@ def capabilities_of(user) -> frozenset[Capability]:
 
 def can(user, capability: Capability) -> bool:
     return Capability(capability) in capabilities_of(user)
+
+
+def roles_with(capability: Capability) -> list[str]:
+    return [role.value for role, held in ROLE_CAPABILITIES.items() if capability in held]
+
+
+def users_with(capability: Capability):
+    """Every active user whose role holds the capability (for example everyone who
+    receives overdue alerts)."""
+    return User.objects.filter(is_active=True, role__in=roles_with(capability))
+
+
+def agency_users_with(agency_id: int, capability: Capability):
+    """Active users of one agency whose role holds the capability."""
+    return users_with(capability).filter(agency_id=agency_id)
 
 
 def require(user, capability: Capability) -> None:

@@ -119,7 +119,7 @@ def _create_database_if_missing(database: dict) -> None:
 
 def _set_up_django() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triage.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontdoor.settings")
     os.environ.setdefault("DJANGO_DEBUG", "true")  # a bench database is not production
     import django
 

@@ -62,7 +62,7 @@ def main() -> None:
             "DJANGO_DEBUG": "true",
             "FRONTDOOR_VAR_DIR": var,
             "FRONTDOOR_SCAN_SECONDS": str(args.scan_seconds),
-            "EMAIL_BACKEND": "triage.mail.NoticeFileBackend",
+            "EMAIL_BACKEND": "notices.mail.NoticeFileBackend",
             "PYTHONUNBUFFERED": "1",
         }
         processes = []
@@ -164,7 +164,7 @@ def _make_referrals(args, people, submission):
 def _wait_until_told(referrals, people, last_due, args) -> None:
     from django.utils import timezone
 
-    from triage.models import Notification
+    from notices.models import Notification
 
     expected = len(referrals) * len(people["managers"])
     deadline = last_due + timedelta(seconds=3 * args.scan_seconds + 60)
@@ -180,12 +180,13 @@ def _wait_until_told(referrals, people, last_due, args) -> None:
 
 
 def _report(referrals) -> None:
-    from triage.models import Notification
+    from notices.models import Notification
 
     inbox, email = [], []
-    notices = Notification.objects.filter(kind="overdue", event__referral__in=referrals)
-    for notice in notices.select_related("event__referral"):
-        due = notice.event.referral.decision_due_at
+    due_at = {r.pk: r.decision_due_at for r in referrals}
+    notices = Notification.objects.filter(kind="overdue", event__referral_id__in=list(due_at))
+    for notice in notices.select_related("event"):
+        due = due_at[notice.event.referral_id]
         if notice.channel == "inbox":
             inbox.append((notice.created_at - due).total_seconds())
         else:

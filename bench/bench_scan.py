@@ -89,7 +89,7 @@ def set_up(database_url: str, *, broker: str | None) -> None:
     if broker:
         os.environ["CELERY_BROKER_URL"] = broker
     os.environ.setdefault("DJANGO_DEBUG", "true")  # a bench database is not production
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triage.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontdoor.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -129,7 +129,7 @@ def _database_name() -> str:
 
 def flush_broker(args) -> None:
     if args.no_broker:
-        from triage.services import notifications
+        from notices import services as notifications
 
         notifications.dispatch = lambda ids: None
         return
@@ -322,8 +322,8 @@ def load(*, total, open_count, overdue_share, referrer, screener, partner, manag
 
 
 def run_scans(args, people) -> None:
-    from triage.models import NoticeEvent, Notification
-    from triage.services.notifications import scan_clocks
+    from notices.models import NoticeEvent, Notification
+    from notices.services import scan_clocks
 
     events, rows = NoticeEvent.objects.count(), Notification.objects.count()
     started = time.perf_counter()
@@ -364,27 +364,27 @@ def steady_state_queries(now):
     """The scan's queries, as scan_clocks makes them."""
     from django.conf import settings
 
-    from referrals.models import InformationRequest
-    from triage.models import NoticeKind
-    from triage.services.notifications import _open_referrals
+    from notices.models import NoticeKind
+    from triage.models import InformationRequest
+    from triage.services.notices import _not_yet, _open_referrals
 
     fields = ("pk", "reference", "decision_due_at")
     return {
         "overdue": _open_referrals()
         .filter(decision_due_at__lte=now)
-        .exclude(notice_events__kind=NoticeKind.OVERDUE)
+        .filter(_not_yet(NoticeKind.OVERDUE))
         .only(*fields),
         "due soon": _open_referrals()
         .filter(decision_due_at__gt=now, decision_due_at__lte=now + settings.DUE_SOON)
-        .exclude(notice_events__kind=NoticeKind.DUE_SOON)
+        .filter(_not_yet(NoticeKind.DUE_SOON))
         .only(*fields),
         "escalation": _open_referrals()
         .filter(decision_due_at__lte=now - settings.ESCALATE_AFTER)
-        .exclude(notice_events__kind=NoticeKind.ESCALATION)
+        .filter(_not_yet(NoticeKind.ESCALATION))
         .only(*fields),
         "information request overdue": InformationRequest.objects.filter(
             answered_at__isnull=True, due_at__lte=now
-        ).exclude(notice_events__kind=NoticeKind.INFORMATION_REQUEST_OVERDUE),
+        ).filter(_not_yet(NoticeKind.INFORMATION_REQUEST_OVERDUE)),
     }
 
 

@@ -8,7 +8,7 @@ import json
 from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from referrals.models import Channel, IdempotencyRecord, Referral
 from referrals.parsers import MAX_JSON_BYTES, BoundedJSONParser
-from referrals.selectors import referrals_for_listing, referrals_visible_to
+from referrals.selectors import referrals_for_listing
 from referrals.serializers import ReferralInputSerializer, ReferralSerializer
 from referrals.services import (
     CHILD_FIELDS,
@@ -29,10 +29,6 @@ from referrals.services import (
     ReferralError,
     submit_referrals,
 )
-from triage.exceptions import AlreadyDecided, DomainError
-from triage.exceptions import NotPermitted as TriageNotPermitted
-from triage.models import Decision, Outcome
-from triage.services.decisions import decide
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 255
@@ -224,98 +220,3 @@ class ReferralDetail(generics.RetrieveAPIView):
         response = super().get(request, *args, **kwargs)
         log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=kwargs["pk"])
         return response
-
-
-class DecisionInputSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(
-        choices=Outcome.choices, help_text="The outcome decided (census-independent code)."
-    )
-    threshold_level = serializers.IntegerField(
-        min_value=1, max_value=10, help_text="The level of need in the local threshold document."
-    )
-    rationale = serializers.CharField(
-        max_length=6000, help_text="Why: what was weighed, and why this outcome (8+ words)."
-    )
-    lived_experience_impact = serializers.CharField(
-        max_length=6000,
-        required=False,
-        allow_blank=True,
-        help_text="How the child's lived experience informed the decision.",
-    )
-    feedback = serializers.CharField(
-        max_length=6000,
-        help_text="What the referrer is told about why, written for them to read (4+ "
-        "words). Required: the rationale is never sent to the referrer, as it may hold "
-        "what another agency shared in confidence.",
-    )
-    onward_referrals = serializers.CharField(
-        max_length=3000,
-        required=False,
-        allow_blank=True,
-        help_text="Onward referrals made, for example to adult services for a parent.",
-    )
-    late_reason = serializers.CharField(
-        max_length=3000,
-        required=False,
-        allow_blank=True,
-        help_text="Why the decision is late; required once the decision is past due.",
-    )
-
-
-class DecisionOutputSerializer(serializers.ModelSerializer):
-    decided_by = serializers.CharField(source="decided_by.display_name", read_only=True)
-
-    class Meta:
-        model = Decision
-        fields = [
-            "outcome",
-            "threshold_level",
-            "rationale",
-            "lived_experience_impact",
-            "onward_referrals",
-            "late_reason",
-            "feedback",
-            "decided_by",
-            "decided_at",
-        ]
-
-
-class AlreadyDecidedConflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "already_decided"
-
-
-class ReferralDecision(generics.GenericAPIView):
-    """Managers record the decision on a referral."""
-
-    serializer_class = DecisionInputSerializer
-
-    @extend_schema(
-        summary="Record the decision on a referral",
-        description="Managers only: 403 for anyone else, 404 for a referral you may not "
-        "see, 409 when the referral has already been decided, 400 naming the fields "
-        "that break a rule.",
-        request=DecisionInputSerializer,
-        responses={
-            201: DecisionOutputSerializer,
-            400: OpenApiResponse(description="Field-level errors."),
-            403: OpenApiResponse(description="Only managers record decisions."),
-            404: OpenApiResponse(description="Not found."),
-            409: OpenApiResponse(description="Already decided."),
-        },
-    )
-    def post(self, request, pk: int):
-        if not can(request.user, Capability.DECIDE):
-            raise PermissionDenied("Only managers record decisions.")
-        referral = generics.get_object_or_404(referrals_visible_to(request.user), pk=pk)
-        serializer = DecisionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            decision = decide(referral_id=referral.pk, by=request.user, **serializer.validated_data)
-        except AlreadyDecided as exc:
-            raise AlreadyDecidedConflict(str(exc)) from None
-        except DomainError as exc:
-            raise ValidationError(exc.errors) from None
-        except TriageNotPermitted as exc:
-            raise PermissionDenied(str(exc)) from None
-        return Response(DecisionOutputSerializer(decision).data, status=status.HTTP_201_CREATED)

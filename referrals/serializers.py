@@ -13,12 +13,11 @@ from rest_framework import serializers
 from agencies.census import SOURCE_OF_REFERRAL
 from agencies.models import Agency
 from agencies.policy import Capability, can
+from core.clock import ClockState, read_clock
 from referrals.census import CallerType, ConcernCategory, Disability
-from referrals.models import Channel, HouseholdMember, Referral, Status
+from referrals.models import Channel, HouseholdMember, Outcome, Referral, Status
 from referrals.services import CHILD_FIELDS, CONTACT_FIELDS, DETAIL_FIELDS, HOUSEHOLD_FIELDS
 from referrals.validation import normalise_nhs_number, normalise_postcode, validate_nhs_number
-from triage.clock import ClockState, read_clock
-from triage.models import Outcome
 
 STAFF_ONLY = "Screeners and managers only; ignored for everyone else."
 

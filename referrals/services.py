@@ -8,12 +8,17 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agencies.census import source_of_referral_code
 from agencies.models import Agency
 from agencies.policy import Capability, can
+from core.clock import decision_due_at
+from core.exceptions import DomainError, NotPermitted
+from notices.models import NoticeKind
+from notices.services import raise_notice
 from referrals.census import CALLER_SOURCE, CallerType
 from referrals.models import (
     Channel,
@@ -27,9 +32,6 @@ from referrals.models import (
     Submission,
 )
 from referrals.validation import birth_date_errors
-from triage.clock import decision_due_at
-from triage.exceptions import DomainError, NotPermitted
-from triage.services import notifications
 
 CHILD_FIELDS = (
     "child_first_name",
@@ -226,6 +228,21 @@ def submit_referrals(
             HouseholdMember.objects.create(
                 referral=referral, **{f: member[f] for f in HOUSEHOLD_FIELDS if f in member}
             )
-        notifications.acknowledge(referral)
+        acknowledge(referral)
         referrals.append(referral)
     return referrals
+
+
+def acknowledge(referral: Referral) -> None:
+    """Tell the referrer their referral arrived, and when a decision is due."""
+    if referral.referrer_id is None:
+        return
+    raise_notice(
+        key=f"acknowledgement:{referral.pk}",
+        kind=NoticeKind.ACKNOWLEDGEMENT,
+        recipients=[referral.referrer],
+        reference=referral.reference,
+        referral_id=referral.pk,
+        due=referral.decision_due_at,
+        link=settings.BASE_URL + reverse("referrals:mine"),
+    )

@@ -19,8 +19,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture(autouse=True, scope="session")
 def celery_runs_tasks_in_process():
     """Tasks run where they are sent, so no test leaves messages on a real broker. The
-    reliability tests (tests/triage/test_outbox_reliability.py) start real workers."""
-    from triage.celery import app
+    reliability tests (tests/notices/test_outbox_reliability.py) start real workers."""
+    from frontdoor.celery import app
 
     app.conf.task_always_eager = True
     yield

@@ -48,14 +48,7 @@ from datetime import date, timedelta  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from referrals.census import ConcernCategory  # noqa: E402
-from referrals.models import (  # noqa: E402
-    Channel,
-    ParentalConsent,
-    Referral,
-    ReferralConcern,
-    Status,
-    Submission,
-)
+from referrals.models import Channel, ParentalConsent, Referral, ReferralConcern, Status, Submission  # noqa: E402
 
 
 class SubmissionFactory(factory.django.DjangoModelFactory):
@@ -103,7 +96,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
 
 # --- Information requests --------------------------------------------------------------
 
-from referrals.models import InformationRequest  # noqa: E402
+from triage.models import InformationRequest  # noqa: E402
 
 
 class InformationRequestFactory(factory.django.DjangoModelFactory):
@@ -159,7 +152,7 @@ class DecisionFactory(factory.django.DjangoModelFactory):
 
 # --- Screening ------------------------------------------------------------------------
 
-from referrals.models import QualityRating, ScreeningNote  # noqa: E402
+from triage.models import QualityRating, ScreeningNote  # noqa: E402
 
 
 class ScreeningNoteFactory(factory.django.DjangoModelFactory):

@@ -1,3 +1,2 @@
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""The front door's workflow: the queue, screening, information requests, decisions and
+the chronology."""

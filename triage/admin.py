@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from triage.admin_site import PolicyModelAdmin
+from agencies.admin_site import PolicyModelAdmin
 from triage.models import SupportService, ThresholdLevel
 
 

@@ -1,43 +1,110 @@
-"""The notifications API: the caller's in-app notices, newest first."""
+"""The decisions API: managers record the decision on a referral."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from __future__ import annotations
 
-from triage.inbox_views import inbox_for
-from triage.models import Notification
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from agencies.policy import Capability, can
+from core.exceptions import AlreadyDecided, DomainError, NotPermitted
+from referrals.models import Outcome
+from referrals.selectors import referrals_visible_to
+from triage.models import Decision
+from triage.services.decisions import decide
 
 
-class NotificationSerializer(serializers.ModelSerializer):
-    referral = serializers.IntegerField(
-        source="event.referral_id",
-        allow_null=True,
-        read_only=True,
-        help_text="The id of the referral the notice is about, where there is one.",
+class DecisionInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, help_text="The outcome decided (census-independent code)."
+    )
+    threshold_level = serializers.IntegerField(
+        min_value=1, max_value=10, help_text="The level of need in the local threshold document."
+    )
+    rationale = serializers.CharField(
+        max_length=6000, help_text="Why: what was weighed, and why this outcome (8+ words)."
+    )
+    lived_experience_impact = serializers.CharField(
+        max_length=6000,
+        required=False,
+        allow_blank=True,
+        help_text="How the child's lived experience informed the decision.",
+    )
+    feedback = serializers.CharField(
+        max_length=6000,
+        help_text="What the referrer is told about why, written for them to read (4+ "
+        "words). Required: the rationale is never sent to the referrer, as it may hold "
+        "what another agency shared in confidence.",
+    )
+    onward_referrals = serializers.CharField(
+        max_length=3000,
+        required=False,
+        allow_blank=True,
+        help_text="Onward referrals made, for example to adult services for a parent.",
+    )
+    late_reason = serializers.CharField(
+        max_length=3000,
+        required=False,
+        allow_blank=True,
+        help_text="Why the decision is late; required once the decision is past due.",
     )
 
+
+class DecisionOutputSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.display_name", read_only=True)
+
     class Meta:
-        model = Notification
-        fields = ["id", "kind", "referral", "subject", "body", "link", "created_at", "read_at"]
-        extra_kwargs = {
-            "kind": {
-                "help_text": "What the notice is: acknowledgement, due_soon, overdue, "
-                "escalation, feedback, information_request, "
-                "information_request_overdue."
-            },
-            "subject": {"help_text": "One line: the kind and the referral's reference."},
-            "body": {"help_text": "The notice. It never carries a child's name or case details."},
-            "link": {"help_text": "Where to read more, after signing in."},
-            "created_at": {"help_text": "When the notice was written."},
-            "read_at": {"help_text": "When the user marked it read; null while unread."},
-        }
+        model = Decision
+        fields = [
+            "outcome",
+            "threshold_level",
+            "rationale",
+            "lived_experience_impact",
+            "onward_referrals",
+            "late_reason",
+            "feedback",
+            "decided_by",
+            "decided_at",
+        ]
 
 
-class NotificationList(generics.ListAPIView):
-    serializer_class = NotificationSerializer
+class AlreadyDecidedConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "already_decided"
 
-    def get_queryset(self):
-        return inbox_for(self.request.user).select_related("event")
 
-    @extend_schema(summary="Your notices", description="Your in-app notices, newest first.")
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+class ReferralDecision(generics.GenericAPIView):
+    """Managers record the decision on a referral."""
+
+    serializer_class = DecisionInputSerializer
+
+    @extend_schema(
+        summary="Record the decision on a referral",
+        description="Managers only: 403 for anyone else, 404 for a referral you may not "
+        "see, 409 when the referral has already been decided, 400 naming the fields "
+        "that break a rule.",
+        request=DecisionInputSerializer,
+        responses={
+            201: DecisionOutputSerializer,
+            400: OpenApiResponse(description="Field-level errors."),
+            403: OpenApiResponse(description="Only managers record decisions."),
+            404: OpenApiResponse(description="Not found."),
+            409: OpenApiResponse(description="Already decided."),
+        },
+    )
+    def post(self, request, pk: int):
+        if not can(request.user, Capability.DECIDE):
+            raise PermissionDenied("Only managers record decisions.")
+        referral = generics.get_object_or_404(referrals_visible_to(request.user), pk=pk)
+        serializer = DecisionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            decision = decide(referral_id=referral.pk, by=request.user, **serializer.validated_data)
+        except AlreadyDecided as exc:
+            raise AlreadyDecidedConflict(str(exc)) from None
+        except DomainError as exc:
+            raise ValidationError(exc.errors) from None
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(DecisionOutputSerializer(decision).data, status=status.HTTP_201_CREATED)

@@ -9,8 +9,8 @@ from django.utils import timezone
 from agencies.models import Agency, Role, User
 from referrals.census import ConcernCategory
 from referrals.forms import GovukFormMixin
-from referrals.models import NARRATIVE_MAX, QualityRating, ReferralConcern, Status
-from triage.models import Outcome, ThresholdLevel
+from referrals.models import NARRATIVE_MAX, Outcome, ReferralConcern, Status
+from triage.models import QualityRating, ThresholdLevel
 
 
 class QueueFilter(django_filters.FilterSet):

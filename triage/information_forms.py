@@ -9,9 +9,9 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 
+from core.exceptions import DomainError
 from referrals.forms import GovukFormMixin
 from referrals.widgets import DateField, parse_time
-from triage.exceptions import DomainError
 from triage.services.information import (
     ANSWER_MAX,
     QUESTION_MAX,

@@ -3,24 +3,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-
-class Heartbeat(models.Model):
-    """The last time a periodic job ran, one row per job, for /health/ and operators."""
-
-    name = models.CharField(max_length=60, unique=True)
-    last_run_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.name} at {self.last_run_at:%Y-%m-%d %H:%M:%S}"
-
-
-class Outcome(models.TextChoices):
-    NO_FURTHER_ACTION = "nfa", "No further action"
-    SIGNPOST = "signpost", "Signpost to universal services"
-    EARLY_HELP = "early_help", "Early help"
-    ASSESSMENT_S17 = "s17", "Child and family assessment (section 17)"
-    STRATEGY_S47 = "s47", "Strategy discussion (section 47)"
-    OPEN_CASE = "open_case", "Already an open case"
+from referrals.models import NARRATIVE_MAX, Outcome
 
 
 class Decision(models.Model):
@@ -116,99 +99,111 @@ class SupportService(models.Model):
         return self.name
 
 
-class NoticeKind(models.TextChoices):
-    ACKNOWLEDGEMENT = "acknowledgement", "Referral received"
-    DUE_SOON = "due_soon", "Decision due soon"
-    OVERDUE = "overdue", "Decision overdue"
-    ESCALATION = "escalation", "Decision still overdue"
-    FEEDBACK = "feedback", "Decision made"
-    INFORMATION_REQUEST = "information_request", "Information requested"
-    INFORMATION_REQUEST_OVERDUE = "information_request_overdue", "Information request overdue"
+class ScreeningNote(models.Model):
+    """What a screener or manager learned or did while screening."""
 
-
-class NoticeEvent(models.Model):
-    """Something that must be told, raised once: its key (for example
-    ``overdue:<referral id>``) is unique, so a scan or a task that runs twice raises it
-    once. Written in the same transaction as the event that causes it."""
-
-    key = models.CharField(max_length=120, unique=True)
-    kind = models.CharField(max_length=40, choices=NoticeKind.choices)
     referral = models.ForeignKey(
-        "referrals.Referral",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notice_events",
+        "referrals.Referral", on_delete=models.CASCADE, related_name="notes"
     )
-    information_request = models.ForeignKey(
-        "referrals.InformationRequest",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notice_events",
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    text = models.TextField(max_length=NARRATIVE_MAX)
     created_at = models.DateTimeField(default=timezone.now)
 
+    history = HistoricalRecords()
+
     class Meta:
-        indexes = [
-            models.Index(fields=["kind", "referral"]),
-            models.Index(fields=["kind", "information_request"]),
-        ]
+        ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return self.key
+        return f"Note {self.pk} on {self.referral_id}"
 
 
-class Notification(models.Model):
-    """One notice to one person by one channel: the outbox row that a worker delivers.
+class QualityRating(models.Model):
+    """The screener's rating of the referral against the quality rubric."""
 
-    In-app notices are delivered when written (the inbox reads them); emails wait for a
-    worker, which claims the row before sending so that two workers never both send it.
-    """
-
-    class Channel(models.TextChoices):
-        INBOX = "inbox", "In-app inbox"
-        EMAIL = "email", "Email"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-
-    event = models.ForeignKey(NoticeEvent, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=40, choices=NoticeKind.choices)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    RUBRIC = (
+        ("specific_worry", "A specific worry is stated"),
+        ("child_voice", "The child's voice is heard"),
+        ("lived_experience", "The child's lived experience is described"),
+        ("history_considered", "History and pattern are considered"),
+        ("consent_addressed", "Consent is addressed"),
+        ("referrer_analysis", "The referrer gives their own analysis"),
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    subject = models.CharField(max_length=200)
-    body = models.TextField(max_length=2000)
-    link = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(max_length=2000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="quality"
+    )
+    specific_worry = models.BooleanField()
+    child_voice = models.BooleanField()
+    lived_experience = models.BooleanField()
+    history_considered = models.BooleanField()
+    consent_addressed = models.BooleanField()
+    referrer_analysis = models.BooleanField()
+    comment = models.TextField(max_length=2000, blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    rated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Quality of {self.referral_id}: {self.score}/6"
+
+    @property
+    def score(self) -> int:
+        return sum(bool(getattr(self, name)) for name, _ in self.RUBRIC)
+
+
+class InformationRequest(models.Model):
+    """A screener's question to a partner agency about the child and household."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="information_requests"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="information_requests"
+    )
+    question = models.TextField(max_length=3000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    answer = models.TextField(max_length=NARRATIVE_MAX, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(fields=["agency", "answered_at", "due_at"]),
+            models.Index(fields=["answered_at", "due_at"]),
+        ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["event", "recipient", "channel"], name="one_notice_per_event_person_channel"
+            models.CheckConstraint(
+                name="information_request_answered_with_who_and_when",
+                condition=models.Q(answered_at__isnull=True, answered_by__isnull=True)
+                | models.Q(answered_at__isnull=False, answered_by__isnull=False),
             ),
             models.CheckConstraint(
-                name="notification_sent_has_time",
-                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="information_request_due_after_requested",
+                condition=models.Q(due_at__gt=models.F("requested_at")),
             ),
-        ]
-        indexes = [
-            models.Index(fields=["status", "created_at"]),
-            models.Index(fields=["recipient", "channel", "read_at"]),
-            models.Index(fields=["recipient", "channel", "created_at"]),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient_id} by {self.channel}"
+        return f"Information request {self.pk}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    def is_overdue(self, now) -> bool:
+        return not self.is_answered and now >= self.due_at

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.policy import Capability, can, capability_required
 from audit.models import AccessLog
 from audit.services import log_access
+from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral, Status
 from referrals.selectors import referrals_visible_to
-from triage.exceptions import DomainError, InvalidState, NotPermitted
 from triage.information_forms import AnswerForm, InformationRequestForm
 from triage.services.information import (
     DUE_SOON,

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from agencies.policy import Capability, can, capability_required, require
 from audit.models import AccessLog
 from audit.services import log_access
+from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Child, Referral, Status
 from triage import forms, selectors
-from triage.exceptions import DomainError, InvalidState, NotPermitted
 from triage.models import Decision, ThresholdLevel
 from triage.requests_views import information_requests_context
 from triage.services import decisions, screening

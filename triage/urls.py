@@ -1,32 +1,35 @@
-from django.contrib import admin
-from django.contrib.auth.decorators import login_required
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+"""The front door's pages, in three groups the project mounts: the queue and screening
+(``triage:``), children's chronologies (``children:``) and partners' information requests
+(``requests:``)."""
 
-from agencies import views as account_views
-from triage import inbox_views, views
+from django.urls import path
 
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("health/", views.health_check, name="health"),
-    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
-    path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
-    path("referrals/", include("referrals.urls")),
-    path("triage/", include("triage.urls_triage")),
-    path("children/", include("referrals.child_urls")),
-    path("inbox/", inbox_views.inbox, name="inbox"),
-    path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
-    path("requests/", include("triage.requests_urls")),
-    path("admin/", admin.site.urls),
-    path("api/v1/", include("triage.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+from triage import child_views, requests_views, screening_views
+
+queue = [
+    path("", screening_views.queue, name="queue"),
+    path("referrals/<int:referral_id>/", screening_views.referral_detail, name="referral"),
+    path("referrals/<int:referral_id>/claim/", screening_views.claim, name="claim"),
+    path("referrals/<int:referral_id>/allocate/", screening_views.allocate, name="allocate"),
+    path("referrals/<int:referral_id>/notes/", screening_views.add_note, name="note"),
+    path("referrals/<int:referral_id>/quality/", screening_views.rate_quality, name="quality"),
+    path("referrals/<int:referral_id>/link-child/", screening_views.link_child, name="link-child"),
     path(
-        "api/docs/",
-        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
-        name="api-docs",
+        "referrals/<int:referral_id>/create-child/",
+        screening_views.create_child,
+        name="create-child",
     ),
+    path("referrals/<int:referral_id>/recommend/", screening_views.recommend, name="recommend"),
+    path("referrals/<int:referral_id>/decide/", screening_views.decide, name="decide"),
+    path("referrals/<int:referral_id>/amend/", screening_views.amend, name="amend"),
 ]
 
-handler403 = "triage.errors.permission_denied"
-handler404 = "triage.errors.page_not_found"
-handler500 = "triage.errors.server_error"
+children = [
+    path("<int:child_id>/", child_views.child_chronology, name="chronology"),
+]
+
+requests = [
+    path("", requests_views.request_list, name="list"),
+    path("<int:request_id>/", requests_views.request_detail, name="detail"),
+    path("send/<int:referral_id>/", requests_views.send, name="send"),
+]

@@ -5,8 +5,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from agencies.demo import DEMO_PASSWORD, USERS, seed_agencies_and_users
 from agencies.models import Role
+from demo.data.agencies import DEMO_PASSWORD, USERS, seed_agencies_and_users
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
+from demo.data.agencies import DEMO_PASSWORD, seed_agencies_and_users
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,11 +11,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
 from agencies.models import User
+from demo.data.agencies import DEMO_PASSWORD, seed_agencies_and_users
 from referrals.census import ConcernCategory
+from referrals.models import Outcome
 from tests.factories import ChildFactory, DecisionFactory, ReferralFactory
-from triage.models import Outcome
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

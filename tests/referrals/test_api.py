@@ -20,12 +20,13 @@ from referrals.models import (
     Channel,
     HouseholdMember,
     IdempotencyRecord,
+    Outcome,
     ParentalConsent,
     Referral,
     Status,
 )
 from tests.factories import PASSWORD, AgencyFactory, ReferralFactory, UserFactory
-from triage.models import Decision, Outcome
+from triage.models import Decision
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,9 @@ from django.utils import timezone
 
 from agencies.census import AgencyType
 from agencies.models import Role
+from referrals.models import Outcome
 from tests.factories import AgencyFactory, ReferralFactory, UserFactory
-from triage.models import Decision, Outcome
+from triage.models import Decision
 
 pytestmark = pytest.mark.django_db
 

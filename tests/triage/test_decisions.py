@@ -7,10 +7,10 @@ from django.db import connection
 from django.utils import timezone
 
 from agencies.models import Role
-from referrals.models import Status
+from core.exceptions import AlreadyDecided, DomainError, NotPermitted
+from referrals.models import Outcome, Status
 from tests.factories import DecisionFactory, ReferralFactory, UserFactory
-from triage.exceptions import AlreadyDecided, DomainError, NotPermitted
-from triage.models import Decision, DecisionAmendment, Outcome
+from triage.models import Decision, DecisionAmendment
 from triage.services.decisions import amend_decision, compose_feedback, decide
 
 pytestmark = pytest.mark.django_db

@@ -12,14 +12,15 @@ from django.utils import timezone
 from agencies.census import AgencyType
 from agencies.models import Role
 from audit.models import AccessLog
-from referrals.models import InformationRequest, Status
+from core.exceptions import DomainError, InvalidState, NotPermitted
+from referrals.models import Status
 from tests.factories import (
     AgencyFactory,
     InformationRequestFactory,
     ReferralFactory,
     UserFactory,
 )
-from triage.exceptions import DomainError, InvalidState, NotPermitted
+from triage.models import InformationRequest
 from triage.requests_views import information_requests_context
 from triage.services.information import (
     answer_information_request,

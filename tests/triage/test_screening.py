@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import Role
+from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Child, Status
 from tests.factories import ReferralFactory, UserFactory
-from triage.exceptions import DomainError, InvalidState, NotPermitted
 from triage.services import screening
 
 pytestmark = pytest.mark.django_db

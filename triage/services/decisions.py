@@ -6,10 +6,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.policy import Capability, can
-from referrals.models import Referral, Status
-from triage.exceptions import AlreadyDecided, DomainError, NotPermitted
-from triage.models import Decision, DecisionAmendment, Outcome, SupportService, ThresholdLevel
-from triage.services import notifications
+from core.exceptions import AlreadyDecided, DomainError, NotPermitted
+from referrals.models import Outcome, Referral, Status
+from triage.models import Decision, DecisionAmendment, SupportService, ThresholdLevel
+from triage.services import notices
 
 # A rationale is the supervisory footprint on the decision: a sentence or two at least.
 MIN_RATIONALE_CHARS = 40
@@ -152,7 +152,7 @@ def decide(
         raise AlreadyDecided(f"{referral.reference} has already been decided") from None
     referral.status = Status.DECIDED
     referral.save(update_fields=["status"])
-    notifications.feedback(referral)
+    notices.feedback(referral)
     return decision
 
 

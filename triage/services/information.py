@@ -16,9 +16,10 @@ from django.utils import timezone
 from agencies.census import AgencyType
 from agencies.models import Agency
 from agencies.policy import Capability, can
-from referrals.models import InformationRequest, Referral, Status
-from triage.exceptions import DomainError, InvalidState, NotPermitted
-from triage.services import notifications
+from core.exceptions import DomainError, InvalidState, NotPermitted
+from referrals.models import Referral, Status
+from triage.models import InformationRequest
+from triage.services import notices
 
 # A partner is asked to answer within four hours, and early enough to inform a decision
 # that is due within 24; but never given less than an hour, which no one can meet.
@@ -84,7 +85,7 @@ def send_information_request(
     )
     information_request._history_user = by  # also right outside a web request
     information_request.save()
-    notifications.information_requested(information_request)
+    notices.information_requested(information_request)
     return information_request
 
 

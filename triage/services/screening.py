@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.policy import Capability, can
-from referrals.models import Child, QualityRating, Referral, ScreeningNote, Status
-from triage.exceptions import DomainError, InvalidState, NotPermitted
-from triage.models import Outcome
+from core.exceptions import DomainError, InvalidState, NotPermitted
+from referrals.models import Child, Outcome, Referral, Status
+from triage.models import QualityRating, ScreeningNote
 
 RUBRIC_FIELDS = tuple(name for name, _ in QualityRating.RUBRIC)
 

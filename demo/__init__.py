@@ -1,0 +1,1 @@
+"""Synthetic demo data and the ``seed_demo`` command: never in production."""

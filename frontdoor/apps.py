@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class FrontDoorConfig(AppConfig):
+    name = "frontdoor"
+    verbose_name = "Front Door"
+
+    def ready(self) -> None:
+        from frontdoor import signals  # noqa: F401

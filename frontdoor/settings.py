@@ -1,0 +1,428 @@
+"""Front Door settings, read from environment variables (see .env.example).
+
+Three modes:
+
+- production (the default): DEBUG off; refuses to start without a secret key and hosts,
+  with SQLite or with the file broker;
+- embedded (FRONTDOOR_EMBEDDED=true, set by `make run`): as safe as production (DEBUG
+  off, the project's own error pages, gunicorn and WhiteNoise) but on one machine:
+  SQLite and a file-based Celery broker under var/, email written to files under
+  var/mail/, and a secret key generated under var/ on first run and kept;
+- development (DJANGO_DEBUG=true, `make dev` and the tests): Django's debug pages.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from core.clock import ClockPolicy
+from frontdoor.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("FRONTDOOR_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+EMBEDDED = env_bool("FRONTDOOR_EMBEDDED", False)
+# Kept apart from DEBUG because the test runner switches DEBUG off for every test.
+PRODUCTION = not DEBUG and not EMBEDDED
+
+INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+
+
+def _embedded_secret_key() -> str:
+    """The embedded mode's key: generated on first run, kept under var/ (readable by its
+    owner only), so sessions survive a restart and no key is shared between installs."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = env_str(
+    "DJANGO_SECRET_KEY",
+    _embedded_secret_key() if EMBEDDED and not DEBUG else INSECURE_SECRET_KEY,
+)
+if PRODUCTION and (
+    SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters "
+        "when DJANGO_DEBUG is off (production mode)."
+    )
+
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# The front door's duty line, shown wherever a child may be in immediate danger.
+DUTY_LINE = env_str("FRONTDOOR_DUTY_LINE", "0300 555 0100")
+
+# A referral still unallocated this long after it was received is flagged on the queue.
+UNALLOCATED_FLAG_MINUTES = env_int("FRONTDOOR_UNALLOCATED_FLAG_MINUTES", 60, minimum=1)
+
+# The address people reach Front Door at, used for links in emails.
+BASE_URL = env_str("FRONTDOOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The decision clock (core.clock): "24h", the default, is 24 hours in absolute time;
+# "working_day" is one working day, skipping weekends and England and Wales bank holidays.
+DECISION_CLOCK_POLICY = env_str("FRONTDOOR_DECISION_CLOCK", "24h")
+if DECISION_CLOCK_POLICY not in {policy.value for policy in ClockPolicy}:
+    raise ImproperlyConfigured(
+        "FRONTDOOR_DECISION_CLOCK must be one of "
+        f"{', '.join(repr(policy.value) for policy in ClockPolicy)}, "
+        f"not {DECISION_CLOCK_POLICY!r}."
+    )
+DECISION_CLOCK_POLICY = ClockPolicy(DECISION_CLOCK_POLICY)
+# A referral is "due soon" when fewer than this many hours are left on its clock.
+DUE_SOON_HOURS = env_int("FRONTDOOR_DUE_SOON_HOURS", 4, minimum=1)
+DUE_SOON = timedelta(hours=DUE_SOON_HOURS)
+
+INSTALLED_APPS = [
+    "agencies.apps.FrontDoorAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.forms",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "simple_history",
+    "axes",
+    "csp",
+    # Front Door's own apps, bottom up: each imports only those listed before it
+    # (import-linter's layers contract in pyproject.toml keeps it so).
+    "agencies",
+    "audit",
+    "notices",
+    "referrals",
+    "triage",
+    "demo",
+    "frontdoor",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "frontdoor.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "frontdoor.middleware.SessionTimeoutMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks, so that it sees the outcome of authentication.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "frontdoor.urls"
+WSGI_APPLICATION = "frontdoor.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "frontdoor.context_processors.front_door",
+            ],
+        },
+    },
+]
+
+# Widgets render from our templates too (the GOV.UK date input).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# --- Database -------------------------------------------------------------------------
+
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'frontdoor.sqlite3'}")
+try:
+    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL Front Door knows: {exc}"
+    ) from None
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "DATABASE_URL must name a PostgreSQL database when DJANGO_DEBUG is off "
+            "(production mode); "
+            "SQLite is for the embedded mode only (FRONTDOOR_EMBEDDED=true)."
+        )
+    _database["CONN_MAX_AGE"] = 0
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # The web process and the worker write at once: WAL lets readers carry on while one
+    # writer writes, IMMEDIATE takes the write lock at the start of a transaction (so a
+    # transaction never fails half-way on an upgrade from a read lock) and the timeout
+    # makes a second writer wait instead of failing with "database is locked".
+    _database["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=30000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+elif _database["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL or SQLite database.")
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Users, sign-in and sessions ------------------------------------------------------
+
+AUTH_USER_MODEL = "agencies.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("FRONTDOOR_SESSION_IDLE_MINUTES", 30, minimum=1))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(
+    hours=env_int("FRONTDOOR_SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# django-axes: lock a username after repeated failures from anywhere, and an address
+# after repeated failures against any usernames.
+AXES_FAILURE_LIMIT = env_int("FRONTDOOR_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("FRONTDOOR_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "agencies.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env_int("FRONTDOOR_PROXY_COUNT", 0, minimum=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# --- Security headers -----------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The health check is asked over plain HTTP by the container's own probe.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if env_bool("DJANGO_BEHIND_TLS_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Internationalisation -------------------------------------------------------------
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files: our compiled CSS and GOV.UK / MOJ Frontend from npm ---------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    BASE_DIR / "static_build",
+    ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
+    ("moj", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Outside production nothing is collected: WhiteNoise serves from the source folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- Email ----------------------------------------------------------------------------
+
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "notices.mail.NoticeFileBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "front-door@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Celery ---------------------------------------------------------------------------
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "CELERY_BROKER_URL must name a Redis broker when DJANGO_DEBUG is off "
+            "(production mode); "
+            "the file broker is for the embedded mode only (FRONTDOOR_EMBEDDED=true)."
+        )
+    _broker_dir = VAR_DIR / "broker"
+    for _folder in ("queue", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+    }
+elif not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("CELERY_BROKER_URL must be a redis:// URL or filesystem://.")
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 100
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+SCAN_INTERVAL_SECONDS = env_int("FRONTDOOR_SCAN_SECONDS", 60, minimum=5)
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "notices.heartbeat", "schedule": 60.0},
+    "scan-clocks": {"task": "triage.scan_clocks", "schedule": float(SCAN_INTERVAL_SECONDS)},
+    "sweep-outbox": {"task": "notices.sweep_outbox", "schedule": 60.0},
+}
+
+# --- Notices --------------------------------------------------------------------------
+
+# A referral still undecided this long after its due time is escalated to the head of
+# service (usernames, comma-separated).
+ESCALATE_AFTER = timedelta(hours=env_int("FRONTDOOR_ESCALATE_AFTER_HOURS", 4, minimum=1))
+HEAD_OF_SERVICE_USERNAMES = env_list("FRONTDOOR_HEAD_OF_SERVICE", [])
+# Delivery of an email notice: attempts before it is marked failed, and how long a
+# worker may hold a claimed notice before another may take it over.
+NOTICE_MAX_ATTEMPTS = env_int("FRONTDOOR_NOTICE_MAX_ATTEMPTS", 8, minimum=1)
+NOTICE_CLAIM_LEASE = timedelta(seconds=env_int("FRONTDOOR_NOTICE_LEASE_SECONDS", 300, minimum=30))
+# /health/ answers 503 when the oldest undelivered notice or the last scan is older.
+HEALTH_MAX_PENDING_AGE = timedelta(
+    minutes=env_int("FRONTDOOR_HEALTH_MAX_PENDING_MINUTES", 15, minimum=1)
+)
+HEALTH_MAX_SCAN_AGE = timedelta(minutes=env_int("FRONTDOOR_HEALTH_MAX_SCAN_MINUTES", 5, minimum=1))
+
+# --- REST API -------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Front Door API",
+    "DESCRIPTION": "Referrals to a children's services front door, and their decisions.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Tags and operation ids from the path after the version: "referrals", not "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # The census code lists under their own names rather than one per field.
+    "ENUM_NAME_OVERRIDES": {
+        "ConcernCategory": "referrals.census.ConcernCategory",
+        "Disability": "referrals.census.Disability",
+        "Ethnicity": "referrals.census.Ethnicity",
+        "Gender": "referrals.census.Gender",
+        "Religion": "referrals.census.Religion",
+        "CallerType": "referrals.census.CallerType",
+        "ParentalConsent": "referrals.models.ParentalConsent",
+        "ReferralStatus": "referrals.models.Status",
+        "Outcome": "referrals.models.Outcome",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Health ---------------------------------------------------------------------------
+
+HEALTH_BROKER_TIMEOUT_SECONDS = env_int("FRONTDOOR_HEALTH_BROKER_TIMEOUT", 3, minimum=1)
+
+# --- Logging: no personal data; usernames and addresses are masked by django-axes ----
+
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "frontdoor": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}

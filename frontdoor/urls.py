@@ -1,0 +1,50 @@
+"""Every address Front Door answers, pages and the one /api/v1/ map."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from agencies import views as account_views
+from agencies.api import ObtainToken
+from frontdoor import views
+from notices import views as inbox_views
+from notices.api import NotificationList
+from referrals.api import ReferralDetail, ReferralList
+from referrals.api_children import ChildMatches
+from triage import urls as triage_urls
+from triage.api import ReferralDecision
+
+api_v1 = [
+    path("auth/token/", ObtainToken.as_view(), name="api-token"),
+    path("referrals/", ReferralList.as_view(), name="api-referrals"),
+    path("referrals/<int:pk>/", ReferralDetail.as_view(), name="api-referral"),
+    path("referrals/<int:pk>/decision/", ReferralDecision.as_view(), name="api-referral-decision"),
+    path("children/matches/", ChildMatches.as_view(), name="api-child-matches"),
+    path("notifications/", NotificationList.as_view(), name="api-notifications"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health_check, name="health"),
+    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
+    path("referrals/", include("referrals.urls")),
+    path("triage/", include((triage_urls.queue, "triage"))),
+    path("children/", include((triage_urls.children, "children"))),
+    path("requests/", include((triage_urls.requests, "requests"))),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+]
+
+handler403 = "frontdoor.errors.permission_denied"
+handler404 = "frontdoor.errors.page_not_found"
+handler500 = "frontdoor.errors.server_error"

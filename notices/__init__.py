@@ -1,0 +1,1 @@
+"""The notification outbox, the in-app inbox and delivery by email."""

@@ -1,0 +1,109 @@
+"""Sending one email notice, exactly once; finding the notices the sweeper must resend;
+the heartbeats of the periodic jobs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notices.mail import NOTICE_HEADER
+from notices.models import Heartbeat, Notification
+
+logger = logging.getLogger("frontdoor.notices")
+
+
+def record_heartbeat(*, name: str, at: datetime | None = None) -> Heartbeat:
+    heartbeat, _ = Heartbeat.objects.update_or_create(
+        name=name, defaults={"last_run_at": at or timezone.now()}
+    )
+    return heartbeat
+
+
+class DeliveryFailed(Exception):
+    """Sending failed this time; the task retries with back-off."""
+
+
+# The longest the delivery task waits between attempts (its retry_backoff_max). Until a
+# failed attempt is this old its retry is still to come, and the sweeper leaves it be.
+RETRY_BACKOFF_MAX = timedelta(seconds=600)
+
+
+def claim(notification_id: int, *, now: datetime) -> bool:
+    """Take a notice for sending: one conditional UPDATE, so exactly one worker wins.
+    A notice claimed by a worker that died is taken over once its lease has run out."""
+    lease_expired = now - settings.NOTICE_CLAIM_LEASE
+    return bool(
+        Notification.objects.filter(pk=notification_id, channel=Notification.Channel.EMAIL)
+        .filter(
+            Q(status=Notification.Status.PENDING)
+            | Q(status=Notification.Status.SENDING, claimed_at__lt=lease_expired)
+        )
+        .update(status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def deliver(notification_id: int) -> bool:
+    """Send one email notice if it still needs sending. True when this call sent it."""
+    now = timezone.now()
+    if not claim(notification_id, now=now):
+        return False
+    notice = Notification.objects.select_related("recipient").get(pk=notification_id)
+    person = notice.recipient
+    if not person.is_active or not person.email:
+        Notification.objects.filter(pk=notice.pk).update(
+            status=Notification.Status.FAILED, last_error="recipient deactivated or no email"
+        )
+        return False
+    message = EmailMessage(
+        subject=f"Front Door: {notice.subject}",
+        body=f"{notice.body}\n\n{notice.link}\n\nThis is an automatic message from Front Door.",
+        to=[person.email],
+        headers={NOTICE_HEADER: f"{notice.event.key}-{person.pk}"},
+    )
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:
+        give_up = notice.attempts >= settings.NOTICE_MAX_ATTEMPTS
+        Notification.objects.filter(pk=notice.pk).update(
+            status=Notification.Status.FAILED if give_up else Notification.Status.PENDING,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        logger.warning("notice %s: sending failed (attempt %s)", notice.pk, notice.attempts)
+        if give_up:
+            return False
+        raise DeliveryFailed(str(exc)) from exc
+    Notification.objects.filter(pk=notice.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def due_for_sweep(*, now: datetime, older_than_seconds: int = 60) -> list[int]:
+    """Re-dispatch emails that are pending (their broker message may be lost) or whose
+    claim has expired (their worker died). A pending email that has been tried is left
+    to its task's back-off until its retry is overdue: sweeping it every minute would
+    spend its attempts in minutes while a mail server is down."""
+    stale = timedelta(seconds=older_than_seconds)
+    return list(
+        Notification.objects.filter(channel=Notification.Channel.EMAIL)
+        .filter(
+            Q(
+                status=Notification.Status.PENDING,
+                created_at__lte=now - stale,
+                claimed_at__isnull=True,
+            )
+            | Q(
+                status=Notification.Status.PENDING,
+                claimed_at__lte=now - RETRY_BACKOFF_MAX - stale,
+            )
+            | Q(
+                status=Notification.Status.SENDING, claimed_at__lt=now - settings.NOTICE_CLAIM_LEASE
+            )
+        )
+        .values_list("pk", flat=True)[:1000]
+    )

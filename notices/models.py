@@ -1,0 +1,103 @@
+"""The notification outbox and inbox, and the liveness of the background jobs."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic job ran, one row per job, for /health/ and operators."""
+
+    name = models.CharField(max_length=60, unique=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_run_at:%Y-%m-%d %H:%M:%S}"
+
+
+class NoticeKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", "Referral received"
+    DUE_SOON = "due_soon", "Decision due soon"
+    OVERDUE = "overdue", "Decision overdue"
+    ESCALATION = "escalation", "Decision still overdue"
+    FEEDBACK = "feedback", "Decision made"
+    INFORMATION_REQUEST = "information_request", "Information requested"
+    INFORMATION_REQUEST_OVERDUE = "information_request_overdue", "Information request overdue"
+
+
+class NoticeEvent(models.Model):
+    """Something that must be told, raised once: its key (for example
+    ``overdue:<referral id>``) is unique, so a scan or a task that runs twice raises it
+    once. Written in the same transaction as the event that causes it."""
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=40, choices=NoticeKind.choices)
+    # What the notice is about, by id and without a foreign key: the outbox sits below
+    # the apps that raise notices, and a notice outlives nothing it points at.
+    referral_id = models.BigIntegerField(null=True, blank=True)
+    information_request_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "referral_id"]),
+            models.Index(fields=["kind", "information_request_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Notification(models.Model):
+    """One notice to one person by one channel: the outbox row that a worker delivers.
+
+    In-app notices are delivered when written (the inbox reads them); emails wait for a
+    worker, which claims the row before sending so that two workers never both send it.
+    """
+
+    class Channel(models.TextChoices):
+        INBOX = "inbox", "In-app inbox"
+        EMAIL = "email", "Email"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    event = models.ForeignKey(NoticeEvent, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40, choices=NoticeKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=2000)
+    link = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "recipient", "channel"], name="one_notice_per_event_person_channel"
+            ),
+            models.CheckConstraint(
+                name="notification_sent_has_time",
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["recipient", "channel", "read_at"]),
+            models.Index(fields=["recipient", "channel", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} by {self.channel}"

@@ -1,0 +1,116 @@
+"""The notification outbox, as the apps that raise notices use it.
+
+``raise_notice`` writes a NoticeEvent (unique key) and one Notification per person and
+channel, inside the caller's transaction; a second call with the same key does nothing.
+In-app notices are delivered when written; emails are handed to the workers when the
+transaction commits (``notices.tasks``), and the sweeper re-dispatches what a lost
+message or a dead worker left behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from notices.models import NoticeEvent, NoticeKind, Notification
+from notices.tasks import dispatch
+
+# What each notice says. Only a reference and a link: safeguarding details never travel
+# in notices or email bodies, and nor do children's names.
+TEXT = {
+    NoticeKind.ACKNOWLEDGEMENT: (
+        "Referral {reference} received",
+        "Your referral {reference} has been received. A decision is due by {due}.",
+    ),
+    NoticeKind.DUE_SOON: (
+        "Referral {reference}: decision due soon",
+        "Referral {reference} needs a decision by {due}.",
+    ),
+    NoticeKind.OVERDUE: (
+        "Referral {reference}: decision overdue",
+        "Referral {reference} is past its decision time ({due}) and needs a decision now.",
+    ),
+    NoticeKind.ESCALATION: (
+        "Referral {reference}: decision still overdue",
+        "Referral {reference} was due a decision at {due} and is still undecided.",
+    ),
+    NoticeKind.FEEDBACK: (
+        "Referral {reference}: decision made",
+        "A decision has been made on your referral {reference}. Sign in to read it.",
+    ),
+    NoticeKind.INFORMATION_REQUEST: (
+        "Information request for referral {reference}",
+        "The front door has asked your agency for information about referral {reference}. "
+        "Please answer by {due}.",
+    ),
+    NoticeKind.INFORMATION_REQUEST_OVERDUE: (
+        "Information request overdue: referral {reference}",
+        "The front door's request for information about referral {reference} was due at "
+        "{due} and has not been answered.",
+    ),
+}
+
+
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%a %d %b %Y at %H:%M")
+
+
+def raise_notice(
+    *,
+    key: str,
+    kind: NoticeKind,
+    recipients: Iterable,
+    reference: str,
+    due: datetime,
+    link: str,
+    referral_id: int | None = None,
+    information_request_id: int | None = None,
+) -> NoticeEvent | None:
+    """Write a notice for each recipient, in the caller's transaction; once per key.
+    ``reference`` and ``due`` fill the kind's wording; nothing else of the case travels."""
+    event, created = NoticeEvent.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "referral_id": referral_id,
+            "information_request_id": information_request_id,
+        },
+    )
+    if not created:
+        return None
+    subject, body = TEXT[kind]
+    words = {"reference": reference, "due": _local(due)}
+    now = timezone.now()
+    rows = []
+    for person in {p.pk: p for p in recipients if p.is_active}.values():
+        common = {
+            "event": event,
+            "kind": kind,
+            "recipient": person,
+            "link": link,
+            "subject": subject.format(**words),
+            "body": body.format(**words),
+            "created_at": now,
+        }
+        rows.append(
+            Notification(
+                channel=Notification.Channel.INBOX,
+                status=Notification.Status.SENT,
+                sent_at=now,
+                **common,
+            )
+        )
+        if person.email:
+            rows.append(Notification(channel=Notification.Channel.EMAIL, **common))
+    created_rows = Notification.objects.bulk_create(rows)
+    emails = [n.pk for n in created_rows if n.channel == Notification.Channel.EMAIL]
+    if emails:
+        transaction.on_commit(lambda: dispatch(emails))
+    return event
+
+
+def inbox_for(user):
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.INBOX)

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from notices.services import inbox_for
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(inbox_for(request.user).select_related("event"), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "notices/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notice (``notification``) or all of them as read."""
+    notices = inbox_for(request.user).filter(read_at__isnull=True)
+    if request.POST.get("notification"):
+        try:
+            notices = notices.filter(pk=int(request.POST["notification"]))
+        except ValueError:
+            notices = notices.none()
+    notices.update(read_at=timezone.now())
+    return redirect("inbox")

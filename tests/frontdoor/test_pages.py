@@ -1,0 +1,100 @@
+from pathlib import Path
+
+import pytest
+from django.test import Client, RequestFactory
+
+from frontdoor.errors import server_error
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_send_the_security_headers(referrer_client):
+    response = referrer_client.get("/")
+
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_the_sign_in_page_is_not_cached_either(client):
+    assert client.get("/accounts/login/")["Cache-Control"] == "no-store"
+
+
+def test_the_layout_has_a_skip_link_the_service_name_and_no_crown(referrer_client):
+    page = referrer_client.get("/").content.decode()
+
+    assert 'href="#main-content"' in page
+    assert ">Front Door<" in page
+    assert "govuk-header__logo" not in page
+    assert "crown" not in page.lower()
+
+
+def test_the_stylesheet_has_no_gds_transport_font(client):
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("css/app.css")).read_text()
+
+    assert "GDS Transport" not in css
+    assert "govuk-button" in css
+    assert "moj-timeline" in css
+
+
+def test_an_unknown_page_is_a_styled_404(referrer_client):
+    response = referrer_client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Page not found" in page
+    assert "Skip to main content" in page
+
+
+def test_an_unknown_api_address_is_a_json_404(referrer_client):
+    response = referrer_client.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_forbidden_page_is_a_styled_403(referrer_client):
+    response = referrer_client.get("/admin/")
+
+    assert response.status_code == 403
+    assert "You cannot see this page" in response.content.decode()
+
+
+def test_the_500_page_renders_without_a_request_context():
+    response = server_error(RequestFactory().get("/"))
+
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+def test_a_crashing_view_shows_the_500_page(referrer, settings):
+    from django.urls import path
+
+    def boom(request):
+        raise RuntimeError("boom")
+
+    import frontdoor.urls
+
+    settings.ROOT_URLCONF = type(
+        "urls", (), {"urlpatterns": [path("boom/", boom)], "handler500": frontdoor.urls.handler500}
+    )
+    client = Client(raise_request_exception=False)
+    client.force_login(referrer)
+
+    response = client.get("/boom/")
+
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+def test_api_docs_and_schema_are_served_to_signed_in_users(referrer_client, client):
+    assert referrer_client.get("/api/schema/").status_code == 200
+    assert referrer_client.get("/api/docs/").status_code == 200
+    assert client.get("/api/docs/").status_code == 302

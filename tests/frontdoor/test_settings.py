@@ -1,0 +1,228 @@
+"""Settings fail loud: each case starts a fresh interpreter with its own environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k" * 20 + "-production-like-secret-key-for-tests-0123456789"
+PRODUCTION_LIKE = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": GOOD_KEY,
+    "DJANGO_ALLOWED_HOSTS": "frontdoor.example.gov.uk",
+    "DATABASE_URL": "postgres://frontdoor:secret@127.0.0.1:5432/frontdoor",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+CONFIG_VARIABLES = [
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_PORT",
+    "FRONTDOOR_SESSION_IDLE_MINUTES",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "FRONTDOOR_EMBEDDED",
+]
+
+
+def run_django(code: str, tmp_path, **env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="frontdoor.settings", FRONTDOOR_VAR_DIR=str(tmp_path), **env
+    )
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def manage(args: list[str], tmp_path, **env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    environment.update(FRONTDOOR_VAR_DIR=str(tmp_path), **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_the_default_secret_key(tmp_path):
+    env = {**PRODUCTION_LIKE}
+    del env["DJANGO_SECRET_KEY"]
+
+    result = run_django("", tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_sqlite(tmp_path):
+    env = {**PRODUCTION_LIKE, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+
+    result = run_django("", tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "DATABASE_URL must name a PostgreSQL database" in result.stderr
+
+
+def test_production_refuses_the_file_broker(tmp_path):
+    env = {**PRODUCTION_LIKE, "CELERY_BROKER_URL": "filesystem://"}
+
+    result = run_django("", tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL must name a Redis broker" in result.stderr
+
+
+def test_production_needs_allowed_hosts(tmp_path):
+    env = {**PRODUCTION_LIKE}
+    del env["DJANGO_ALLOWED_HOSTS"]
+
+    result = run_django("", tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DJANGO_DEBUG", "maybe", "DJANGO_DEBUG must be one of true/false"),
+        ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be a whole number, not 'twenty-five'"),
+        (
+            "FRONTDOOR_SESSION_IDLE_MINUTES",
+            "0",
+            "FRONTDOOR_SESSION_IDLE_MINUTES must be at least 1",
+        ),
+        ("DATABASE_URL", "mysql://root@localhost/frontdoor", "DATABASE_URL must name a PostgreSQL"),
+        ("CELERY_BROKER_URL", "amqp://guest@localhost//", "CELERY_BROKER_URL must be a redis://"),
+    ],
+)
+def test_a_value_that_cannot_be_read_stops_start_up_naming_the_variable(
+    tmp_path, variable, value, message
+):
+    env = {"DJANGO_DEBUG": "true", variable: value}
+
+    result = run_django("", tmp_path, **env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_embedded_defaults_use_sqlite_and_the_file_broker(tmp_path):
+    result = run_django(
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.TIME_ZONE, s.USE_TZ, "
+        "s.DATABASES['default']['OPTIONS']['transaction_mode'])",
+        tmp_path,
+        DJANGO_DEBUG="true",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "Europe/London",
+        "True",
+        "IMMEDIATE",
+    ]
+
+
+def test_check_deploy_passes_with_production_like_variables(tmp_path):
+    result = manage(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, **PRODUCTION_LIKE)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_sends_hsts_and_secure_cookies(tmp_path):
+    result = run_django(
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SECURE_SSL_REDIRECT)",
+        tmp_path,
+        **PRODUCTION_LIKE,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["31536000", "True", "True", "True"]
+
+
+def test_seed_demo_refuses_to_run_in_production_mode(tmp_path):
+    result = manage(["seed_demo"], tmp_path, **PRODUCTION_LIKE)
+
+    assert result.returncode != 0
+    assert "seed_demo refuses to run in production mode" in result.stderr
+
+
+EMBEDDED = {"FRONTDOOR_EMBEDDED": "true"}
+
+
+def test_the_embedded_mode_runs_with_debug_off_on_sqlite_and_the_file_broker(tmp_path):
+    result = run_django(
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.PRODUCTION, s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL)",
+        tmp_path,
+        **EMBEDDED,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "False",
+        "django.db.backends.sqlite3",
+        "filesystem://",
+    ]
+
+
+def test_the_embedded_mode_generates_its_secret_key_once_and_keeps_it(tmp_path):
+    code = "from django.conf import settings as s; print(s.SECRET_KEY)"
+
+    first = run_django(code, tmp_path, **EMBEDDED)
+    second = run_django(code, tmp_path, **EMBEDDED)
+    other_install = run_django(code, tmp_path / "other", **EMBEDDED)
+
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    assert len(key) >= 50 and "insecure" not in key
+    assert second.stdout.strip() == key
+    assert other_install.stdout.strip() != key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_missing_page_in_the_embedded_mode_is_the_projects_404_without_url_patterns(
+    tmp_path,
+):
+    result = run_django(
+        "from django.test import Client; "
+        "r = Client().get('/dashboard/'); "
+        "print(r.status_code); print(r.content.decode())",
+        tmp_path,
+        **EMBEDDED,
+    )
+
+    assert result.returncode == 0, result.stderr
+    status, _, body = result.stdout.partition("\n")
+    assert status == "404"
+    assert "Page not found" in body
+    assert "URLconf" not in body and "accounts/login/" not in body
+
+
+def test_production_without_the_embedded_mode_still_refuses_sqlite(tmp_path):
+    env = {k: v for k, v in PRODUCTION_LIKE.items() if k != "DATABASE_URL"}
+
+    result = run_django("", tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "FRONTDOOR_EMBEDDED" in result.stderr

@@ -1,0 +1,39 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from agencies.policy import Capability, capability_required
+from audit.models import AccessLog
+from audit.services import log_access
+from referrals.models import Child
+from triage.chronology import chronology
+
+
+@capability_required(Capability.VIEW_ALL_REFERRALS)
+def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
+    try:
+        child = Child.objects.get(pk=child_id)
+    except Child.DoesNotExist:
+        raise Http404 from None
+    log_access(request=request, kind=AccessLog.Kind.CHILD, object_id=child.pk)
+    events = chronology(child)
+    # Opened from a referral (``?referral=<id>``): the back link returns to it, not to the
+    # queue. Only one of this child's own referrals is accepted.
+    came_from = request.GET.get("referral", "")
+    back_to = next(
+        (
+            e.referral
+            for e in events
+            if e.kind == "referral" and came_from.isdigit() and e.referral.pk == int(came_from)
+        ),
+        None,
+    )
+    return render(
+        request,
+        "triage/chronology.html",
+        {
+            "child": child,
+            "events": events,
+            "referral_count": sum(1 for e in events if e.kind == "referral"),
+            "back_to": back_to,
+        },
+    )

@@ -1,0 +1,112 @@
+"""A child's chronology: one timeline of everything known about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from referrals.models import Child, Referral
+from triage.models import DecisionAmendment, InformationRequest
+from triage.selectors import repeat_flags, with_repeat_flags
+
+
+@dataclass
+class Event:
+    at: datetime
+    kind: str
+    title: str
+    by: str = ""
+    lines: list[str] = field(default_factory=list)
+    referral: Referral | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def child_referrals(child: Child) -> QuerySet[Referral]:
+    return (
+        with_repeat_flags(Referral.objects.filter(child=child))
+        .select_related("agency", "decision", "decision__decided_by")
+        .prefetch_related("concerns")
+        .order_by("received_at")
+    )
+
+
+def chronology(child: Child) -> list[Event]:
+    """Newest first: referrals, decisions, amendments and information requests."""
+    events: list[Event] = []
+    referrals = list(child_referrals(child))
+    for referral in referrals:
+        flags = repeat_flags(referral)
+        tags = []
+        if referral.immediate_risk:
+            tags.append("Immediate risk")
+        if flags.chronic_neglect:
+            tags.append("Possible chronic neglect")
+        if flags.is_repeat:
+            tags.append(f"Repeat: {flags.earlier_count} earlier in 12 months")
+        concerns = ", ".join(c.get_category_display() for c in referral.concerns.all())
+        events.append(
+            Event(
+                at=referral.received_at,
+                kind="referral",
+                referral=referral,
+                tags=tags,
+                title=f"Referral {referral.reference} received",
+                by=(
+                    referral.agency.name if referral.agency else referral.get_caller_type_display()
+                ),
+                lines=[f"Concerns: {concerns}", referral.worry],
+            )
+        )
+        decision = getattr(referral, "decision", None)
+        if decision:
+            events.append(
+                Event(
+                    at=decision.decided_at,
+                    kind="decision",
+                    referral=referral,
+                    title=f"Decision on {referral.reference}: {decision.get_outcome_display()}",
+                    by=decision.decided_by.display_name,
+                    lines=[f"Threshold level {decision.threshold_level}", decision.rationale],
+                )
+            )
+    ids = [r.pk for r in referrals]
+    for amendment in DecisionAmendment.objects.filter(decision__referral_id__in=ids).select_related(
+        "amended_by", "decision__referral"
+    ):
+        events.append(
+            Event(
+                at=amendment.amended_at,
+                kind="amendment",
+                referral=amendment.decision.referral,
+                title=f"Decision amended: {amendment.get_outcome_display()}",
+                by=amendment.amended_by.display_name,
+                lines=[amendment.reason],
+            )
+        )
+    for request in InformationRequest.objects.filter(referral_id__in=ids).select_related(
+        "agency", "requested_by", "referral"
+    ):
+        events.append(
+            Event(
+                at=request.requested_at,
+                kind="information_request",
+                referral=request.referral,
+                title=f"Information requested from {request.agency.name}",
+                by=request.requested_by.display_name,
+                lines=[request.question],
+            )
+        )
+        if request.answered_at:
+            events.append(
+                Event(
+                    at=request.answered_at,
+                    kind="information_answer",
+                    referral=request.referral,
+                    title=f"{request.agency.name} answered",
+                    lines=[request.answer],
+                )
+            )
+    events.sort(key=lambda event: event.at, reverse=True)
+    return events

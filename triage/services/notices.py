@@ -1,0 +1,157 @@
+"""Notices about the front door's clocks and events: due soon, overdue and escalation
+to managers, the decision to the referrer, information requests to partner agencies.
+
+``scan_clocks`` raises every notice that is due from index-backed queries over open
+items only; each notice's unique key lets a scan that runs twice raise it once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import User
+from agencies.policy import Capability, agency_users_with, users_with
+from notices.delivery import record_heartbeat
+from notices.models import NoticeEvent, NoticeKind
+from notices.services import raise_notice
+from referrals.models import Referral, Status
+from triage.models import InformationRequest
+
+
+def managers() -> list[User]:
+    """Every active user who receives overdue alerts. Nobody can opt out."""
+    return list(users_with(Capability.RECEIVE_OVERDUE_ALERTS))
+
+
+def heads_of_service() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, username__in=settings.HEAD_OF_SERVICE_USERNAMES)
+    )
+
+
+def escalation_recipients() -> list[User]:
+    """The head-of-service list; while none is configured, the managers, so that an
+    escalation is never sent to nobody."""
+    return heads_of_service() or managers()
+
+
+def partners_of(agency_id: int) -> list[User]:
+    return list(agency_users_with(agency_id, Capability.ANSWER_INFORMATION_REQUESTS))
+
+
+def _referral_link(referral: Referral) -> str:
+    return settings.BASE_URL + reverse("triage:referral", args=[referral.pk])
+
+
+def feedback(referral: Referral) -> None:
+    if referral.referrer_id is None:
+        return
+    raise_notice(
+        key=f"feedback:{referral.pk}",
+        kind=NoticeKind.FEEDBACK,
+        recipients=[referral.referrer],
+        reference=referral.reference,
+        referral_id=referral.pk,
+        due=referral.decision_due_at,
+        link=settings.BASE_URL + reverse("referrals:mine"),
+    )
+
+
+def information_requested(request: InformationRequest) -> None:
+    raise_notice(
+        key=f"information_request:{request.pk}",
+        kind=NoticeKind.INFORMATION_REQUEST,
+        recipients=partners_of(request.agency_id),
+        reference=request.referral.reference,
+        referral_id=request.referral_id,
+        information_request_id=request.pk,
+        due=request.due_at,
+        link=settings.BASE_URL + reverse("requests:detail", args=[request.pk]),
+    )
+
+
+def _open_referrals():
+    return Referral.objects.exclude(status=Status.DECIDED)
+
+
+def _not_yet(kind: NoticeKind, field: str = "referral_id"):
+    """No notice of this kind raised yet about the outer row."""
+    return ~Exists(NoticeEvent.objects.filter(kind=kind, **{field: OuterRef("pk")}))
+
+
+def scan_clocks(*, now: datetime | None = None) -> dict[str, int]:
+    """Raise every notice that is due. Safe to run twice, or on two machines at once:
+    each notice's unique key lets it be raised only once."""
+    now = now or timezone.now()
+    counts = {}
+    due_soon = (
+        _open_referrals()
+        .filter(decision_due_at__gt=now, decision_due_at__lte=now + settings.DUE_SOON)
+        .filter(_not_yet(NoticeKind.DUE_SOON))
+    )
+    counts["due_soon"] = _raise_for_referrals(due_soon, NoticeKind.DUE_SOON, managers)
+    overdue = (
+        _open_referrals().filter(decision_due_at__lte=now).filter(_not_yet(NoticeKind.OVERDUE))
+    )
+    counts["overdue"] = _raise_for_referrals(overdue, NoticeKind.OVERDUE, managers)
+    escalate = (
+        _open_referrals()
+        .filter(decision_due_at__lte=now - settings.ESCALATE_AFTER)
+        .filter(_not_yet(NoticeKind.ESCALATION))
+    )
+    counts["escalation"] = _raise_for_referrals(
+        escalate, NoticeKind.ESCALATION, escalation_recipients
+    )
+    late_requests = (
+        InformationRequest.objects.filter(answered_at__isnull=True, due_at__lte=now)
+        .filter(_not_yet(NoticeKind.INFORMATION_REQUEST_OVERDUE, "information_request_id"))
+        .select_related("referral")
+    )
+    counts["information_request_overdue"] = 0
+    for request in late_requests.iterator():
+        with transaction.atomic():
+            raised = raise_notice(
+                key=f"information_request_overdue:{request.pk}",
+                kind=NoticeKind.INFORMATION_REQUEST_OVERDUE,
+                recipients=partners_of(request.agency_id),
+                reference=request.referral.reference,
+                referral_id=request.referral_id,
+                information_request_id=request.pk,
+                due=request.due_at,
+                link=settings.BASE_URL + reverse("requests:detail", args=[request.pk]),
+            )
+        counts["information_request_overdue"] += raised is not None
+    record_heartbeat(name="scan", at=now)
+    return counts
+
+
+def _raise_for_referrals(queryset, kind: NoticeKind, recipients) -> int:
+    raised = 0
+    people = None
+    for referral in queryset.only("pk", "reference", "decision_due_at").iterator():
+        if people is None:
+            people = recipients()  # resolved when the notice is created, from current users
+        with transaction.atomic():
+            # The referral may have been decided since the query ran: check again.
+            current = Referral.objects.select_for_update().only("status").get(pk=referral.pk)
+            if current.status == Status.DECIDED:
+                continue
+            raised += (
+                raise_notice(
+                    key=f"{kind}:{referral.pk}",
+                    kind=kind,
+                    recipients=people,
+                    reference=referral.reference,
+                    referral_id=referral.pk,
+                    due=referral.decision_due_at,
+                    link=_referral_link(referral),
+                )
+                is not None
+            )
+    return raised
