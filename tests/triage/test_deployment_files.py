@@ -91,3 +91,11 @@ def test_the_image_and_compose_serve_the_wsgi_app_the_readme_names():
 
     assert f'CMD ["gunicorn", "{wsgi_app}"' in dockerfile
     assert compose()["services"]["web"]["command"][:2] == ["gunicorn", wsgi_app]
+
+
+def test_the_image_takes_no_local_build_output_secrets_or_data():
+    """The Dockerfile copies node_modules and static_build from its assets stage, then
+    `COPY . .`: a local stale stylesheet, a .env or the SQLite database must not follow."""
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+
+    assert {".venv", "node_modules", "static_build", "var", ".env", ".git"} <= ignored
