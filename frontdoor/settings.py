@@ -280,6 +280,11 @@ STATICFILES_DIRS = [
     BASE_DIR / "static_build",
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
     ("moj", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"),
+    # MOJ Frontend hands GOV.UK Frontend its own assets path ($moj-assets-path in
+    # frontend/scss/app.scss), so the stylesheet asks for both packages' images in one
+    # folder: collect both packages' assets into "assets/".
+    ("assets", NODE_MODULES / "govuk-frontend" / "dist" / "govuk" / "assets"),
+    ("assets", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj" / "assets"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

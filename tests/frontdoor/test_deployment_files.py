@@ -1,5 +1,6 @@
 """docker-compose.yml cannot be run here (no Docker engine); these checks keep it honest."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,54 @@ def test_make_run_serves_the_embedded_mode_with_gunicorn_and_debug_off():
     assert "${FRONTDOOR_PORT}" in procfile["web"]
     assert procfile["worker"].startswith("celery -A frontdoor worker")
     assert procfile["beat"].startswith("celery -A frontdoor beat")
+
+
+def deployment_commands() -> list[str]:
+    """The commands in the README's "Deploying" section, but for the first administrator."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Deploying\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
+    lines = [line.strip() for block in blocks for line in block.splitlines()]
+    spans = re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", section, flags=re.DOTALL))
+    return [
+        command
+        for command in lines + spans
+        if command.startswith(("python manage.py", "gunicorn ", "celery -A "))
+        and "createsuperuser" not in command
+    ]
+
+
+def test_the_readme_deployment_steps_are_the_ones_the_smoke_check_runs():
+    script = (ROOT / "scripts" / "production-smoke").read_text()
+    wsgi_app = re.search(r'^WSGI_APP="([^"]+)"$', script, re.MULTILINE).group(1)
+    celery_app = re.search(r'^CELERY_APP="([^"]+)"$', script, re.MULTILINE).group(1)
+    # The smoke check binds to a local port of its own; everything else is the same.
+    script = (
+        script.replace('"$WSGI_APP"', wsgi_app)
+        .replace('"$CELERY_APP"', celery_app)
+        .replace('--bind "127.0.0.1:$PORT"', "--bind 0.0.0.0:8000")
+    )
+    commands = deployment_commands()
+
+    assert len(commands) == 6, commands
+    for command in commands:
+        assert re.search(rf"^{re.escape(command)}( |$)", script, re.MULTILINE), (
+            f"the README's `{command}` is not what scripts/production-smoke runs"
+        )
+
+
+def test_the_image_and_compose_serve_the_wsgi_app_the_readme_names():
+    (gunicorn,) = [command for command in deployment_commands() if command.startswith("gunicorn")]
+    wsgi_app = gunicorn.split()[1]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert f'CMD ["gunicorn", "{wsgi_app}"' in dockerfile
+    assert compose()["services"]["web"]["command"][:2] == ["gunicorn", wsgi_app]
+
+
+def test_the_image_takes_no_local_build_output_secrets_or_data():
+    """The Dockerfile copies node_modules and static_build from its assets stage, then
+    `COPY . .`: a local stale stylesheet, a .env or the SQLite database must not follow."""
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+
+    assert {".venv", "node_modules", "static_build", "var", ".env", ".git"} <= ignored

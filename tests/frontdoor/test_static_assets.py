@@ -1,0 +1,96 @@
+"""The compiled stylesheet's url()s point at files collectstatic collects, and collectstatic
+with the production storage succeeds (the Dockerfile runs it; without it every page in
+production is a 500, "Missing staticfiles manifest entry")."""
+
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.test import override_settings
+
+STYLESHEET = "css/app.css"
+PRODUCTION_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""")
+
+
+def stylesheet_urls(css: str) -> list[str]:
+    """The addresses of the files a stylesheet asks for (not data: URIs or #fragments)."""
+    urls = {match.group(2) for match in URL.finditer(css)}
+    return sorted(url for url in urls if not url.startswith(("data:", "#")))
+
+
+def static_path(url: str, *, stylesheet: str) -> str:
+    """The static file path a url() in `stylesheet` names, as the browser resolves it."""
+    path = urlsplit(url).path
+    if path.startswith("/"):
+        assert path.startswith(settings.STATIC_URL), (
+            f"{url} in {stylesheet} is outside STATIC_URL ({settings.STATIC_URL})"
+        )
+        return path.removeprefix(settings.STATIC_URL)
+    return posixpath.normpath(posixpath.join(posixpath.dirname(stylesheet), path))
+
+
+def compiled_stylesheet() -> str:
+    found = finders.find(STYLESHEET)
+    assert found, f"{STYLESHEET} is not built: run `make assets`"
+    return Path(found).read_text()
+
+
+def test_every_url_in_the_compiled_stylesheet_is_a_file_collectstatic_collects():
+    urls = stylesheet_urls(compiled_stylesheet())
+
+    assert urls, "the stylesheet asks for no files: has the url() pattern gone stale?"
+    missing = [url for url in urls if not finders.find(static_path(url, stylesheet=STYLESHEET))]
+    assert missing == [], f"url()s in {STYLESHEET} that no static files finder has: {missing}"
+
+
+def test_no_package_asset_is_shadowed_by_another_of_the_same_name():
+    """GOV.UK Frontend's and MOJ Frontend's images are collected into one folder (MOJ
+    Frontend gives both one assets path); a name in both would silently lose one."""
+    urls = stylesheet_urls(compiled_stylesheet())
+
+    for url in urls:
+        sources = finders.find(static_path(url, stylesheet=STYLESHEET), find_all=True)
+        assert len(sources) <= 1, f"{url} is found in more than one place: {sources}"
+
+
+@pytest.fixture(scope="module")
+def production_static_root(tmp_path_factory):
+    """collectstatic with the production storage, once for this module."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STORAGE}}
+    with override_settings(STATIC_ROOT=root, STORAGES=storages):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
+def test_collectstatic_with_the_production_storage_hashes_the_stylesheet(production_static_root):
+    import json
+
+    manifest = json.loads((production_static_root / "staticfiles.json").read_text())
+    hashed = manifest["paths"][STYLESHEET]
+
+    assert hashed != STYLESHEET
+    assert (production_static_root / hashed).is_file()
+    assert (production_static_root / f"{hashed}.gz").is_file()
+
+
+def test_every_url_in_the_collected_stylesheet_names_a_hashed_collected_file(
+    production_static_root,
+):
+    import json
+
+    manifest = json.loads((production_static_root / "staticfiles.json").read_text())
+    hashed = manifest["paths"][STYLESHEET]
+    urls = stylesheet_urls((production_static_root / hashed).read_text())
+
+    assert urls
+    for url in urls:
+        path = static_path(url, stylesheet=hashed)
+        assert (production_static_root / path).is_file(), f"{url} in {hashed} was not collected"
+        assert path in manifest["paths"].values(), f"{url} in {hashed} is not a hashed name"
