@@ -19,8 +19,6 @@ class Capability(StrEnum):
     SUBMIT_REFERRAL = "submit_referral"
     VIEW_OWN_REFERRALS = "view_own_referrals"
     VIEW_AGENCY_REFERRALS = "view_agency_referrals"
-    VIEW_AGENCY_QUALITY = "view_agency_quality"
-    RAISE_CHALLENGE = "raise_challenge"
     VIEW_QUEUE = "view_queue"
     VIEW_ALL_REFERRALS = "view_all_referrals"
     SCREEN = "screen"
@@ -28,18 +26,16 @@ class Capability(StrEnum):
     ALLOCATE = "allocate"
     RECOMMEND = "recommend"
     DECIDE = "decide"
-    CONVENE_STRATEGY = "convene_strategy"
-    VIEW_DASHBOARD = "view_dashboard"
     RECEIVE_OVERDUE_ALERTS = "receive_overdue_alerts"
     ANSWER_INFORMATION_REQUESTS = "answer_information_requests"
-    VIEW_AUDIT = "view_audit"
     MANAGE_SYSTEM = "manage_system"
 
 
+# Only capabilities that guard something are listed: the strategy-discussion, challenge,
+# dashboard and audit issues add theirs with the pages they guard.
 _REFERRER = {
     Capability.SUBMIT_REFERRAL,
     Capability.VIEW_OWN_REFERRALS,
-    Capability.RAISE_CHALLENGE,
 }
 _SCREENER = {
     Capability.VIEW_QUEUE,
@@ -51,17 +47,13 @@ _SCREENER = {
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.REFERRER: frozenset(_REFERRER),
-    Role.AGENCY_LEAD: frozenset(
-        _REFERRER | {Capability.VIEW_AGENCY_REFERRALS, Capability.VIEW_AGENCY_QUALITY}
-    ),
+    Role.AGENCY_LEAD: frozenset(_REFERRER | {Capability.VIEW_AGENCY_REFERRALS}),
     Role.SCREENER: frozenset(_SCREENER),
     Role.MANAGER: frozenset(
         _SCREENER
         | {
             Capability.ALLOCATE,
             Capability.DECIDE,
-            Capability.CONVENE_STRATEGY,
-            Capability.VIEW_DASHBOARD,
             Capability.RECEIVE_OVERDUE_ALERTS,
         }
     ),
@@ -71,9 +63,6 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         {
             Capability.VIEW_ALL_REFERRALS,
             Capability.VIEW_QUEUE,
-            Capability.VIEW_DASHBOARD,
-            Capability.VIEW_AUDIT,
-            Capability.VIEW_AGENCY_QUALITY,
         }
     ),
     Role.ADMIN: frozenset({Capability.MANAGE_SYSTEM}),
@@ -106,6 +95,38 @@ def users_with(capability: Capability):
 def agency_users_with(agency_id: int, capability: Capability):
     """Active users of one agency whose role holds the capability."""
     return users_with(capability).filter(agency_id=agency_id)
+
+
+def may_refer(user) -> bool:
+    """Referrers refer for their agency; screeners and managers record referrals made by
+    phone or email on a caller's behalf."""
+    return can(user, Capability.SUBMIT_REFERRAL) or can(user, Capability.RECORD_ON_BEHALF)
+
+
+def refers_on_behalf(user) -> bool:
+    """Whether what this user records is a caller's referral (screeners and managers),
+    not one of their own agency's."""
+    return can(user, Capability.RECORD_ON_BEHALF) and not can(user, Capability.SUBMIT_REFERRAL)
+
+
+def allocatable_users():
+    """Who a referral may be allocated to: everyone active who screens."""
+    return users_with(Capability.SCREEN)
+
+
+def may_answer_information_request(user, *, agency_id: int) -> bool:
+    """Partners answer the requests addressed to their own agency, and no other."""
+    return (
+        can(user, Capability.ANSWER_INFORMATION_REQUESTS)
+        and user.agency_id is not None
+        and user.agency_id == agency_id
+    )
+
+
+def reads_referrer_feedback(user) -> bool:
+    """Referrers and agency leads read the feedback written for them; the front door
+    reads the whole decision on its own pages."""
+    return can(user, Capability.VIEW_OWN_REFERRALS)
 
 
 def require(user, capability: Capability) -> None:

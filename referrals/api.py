@@ -14,7 +14,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from agencies.policy import Capability, can
+from agencies.policy import Capability, can, may_refer
 from audit.models import AccessLog
 from audit.services import log_access
 from referrals.models import Channel, IdempotencyRecord, Referral
@@ -52,9 +52,7 @@ class MayRefer(BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.method != "POST":
             return True
-        return can(request.user, Capability.SUBMIT_REFERRAL) or can(
-            request.user, Capability.RECORD_ON_BEHALF
-        )
+        return may_refer(request.user)
 
 
 def _idempotency_key(request) -> str | None:

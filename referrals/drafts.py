@@ -15,7 +15,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from agencies.policy import Capability, can
+from agencies.policy import may_refer, refers_on_behalf
 from referrals import forms
 from referrals.models import Channel, ReferralDraft
 from referrals.services import ReferralError, submit_referrals
@@ -71,9 +71,9 @@ def section_by_slug(draft: ReferralDraft, slug: str) -> Section:
 
 
 def start_draft(*, by) -> ReferralDraft:
-    if not (can(by, Capability.SUBMIT_REFERRAL) or can(by, Capability.RECORD_ON_BEHALF)):
+    if not may_refer(by):
         raise PermissionError
-    on_behalf = not can(by, Capability.SUBMIT_REFERRAL)
+    on_behalf = refers_on_behalf(by)
     return ReferralDraft.objects.create(
         owner=by, data={"on_behalf": on_behalf, "sections": {}, "children": []}
     )

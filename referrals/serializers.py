@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from agencies.census import SOURCE_OF_REFERRAL
 from agencies.models import Agency
-from agencies.policy import Capability, can
+from agencies.policy import reads_referrer_feedback
 from core.clock import ClockState, read_clock
 from referrals.census import CallerType, ConcernCategory, Disability
 from referrals.models import Channel, HouseholdMember, Outcome, Referral, Status
@@ -249,6 +249,6 @@ class ReferralSerializer(serializers.ModelSerializer):
         # referrals this user sees at all.
         if decision is None or request is None:
             return None
-        if not can(request.user, Capability.VIEW_OWN_REFERRALS):
+        if not reads_referrer_feedback(request.user):
             return None
         return decision.current.feedback

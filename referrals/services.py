@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from agencies.census import source_of_referral_code
 from agencies.models import Agency
-from agencies.policy import Capability, can
+from agencies.policy import Capability, can, refers_on_behalf
 from core.clock import decision_due_at
 from core.exceptions import DomainError, NotPermitted
 from notices.models import NoticeKind
@@ -147,9 +147,7 @@ def submit_referrals(
     """
     now = timezone.now()
     concerns = list(dict.fromkeys(concerns))
-    on_behalf = channel in (Channel.PHONE, Channel.EMAIL) or (
-        can(by, Capability.RECORD_ON_BEHALF) and not can(by, Capability.SUBMIT_REFERRAL)
-    )
+    on_behalf = channel in (Channel.PHONE, Channel.EMAIL) or refers_on_behalf(by)
     if on_behalf:
         if not can(by, Capability.RECORD_ON_BEHALF):
             raise NotPermitted("Only screeners and managers record referrals on a caller's behalf")

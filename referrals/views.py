@@ -9,15 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from agencies.policy import Capability, can
+from agencies.policy import Capability, can, may_refer
 from referrals import drafts
 from referrals.forms import ChildForm
 from referrals.models import Submission
 from referrals.selectors import referrals_for_listing, referrals_visible_to
-
-
-def _may_refer(user) -> bool:
-    return can(user, Capability.SUBMIT_REFERRAL) or can(user, Capability.RECORD_ON_BEHALF)
 
 
 def referral_form_view(view):
@@ -26,7 +22,7 @@ def referral_form_view(view):
 
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not _may_refer(request.user):
+        if not may_refer(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

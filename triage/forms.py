@@ -6,7 +6,8 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from agencies.models import Agency, Role, User
+from agencies.models import Agency
+from agencies.policy import allocatable_users
 from referrals.census import ConcernCategory
 from referrals.forms import GovukFormMixin
 from referrals.models import NARRATIVE_MAX, Outcome, ReferralConcern, Status
@@ -60,7 +61,7 @@ class QueueFilter(django_filters.FilterSet):
 class AllocateForm(GovukFormMixin, forms.Form):
     assigned_to = forms.ModelChoiceField(
         label="Allocate to",
-        queryset=User.objects.filter(is_active=True, role__in=[Role.SCREENER, Role.MANAGER]),
+        queryset=allocatable_users().order_by("first_name", "last_name"),
         empty_label="Choose a screener or manager",
         error_messages={"required": "Choose a screener or manager"},
     )

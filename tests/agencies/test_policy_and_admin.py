@@ -27,14 +27,12 @@ def test_auditors_read_everything_and_change_nothing():
         Capability.ALLOCATE,
         Capability.RECOMMEND,
         Capability.DECIDE,
-        Capability.CONVENE_STRATEGY,
         Capability.ANSWER_INFORMATION_REQUESTS,
-        Capability.RAISE_CHALLENGE,
         Capability.MANAGE_SYSTEM,
     }
 
     assert ROLE_CAPABILITIES[Role.AUDITOR] & writes == set()
-    assert Capability.VIEW_AUDIT in ROLE_CAPABILITIES[Role.AUDITOR]
+    assert Capability.VIEW_ALL_REFERRALS in ROLE_CAPABILITIES[Role.AUDITOR]
 
 
 def test_admins_have_no_case_access():
@@ -181,3 +179,38 @@ def test_the_admin_role_manages_threshold_levels_and_support_services(sysadmin_c
     assert response.status_code == 302
     level.refresh_from_db()
     assert level.name == "Targeted early help"
+
+
+def test_screeners_and_managers_record_for_callers_and_referrers_for_themselves(make_user):
+    from agencies.policy import may_refer, refers_on_behalf
+
+    for role in (Role.SCREENER, Role.MANAGER):
+        assert may_refer(make_user(role)) and refers_on_behalf(make_user(role))
+    for role in (Role.REFERRER, Role.AGENCY_LEAD):
+        assert may_refer(make_user(role)) and not refers_on_behalf(make_user(role))
+    for role in (Role.PARTNER, Role.AUDITOR, Role.ADMIN):
+        assert not may_refer(make_user(role))
+
+
+def test_referrals_are_allocated_only_to_active_screeners_and_managers(make_user):
+    from agencies.policy import allocatable_users
+
+    screener, manager = make_user(Role.SCREENER), make_user(Role.MANAGER)
+    others = [make_user(role) for role in (Role.REFERRER, Role.AUDITOR, Role.PARTNER)]
+    gone = make_user(Role.SCREENER, is_active=False)
+
+    allocatable = set(allocatable_users())
+
+    assert {screener, manager} <= allocatable
+    assert allocatable.isdisjoint([*others, gone])
+
+
+def test_a_partner_answers_only_their_own_agencys_requests(make_user):
+    from agencies.policy import may_answer_information_request
+
+    partner = make_user(Role.PARTNER)
+    screener = make_user(Role.SCREENER)
+
+    assert may_answer_information_request(partner, agency_id=partner.agency_id)
+    assert not may_answer_information_request(partner, agency_id=partner.agency_id + 1000)
+    assert not may_answer_information_request(screener, agency_id=screener.agency_id)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from agencies.census import AgencyType
 from agencies.models import Agency
-from agencies.policy import Capability, can
+from agencies.policy import Capability, can, may_answer_information_request
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral, Status
 from triage.models import InformationRequest
@@ -94,7 +94,7 @@ def answer_information_request(*, request_id: int, by, answer: str) -> Informati
     if not can(by, Capability.ANSWER_INFORMATION_REQUESTS):
         raise NotPermitted("Only partner agency users can answer information requests")
     information_request = InformationRequest.objects.select_for_update().get(pk=request_id)
-    if by.agency_id is None or by.agency_id != information_request.agency_id:
+    if not may_answer_information_request(by, agency_id=information_request.agency_id):
         raise NotPermitted("This request was sent to another agency")
     if information_request.is_answered:
         raise InvalidState("This request has already been answered")
