@@ -5,19 +5,17 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
-
-def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
+from core.http import is_api_request
 
 
 def permission_denied(request, exception=None):
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse({"detail": "You do not have permission to do this."}, status=403)
     return render(request, "errors/403.html", status=403)
 
 
 def page_not_found(request, exception=None):
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "errors/404.html", status=404)
 

@@ -9,6 +9,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 
+from core.http import is_api_request
+
 AUTH_AT = "fd_auth_at"
 LAST_SEEN = "fd_last_seen"
 
@@ -78,7 +80,7 @@ class SessionTimeoutMiddleware:
         else:
             hours = int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600)
             text = f"You were signed out because you had been signed in for {hours} hours."
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             return JsonResponse({"detail": text}, status=401)
         if back_to:
             text += " What you had typed has been saved."

@@ -3,12 +3,11 @@ user typed in each, valid or not, and the service applies the rules on submissio
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django import forms
 from django.utils import timezone
 
 from agencies.models import Agency
+from core.exceptions import DomainError
 from referrals.census import (
     CallerType,
     ConcernCategory,
@@ -19,7 +18,7 @@ from referrals.census import (
 )
 from referrals.models import NARRATIVE_MAX, Channel, ParentalConsent, Referral
 from referrals.validation import birth_date_errors, normalise_nhs_number, normalise_postcode
-from referrals.widgets import DateField, parse_time
+from referrals.widgets import DateField, local_datetime
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -29,7 +28,17 @@ def _model_field(name: str):
 
 
 class GovukFormMixin:
-    """Adds GOV.UK classes to widgets, by widget type."""
+    """Adds GOV.UK classes to widgets, by widget type, and puts a service's DomainError
+    on the form: each message beside its field, or at the top where no field matches."""
+
+    # service error key -> form field, where they differ
+    error_fields: dict[str, str] = {}
+
+    def add_domain_errors(self, error: DomainError) -> None:
+        for key, messages in error.errors.items():
+            name = self.error_fields.get(key, key)
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,17 +104,12 @@ class ReceivedForm(GovukFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        day, moment = cleaned.get("received_date"), cleaned.get("received_time")
-        if day and moment:
-            parsed = parse_time(moment)
-            if parsed is None:
-                self.add_error("received_time", "Enter the time as hours and minutes, like 14:05")
+        received_at = local_datetime(self, date_field="received_date", time_field="received_time")
+        if received_at is not None:
+            if received_at > timezone.now():
+                self.add_error("received_time", "The time received cannot be in the future")
             else:
-                received_at = timezone.make_aware(datetime.combine(day, parsed))
-                if received_at > timezone.now():
-                    self.add_error("received_time", "The time received cannot be in the future")
-                else:
-                    cleaned["received_at"] = received_at
+                cleaned["received_at"] = received_at
         return cleaned
 
 

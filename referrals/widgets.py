@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -104,3 +105,17 @@ def parse_time(value: str) -> time | None:
         except ValueError:
             continue
     return None
+
+
+def local_datetime(form: forms.Form, *, date_field: str, time_field: str) -> datetime | None:
+    """The moment a date field and a typed time field name together, in UK local time
+    and aware (stored in UTC). None while either is missing; an unreadable time is put
+    beside the time field."""
+    day, moment = form.cleaned_data.get(date_field), form.cleaned_data.get(time_field)
+    if not (day and moment):
+        return None
+    parsed = parse_time(moment)
+    if parsed is None:
+        form.add_error(time_field, "Enter the time as hours and minutes, like 14:05")
+        return None
+    return timezone.make_aware(datetime.combine(day, parsed))

@@ -9,9 +9,8 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 
-from core.exceptions import DomainError
 from referrals.forms import GovukFormMixin
-from referrals.widgets import DateField, parse_time
+from referrals.widgets import DateField, local_datetime
 from triage.services.information import (
     ANSWER_MAX,
     QUESTION_MAX,
@@ -52,8 +51,6 @@ class InformationForm(GovukFormMixin, forms.Form):
     against the form's own fields."""
 
     bound_field_class = GovukBoundField
-    # service error key -> form field, where they differ
-    error_fields: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,12 +58,6 @@ class InformationForm(GovukFormMixin, forms.Form):
             if _has_character_count(field):
                 classes = field.widget.attrs.get("class", "govuk-textarea")
                 field.widget.attrs["class"] = f"{classes} govuk-js-character-count"
-
-    def add_domain_errors(self, error: DomainError) -> None:
-        for key, messages in error.errors.items():
-            name = self.error_fields.get(key, key)
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 class InformationRequestForm(InformationForm):
@@ -125,14 +116,9 @@ class InformationRequestForm(InformationForm):
 
     def clean(self):
         cleaned = super().clean()
-        day, moment = cleaned.get("due_date"), cleaned.get("due_time")
-        if day and moment:
-            parsed = parse_time(moment)
-            if parsed is None:
-                self.add_error("due_time", "Enter the time as hours and minutes, like 14:05")
-            else:
-                # Typed in UK local time; stored in UTC.
-                cleaned["due_at"] = timezone.make_aware(datetime.combine(day, parsed))
+        due_at = local_datetime(self, date_field="due_date", time_field="due_time")
+        if due_at is not None:
+            cleaned["due_at"] = due_at
         return cleaned
 
 

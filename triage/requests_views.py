@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +22,7 @@ from referrals.models import Referral, Status
 from referrals.selectors import referrals_visible_to
 from triage.information_forms import AnswerForm, InformationRequestForm
 from triage.services.information import (
-    DUE_SOON,
+    REQUEST_DUE_SOON,
     answer_information_request,
     requests_for_partner,
     requests_for_referral,
@@ -39,7 +39,7 @@ def information_requests_context(*, user, referral: Referral, now) -> dict:
     return {
         "referral": referral,
         "now": now,
-        "information_requests_due_soon_at": now + DUE_SOON,
+        "information_requests_due_soon_at": now + REQUEST_DUE_SOON,
         "information_requests": list(requests_for_referral(referral.pk)),
         "information_request_form": (
             InformationRequestForm(referral=referral, now=now) if may_send else None
@@ -66,7 +66,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "answered_requests": [r for r in items if r.is_answered],
             "counts": counts,
             "now": now,
-            "due_soon_at": now + DUE_SOON,
+            "due_soon_at": now + REQUEST_DUE_SOON,
         },
     )
 
@@ -111,7 +111,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "referral": information_request.referral,
             "form": form,
             "now": now,
-            "due_soon_at": now + DUE_SOON,
+            "due_soon_at": now + REQUEST_DUE_SOON,
         },
     )
 
@@ -123,10 +123,7 @@ def _back_url(request: HttpRequest, referral: Referral) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    try:
-        return reverse("triage:referral", args=[referral.pk])
-    except NoReverseMatch:  # the screening page is not built yet
-        return "/"
+    return reverse("triage:referral", args=[referral.pk])
 
 
 @capability_required(Capability.SCREEN)

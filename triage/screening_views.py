@@ -154,9 +154,7 @@ def _action(
         messages.error(request, str(exc))
     except DomainError as exc:
         if form is not None:
-            for field, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            form.add_domain_errors(exc)
             return _render_referral(request, referral_id, status=400, **{form_name: form})
         messages.error(request, " ".join(" ".join(v) for v in exc.errors.values()))
     else:
@@ -270,7 +268,7 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
         messages.info(request, f"{referral.reference} has already been decided")
         return redirect("triage:referral", referral_id)
     now = timezone.now()
-    late = now > referral.decision_due_at
+    late = decisions.decision_is_late(referral, now=now)
     if request.method == "POST":
         form = forms.DecisionForm(request.POST, late=late)
         if form.is_valid():
@@ -284,9 +282,7 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
                 )
                 return redirect("triage:referral", referral_id)
             except DomainError as exc:
-                for field, errors in exc.errors.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                form.add_domain_errors(exc)
             else:
                 messages.success(
                     request,

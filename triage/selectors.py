@@ -12,6 +12,7 @@ from agencies.policy import Capability, can
 from referrals.census import ConcernCategory
 from referrals.models import Referral, ReferralConcern, Status
 from referrals.selectors import referrals_visible_to
+from triage.models import InformationRequest
 
 REPEAT_WINDOW = timedelta(days=365)
 CHRONIC_NEGLECT_COUNT = 3  # referrals in 12 months, this one included
@@ -140,4 +141,11 @@ def child_referrals_in_window(referral: Referral) -> QuerySet:
 def is_unallocated_too_long(referral: Referral, *, now: datetime, minutes: int) -> bool:
     return referral.assigned_to_id is None and now - referral.received_at > timedelta(
         minutes=minutes
+    )
+
+
+def open_requests_overdue(now: datetime) -> QuerySet[InformationRequest]:
+    """Unanswered requests past their due time (the ``answered_at, due_at`` index)."""
+    return InformationRequest.objects.filter(answered_at__isnull=True, due_at__lte=now).order_by(
+        "due_at", "pk"
     )

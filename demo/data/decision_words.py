@@ -4,7 +4,7 @@ referrals, the late reason and the feedback to the referrer, by outcome."""
 from __future__ import annotations
 
 from referrals.census import ConcernCategory as C
-from triage.models import Outcome as O
+from referrals.models import Outcome as O
 
 THRESHOLD = {
     O.NO_FURTHER_ACTION: 1,

@@ -39,8 +39,8 @@ from demo.data.words import (
     SIBLING_SCENARIOS,
 )
 from referrals.census import Gender, Religion
+from referrals.models import Outcome as O
 from referrals.models import Status
-from triage.models import Outcome as O
 
 TARGET_REFERRALS = 300
 SPAN_DAYS = 548  # 18 months

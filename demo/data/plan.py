@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -41,7 +40,8 @@ from demo.data.decision_words import (
     THRESHOLD,
 )
 from demo.data.drafts import DemoChild, DemoFamily, Draft, Drafter, weighted
-from demo.data.screening import NotePlan, RatingPlan, RequestPlan, add_screening
+from demo.data.screening import add_screening
+from demo.data.shapes import ReferralPlan, Step, SubmissionPlan
 from demo.data.stories import M
 from demo.data.words import (
     BABY_VOICES,
@@ -56,50 +56,10 @@ from demo.data.words import (
 from referrals.census import CALLER_SOURCE, CallerType, Ethnicity, Gender, Religion
 from referrals.census import ConcernCategory as C
 from referrals.models import Channel, Outcome, ParentalConsent, Status
-from triage.models import Outcome as O
+from referrals.models import Outcome as O
 
 DEMO_SEED = 20260114
 YEAR = timedelta(days=365)
-
-
-@dataclass
-class Step:
-    """A move along the statuses after the referral is received, by a username."""
-
-    status: str
-    at: datetime
-    by: str
-    recommended_outcome: str = ""
-    recommendation: str = ""
-
-
-@dataclass
-class ReferralPlan:
-    fields: dict
-    concerns: list[str]
-    household: list[dict]
-    steps: list[Step]
-    decision: dict | None
-    child_key: int  # the same for every referral about the same child
-    matched: bool  # whether screening has linked it to the child's record yet
-    # What screening left behind (demo.data.screening).
-    notes: list[NotePlan] = field(default_factory=list)
-    rating: RatingPlan | None = None
-    requests: list[RequestPlan] = field(default_factory=list)
-
-
-@dataclass
-class SubmissionPlan:
-    submitted_by: str
-    referrer: str | None
-    agency: str | None
-    channel: str
-    caller_type: str
-    source_of_referral: str
-    received_at: datetime
-    created_at: datetime
-    contact: dict[str, str]
-    referrals: list[ReferralPlan]
 
 
 def _pronouns(gender: str) -> tuple[str, str, str]:

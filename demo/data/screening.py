@@ -18,19 +18,16 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from core.clock import decision_due_at
 from demo.data.cast import GP, HV, MANAGER, NURSING, PARTNER, POLICE, SCREENER
+from demo.data.shapes import NotePlan, RatingPlan, ReferralPlan, RequestPlan, SubmissionPlan
 from referrals.census import CallerType
 from referrals.census import ConcernCategory as C
 from referrals.models import ParentalConsent, Status
 from triage.models import QualityRating
-
-if TYPE_CHECKING:
-    from demo.data.plan import ReferralPlan, SubmissionPlan
 
 # The default due time the screening page offers (triage.services.information): four
 # hours, two hours before the decision is due, never less than an hour.
@@ -40,35 +37,6 @@ SHORTEST_NOTICE = timedelta(hours=1)
 
 OVERDUE_REQUESTS = 2  # requests to agencies without a demo partner left unanswered
 
-
-@dataclass
-class NotePlan:
-    at: datetime
-    by: str
-    text: str
-
-
-@dataclass
-class RatingPlan:
-    at: datetime
-    by: str
-    rubric: dict[str, bool]
-    comment: str
-
-
-@dataclass
-class RequestPlan:
-    agency: str
-    question: str
-    by: str
-    requested_at: datetime
-    due_at: datetime
-    answer: str = ""
-    answered_by: str | None = None
-    answered_at: datetime | None = None
-
-
-# --- What the screener writes -------------------------------------------------------
 
 QUESTIONS = {
     HV: (

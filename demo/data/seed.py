@@ -20,7 +20,8 @@ from demo.data.cast import (
     REFERRERS,
     SCREENER,
 )
-from demo.data.plan import ReferralPlan, Step, SubmissionPlan, plan_demo_referrals
+from demo.data.plan import plan_demo_referrals
+from demo.data.shapes import ReferralPlan, Step, SubmissionPlan
 from referrals.models import (
     Channel,
     Child,

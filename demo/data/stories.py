@@ -18,8 +18,8 @@ from demo.data.cast import (
 )
 from referrals.census import CallerType, Ethnicity, Gender, Religion
 from referrals.census import ConcernCategory as C
+from referrals.models import Outcome as O
 from referrals.models import Status
-from triage.models import Outcome as O
 
 # --- Calls from members of the public, recorded by the screener -------------------------
 

@@ -18,7 +18,7 @@ from demo.data.cast import (
     YJS,
 )
 from referrals.census import ConcernCategory as C
-from triage.models import Outcome as O
+from referrals.models import Outcome as O
 
 
 @dataclass(frozen=True)

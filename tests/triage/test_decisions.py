@@ -176,3 +176,15 @@ def test_the_referrer_is_told_the_reasons_written_for_them_not_the_internal_rati
     assert "family have agreed to work with the school" in decision.feedback
     assert RATIONALE not in decision.feedback
     assert decision.rationale == RATIONALE
+
+
+def test_a_decision_at_the_due_time_itself_is_late_as_the_queue_shows_it():
+    referral = ReferralFactory()
+
+    with (
+        time_machine.travel(referral.decision_due_at, tick=False),
+        pytest.raises(DomainError) as refused,
+    ):
+        decide(referral_id=referral.pk, by=UserFactory(role=Role.MANAGER), **GOOD)
+
+    assert "late_reason" in refused.value.errors

@@ -22,10 +22,10 @@ from tests.factories import (
 )
 from triage.models import InformationRequest
 from triage.requests_views import information_requests_context
+from triage.selectors import open_requests_overdue
 from triage.services.information import (
     answer_information_request,
     default_due_at,
-    open_requests_overdue,
     requests_for_partner,
     send_information_request,
 )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.policy import Capability, can
+from core.clock import ClockState, read_clock
 from core.exceptions import AlreadyDecided, DomainError, NotPermitted
 from referrals.models import Outcome, Referral, Status
 from triage.models import Decision, DecisionAmendment, SupportService, ThresholdLevel
@@ -68,6 +71,12 @@ def compose_feedback(*, outcome: str, reasons: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def decision_is_late(referral: Referral, *, now: datetime) -> bool:
+    """Past its decision time, as the clock shows it everywhere (overdue from the due
+    time itself): a late decision must say why."""
+    return read_clock(due_at=referral.decision_due_at, now=now).state is ClockState.OVERDUE
+
+
 def _check_decision_fields(
     *, outcome: str, threshold_level, rationale: str, feedback: str, errors: dict
 ) -> int | None:
@@ -121,6 +130,7 @@ def decide(
     if referral.status == Status.DECIDED or Decision.objects.filter(referral=referral).exists():
         raise AlreadyDecided(f"{referral.reference} has already been decided")
     now = timezone.now()
+    late = decision_is_late(referral, now=now)
     errors: dict[str, list[str]] = {}
     level = _check_decision_fields(
         outcome=outcome,
@@ -129,7 +139,7 @@ def decide(
         feedback=feedback,
         errors=errors,
     )
-    if now > referral.decision_due_at and not (late_reason or "").strip():
+    if late and not (late_reason or "").strip():
         errors["late_reason"] = ["The decision is late: say why"]
     if errors:
         raise DomainError(errors)
@@ -142,7 +152,7 @@ def decide(
                 rationale=rationale.strip(),
                 lived_experience_impact=lived_experience_impact.strip(),
                 onward_referrals=(onward_referrals or "").strip(),
-                late_reason=(late_reason or "").strip() if now > referral.decision_due_at else "",
+                late_reason=(late_reason or "").strip() if late else "",
                 feedback=compose_feedback(outcome=outcome, reasons=feedback),
                 decided_by=by,
                 decided_at=now,

@@ -26,8 +26,9 @@ from triage.services import notices
 DEFAULT_ANSWER_WITHIN = timedelta(hours=4)
 ANSWER_BEFORE_DECISION = timedelta(hours=2)
 SHORTEST_NOTICE = timedelta(hours=1)
-# An unanswered request is "due soon" in its last hour.
-DUE_SOON = timedelta(hours=1)
+# An unanswered information request is "due soon" in its last hour (a decision is "due
+# soon" in its last FRONTDOOR_DUE_SOON_HOURS: settings.DUE_SOON).
+REQUEST_DUE_SOON = timedelta(hours=1)
 
 QUESTION_MAX = InformationRequest._meta.get_field("question").max_length
 ANSWER_MAX = InformationRequest._meta.get_field("answer").max_length
@@ -134,11 +135,4 @@ def requests_for_referral(referral_id: int) -> QuerySet[InformationRequest]:
         InformationRequest.objects.filter(referral_id=referral_id)
         .select_related("agency", "requested_by", "answered_by")
         .order_by("requested_at", "pk")
-    )
-
-
-def open_requests_overdue(now: datetime) -> QuerySet[InformationRequest]:
-    """Unanswered requests past their due time (the ``answered_at, due_at`` index)."""
-    return InformationRequest.objects.filter(answered_at__isnull=True, due_at__lte=now).order_by(
-        "due_at", "pk"
     )

@@ -22,6 +22,7 @@ from notices.models import NoticeEvent, NoticeKind
 from notices.services import raise_notice
 from referrals.models import Referral, Status
 from triage.models import InformationRequest
+from triage.selectors import open_requests_overdue
 
 
 def managers() -> list[User]:
@@ -109,7 +110,7 @@ def scan_clocks(*, now: datetime | None = None) -> dict[str, int]:
         escalate, NoticeKind.ESCALATION, escalation_recipients
     )
     late_requests = (
-        InformationRequest.objects.filter(answered_at__isnull=True, due_at__lte=now)
+        open_requests_overdue(now)
         .filter(_not_yet(NoticeKind.INFORMATION_REQUEST_OVERDUE, "information_request_id"))
         .select_related("referral")
     )
