@@ -30,3 +30,60 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} viewed {self.kind} {self.object_id}"
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Referral submitted"
+    ASSIGNED = "assigned", "Referral allocated"
+    NOTE_ADDED = "note_added", "Screening note added"
+    QUALITY_RATED = "quality_rated", "Referral quality rated"
+    CHILD_LINKED = "child_linked", "Linked to a child's record"
+    CHILD_CREATED = "child_created", "Child record created"
+    RECOMMENDED = "recommended", "Outcome recommended"
+    INFORMATION_REQUESTED = "information_requested", "Information requested"
+    INFORMATION_ANSWERED = "information_answered", "Information request answered"
+    DECIDED = "decided", "Decision recorded"
+    AMENDED = "amended", "Decision amended"
+    NOTICE_SENT = "notice_sent", "Notice emailed"
+
+
+class AuditEvent(models.Model):
+    """A significant event in a case, appended in the same transaction as the change and
+    never changed or removed: who did what to which record, and when.
+
+    Like the access log it names the actor and the record by id and text, with no
+    foreign keys to live rows. ``detail`` holds codes and ids (an outcome, a level, who
+    it was allocated to), never names, dates of birth or narrative. The database refuses
+    to change a row, and on PostgreSQL to delete one (triggers: audit migration 0003).
+    """
+
+    Kind = EventKind
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    actor_id = models.BigIntegerField(null=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=20, blank=True)
+    referral_id = models.BigIntegerField(null=True)
+    reference = models.CharField(max_length=30, blank=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.BigIntegerField(null=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["referral_id", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="audit_event_kind_is_known",
+                condition=models.Q(kind__in=EventKind.values),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.actor_username or 'the system'} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Audit events are appended, never changed")
+        super().save(*args, **kwargs)

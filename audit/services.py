@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audit.models import AccessLog
+from audit.models import AccessLog, AuditEvent
 
 
 def client_address(request) -> str | None:
@@ -26,4 +26,29 @@ def log_access(
         path=request.path[:300],  # not the query string: searches carry names and dates
         ip_address=client_address(request),
         break_glass_reason=break_glass_reason,
+    )
+
+
+def record_event(
+    *,
+    kind: AuditEvent.Kind,
+    by=None,
+    referral=None,
+    object_type: str = "",
+    object_id: int | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append a significant event. Call it inside the transaction that makes the change,
+    so that the event and the change are kept or lost together. ``by`` is None for what
+    the system does itself (a notice sent by a worker)."""
+    return AuditEvent.objects.create(
+        kind=kind,
+        actor_id=getattr(by, "pk", None),
+        actor_username=by.get_username() if by is not None else "",
+        actor_role=getattr(by, "role", "") if by is not None else "",
+        referral_id=getattr(referral, "pk", None),
+        reference=getattr(referral, "reference", "") or "",
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail or {},
     )

@@ -8,9 +8,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from audit.models import EventKind
+from audit.services import record_event
 from notices.mail import NOTICE_HEADER
 from notices.models import Heartbeat, Notification
 
@@ -52,7 +55,7 @@ def deliver(notification_id: int) -> bool:
     now = timezone.now()
     if not claim(notification_id, now=now):
         return False
-    notice = Notification.objects.select_related("recipient").get(pk=notification_id)
+    notice = Notification.objects.select_related("recipient", "event").get(pk=notification_id)
     person = notice.recipient
     if not person.is_active or not person.email:
         Notification.objects.filter(pk=notice.pk).update(
@@ -77,9 +80,20 @@ def deliver(notification_id: int) -> bool:
         if give_up:
             return False
         raise DeliveryFailed(str(exc)) from exc
-    Notification.objects.filter(pk=notice.pk).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    with transaction.atomic():
+        Notification.objects.filter(pk=notice.pk).update(
+            status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
+        record_event(
+            kind=EventKind.NOTICE_SENT,
+            object_type="notification",
+            object_id=notice.pk,
+            detail={
+                "kind": notice.kind,
+                "recipient": person.pk,
+                "referral": notice.event.referral_id,
+            },
+        )
     return True
 
 

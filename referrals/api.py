@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -14,32 +13,27 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from agencies.policy import Capability, can, may_refer
+from agencies.policy import may_refer
 from audit.models import AccessLog
 from audit.services import log_access
-from referrals.models import Channel, IdempotencyRecord, Referral
+from referrals.models import Referral
 from referrals.parsers import MAX_JSON_BYTES, BoundedJSONParser
 from referrals.selectors import referrals_for_listing
 from referrals.serializers import ReferralInputSerializer, ReferralSerializer
 from referrals.services import (
-    CHILD_FIELDS,
-    CONTACT_FIELDS,
-    DETAIL_FIELDS,
+    IdempotencyKeyReused,
     NotPermitted,
     ReferralError,
-    submit_referrals,
+    referral_for_key,
+    submit_api_referral,
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 255
 
 
-class IdempotencyKeyReused(APIException):
+class IdempotencyKeyConflict(APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = (
-        "This Idempotency-Key was already used with a different request body. "
-        "Send a new key for a new referral."
-    )
     default_code = "idempotency_key_reused"
 
 
@@ -69,65 +63,13 @@ def _fingerprint(body) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _recorded(*, user, key: str) -> IdempotencyRecord | None:
-    return IdempotencyRecord.objects.filter(user=user, key=key).select_related("referral").first()
-
-
-def _replayed(record: IdempotencyRecord, fingerprint: str) -> Referral:
-    if record.fingerprint != fingerprint:
-        raise IdempotencyKeyReused()
-    return record.referral
-
-
-def _submit(request, data: dict) -> Referral:
-    channel, on_behalf = Channel.API, {}
-    if can(request.user, Capability.RECORD_ON_BEHALF):
-        channel = data.get("channel", Channel.API)
-        on_behalf = {
-            "received_at": data.get("received_at"),
-            "caller_type": data.get("caller_type", ""),
-            "caller_agency": data.get("caller_agency"),
+def _as_validation_error(exc: ReferralError) -> ValidationError:
+    return ValidationError(
+        {
+            api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field: messages
+            for field, messages in exc.errors.items()
         }
-    try:
-        [referral] = submit_referrals(
-            by=request.user,
-            children=[{f: data[f] for f in CHILD_FIELDS if f in data}],
-            details={f: data[f] for f in DETAIL_FIELDS if f in data},
-            concerns=data["concerns"],
-            household=data.get("household", []),
-            contact={f: data[f] for f in CONTACT_FIELDS if f in data},
-            channel=channel,
-            **on_behalf,
-        )
-    except ReferralError as exc:
-        raise ValidationError(
-            {
-                api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field: messages
-                for field, messages in exc.errors.items()
-            }
-        ) from None
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from None
-    return referral
-
-
-def _submit_once(request, data: dict, *, key: str, fingerprint: str) -> tuple[Referral, bool]:
-    """Submit, recording the key in the same transaction, so that a retry finds it.
-    Returns the referral and whether it was made by an earlier request."""
-    try:
-        with transaction.atomic():
-            referral = _submit(request, data)
-            IdempotencyRecord.objects.create(
-                user=request.user, key=key, fingerprint=fingerprint, referral=referral
-            )
-    except IntegrityError:
-        # A request with the same key committed between our look-up and our insert: its
-        # referral is the answer, and ours has been rolled back.
-        record = _recorded(user=request.user, key=key)
-        if record is None:
-            raise
-        return _replayed(record, fingerprint), True
-    return referral, False
+    )
 
 
 class ReferralList(generics.ListAPIView):
@@ -182,19 +124,23 @@ class ReferralList(generics.ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         key = _idempotency_key(request)
-        body = request.data
-        if key is not None:
-            fingerprint = _fingerprint(body)
-            record = _recorded(user=request.user, key=key)
-            if record is not None:
-                return self._created(_replayed(record, fingerprint), replayed=True)
-        serializer = ReferralInputSerializer(data=body, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        if key is None:
-            return self._created(_submit(request, serializer.validated_data))
-        referral, replayed = _submit_once(
-            request, serializer.validated_data, key=key, fingerprint=fingerprint
-        )
+        fingerprint = _fingerprint(request.data) if key is not None else ""
+        try:
+            if key is not None:
+                earlier = referral_for_key(by=request.user, key=key, fingerprint=fingerprint)
+                if earlier is not None:
+                    return self._created(earlier, replayed=True)
+            serializer = ReferralInputSerializer(data=request.data, context={"request": request})
+            serializer.is_valid(raise_exception=True)
+            referral, replayed = submit_api_referral(
+                by=request.user, data=serializer.validated_data, key=key, fingerprint=fingerprint
+            )
+        except IdempotencyKeyReused as exc:
+            raise IdempotencyKeyConflict(str(exc)) from None
+        except ReferralError as exc:
+            raise _as_validation_error(exc) from None
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from None
         return self._created(referral, replayed=replayed)
 
     def _created(self, referral: Referral, *, replayed: bool = False) -> Response:

@@ -108,30 +108,46 @@ def as_querydict(raw: dict[str, list[str]]) -> MultiValueDict:
     return MultiValueDict({key: list(values) for key, values in raw.items()})
 
 
+def _write(draft: ReferralDraft, change):
+    """Apply ``change`` to the draft's current data under a row lock, and save it: two
+    tabs saving different pages of one draft at once must not undo each other (a copy
+    read before the other saved would write its stale pages back). ``draft`` is brought
+    up to date too."""
+    with transaction.atomic():
+        current = ReferralDraft.objects.select_for_update().get(pk=draft.pk)
+        result = change(current.data)
+        current.updated_at = timezone.now()
+        current.save(update_fields=["data", "updated_at"])
+    draft.data, draft.updated_at = current.data, current.updated_at
+    return result
+
+
 def save_section(draft: ReferralDraft, slug: str, raw: dict) -> None:
-    draft.data.setdefault("sections", {})[slug] = raw
-    draft.updated_at = timezone.now()
-    draft.save(update_fields=["data", "updated_at"])
+    def change(data: dict) -> None:
+        data.setdefault("sections", {})[slug] = raw
+
+    _write(draft, change)
 
 
 def save_child(draft: ReferralDraft, index: int | None, raw: dict) -> int:
-    children = draft.data.setdefault("children", [])
-    if index is None or index >= len(children):
-        children.append(raw)
-        index = len(children) - 1
-    else:
+    def change(data: dict) -> int:
+        children = data.setdefault("children", [])
+        if index is None or index >= len(children):
+            children.append(raw)
+            return len(children) - 1
         children[index] = raw
-    draft.updated_at = timezone.now()
-    draft.save(update_fields=["data", "updated_at"])
-    return index
+        return index
+
+    return _write(draft, change)
 
 
 def remove_child(draft: ReferralDraft, index: int) -> None:
-    children = draft.data.get("children", [])
-    if 0 <= index < len(children):
-        children.pop(index)
-        draft.updated_at = timezone.now()
-        draft.save(update_fields=["data", "updated_at"])
+    def change(data: dict) -> None:
+        children = data.get("children", [])
+        if 0 <= index < len(children):
+            children.pop(index)
+
+    _write(draft, change)
 
 
 def stored(draft: ReferralDraft, slug: str) -> dict | None:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -15,8 +15,10 @@ from simple_history.utils import bulk_create_with_history
 from agencies.census import source_of_referral_code
 from agencies.models import Agency
 from agencies.policy import Capability, can, refers_on_behalf
+from audit.models import EventKind
+from audit.services import record_event
 from core.clock import decision_due_at
-from core.exceptions import DomainError, NotPermitted
+from core.exceptions import DomainError, InvalidState, NotPermitted
 from notices.models import NoticeKind
 from notices.services import raise_notice
 from referrals.census import CALLER_SOURCE, CallerType
@@ -24,6 +26,7 @@ from referrals.models import (
     Channel,
     Child,
     HouseholdMember,
+    IdempotencyRecord,
     ParentalConsent,
     ReferenceSequence,
     Referral,
@@ -226,6 +229,12 @@ def submit_referrals(
             HouseholdMember.objects.create(
                 referral=referral, **{f: member[f] for f in HOUSEHOLD_FIELDS if f in member}
             )
+        record_event(
+            kind=EventKind.SUBMITTED,
+            by=by,
+            referral=referral,
+            detail={"channel": channel, "submission": submission.pk},
+        )
         acknowledge(referral)
         referrals.append(referral)
     return referrals
@@ -244,3 +253,71 @@ def acknowledge(referral: Referral) -> None:
         due=referral.decision_due_at,
         link=settings.BASE_URL + reverse("referrals:mine"),
     )
+
+
+# --- The API's submissions: one child each, retried safely with an Idempotency-Key --------
+
+
+class IdempotencyKeyReused(InvalidState):
+    """The key was used before with a different request body."""
+
+
+def referral_for_key(*, by, key: str, fingerprint: str) -> Referral | None:
+    """The referral an earlier request with this key made, or None. The same key with a
+    different body is refused: it is a mistake, never a second referral."""
+    record = IdempotencyRecord.objects.filter(user=by, key=key).select_related("referral").first()
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used with a different request body. "
+            "Send a new key for a new referral."
+        )
+    return record.referral
+
+
+def submit_api_referral(
+    *, by, data: dict, key: str | None = None, fingerprint: str = ""
+) -> tuple[Referral, bool]:
+    """Submit one child's referral sent through the API. Screeners and managers may say
+    how it reached them (phone or email) and when; for everyone else it is an API
+    referral received now. With a key, the key is recorded in the same transaction, so
+    a retry finds it; returns the referral and whether an earlier request made it."""
+    channel, on_behalf = Channel.API, {}
+    if can(by, Capability.RECORD_ON_BEHALF):
+        channel = data.get("channel", Channel.API)
+        on_behalf = {
+            "received_at": data.get("received_at"),
+            "caller_type": data.get("caller_type", ""),
+            "caller_agency": data.get("caller_agency"),
+        }
+
+    def submit() -> Referral:
+        [referral] = submit_referrals(
+            by=by,
+            children=[{f: data[f] for f in CHILD_FIELDS if f in data}],
+            details={f: data[f] for f in DETAIL_FIELDS if f in data},
+            concerns=data["concerns"],
+            household=data.get("household", []),
+            contact={f: data[f] for f in CONTACT_FIELDS if f in data},
+            channel=channel,
+            **on_behalf,
+        )
+        return referral
+
+    if key is None:
+        return submit(), False
+    try:
+        with transaction.atomic():
+            referral = submit()
+            IdempotencyRecord.objects.create(
+                user=by, key=key, fingerprint=fingerprint, referral=referral
+            )
+    except IntegrityError:
+        # A request with the same key committed between the caller's look-up and this
+        # insert: its referral is the answer, and this one has been rolled back.
+        earlier = referral_for_key(by=by, key=key, fingerprint=fingerprint)
+        if earlier is None:
+            raise
+        return earlier, True
+    return referral, False

@@ -14,16 +14,17 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.policy import Capability, can, capability_required
+from agencies.policy import Capability, capability_required
 from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, InvalidState, NotPermitted
-from referrals.models import Referral, Status
+from referrals.models import Referral
 from referrals.selectors import referrals_visible_to
 from triage.information_forms import AnswerForm, InformationRequestForm
 from triage.services.information import (
     REQUEST_DUE_SOON,
     answer_information_request,
+    may_send_information_request,
     requests_for_partner,
     requests_for_referral,
     send_information_request,
@@ -35,7 +36,7 @@ PAGE_SIZE = 25
 def information_requests_context(*, user, referral: Referral, now) -> dict:
     """What ``_components/information_requests.html`` needs, for the screening page:
     ``context.update(information_requests_context(user=..., referral=..., now=...))``."""
-    may_send = can(user, Capability.SCREEN) and referral.status != Status.DECIDED
+    may_send = may_send_information_request(user, referral)
     return {
         "referral": referral,
         "now": now,

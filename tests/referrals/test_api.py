@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from agencies.census import AgencyType
 from agencies.models import Role
-from referrals import api
+from referrals import api, services
 from referrals.models import (
     NARRATIVE_MAX,
     Channel,
@@ -290,13 +290,14 @@ def test_a_request_that_loses_the_race_for_its_key_returns_the_winners_referral(
     client = api_as(referrer)
     winner = post(client, referral_body(), **{"Idempotency-Key": "race"}).json()
     # The loser looked for the key just before the winner committed, so found nothing.
-    real_lookup, lookups = api._recorded, []
+    real_lookup, lookups = services.referral_for_key, []
 
     def missed_the_winner(**kwargs):
         lookups.append(kwargs)
         return None if len(lookups) == 1 else real_lookup(**kwargs)
 
-    monkeypatch.setattr(api, "_recorded", missed_the_winner)
+    monkeypatch.setattr(api, "referral_for_key", missed_the_winner)
+    monkeypatch.setattr(services, "referral_for_key", missed_the_winner)
 
     loser = post(client, referral_body(), **{"Idempotency-Key": "race"})
 

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.policy import Capability, can
+from audit.models import EventKind
+from audit.services import record_event
 from core.clock import ClockState, read_clock
 from core.exceptions import AlreadyDecided, DomainError, NotPermitted
 from referrals.models import Outcome, Referral, Status
@@ -162,6 +164,14 @@ def decide(
         raise AlreadyDecided(f"{referral.reference} has already been decided") from None
     referral.status = Status.DECIDED
     referral.save(update_fields=["status"])
+    record_event(
+        kind=EventKind.DECIDED,
+        by=by,
+        referral=referral,
+        object_type="decision",
+        object_id=decision.pk,
+        detail={"outcome": outcome, "threshold_level": level, "late": late},
+    )
     notices.feedback(referral)
     return decision
 
@@ -193,7 +203,7 @@ def amend_decision(
         errors["reason"] = ["Say why the decision is being amended"]
     if errors:
         raise DomainError(errors)
-    return DecisionAmendment.objects.create(
+    amendment = DecisionAmendment.objects.create(
         decision=decision,
         outcome=outcome,
         threshold_level=level,
@@ -203,3 +213,12 @@ def amend_decision(
         amended_by=by,
         amended_at=timezone.now(),
     )
+    record_event(
+        kind=EventKind.AMENDED,
+        by=by,
+        referral=decision.referral,
+        object_type="decision_amendment",
+        object_id=amendment.pk,
+        detail={"outcome": outcome, "threshold_level": level},
+    )
+    return amendment

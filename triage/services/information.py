@@ -16,6 +16,8 @@ from django.utils import timezone
 from agencies.census import AgencyType
 from agencies.models import Agency
 from agencies.policy import Capability, can, may_answer_information_request
+from audit.models import EventKind
+from audit.services import record_event
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral, Status
 from triage.models import InformationRequest
@@ -46,6 +48,11 @@ def partner_agencies() -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True).exclude(type=AgencyType.CHILDRENS_SOCIAL_CARE)
 
 
+def may_send_information_request(user, referral: Referral) -> bool:
+    """Screeners and managers ask partner agencies while a referral is undecided."""
+    return can(user, Capability.SCREEN) and referral.status != Status.DECIDED
+
+
 @transaction.atomic
 def send_information_request(
     *, referral_id: int, by, agency_id: int | None, question: str, due_at: datetime | None
@@ -54,7 +61,7 @@ def send_information_request(
         raise NotPermitted("Only screeners and managers can send information requests")
     # Locked so that a decision recorded at the same moment cannot slip past the check.
     referral = Referral.objects.select_for_update().get(pk=referral_id)
-    if referral.status == Status.DECIDED:
+    if not may_send_information_request(by, referral):
         raise InvalidState(
             "This referral has been decided: information requests can no longer be sent"
         )
@@ -86,6 +93,14 @@ def send_information_request(
     )
     information_request._history_user = by  # also right outside a web request
     information_request.save()
+    record_event(
+        kind=EventKind.INFORMATION_REQUESTED,
+        by=by,
+        referral=referral,
+        object_type="information_request",
+        object_id=information_request.pk,
+        detail={"agency": agency.pk},
+    )
     notices.information_requested(information_request)
     return information_request
 
@@ -111,6 +126,13 @@ def answer_information_request(*, request_id: int, by, answer: str) -> Informati
     information_request.answered_at = timezone.now()
     information_request._history_user = by
     information_request.save(update_fields=["answer", "answered_by", "answered_at"])
+    record_event(
+        kind=EventKind.INFORMATION_ANSWERED,
+        by=by,
+        referral=information_request.referral,
+        object_type="information_request",
+        object_id=information_request.pk,
+    )
     return information_request
 
 

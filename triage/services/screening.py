@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.policy import Capability, can
+from audit.models import EventKind
+from audit.services import record_event
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Child, Outcome, Referral, Status
 from triage.models import QualityRating, ScreeningNote
@@ -35,7 +37,7 @@ def claim(*, referral_id: int, by) -> Referral:
         raise InvalidState(
             f"{referral.reference} is already allocated to {referral.assigned_to.display_name}"
         )
-    return _assign(referral, to=by)
+    return _assign(referral, to=by, by=by)
 
 
 @transaction.atomic
@@ -45,16 +47,21 @@ def allocate(*, referral_id: int, to, by) -> Referral:
     if not (to.is_active and can(to, Capability.SCREEN)):
         raise DomainError({"assigned_to": ["Choose a screener or manager"]})
     referral = _open_referral(referral_id)
-    return _assign(referral, to=to)
+    return _assign(referral, to=to, by=by)
 
 
-def _assign(referral: Referral, *, to) -> Referral:
-    if referral.assigned_to_id != to.pk:
+def _assign(referral: Referral, *, to, by) -> Referral:
+    changed = referral.assigned_to_id != to.pk
+    if changed:
         referral.assigned_to = to
         referral.assigned_at = timezone.now()
     if referral.status == Status.RECEIVED:
         referral.status = Status.SCREENING
     referral.save(update_fields=["assigned_to", "assigned_at", "status"])
+    if changed:
+        record_event(
+            kind=EventKind.ASSIGNED, by=by, referral=referral, detail={"assigned_to": to.pk}
+        )
     return referral
 
 
@@ -65,7 +72,15 @@ def add_note(*, referral_id: int, by, text: str) -> ScreeningNote:
     text = (text or "").strip()
     if not text:
         raise DomainError({"text": ["Write the note"]})
-    return ScreeningNote.objects.create(referral=referral, author=by, text=text)
+    note = ScreeningNote.objects.create(referral=referral, author=by, text=text)
+    record_event(
+        kind=EventKind.NOTE_ADDED,
+        by=by,
+        referral=referral,
+        object_type="screening_note",
+        object_id=note.pk,
+    )
+    return note
 
 
 @transaction.atomic
@@ -84,6 +99,9 @@ def rate_quality(*, referral_id: int, by, comment: str = "", **rubric: bool) -> 
             "rated_at": timezone.now(),
         },
     )
+    record_event(
+        kind=EventKind.QUALITY_RATED, by=by, referral=referral, detail={"score": rating.score}
+    )
     return rating
 
 
@@ -94,6 +112,13 @@ def link_child(*, referral_id: int, child_id: int, by) -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral_id)
     referral.child = Child.objects.get(pk=child_id)
     referral.save(update_fields=["child"])
+    record_event(
+        kind=EventKind.CHILD_LINKED,
+        by=by,
+        referral=referral,
+        object_type="child",
+        object_id=child_id,
+    )
     return referral
 
 
@@ -129,6 +154,13 @@ def create_child_from_referral(*, referral_id: int, by) -> Child:
     )
     referral.child = child
     referral.save(update_fields=["child"])
+    record_event(
+        kind=EventKind.CHILD_CREATED,
+        by=by,
+        referral=referral,
+        object_type="child",
+        object_id=child.pk,
+    )
     return child
 
 
@@ -162,4 +194,5 @@ def recommend(*, referral_id: int, by, outcome: str, rationale: str) -> Referral
             "status",
         ]
     )
+    record_event(kind=EventKind.RECOMMENDED, by=by, referral=referral, detail={"outcome": outcome})
     return referral
