@@ -40,7 +40,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
-        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        # GET only: its HTML renderer has no page for DRF's OPTIONS answer (a 500).
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", http_method_names=["get", "head"]
+            )
+        ),
         name="api-docs",
     ),
 ]

@@ -24,6 +24,7 @@ def health_check(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on a page about what it does here."""
     return render(request, [f"home/{request.user.role}.html", "home/default.html"])

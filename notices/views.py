@@ -3,12 +3,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from notices.services import inbox_for
 
 
 @login_required
+@require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(inbox_for(request.user).select_related("event"), 25).get_page(
         request.GET.get("page")

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.policy import Capability, can, may_refer
 from referrals import drafts
@@ -266,6 +266,7 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def submitted(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = get_object_or_404(Submission, pk=submission_id, submitted_by=request.user)
     referrals = referrals_visible_to(request.user).filter(submission=submission)
@@ -280,6 +281,7 @@ def submitted(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Capability.VIEW_OWN_REFERRALS):
         raise PermissionDenied

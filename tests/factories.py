@@ -176,3 +176,52 @@ class QualityRatingFactory(factory.django.DjangoModelFactory):
     consent_addressed = True
     referrer_analysis = False
     rated_by = factory.SubFactory(UserFactory, role=Role.SCREENER)
+
+
+# --- Drafts and notices ----------------------------------------------------------------
+
+from notices.models import NoticeEvent, NoticeKind, Notification  # noqa: E402
+from referrals.models import ReferralDraft  # noqa: E402
+
+
+class ReferralDraftFactory(factory.django.DjangoModelFactory):
+    """A referral being written: one child named, no section answered yet (so it cannot
+    be sent). A screener's or manager's draft records a call on someone's behalf."""
+
+    class Meta:
+        model = ReferralDraft
+
+    owner = factory.SubFactory(UserFactory, role=Role.REFERRER)
+    data = factory.LazyAttribute(
+        lambda d: {
+            "on_behalf": d.owner.role in (Role.SCREENER, Role.MANAGER),
+            "sections": {},
+            "children": [{"child_first_name": ["Drafted"], "child_last_name": ["Child"]}],
+        }
+    )
+
+
+class NoticeEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NoticeEvent
+
+    key = factory.Sequence(lambda n: f"test:{n}")
+    kind = NoticeKind.ACKNOWLEDGEMENT
+    referral_id = factory.LazyFunction(lambda: ReferralFactory().pk)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An in-app notice, as the outbox writes it: a reference and a link, no case details."""
+
+    class Meta:
+        model = Notification
+
+    event = factory.SubFactory(NoticeEventFactory)
+    kind = factory.SelfAttribute("event.kind")
+    recipient = factory.SubFactory(UserFactory)
+    channel = Notification.Channel.INBOX
+    status = Notification.Status.SENT
+    sent_at = factory.LazyFunction(timezone.now)
+    subject = "Notice about a referral"
+    body = "Sign in to Front Door to read it."
+    link = "/"

@@ -1,5 +1,6 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from agencies.policy import Capability, capability_required
 from audit.models import AccessLog
@@ -9,6 +10,7 @@ from triage.chronology import chronology
 
 
 @capability_required(Capability.VIEW_ALL_REFERRALS)
+@require_GET
 def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
     try:
         child = Child.objects.get(pk=child_id)

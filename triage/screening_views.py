@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.policy import Capability, can, capability_required, require
 from audit.models import AccessLog
@@ -27,6 +27,7 @@ QUEUE_PAGE_SIZE = 50
 
 
 @capability_required(Capability.VIEW_QUEUE)
+@require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     queryset = selectors.queue_for(request.user)
     filters = forms.QueueFilter(request.GET or None, queryset=queryset, request=request)
@@ -124,6 +125,7 @@ def _quality_initial(quality) -> dict | None:
 
 
 @capability_required(Capability.VIEW_ALL_REFERRALS)
+@require_GET
 def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _render_referral(request, referral_id)
 
@@ -262,6 +264,7 @@ def recommend(request, referral_id):
 
 
 @capability_required(Capability.DECIDE)
+@require_http_methods(["GET", "POST"])
 def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral_or_404(request, referral_id)
     if referral.status == Status.DECIDED:

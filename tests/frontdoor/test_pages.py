@@ -98,3 +98,32 @@ def test_api_docs_and_schema_are_served_to_signed_in_users(referrer_client, clie
     assert referrer_client.get("/api/schema/").status_code == 200
     assert referrer_client.get("/api/docs/").status_code == 200
     assert client.get("/api/docs/").status_code == 302
+
+
+def test_the_api_docs_answer_get_only_never_a_server_error(referrer_client):
+    # Its HTML renderer had no page for DRF's OPTIONS answer: a 500.
+    assert referrer_client.options("/api/docs/").status_code == 405
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_pages_that_only_read_refuse_other_methods(
+    method, referrer, referrer_client, screener_client, manager_client
+):
+    from tests.factories import ChildFactory, ReferralFactory
+
+    referral = ReferralFactory(referrer=referrer)
+    child = ChildFactory()
+    pages = [
+        (referrer_client, "/"),
+        (referrer_client, "/inbox/"),
+        (referrer_client, "/referrals/mine/"),
+        (referrer_client, f"/referrals/submitted/{referral.submission_id}/"),
+        (screener_client, "/triage/"),
+        (screener_client, f"/triage/referrals/{referral.pk}/"),
+        (screener_client, f"/children/{child.pk}/"),
+    ]
+    for client, url in pages:
+        assert getattr(client, method)(url).status_code == 405, url
+    if method != "post":  # the decision screen takes GET and POST
+        url = f"/triage/referrals/{referral.pk}/decide/"
+        assert getattr(manager_client, method)(url).status_code == 405

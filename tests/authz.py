@@ -1,0 +1,464 @@
+"""What the authorization matrix (tests/test_authorization_matrix.py) needs besides its
+table: the URL patterns and the methods each accepts, read from the URL configuration;
+a small world of agencies, users and case data with marker strings planted in it; and
+one request made the way the table describes it.
+
+Everything is synthetic; every marker is a made-up string that appears nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from types import FunctionType
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from agencies.census import AgencyType
+from agencies.models import Role
+from notices.delivery import record_heartbeat
+from tests import factories as f
+
+# --- Discovery -------------------------------------------------------------------------
+
+# HEAD is answered as GET without a body, by Django and by DRF alike; TRACE no view
+# defines. Every other method a view may accept is in the matrix.
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+# The Django admin is one entry: its index and one model page (see ADMIN_PATHS), not
+# each of its generated URLs; the admin site itself refuses every other role.
+ADMIN = "admin:*"
+ADMIN_PATHS = ("admin:index", "admin:agencies_agency_changelist")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # namespaced URL name, or the route when a pattern has no name
+    route: str
+    callback: object
+    params: tuple[str, ...] = field(default=())
+
+
+def endpoints() -> list[Endpoint]:
+    """Every URL pattern, with its namespaced name and route, walked from the root."""
+    found: list[Endpoint] = []
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str | None, params: tuple) -> None:
+        for pattern in resolver.url_patterns:
+            route = prefix + str(pattern.pattern)
+            inner_params = params + tuple(pattern.pattern.regex.groupindex)
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                walk(pattern, route, inner, inner_params)
+            elif isinstance(pattern, URLPattern) and namespace != "admin":  # admin: below
+                name = pattern.name and (f"{namespace}:" if namespace else "") + pattern.name
+                found.append(Endpoint(name or route, route, pattern.callback, inner_params))
+
+    walk(get_resolver(), "", None, ())
+    admin = [p for p in get_resolver().url_patterns if getattr(p, "namespace", None) == "admin"]
+    found.extend(Endpoint(ADMIN, str(p.pattern), None) for p in admin)
+    return found
+
+
+def accepted_methods(endpoint: Endpoint) -> set[str]:
+    """The methods a view accepts: a class-based view's handlers (Django's View and DRF's
+    APIView alike) among its ``http_method_names`` (as given to ``as_view`` too),
+    narrowed by any ``require_http_methods`` wrapped around it; a function
+    view accepts every method unless a ``require_http_methods`` decorator narrows it."""
+    if endpoint.name == ADMIN:
+        return {"GET"}
+    callback = endpoint.callback
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if view_class is not None:
+        initkwargs = getattr(callback, "view_initkwargs", {})
+        names = initkwargs.get("http_method_names", view_class.http_method_names)
+        methods = {m.upper() for m in names if hasattr(view_class, m)}
+    else:
+        methods = set(METHODS)
+    for declared in _declared_method_lists(callback):
+        methods &= {m.upper() for m in declared}
+    return methods & set(METHODS)
+
+
+def _declared_method_lists(callback) -> list[list[str]]:
+    """``request_method_list`` of every ``require_http_methods`` (require_GET,
+    require_POST, ...) found through ``__wrapped__`` and the closures of decorators."""
+    found, seen, todo = [], set(), [callback]
+    while todo:
+        fn = todo.pop()
+        if id(fn) in seen or not callable(fn):
+            continue
+        seen.add(id(fn))
+        if getattr(fn, "__wrapped__", None) is not None:
+            todo.append(fn.__wrapped__)
+        if isinstance(fn, FunctionType) and fn.__closure__:
+            for name, cell in zip(fn.__code__.co_freevars, fn.__closure__, strict=True):
+                try:
+                    value = cell.cell_contents
+                except ValueError:  # an empty cell
+                    continue
+                if name == "request_method_list":
+                    found.append(list(value))
+                elif isinstance(value, FunctionType):
+                    todo.append(value)
+    return found
+
+
+def discovered() -> dict[tuple[str, str], Endpoint]:
+    return {(e.name, method): e for e in endpoints() for method in sorted(accepted_methods(e))}
+
+
+# --- Roles, objects and markers --------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+ROLES = (ANONYMOUS, *(role.value for role in Role))
+# Roles whose view is scoped to one agency: they never see another agency's rows.
+SCOPED_ROLES = (Role.REFERRER.value, Role.AGENCY_LEAD.value, Role.PARTNER.value)
+
+NONE_ID = 987654321  # no object has this id
+
+# What each URL parameter names, and the object kinds tried for it. ``own`` is the user's
+# own, or their agency's, where the role has one (the referrer's referral, the lead's
+# agency's, the partner's agency's information request, each referring role's own draft);
+# ``colleague`` a colleague's in the same school; ``other`` another agency's (the police);
+# ``decided`` the referrer's own referral, decided; ``none`` an id that names nothing. The
+# front door's staff have no agency scope: to them these are simply different referrals.
+OBJECT_KINDS = {
+    "referral_id": ("own", "colleague", "other", "decided", "none"),
+    "pk": ("own", "colleague", "other", "decided", "none"),
+    "draft_id": ("own", "colleague", "other", "none"),
+    "submission_id": ("own", "colleague", "other", "none"),
+    "child_id": ("own", "other", "none"),
+    "request_id": ("own", "other", "none"),
+}
+# Parameters that do not name an object take one fixed, valid value.
+FIXED_PARAMS = {"index": "0", "slug": "concerns"}
+PARAM_OBJECT = {
+    "referral_id": "referral",
+    "pk": "referral",
+    "draft_id": "draft",
+    "submission_id": "submission",
+    "child_id": "child",
+    "request_id": "information_request",
+}
+
+# A referral for each kind: its reference, child's first name and worry are markers.
+REFERRALS = {
+    "own": ("FD-2026-771001", "Ottoline", "Worry own: Ottoline sleeps in the car"),
+    "colleague": ("FD-2026-771002", "Casimira", "Worry colleague: Casimira has no coat"),
+    "other": ("FD-2026-771003", "Barnabus", "Worry other: Barnabus was found at night"),
+    "decided": ("FD-2026-771004", "Dorothea", "Worry decided: Dorothea misses school"),
+}
+# The front door's own record, never for a referrer, an agency lead or a partner (except
+# the question a partner is asked, which is for that partner).
+INTERNAL = {
+    "note": "Note marker: screener spoke to the health visitor about Ottoline",
+    "quality": "Quality marker: thin on what the child said",
+    "recommendation": "Recommendation marker: early help via the family hub",
+    "answer": "Answer marker: CAMHS shared in confidence that mum is in treatment",
+    "other.note": "Note marker: police check on Barnabus returned two callouts",
+    "other.answer": "Answer marker: CAMHS shared in confidence about Barnabus",
+    "rationale": "Rationale marker: police told us in confidence about the household",
+    "impact": "Impact marker: mornings are chaotic for Dorothea",
+    "question": "Question marker: what does the health visitor know about Ottoline",
+}
+FEEDBACK = "Feedback marker: the family will be offered early help"
+
+
+def markers() -> dict[str, str]:
+    found = {"feedback": FEEDBACK, **INTERNAL}
+    for kind, (reference, child, worry) in REFERRALS.items():
+        found |= {f"{kind}.reference": reference, f"{kind}.child": child, f"{kind}.worry": worry}
+    return found
+
+
+def _referral_markers(*kinds: str) -> set[str]:
+    return {f"{kind}.{what}" for kind in kinds for what in ("reference", "child", "worry")}
+
+
+# Which markers each role may ever be shown, on any page, whatever the status.
+MAY_SEE = {
+    ANONYMOUS: set(),
+    Role.REFERRER.value: _referral_markers("own", "decided") | {"feedback"},
+    Role.AGENCY_LEAD.value: _referral_markers("own", "colleague", "decided") | {"feedback"},
+    Role.PARTNER.value: {"own.reference", "own.child", "question"},
+    Role.SCREENER.value: set(markers()),
+    Role.MANAGER.value: set(markers()),
+    Role.AUDITOR.value: set(markers()),
+    Role.ADMIN.value: set(),
+}
+
+
+@dataclass
+class World:
+    sessions: dict[str, str]
+    objects: dict[str, dict[str, object]]
+    clients: dict[str, Client] = field(default_factory=dict)
+
+    def object_id(self, param: str, kind: str, role: str):
+        value = self.objects[PARAM_OBJECT[param]][kind]
+        if isinstance(value, dict):
+            return value.get(role, value["*"])
+        return value
+
+    def client(self, role: str) -> Client:
+        """The role's client, signed in (or not) afresh: nothing carries over from the
+        last request (a sign-out, a message). One client a role, as a new one loads the
+        middleware again, and WhiteNoise's scan of the static files is slow."""
+        client = self.clients.setdefault(role, Client())
+        client.cookies.clear()
+        if role != ANONYMOUS:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
+        return client
+
+
+def build_world() -> World:
+    now = timezone.now()
+    school = f.AgencyFactory(name="Matrix Primary School", type=AgencyType.SCHOOL)
+    police = f.AgencyFactory(name="Matrix Police", type=AgencyType.POLICE)
+    health = f.AgencyFactory(name="Matrix Health Visiting", type=AgencyType.HEALTH_VISITING)
+    camhs = f.AgencyFactory(name="Matrix CAMHS", type=AgencyType.CAMHS)
+    social_care = f.AgencyFactory(
+        name="Matrix Children's Social Care", type=AgencyType.CHILDRENS_SOCIAL_CARE
+    )
+
+    def user(name, role, agency=None):
+        return f.UserFactory(username=f"matrix.{name}", role=role, agency=agency)
+
+    users = {
+        Role.REFERRER.value: user("referrer", Role.REFERRER, school),
+        Role.AGENCY_LEAD.value: user("lead", Role.AGENCY_LEAD, school),
+        Role.SCREENER.value: user("screener", Role.SCREENER, social_care),
+        Role.MANAGER.value: user("manager", Role.MANAGER, social_care),
+        Role.PARTNER.value: user("partner", Role.PARTNER, health),
+        Role.AUDITOR.value: user("auditor", Role.AUDITOR),
+        Role.ADMIN.value: user("admin", Role.ADMIN),
+    }
+    colleague = user("colleague", Role.REFERRER, school)
+    police_referrer = user("police", Role.REFERRER, police)
+    camhs_partner = user("camhs", Role.PARTNER, camhs)
+    referrer, screener = users[Role.REFERRER.value], users[Role.SCREENER.value]
+
+    children = {
+        "own": f.ChildFactory(first_name=REFERRALS["own"][1], last_name="Matrixfield"),
+        "other": f.ChildFactory(first_name=REFERRALS["other"][1], last_name="Matrixfield"),
+    }
+    by = {"own": referrer, "colleague": colleague, "other": police_referrer, "decided": referrer}
+    referrals = {}
+    for kind, (reference, child_name, worry) in REFERRALS.items():
+        referrals[kind] = f.ReferralFactory(
+            reference=reference,
+            referrer=by[kind],
+            child_first_name=child_name,
+            child_last_name="Matrixfield",
+            worry=worry,
+            child=children.get(kind),
+        )
+    own, other = referrals["own"], referrals["other"]
+    own.status, own.assigned_to, own.assigned_at = "screening", screener, now
+    own.recommendation, own.recommended_outcome = INTERNAL["recommendation"], "early_help"
+    own.save()
+    f.ScreeningNoteFactory(referral=own, author=screener, text=INTERNAL["note"])
+    f.ScreeningNoteFactory(referral=other, author=screener, text=INTERNAL["other.note"])
+    f.QualityRatingFactory(referral=own, rated_by=screener, comment=INTERNAL["quality"])
+    requests = {
+        "own": f.InformationRequestFactory(
+            referral=own, agency=health, requested_by=screener, question=INTERNAL["question"]
+        ),
+        "own.camhs": f.InformationRequestFactory(
+            referral=own,
+            agency=camhs,
+            requested_by=screener,
+            answer=INTERNAL["answer"],
+            answered_by=camhs_partner,
+            answered_at=now,
+        ),
+        "other": f.InformationRequestFactory(
+            referral=other,
+            agency=camhs,
+            requested_by=screener,
+            answer=INTERNAL["other.answer"],
+            answered_by=camhs_partner,
+            answered_at=now,
+        ),
+    }
+    decided = referrals["decided"]
+    decided.status = "decided"
+    decided.save()
+    f.DecisionFactory(
+        referral=decided,
+        rationale=INTERNAL["rationale"],
+        lived_experience_impact=INTERNAL["impact"],
+        feedback=FEEDBACK,
+        decided_by=users[Role.MANAGER.value],
+    )
+    notices = {
+        kind: f.NotificationFactory(
+            recipient=who,
+            event__referral_id=referral.pk,
+            subject=f"Referral received: {referral.reference}",
+        )
+        for kind, who, referral in [("own", referrer, own), ("other", police_referrer, other)]
+    }
+    for who, request in [
+        (users[Role.PARTNER.value], requests["own"]),
+        (camhs_partner, requests["other"]),
+    ]:
+        f.NotificationFactory(
+            recipient=who,
+            event__kind="information_request",
+            event__referral_id=request.referral_id,
+            event__information_request_id=request.pk,
+            subject=f"Information requested: {request.referral.reference}",
+        )
+
+    drafts = {
+        name: f.ReferralDraftFactory(owner=who)
+        for name, who in {
+            Role.REFERRER.value: referrer,
+            Role.AGENCY_LEAD.value: users[Role.AGENCY_LEAD.value],
+            Role.SCREENER.value: screener,
+            Role.MANAGER.value: users[Role.MANAGER.value],
+            "colleague": colleague,
+            "other": police_referrer,
+        }.items()
+    }
+    objects = {
+        "referral": {kind: r.pk for kind, r in referrals.items()} | {"none": NONE_ID},
+        "draft": {
+            # Each role that may refer has its own draft; the others try the referrer's.
+            "own": {role: d.pk for role, d in drafts.items()} | {"*": drafts["referrer"].pk},
+            "colleague": drafts["colleague"].pk,
+            "other": drafts["other"].pk,
+            "none": NONE_ID,
+        },
+        "submission": {
+            "own": own.submission_id,
+            "colleague": referrals["colleague"].submission_id,
+            "other": other.submission_id,
+            "none": NONE_ID,
+        },
+        "child": {"own": children["own"].pk, "other": children["other"].pk, "none": NONE_ID},
+        "information_request": {
+            "own": requests["own"].pk,
+            "other": requests["other"].pk,
+            "none": NONE_ID,
+        },
+        # Not in any URL: the inbox's "mark as read" takes it in the body.
+        "notification": {kind: notice.pk for kind, notice in notices.items()},
+    }
+    record_heartbeat(name="scan")  # as beat does every minute: /health/ is 200
+    sessions = {}
+    for role, who in users.items():
+        client = Client()
+        client.force_login(who)
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return World(sessions=sessions, objects=objects)
+
+
+# --- Requests --------------------------------------------------------------------------
+
+EMPTY, INVALID, PLAIN = "empty", "invalid", "plain"
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# Wrong types, bad choices and ids that are not numbers, for every form field a page has.
+INVALID_FORM = {
+    "text": "",
+    "outcome": "not-an-outcome",
+    "threshold_level": "high",
+    "rationale": "",
+    "feedback": "",
+    "reason": "",
+    "assigned_to": "not-a-number",
+    "child": "x",
+    "agency": "abc",
+    "question": "",
+    "due_date_day": "31",
+    "due_date_month": "2",
+    "due_date_year": "twenty",
+    "answer": "",
+    "notification": "abc",
+    "specific_worry": "maybe",
+    "concerns": "not-a-concern",
+    "immediate_risk": "perhaps",
+    "child_first_name": "",
+    "child_date_of_birth_day": "99",
+    "username": "",
+    "password": "",
+    "next": "https://elsewhere.invalid/",
+}
+INVALID_JSON = {
+    "outcome": 7,
+    "threshold_level": "high",
+    "rationale": ["not", "text"],
+    "feedback": None,
+    "concerns": "neglect",
+    "child_first_name": {"a": 1},
+    "child_date_of_birth": "31-02-2026",
+    "received_at": "yesterday",
+    "caller_agency": "abc",
+    "username": None,
+    "password": None,
+}
+# Where one page's invalid body is more telling than the shared one.
+INVALID_BODIES = {"referrals:children": {"action": "remove-x"}}
+
+
+def path_for(endpoint: Endpoint, world: World, kind: str | None, role: str) -> str:
+    kwargs = {}
+    for param in endpoint.params:
+        if param in FIXED_PARAMS:
+            kwargs[param] = FIXED_PARAMS[param]
+        else:
+            kwargs[param] = world.object_id(param, kind, role)
+    return reverse(endpoint.name, kwargs=kwargs)
+
+
+def object_kinds(endpoint: Endpoint) -> tuple[str | None, ...]:
+    unknown = set(endpoint.params) - set(OBJECT_KINDS) - set(FIXED_PARAMS)
+    assert not unknown, f"{endpoint.name}: say in tests/authz.py what {unknown} names"
+    kinds = [OBJECT_KINDS[p] for p in endpoint.params if p not in FIXED_PARAMS]
+    assert len(kinds) <= 1, f"{endpoint.name}: more than one object in one URL"
+    return kinds[0] if kinds else (None,)
+
+
+def bodies(method: str) -> tuple[str, ...]:
+    return (EMPTY, INVALID) if method in WRITE_METHODS else (PLAIN,)
+
+
+def send(client: Client, endpoint: Endpoint, method: str, path: str, body: str):
+    is_api = endpoint.route.startswith("api/")
+    call = getattr(client, method.lower())
+    if body == PLAIN:
+        return call(path)
+    if is_api:
+        data = "" if body == EMPTY else json.dumps(INVALID_JSON)
+        return call(path, data=data, content_type="application/json")
+    if body == EMPTY:
+        return call(path) if method == "POST" else call(path, data="")
+    data = INVALID_BODIES.get(endpoint.name, INVALID_FORM)
+    if method == "POST":
+        return call(path, data)
+    return call(path, urlencode(data), content_type="application/x-www-form-urlencoded")
+
+
+LOGIN = "login"  # a redirect to the sign-in page
+LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+
+
+def outcome(response) -> int | str:
+    """The status, with a redirect to the sign-in page told apart from other redirects."""
+    if response.status_code == 302 and response["Location"].startswith(LOGIN_PATHS):
+        return LOGIN
+    return response.status_code
+
+
+def body_text(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")

@@ -1,0 +1,389 @@
+"""The authorization matrix: every URL pattern and every method it accepts, for every role,
+against the user's own object, a colleague's, another agency's and one that does not
+exist, with the expected outcome written down in one table (MATRIX).
+
+A URL pattern or a method that is not in the table fails
+``test_every_url_and_method_is_in_the_matrix``: declare every new address here.
+
+How to read an entry: ``(url name, method): {role: outcome}``. An outcome is a status,
+``LOGIN`` (a redirect to the sign-in page) or a dict choosing by object kind (``own``,
+``colleague``, ``other``, ``decided``, ``none``: see tests/authz.py) or by body
+(``empty``, ``invalid``), ``"*"`` for the rest. Writes are sent twice, with an empty body
+and with an invalid one (wrong types, bad choices, ids that are not numbers).
+
+Besides the status, every response is searched for marker strings planted in the case
+data: a refused response (401, 403, 404, 405, sign-in) shows none; any other shows only
+what its role may see (authz.MAY_SEE): a referrer never sees a colleague's or another
+agency's referral, nor the front door's notes, answers, rationale or rating.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from notices.models import Notification
+from tests import authz
+from tests.authz import LOGIN
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = {LOGIN, 401, 403, 404, 405}
+# Staff who read every referral: each one exists for them but the id that names nothing.
+EVERY = {"none": 404, "*": 200}
+
+MATRIX = {
+    # --- Public and every signed-in user ---------------------------------------------------
+    ("health", "GET"): dict.fromkeys(authz.ROLES, 200),
+    ("home", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
+    ("login", "GET"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": 200},
+    ("login", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": 200},
+    # An invalid sign-in re-renders the form (200); Django's LoginView takes PUT as POST.
+    ("login", "POST"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": 200},
+    ("login", "PUT"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": 200},
+    ("logout", "OPTIONS"): dict.fromkeys(authz.ROLES, 200),
+    ("logout", "POST"): dict.fromkeys(authz.ROLES, LOGIN),
+    ("inbox", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
+    ("inbox-read", "POST"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": LOGIN},
+    # --- The referral form: referrers and leads, and staff for calls; drafts are private --
+    ("referrals:start", "GET"): {
+        "anonymous": LOGIN, "referrer": 200, "agency_lead": 200, "screener": 200,
+        "manager": 200, "partner": 403, "auditor": 403, "admin": 403,
+    },
+    ("referrals:start", "POST"): {
+        "anonymous": LOGIN, "referrer": 302, "agency_lead": 302, "screener": 302,
+        "manager": 302, "partner": 403, "auditor": 403, "admin": 403,
+    },
+    **{
+        # An invalid section, child or check re-renders the page with 200 (GOV.UK form).
+        (page, method): {
+            "anonymous": LOGIN, "partner": 403, "auditor": 403, "admin": 403,
+            **dict.fromkeys(("referrer", "agency_lead", "screener", "manager"),
+                            {"own": 200, "*": 404}),
+        }
+        for page in ("referrals:section", "referrals:child", "referrals:check")
+        for method in ("GET", "POST")
+    },
+    ("referrals:children", "GET"): {
+        "anonymous": LOGIN, "partner": 403, "auditor": 403, "admin": 403,
+        **dict.fromkeys(("referrer", "agency_lead", "screener", "manager"),
+                        {"own": 200, "*": 404}),
+    },
+    # Empty: on to the next page. Invalid (``remove-x``): a mangled child index, 404.
+    ("referrals:children", "POST"): {
+        "anonymous": LOGIN, "partner": 403, "auditor": 403, "admin": 403,
+        **dict.fromkeys(("referrer", "agency_lead", "screener", "manager"),
+                        {"own": {"empty": 302, "invalid": 404}, "*": 404}),
+    },
+    # The confirmation is for whoever sent it: 404 for anyone else, the lead included.
+    ("referrals:submitted", "GET"): {
+        **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,
+        "referrer": {"own": 200, "*": 404},
+    },
+    ("referrals:mine", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": 200, "agency_lead": 200,
+    },
+    # --- Triage: the queue and the screening record are for the front door --------------
+    ("triage:queue", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": 200, "manager": 200, "auditor": 200,
+    },
+    ("triage:referral", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": EVERY, "manager": EVERY, "auditor": EVERY,
+    },
+    # Claiming a decided referral, or one already claimed, comes back with a message.
+    ("triage:claim", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 302}, "manager": {"none": 404, "*": 302},
+    },
+    ("triage:create-child", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 302}, "manager": {"none": 404, "*": 302},
+    },
+    # The rubric is six checkboxes: an empty body is a valid rating of six noes.
+    ("triage:quality", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 302}, "manager": {"none": 404, "*": 302},
+    },
+    # No child chosen: back to the referral with a message, before the referral is looked
+    # up, so a referral that does not exist gets the same redirect (then 404 there).
+    ("triage:link-child", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": 302, "manager": 302,
+    },
+    ("triage:note", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 400}, "manager": {"none": 404, "*": 400},
+    },
+    ("triage:recommend", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 400}, "manager": {"none": 404, "*": 400},
+    },
+    ("triage:allocate", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "manager": {"none": 404, "*": 400},
+    },
+    # A decided referral sends the manager back to it; nothing to amend is 404.
+    ("triage:decide", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "manager": {"decided": 302, "none": 404, "*": 200},
+    },
+    ("triage:decide", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "manager": {"decided": 302, "none": 404, "*": 400},
+    },
+    ("triage:amend", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "manager": {"decided": 400, "*": 404},
+    },
+    ("children:chronology", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": EVERY, "manager": EVERY, "auditor": EVERY,
+    },
+    # Screeners ask partners; an invalid request re-renders the form with 200.
+    ("requests:send", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": EVERY, "manager": EVERY,
+    },
+    # --- Partners: their agency's information requests, nothing else --------------------
+    ("requests:list", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "partner": 200,
+    },
+    ("requests:detail", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "partner": {"own": 200, "*": 404},
+    },
+    ("requests:detail", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "partner": {"own": 200, "*": 404},
+    },
+    # --- The Django admin: one entry for all of it (its index and the agencies page) -----
+    (authz.ADMIN, "GET"): {**dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "admin": 200},
+    # --- The API: 401 without a token or session ------------------------------------------
+    ("api-token", "POST"): dict.fromkeys(authz.ROLES, 400),
+    ("api-token", "OPTIONS"): dict.fromkeys(authz.ROLES, 200),
+    ("api-notifications", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
+    ("api-notifications", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
+    # Partners and the administrator may ask: they get an empty list.
+    ("api-referrals", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
+    ("api-referrals", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
+    ("api-referrals", "POST"): {
+        "anonymous": 401, "referrer": 400, "agency_lead": 400, "screener": 400,
+        "manager": 400, "partner": 403, "auditor": 403, "admin": 403,
+    },
+    ("api-referral", "GET"): {
+        "anonymous": 401, "partner": 404, "admin": 404,
+        "referrer": {"own": 200, "decided": 200, "*": 404},
+        "agency_lead": {"other": 404, "none": 404, "*": 200},
+        "screener": EVERY, "manager": EVERY, "auditor": EVERY,
+    },
+    # OPTIONS describes the operation, never the object: the same for every id.
+    ("api-referral", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
+    ("api-referral-decision", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401,
+        "manager": {"none": 404, "*": 400},
+    },
+    ("api-referral-decision", "OPTIONS"): {
+        **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
+    },
+    # No parameter given: 400 naming them.
+    ("api-child-matches", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "screener": 400, "manager": 400,
+    },
+    ("api-child-matches", "OPTIONS"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "screener": 200, "manager": 200,
+    },
+    ("api-schema", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
+    ("api-schema", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
+    ("api-docs", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
+}  # fmt: skip
+
+DISCOVERED = authz.discovered()
+
+
+def test_every_url_and_method_is_in_the_matrix():
+    missing = sorted(set(DISCOVERED) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(DISCOVERED))
+
+    assert not missing, f"URL patterns or methods with no entry in MATRIX: {missing}"
+    assert not stale, f"MATRIX entries for URL patterns or methods that do not exist: {stale}"
+    for key, row in MATRIX.items():
+        assert set(row) == set(authz.ROLES), f"{key}: every role needs an outcome"
+
+
+def expected(outcome, kind, body):
+    while isinstance(outcome, dict):
+        for key in (kind, body, "*"):
+            if key in outcome:
+                outcome = outcome[key]
+                break
+        else:
+            raise AssertionError(f"no outcome for {kind}/{body} in {outcome}")
+    return outcome
+
+
+def _cases():
+    for name, method in MATRIX:
+        endpoint = DISCOVERED.get((name, method))
+        if endpoint is None:
+            continue  # reported by test_every_url_and_method_is_in_the_matrix
+        for role in authz.ROLES:
+            for kind in authz.object_kinds(endpoint):
+                for body in authz.bodies(method):
+                    yield pytest.param(
+                        name, method, role, kind, body,
+                        id=f"{name} {method} {role} {kind or '-'} {body}",
+                    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module, in a transaction rolled back at the end; each test runs
+    in a savepoint inside it (the ``db`` fixture), so what one request changes the next
+    never sees."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield authz.build_world()
+        transaction.set_rollback(True)
+
+
+def _request(world, endpoint, method, role, kind, body):
+    if endpoint.name == authz.ADMIN:
+        paths = [reverse(name) for name in authz.ADMIN_PATHS]
+    else:
+        paths = [authz.path_for(endpoint, world, kind, role)]
+    return [(path, authz.send(world.client(role), endpoint, method, path, body)) for path in paths]
+
+
+def _leaks(text: str, may_see: set[str]) -> list[str]:
+    return sorted(
+        name for name, marker in authz.markers().items() if name not in may_see and marker in text
+    )
+
+
+@pytest.mark.parametrize(("name", "method", "role", "kind", "body"), list(_cases()))
+def test_matrix(world, db, name, method, role, kind, body):
+    want = expected(MATRIX[(name, method)][role], kind, body)
+    may_see = set() if want in REFUSED else authz.MAY_SEE[role]
+
+    for path, response in _request(world, DISCOVERED[(name, method)], method, role, kind, body):
+        got = authz.outcome(response)
+        leaks = _leaks(authz.body_text(response), may_see)
+        # Both at once: a wrong status that also shows case data says so.
+        assert (got, leaks) == (want, []), (
+            f"{method} {path} as {role} ({kind}, {body}): {got} (expected {want})"
+            + (f", showing {leaks}" if leaks else "")
+        )
+
+
+# Where each marker does show, so that its absence everywhere else means something.
+SHOWN = {
+    ("triage:referral", "screener", "own"): (
+        "own.reference", "own.child", "own.worry", "note", "quality", "recommendation",
+        "answer", "question",
+    ),
+    ("triage:referral", "manager", "decided"): ("decided.reference", "rationale", "impact"),
+    ("triage:referral", "auditor", "other"): (
+        "other.reference", "other.child", "other.worry", "other.note", "other.answer",
+    ),
+    ("api-referral", "referrer", "decided"): ("decided.reference", "decided.child", "feedback"),
+    ("api-referral", "agency_lead", "colleague"): ("colleague.reference", "colleague.child"),
+    ("requests:detail", "partner", "own"): ("own.reference", "own.child", "question"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "role", "kind"), list(SHOWN), ids=[" ".join(k) for k in SHOWN])
+def test_the_markers_show_where_they_may(world, db, name, role, kind):
+    [(_, response)] = _request(world, DISCOVERED[(name, "GET")], "GET", role, kind, authz.PLAIN)
+
+    assert response.status_code == 200
+    text = authz.body_text(response)
+    markers = authz.markers()
+    assert [m for m in SHOWN[(name, role, kind)] if markers[m] not in text] == []
+
+
+# --- Methods a view does not accept --------------------------------------------------------
+
+
+# Sign-in sends a signed-in user home before it looks at the method.
+NOT_ACCEPTED = {"login": {**dict.fromkeys(authz.ROLES, 302), "anonymous": 405}}
+
+
+def _unaccepted():
+    """Each method an address does not accept, tried by the roles the table lets use it
+    (for everyone else the role check refuses first): proves the discovery right."""
+    by_name: dict[str, dict[str, dict]] = {}
+    for (name, method), row in MATRIX.items():
+        if (name, method) in DISCOVERED and name != authz.ADMIN:
+            by_name.setdefault(name, {})[method] = row
+    for name, rows in by_name.items():
+        endpoint = DISCOVERED[(name, next(iter(rows)))]
+        users = {
+            role
+            for method, row in rows.items()
+            for role in authz.ROLES
+            for kind in authz.object_kinds(endpoint)
+            for body in authz.bodies(method)
+            if expected(row[role], kind, body) not in REFUSED
+        }
+        for method in sorted(set(authz.METHODS) - set(rows)):
+            for role in sorted(users):
+                yield pytest.param(name, method, role, id=f"{name} {method} {role}")
+
+
+@pytest.mark.parametrize(("name", "method", "role"), list(_unaccepted()))
+def test_a_method_not_accepted_is_405(world, db, name, method, role):
+    endpoint = next(e for (n, _), e in DISCOVERED.items() if n == name)
+    kind = authz.object_kinds(endpoint)[0]
+    body = authz.bodies(method)[0]
+    want = NOT_ACCEPTED.get(name, {}).get(role, 405)
+
+    [(path, response)] = _request(world, endpoint, method, role, kind, body)
+
+    assert response.status_code == want, f"{method} {path} as {role}: {response.status_code}"
+    assert not _leaks(authz.body_text(response), set())
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+# Whose rows each list shows each role, by referral kind; every other kind's reference
+# must be absent for the roles scoped to an agency.
+LISTS = {
+    ("referrals:mine", "referrer"): ("own", "decided"),
+    ("referrals:mine", "agency_lead"): ("own", "colleague", "decided"),
+    ("api-referrals", "referrer"): ("own", "decided"),
+    ("api-referrals", "agency_lead"): ("own", "colleague", "decided"),
+    ("api-referrals", "partner"): (),
+    ("requests:list", "partner"): ("own",),
+    ("inbox", "referrer"): ("own",),
+    ("inbox", "partner"): ("own",),
+    ("api-notifications", "referrer"): ("own",),
+    ("api-notifications", "partner"): ("own",),
+    ("triage:queue", "screener"): ("own", "colleague", "other"),
+    ("api-referrals", "auditor"): ("own", "colleague", "other", "decided"),
+}
+
+
+@pytest.mark.parametrize(("name", "role"), list(LISTS), ids=[f"{n} {r}" for n, r in LISTS])
+def test_lists_show_the_rows_in_scope_and_no_others(world, db, name, role):
+    response = world.client(role).get(reverse(name))
+
+    assert response.status_code == 200
+    text = authz.body_text(response)
+    shown = {kind for kind, (reference, _, _) in authz.REFERRALS.items() if reference in text}
+    if role in authz.SCOPED_ROLES:
+        assert shown == set(LISTS[(name, role)])
+    else:
+        assert shown >= set(LISTS[(name, role)])
+
+
+def test_marking_another_users_notice_read_changes_nothing(world, db):
+    notices = world.objects["notification"]
+
+    world.client("referrer").post(reverse("inbox-read"), {"notification": notices["other"]})
+
+    assert Notification.objects.get(pk=notices["other"]).read_at is None
+    world.client("referrer").post(reverse("inbox-read"), {"notification": notices["own"]})
+    assert Notification.objects.get(pk=notices["own"]).read_at is not None
