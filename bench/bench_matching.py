@@ -368,22 +368,22 @@ def _run_queries(total: int, rng: random.Random, *, name: str) -> None:
 
 
 def _outcome(query: dict, child, matches) -> str:
-    from referrals.matching import _Query, _Row, _score
+    from referrals.matching.query import ROW_FIELDS, Query, Row
+    from referrals.matching.scoring import score
 
     ids = [m.child.pk for m in matches]
     if ids and ids[0] == child.pk:
         return "first"
     if child.pk in ids:
         return "top 10"
-    row = _Row(*(getattr(child, f) for f in ("pk", *_ROW_FIELDS)))
-    own, _ = _score(_Query.of(**{**EMPTY_QUERY, **query}), row)
+    row = Row(*(getattr(child, f) for f in ROW_FIELDS))
+    own, _ = score(Query.of(**{**EMPTY_QUERY, **query}), row)
     own = round(own, 3)  # as find_matches rounds
     if len(matches) == 10 and matches[-1].score >= own:
         return "tied"
     return "missed"
 
 
-_ROW_FIELDS = ("first_name", "last_name", "other_names", "date_of_birth", "postcode", "nhs_number")
 EMPTY_QUERY = {
     "first_name": "",
     "last_name": "",
