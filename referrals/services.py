@@ -22,9 +22,9 @@ from core.exceptions import DomainError, InvalidState, NotPermitted
 from notices.models import NoticeKind
 from notices.services import raise_notice
 from referrals.census import CALLER_SOURCE, CallerType
+from referrals.matching import exact_nhs_match
 from referrals.models import (
     Channel,
-    Child,
     HouseholdMember,
     IdempotencyRecord,
     ParentalConsent,
@@ -218,7 +218,7 @@ def submit_referrals(
         # The one automatic link: an exact NHS number is the same child. Anything less
         # certain is a screener's judgement (triage.services.screening.link_child).
         if referral.child_nhs_number:
-            referral.child = Child.objects.filter(nhs_number=referral.child_nhs_number).first()
+            referral.child = exact_nhs_match(referral.child_nhs_number)
         referral.save()
         bulk_create_with_history(
             [ReferralConcern(referral=referral, category=c) for c in concerns],

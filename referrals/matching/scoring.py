@@ -1,0 +1,173 @@
+"""Scoring: weighted evidence from every detail given, with the reasons in plain English.
+
+In Python, over at most a few hundred candidates from blocking. docs/matching.md
+explains the weights.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from referrals.matching.dates import birth_dates, one_digit_apart, years_either_side
+from referrals.matching.names import (
+    UNBORN,
+    name_similarity,
+    normalise_name,
+    other_names,
+    variants_of,
+)
+from referrals.matching.query import Query, Row
+from referrals.validation import normalise_postcode
+
+# --- Weights: each detail's contribution to a score between 0 and 1 --------------------
+#
+# All four main details agreeing exactly adds up to 1.0; an exact NHS number alone is
+# 1.0. Disagreement on a detail both sides hold counts against a candidate, so that
+# sharing a birthday with a stranger is not a match.
+W_DATE_OF_BIRTH = 0.35
+W_DATE_OF_BIRTH_SWAPPED = 0.20
+W_DATE_OF_BIRTH_NEAR = 0.10  # same day and month a year out, or one digit different
+W_LAST_NAME = 0.30
+W_FIRST_NAME = 0.20
+W_POSTCODE = 0.15
+PENALTY_DATE_OF_BIRTH_DIFFERS = 0.15
+PENALTY_NAME_DIFFERS = 0.10
+PENALTY_NHS_NUMBER_DIFFERS = 0.40
+
+# Share of a name's weight for the weaker kinds of name agreement.
+VARIANT_SHARE = 0.85  # Katie for Catherine
+OTHER_NAME_SHARE = 0.80  # the name given is one of the child's other recorded names
+SWAPPED_NAMES_SHARE = 0.80  # first and last names the wrong way round
+
+# Name similarity (Jaro-Winkler, 0 to 1): at or above SIMILAR it is a near miss, below
+# DIFFERENT a different name.
+SIMILAR = 0.80
+DIFFERENT = 0.60
+
+# Suggestions scoring under MIN_SCORE are not shown. When the details given could not
+# reach it even if they all agreed (a postcode alone can only reach 0.15), the bar is
+# half of what they could reach instead, so that a search by postcode alone still lists
+# the children known at that postcode.
+MIN_SCORE = 0.30
+
+
+def threshold(query: Query) -> float:
+    """The score a candidate needs to be shown for this query."""
+    return min(MIN_SCORE, _best_possible(query) / 2)
+
+
+def _best_possible(query: Query) -> float:
+    if query.nhs_number:
+        return 1.0
+    return (
+        (W_FIRST_NAME if query.first else 0)
+        + (W_LAST_NAME if query.last else 0)
+        + (W_DATE_OF_BIRTH if query.date_of_birth else 0)
+        + (W_POSTCODE if query.postcode else 0)
+    )
+
+
+def score(query: Query, row: Row) -> tuple[float, list[str]]:
+    """How likely the candidate is the child described, 0 to 1, and why."""
+    points, reasons = 0.0, []
+
+    def add(evidence: tuple[float, str | None]) -> None:
+        nonlocal points
+        points += evidence[0]
+        if evidence[1]:
+            reasons.append(evidence[1])
+
+    nhs_matches = bool(query.nhs_number) and query.nhs_number == row.nhs_number
+    if nhs_matches:
+        reasons.append("NHS number matches")
+    elif query.nhs_number and row.nhs_number:
+        add((-PENALTY_NHS_NUMBER_DIFFERS, "NHS number is different"))
+    add(_date_of_birth_evidence(query.date_of_birth, row.date_of_birth))
+    for evidence in _names_evidence(query, row):
+        add(evidence)
+    if query.postcode and normalise_postcode(row.postcode) == query.postcode:
+        add((W_POSTCODE, "Postcode matches"))
+    total = 1.0 if nhs_matches else min(max(points, 0.0), 1.0)
+    return total, reasons
+
+
+def _date_of_birth_evidence(given: date | None, recorded: date | None):
+    if not given or not recorded:
+        return 0.0, None
+    if given == recorded:
+        return W_DATE_OF_BIRTH, "Date of birth matches"
+    if recorded in birth_dates(given):
+        return W_DATE_OF_BIRTH_SWAPPED, "Date of birth matches with day and month swapped"
+    if recorded in years_either_side(given):
+        return W_DATE_OF_BIRTH_NEAR, "Date of birth matches except the year, one year out"
+    if one_digit_apart(given, recorded):
+        return W_DATE_OF_BIRTH_NEAR, "Date of birth differs by one digit"
+    return -PENALTY_DATE_OF_BIRTH_DIFFERS, None
+
+
+def _names_evidence(query: Query, row: Row) -> list[tuple[float, str | None]]:
+    recorded_first = normalise_name(row.first_name)
+    if recorded_first == UNBORN:  # since born and named: the first name says nothing
+        recorded_first = ""
+    recorded_last = normalise_name(row.last_name)
+    others = other_names(row.other_names)
+    first = _name_evidence(
+        "First name",
+        query.first_name,
+        query.first,
+        row.first_name,
+        recorded_first,
+        others,
+        weight=W_FIRST_NAME,
+        variants=True,
+    )
+    last = _name_evidence(
+        "Last name",
+        query.last_name,
+        query.last,
+        row.last_name,
+        recorded_last,
+        others,
+        weight=W_LAST_NAME,
+        variants=False,
+    )
+    if (
+        query.first
+        and query.last
+        and query.first.replace(" ", "") == recorded_last.replace(" ", "")
+        and query.last.replace(" ", "") == recorded_first.replace(" ", "")
+        and query.first != query.last
+    ):
+        swapped = (W_FIRST_NAME + W_LAST_NAME) * SWAPPED_NAMES_SHARE
+        if swapped > first[0] + last[0]:
+            given = f"{query.first_name} {query.last_name}"
+            recorded = f"{row.first_name} {row.last_name}"
+            return [(swapped, f"First and last names swapped ({given} / {recorded})")]
+    return [first, last]
+
+
+def _name_evidence(
+    label: str,
+    given: str,
+    normalised: str,
+    recorded: str,
+    recorded_normalised: str,
+    others: frozenset[str],
+    *,
+    weight: float,
+    variants: bool,
+) -> tuple[float, str | None]:
+    if not normalised or not recorded_normalised:
+        return 0.0, None
+    similarity = name_similarity(normalised, recorded_normalised)
+    if similarity == 1.0:
+        return weight, f"{label} matches"
+    if variants and recorded_normalised in variants_of(normalised):
+        return weight * VARIANT_SHARE, f"{label} is a known variant ({given} / {recorded})"
+    if normalised.replace(" ", "") in others and similarity < OTHER_NAME_SHARE:
+        return weight * OTHER_NAME_SHARE, f"{label} matches another name recorded ({given})"
+    if similarity >= SIMILAR:
+        return weight * similarity, f"{label} similar ({given} / {recorded})"
+    if similarity < DIFFERENT:
+        return -PENALTY_NAME_DIFFERS, None
+    return 0.0, None
