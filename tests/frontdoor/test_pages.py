@@ -127,3 +127,28 @@ def test_pages_that_only_read_refuse_other_methods(
     if method != "post":  # the decision screen takes GET and POST
         url = f"/triage/referrals/{referral.pk}/decide/"
         assert getattr(manager_client, method)(url).status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "promised"),
+    [
+        ("referrer", ["/referrals/new/", "/referrals/mine/"]),
+        ("screener", ["/triage/", "/referrals/new/"]),
+        ("manager", ["/triage/", "/referrals/new/"]),
+        ("auditor", ["/triage/"]),
+    ],
+)
+def test_each_home_page_links_what_the_role_uses_and_promises_nothing_unbuilt(
+    make_user, role, promised
+):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user(role))
+    page = client.get("/").content.decode()
+
+    for path in promised:
+        assert f'href="{path}"' in page
+    for unbuilt in ("challenge", "dashboard", "strategy discussion", "access log", "history"):
+        assert unbuilt not in page.lower()
