@@ -142,7 +142,7 @@ class DecisionFactory(factory.django.DjangoModelFactory):
 
     referral = factory.SubFactory(ReferralFactory, status=Status.DECIDED)
     outcome = Outcome.EARLY_HELP
-    threshold_level = 2
+    threshold_level_id = 2  # the level's number
     rationale = "Emerging needs; the family agree to support from the school's family worker."
     lived_experience_impact = "Mornings are chaotic but the children are fed at school."
     feedback = "Decision: Early help."

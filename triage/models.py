@@ -17,7 +17,15 @@ class Decision(models.Model):
         "referrals.Referral", on_delete=models.PROTECT, related_name="decision"
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    threshold_level = models.PositiveSmallIntegerField()
+    # By the level's number (1 to 4 by default), which is what a manager chooses and what
+    # the API takes; PROTECT and the foreign key keep a level in use from being deleted
+    # or renumbered under the decisions that cite it.
+    threshold_level = models.ForeignKey(
+        "triage.ThresholdLevel",
+        on_delete=models.PROTECT,
+        to_field="level",
+        related_name="decisions",
+    )
     rationale = models.TextField(max_length=6000)
     lived_experience_impact = models.TextField(max_length=6000, blank=True)
     onward_referrals = models.TextField(max_length=3000, blank=True)
@@ -49,7 +57,12 @@ class DecisionAmendment(models.Model):
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="amendments")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    threshold_level = models.PositiveSmallIntegerField()
+    threshold_level = models.ForeignKey(
+        "triage.ThresholdLevel",
+        on_delete=models.PROTECT,
+        to_field="level",
+        related_name="amendments",
+    )
     rationale = models.TextField(max_length=6000)
     reason = models.TextField(max_length=3000)
     feedback = models.TextField(max_length=6000, blank=True)

@@ -181,3 +181,23 @@ def test_the_admin_role_manages_threshold_levels_and_support_services(sysadmin_c
     assert response.status_code == 302
     level.refresh_from_db()
     assert level.name == "Targeted early help"
+
+
+def test_a_threshold_levels_number_is_fixed_once_made(sysadmin_client):
+    """Decisions cite a level by its number: the admin adds levels, never renumbers one."""
+    from triage.models import ThresholdLevel
+
+    level = ThresholdLevel.objects.get(level=2)
+    response = sysadmin_client.post(
+        f"/admin/triage/thresholdlevel/{level.pk}/change/",
+        {"level": 7, "name": level.name, "descriptor": level.descriptor, "is_active": "on"},
+    )
+
+    assert response.status_code == 302
+    assert ThresholdLevel.objects.filter(pk=level.pk, level=2).exists()
+    added = sysadmin_client.post(
+        "/admin/triage/thresholdlevel/add/",
+        {"level": 5, "name": "Level five", "descriptor": "A new level.", "is_active": "on"},
+    )
+    assert added.status_code == 302
+    assert ThresholdLevel.objects.filter(level=5).exists()

@@ -102,7 +102,7 @@ def known_child_and_a_new_referral():
         DecisionFactory(
             referral=referral,
             outcome=outcome,
-            threshold_level=level,
+            threshold_level_id=level,
             decided_by=users["manager"],
             decided_at=received + timedelta(hours=18),
         )

@@ -184,7 +184,7 @@ def test_decisions_are_the_managers_with_a_threshold_that_fits_the_outcome(seede
     assert {d.outcome for d in decisions} == set(Outcome.values)
     for decision in decisions:
         assert decision.decided_by.username == "manager"
-        assert decision.threshold_level in THRESHOLD_FOR[decision.outcome], decision
+        assert decision.threshold_level_id in THRESHOLD_FOR[decision.outcome], decision
         assert len(decision.rationale) > 200, decision
         assert "{" not in decision.rationale + decision.feedback  # every placeholder filled
         assert decision.feedback.startswith("Thank you for your referral")

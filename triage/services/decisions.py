@@ -16,6 +16,8 @@ MIN_RATIONALE_CHARS = 40
 MIN_RATIONALE_WORDS = 8
 # What the referrer is told about why: a sentence, not a word.
 MIN_FEEDBACK_WORDS = 4
+# ThresholdLevel.level is a PositiveSmallIntegerField.
+LEVEL_MAX = 32767
 
 OUTCOME_IN_PLAIN_WORDS = {
     Outcome.NO_FURTHER_ACTION: (
@@ -70,16 +72,22 @@ def compose_feedback(*, outcome: str, reasons: str) -> str:
 
 def _check_decision_fields(
     *, outcome: str, threshold_level, rationale: str, feedback: str, errors: dict
-) -> int | None:
+) -> ThresholdLevel | None:
+    """Check what a decision and an amendment share; return the threshold level chosen
+    (by its number), one of the levels in use now."""
     if outcome not in Outcome.values:
         errors["outcome"] = ["Choose an outcome"]
     level = None
     try:
-        level = int(threshold_level)
+        number = int(threshold_level)
     except (TypeError, ValueError):
         errors["threshold_level"] = ["Choose a threshold level"]
     else:
-        if not ThresholdLevel.objects.filter(level=level, is_active=True).exists():
+        # A number outside the column's range is no level at all (and SQLite cannot even
+        # compare one past 64 bits).
+        if 0 <= number <= LEVEL_MAX:
+            level = ThresholdLevel.objects.filter(level=number, is_active=True).first()
+        if level is None:
             errors["threshold_level"] = ["Choose one of the threshold levels"]
     text = (rationale or "").strip()
     if len(text) < MIN_RATIONALE_CHARS or len(text.split()) < MIN_RATIONALE_WORDS:
