@@ -43,9 +43,26 @@ class NoticeEvent(models.Model):
             models.Index(fields=["kind", "referral_id"]),
             models.Index(fields=["kind", "information_request_id"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                name="notice_event_kind_is_known", condition=models.Q(kind__in=NoticeKind.values)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.key
+
+
+class NotificationChannel(models.TextChoices):
+    INBOX = "inbox", "In-app inbox"
+    EMAIL = "email", "Email"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
 
 
 class Notification(models.Model):
@@ -55,15 +72,8 @@ class Notification(models.Model):
     worker, which claims the row before sending so that two workers never both send it.
     """
 
-    class Channel(models.TextChoices):
-        INBOX = "inbox", "In-app inbox"
-        EMAIL = "email", "Email"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+    Channel = NotificationChannel
+    Status = NotificationStatus
 
     event = models.ForeignKey(NoticeEvent, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40, choices=NoticeKind.choices)
@@ -91,6 +101,19 @@ class Notification(models.Model):
             models.CheckConstraint(
                 name="notification_sent_has_time",
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+            ),
+            # The delivery code compares these with its own values: a row with any other
+            # would never be sent, swept or shown.
+            models.CheckConstraint(
+                name="notification_status_is_known",
+                condition=models.Q(status__in=NotificationStatus.values),
+            ),
+            models.CheckConstraint(
+                name="notification_channel_is_known",
+                condition=models.Q(channel__in=NotificationChannel.values),
+            ),
+            models.CheckConstraint(
+                name="notification_kind_is_known", condition=models.Q(kind__in=NoticeKind.values)
             ),
         ]
         indexes = [

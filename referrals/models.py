@@ -118,6 +118,16 @@ class Child(models.Model):
                 condition=~models.Q(nhs_number=""),
                 name="one_child_per_nhs_number",
             ),
+            # The census return counts these codes: no other value may be stored.
+            models.CheckConstraint(
+                name="child_gender_is_known", condition=models.Q(gender__in=Gender.values)
+            ),
+            models.CheckConstraint(
+                name="child_ethnicity_is_known", condition=models.Q(ethnicity__in=Ethnicity.values)
+            ),
+            models.CheckConstraint(
+                name="child_religion_is_known", condition=models.Q(religion__in=Religion.values)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -269,6 +279,29 @@ class Referral(models.Model):
                 name="referral_status_is_known",
                 condition=models.Q(status__in=[s.value for s in Status]),
             ),
+            models.CheckConstraint(
+                name="referral_channel_is_known", condition=models.Q(channel__in=Channel.values)
+            ),
+            models.CheckConstraint(
+                name="referral_caller_type_is_known",
+                condition=models.Q(caller_type__in=["", *CallerType.values]),
+            ),
+            models.CheckConstraint(
+                name="referral_parental_consent_is_known",
+                condition=models.Q(parental_consent__in=ParentalConsent.values),
+            ),
+            models.CheckConstraint(
+                name="referral_child_gender_is_known",
+                condition=models.Q(child_gender__in=Gender.values),
+            ),
+            models.CheckConstraint(
+                name="referral_child_ethnicity_is_known",
+                condition=models.Q(child_ethnicity__in=Ethnicity.values),
+            ),
+            models.CheckConstraint(
+                name="referral_child_religion_is_known",
+                condition=models.Q(child_religion__in=Religion.values),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -293,7 +326,11 @@ class ReferralConcern(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["referral", "category"], name="one_concern_per_category"
-            )
+            ),
+            models.CheckConstraint(
+                name="concern_category_is_known",
+                condition=models.Q(category__in=ConcernCategory.values),
+            ),
         ]
         indexes = [models.Index(fields=["category", "referral"])]
 

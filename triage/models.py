@@ -40,6 +40,11 @@ class Decision(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["decided_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="decision_outcome_is_known", condition=models.Q(outcome__in=Outcome.values)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} for {self.referral}"
@@ -73,6 +78,12 @@ class DecisionAmendment(models.Model):
 
     class Meta:
         ordering = ["amended_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="decision_amendment_outcome_is_known",
+                condition=models.Q(outcome__in=Outcome.values),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Amendment {self.pk} to {self.decision_id}"

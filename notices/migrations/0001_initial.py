@@ -168,4 +168,58 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddConstraint(
+            model_name="noticeevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "acknowledgement",
+                            "due_soon",
+                            "overdue",
+                            "escalation",
+                            "feedback",
+                            "information_request",
+                            "information_request_overdue",
+                        ],
+                    )
+                ),
+                name="notice_event_kind_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "sending", "sent", "failed"])),
+                name="notification_status_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("channel__in", ["inbox", "email"])),
+                name="notification_channel_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "acknowledgement",
+                            "due_soon",
+                            "overdue",
+                            "escalation",
+                            "feedback",
+                            "information_request",
+                            "information_request_overdue",
+                        ],
+                    )
+                ),
+                name="notification_kind_is_known",
+            ),
+        ),
     ]

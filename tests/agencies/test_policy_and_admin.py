@@ -201,3 +201,13 @@ def test_a_threshold_levels_number_is_fixed_once_made(sysadmin_client):
     )
     assert added.status_code == 302
     assert ThresholdLevel.objects.filter(level=5).exists()
+
+
+def test_an_agency_is_one_of_the_known_types():
+    """The type gives the census source of referral for every referral from the agency."""
+    from tests.database import refused
+
+    agency = AgencyFactory()
+
+    assert refused(lambda: type(agency).objects.filter(pk=agency.pk).update(type="charity"))
+    assert not refused(lambda: type(agency).objects.filter(pk=agency.pk).update(type="police"))

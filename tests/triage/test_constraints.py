@@ -1,25 +1,14 @@
 """What the database itself refuses in triage's tables, whatever code writes to them."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.db.models import ProtectedError
 
+from tests.database import refused
 from tests.factories import DecisionFactory, UserFactory
 from triage.models import DecisionAmendment, ThresholdLevel
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(write) -> bool:
-    """True when the database refuses ``write``: at once, or (foreign keys are checked at
-    commit on both SQLite and PostgreSQL) when its constraints are checked."""
-    try:
-        with transaction.atomic():
-            write()
-            connection.check_constraints()
-    except IntegrityError:
-        return True
-    return False
 
 
 def test_a_decision_must_cite_a_configured_threshold_level():
@@ -53,3 +42,22 @@ def test_a_level_that_decisions_cite_cannot_be_renumbered_or_deleted():
     assert not refused(lambda: ThresholdLevel.objects.filter(level=1).update(level=11))
     with pytest.raises(ProtectedError):
         ThresholdLevel.objects.get(level=2).delete()
+
+
+def test_a_decision_and_an_amendment_hold_only_known_outcomes():
+    decision = DecisionFactory()
+    amendment = DecisionAmendment.objects.create(
+        decision=decision,
+        outcome="s47",
+        threshold_level_id=4,
+        rationale="A correction.",
+        reason="A reason.",
+        amended_by=UserFactory(),
+        amended_at=decision.decided_at,
+    )
+
+    for row in (decision, amendment):
+        assert refused(lambda row=row: type(row).objects.filter(pk=row.pk).update(outcome="cp"))
+        assert not refused(
+            lambda row=row: type(row).objects.filter(pk=row.pk).update(outcome="signpost")
+        )

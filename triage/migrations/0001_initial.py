@@ -795,4 +795,22 @@ class Migration(migrations.Migration):
                 name="information_request_due_after_requested",
             ),
         ),
+        migrations.AddConstraint(
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome__in", ["nfa", "signpost", "early_help", "s17", "s47", "open_case"])
+                ),
+                name="decision_outcome_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="decisionamendment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome__in", ["nfa", "signpost", "early_help", "s17", "s47", "open_case"])
+                ),
+                name="decision_amendment_outcome_is_known",
+            ),
+        ),
     ]
