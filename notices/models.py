@@ -98,9 +98,23 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["event", "recipient", "channel"], name="one_notice_per_event_person_channel"
             ),
+            # Sent when, and only when, it has the time it was sent.
             models.CheckConstraint(
                 name="notification_sent_has_time",
-                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                condition=models.Q(status=NotificationStatus.SENT, sent_at__isnull=False)
+                | (~models.Q(status=NotificationStatus.SENT) & models.Q(sent_at__isnull=True)),
+            ),
+            # Claimed when sending: the sweeper takes over a claim whose lease has run out.
+            models.CheckConstraint(
+                name="notification_sending_is_claimed",
+                condition=~models.Q(status=NotificationStatus.SENDING)
+                | models.Q(claimed_at__isnull=False),
+            ),
+            # Only the inbox is read in Front Door; an email is read elsewhere.
+            models.CheckConstraint(
+                name="notification_read_only_in_the_inbox",
+                condition=models.Q(read_at__isnull=True)
+                | models.Q(channel=NotificationChannel.INBOX),
             ),
             # The delivery code compares these with its own values: a row with any other
             # would never be sent, swept or shown.

@@ -48,7 +48,15 @@ from datetime import date, timedelta  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from referrals.census import ConcernCategory  # noqa: E402
-from referrals.models import Channel, ParentalConsent, Referral, ReferralConcern, Status, Submission  # noqa: E402
+from referrals.models import (  # noqa: E402
+    Channel,
+    Outcome,
+    ParentalConsent,
+    Referral,
+    ReferralConcern,
+    Status,
+    Submission,
+)
 
 
 class SubmissionFactory(factory.django.DjangoModelFactory):
@@ -59,11 +67,30 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):
-    """A referral made by a referrer through the web form, received just now."""
+    """A referral made by a referrer through the web form, received just now.
+
+    ``ReferralFactory(in_screening=True)`` is allocated to a screener, and
+    ``ReferralFactory(awaiting_decision=True)`` is recommended on too: the database
+    refuses a status that does not match what screening has done."""
 
     class Meta:
         model = Referral
         skip_postgeneration_save = True
+
+    class Params:
+        in_screening = factory.Trait(
+            status=Status.SCREENING,
+            assigned_to=factory.SubFactory(UserFactory, role=Role.SCREENER),
+            assigned_at=factory.LazyAttribute(lambda r: r.received_at + timedelta(hours=1)),
+        )
+        awaiting_decision = factory.Trait(
+            in_screening=True,
+            status=Status.AWAITING_DECISION,
+            recommended_outcome=Outcome.EARLY_HELP,
+            recommendation="Emerging needs: the school's family worker can support the family.",
+            recommended_by=factory.SelfAttribute("assigned_to"),
+            recommended_at=factory.LazyAttribute(lambda r: r.received_at + timedelta(hours=2)),
+        )
 
     reference = factory.Sequence(lambda n: f"FD-2026-{900000 + n:06d}")
     referrer = factory.SubFactory(UserFactory, role=Role.REFERRER)

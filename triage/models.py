@@ -212,9 +212,12 @@ class InformationRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                name="information_request_answered_with_who_and_when",
-                condition=models.Q(answered_at__isnull=True, answered_by__isnull=True)
-                | models.Q(answered_at__isnull=False, answered_by__isnull=False),
+                name="information_request_answered_with_answer_who_and_when",
+                condition=models.Q(answer="", answered_at__isnull=True, answered_by__isnull=True)
+                | (
+                    models.Q(answered_at__isnull=False, answered_by__isnull=False)
+                    & ~models.Q(answer="")
+                ),
             ),
             models.CheckConstraint(
                 name="information_request_due_after_requested",

@@ -157,14 +157,6 @@ class Migration(migrations.Migration):
                         fields=("event", "recipient", "channel"),
                         name="one_notice_per_event_person_channel",
                     ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("status", "sent"), _negated=True),
-                            ("sent_at__isnull", False),
-                            _connector="OR",
-                        ),
-                        name="notification_sent_has_time",
-                    ),
                 ],
             },
         ),
@@ -220,6 +212,39 @@ class Migration(migrations.Migration):
                     )
                 ),
                 name="notification_kind_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("sent_at__isnull", False), ("status", "sent")),
+                    models.Q(
+                        models.Q(("status", "sent"), _negated=True), ("sent_at__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="notification_sent_has_time",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "sending"), _negated=True),
+                    ("claimed_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="notification_sending_is_claimed",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("read_at__isnull", True), ("channel", "inbox"), _connector="OR"
+                ),
+                name="notification_read_only_in_the_inbox",
             ),
         ),
     ]

@@ -1418,4 +1418,95 @@ class Migration(migrations.Migration):
                 name="concern_category_is_known",
             ),
         ),
+        migrations.AddConstraint(
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_of_birth__isnull", False),
+                    ("expected_date_of_birth__isnull", False),
+                    _negated=True,
+                ),
+                name="child_has_birth_date_or_expected_date_not_both",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("recommendation", ""),
+                        ("recommended_at__isnull", True),
+                        ("recommended_by__isnull", True),
+                        ("recommended_outcome", ""),
+                    ),
+                    models.Q(
+                        ("recommended_at__isnull", False),
+                        ("recommended_by__isnull", False),
+                        (
+                            "recommended_outcome__in",
+                            ["nfa", "signpost", "early_help", "s17", "s47", "open_case"],
+                        ),
+                        models.Q(("recommendation", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="referral_recommended_with_outcome_reasons_who_and_when",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("assigned_to__isnull", True),
+                        ("recommended_at__isnull", True),
+                        ("status", "received"),
+                    ),
+                    models.Q(
+                        ("assigned_to__isnull", False),
+                        ("recommended_at__isnull", True),
+                        ("status", "screening"),
+                    ),
+                    models.Q(
+                        ("assigned_to__isnull", False),
+                        ("recommended_at__isnull", False),
+                        ("status", "awaiting_decision"),
+                    ),
+                    ("status", "decided"),
+                    _connector="OR",
+                ),
+                name="referral_status_fits_allocation_and_recommendation",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("agency__isnull", False),
+                        ("caller_type", ""),
+                        ("recorded_by__isnull", True),
+                        ("referrer__isnull", False),
+                    ),
+                    models.Q(
+                        ("recorded_by__isnull", False),
+                        ("referrer__isnull", True),
+                        models.Q(("caller_type", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="referral_from_a_referrer_or_recorded_for_a_caller",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("parental_consent", "not_sought"), _negated=True),
+                    models.Q(("consent_not_sought_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="referral_consent_not_sought_has_reason",
+            ),
+        ),
     ]

@@ -1,6 +1,7 @@
 """What the database itself refuses in the outbox, whatever code writes to it."""
 
 import pytest
+from django.utils import timezone
 
 from notices.models import NoticeEvent, NoticeKind, Notification
 from tests.database import refused
@@ -48,3 +49,33 @@ def test_a_notice_event_holds_only_a_known_kind():
 
     assert refused(change(event, kind="reminder"))
     assert not refused(change(event, kind=NoticeKind.ESCALATION))
+
+
+# --- Paired fields ----------------------------------------------------------------------
+
+
+def test_a_notification_is_sent_when_and_only_when_it_has_the_time_sent():
+    email = an_email()
+    now = timezone.now()
+
+    assert refused(change(email, status="sent"))
+    assert refused(change(email, sent_at=now))
+    assert not refused(change(email, status="sent", sent_at=now))
+
+
+def test_a_notification_being_sent_is_claimed():
+    email = an_email()
+
+    assert refused(change(email, status="sending"))
+    assert not refused(change(email, status="sending", claimed_at=timezone.now()))
+
+
+def test_only_an_inbox_notice_is_marked_read():
+    email = an_email()
+
+    assert refused(change(email, read_at=timezone.now()))
+    assert not refused(
+        change(
+            email, channel="inbox", status="sent", sent_at=email.created_at, read_at=timezone.now()
+        )
+    )

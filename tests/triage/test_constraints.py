@@ -3,10 +3,12 @@
 import pytest
 from django.db import connection
 from django.db.models import ProtectedError
+from django.utils import timezone
 
+from agencies.models import Role
 from tests.database import refused
-from tests.factories import DecisionFactory, UserFactory
-from triage.models import DecisionAmendment, ThresholdLevel
+from tests.factories import DecisionFactory, InformationRequestFactory, UserFactory
+from triage.models import DecisionAmendment, InformationRequest, ThresholdLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +63,18 @@ def test_a_decision_and_an_amendment_hold_only_known_outcomes():
         assert not refused(
             lambda row=row: type(row).objects.filter(pk=row.pk).update(outcome="signpost")
         )
+
+
+def test_an_answer_has_its_text_who_and_when_or_nothing():
+    request = InformationRequestFactory()
+    partner = UserFactory(role=Role.PARTNER, agency=request.agency)
+    now = timezone.now()
+
+    def answer(**fields):
+        return lambda: InformationRequest.objects.filter(pk=request.pk).update(**fields)
+
+    assert refused(answer(answer="Known to us: the family missed two appointments."))
+    assert refused(answer(answered_by=partner, answered_at=now))
+    assert refused(answer(answer="Known to us.", answered_by=partner))
+    assert refused(answer(answer="Known to us.", answered_at=now))
+    assert not refused(answer(answer="Known to us.", answered_by=partner, answered_at=now))

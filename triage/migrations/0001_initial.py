@@ -780,17 +780,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="informationrequest",
             constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("answered_at__isnull", True), ("answered_by__isnull", True)),
-                    models.Q(("answered_at__isnull", False), ("answered_by__isnull", False)),
-                    _connector="OR",
-                ),
-                name="information_request_answered_with_who_and_when",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="informationrequest",
-            constraint=models.CheckConstraint(
                 condition=models.Q(("due_at__gt", models.F("requested_at"))),
                 name="information_request_due_after_requested",
             ),
@@ -811,6 +800,23 @@ class Migration(migrations.Migration):
                     ("outcome__in", ["nfa", "signpost", "early_help", "s17", "s47", "open_case"])
                 ),
                 name="decision_amendment_outcome_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="informationrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("answer", ""), ("answered_at__isnull", True), ("answered_by__isnull", True)
+                    ),
+                    models.Q(
+                        ("answered_at__isnull", False),
+                        ("answered_by__isnull", False),
+                        models.Q(("answer", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="information_request_answered_with_answer_who_and_when",
             ),
         ),
     ]
