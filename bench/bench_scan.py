@@ -8,8 +8,8 @@ frontdoor_bench_notices; it refuses a database whose name does not contain "benc
 creates and migrates that database, and replaces every referral and notice in it with
 synthetic ones made by INSERT ... SELECT generate_series: --open open referrals (default
 10,000) whose due times are spread over the last few hours and the next 24, and the rest
-decided, spread over the last five years, each with its acknowledgement and feedback
-notice events (and a late one's overdue event) as a real history has.
+decided, spread over the last five years, each with its decision, its acknowledgement
+and feedback notice events (and a late one's overdue event) as a real history has.
 
 It then times (a) the first scan, which raises the due-soon, overdue and escalation
 notices for the open referrals and hands their emails to the broker (Redis database 14 by
@@ -178,11 +178,13 @@ def tables() -> dict[str, str]:
     """The tables the loader writes, by the models' own names for them."""
     from notices.models import NoticeEvent, Notification
     from referrals.models import Referral, Submission
-    from triage.models import InformationRequest
+    from triage.models import Decision, InformationRequest
 
     models = {
         "referral": Referral,
         "historical_referral": Referral.history.model,
+        "decision": Decision,
+        "historical_decision": Decision.history.model,
         "submission": Submission,
         "notice_event": NoticeEvent,
         "notification": Notification,
@@ -300,9 +302,43 @@ def load(*, total, open_count, overdue_share, referrer, screener, partner, manag
     names = ", ".join(columns)
     values = ", ".join(columns.values())
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table['referral']} ({names}) SELECT {values} FROM ({rows}) AS r",  # noqa: S608
-        )
+        # The database refuses a decided referral without its decision, and marks each
+        # referral decided as its decision is written (triage/triggers.py), a row at a
+        # time. For millions of rows: load both with those triggers off, check the rule
+        # once over the whole table, and turn them back on.
+        triggered = (table["referral"], table["decision"])
+        for name in triggered:
+            cursor.execute(f"ALTER TABLE {name} DISABLE TRIGGER USER")
+        try:
+            cursor.execute(
+                f"INSERT INTO {table['referral']} ({names}) SELECT {values} FROM ({rows}) AS r",  # noqa: S608
+            )
+            # Each decided referral's decision, an hour before it was due.
+            cursor.execute(
+                f"""
+                INSERT INTO {table["decision"]}
+                    (referral_id, outcome, threshold_level_id, rationale,
+                     lived_experience_impact, onward_referrals, late_reason, feedback,
+                     decided_by_id, decided_at)
+                SELECT id, 'early_help', 2, 'Synthetic.', '', '', '', 'Synthetic.',
+                       %(manager)s, decision_due_at - interval '1 hour'
+                  FROM {table["referral"]} WHERE status = 'decided'
+                """,  # noqa: S608 - our own SQL
+                {"manager": managers[0].pk},
+            )
+            cursor.execute(
+                f"""
+                SELECT count(*) FROM {table["referral"]} AS r
+                 WHERE (r.status = 'decided') <> EXISTS (
+                       SELECT 1 FROM {table["decision"]} AS d WHERE d.referral_id = r.id)
+                """  # noqa: S608 - our own SQL
+            )
+            disagreeing = cursor.fetchone()[0]
+            if disagreeing:
+                raise SystemExit(f"{disagreeing} referrals disagree with their decisions")
+        finally:
+            for name in triggered:
+                cursor.execute(f"ALTER TABLE {name} ENABLE TRIGGER USER")
         inserted = time.perf_counter()
         # The history's notice events: each referral acknowledged; each decided one given
         # feedback; three in five decided in their last four hours, so told "due soon";
@@ -340,6 +376,7 @@ def load(*, total, open_count, overdue_share, referrer, screener, partner, manag
             {"agency": partner.agency_id, "screener": screener.pk, "now": now},
         )
         cursor.execute(f"VACUUM ANALYZE {table['referral']}")
+        cursor.execute(f"VACUUM ANALYZE {table['decision']}")
         cursor.execute(f"VACUUM ANALYZE {table['notice_event']}")
         cursor.execute(f"ANALYZE {table['information_request']}")
     print(

@@ -164,10 +164,14 @@ from triage.models import Decision, Outcome  # noqa: E402
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):
+    """A manager's decision. The database marks its referral decided (triage/triggers.py):
+    pass an undecided referral, as the decide service would find it."""
+
     class Meta:
         model = Decision
+        skip_postgeneration_save = True
 
-    referral = factory.SubFactory(ReferralFactory, status=Status.DECIDED)
+    referral = factory.SubFactory(ReferralFactory)
     outcome = Outcome.EARLY_HELP
     threshold_level_id = 2  # the level's number
     rationale = "Emerging needs; the family agree to support from the school's family worker."
@@ -175,6 +179,11 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     feedback = "Decision: Early help."
     decided_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
     decided_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def referral_is_decided(self, create, extracted, **kwargs):
+        if create:
+            self.referral.refresh_from_db(fields=["status"])
 
 
 # --- Screening ------------------------------------------------------------------------

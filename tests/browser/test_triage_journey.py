@@ -93,7 +93,6 @@ def known_child_and_a_new_referral():
             referrer=users[referrer],
             child=child,
             child_last_name=LAST,
-            status="decided",
             received_at=received,
             concerns=concerns,
             worry=worry,

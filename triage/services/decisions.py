@@ -143,7 +143,7 @@ def decide(
         raise DomainError(errors)
     try:
         with transaction.atomic():
-            decision = Decision.objects.create(
+            decision = Decision(
                 referral=referral,
                 outcome=outcome,
                 threshold_level=level,
@@ -155,10 +155,15 @@ def decide(
                 decided_by=by,
                 decided_at=now,
             )
+            decision._history_user = by  # also right outside a web request (the API)
+            decision.save()
     except IntegrityError:
         # The one-decision-per-referral constraint: another manager got there first.
         raise AlreadyDecided(f"{referral.reference} has already been decided") from None
+    # The database marked the referral decided with the decision (triage/triggers.py);
+    # saving the status here records the change in the referral's history too.
     referral.status = Status.DECIDED
+    referral._history_user = by
     referral.save(update_fields=["status"])
     notices.feedback(referral)
     return decision
@@ -191,7 +196,7 @@ def amend_decision(
         errors["reason"] = ["Say why the decision is being amended"]
     if errors:
         raise DomainError(errors)
-    return DecisionAmendment.objects.create(
+    amendment = DecisionAmendment(
         decision=decision,
         outcome=outcome,
         threshold_level=level,
@@ -201,3 +206,6 @@ def amend_decision(
         amended_by=by,
         amended_at=timezone.now(),
     )
+    amendment._history_user = by
+    amendment.save()
+    return amendment
