@@ -211,3 +211,11 @@ def test_an_agency_is_one_of_the_known_types():
 
     assert refused(lambda: type(agency).objects.filter(pk=agency.pk).update(type="charity"))
     assert not refused(lambda: type(agency).objects.filter(pk=agency.pk).update(type="police"))
+
+
+def test_a_user_holds_only_a_known_role():
+    from tests.database import refused
+
+    user = UserFactory(role=Role.SCREENER)
+
+    assert refused(lambda: type(user).objects.filter(pk=user.pk).update(role="superuser"))

@@ -1,6 +1,8 @@
 """What the database itself refuses in the referrals tables, whatever code writes to
 them."""
 
+from datetime import timedelta
+
 import pytest
 
 from tests.database import refused
@@ -153,3 +155,29 @@ def test_a_child_record_has_a_birth_date_or_an_expected_one_not_both():
     assert not refused(
         change(child, date_of_birth=None, expected_date_of_birth=child.date_of_birth)
     )
+
+
+def test_a_referral_holds_only_a_known_status():
+    referral = ReferralFactory()
+
+    assert refused(change(referral, status="closed"))
+
+
+def test_an_allocation_has_who_and_when():
+    referral = ReferralFactory(in_screening=True)
+
+    assert refused(change(referral, assigned_at=None))
+    assert refused(change(referral, assigned_to=None))
+
+
+def test_the_decision_is_due_after_the_referral_was_received():
+    referral = ReferralFactory()
+
+    assert refused(change(referral, decision_due_at=referral.received_at))
+    assert not refused(change(referral, decision_due_at=referral.received_at + timedelta(hours=1)))
+
+
+def test_a_referred_child_has_a_birth_date_or_an_expected_one_not_both():
+    referral = ReferralFactory()
+
+    assert refused(change(referral, child_expected_date_of_birth=referral.child_date_of_birth))

@@ -78,3 +78,11 @@ def test_an_answer_has_its_text_who_and_when_or_nothing():
     assert refused(answer(answer="Known to us.", answered_by=partner))
     assert refused(answer(answer="Known to us.", answered_at=now))
     assert not refused(answer(answer="Known to us.", answered_by=partner, answered_at=now))
+
+
+def test_an_information_request_is_due_after_it_was_sent():
+    request = InformationRequestFactory()
+
+    assert refused(
+        lambda: InformationRequest.objects.filter(pk=request.pk).update(due_at=request.requested_at)
+    )
