@@ -17,6 +17,12 @@ class Agency(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
+        constraints = [
+            # The type gives the census source-of-referral code of the agency's referrals.
+            models.CheckConstraint(
+                name="agency_type_is_known", condition=models.Q(type__in=AgencyType.values)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+# The migration that brings in the append-only triggers (audit/triggers.py).
+TRIGGERS_MIGRATION = ("audit", "0003_audit_events_append_only")
 
 
 class AuditConfig(AppConfig):
@@ -7,3 +11,18 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import signals  # noqa: F401
+
+        post_migrate.connect(reinstall_triggers, sender=self)
+
+
+def reinstall_triggers(sender, using, **kwargs) -> None:
+    """After every migrate, create the append-only triggers if a migration that rebuilt
+    the table (SQLite does that for most field changes) took them away."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from audit import triggers
+
+    connection = connections[using]
+    if TRIGGERS_MIGRATION in MigrationRecorder(connection).applied_migrations():
+        triggers.install(connection)

@@ -110,7 +110,7 @@ def _start(arguments: list[str], env: dict, var: str):
     log = Path(var) / f"{name}.log"
     with log.open("wb") as handle:
         process = subprocess.Popen(  # noqa: S603 - our own command line
-            [sys.executable, "-m", "celery", "-A", "triage", *arguments, "--loglevel=INFO"],
+            [sys.executable, "-m", "celery", "-A", "frontdoor", *arguments, "--loglevel=INFO"],
             cwd=ROOT,
             env=env,
             stdout=handle,
@@ -168,7 +168,9 @@ def _wait_until_told(referrals, people, last_due, args) -> None:
 
     expected = len(referrals) * len(people["managers"])
     deadline = last_due + timedelta(seconds=3 * args.scan_seconds + 60)
-    overdue = Notification.objects.filter(kind="overdue", event__referral__in=referrals)
+    overdue = Notification.objects.filter(
+        kind="overdue", event__referral_id__in=[r.pk for r in referrals]
+    )
     while True:
         told = overdue.filter(channel="inbox").count()
         sent = overdue.filter(channel="email", status="sent").count()

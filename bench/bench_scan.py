@@ -8,8 +8,8 @@ frontdoor_bench_notices; it refuses a database whose name does not contain "benc
 creates and migrates that database, and replaces every referral and notice in it with
 synthetic ones made by INSERT ... SELECT generate_series: --open open referrals (default
 10,000) whose due times are spread over the last few hours and the next 24, and the rest
-decided, spread over the last five years, each with its acknowledgement and feedback
-notice events (and a late one's overdue event) as a real history has.
+decided, spread over the last five years, each with its decision, its acknowledgement
+and feedback notice events (and a late one's overdue event) as a real history has.
 
 It then times (a) the first scan, which raises the due-soon, overdue and escalation
 notices for the open referrals and hands their emails to the broker (Redis database 14 by
@@ -174,24 +174,53 @@ def make_people() -> dict:
     }
 
 
+def tables() -> dict[str, str]:
+    """The tables the loader writes, by the models' own names for them."""
+    from notices.models import NoticeEvent, Notification
+    from referrals.models import Referral, Submission
+    from triage.models import Decision, InformationRequest
+
+    models = {
+        "referral": Referral,
+        "historical_referral": Referral.history.model,
+        "decision": Decision,
+        "historical_decision": Decision.history.model,
+        "submission": Submission,
+        "notice_event": NoticeEvent,
+        "notification": Notification,
+        "information_request": InformationRequest,
+        "historical_information_request": InformationRequest.history.model,
+    }
+    return {name: model._meta.db_table for name, model in models.items()}
+
+
 def clear_referrals() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE referrals_referral, referrals_historicalreferral, referrals_submission, "
-            "triage_noticeevent, triage_notification, referrals_informationrequest, "
-            "referrals_historicalinformationrequest RESTART IDENTITY CASCADE"
-        )
+        cursor.execute(f"TRUNCATE {', '.join(tables().values())} RESTART IDENTITY CASCADE")
 
 
-def referral_columns(*, submission_id: int, referrer_id: int, agency_id: int) -> dict:
-    """SQL for each column of a synthetic referral, given ``i`` (its number) and ``due``."""
+def referral_columns(
+    *, submission_id: int, referrer_id: int, agency_id: int, screener_id: int
+) -> dict:
+    """SQL for each column of a synthetic referral, given ``i`` (its number), ``due`` and
+    ``status``. Past "received", a referral has been allocated to the screener; awaiting a
+    decision or decided, the screener has recommended on it (the database holds the
+    status to what screening has done)."""
     from django.db import models
 
     from referrals.models import Referral
 
+    screened = "status <> 'received'"
+    recommended = "status IN ('awaiting_decision', 'decided')"
     special = {
+        "assigned_to_id": f"CASE WHEN {screened} THEN {screener_id} END",
+        "assigned_at": f"CASE WHEN {screened} THEN due - interval '23 hours' END",
+        "recommended_outcome": f"CASE WHEN {recommended} THEN 'early_help' ELSE '' END",
+        "recommendation": f"CASE WHEN {recommended} THEN 'Synthetic.' ELSE '' END",
+        "recommended_by_id": f"CASE WHEN {recommended} THEN {screener_id} END",
+        "recommended_at": f"CASE WHEN {recommended} THEN due - interval '22 hours' END",
         "reference": "'FD-B-' || lpad(i::text, 9, '0')",
         "submission_id": str(submission_id),
         "status": "status",
@@ -240,8 +269,12 @@ def load(*, total, open_count, overdue_share, referrer, screener, partner, manag
     clear_referrals()
     submission = Submission.objects.create(submitted_by=referrer)
     columns = referral_columns(
-        submission_id=submission.pk, referrer_id=referrer.pk, agency_id=referrer.agency_id
+        submission_id=submission.pk,
+        referrer_id=referrer.pk,
+        agency_id=referrer.agency_id,
+        screener_id=screener.pk,
     )
+    table = tables()
     overdue = int(open_count * overdue_share)
     due_soon = open_count * 4 // 24  # due times spread evenly over the next day
     now = timezone.now()
@@ -269,48 +302,83 @@ def load(*, total, open_count, overdue_share, referrer, screener, partner, manag
     names = ", ".join(columns)
     values = ", ".join(columns.values())
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO referrals_referral ({names}) SELECT {values} FROM ({rows}) AS r",  # noqa: S608
-        )
+        # The database refuses a decided referral without its decision, and marks each
+        # referral decided as its decision is written (triage/triggers.py), a row at a
+        # time. For millions of rows: load both with those triggers off, check the rule
+        # once over the whole table, and turn them back on.
+        triggered = (table["referral"], table["decision"])
+        for name in triggered:
+            cursor.execute(f"ALTER TABLE {name} DISABLE TRIGGER USER")
+        try:
+            cursor.execute(
+                f"INSERT INTO {table['referral']} ({names}) SELECT {values} FROM ({rows}) AS r",  # noqa: S608
+            )
+            # Each decided referral's decision, an hour before it was due.
+            cursor.execute(
+                f"""
+                INSERT INTO {table["decision"]}
+                    (referral_id, outcome, threshold_level_id, rationale,
+                     lived_experience_impact, onward_referrals, late_reason, feedback,
+                     decided_by_id, decided_at)
+                SELECT id, 'early_help', 2, 'Synthetic.', '', '', '', 'Synthetic.',
+                       %(manager)s, decision_due_at - interval '1 hour'
+                  FROM {table["referral"]} WHERE status = 'decided'
+                """,  # noqa: S608 - our own SQL
+                {"manager": managers[0].pk},
+            )
+            cursor.execute(
+                f"""
+                SELECT count(*) FROM {table["referral"]} AS r
+                 WHERE (r.status = 'decided') <> EXISTS (
+                       SELECT 1 FROM {table["decision"]} AS d WHERE d.referral_id = r.id)
+                """  # noqa: S608 - our own SQL
+            )
+            disagreeing = cursor.fetchone()[0]
+            if disagreeing:
+                raise SystemExit(f"{disagreeing} referrals disagree with their decisions")
+        finally:
+            for name in triggered:
+                cursor.execute(f"ALTER TABLE {name} ENABLE TRIGGER USER")
         inserted = time.perf_counter()
         # The history's notice events: each referral acknowledged; each decided one given
         # feedback; three in five decided in their last four hours, so told "due soon";
         # one in ten decided late, so told "overdue"; one in fifty escalated.
         cursor.execute(
-            """
-            INSERT INTO triage_noticeevent (key, kind, referral_id, created_at)
+            f"""
+            INSERT INTO {table["notice_event"]} (key, kind, referral_id, created_at)
             SELECT 'acknowledgement:' || id, 'acknowledgement', id, received_at
-              FROM referrals_referral
+              FROM {table["referral"]}
             UNION ALL
             SELECT 'feedback:' || id, 'feedback', id, decision_due_at
-              FROM referrals_referral WHERE status = 'decided'
+              FROM {table["referral"]} WHERE status = 'decided'
             UNION ALL
             SELECT 'due_soon:' || id, 'due_soon', id, decision_due_at - interval '4 hours'
-              FROM referrals_referral WHERE status = 'decided' AND id % 5 < 3
+              FROM {table["referral"]} WHERE status = 'decided' AND id % 5 < 3
             UNION ALL
             SELECT 'overdue:' || id, 'overdue', id, decision_due_at
-              FROM referrals_referral WHERE status = 'decided' AND id % 10 = 0
+              FROM {table["referral"]} WHERE status = 'decided' AND id % 10 = 0
             UNION ALL
             SELECT 'escalation:' || id, 'escalation', id, decision_due_at + interval '4 hours'
-              FROM referrals_referral WHERE status = 'decided' AND id % 50 = 0
-            """
+              FROM {table["referral"]} WHERE status = 'decided' AND id % 50 = 0
+            """  # noqa: S608 - our own SQL
         )
         # Information requests to a health visiting service: a hundred open, ten overdue.
         cursor.execute(
-            """
-            INSERT INTO referrals_informationrequest
+            f"""
+            INSERT INTO {table["information_request"]}
                 (referral_id, agency_id, question, requested_by_id, requested_at, due_at,
                  answer, answered_by_id, answered_at)
             SELECT i, %(agency)s, 'What do you know about the household?', %(screener)s,
                    %(now)s - interval '5 hours',
                    %(now)s + interval '1 minute' * (i * 13 - 130), '', NULL, NULL
               FROM generate_series(1, 100) AS i
-            """,
+            """,  # noqa: S608 - our own SQL
             {"agency": partner.agency_id, "screener": screener.pk, "now": now},
         )
-        cursor.execute("VACUUM ANALYZE referrals_referral")
-        cursor.execute("VACUUM ANALYZE triage_noticeevent")
-        cursor.execute("ANALYZE referrals_informationrequest")
+        cursor.execute(f"VACUUM ANALYZE {table['referral']}")
+        cursor.execute(f"VACUUM ANALYZE {table['decision']}")
+        cursor.execute(f"VACUUM ANALYZE {table['notice_event']}")
+        cursor.execute(f"ANALYZE {table['information_request']}")
     print(
         f"Loaded {total:,} referrals ({open_count:,} open: {overdue:,} overdue, "
         f"{due_soon:,} due within 4 hours) in {inserted - started:.0f} s; notice history "
@@ -323,7 +391,7 @@ def load(*, total, open_count, overdue_share, referrer, screener, partner, manag
 
 def run_scans(args, people) -> None:
     from notices.models import NoticeEvent, Notification
-    from notices.services import scan_clocks
+    from triage.services.notices import scan_clocks
 
     events, rows = NoticeEvent.objects.count(), Notification.objects.count()
     started = time.perf_counter()
@@ -344,7 +412,7 @@ def run_scans(args, people) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE triage_noticeevent")
+        cursor.execute(f"ANALYZE {tables()['notice_event']}")
 
     timings = []
     for _ in range(args.steady_runs):

@@ -43,9 +43,26 @@ class NoticeEvent(models.Model):
             models.Index(fields=["kind", "referral_id"]),
             models.Index(fields=["kind", "information_request_id"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                name="notice_event_kind_is_known", condition=models.Q(kind__in=NoticeKind.values)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.key
+
+
+class NotificationChannel(models.TextChoices):
+    INBOX = "inbox", "In-app inbox"
+    EMAIL = "email", "Email"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
 
 
 class Notification(models.Model):
@@ -55,15 +72,8 @@ class Notification(models.Model):
     worker, which claims the row before sending so that two workers never both send it.
     """
 
-    class Channel(models.TextChoices):
-        INBOX = "inbox", "In-app inbox"
-        EMAIL = "email", "Email"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+    Channel = NotificationChannel
+    Status = NotificationStatus
 
     event = models.ForeignKey(NoticeEvent, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40, choices=NoticeKind.choices)
@@ -88,9 +98,36 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["event", "recipient", "channel"], name="one_notice_per_event_person_channel"
             ),
+            # Sent when, and only when, it has the time it was sent.
             models.CheckConstraint(
                 name="notification_sent_has_time",
-                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                condition=models.Q(status=NotificationStatus.SENT, sent_at__isnull=False)
+                | (~models.Q(status=NotificationStatus.SENT) & models.Q(sent_at__isnull=True)),
+            ),
+            # Claimed when sending: the sweeper takes over a claim whose lease has run out.
+            models.CheckConstraint(
+                name="notification_sending_is_claimed",
+                condition=~models.Q(status=NotificationStatus.SENDING)
+                | models.Q(claimed_at__isnull=False),
+            ),
+            # Only the inbox is read in Front Door; an email is read elsewhere.
+            models.CheckConstraint(
+                name="notification_read_only_in_the_inbox",
+                condition=models.Q(read_at__isnull=True)
+                | models.Q(channel=NotificationChannel.INBOX),
+            ),
+            # The delivery code compares these with its own values: a row with any other
+            # would never be sent, swept or shown.
+            models.CheckConstraint(
+                name="notification_status_is_known",
+                condition=models.Q(status__in=NotificationStatus.values),
+            ),
+            models.CheckConstraint(
+                name="notification_channel_is_known",
+                condition=models.Q(channel__in=NotificationChannel.values),
+            ),
+            models.CheckConstraint(
+                name="notification_kind_is_known", condition=models.Q(kind__in=NoticeKind.values)
             ),
         ]
         indexes = [

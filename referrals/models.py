@@ -118,6 +118,22 @@ class Child(models.Model):
                 condition=~models.Q(nhs_number=""),
                 name="one_child_per_nhs_number",
             ),
+            # The census return counts these codes: no other value may be stored.
+            models.CheckConstraint(
+                name="child_has_birth_date_or_expected_date_not_both",
+                condition=~models.Q(
+                    date_of_birth__isnull=False, expected_date_of_birth__isnull=False
+                ),
+            ),
+            models.CheckConstraint(
+                name="child_gender_is_known", condition=models.Q(gender__in=Gender.values)
+            ),
+            models.CheckConstraint(
+                name="child_ethnicity_is_known", condition=models.Q(ethnicity__in=Ethnicity.values)
+            ),
+            models.CheckConstraint(
+                name="child_religion_is_known", condition=models.Q(religion__in=Religion.values)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -269,6 +285,89 @@ class Referral(models.Model):
                 name="referral_status_is_known",
                 condition=models.Q(status__in=[s.value for s in Status]),
             ),
+            # A recommendation is an outcome, the screener's reasons, who and when: all
+            # of them or none.
+            models.CheckConstraint(
+                name="referral_recommended_with_outcome_reasons_who_and_when",
+                condition=models.Q(
+                    recommended_outcome="",
+                    recommendation="",
+                    recommended_by__isnull=True,
+                    recommended_at__isnull=True,
+                )
+                | (
+                    models.Q(
+                        recommended_outcome__in=Outcome.values,
+                        recommended_by__isnull=False,
+                        recommended_at__isnull=False,
+                    )
+                    & ~models.Q(recommendation="")
+                ),
+            ),
+            # Where the referral stands matches what screening has done: received is not
+            # yet allocated (the queue flags those left so); screening is allocated with
+            # no recommendation yet; awaiting decision is allocated and recommended on.
+            # A manager may decide at any point.
+            models.CheckConstraint(
+                name="referral_status_fits_allocation_and_recommendation",
+                condition=models.Q(
+                    status=Status.RECEIVED, assigned_to__isnull=True, recommended_at__isnull=True
+                )
+                | models.Q(
+                    status=Status.SCREENING,
+                    assigned_to__isnull=False,
+                    recommended_at__isnull=True,
+                )
+                | models.Q(
+                    status=Status.AWAITING_DECISION,
+                    assigned_to__isnull=False,
+                    recommended_at__isnull=False,
+                )
+                | models.Q(status=Status.DECIDED),
+            ),
+            # Made by a referrer for their agency, or recorded by a screener or manager for
+            # a caller of a known kind: never both, never neither.
+            models.CheckConstraint(
+                name="referral_from_a_referrer_or_recorded_for_a_caller",
+                condition=models.Q(
+                    referrer__isnull=False,
+                    agency__isnull=False,
+                    recorded_by__isnull=True,
+                    caller_type="",
+                )
+                | (
+                    models.Q(referrer__isnull=True, recorded_by__isnull=False)
+                    & ~models.Q(caller_type="")
+                ),
+            ),
+            models.CheckConstraint(
+                name="referral_consent_not_sought_has_reason",
+                condition=~models.Q(parental_consent=ParentalConsent.NOT_SOUGHT)
+                | ~models.Q(consent_not_sought_reason=""),
+            ),
+            models.CheckConstraint(
+                name="referral_channel_is_known", condition=models.Q(channel__in=Channel.values)
+            ),
+            models.CheckConstraint(
+                name="referral_caller_type_is_known",
+                condition=models.Q(caller_type__in=["", *CallerType.values]),
+            ),
+            models.CheckConstraint(
+                name="referral_parental_consent_is_known",
+                condition=models.Q(parental_consent__in=ParentalConsent.values),
+            ),
+            models.CheckConstraint(
+                name="referral_child_gender_is_known",
+                condition=models.Q(child_gender__in=Gender.values),
+            ),
+            models.CheckConstraint(
+                name="referral_child_ethnicity_is_known",
+                condition=models.Q(child_ethnicity__in=Ethnicity.values),
+            ),
+            models.CheckConstraint(
+                name="referral_child_religion_is_known",
+                condition=models.Q(child_religion__in=Religion.values),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -293,7 +392,11 @@ class ReferralConcern(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["referral", "category"], name="one_concern_per_category"
-            )
+            ),
+            models.CheckConstraint(
+                name="concern_category_is_known",
+                condition=models.Q(category__in=ConcernCategory.values),
+            ),
         ]
         indexes = [models.Index(fields=["category", "referral"])]
 

@@ -260,8 +260,10 @@ def build_world() -> World:
             child=children.get(kind),
         )
     own, other = referrals["own"], referrals["other"]
-    own.status, own.assigned_to, own.assigned_at = "screening", screener, now
+    # Screened and recommended on, as the database requires of "awaiting decision".
+    own.status, own.assigned_to, own.assigned_at = "awaiting_decision", screener, now
     own.recommendation, own.recommended_outcome = INTERNAL["recommendation"], "early_help"
+    own.recommended_by, own.recommended_at = screener, now
     own.save()
     f.ScreeningNoteFactory(referral=own, author=screener, text=INTERNAL["note"])
     f.ScreeningNoteFactory(referral=other, author=screener, text=INTERNAL["other.note"])
@@ -288,8 +290,7 @@ def build_world() -> World:
         ),
     }
     decided = referrals["decided"]
-    decided.status = "decided"
-    decided.save()
+    # Recording the decision marks the referral decided (triage/triggers.py).
     f.DecisionFactory(
         referral=decided,
         rationale=INTERNAL["rationale"],

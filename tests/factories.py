@@ -48,7 +48,15 @@ from datetime import date, timedelta  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from referrals.census import ConcernCategory  # noqa: E402
-from referrals.models import Channel, ParentalConsent, Referral, ReferralConcern, Status, Submission  # noqa: E402
+from referrals.models import (  # noqa: E402
+    Channel,
+    Outcome,
+    ParentalConsent,
+    Referral,
+    ReferralConcern,
+    Status,
+    Submission,
+)
 
 
 class SubmissionFactory(factory.django.DjangoModelFactory):
@@ -59,11 +67,30 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):
-    """A referral made by a referrer through the web form, received just now."""
+    """A referral made by a referrer through the web form, received just now.
+
+    ``ReferralFactory(in_screening=True)`` is allocated to a screener, and
+    ``ReferralFactory(awaiting_decision=True)`` is recommended on too: the database
+    refuses a status that does not match what screening has done."""
 
     class Meta:
         model = Referral
         skip_postgeneration_save = True
+
+    class Params:
+        in_screening = factory.Trait(
+            status=Status.SCREENING,
+            assigned_to=factory.SubFactory(UserFactory, role=Role.SCREENER),
+            assigned_at=factory.LazyAttribute(lambda r: r.received_at + timedelta(hours=1)),
+        )
+        awaiting_decision = factory.Trait(
+            in_screening=True,
+            status=Status.AWAITING_DECISION,
+            recommended_outcome=Outcome.EARLY_HELP,
+            recommendation="Emerging needs: the school's family worker can support the family.",
+            recommended_by=factory.SelfAttribute("assigned_to"),
+            recommended_at=factory.LazyAttribute(lambda r: r.received_at + timedelta(hours=2)),
+        )
 
     reference = factory.Sequence(lambda n: f"FD-2026-{900000 + n:06d}")
     referrer = factory.SubFactory(UserFactory, role=Role.REFERRER)
@@ -137,17 +164,26 @@ from triage.models import Decision, Outcome  # noqa: E402
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):
+    """A manager's decision. The database marks its referral decided (triage/triggers.py):
+    pass an undecided referral, as the decide service would find it."""
+
     class Meta:
         model = Decision
+        skip_postgeneration_save = True
 
-    referral = factory.SubFactory(ReferralFactory, status=Status.DECIDED)
+    referral = factory.SubFactory(ReferralFactory)
     outcome = Outcome.EARLY_HELP
-    threshold_level = 2
+    threshold_level_id = 2  # the level's number
     rationale = "Emerging needs; the family agree to support from the school's family worker."
     lived_experience_impact = "Mornings are chaotic but the children are fed at school."
     feedback = "Decision: Early help."
     decided_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
     decided_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def referral_is_decided(self, create, extracted, **kwargs):
+        if create:
+            self.referral.refresh_from_db(fields=["status"])
 
 
 # --- Screening ------------------------------------------------------------------------

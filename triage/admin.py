@@ -11,6 +11,11 @@ class ThresholdLevelAdmin(PolicyModelAdmin):
     list_display = ["level", "name", "is_active"]
     ordering = ["level"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Decisions cite a level by its number: renumbering one would change what they
+        # say (and the database refuses it). Add a level, or make one inactive, instead.
+        return ["level"] if obj is not None else []
+
 
 @admin.register(SupportService)
 class SupportServiceAdmin(PolicyModelAdmin):

@@ -12,7 +12,7 @@ from core.exceptions import AlreadyDecided, DomainError, NotPermitted
 from referrals.models import Outcome
 from referrals.selectors import referrals_visible_to
 from triage.models import Decision
-from triage.services.decisions import decide
+from triage.services.decisions import LEVEL_MAX, decide
 
 
 class DecisionInputSerializer(serializers.Serializer):
@@ -20,7 +20,10 @@ class DecisionInputSerializer(serializers.Serializer):
         choices=Outcome.choices, help_text="The outcome decided (census-independent code)."
     )
     threshold_level = serializers.IntegerField(
-        min_value=1, max_value=10, help_text="The level of need in the local threshold document."
+        min_value=0,
+        max_value=LEVEL_MAX,
+        help_text="The level of need: the number of one of the levels of the local threshold "
+        "document in use (1 to 4 by default).",
     )
     rationale = serializers.CharField(
         max_length=6000, help_text="Why: what was weighed, and why this outcome (8+ words)."
@@ -53,6 +56,9 @@ class DecisionInputSerializer(serializers.Serializer):
 
 class DecisionOutputSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.display_name", read_only=True)
+    threshold_level = serializers.IntegerField(
+        source="threshold_level_id", read_only=True, help_text="The threshold level's number."
+    )
 
     class Meta:
         model = Decision

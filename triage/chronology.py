@@ -68,7 +68,7 @@ def chronology(child: Child) -> list[Event]:
                     referral=referral,
                     title=f"Decision on {referral.reference}: {decision.get_outcome_display()}",
                     by=decision.decided_by.display_name,
-                    lines=[f"Threshold level {decision.threshold_level}", decision.rationale],
+                    lines=[f"Threshold level {decision.threshold_level_id}", decision.rationale],
                 )
             )
     ids = [r.pk for r in referrals]

@@ -17,7 +17,15 @@ class Decision(models.Model):
         "referrals.Referral", on_delete=models.PROTECT, related_name="decision"
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    threshold_level = models.PositiveSmallIntegerField()
+    # By the level's number (1 to 4 by default), which is what a manager chooses and what
+    # the API takes; PROTECT and the foreign key keep a level in use from being deleted
+    # or renumbered under the decisions that cite it.
+    threshold_level = models.ForeignKey(
+        "triage.ThresholdLevel",
+        on_delete=models.PROTECT,
+        to_field="level",
+        related_name="decisions",
+    )
     rationale = models.TextField(max_length=6000)
     lived_experience_impact = models.TextField(max_length=6000, blank=True)
     onward_referrals = models.TextField(max_length=3000, blank=True)
@@ -32,6 +40,11 @@ class Decision(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["decided_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="decision_outcome_is_known", condition=models.Q(outcome__in=Outcome.values)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} for {self.referral}"
@@ -49,7 +62,12 @@ class DecisionAmendment(models.Model):
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="amendments")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    threshold_level = models.PositiveSmallIntegerField()
+    threshold_level = models.ForeignKey(
+        "triage.ThresholdLevel",
+        on_delete=models.PROTECT,
+        to_field="level",
+        related_name="amendments",
+    )
     rationale = models.TextField(max_length=6000)
     reason = models.TextField(max_length=3000)
     feedback = models.TextField(max_length=6000, blank=True)
@@ -60,6 +78,12 @@ class DecisionAmendment(models.Model):
 
     class Meta:
         ordering = ["amended_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="decision_amendment_outcome_is_known",
+                condition=models.Q(outcome__in=Outcome.values),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Amendment {self.pk} to {self.decision_id}"
@@ -188,9 +212,12 @@ class InformationRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                name="information_request_answered_with_who_and_when",
-                condition=models.Q(answered_at__isnull=True, answered_by__isnull=True)
-                | models.Q(answered_at__isnull=False, answered_by__isnull=False),
+                name="information_request_answered_with_answer_who_and_when",
+                condition=models.Q(answer="", answered_at__isnull=True, answered_by__isnull=True)
+                | (
+                    models.Q(answered_at__isnull=False, answered_by__isnull=False)
+                    & ~models.Q(answer="")
+                ),
             ),
             models.CheckConstraint(
                 name="information_request_due_after_requested",

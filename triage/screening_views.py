@@ -93,7 +93,9 @@ def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -
         if is_open and referral.child_id is None and can(user, Capability.SCREEN)
         else [],
         "decision": decision,
-        "amendments": decision.amendments.select_related("amended_by") if decision else [],
+        "amendments": decision.amendments.select_related("amended_by", "threshold_level")
+        if decision
+        else [],
         "is_open": is_open,
         "now": timezone.now(),
         "can_screen": is_open and can(user, Capability.SCREEN),

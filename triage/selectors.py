@@ -114,6 +114,7 @@ def referral_for_screening(user, referral_id: int) -> Referral:
             "recommended_by",
             "decision",
             "decision__decided_by",
+            "decision__threshold_level",
             "quality",
             "quality__rated_by",
         )

@@ -393,4 +393,35 @@ class Migration(migrations.Migration):
                 name="user_in_agency_role_has_agency",
             ),
         ),
+        migrations.AddConstraint(
+            model_name="agency",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "type__in",
+                        [
+                            "police",
+                            "school",
+                            "early_years",
+                            "gp",
+                            "health_visiting",
+                            "school_nursing",
+                            "hospital",
+                            "camhs",
+                            "adult_mental_health",
+                            "substance_misuse",
+                            "probation",
+                            "youth_offending",
+                            "housing",
+                            "dentist",
+                            "voluntary_sector",
+                            "early_help",
+                            "childrens_social_care",
+                            "other",
+                        ],
+                    )
+                ),
+                name="agency_type_is_known",
+            ),
+        ),
     ]

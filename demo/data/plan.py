@@ -478,7 +478,7 @@ class _Writer:
             onward = list(dict.fromkeys(ONWARD[c] for c in concerns if c in ONWARD))
         return {
             "outcome": outcome,
-            "threshold_level": level,
+            "threshold_level_id": level,  # the level's number (ThresholdLevel.level)
             "rationale": self._fill(f"{opening}{pattern}{lived} {RATIONALE[outcome]}".strip(), ctx),
             "lived_experience_impact": self._fill(LIVED_IMPACT[outcome], ctx),
             "onward_referrals": "\n".join(self._fill(o, ctx) for o in onward),

@@ -157,15 +157,94 @@ class Migration(migrations.Migration):
                         fields=("event", "recipient", "channel"),
                         name="one_notice_per_event_person_channel",
                     ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("status", "sent"), _negated=True),
-                            ("sent_at__isnull", False),
-                            _connector="OR",
-                        ),
-                        name="notification_sent_has_time",
-                    ),
                 ],
             },
+        ),
+        migrations.AddConstraint(
+            model_name="noticeevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "acknowledgement",
+                            "due_soon",
+                            "overdue",
+                            "escalation",
+                            "feedback",
+                            "information_request",
+                            "information_request_overdue",
+                        ],
+                    )
+                ),
+                name="notice_event_kind_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "sending", "sent", "failed"])),
+                name="notification_status_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("channel__in", ["inbox", "email"])),
+                name="notification_channel_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "acknowledgement",
+                            "due_soon",
+                            "overdue",
+                            "escalation",
+                            "feedback",
+                            "information_request",
+                            "information_request_overdue",
+                        ],
+                    )
+                ),
+                name="notification_kind_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("sent_at__isnull", False), ("status", "sent")),
+                    models.Q(
+                        models.Q(("status", "sent"), _negated=True), ("sent_at__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="notification_sent_has_time",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "sending"), _negated=True),
+                    ("claimed_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="notification_sending_is_claimed",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("read_at__isnull", True), ("channel", "inbox"), _connector="OR"
+                ),
+                name="notification_read_only_in_the_inbox",
+            ),
         ),
     ]

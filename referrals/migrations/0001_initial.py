@@ -1224,4 +1224,289 @@ class Migration(migrations.Migration):
                 name="referral_status_is_known",
             ),
         ),
+        migrations.AddConstraint(
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("gender__in", ["1", "2", "9", "0"])),
+                name="child_gender_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "ethnicity__in",
+                        [
+                            "WBRI",
+                            "WIRI",
+                            "WIRT",
+                            "WROM",
+                            "WOTH",
+                            "MWBC",
+                            "MWBA",
+                            "MWAS",
+                            "MOTH",
+                            "AIND",
+                            "APKN",
+                            "ABAN",
+                            "AOTH",
+                            "BCRB",
+                            "BAFR",
+                            "BOTH",
+                            "CHNE",
+                            "OOTH",
+                            "REFU",
+                            "NOBT",
+                        ],
+                    )
+                ),
+                name="child_ethnicity_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "religion__in",
+                        [
+                            "none",
+                            "buddhist",
+                            "christian",
+                            "hindu",
+                            "jewish",
+                            "muslim",
+                            "sikh",
+                            "other",
+                            "not_known",
+                            "declined",
+                        ],
+                    )
+                ),
+                name="child_religion_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("channel__in", ["web", "api", "phone", "email"])),
+                name="referral_channel_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "caller_type__in",
+                        [
+                            "",
+                            "professional",
+                            "family",
+                            "acquaintance",
+                            "self",
+                            "other_individual",
+                            "anonymous",
+                        ],
+                    )
+                ),
+                name="referral_caller_type_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "parental_consent__in",
+                        ["consented", "aware_not_consented", "not_aware", "not_sought"],
+                    )
+                ),
+                name="referral_parental_consent_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("child_gender__in", ["1", "2", "9", "0"])),
+                name="referral_child_gender_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "child_ethnicity__in",
+                        [
+                            "WBRI",
+                            "WIRI",
+                            "WIRT",
+                            "WROM",
+                            "WOTH",
+                            "MWBC",
+                            "MWBA",
+                            "MWAS",
+                            "MOTH",
+                            "AIND",
+                            "APKN",
+                            "ABAN",
+                            "AOTH",
+                            "BCRB",
+                            "BAFR",
+                            "BOTH",
+                            "CHNE",
+                            "OOTH",
+                            "REFU",
+                            "NOBT",
+                        ],
+                    )
+                ),
+                name="referral_child_ethnicity_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "child_religion__in",
+                        [
+                            "none",
+                            "buddhist",
+                            "christian",
+                            "hindu",
+                            "jewish",
+                            "muslim",
+                            "sikh",
+                            "other",
+                            "not_known",
+                            "declined",
+                        ],
+                    )
+                ),
+                name="referral_child_religion_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referralconcern",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "category__in",
+                        [
+                            "neglect",
+                            "physical_abuse",
+                            "sexual_abuse",
+                            "emotional_abuse",
+                            "domestic_abuse",
+                            "parental_alcohol_misuse",
+                            "parental_drug_misuse",
+                            "parental_mental_health",
+                            "child_sexual_exploitation",
+                            "child_criminal_exploitation",
+                            "going_missing",
+                            "self_harm",
+                            "female_genital_mutilation",
+                            "faith_or_belief",
+                            "radicalisation",
+                            "other",
+                        ],
+                    )
+                ),
+                name="concern_category_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_of_birth__isnull", False),
+                    ("expected_date_of_birth__isnull", False),
+                    _negated=True,
+                ),
+                name="child_has_birth_date_or_expected_date_not_both",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("recommendation", ""),
+                        ("recommended_at__isnull", True),
+                        ("recommended_by__isnull", True),
+                        ("recommended_outcome", ""),
+                    ),
+                    models.Q(
+                        ("recommended_at__isnull", False),
+                        ("recommended_by__isnull", False),
+                        (
+                            "recommended_outcome__in",
+                            ["nfa", "signpost", "early_help", "s17", "s47", "open_case"],
+                        ),
+                        models.Q(("recommendation", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="referral_recommended_with_outcome_reasons_who_and_when",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("assigned_to__isnull", True),
+                        ("recommended_at__isnull", True),
+                        ("status", "received"),
+                    ),
+                    models.Q(
+                        ("assigned_to__isnull", False),
+                        ("recommended_at__isnull", True),
+                        ("status", "screening"),
+                    ),
+                    models.Q(
+                        ("assigned_to__isnull", False),
+                        ("recommended_at__isnull", False),
+                        ("status", "awaiting_decision"),
+                    ),
+                    ("status", "decided"),
+                    _connector="OR",
+                ),
+                name="referral_status_fits_allocation_and_recommendation",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("agency__isnull", False),
+                        ("caller_type", ""),
+                        ("recorded_by__isnull", True),
+                        ("referrer__isnull", False),
+                    ),
+                    models.Q(
+                        ("recorded_by__isnull", False),
+                        ("referrer__isnull", True),
+                        models.Q(("caller_type", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="referral_from_a_referrer_or_recorded_for_a_caller",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("parental_consent", "not_sought"), _negated=True),
+                    models.Q(("consent_not_sought_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="referral_consent_not_sought_has_reason",
+            ),
+        ),
     ]

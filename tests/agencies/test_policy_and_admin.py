@@ -214,3 +214,41 @@ def test_a_partner_answers_only_their_own_agencys_requests(make_user):
     assert may_answer_information_request(partner, agency_id=partner.agency_id)
     assert not may_answer_information_request(partner, agency_id=partner.agency_id + 1000)
     assert not may_answer_information_request(screener, agency_id=screener.agency_id)
+
+
+def test_a_threshold_levels_number_is_fixed_once_made(sysadmin_client):
+    """Decisions cite a level by its number: the admin adds levels, never renumbers one."""
+    from triage.models import ThresholdLevel
+
+    level = ThresholdLevel.objects.get(level=2)
+    response = sysadmin_client.post(
+        f"/admin/triage/thresholdlevel/{level.pk}/change/",
+        {"level": 7, "name": level.name, "descriptor": level.descriptor, "is_active": "on"},
+    )
+
+    assert response.status_code == 302
+    assert ThresholdLevel.objects.filter(pk=level.pk, level=2).exists()
+    added = sysadmin_client.post(
+        "/admin/triage/thresholdlevel/add/",
+        {"level": 5, "name": "Level five", "descriptor": "A new level.", "is_active": "on"},
+    )
+    assert added.status_code == 302
+    assert ThresholdLevel.objects.filter(level=5).exists()
+
+
+def test_an_agency_is_one_of_the_known_types():
+    """The type gives the census source of referral for every referral from the agency."""
+    from tests.database import refused
+
+    agency = AgencyFactory()
+
+    assert refused(lambda: type(agency).objects.filter(pk=agency.pk).update(type="charity"))
+    assert not refused(lambda: type(agency).objects.filter(pk=agency.pk).update(type="police"))
+
+
+def test_a_user_holds_only_a_known_role():
+    from tests.database import refused
+
+    user = UserFactory(role=Role.SCREENER)
+
+    assert refused(lambda: type(user).objects.filter(pk=user.pk).update(role="superuser"))

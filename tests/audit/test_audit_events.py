@@ -155,3 +155,19 @@ def test_an_emailed_notice_is_in_the_audit_trail(django_capture_on_commit_callba
     event = AuditEvent.objects.get(kind=EventKind.NOTICE_SENT)
     assert event.detail["referral"] == referral.pk
     assert event.detail["recipient"] == referral.referrer_id
+
+
+def test_the_refusal_survives_a_migration_that_rebuilds_the_table():
+    """SQLite drops a table's triggers when a migration rebuilds it; every migrate puts
+    them back (audit.apps)."""
+    from django.apps import apps
+
+    from audit import triggers
+    from audit.apps import reinstall_triggers
+
+    triggers.uninstall(connection)  # as a table rebuild would leave it
+    reinstall_triggers(apps.get_app_config("audit"), using="default")
+    event = record_event(kind=EventKind.NOTE_ADDED, referral=ReferralFactory())
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(kind=EventKind.DECIDED)

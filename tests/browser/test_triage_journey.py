@@ -93,7 +93,6 @@ def known_child_and_a_new_referral():
             referrer=users[referrer],
             child=child,
             child_last_name=LAST,
-            status="decided",
             received_at=received,
             concerns=concerns,
             worry=worry,
@@ -102,7 +101,7 @@ def known_child_and_a_new_referral():
         DecisionFactory(
             referral=referral,
             outcome=outcome,
-            threshold_level=level,
+            threshold_level_id=level,
             decided_by=users["manager"],
             decided_at=received + timedelta(hours=18),
         )

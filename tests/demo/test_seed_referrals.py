@@ -178,13 +178,21 @@ def test_every_clock_runs_24_hours_from_received_and_nothing_is_in_the_future(se
     assert not Decision.history.filter(history_date__gt=now).exists()
 
 
+def test_every_decided_referral_has_its_decision_and_no_other_has_one(seeded):
+    assert Referral.objects.filter(status=Status.DECIDED).count() == Decision.objects.count()
+    assert not Referral.objects.filter(status=Status.DECIDED, decision__isnull=True).exists()
+    assert (
+        not Referral.objects.exclude(status=Status.DECIDED).filter(decision__isnull=False).exists()
+    )
+
+
 def test_decisions_are_the_managers_with_a_threshold_that_fits_the_outcome(seeded):
     decisions = list(Decision.objects.select_related("referral", "decided_by"))
 
     assert {d.outcome for d in decisions} == set(Outcome.values)
     for decision in decisions:
         assert decision.decided_by.username == "manager"
-        assert decision.threshold_level in THRESHOLD_FOR[decision.outcome], decision
+        assert decision.threshold_level_id in THRESHOLD_FOR[decision.outcome], decision
         assert len(decision.rationale) > 200, decision
         assert "{" not in decision.rationale + decision.feedback  # every placeholder filled
         assert decision.feedback.startswith("Thank you for your referral")

@@ -19,7 +19,7 @@ from notices.mail import NoticeFileBackend
 from notices.models import NoticeEvent, NoticeKind, Notification
 from notices.services import raise_notice
 from notices.tasks import dispatch, sweep
-from referrals.models import Channel, Status
+from referrals.models import Channel
 from referrals.services import acknowledge, submit_referrals
 from tests.factories import (
     AgencyFactory,
@@ -274,7 +274,7 @@ def test_a_notice_raised_again_with_the_same_key_is_not_written_again(managers):
 
 
 def test_a_decided_referral_gets_no_overdue_notice(managers):
-    DecisionFactory(referral=referral_due(status=Status.DECIDED))
+    DecisionFactory(referral=referral_due())
 
     counts = scan(DUE + timedelta(hours=10))
 

@@ -78,7 +78,7 @@ def decide(referral, *, feedback="Early help will contact the family this week."
     Decision.objects.create(
         referral=referral,
         outcome=Outcome.EARLY_HELP,
-        threshold_level=2,
+        threshold_level_id=2,
         rationale="Needs are met at early help level; no indication of significant harm.",
         feedback=feedback,
         decided_by=UserFactory(role=Role.MANAGER),

@@ -63,12 +63,10 @@ def test_the_police_never_see_the_schools_referrals(school_and_police):
 
 def test_once_decided_the_outcome_and_feedback_show(school_and_police, make_user):
     referral = school_and_police["teachers"]
-    referral.status = "decided"
-    referral.save()
     Decision.objects.create(
         referral=referral,
         outcome=Outcome.EARLY_HELP,
-        threshold_level=2,
+        threshold_level_id=2,
         rationale="Needs are emerging; family agree to support.",
         feedback="We have offered the family early help through the school's family worker.",
         decided_by=make_user(Role.MANAGER),

@@ -10,7 +10,7 @@ from agencies.models import Role
 from core.exceptions import AlreadyDecided, DomainError, NotPermitted
 from referrals.models import Outcome, Status
 from tests.factories import DecisionFactory, ReferralFactory, UserFactory
-from triage.models import Decision, DecisionAmendment
+from triage.models import Decision, DecisionAmendment, ThresholdLevel
 from triage.services.decisions import amend_decision, compose_feedback, decide
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +188,117 @@ def test_a_decision_at_the_due_time_itself_is_late_as_the_queue_shows_it():
         decide(referral_id=referral.pk, by=UserFactory(role=Role.MANAGER), **GOOD)
 
     assert "late_reason" in refused.value.errors
+
+
+# --- Threshold levels: a decision cites one of the configured levels --------------------
+
+
+def test_a_decision_cites_a_configured_level_and_its_history_keeps_the_level():
+    decision = decide(referral_id=ReferralFactory().pk, by=UserFactory(role=Role.MANAGER), **GOOD)
+
+    decision.refresh_from_db()
+    assert decision.threshold_level == ThresholdLevel.objects.get(level=3)
+    assert decision.threshold_level.name == "Child in need (section 17)"
+    assert decision.history.get().threshold_level_id == 3
+
+
+@pytest.mark.parametrize("level", [0, 9, -1, 10**30, "three", None])
+def test_a_level_that_is_not_configured_is_refused_naming_the_field(level):
+    referral = ReferralFactory()
+
+    with pytest.raises(DomainError) as refused:
+        decide(
+            referral_id=referral.pk,
+            by=UserFactory(role=Role.MANAGER),
+            **(GOOD | {"threshold_level": level}),
+        )
+
+    assert set(refused.value.errors) == {"threshold_level"}
+    assert not Decision.objects.filter(referral=referral).exists()
+
+
+def test_a_level_no_longer_in_use_is_refused_for_decisions_and_amendments():
+    ThresholdLevel.objects.filter(level=4).update(is_active=False)
+    decision = DecisionFactory()
+    manager = UserFactory(role=Role.MANAGER)
+
+    with pytest.raises(DomainError) as refused:
+        decide(referral_id=ReferralFactory().pk, by=manager, **(GOOD | {"threshold_level": 4}))
+    assert set(refused.value.errors) == {"threshold_level"}
+    with pytest.raises(DomainError) as refused:
+        amend_decision(
+            decision_id=decision.pk,
+            by=manager,
+            outcome=Outcome.STRATEGY_S47,
+            threshold_level=4,
+            rationale=RATIONALE,
+            reason="Police shared new information about the household.",
+            feedback="We need to talk with the police and health about the children.",
+        )
+    assert set(refused.value.errors) == {"threshold_level"}
+    assert not DecisionAmendment.objects.exists()
+
+
+@pytest.mark.parametrize("level", [7, 0, -3, 10**30, "two", None])
+def test_the_decision_api_refuses_an_unknown_level_with_400_naming_it(make_user, level):
+    from rest_framework.test import APIClient
+
+    referral = ReferralFactory()
+    api = APIClient()
+    api.force_authenticate(make_user(Role.MANAGER))
+
+    response = api.post(
+        f"/api/v1/referrals/{referral.pk}/decision/",
+        {**GOOD, "threshold_level": level},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"threshold_level"}
+    assert not Decision.objects.filter(referral=referral).exists()
+
+
+def test_the_decision_api_gives_the_level_as_its_number(make_user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(make_user(Role.MANAGER))
+
+    response = api.post(f"/api/v1/referrals/{ReferralFactory().pk}/decision/", GOOD, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["threshold_level"] == 3
+
+
+def test_the_decision_screen_offers_the_levels_in_use_and_refuses_any_other(manager_client):
+    ThresholdLevel.objects.filter(level=1).update(is_active=False)
+    referral = ReferralFactory()
+    url = f"/triage/referrals/{referral.pk}/decide/"
+
+    page = manager_client.get(url).content.decode()
+    assert 'value="2"' in page and 'value="4"' in page
+    assert 'name="threshold_level" type="radio" value="1"' not in page
+
+    for level in ("1", "9", "two"):
+        response = manager_client.post(url, {**GOOD, "threshold_level": level})
+        assert response.status_code == 400
+        assert "Select a valid choice" in response.content.decode()
+    assert not Decision.objects.filter(referral=referral).exists()
+
+
+def test_the_referral_page_names_the_level_decided_and_amended(manager_client):
+    decision = DecisionFactory(threshold_level_id=2)
+    amend_decision(
+        decision_id=decision.pk,
+        by=UserFactory(role=Role.MANAGER),
+        outcome=Outcome.STRATEGY_S47,
+        threshold_level=4,
+        rationale=RATIONALE,
+        reason="Police shared new information about the household.",
+        feedback="We need to talk with the police and health about the children.",
+    )
+
+    page = manager_client.get(f"/triage/referrals/{decision.referral_id}/").content.decode()
+
+    assert "Level 2: Early help" in page
+    assert "level 4: Child protection (section 47)" in page

@@ -13,9 +13,9 @@ from agencies.census import AgencyType
 from agencies.models import Role
 from audit.models import AccessLog
 from core.exceptions import DomainError, InvalidState, NotPermitted
-from referrals.models import Status
 from tests.factories import (
     AgencyFactory,
+    DecisionFactory,
     InformationRequestFactory,
     ReferralFactory,
     UserFactory,
@@ -139,8 +139,7 @@ def test_other_roles_cannot_send_a_request(referral, health, role):
 
 
 def test_a_request_cannot_be_sent_about_a_decided_referral(referral, screener, health):
-    referral.status = Status.DECIDED
-    referral.save()
+    DecisionFactory(referral=referral)
 
     with pytest.raises(InvalidState, match="decided"):
         send(referral, screener, health)
@@ -474,8 +473,7 @@ def test_an_overdue_request_is_marked_on_the_referral(screener, health_partner, 
 
 
 def test_the_referral_offers_no_send_form_once_decided(screener, referral):
-    referral.status = Status.DECIDED
-    referral.save()
+    DecisionFactory(referral=referral)
 
     context = information_requests_context(user=screener, referral=referral, now=timezone.now())
     html = render_to_string("_components/information_requests.html", context)

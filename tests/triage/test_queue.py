@@ -23,7 +23,7 @@ def test_the_queue_puts_immediate_risk_first_then_the_earliest_due(screener_clie
     later = ReferralFactory(reference="FD-2026-000003", received_at=now - timedelta(hours=1))
     sooner = ReferralFactory(reference="FD-2026-000002", received_at=now - timedelta(hours=20))
     urgent = ReferralFactory(reference="FD-2026-000009", received_at=now, immediate_risk=True)
-    DecisionFactory(referral=ReferralFactory(reference="FD-2026-000001", status=Status.DECIDED))
+    DecisionFactory(referral=ReferralFactory(reference="FD-2026-000001"))
 
     response = screener_client.get("/triage/")
 
@@ -104,9 +104,7 @@ def test_repeat_and_chronic_neglect_flags_show_on_the_queue(screener_client):
     now = timezone.now()
     for months in (10, 5):
         DecisionFactory(
-            referral=ReferralFactory(
-                child=child, status=Status.DECIDED, received_at=now - timedelta(days=30 * months)
-            )
+            referral=ReferralFactory(child=child, received_at=now - timedelta(days=30 * months))
         )
     ReferralFactory(child=child, received_at=now - timedelta(hours=1))
 
@@ -119,9 +117,7 @@ def test_repeat_and_chronic_neglect_flags_show_on_the_queue(screener_client):
 def test_a_referral_more_than_12_months_ago_does_not_count_as_a_repeat(screener_client):
     child = Child.objects.create(first_name="Ava", last_name="Testfield")
     DecisionFactory(
-        referral=ReferralFactory(
-            child=child, status=Status.DECIDED, received_at=timezone.now() - timedelta(days=400)
-        )
+        referral=ReferralFactory(child=child, received_at=timezone.now() - timedelta(days=400))
     )
     ReferralFactory(child=child)
 
@@ -203,8 +199,6 @@ def test_a_second_manager_is_told_clearly_when_the_referral_was_decided_meanwhil
 ):
     referral = ReferralFactory()
     DecisionFactory(referral=referral)
-    referral.status = Status.DECIDED
-    referral.save()
 
     response = manager_client.get(f"/triage/referrals/{referral.pk}/decide/", follow=True)
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from agencies.models import Role
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Child, Status
-from tests.factories import ReferralFactory, UserFactory
+from tests.factories import DecisionFactory, ReferralFactory, UserFactory
 from triage.services import screening
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_creating_a_child_record_copies_the_details_as_given_and_links_it():
 
 
 def test_a_decided_referral_cannot_be_claimed_or_recommended():
-    referral = ReferralFactory(status=Status.DECIDED)
+    referral = DecisionFactory().referral
     screener = UserFactory(role=Role.SCREENER)
 
     with pytest.raises(InvalidState):

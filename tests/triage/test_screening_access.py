@@ -26,7 +26,9 @@ ACTIONS = ["claim", "allocate", "notes", "quality", "link-child", "create-child"
 
 @pytest.fixture
 def referral():
-    referral = ReferralFactory(recommendation="Screener recommends early help for the family")
+    referral = ReferralFactory(
+        awaiting_decision=True, recommendation="Screener recommends early help for the family"
+    )
     ScreeningNoteFactory(referral=referral, text=NOTE)
     QualityRatingFactory(referral=referral, comment="Thin on the child's voice")
     InformationRequestFactory(

@@ -76,7 +76,15 @@ class Migration(migrations.Migration):
                         max_length=20,
                     ),
                 ),
-                ("threshold_level", models.PositiveSmallIntegerField()),
+                (
+                    "threshold_level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="triage.thresholdlevel",
+                        to_field="level",
+                    ),
+                ),
                 ("rationale", models.TextField(max_length=6000)),
                 ("lived_experience_impact", models.TextField(blank=True, max_length=6000)),
                 ("onward_referrals", models.TextField(blank=True, max_length=3000)),
@@ -129,7 +137,15 @@ class Migration(migrations.Migration):
                         max_length=20,
                     ),
                 ),
-                ("threshold_level", models.PositiveSmallIntegerField()),
+                (
+                    "threshold_level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="amendments",
+                        to="triage.thresholdlevel",
+                        to_field="level",
+                    ),
+                ),
                 ("rationale", models.TextField(max_length=6000)),
                 ("reason", models.TextField(max_length=3000)),
                 ("feedback", models.TextField(blank=True, max_length=6000)),
@@ -176,7 +192,18 @@ class Migration(migrations.Migration):
                         max_length=20,
                     ),
                 ),
-                ("threshold_level", models.PositiveSmallIntegerField()),
+                (
+                    "threshold_level",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="triage.thresholdlevel",
+                        to_field="level",
+                    ),
+                ),
                 ("rationale", models.TextField(max_length=6000)),
                 ("lived_experience_impact", models.TextField(blank=True, max_length=6000)),
                 ("onward_referrals", models.TextField(blank=True, max_length=3000)),
@@ -262,7 +289,18 @@ class Migration(migrations.Migration):
                         max_length=20,
                     ),
                 ),
-                ("threshold_level", models.PositiveSmallIntegerField()),
+                (
+                    "threshold_level",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="triage.thresholdlevel",
+                        to_field="level",
+                    ),
+                ),
                 ("rationale", models.TextField(max_length=6000)),
                 ("reason", models.TextField(max_length=3000)),
                 ("feedback", models.TextField(blank=True, max_length=6000)),
@@ -742,19 +780,43 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="informationrequest",
             constraint=models.CheckConstraint(
+                condition=models.Q(("due_at__gt", models.F("requested_at"))),
+                name="information_request_due_after_requested",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="decision",
+            constraint=models.CheckConstraint(
                 condition=models.Q(
-                    models.Q(("answered_at__isnull", True), ("answered_by__isnull", True)),
-                    models.Q(("answered_at__isnull", False), ("answered_by__isnull", False)),
-                    _connector="OR",
+                    ("outcome__in", ["nfa", "signpost", "early_help", "s17", "s47", "open_case"])
                 ),
-                name="information_request_answered_with_who_and_when",
+                name="decision_outcome_is_known",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="decisionamendment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome__in", ["nfa", "signpost", "early_help", "s17", "s47", "open_case"])
+                ),
+                name="decision_amendment_outcome_is_known",
             ),
         ),
         migrations.AddConstraint(
             model_name="informationrequest",
             constraint=models.CheckConstraint(
-                condition=models.Q(("due_at__gt", models.F("requested_at"))),
-                name="information_request_due_after_requested",
+                condition=models.Q(
+                    models.Q(
+                        ("answer", ""), ("answered_at__isnull", True), ("answered_by__isnull", True)
+                    ),
+                    models.Q(
+                        ("answered_at__isnull", False),
+                        ("answered_by__isnull", False),
+                        models.Q(("answer", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="information_request_answered_with_answer_who_and_when",
             ),
         ),
     ]

@@ -21,6 +21,8 @@ MIN_RATIONALE_CHARS = 40
 MIN_RATIONALE_WORDS = 8
 # What the referrer is told about why: a sentence, not a word.
 MIN_FEEDBACK_WORDS = 4
+# ThresholdLevel.level is a PositiveSmallIntegerField.
+LEVEL_MAX = 32767
 
 OUTCOME_IN_PLAIN_WORDS = {
     Outcome.NO_FURTHER_ACTION: (
@@ -81,16 +83,22 @@ def decision_is_late(referral: Referral, *, now: datetime) -> bool:
 
 def _check_decision_fields(
     *, outcome: str, threshold_level, rationale: str, feedback: str, errors: dict
-) -> int | None:
+) -> ThresholdLevel | None:
+    """Check what a decision and an amendment share; return the threshold level chosen
+    (by its number), one of the levels in use now."""
     if outcome not in Outcome.values:
         errors["outcome"] = ["Choose an outcome"]
     level = None
     try:
-        level = int(threshold_level)
+        number = int(threshold_level)
     except (TypeError, ValueError):
         errors["threshold_level"] = ["Choose a threshold level"]
     else:
-        if not ThresholdLevel.objects.filter(level=level, is_active=True).exists():
+        # A number outside the column's range is no level at all (and SQLite cannot even
+        # compare one past 64 bits).
+        if 0 <= number <= LEVEL_MAX:
+            level = ThresholdLevel.objects.filter(level=number, is_active=True).first()
+        if level is None:
             errors["threshold_level"] = ["Choose one of the threshold levels"]
     text = (rationale or "").strip()
     if len(text) < MIN_RATIONALE_CHARS or len(text.split()) < MIN_RATIONALE_WORDS:
@@ -147,7 +155,7 @@ def decide(
         raise DomainError(errors)
     try:
         with transaction.atomic():
-            decision = Decision.objects.create(
+            decision = Decision(
                 referral=referral,
                 outcome=outcome,
                 threshold_level=level,
@@ -159,10 +167,15 @@ def decide(
                 decided_by=by,
                 decided_at=now,
             )
+            decision._history_user = by  # also right outside a web request (the API)
+            decision.save()
     except IntegrityError:
         # The one-decision-per-referral constraint: another manager got there first.
         raise AlreadyDecided(f"{referral.reference} has already been decided") from None
+    # The database marked the referral decided with the decision (triage/triggers.py);
+    # saving the status here records the change in the referral's history too.
     referral.status = Status.DECIDED
+    referral._history_user = by
     referral.save(update_fields=["status"])
     record_event(
         kind=EventKind.DECIDED,
@@ -170,7 +183,7 @@ def decide(
         referral=referral,
         object_type="decision",
         object_id=decision.pk,
-        detail={"outcome": outcome, "threshold_level": level, "late": late},
+        detail={"outcome": outcome, "threshold_level": level.level, "late": late},
     )
     notices.feedback(referral)
     return decision
@@ -203,7 +216,7 @@ def amend_decision(
         errors["reason"] = ["Say why the decision is being amended"]
     if errors:
         raise DomainError(errors)
-    amendment = DecisionAmendment.objects.create(
+    amendment = DecisionAmendment(
         decision=decision,
         outcome=outcome,
         threshold_level=level,
@@ -213,12 +226,14 @@ def amend_decision(
         amended_by=by,
         amended_at=timezone.now(),
     )
+    amendment._history_user = by
+    amendment.save()
     record_event(
         kind=EventKind.AMENDED,
         by=by,
         referral=decision.referral,
         object_type="decision_amendment",
         object_id=amendment.pk,
-        detail={"outcome": outcome, "threshold_level": level},
+        detail={"outcome": outcome, "threshold_level": level.level},
     )
     return amendment
