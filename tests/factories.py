@@ -160,7 +160,8 @@ class ChildFactory(factory.django.DjangoModelFactory):
 
 # --- Decisions ------------------------------------------------------------------------
 
-from triage.models import Decision, Outcome  # noqa: E402
+from referrals.models import Outcome  # noqa: E402
+from triage.models import Decision  # noqa: E402
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):
