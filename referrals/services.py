@@ -240,19 +240,25 @@ def submit_referrals(
     return referrals
 
 
-def acknowledge(referral: Referral) -> None:
-    """Tell the referrer their referral arrived, and when a decision is due."""
+def tell_referrer(referral: Referral, kind: NoticeKind) -> None:
+    """A notice to the referral's referrer (none for a caller recorded by the front
+    door), pointing at their referrals page; once per referral and kind."""
     if referral.referrer_id is None:
         return
     raise_notice(
-        key=f"acknowledgement:{referral.pk}",
-        kind=NoticeKind.ACKNOWLEDGEMENT,
+        key=f"{kind}:{referral.pk}",
+        kind=kind,
         recipients=[referral.referrer],
         reference=referral.reference,
         referral_id=referral.pk,
         due=referral.decision_due_at,
         link=settings.BASE_URL + reverse("referrals:mine"),
     )
+
+
+def acknowledge(referral: Referral) -> None:
+    """Tell the referrer their referral arrived, and when a decision is due."""
+    tell_referrer(referral, NoticeKind.ACKNOWLEDGEMENT)
 
 
 # --- The API's submissions: one child each, retried safely with an Idempotency-Key --------

@@ -21,6 +21,7 @@ from notices.delivery import record_heartbeat
 from notices.models import NoticeEvent, NoticeKind
 from notices.services import raise_notice
 from referrals.models import Referral, Status
+from referrals.services import tell_referrer
 from triage.models import InformationRequest
 from triage.selectors import open_requests_overdue
 
@@ -51,23 +52,15 @@ def _referral_link(referral: Referral) -> str:
 
 
 def feedback(referral: Referral) -> None:
-    if referral.referrer_id is None:
-        return
-    raise_notice(
-        key=f"feedback:{referral.pk}",
-        kind=NoticeKind.FEEDBACK,
-        recipients=[referral.referrer],
-        reference=referral.reference,
-        referral_id=referral.pk,
-        due=referral.decision_due_at,
-        link=settings.BASE_URL + reverse("referrals:mine"),
-    )
+    """Tell the referrer a decision has been made (they read it in Your referrals)."""
+    tell_referrer(referral, NoticeKind.FEEDBACK)
 
 
-def information_requested(request: InformationRequest) -> None:
-    raise_notice(
-        key=f"information_request:{request.pk}",
-        kind=NoticeKind.INFORMATION_REQUEST,
+def _tell_partners(request: InformationRequest, kind: NoticeKind):
+    """A notice to the partner agency a request was sent to; once per request and kind."""
+    return raise_notice(
+        key=f"{kind}:{request.pk}",
+        kind=kind,
         recipients=partners_of(request.agency_id),
         reference=request.referral.reference,
         referral_id=request.referral_id,
@@ -75,6 +68,10 @@ def information_requested(request: InformationRequest) -> None:
         due=request.due_at,
         link=settings.BASE_URL + reverse("requests:detail", args=[request.pk]),
     )
+
+
+def information_requested(request: InformationRequest) -> None:
+    _tell_partners(request, NoticeKind.INFORMATION_REQUEST)
 
 
 def _open_referrals():
@@ -117,16 +114,7 @@ def scan_clocks(*, now: datetime | None = None) -> dict[str, int]:
     counts["information_request_overdue"] = 0
     for request in late_requests.iterator():
         with transaction.atomic():
-            raised = raise_notice(
-                key=f"information_request_overdue:{request.pk}",
-                kind=NoticeKind.INFORMATION_REQUEST_OVERDUE,
-                recipients=partners_of(request.agency_id),
-                reference=request.referral.reference,
-                referral_id=request.referral_id,
-                information_request_id=request.pk,
-                due=request.due_at,
-                link=settings.BASE_URL + reverse("requests:detail", args=[request.pk]),
-            )
+            raised = _tell_partners(request, NoticeKind.INFORMATION_REQUEST_OVERDUE)
         counts["information_request_overdue"] += raised is not None
     record_heartbeat(name="scan", at=now)
     return counts
