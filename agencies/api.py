@@ -1,6 +1,23 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import BasePermission
+
+from agencies.policy import Capability, can
+
+
+def holds(capability: Capability, message: str) -> type[BasePermission]:
+    """A DRF permission class for one capability, so an API view refuses every method
+    (OPTIONS too) before anything else runs: ``permission_classes = [IsAuthenticated,
+    holds(Capability.DECIDE, "Only managers record decisions.")]``."""
+
+    class Holds(BasePermission):
+        def has_permission(self, request, view) -> bool:
+            return can(request.user, capability)
+
+    Holds.message = message
+    Holds.__name__ = f"Holds{capability.name.title().replace('_', '')}"
+    return Holds
 
 
 class ObtainToken(ObtainAuthToken):

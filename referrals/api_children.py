@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from agencies.policy import Capability, can
+from agencies.api import holds
+from agencies.policy import Capability
 from audit.models import AccessLog
 from audit.services import log_access
 from referrals.matching import find_matches
@@ -24,13 +25,6 @@ from referrals.validation import validate_nhs_number, validate_postcode
 MAX_MATCHES = 10
 PARAMETERS = ("first_name", "last_name", "date_of_birth", "postcode", "nhs_number")
 NAME_MAX = Child._meta.get_field("first_name").max_length
-
-
-class MayMatchChildren(BasePermission):
-    message = "Only screeners and managers may search for children."
-
-    def has_permission(self, request, view) -> bool:
-        return can(request.user, Capability.SCREEN)
 
 
 class ChildMatchQuerySerializer(serializers.Serializer):
@@ -104,7 +98,10 @@ class ChildMatchSerializer(serializers.Serializer):
 
 
 class ChildMatches(APIView):
-    permission_classes = [IsAuthenticated, MayMatchChildren]
+    permission_classes = [
+        IsAuthenticated,
+        holds(Capability.SCREEN, "Only screeners and managers may search for children."),
+    ]
 
     @extend_schema(
         operation_id="children_matches",

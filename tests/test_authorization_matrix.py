@@ -112,7 +112,7 @@ MATRIX = {
     # up, so a referral that does not exist gets the same redirect (then 404 there).
     ("triage:link-child", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
-        "screener": 302, "manager": 302,
+        "screener": {"none": 404, "*": 302}, "manager": {"none": 404, "*": 302},
     },
     ("triage:note", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
@@ -187,7 +187,7 @@ MATRIX = {
         "manager": {"none": 404, "*": 400},
     },
     ("api-referral-decision", "OPTIONS"): {
-        **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "manager": 200,
     },
     # No parameter given: 400 naming them.
     ("api-child-matches", "GET"): {

@@ -5,9 +5,11 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from agencies.policy import Capability, can
+from agencies.api import holds
+from agencies.policy import Capability
 from core.exceptions import AlreadyDecided, DomainError, NotPermitted
 from referrals.models import Outcome
 from referrals.selectors import referrals_visible_to
@@ -83,6 +85,10 @@ class AlreadyDecidedConflict(APIException):
 class ReferralDecision(generics.GenericAPIView):
     """Managers record the decision on a referral."""
 
+    permission_classes = [
+        IsAuthenticated,
+        holds(Capability.DECIDE, "Only managers record decisions."),
+    ]
     serializer_class = DecisionInputSerializer
 
     @extend_schema(
@@ -100,8 +106,6 @@ class ReferralDecision(generics.GenericAPIView):
         },
     )
     def post(self, request, pk: int):
-        if not can(request.user, Capability.DECIDE):
-            raise PermissionDenied("Only managers record decisions.")
         referral = generics.get_object_or_404(referrals_visible_to(request.user), pk=pk)
         serializer = DecisionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -223,6 +223,7 @@ def rate_quality(request, referral_id):
 
 @screening_action(Capability.SCREEN)
 def link_child(request, referral_id):
+    _referral_or_404(request, referral_id)
     try:
         child_id = int(request.POST.get("child", ""))
         Child.objects.only("pk").get(pk=child_id)
