@@ -160,6 +160,33 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "partner": {"own": 200, "*": 404},
     },
+    # --- Challenges: raised by the referrer or their lead; managed by managers -----------
+    # Only a decision can be challenged: an undecided referral in scope is 409.
+    ("challenges:raise", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 409, "decided": 200, "*": 404},
+        "agency_lead": {"own": 409, "colleague": 409, "decided": 200, "*": 404},
+    },
+    ("challenges:raise", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 409, "decided": 400, "*": 404},
+        "agency_lead": {"own": 409, "colleague": 409, "decided": 400, "*": 404},
+    },
+    ("challenges:list", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": 200, "auditor": 200,
+    },
+    ("challenges:detail", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 200, "*": 404}, "agency_lead": {"own": 200, "*": 404},
+        "manager": EVERY, "auditor": EVERY,
+    },
+    **{
+        (f"challenges:{action}", "POST"): {
+            **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+            "manager": {"none": 404, "*": 400},
+        }
+        for action in ("respond", "escalate", "resolve")
+    },
     # --- The Django admin: one entry for all of it (its index and the agencies page) -----
     (authz.ADMIN, "GET"): {**dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "admin": 200},
     # --- The API: 401 without a token or session ------------------------------------------
@@ -291,6 +318,8 @@ SHOWN = {
     ("api-referral", "referrer", "decided"): ("decided.reference", "decided.child", "feedback"),
     ("api-referral", "agency_lead", "colleague"): ("colleague.reference", "colleague.child"),
     ("requests:detail", "partner", "own"): ("own.reference", "own.child", "question"),
+    ("challenges:detail", "referrer", "own"): ("own.challenge",),
+    ("challenges:detail", "manager", "other"): ("other.challenge",),
 }  # fmt: skip
 
 
