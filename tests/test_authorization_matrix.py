@@ -216,6 +216,20 @@ MATRIX = {
     ("api-referral-decision", "OPTIONS"): {
         **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
     },
+    # Raised by the referral's referrer or their lead: only a decision can be challenged.
+    ("api-referral-challenges", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401,
+        "referrer": {"own": 409, "decided": 400, "*": 404},
+        "agency_lead": {"own": 409, "colleague": 409, "decided": 400, "*": 404},
+    },
+    ("api-referral-challenges", "OPTIONS"): {
+        **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
+    },
+    ("api-challenges", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401,
+        "referrer": 200, "agency_lead": 200, "manager": 200, "auditor": 200,
+    },
+    ("api-challenges", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     # No parameter given: 400 naming them.
     ("api-child-matches", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "screener": 400, "manager": 400,

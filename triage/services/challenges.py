@@ -78,13 +78,9 @@ def _enter_stage(challenge: Challenge, stage: EscalationStage, now) -> None:
     challenge.owner = _owner_for(stage, challenge.decision)
 
 
-@transaction.atomic
-def raise_challenge(*, referral_id: int, by, reason: str) -> Challenge:
-    """The referrer, or their agency lead, disagrees with the decision on a referral."""
-    if not can(by, Capability.RAISE_CHALLENGE):
-        raise NotPermitted("Only the referrer or their agency lead may challenge a decision")
-    # Referral.DoesNotExist for one the user may not see: the caller answers 404.
-    referral = referrals_visible_to(by).select_for_update().get(pk=referral_id)
+def ensure_challengeable(referral) -> Decision:
+    """The decision a challenge to this referral would be against: InvalidState when it
+    has none yet, or when it is already being challenged."""
     decision = Decision.objects.filter(referral=referral).first()
     if decision is None:
         raise InvalidState(
@@ -95,6 +91,17 @@ def raise_challenge(*, referral_id: int, by, reason: str) -> Challenge:
             f"The decision on {referral.reference} is already being challenged: "
             "follow that challenge in Your referrals"
         )
+    return decision
+
+
+@transaction.atomic
+def raise_challenge(*, referral_id: int, by, reason: str) -> Challenge:
+    """The referrer, or their agency lead, disagrees with the decision on a referral."""
+    if not can(by, Capability.RAISE_CHALLENGE):
+        raise NotPermitted("Only the referrer or their agency lead may challenge a decision")
+    # Referral.DoesNotExist for one the user may not see: the caller answers 404.
+    referral = referrals_visible_to(by).select_for_update().get(pk=referral_id)
+    decision = ensure_challengeable(referral)
     errors: dict[str, list[str]] = {}
     text = _words(
         reason, "reason", MIN_REASON_WORDS, "Say why you disagree with the decision", errors
