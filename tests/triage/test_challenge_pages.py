@@ -163,3 +163,22 @@ def test_changing_the_decision_without_the_new_one_re_renders_with_errors():
     assert "There is a problem" in response.content.decode()
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.OPEN
+
+
+def test_the_feedback_tells_the_referrer_they_can_raise_a_challenge():
+    from triage.services.decisions import compose_feedback
+
+    text = compose_feedback(outcome=Outcome.NO_FURTHER_ACTION, reasons="No concerns found.")
+
+    assert "you can raise a challenge from Your referrals" in text
+
+
+def test_managers_and_auditors_have_challenges_in_the_navigation_and_others_do_not():
+    for role, shown in [
+        (Role.MANAGER, True),
+        (Role.AUDITOR, True),
+        (Role.SCREENER, False),
+        (Role.REFERRER, False),
+    ]:
+        page = client_for(UserFactory(role=role)).get("/").content.decode()
+        assert (f'href="{reverse("challenges:list")}"' in page) is shown, role
