@@ -350,3 +350,19 @@ def test_an_escalated_stage_gets_its_own_alert_and_a_resolved_one_none():
 def test_nothing_changes_the_clock_of_a_challenge_raised_now():
     challenge = ChallengeFactory()
     assert challenge.stage_due_at > timezone.now()
+
+
+def test_challenges_appear_on_the_childs_chronology():
+    from tests.factories import ChildFactory
+    from triage.chronology import chronology
+
+    child = ChildFactory()
+    challenge = ChallengeFactory(decision__referral__child=child)
+    challenges.respond(challenge_id=challenge.pk, by=manager(), text="We are looking again")
+    challenges.resolve(
+        challenge_id=challenge.pk, by=manager(), resolution="not_upheld", reasons=REASONS
+    )
+
+    kinds = [event.kind for event in chronology(child)]
+
+    assert kinds[:3] == ["challenge_resolved", "challenge_response", "challenge"]
