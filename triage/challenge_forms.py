@@ -45,7 +45,14 @@ class EscalateForm(GovukFormMixin, forms.Form):
 
 class ResolveForm(GovukFormMixin, forms.Form):
     resolution = forms.ChoiceField(
-        label="Resolution", choices=Resolution.choices, widget=forms.RadioSelect
+        label="Resolution",
+        choices=Resolution.choices,
+        widget=forms.RadioSelect,
+        help_text="Upheld: the challenge was right, and what follows is agreed without "
+        "changing the decision. Decision changed: the new decision is recorded as an "
+        "amendment beside the original. Not upheld: the decision stands, and the reasons "
+        "say why.",
+        error_messages={"required": "Choose how the challenge is resolved"},
     )
     reasons = forms.CharField(
         label="Reasons",

@@ -147,7 +147,7 @@ def test_a_manager_responds_escalates_and_resolves():
     # The referrer reads the resolution and every response.
     page = client_for(challenge.raised_by).get(reverse("challenges:detail", args=[challenge.pk]))
     text = page.content.decode()
-    assert "Decision upheld" in text and "Looking at it again now" in text
+    assert "Challenge upheld" in text and "Looking at it again now" in text
 
 
 def test_changing_the_decision_without_the_new_one_re_renders_with_errors():

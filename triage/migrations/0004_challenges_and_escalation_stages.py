@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         choices=[
-                            ("upheld", "Decision upheld"),
+                            ("upheld", "Challenge upheld"),
                             ("decision_changed", "Decision changed"),
                             ("not_upheld", "Challenge not upheld"),
                         ],
@@ -227,7 +227,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         choices=[
-                            ("upheld", "Decision upheld"),
+                            ("upheld", "Challenge upheld"),
                             ("decision_changed", "Decision changed"),
                             ("not_upheld", "Challenge not upheld"),
                         ],

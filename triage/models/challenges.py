@@ -53,7 +53,7 @@ class ChallengeStatus(models.TextChoices):
 
 
 class Resolution(models.TextChoices):
-    UPHELD = "upheld", "Decision upheld"
+    UPHELD = "upheld", "Challenge upheld"
     DECISION_CHANGED = "decision_changed", "Decision changed"
     NOT_UPHELD = "not_upheld", "Challenge not upheld"
 
