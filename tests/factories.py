@@ -269,9 +269,26 @@ class NotificationFactory(factory.django.DjangoModelFactory):
 from triage.models import (  # noqa: E402
     Challenge,
     ChallengeResponse,
+    DecisionAmendment,
     EscalationStage,
     StageOwner,
 )
+
+
+class DecisionAmendmentFactory(factory.django.DjangoModelFactory):
+    """A correction to a decision, beside the original."""
+
+    class Meta:
+        model = DecisionAmendment
+
+    decision = factory.SubFactory(DecisionFactory)
+    outcome = Outcome.ASSESSMENT_S17
+    threshold_level_id = 3
+    rationale = "New information from the school shows a pattern of neglect over months."
+    reason = "Changed on challenge: the school's new information."
+    feedback = "Decision: Child and family assessment (section 17)."
+    amended_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+    amended_at = factory.LazyFunction(timezone.now)
 
 
 class EscalationStageFactory(factory.django.DjangoModelFactory):
