@@ -18,7 +18,7 @@ from tests.factories import (
     ReferralFactory,
     UserFactory,
 )
-from triage.models import Challenge, ChallengeStatus
+from triage.models import Challenge, ChallengeStatus, EscalationStage
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +182,28 @@ def test_managers_and_auditors_have_challenges_in_the_navigation_and_others_do_n
     ]:
         page = client_for(UserFactory(role=role)).get("/").content.decode()
         assert (f'href="{reverse("challenges:list")}"' in page) is shown, role
+
+
+def test_the_administrator_edits_the_escalation_stages_in_the_admin():
+    admin = client_for(UserFactory(role=Role.ADMIN, agency=None))
+
+    listing = admin.get("/admin/triage/escalationstage/")
+    assert listing.status_code == 200
+    assert "Practitioner to practitioner" in listing.content.decode()
+    stage = EscalationStage.objects.get(order=2)
+    response = admin.post(
+        f"/admin/triage/escalationstage/{stage.pk}/change/",
+        {
+            "name": "Team managers",
+            "owner": "managers",
+            "timescale_working_days": 4,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    stage.refresh_from_db()
+    assert (stage.name, stage.timescale_working_days, stage.order) == ("Team managers", 4, 2)
+    assert (
+        client_for(UserFactory(role=Role.MANAGER)).get("/admin/triage/escalationstage/").status_code
+        == 403
+    )
