@@ -25,6 +25,7 @@ class NoticeKind(models.TextChoices):
     INFORMATION_REQUEST_OVERDUE = "information_request_overdue", "Information request overdue"
     CHALLENGE_RAISED = "challenge_raised", "Challenge raised"
     CHALLENGE_ESCALATED = "challenge_escalated", "Challenge escalated"
+    CHALLENGE_REPLY = "challenge_reply", "Challenge added to"
     CHALLENGE_STAGE_OVERDUE = "challenge_stage_overdue", "Challenge stage overdue"
     CHALLENGE_RESOLVED = "challenge_resolved", "Challenge resolved"
 

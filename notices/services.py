@@ -60,6 +60,11 @@ TEXT = {
         "The challenge to the decision on referral {reference} has moved to the next "
         "stage. A response is due by {due}.",
     ),
+    NoticeKind.CHALLENGE_REPLY: (
+        "Challenge added to: referral {reference}",
+        "The professional who challenged the decision on referral {reference} has added to "
+        "the challenge. A response is due by {due}.",
+    ),
     NoticeKind.CHALLENGE_STAGE_OVERDUE: (
         "Challenge overdue: referral {reference}",
         "The challenge to the decision on referral {reference} was due a response at "

@@ -180,6 +180,11 @@ MATRIX = {
         "referrer": {"own": 200, "*": 404}, "agency_lead": {"own": 200, "*": 404},
         "manager": EVERY, "auditor": EVERY,
     },
+    # The person who raised it, or their lead, adds to it; an empty reply is 400.
+    ("challenges:reply", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 400, "*": 404}, "agency_lead": {"own": 400, "*": 404},
+    },
     **{
         (f"challenges:{action}", "POST"): {
             **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,

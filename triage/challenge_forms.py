@@ -33,6 +33,17 @@ class RespondForm(GovukFormMixin, forms.Form):
     )
 
 
+class ReplyForm(GovukFormMixin, forms.Form):
+    text = forms.CharField(
+        label="Add to your challenge",
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="New information since you raised it, or why the answer so far does not "
+        "settle it. The front door's manager for this stage is told.",
+        error_messages={"required": "Write what you want to add"},
+    )
+
+
 class EscalateForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         label="Why is it being escalated?",

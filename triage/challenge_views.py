@@ -122,6 +122,8 @@ def _render_detail(request, challenge: Challenge, *, status: int = 200, **bound)
         "staff": can(request.user, Capability.VIEW_ALL_CHALLENGES),
         "overdue": challenge.is_open and challenge.stage_due_at <= timezone.now(),
         "next_stage": next_stage(challenge.stage) if manages else None,
+        "replies": challenge.is_open and can(request.user, Capability.RAISE_CHALLENGE),
+        "reply_form": bound.get("reply_form") or forms.ReplyForm(),
         "respond_form": bound.get("respond_form") or forms.RespondForm(),
         "escalate_form": bound.get("escalate_form") or forms.EscalateForm(),
         "resolve_form": bound.get("resolve_form") or forms.ResolveForm(),
@@ -149,6 +151,8 @@ def _manage(request, challenge_id: int, form, form_name: str, run, success: str)
         run(form.cleaned_data)
     except NotPermitted:
         raise PermissionDenied from None
+    except Challenge.DoesNotExist:
+        raise Http404 from None
     except InvalidState as exc:
         messages.error(request, str(exc))
     except DomainError as exc:
@@ -169,6 +173,19 @@ def respond(request: HttpRequest, challenge_id: int) -> HttpResponse:
         "respond_form",
         lambda data: challenges.respond(challenge_id=challenge_id, by=request.user, **data),
         "Response recorded",
+    )
+
+
+@capability_required(Capability.RAISE_CHALLENGE)
+@require_POST
+def reply(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    return _manage(
+        request,
+        challenge_id,
+        forms.ReplyForm(request.POST),
+        "reply_form",
+        lambda data: challenges.reply(challenge_id=challenge_id, by=request.user, **data),
+        "Added to your challenge: the front door has been told",
     )
 
 

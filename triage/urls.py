@@ -39,6 +39,7 @@ challenges = [
     path("raise/<int:referral_id>/", challenge_views.raise_challenge, name="raise"),
     path("<int:challenge_id>/", challenge_views.challenge_detail, name="detail"),
     path("<int:challenge_id>/respond/", challenge_views.respond, name="respond"),
+    path("<int:challenge_id>/reply/", challenge_views.reply, name="reply"),
     path("<int:challenge_id>/escalate/", challenge_views.escalate, name="escalate"),
     path("<int:challenge_id>/resolve/", challenge_views.resolve, name="resolve"),
 ]

@@ -387,6 +387,7 @@ def _every_kind_of_notice(django_capture_on_commit_callbacks, settings):
         challenge = challenges.raise_challenge(
             referral_id=referral.pk, by=referrer, reason=f"We still think so: {WORRY}"
         )
+        challenges.reply(challenge_id=challenge.pk, by=referrer, text=f"Also: {WORRY}")
         challenges.escalate(challenge_id=challenge.pk, by=manager, reason=f"Not agreed: {WORRY}")
     scan(DUE + timedelta(days=30), django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
@@ -403,7 +404,7 @@ def test_emails_carry_the_reference_and_a_link_but_no_case_details(
 ):
     referral = _every_kind_of_notice(django_capture_on_commit_callbacks, settings)
 
-    assert len(mailoutbox) == Notification.objects.filter(channel=EMAIL).count() == 11
+    assert len(mailoutbox) == Notification.objects.filter(channel=EMAIL).count() == 12
     for message in mailoutbox:
         assert referral.reference in message.subject
         assert referral.reference in message.body
@@ -422,7 +423,7 @@ def test_email_files_carry_the_reference_and_a_link_but_no_case_details(
     referral = _every_kind_of_notice(django_capture_on_commit_callbacks, settings)
 
     files = sorted(tmp_path.iterdir())
-    assert len(files) == Notification.objects.filter(channel=EMAIL).count() == 11
+    assert len(files) == Notification.objects.filter(channel=EMAIL).count() == 12
     for path in files:
         text = path.read_text()
         assert referral.reference in text

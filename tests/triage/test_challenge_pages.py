@@ -207,3 +207,19 @@ def test_the_administrator_edits_the_escalation_stages_in_the_admin():
         client_for(UserFactory(role=Role.MANAGER)).get("/admin/triage/escalationstage/").status_code
         == 403
     )
+
+
+def test_the_referrer_adds_to_an_open_challenge_from_its_page():
+    challenge = ChallengeFactory()
+    client = client_for(challenge.raised_by)
+    url = reverse("challenges:detail", args=[challenge.pk])
+
+    assert "Add to your challenge" in client.get(url).content.decode()
+    response = client.post(
+        reverse("challenges:reply", args=[challenge.pk]), {"text": "She was hungry again today"}
+    )
+
+    assert response.status_code == 302
+    assert "She was hungry again today" in client.get(url).content.decode()
+    empty = client.post(reverse("challenges:reply", args=[challenge.pk]), {"text": ""})
+    assert empty.status_code == 400

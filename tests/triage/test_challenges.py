@@ -366,3 +366,31 @@ def test_challenges_appear_on_the_childs_chronology():
     kinds = [event.kind for event in chronology(child)]
 
     assert kinds[:3] == ["challenge_resolved", "challenge_response", "challenge"]
+
+
+def test_the_referrer_adds_to_their_challenge_and_the_stage_owner_is_told():
+    challenge = ChallengeFactory()
+
+    response = challenges.reply(
+        challenge_id=challenge.pk, by=challenge.raised_by, text="She was hungry again today."
+    )
+
+    assert (response.by, response.stage) == (challenge.raised_by, challenge.stage)
+    notice = Notification.objects.get(kind=NoticeKind.CHALLENGE_REPLY, channel="inbox")
+    assert notice.recipient == challenge.owner
+    assert "hungry" not in notice.body
+
+
+def test_only_the_challengers_side_adds_to_an_open_challenge():
+    challenge = ChallengeFactory()
+    stranger = UserFactory(role=Role.REFERRER, agency=AgencyFactory())
+
+    with pytest.raises(Challenge.DoesNotExist):
+        challenges.reply(challenge_id=challenge.pk, by=stranger, text="Not my challenge at all")
+    with pytest.raises(NotPermitted):
+        challenges.reply(challenge_id=challenge.pk, by=manager(), text="Managers respond instead")
+    challenges.resolve(
+        challenge_id=challenge.pk, by=manager(), resolution="not_upheld", reasons=REASONS
+    )
+    with pytest.raises(InvalidState):
+        challenges.reply(challenge_id=challenge.pk, by=challenge.raised_by, text="One more thing")

@@ -175,6 +175,43 @@ def respond(*, challenge_id: int, by, text: str) -> ChallengeResponse:
 
 
 @transaction.atomic
+def reply(*, challenge_id: int, by, text: str) -> ChallengeResponse:
+    """The person who raised the challenge, or their agency lead, adds to it at the
+    current stage (new information, or why the answer so far does not settle it); the
+    stage's owner is told."""
+    if not can(by, Capability.RAISE_CHALLENGE):
+        raise NotPermitted("Only the referrer or their agency lead add to a challenge")
+    # Challenge.DoesNotExist for one the user may not see: the caller answers 404.
+    challenge = (
+        challenges_visible_to(by)
+        .select_for_update(of=("self",))
+        .select_related("referral", "stage", "owner")
+        .get(pk=challenge_id)
+    )
+    if challenge.status != ChallengeStatus.OPEN:
+        raise InvalidState("This challenge has been resolved: raise a new one if you disagree")
+    errors: dict[str, list[str]] = {}
+    text = _words(text, "text", 3, "Write what you want to add", errors)
+    if errors:
+        raise DomainError(errors)
+    response = ChallengeResponse(
+        challenge=challenge, stage=challenge.stage, by=by, at=timezone.now(), text=text
+    )
+    response._history_user = by
+    response.save()
+    record_event(
+        kind=EventKind.CHALLENGE_RESPONDED,
+        by=by,
+        referral=challenge.referral,
+        object_type="challenge",
+        object_id=challenge.pk,
+        detail={"stage": challenge.stage.order, "from": "referrer"},
+    )
+    notices.challenge_reply(challenge, response)
+    return response
+
+
+@transaction.atomic
 def escalate(*, challenge_id: int, by, reason: str) -> Challenge:
     """Move a challenge to the next stage, recording why as a response at this one."""
     challenge = _open_challenge_for_update(challenge_id, by)

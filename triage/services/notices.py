@@ -114,6 +114,20 @@ def challenge_stage_started(challenge: Challenge, *, first: bool) -> None:
     )
 
 
+def challenge_reply(challenge: Challenge, response) -> None:
+    """The person who raised a challenge added to it: its stage's owner is told."""
+    raise_notice(
+        key=f"challenge_reply:{response.pk}",
+        kind=NoticeKind.CHALLENGE_REPLY,
+        recipients=challenge_stage_owners(challenge),
+        reference=challenge.referral.reference,
+        referral_id=challenge.referral_id,
+        challenge_id=challenge.pk,
+        due=challenge.stage_due_at,
+        link=_challenge_link(challenge),
+    )
+
+
 def challenge_resolved(challenge: Challenge) -> None:
     raise_notice(
         key=f"challenge_resolved:{challenge.pk}",
