@@ -29,13 +29,17 @@ class Capability(StrEnum):
     RECEIVE_OVERDUE_ALERTS = "receive_overdue_alerts"
     ANSWER_INFORMATION_REQUESTS = "answer_information_requests"
     MANAGE_SYSTEM = "manage_system"
+    RAISE_CHALLENGE = "raise_challenge"
+    MANAGE_CHALLENGES = "manage_challenges"
+    VIEW_ALL_CHALLENGES = "view_all_challenges"
 
 
-# Only capabilities that guard something are listed: the strategy-discussion, challenge,
+# Only capabilities that guard something are listed: the strategy-discussion,
 # dashboard and audit issues add theirs with the pages they guard.
 _REFERRER = {
     Capability.SUBMIT_REFERRAL,
     Capability.VIEW_OWN_REFERRALS,
+    Capability.RAISE_CHALLENGE,
 }
 _SCREENER = {
     Capability.VIEW_QUEUE,
@@ -55,6 +59,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.ALLOCATE,
             Capability.DECIDE,
             Capability.RECEIVE_OVERDUE_ALERTS,
+            Capability.MANAGE_CHALLENGES,
+            Capability.VIEW_ALL_CHALLENGES,
         }
     ),
     Role.PARTNER: frozenset({Capability.ANSWER_INFORMATION_REQUESTS}),
@@ -63,6 +69,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         {
             Capability.VIEW_ALL_REFERRALS,
             Capability.VIEW_QUEUE,
+            Capability.VIEW_ALL_CHALLENGES,
         }
     ),
     Role.ADMIN: frozenset({Capability.MANAGE_SYSTEM}),

@@ -13,6 +13,7 @@ class AccessLog(models.Model):
         REFERRAL = "referral", "Referral"
         CHILD = "child", "Child"
         CHILD_SEARCH = "child_search", "Child search"
+        CHALLENGE = "challenge", "Challenge"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user_id = models.BigIntegerField(null=True)
@@ -45,6 +46,10 @@ class EventKind(models.TextChoices):
     DECIDED = "decided", "Decision recorded"
     AMENDED = "amended", "Decision amended"
     NOTICE_SENT = "notice_sent", "Notice emailed"
+    CHALLENGE_RAISED = "challenge_raised", "Challenge raised"
+    CHALLENGE_RESPONDED = "challenge_responded", "Challenge responded to"
+    CHALLENGE_ESCALATED = "challenge_escalated", "Challenge escalated"
+    CHALLENGE_RESOLVED = "challenge_resolved", "Challenge resolved"
 
 
 class AuditEvent(models.Model):

@@ -179,6 +179,28 @@ def decision_due_at(
     return _working_day_due_at(received_at, calendar or default_calendar())
 
 
+def add_working_days(
+    start: datetime, days: int, *, calendar: WorkingCalendar | None = None
+) -> datetime:
+    """``days`` working days after ``start``, in UTC: the same local wall-clock time on
+    the ``days``-th working day after it (for escalation stages' timescales). A start on
+    a non-working day counts from 00:00 on the next working day, as the decision clock
+    does."""
+    _require_aware(start, "start")
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    calendar = calendar or default_calendar()
+    local = start.astimezone(calendar.tz)
+    day = local.date()
+    if calendar.is_working_day(day):
+        wall = local.time()
+    else:
+        day, wall = calendar.next_working_day(day), time(0)
+    for _ in range(days):
+        day = calendar.next_working_day(day)
+    return datetime.combine(day, wall, tzinfo=calendar.tz).astimezone(UTC)
+
+
 # --- Reading the clock ------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Your referrals", "referrals:mine", Capability.VIEW_OWN_REFERRALS),
     NavItem("Queue", "triage:queue", Capability.VIEW_QUEUE),
     NavItem("Record a referral", "referrals:start", Capability.RECORD_ON_BEHALF),
+    NavItem("Challenges", "challenges:list", Capability.VIEW_ALL_CHALLENGES),
     NavItem("Information requests", "requests:list", Capability.ANSWER_INFORMATION_REQUESTS),
     NavItem("Administration", "admin:index", Capability.MANAGE_SYSTEM),
     NavItem("API documentation", "api-docs", None),

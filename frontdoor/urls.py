@@ -14,12 +14,19 @@ from referrals.api import ReferralDetail, ReferralList
 from referrals.api_children import ChildMatches
 from triage import urls as triage_urls
 from triage.api import ReferralDecision
+from triage.challenge_api import ChallengeList, ReferralChallenges
 
 api_v1 = [
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
     path("referrals/", ReferralList.as_view(), name="api-referrals"),
     path("referrals/<int:pk>/", ReferralDetail.as_view(), name="api-referral"),
     path("referrals/<int:pk>/decision/", ReferralDecision.as_view(), name="api-referral-decision"),
+    path(
+        "referrals/<int:pk>/challenges/",
+        ReferralChallenges.as_view(),
+        name="api-referral-challenges",
+    ),
+    path("challenges/", ChallengeList.as_view(), name="api-challenges"),
     path("children/matches/", ChildMatches.as_view(), name="api-child-matches"),
     path("notifications/", NotificationList.as_view(), name="api-notifications"),
 ]
@@ -33,6 +40,7 @@ urlpatterns = [
     path("triage/", include((triage_urls.queue, "triage"))),
     path("children/", include((triage_urls.children, "children"))),
     path("requests/", include((triage_urls.requests, "requests"))),
+    path("challenges/", include((triage_urls.challenges, "challenges"))),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
     path("admin/", admin.site.urls),

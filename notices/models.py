@@ -23,6 +23,11 @@ class NoticeKind(models.TextChoices):
     FEEDBACK = "feedback", "Decision made"
     INFORMATION_REQUEST = "information_request", "Information requested"
     INFORMATION_REQUEST_OVERDUE = "information_request_overdue", "Information request overdue"
+    CHALLENGE_RAISED = "challenge_raised", "Challenge raised"
+    CHALLENGE_ESCALATED = "challenge_escalated", "Challenge escalated"
+    CHALLENGE_REPLY = "challenge_reply", "Challenge added to"
+    CHALLENGE_STAGE_OVERDUE = "challenge_stage_overdue", "Challenge stage overdue"
+    CHALLENGE_RESOLVED = "challenge_resolved", "Challenge resolved"
 
 
 class NoticeEvent(models.Model):
@@ -36,12 +41,14 @@ class NoticeEvent(models.Model):
     # the apps that raise notices, and a notice outlives nothing it points at.
     referral_id = models.BigIntegerField(null=True, blank=True)
     information_request_id = models.BigIntegerField(null=True, blank=True)
+    challenge_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [
             models.Index(fields=["kind", "referral_id"]),
             models.Index(fields=["kind", "information_request_id"]),
+            models.Index(fields=["kind", "challenge_id"]),
         ]
         constraints = [
             models.CheckConstraint(

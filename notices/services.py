@@ -51,6 +51,30 @@ TEXT = {
         "The front door's request for information about referral {reference} was due at "
         "{due} and has not been answered.",
     ),
+    NoticeKind.CHALLENGE_RAISED: (
+        "Challenge to the decision on referral {reference}",
+        "The decision on referral {reference} has been challenged. A response is due by {due}.",
+    ),
+    NoticeKind.CHALLENGE_ESCALATED: (
+        "Challenge escalated: referral {reference}",
+        "The challenge to the decision on referral {reference} has moved to the next "
+        "stage. A response is due by {due}.",
+    ),
+    NoticeKind.CHALLENGE_REPLY: (
+        "Challenge added to: referral {reference}",
+        "The professional who challenged the decision on referral {reference} has added to "
+        "the challenge. A response is due by {due}.",
+    ),
+    NoticeKind.CHALLENGE_STAGE_OVERDUE: (
+        "Challenge overdue: referral {reference}",
+        "The challenge to the decision on referral {reference} was due a response at "
+        "{due} and is still open.",
+    ),
+    NoticeKind.CHALLENGE_RESOLVED: (
+        "Challenge resolved: referral {reference}",
+        "Your challenge to the decision on referral {reference} has been resolved. Sign "
+        "in to read the outcome.",
+    ),
 }
 
 
@@ -68,6 +92,7 @@ def raise_notice(
     link: str,
     referral_id: int | None = None,
     information_request_id: int | None = None,
+    challenge_id: int | None = None,
 ) -> NoticeEvent | None:
     """Write a notice for each recipient, in the caller's transaction; once per key.
     ``reference`` and ``due`` fill the kind's wording; nothing else of the case travels."""
@@ -77,6 +102,7 @@ def raise_notice(
             "kind": kind,
             "referral_id": referral_id,
             "information_request_id": information_request_id,
+            "challenge_id": challenge_id,
         },
     )
     if not created:

@@ -24,5 +24,5 @@ def referrals_for_listing(user) -> QuerySet[Referral]:
     return (
         referrals_visible_to(user)
         .select_related("agency", "referrer", "decision", "submission")
-        .prefetch_related("concerns", "decision__amendments")
+        .prefetch_related("concerns", "decision__amendments", "challenges__stage")
     )

@@ -135,6 +135,7 @@ OBJECT_KINDS = {
     "submission_id": ("own", "colleague", "other", "none"),
     "child_id": ("own", "other", "none"),
     "request_id": ("own", "other", "none"),
+    "challenge_id": ("own", "other", "none"),
 }
 # Parameters that do not name an object take one fixed, valid value.
 FIXED_PARAMS = {"index": "0", "slug": "concerns"}
@@ -145,6 +146,7 @@ PARAM_OBJECT = {
     "submission_id": "submission",
     "child_id": "child",
     "request_id": "information_request",
+    "challenge_id": "challenge",
 }
 
 # A referral for each kind: its reference, child's first name and worry are markers.
@@ -168,10 +170,17 @@ INTERNAL = {
     "question": "Question marker: what does the health visitor know about Ottoline",
 }
 FEEDBACK = "Feedback marker: the family will be offered early help"
+# Challenges: the school's (on another decided referral of the referrer's) and the
+# police's; a challenge is for its agency and the front door, never another agency.
+CHALLENGES = {
+    "own": "Challenge marker: the school disagrees, Ottoline is still hungry",
+    "other": "Challenge marker: the police disagree about the night callouts",
+}
 
 
 def markers() -> dict[str, str]:
     found = {"feedback": FEEDBACK, **INTERNAL}
+    found |= {f"{kind}.challenge": text for kind, text in CHALLENGES.items()}
     for kind, (reference, child, worry) in REFERRALS.items():
         found |= {f"{kind}.reference": reference, f"{kind}.child": child, f"{kind}.worry": worry}
     return found
@@ -184,8 +193,9 @@ def _referral_markers(*kinds: str) -> set[str]:
 # Which markers each role may ever be shown, on any page, whatever the status.
 MAY_SEE = {
     ANONYMOUS: set(),
-    Role.REFERRER.value: _referral_markers("own", "decided") | {"feedback"},
-    Role.AGENCY_LEAD.value: _referral_markers("own", "colleague", "decided") | {"feedback"},
+    Role.REFERRER.value: _referral_markers("own", "decided") | {"feedback", "own.challenge"},
+    Role.AGENCY_LEAD.value: _referral_markers("own", "colleague", "decided")
+    | {"feedback", "own.challenge"},
     Role.PARTNER.value: {"own.reference", "own.child", "question"},
     Role.SCREENER.value: set(markers()),
     Role.MANAGER.value: set(markers()),
@@ -298,6 +308,17 @@ def build_world() -> World:
         feedback=FEEDBACK,
         decided_by=users[Role.MANAGER.value],
     )
+    # Challenged decisions, on referrals of their own (the kinds above stay as they are).
+    challenges = {}
+    for kind, who, reference in [
+        ("own", referrer, "FD-2026-771005"),
+        ("other", police_referrer, "FD-2026-771006"),
+    ]:
+        challenged = f.DecisionFactory(
+            referral=f.ReferralFactory(reference=reference, referrer=who),
+            decided_by=users[Role.MANAGER.value],
+        )
+        challenges[kind] = f.ChallengeFactory(decision=challenged, reason=CHALLENGES[kind])
     notices = {
         kind: f.NotificationFactory(
             recipient=who,
@@ -350,6 +371,7 @@ def build_world() -> World:
             "other": requests["other"].pk,
             "none": NONE_ID,
         },
+        "challenge": {kind: c.pk for kind, c in challenges.items()} | {"none": NONE_ID},
         # Not in any URL: the inbox's "mark as read" takes it in the body.
         "notification": {kind: notice.pk for kind, notice in notices.items()},
     }
@@ -375,6 +397,8 @@ INVALID_FORM = {
     "rationale": "",
     "feedback": "",
     "reason": "",
+    "reasons": "",
+    "resolution": "not-a-resolution",
     "assigned_to": "not-a-number",
     "child": "x",
     "agency": "abc",
@@ -398,6 +422,7 @@ INVALID_JSON = {
     "threshold_level": "high",
     "rationale": ["not", "text"],
     "feedback": None,
+    "reason": ["not", "text"],
     "concerns": "neglect",
     "child_first_name": {"a": 1},
     "child_date_of_birth": "31-02-2026",

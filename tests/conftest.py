@@ -30,8 +30,9 @@ def celery_runs_tasks_in_process():
 @pytest.fixture(autouse=True)
 def reference_data_after_flush(request):
     """Transactional tests (browser, concurrency, real workers) empty every table when
-    they finish, including the threshold levels and support services that a migration
-    puts there. Put them back for each transactional test, as the migration does."""
+    they finish, including the threshold levels, support services and escalation stages
+    that migrations put there. Put them back for each transactional test, as the
+    migrations do."""
     marker = request.node.get_closest_marker("django_db")
     marked = marker is not None and bool(
         marker.kwargs.get("transaction") or (marker.args and marker.args[0])
@@ -48,6 +49,8 @@ def reference_data_after_flush(request):
 
     migration = importlib.import_module("triage.migrations.0002_default_thresholds_and_support")
     migration.add_defaults(apps, None)
+    stages = importlib.import_module("triage.migrations.0005_default_escalation_stages")
+    stages.add_stages(apps, None)
 
 
 @pytest.fixture(autouse=True)

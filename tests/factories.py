@@ -262,3 +262,72 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     subject = "Notice about a referral"
     body = "Sign in to Front Door to read it."
     link = "/"
+
+
+# --- Challenges -----------------------------------------------------------------------
+
+from triage.models import (  # noqa: E402
+    Challenge,
+    ChallengeResponse,
+    DecisionAmendment,
+    EscalationStage,
+    StageOwner,
+)
+
+
+class DecisionAmendmentFactory(factory.django.DjangoModelFactory):
+    """A correction to a decision, beside the original."""
+
+    class Meta:
+        model = DecisionAmendment
+
+    decision = factory.SubFactory(DecisionFactory)
+    outcome = Outcome.ASSESSMENT_S17
+    threshold_level_id = 3
+    rationale = "New information from the school shows a pattern of neglect over months."
+    reason = "Changed on challenge: the school's new information."
+    feedback = "Decision: Child and family assessment (section 17)."
+    amended_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+    amended_at = factory.LazyFunction(timezone.now)
+
+
+class EscalationStageFactory(factory.django.DjangoModelFactory):
+    """A stage after the three defaults the migration makes."""
+
+    class Meta:
+        model = EscalationStage
+        django_get_or_create = ["order"]
+
+    order = factory.Sequence(lambda n: 10 + n)
+    name = factory.LazyAttribute(lambda s: f"Stage {s.order}")
+    owner = StageOwner.MANAGERS
+    timescale_working_days = 3
+
+
+class ChallengeFactory(factory.django.DjangoModelFactory):
+    """An open challenge at the first default stage, on a decided referral, raised by its
+    referrer."""
+
+    class Meta:
+        model = Challenge
+
+    decision = factory.SubFactory(DecisionFactory)
+    referral = factory.SelfAttribute("decision.referral")
+    raised_by = factory.LazyAttribute(lambda c: c.referral.referrer)
+    raised_at = factory.LazyFunction(timezone.now)
+    reason = "The child told the teacher again today that there is no food at home."
+    stage = factory.LazyFunction(lambda: EscalationStage.objects.get(order=1))
+    stage_started_at = factory.SelfAttribute("raised_at")
+    stage_due_at = factory.LazyAttribute(lambda c: c.raised_at + timedelta(days=2))
+    owner = factory.SelfAttribute("decision.decided_by")
+
+
+class ChallengeResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChallengeResponse
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    stage = factory.SelfAttribute("challenge.stage")
+    by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+    at = factory.LazyFunction(timezone.now)
+    text = "We have looked again at the school's information and spoken to the family."

@@ -160,6 +160,38 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "partner": {"own": 200, "*": 404},
     },
+    # --- Challenges: raised by the referrer or their lead; managed by managers -----------
+    # Only a decision can be challenged: an undecided referral in scope is 409.
+    ("challenges:raise", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 409, "decided": 200, "*": 404},
+        "agency_lead": {"own": 409, "colleague": 409, "decided": 200, "*": 404},
+    },
+    ("challenges:raise", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 409, "decided": 400, "*": 404},
+        "agency_lead": {"own": 409, "colleague": 409, "decided": 400, "*": 404},
+    },
+    ("challenges:list", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": 200, "auditor": 200,
+    },
+    ("challenges:detail", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 200, "*": 404}, "agency_lead": {"own": 200, "*": 404},
+        "manager": EVERY, "auditor": EVERY,
+    },
+    # The person who raised it, or their lead, adds to it; an empty reply is 400.
+    ("challenges:reply", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 400, "*": 404}, "agency_lead": {"own": 400, "*": 404},
+    },
+    **{
+        (f"challenges:{action}", "POST"): {
+            **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+            "manager": {"none": 404, "*": 400},
+        }
+        for action in ("respond", "escalate", "resolve")
+    },
     # --- The Django admin: one entry for all of it (its index and the agencies page) -----
     (authz.ADMIN, "GET"): {**dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "admin": 200},
     # --- The API: 401 without a token or session ------------------------------------------
@@ -189,6 +221,20 @@ MATRIX = {
     ("api-referral-decision", "OPTIONS"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "manager": 200,
     },
+    # Raised by the referral's referrer or their lead: only a decision can be challenged.
+    ("api-referral-challenges", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401,
+        "referrer": {"own": 409, "decided": 400, "*": 404},
+        "agency_lead": {"own": 409, "colleague": 409, "decided": 400, "*": 404},
+    },
+    ("api-referral-challenges", "OPTIONS"): {
+        **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
+    },
+    ("api-challenges", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401,
+        "referrer": 200, "agency_lead": 200, "manager": 200, "auditor": 200,
+    },
+    ("api-challenges", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     # No parameter given: 400 naming them.
     ("api-child-matches", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "screener": 400, "manager": 400,
@@ -291,6 +337,8 @@ SHOWN = {
     ("api-referral", "referrer", "decided"): ("decided.reference", "decided.child", "feedback"),
     ("api-referral", "agency_lead", "colleague"): ("colleague.reference", "colleague.child"),
     ("requests:detail", "partner", "own"): ("own.reference", "own.child", "question"),
+    ("challenges:detail", "referrer", "own"): ("own.challenge",),
+    ("challenges:detail", "manager", "other"): ("other.challenge",),
 }  # fmt: skip
 
 

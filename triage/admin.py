@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from agencies.admin_site import PolicyModelAdmin
-from triage.models import SupportService, ThresholdLevel
+from triage.models import EscalationStage, SupportService, ThresholdLevel
 
 
 @admin.register(ThresholdLevel)
@@ -23,3 +23,16 @@ class SupportServiceAdmin(PolicyModelAdmin):
 
     list_display = ["name", "contact", "is_active"]
     search_fields = ["name"]
+
+
+@admin.register(EscalationStage)
+class EscalationStageAdmin(PolicyModelAdmin):
+    """The local escalation procedure's stages, in order, each with an owner and a
+    timescale in working days."""
+
+    list_display = ["order", "name", "owner", "timescale_working_days", "is_active"]
+    ordering = ["order"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Challenges cite a stage: retire one (inactive) rather than reorder it away.
+        return ["order"] if obj is not None else []

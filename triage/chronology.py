@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from referrals.models import Child, Referral
-from triage.models import DecisionAmendment, InformationRequest
+from triage.models import Challenge, ChallengeResponse, DecisionAmendment, InformationRequest
 from triage.selectors import repeat_flags, with_repeat_flags
 
 
@@ -33,7 +33,8 @@ def child_referrals(child: Child) -> QuerySet[Referral]:
 
 
 def chronology(child: Child) -> list[Event]:
-    """Newest first: referrals, decisions, amendments and information requests."""
+    """Newest first: referrals, decisions, amendments, information requests and
+    challenges (raised, each response, resolved)."""
     events: list[Event] = []
     referrals = list(child_referrals(child))
     for referral in referrals:
@@ -108,5 +109,45 @@ def chronology(child: Child) -> list[Event]:
                     lines=[request.answer],
                 )
             )
+    for challenge in Challenge.objects.filter(referral_id__in=ids).select_related(
+        "raised_by", "raised_by__agency", "resolved_by", "referral"
+    ):
+        raised_by = challenge.raised_by.display_name
+        if challenge.raised_by.agency:
+            raised_by += f", {challenge.raised_by.agency.name}"
+        events.append(
+            Event(
+                at=challenge.raised_at,
+                kind="challenge",
+                referral=challenge.referral,
+                title=f"Decision on {challenge.referral.reference} challenged",
+                by=raised_by,
+                lines=[challenge.reason],
+            )
+        )
+        if challenge.resolved_at:
+            events.append(
+                Event(
+                    at=challenge.resolved_at,
+                    kind="challenge_resolved",
+                    referral=challenge.referral,
+                    title=f"Challenge resolved: {challenge.get_resolution_display()}",
+                    by=challenge.resolved_by.display_name,
+                    lines=[challenge.resolution_reasons],
+                )
+            )
+    for response in ChallengeResponse.objects.filter(challenge__referral_id__in=ids).select_related(
+        "by", "stage", "challenge__referral"
+    ):
+        events.append(
+            Event(
+                at=response.at,
+                kind="challenge_response",
+                referral=response.challenge.referral,
+                title=f"Challenge response at stage {response.stage.order}: {response.stage.name}",
+                by=response.by.display_name,
+                lines=[response.text],
+            )
+        )
     events.sort(key=lambda event: event.at, reverse=True)
     return events

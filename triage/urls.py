@@ -1,10 +1,10 @@
-"""The front door's pages, in three groups the project mounts: the queue and screening
-(``triage:``), children's chronologies (``children:``) and partners' information requests
-(``requests:``)."""
+"""The front door's pages, in four groups the project mounts: the queue and screening
+(``triage:``), children's chronologies (``children:``), partners' information requests
+(``requests:``) and challenges to decisions (``challenges:``)."""
 
 from django.urls import path
 
-from triage import child_views, requests_views, screening_views
+from triage import challenge_views, child_views, requests_views, screening_views
 
 queue = [
     path("", screening_views.queue, name="queue"),
@@ -32,4 +32,14 @@ requests = [
     path("", requests_views.request_list, name="list"),
     path("<int:request_id>/", requests_views.request_detail, name="detail"),
     path("send/<int:referral_id>/", requests_views.send, name="send"),
+]
+
+challenges = [
+    path("", challenge_views.challenge_list, name="list"),
+    path("raise/<int:referral_id>/", challenge_views.raise_challenge, name="raise"),
+    path("<int:challenge_id>/", challenge_views.challenge_detail, name="detail"),
+    path("<int:challenge_id>/respond/", challenge_views.respond, name="respond"),
+    path("<int:challenge_id>/reply/", challenge_views.reply, name="reply"),
+    path("<int:challenge_id>/escalate/", challenge_views.escalate, name="escalate"),
+    path("<int:challenge_id>/resolve/", challenge_views.resolve, name="resolve"),
 ]

@@ -17,6 +17,8 @@ on time, due soon and overdue.
 - ``screening``: what screening left behind: notes, quality ratings, and information
   requests to partner agencies (health visiting's answered by ``partner.health``; a
   couple of others overdue), planned with their own random numbers;
+- ``challenges``: professionals challenging a few decisions, at different escalation
+  stages (one on time, one past its stage's timescale, one escalated, two resolved);
 - ``seed``: ``seed_demo_referrals`` writes the plan through the models with history for
   every row, as the screening and decision services would, once.
 """

@@ -20,6 +20,7 @@ from demo.data.cast import (
     REFERRERS,
     SCREENER,
 )
+from demo.data.challenges import seed_demo_challenges
 from demo.data.plan import plan_demo_referrals
 from demo.data.shapes import ReferralPlan, Step, SubmissionPlan
 from referrals.models import (
@@ -32,7 +33,14 @@ from referrals.models import (
     Submission,
 )
 from referrals.services import _next_reference
-from triage.models import Decision, InformationRequest, QualityRating, ScreeningNote
+from triage.models import (
+    Challenge,
+    ChallengeStatus,
+    Decision,
+    InformationRequest,
+    QualityRating,
+    ScreeningNote,
+)
 
 # Every history row the seed writes carries this reason: it is how the auditor tells demo
 # data apart, and how a second run knows the demo referrals are already there.
@@ -85,6 +93,7 @@ def seed_demo_referrals(*, now: datetime | None = None) -> dict[str, int]:
     referrers_created = ensure_extra_referrers()
     counts = {"referrers_created": referrers_created, "referrals_created": 0}
     if demo_referrals_exist():
+        counts["challenges_created"] = _challenges(now)
         return counts | _summary(now)
 
     plans = plan_demo_referrals(now=now)
@@ -103,7 +112,15 @@ def seed_demo_referrals(*, now: datetime | None = None) -> dict[str, int]:
         )
         counts["referrals_created"] += created
     screening.flush()
+    counts["challenges_created"] = _challenges(now)
     return counts | _summary(now)
+
+
+def _challenges(now: datetime) -> int:
+    seeded = Referral.history.filter(history_type="+", history_change_reason=DEMO_MARK)
+    return seed_demo_challenges(
+        referrals=Referral.objects.filter(pk__in=seeded.values("id")), now=now, mark=DEMO_MARK
+    )
 
 
 def _write_submission(plan: SubmissionPlan, *, users, agencies, children, screening) -> int:
@@ -285,4 +302,7 @@ def _summary(now: datetime) -> dict[str, int]:
         "phone": referrals.filter(channel=Channel.PHONE).count(),
         "requests_waiting": waiting.count(),
         "requests_overdue": waiting.filter(due_at__lte=now).count(),
+        "challenges_open": Challenge.objects.filter(
+            referral__in=referrals, status=ChallengeStatus.OPEN
+        ).count(),
     }

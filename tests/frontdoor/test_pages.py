@@ -134,9 +134,10 @@ def test_pages_that_only_read_refuse_other_methods(
     ("role", "promised"),
     [
         ("referrer", ["/referrals/new/", "/referrals/mine/"]),
+        ("agency_lead", ["/referrals/new/", "/referrals/mine/"]),
         ("screener", ["/triage/", "/referrals/new/"]),
-        ("manager", ["/triage/", "/referrals/new/"]),
-        ("auditor", ["/triage/"]),
+        ("manager", ["/triage/", "/referrals/new/", "/challenges/"]),
+        ("auditor", ["/triage/", "/challenges/"]),
     ],
 )
 def test_each_home_page_links_what_the_role_uses_and_promises_nothing_unbuilt(
@@ -150,5 +151,18 @@ def test_each_home_page_links_what_the_role_uses_and_promises_nothing_unbuilt(
 
     for path in promised:
         assert f'href="{path}"' in page
-    for unbuilt in ("challenge", "dashboard", "strategy discussion", "access log", "history"):
+    for unbuilt in ("dashboard", "strategy discussion", "access log", "history"):
         assert unbuilt not in page.lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["referrer", "agency_lead"])
+def test_referrers_home_page_says_how_to_challenge_a_decision(make_user, role):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user(role))
+    page = client.get("/").content.decode()
+
+    assert "raise a challenge" in page
+    assert 'href="/referrals/mine/"' in page

@@ -28,6 +28,7 @@ from tests.factories import (
     ReferralFactory,
     UserFactory,
 )
+from triage.services import challenges
 from triage.services.decisions import decide
 from triage.services.notices import information_requested, scan_clocks
 
@@ -246,12 +247,19 @@ def test_a_scan_run_twice_raises_nothing_new(managers, settings):
     events, rows = NoticeEvent.objects.count(), Notification.objects.count()
     second = scan(now)
 
-    assert first == {"due_soon": 1, "overdue": 2, "escalation": 1, "information_request_overdue": 1}
+    assert first == {
+        "due_soon": 1,
+        "overdue": 2,
+        "escalation": 1,
+        "information_request_overdue": 1,
+        "challenge_stage_overdue": 0,
+    }
     assert second == {
         "due_soon": 0,
         "overdue": 0,
         "escalation": 0,
         "information_request_overdue": 0,
+        "challenge_stage_overdue": 0,
     }
     assert (NoticeEvent.objects.count(), Notification.objects.count()) == (events, rows)
 
@@ -283,6 +291,7 @@ def test_a_decided_referral_gets_no_overdue_notice(managers):
         "overdue": 0,
         "escalation": 0,
         "information_request_overdue": 0,
+        "challenge_stage_overdue": 0,
     }
     assert Notification.objects.count() == 0
 
@@ -375,6 +384,16 @@ def _every_kind_of_notice(django_capture_on_commit_callbacks, settings):
             lived_experience_impact=WORRY,
             late_reason="The team was at a strategy meeting all afternoon.",
         )
+        challenge = challenges.raise_challenge(
+            referral_id=referral.pk, by=referrer, reason=f"We still think so: {WORRY}"
+        )
+        challenges.reply(challenge_id=challenge.pk, by=referrer, text=f"Also: {WORRY}")
+        challenges.escalate(challenge_id=challenge.pk, by=manager, reason=f"Not agreed: {WORRY}")
+    scan(DUE + timedelta(days=30), django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        challenges.resolve(
+            challenge_id=challenge.pk, by=manager, resolution="upheld", reasons=f"Yes: {WORRY}"
+        )
     assert set(Notification.objects.values_list("kind", flat=True)) == set(NoticeKind.values)
     assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
     return referral
@@ -385,7 +404,7 @@ def test_emails_carry_the_reference_and_a_link_but_no_case_details(
 ):
     referral = _every_kind_of_notice(django_capture_on_commit_callbacks, settings)
 
-    assert len(mailoutbox) == Notification.objects.filter(channel=EMAIL).count() == 7
+    assert len(mailoutbox) == Notification.objects.filter(channel=EMAIL).count() == 12
     for message in mailoutbox:
         assert referral.reference in message.subject
         assert referral.reference in message.body
@@ -404,7 +423,7 @@ def test_email_files_carry_the_reference_and_a_link_but_no_case_details(
     referral = _every_kind_of_notice(django_capture_on_commit_callbacks, settings)
 
     files = sorted(tmp_path.iterdir())
-    assert len(files) == Notification.objects.filter(channel=EMAIL).count() == 7
+    assert len(files) == Notification.objects.filter(channel=EMAIL).count() == 12
     for path in files:
         text = path.read_text()
         assert referral.reference in text

@@ -396,6 +396,7 @@ def test_scans_run_twice_and_at_once_raise_each_notice_once(
         "overdue": 5,
         "escalation": 2,
         "information_request_overdue": 2,
+        "challenge_stage_overdue": 0,
     }
 
     settings.HEAD_OF_SERVICE_USERNAMES = [head.username]

@@ -69,8 +69,9 @@ def compose_feedback(*, outcome: str, reasons: str) -> str:
             lines += [f"- {s.name}: {s.description} {s.contact}" for s in services]
             paragraphs.append("\n".join(lines))
     paragraphs.append(
-        "If you disagree with this decision, or become more worried about the child, call "
-        "the front door or refer again."
+        "If you disagree with this decision, you can raise a challenge from Your referrals "
+        "in Front Door. If you become more worried about the child, call the front door or "
+        "refer again."
     )
     return "\n\n".join(paragraphs)
 

@@ -1,5 +1,6 @@
 """Notices about the front door's clocks and events: due soon, overdue and escalation
-to managers, the decision to the referrer, information requests to partner agencies.
+to managers, the decision to the referrer, information requests to partner agencies,
+challenges raised, escalated, overdue at a stage and resolved.
 
 ``scan_clocks`` raises every notice that is due from index-backed queries over open
 items only; each notice's unique key lets a scan that runs twice raise it once.
@@ -11,7 +12,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +24,7 @@ from notices.models import NoticeEvent, NoticeKind
 from notices.services import raise_notice
 from referrals.models import Referral, Status
 from referrals.services import tell_referrer
-from triage.models import InformationRequest
+from triage.models import Challenge, ChallengeStatus, InformationRequest, StageOwner
 from triage.selectors import open_requests_overdue
 
 
@@ -74,6 +76,114 @@ def information_requested(request: InformationRequest) -> None:
     _tell_partners(request, NoticeKind.INFORMATION_REQUEST)
 
 
+def _challenge_link(challenge: Challenge) -> str:
+    return settings.BASE_URL + reverse("challenges:detail", args=[challenge.pk])
+
+
+def challenge_stage_owners(challenge: Challenge) -> list[User]:
+    """Who answers a challenge at its current stage: the named owner (the manager who
+    made the decision), the managers, or the head-of-service list (the managers while
+    none is configured)."""
+    owner = challenge.owner if challenge.owner_id else None
+    if challenge.stage.owner == StageOwner.DECISION_MAKER and owner and owner.is_active:
+        return [owner]
+    if challenge.stage.owner == StageOwner.HEAD_OF_SERVICE:
+        return escalation_recipients()
+    return managers()
+
+
+def challenge_stage_started(challenge: Challenge, *, first: bool) -> None:
+    """A challenge raised (to the first stage's owner) or escalated (to the new one's)."""
+    if first:
+        key, kind = f"challenge_raised:{challenge.pk}", NoticeKind.CHALLENGE_RAISED
+    else:
+        key = f"challenge_escalated:{challenge.pk}:{challenge.stage_id}"
+        kind = NoticeKind.CHALLENGE_ESCALATED
+    raise_notice(
+        key=key,
+        kind=kind,
+        recipients=challenge_stage_owners(challenge),
+        reference=challenge.referral.reference,
+        referral_id=challenge.referral_id,
+        challenge_id=challenge.pk,
+        due=challenge.stage_due_at,
+        link=_challenge_link(challenge),
+    )
+
+
+def challenge_reply(challenge: Challenge, response) -> None:
+    """The person who raised a challenge added to it: its stage's owner is told."""
+    raise_notice(
+        key=f"challenge_reply:{response.pk}",
+        kind=NoticeKind.CHALLENGE_REPLY,
+        recipients=challenge_stage_owners(challenge),
+        reference=challenge.referral.reference,
+        referral_id=challenge.referral_id,
+        challenge_id=challenge.pk,
+        due=challenge.stage_due_at,
+        link=_challenge_link(challenge),
+    )
+
+
+def challenge_resolved(challenge: Challenge) -> None:
+    raise_notice(
+        key=f"challenge_resolved:{challenge.pk}",
+        kind=NoticeKind.CHALLENGE_RESOLVED,
+        recipients=[challenge.raised_by],
+        reference=challenge.referral.reference,
+        referral_id=challenge.referral_id,
+        challenge_id=challenge.pk,
+        due=challenge.resolved_at,
+        link=_challenge_link(challenge),
+    )
+
+
+def _scan_challenges(now: datetime) -> int:
+    """Open challenges past their stage's due time with no overdue notice for this stage
+    yet: the (status, stage_due_at) index finds them, the unique key's index answers
+    whether this stage's notice exists."""
+    already = NoticeEvent.objects.filter(
+        key=Concat(
+            Value("challenge_stage_overdue:"),
+            Cast(OuterRef("pk"), CharField()),
+            Value(":"),
+            Cast(OuterRef("stage_id"), CharField()),
+            output_field=CharField(),
+        )
+    )
+    late = (
+        Challenge.objects.filter(status=ChallengeStatus.OPEN, stage_due_at__lte=now)
+        .filter(~Exists(already))
+        .values_list("pk", flat=True)
+    )
+    raised = 0
+    for pk in list(late):
+        with transaction.atomic():
+            # Resolved or escalated since the query ran: check again under the lock.
+            challenge = (
+                Challenge.objects.select_for_update(of=("self",))
+                .select_related("referral", "stage", "owner")
+                .get(pk=pk)
+            )
+            if challenge.status != ChallengeStatus.OPEN or challenge.stage_due_at > now:
+                continue
+            people = {p.pk: p for p in challenge_stage_owners(challenge) + managers()}
+            raised += (
+                raise_notice(
+                    key=f"challenge_stage_overdue:{challenge.pk}:{challenge.stage_id}",
+                    kind=NoticeKind.CHALLENGE_STAGE_OVERDUE,
+                    recipients=people.values(),
+                    reference=challenge.referral.reference,
+                    referral_id=challenge.referral_id,
+                    challenge_id=challenge.pk,
+                    due=challenge.stage_due_at,
+                    link=_challenge_link(challenge),
+                )
+                is not None
+            )
+    return raised
+
+
 def _open_referrals():
     return Referral.objects.exclude(status=Status.DECIDED)
 
@@ -116,6 +226,7 @@ def scan_clocks(*, now: datetime | None = None) -> dict[str, int]:
         with transaction.atomic():
             raised = _tell_partners(request, NoticeKind.INFORMATION_REQUEST_OVERDUE)
         counts["information_request_overdue"] += raised is not None
+    counts["challenge_stage_overdue"] = _scan_challenges(now)
     record_heartbeat(name="scan", at=now)
     return counts
 

@@ -35,6 +35,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo referrals: {referrals['referrals']} ({made}); "
                 f"{referrals['decided']} decided, {referrals['open']} open "
-                f"of which {referrals['overdue']} overdue; {referrals['phone']} by phone."
+                f"of which {referrals['overdue']} overdue; {referrals['phone']} by phone; "
+                f"{referrals['challenges_open']} challenges to decisions open."
             )
         )

@@ -1,0 +1,225 @@
+"""The challenge pages: the referrer raises and follows a challenge; managers see the open
+ones by stage, respond, escalate and resolve."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Role
+from audit.models import AccessLog
+from referrals.models import Outcome
+from tests.factories import (
+    AgencyFactory,
+    ChallengeFactory,
+    DecisionFactory,
+    ReferralFactory,
+    UserFactory,
+)
+from triage.models import Challenge, ChallengeStatus, EscalationStage
+
+pytestmark = pytest.mark.django_db
+
+REASON = "The child has told us again that there is no food at home and she is hungry."
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_referrer_raises_a_challenge_and_sees_its_stage_and_due_time():
+    decision = DecisionFactory(outcome=Outcome.NO_FURTHER_ACTION)
+    referrer = decision.referral.referrer
+    client = client_for(referrer)
+
+    page = client.get(reverse("challenges:raise", args=[decision.referral_id]))
+    assert page.status_code == 200
+    assert "Challenge this decision" in page.content.decode()
+
+    response = client.post(
+        reverse("challenges:raise", args=[decision.referral_id]), {"reason": REASON}
+    )
+
+    challenge = Challenge.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("challenges:detail", args=[challenge.pk])
+    detail = client.get(response["Location"]).content.decode()
+    assert REASON in detail
+    assert "Practitioner to practitioner" in detail
+    assert "Response due by" in detail
+
+
+def test_raising_without_a_reason_says_what_is_missing():
+    decision = DecisionFactory()
+    client = client_for(decision.referral.referrer)
+
+    response = client.post(reverse("challenges:raise", args=[decision.referral_id]), {})
+
+    assert response.status_code == 400
+    assert "Say why you disagree with the decision" in response.content.decode()
+    assert not Challenge.objects.exists()
+
+
+def test_an_undecided_referral_cannot_be_challenged_and_the_page_says_why():
+    referral = ReferralFactory(awaiting_decision=True)
+
+    response = client_for(referral.referrer).get(reverse("challenges:raise", args=[referral.pk]))
+
+    assert response.status_code == 409
+    assert "has not been decided yet" in response.content.decode()
+
+
+def test_my_referrals_links_a_decided_referral_to_challenge_it_and_then_to_the_challenge():
+    decision = DecisionFactory()
+    client = client_for(decision.referral.referrer)
+
+    page = client.get(reverse("referrals:mine")).content.decode()
+    assert reverse("challenges:raise", args=[decision.referral_id]) in page
+
+    challenge = ChallengeFactory(decision=decision)
+    page = client.get(reverse("referrals:mine")).content.decode()
+    assert reverse("challenges:detail", args=[challenge.pk]) in page
+    assert "Challenge open" in page
+
+
+def test_another_agencys_referrer_gets_404_on_a_challenge_that_is_not_theirs():
+    challenge = ChallengeFactory()
+    stranger = UserFactory(role=Role.REFERRER, agency=AgencyFactory())
+    client = client_for(stranger)
+
+    assert client.get(reverse("challenges:detail", args=[challenge.pk])).status_code == 404
+    raise_url = reverse("challenges:raise", args=[challenge.referral_id])
+    assert client.get(raise_url).status_code == 404
+
+
+def test_viewing_a_challenge_is_in_the_access_log():
+    challenge = ChallengeFactory()
+    manager = UserFactory(role=Role.MANAGER)
+
+    client_for(manager).get(reverse("challenges:detail", args=[challenge.pk]))
+
+    log = AccessLog.objects.get()
+    assert (log.kind, log.object_id, log.user_id) == ("challenge", challenge.pk, manager.pk)
+
+
+def test_managers_see_open_challenges_by_stage_with_overdue_marked():
+    late = ChallengeFactory(
+        stage_started_at=timezone.now() - timedelta(days=9),
+        stage_due_at=timezone.now() - timedelta(days=1),
+    )
+    on_time = ChallengeFactory()
+
+    page = client_for(UserFactory(role=Role.MANAGER)).get(reverse("challenges:list"))
+
+    text = page.content.decode()
+    assert late.referral.reference in text and on_time.referral.reference in text
+    assert text.count("Overdue") == 1
+    assert "Practitioner to practitioner" in text
+
+
+def test_a_manager_responds_escalates_and_resolves():
+    challenge = ChallengeFactory()
+    client = client_for(UserFactory(role=Role.MANAGER))
+
+    client.post(
+        reverse("challenges:respond", args=[challenge.pk]), {"text": "Looking at it again now"}
+    )
+    client.post(
+        reverse("challenges:escalate", args=[challenge.pk]), {"reason": "We still disagree"}
+    )
+    response = client.post(
+        reverse("challenges:resolve", args=[challenge.pk]),
+        {
+            "resolution": "upheld",
+            "reasons": "The school was right: the neglect was not weighed as a pattern.",
+        },
+    )
+
+    assert response.status_code == 302
+    challenge.refresh_from_db()
+    assert challenge.status == ChallengeStatus.RESOLVED
+    assert challenge.stage.order == 2
+    assert challenge.responses.count() == 2
+    # The referrer reads the resolution and every response.
+    page = client_for(challenge.raised_by).get(reverse("challenges:detail", args=[challenge.pk]))
+    text = page.content.decode()
+    assert "Challenge upheld" in text and "Looking at it again now" in text
+
+
+def test_changing_the_decision_without_the_new_one_re_renders_with_errors():
+    challenge = ChallengeFactory()
+    client = client_for(UserFactory(role=Role.MANAGER))
+
+    response = client.post(
+        reverse("challenges:resolve", args=[challenge.pk]),
+        {"resolution": "decision_changed", "reasons": "The school was right about the neglect."},
+    )
+
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.status == ChallengeStatus.OPEN
+
+
+def test_the_feedback_tells_the_referrer_they_can_raise_a_challenge():
+    from triage.services.decisions import compose_feedback
+
+    text = compose_feedback(outcome=Outcome.NO_FURTHER_ACTION, reasons="No concerns found.")
+
+    assert "you can raise a challenge from Your referrals" in text
+
+
+def test_managers_and_auditors_have_challenges_in_the_navigation_and_others_do_not():
+    for role, shown in [
+        (Role.MANAGER, True),
+        (Role.AUDITOR, True),
+        (Role.SCREENER, False),
+        (Role.REFERRER, False),
+    ]:
+        page = client_for(UserFactory(role=role)).get("/").content.decode()
+        assert (f'href="{reverse("challenges:list")}"' in page) is shown, role
+
+
+def test_the_administrator_edits_the_escalation_stages_in_the_admin():
+    admin = client_for(UserFactory(role=Role.ADMIN, agency=None))
+
+    listing = admin.get("/admin/triage/escalationstage/")
+    assert listing.status_code == 200
+    assert "Practitioner to practitioner" in listing.content.decode()
+    stage = EscalationStage.objects.get(order=2)
+    response = admin.post(
+        f"/admin/triage/escalationstage/{stage.pk}/change/",
+        {
+            "name": "Team managers",
+            "owner": "managers",
+            "timescale_working_days": 4,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    stage.refresh_from_db()
+    assert (stage.name, stage.timescale_working_days, stage.order) == ("Team managers", 4, 2)
+    assert (
+        client_for(UserFactory(role=Role.MANAGER)).get("/admin/triage/escalationstage/").status_code
+        == 403
+    )
+
+
+def test_the_referrer_adds_to_an_open_challenge_from_its_page():
+    challenge = ChallengeFactory()
+    client = client_for(challenge.raised_by)
+    url = reverse("challenges:detail", args=[challenge.pk])
+
+    assert "Add to your challenge" in client.get(url).content.decode()
+    response = client.post(
+        reverse("challenges:reply", args=[challenge.pk]), {"text": "She was hungry again today"}
+    )
+
+    assert response.status_code == 302
+    assert "She was hungry again today" in client.get(url).content.decode()
+    empty = client.post(reverse("challenges:reply", args=[challenge.pk]), {"text": ""})
+    assert empty.status_code == 400

@@ -1,0 +1,215 @@
+"""Challenges: the referrer (or their agency lead) raises one and follows it; managers
+see the open ones by stage, respond, escalate and resolve. Thin: parse, call one service
+or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.policy import Capability, can, capability_required
+from audit.models import AccessLog
+from audit.services import log_access
+from core.exceptions import DomainError, InvalidState, NotPermitted
+from referrals.models import Referral
+from referrals.selectors import referrals_visible_to
+from triage import challenge_forms as forms
+from triage.models import Challenge, ChallengeStatus, Decision
+from triage.services import challenges
+from triage.services.challenges import challenges_visible_to, next_stage
+
+
+@capability_required(Capability.VIEW_ALL_CHALLENGES)
+@require_GET
+def challenge_list(request: HttpRequest) -> HttpResponse:
+    """Open challenges, by stage, the soonest due first."""
+    open_challenges = (
+        Challenge.objects.filter(status=ChallengeStatus.OPEN)
+        .select_related("referral", "stage", "owner", "raised_by", "referral__agency")
+        .order_by("stage__order", "stage_due_at")
+    )
+    now = timezone.now()
+    stages: dict = {}
+    for challenge in open_challenges:
+        stages.setdefault(challenge.stage, []).append(challenge)
+    return render(
+        request,
+        "triage/challenges/list.html",
+        {"stages": stages, "now": now, "total": sum(len(v) for v in stages.values())},
+    )
+
+
+@capability_required(Capability.RAISE_CHALLENGE)
+@require_http_methods(["GET", "POST"])
+def raise_challenge(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = referrals_visible_to(request.user).filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    open_one = challenges_visible_to(request.user).filter(
+        referral=referral, status=ChallengeStatus.OPEN
+    )
+    if open_one.exists():
+        messages.info(request, "This decision is already being challenged: here is where it is")
+        return redirect("challenges:detail", open_one.first().pk)
+    decision = Decision.objects.filter(referral=referral).first()
+    if decision is None:
+        return render(
+            request, "triage/challenges/not_decided.html", {"referral": referral}, status=409
+        )
+    form = forms.RaiseChallengeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = challenges.raise_challenge(
+                referral_id=referral.pk, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except NotPermitted:
+            raise PermissionDenied from None
+        except Referral.DoesNotExist:
+            raise Http404 from None
+        except InvalidState as exc:
+            messages.error(request, str(exc))
+            return redirect("referrals:mine")
+        except DomainError as exc:
+            form.add_domain_errors(exc)
+        else:
+            messages.success(request, f"Challenge raised on {referral.reference}")
+            return redirect("challenges:detail", challenge.pk)
+    return render(
+        request,
+        "triage/challenges/raise.html",
+        {"referral": referral, "decision": decision.current, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _challenge_or_404(request, challenge_id: int) -> Challenge:
+    if not (
+        can(request.user, Capability.VIEW_ALL_CHALLENGES)
+        or can(request.user, Capability.RAISE_CHALLENGE)
+    ):
+        raise PermissionDenied
+    challenge = (
+        challenges_visible_to(request.user)
+        .select_related(
+            "referral",
+            "decision",
+            "stage",
+            "owner",
+            "raised_by",
+            "resolved_by",
+            "amendment",
+            "referral__agency",
+        )
+        .filter(pk=challenge_id)
+        .first()
+    )
+    if challenge is None:
+        raise Http404
+    return challenge
+
+
+def _render_detail(request, challenge: Challenge, *, status: int = 200, **bound):
+    manages = can(request.user, Capability.MANAGE_CHALLENGES) and challenge.is_open
+    context = {
+        "challenge": challenge,
+        "responses": challenge.responses.select_related("by", "stage"),
+        "decision": challenge.decision,
+        "manages": manages,
+        "staff": can(request.user, Capability.VIEW_ALL_CHALLENGES),
+        "overdue": challenge.is_open and challenge.stage_due_at <= timezone.now(),
+        "next_stage": next_stage(challenge.stage) if manages else None,
+        "replies": challenge.is_open and can(request.user, Capability.RAISE_CHALLENGE),
+        "reply_form": bound.get("reply_form") or forms.ReplyForm(),
+        "respond_form": bound.get("respond_form") or forms.RespondForm(),
+        "escalate_form": bound.get("escalate_form") or forms.EscalateForm(),
+        "resolve_form": bound.get("resolve_form") or forms.ResolveForm(),
+        "form": next(iter(bound.values()), None),  # for the error summary
+    }
+    return render(request, "triage/challenges/detail.html", context, status=status)
+
+
+@require_GET
+def challenge_detail(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    challenge = _challenge_or_404(request, challenge_id)
+    log_access(request=request, kind=AccessLog.Kind.CHALLENGE, object_id=challenge.pk)
+    return _render_detail(request, challenge)
+
+
+def _manage(request, challenge_id: int, form, form_name: str, run, success: str):
+    challenge = _challenge_or_404(request, challenge_id)
+    if not form.is_valid():
+        return _render_detail(request, challenge, status=400, **{form_name: form})
+    try:
+        run(form.cleaned_data)
+    except NotPermitted:
+        raise PermissionDenied from None
+    except Challenge.DoesNotExist:
+        raise Http404 from None
+    except InvalidState as exc:
+        messages.error(request, str(exc))
+    except DomainError as exc:
+        form.add_domain_errors(exc)
+        return _render_detail(request, challenge, status=400, **{form_name: form})
+    else:
+        messages.success(request, success)
+    return redirect("challenges:detail", challenge.pk)
+
+
+@capability_required(Capability.MANAGE_CHALLENGES)
+@require_POST
+def respond(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    return _manage(
+        request,
+        challenge_id,
+        forms.RespondForm(request.POST),
+        "respond_form",
+        lambda data: challenges.respond(challenge_id=challenge_id, by=request.user, **data),
+        "Response recorded",
+    )
+
+
+@capability_required(Capability.RAISE_CHALLENGE)
+@require_POST
+def reply(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    return _manage(
+        request,
+        challenge_id,
+        forms.ReplyForm(request.POST),
+        "reply_form",
+        lambda data: challenges.reply(challenge_id=challenge_id, by=request.user, **data),
+        "Added to your challenge: the front door has been told",
+    )
+
+
+@capability_required(Capability.MANAGE_CHALLENGES)
+@require_POST
+def escalate(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    return _manage(
+        request,
+        challenge_id,
+        forms.EscalateForm(request.POST),
+        "escalate_form",
+        lambda data: challenges.escalate(challenge_id=challenge_id, by=request.user, **data),
+        "Challenge escalated to the next stage",
+    )
+
+
+@capability_required(Capability.MANAGE_CHALLENGES)
+@require_POST
+def resolve(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    return _manage(
+        request,
+        challenge_id,
+        forms.ResolveForm(request.POST),
+        "resolve_form",
+        lambda data: challenges.resolve(challenge_id=challenge_id, by=request.user, **data),
+        "Challenge resolved: the person who raised it has been told",
+    )
