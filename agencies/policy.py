@@ -29,6 +29,8 @@ class Capability(StrEnum):
     RECEIVE_OVERDUE_ALERTS = "receive_overdue_alerts"
     ANSWER_INFORMATION_REQUESTS = "answer_information_requests"
     MANAGE_SYSTEM = "manage_system"
+    CONVENE_STRATEGY = "convene_strategy"
+    VIEW_STRATEGY_DISCUSSIONS = "view_strategy_discussions"
 
 
 # Only capabilities that guard something are listed: the strategy-discussion, challenge,
@@ -43,6 +45,7 @@ _SCREENER = {
     Capability.SCREEN,
     Capability.RECORD_ON_BEHALF,
     Capability.RECOMMEND,
+    Capability.VIEW_STRATEGY_DISCUSSIONS,
 }
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -55,6 +58,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.ALLOCATE,
             Capability.DECIDE,
             Capability.RECEIVE_OVERDUE_ALERTS,
+            Capability.CONVENE_STRATEGY,
         }
     ),
     Role.PARTNER: frozenset({Capability.ANSWER_INFORMATION_REQUESTS}),
@@ -63,6 +67,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         {
             Capability.VIEW_ALL_REFERRALS,
             Capability.VIEW_QUEUE,
+            Capability.VIEW_STRATEGY_DISCUSSIONS,
         }
     ),
     Role.ADMIN: frozenset({Capability.MANAGE_SYSTEM}),

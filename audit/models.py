@@ -13,6 +13,7 @@ class AccessLog(models.Model):
         REFERRAL = "referral", "Referral"
         CHILD = "child", "Child"
         CHILD_SEARCH = "child_search", "Child search"
+        STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user_id = models.BigIntegerField(null=True)
@@ -45,6 +46,14 @@ class EventKind(models.TextChoices):
     DECIDED = "decided", "Decision recorded"
     AMENDED = "amended", "Decision amended"
     NOTICE_SENT = "notice_sent", "Notice emailed"
+    DISCUSSION_HELD = "discussion_held", "Strategy discussion recorded"
+    DISCUSSION_ATTENDEES_CHANGED = "discussion_attendees_changed", "Discussion attendees changed"
+    DISCUSSION_DECISION_ADDED = "discussion_decision_added", "Discussion decision recorded"
+    DISCUSSION_OUTCOME_RECORDED = "discussion_outcome_recorded", "Section 47 outcome recorded"
+    DISCUSSION_ACTION_ADDED = "discussion_action_added", "Discussion action agreed"
+    DISCUSSION_ACTION_DONE = "discussion_action_done", "Discussion action done"
+    MINUTES_CIRCULATED = "minutes_circulated", "Discussion minutes circulated"
+    CHILD_SEEN = "child_seen", "Child seen after a discussion"
 
 
 class AuditEvent(models.Model):

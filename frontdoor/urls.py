@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import views as account_views
-from agencies.api import ObtainToken
+from agencies.api import AgencyList, ObtainToken
 from frontdoor import views
 from notices import views as inbox_views
 from notices.api import NotificationList
@@ -14,6 +14,7 @@ from referrals.api import ReferralDetail, ReferralList
 from referrals.api_children import ChildMatches
 from triage import urls as triage_urls
 from triage.api import ReferralDecision
+from triage.strategy_api import DiscussionDetail, DiscussionList
 
 api_v1 = [
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
@@ -22,6 +23,13 @@ api_v1 = [
     path("referrals/<int:pk>/decision/", ReferralDecision.as_view(), name="api-referral-decision"),
     path("children/matches/", ChildMatches.as_view(), name="api-child-matches"),
     path("notifications/", NotificationList.as_view(), name="api-notifications"),
+    path("agencies/", AgencyList.as_view(), name="api-agencies"),
+    path("strategy-discussions/", DiscussionList.as_view(), name="api-strategy-discussions"),
+    path(
+        "strategy-discussions/<int:discussion_id>/",
+        DiscussionDetail.as_view(),
+        name="api-strategy-discussion",
+    ),
 ]
 
 urlpatterns = [

@@ -23,6 +23,10 @@ class NoticeKind(models.TextChoices):
     FEEDBACK = "feedback", "Decision made"
     INFORMATION_REQUEST = "information_request", "Information requested"
     INFORMATION_REQUEST_OVERDUE = "information_request_overdue", "Information request overdue"
+    MINUTES_OVERDUE = "minutes_overdue", "Discussion minutes overdue"
+    ACTION_OVERDUE = "action_overdue", "Discussion action overdue"
+    CHILD_SEEN_DUE_SOON = "child_seen_due_soon", "Child to be seen soon"
+    CHILD_SEEN_MISSED = "child_seen_missed", "Child not seen in time"
 
 
 class NoticeEvent(models.Model):
@@ -36,12 +40,16 @@ class NoticeEvent(models.Model):
     # the apps that raise notices, and a notice outlives nothing it points at.
     referral_id = models.BigIntegerField(null=True, blank=True)
     information_request_id = models.BigIntegerField(null=True, blank=True)
+    discussion_id = models.BigIntegerField(null=True, blank=True)
+    discussion_action_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [
             models.Index(fields=["kind", "referral_id"]),
             models.Index(fields=["kind", "information_request_id"]),
+            models.Index(fields=["kind", "discussion_id"]),
+            models.Index(fields=["kind", "discussion_action_id"]),
         ]
         constraints = [
             models.CheckConstraint(

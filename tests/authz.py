@@ -135,6 +135,7 @@ OBJECT_KINDS = {
     "submission_id": ("own", "colleague", "other", "none"),
     "child_id": ("own", "other", "none"),
     "request_id": ("own", "other", "none"),
+    "discussion_id": ("own", "other", "none"),
 }
 # Parameters that do not name an object take one fixed, valid value.
 FIXED_PARAMS = {"index": "0", "slug": "concerns"}
@@ -145,6 +146,7 @@ PARAM_OBJECT = {
     "submission_id": "submission",
     "child_id": "child",
     "request_id": "information_request",
+    "discussion_id": "discussion",
 }
 
 # A referral for each kind: its reference, child's first name and worry are markers.
@@ -166,6 +168,8 @@ INTERNAL = {
     "rationale": "Rationale marker: police told us in confidence about the household",
     "impact": "Impact marker: mornings are chaotic for Dorothea",
     "question": "Question marker: what does the health visitor know about Ottoline",
+    "discussion": "Discussion marker: DS Matrixwood attended about Ottoline",
+    "other.discussion": "Discussion marker: PC Otherwood attended about Barnabus",
 }
 FEEDBACK = "Feedback marker: the family will be offered early help"
 
@@ -318,6 +322,18 @@ def build_world() -> World:
             subject=f"Information requested: {request.referral.reference}",
         )
 
+    # A discussion about the referrer's own referral, and one about another agency's.
+    discussions = {}
+    for kind, referral in [("own", own), ("other", other)]:
+        discussions[kind] = f.StrategyDiscussionFactory(
+            referral=referral, convened_by=users[Role.MANAGER.value]
+        )
+        f.AttendeeFactory(
+            discussion=discussions[kind],
+            agency=police,
+            name=INTERNAL["discussion" if kind == "own" else "other.discussion"],
+        )
+
     drafts = {
         name: f.ReferralDraftFactory(owner=who)
         for name, who in {
@@ -348,6 +364,11 @@ def build_world() -> World:
         "information_request": {
             "own": requests["own"].pk,
             "other": requests["other"].pk,
+            "none": NONE_ID,
+        },
+        "discussion": {
+            "own": discussions["own"].pk,
+            "other": discussions["other"].pk,
             "none": NONE_ID,
         },
         # Not in any URL: the inbox's "mark as read" takes it in the body.
@@ -405,6 +426,10 @@ INVALID_JSON = {
     "caller_agency": "abc",
     "username": None,
     "password": None,
+    "kind": 5,
+    "held_at": "never",
+    "attendees": "everyone",
+    "minutes_circulated_at": "soon",
 }
 # Where one page's invalid body is more telling than the shared one.
 INVALID_BODIES = {"referrals:children": {"action": "remove-x"}}

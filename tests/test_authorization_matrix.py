@@ -196,6 +196,32 @@ MATRIX = {
     ("api-child-matches", "OPTIONS"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "screener": 200, "manager": 200,
     },
+    # Strategy discussions: managers record them; managers, screeners and auditors read.
+    ("api-strategy-discussions", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401,
+        "screener": 200, "manager": 200, "auditor": 200,
+    },
+    ("api-strategy-discussions", "OPTIONS"): {
+        **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
+    },
+    ("api-strategy-discussions", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "manager": 400,
+    },
+    ("api-strategy-discussion", "GET"): {
+        **dict.fromkeys(authz.ROLES, 404), "anonymous": 401,
+        "screener": EVERY, "manager": EVERY, "auditor": EVERY,
+    },
+    # An empty change is refused (400) as an invalid one is.
+    ("api-strategy-discussion", "PATCH"): {
+        **dict.fromkeys(authz.ROLES, 404), "anonymous": 401,
+        "screener": {"none": 404, "*": 403}, "auditor": {"none": 404, "*": 403},
+        "manager": {"none": 404, "*": 400},
+    },
+    ("api-strategy-discussion", "OPTIONS"): {
+        **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
+    },
+    ("api-agencies", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
+    ("api-agencies", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-schema", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-schema", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-docs", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
@@ -291,6 +317,8 @@ SHOWN = {
     ("api-referral", "referrer", "decided"): ("decided.reference", "decided.child", "feedback"),
     ("api-referral", "agency_lead", "colleague"): ("colleague.reference", "colleague.child"),
     ("requests:detail", "partner", "own"): ("own.reference", "own.child", "question"),
+    ("api-strategy-discussion", "auditor", "own"): ("discussion",),
+    ("api-strategy-discussion", "screener", "other"): ("other.discussion",),
 }  # fmt: skip
 
 

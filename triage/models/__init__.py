@@ -4,8 +4,30 @@ them and the rest of the code can say ``from triage.models import Decision``."""
 from triage.models.decisions import Decision, DecisionAmendment, SupportService, ThresholdLevel
 from triage.models.information import InformationRequest
 from triage.models.screening import QualityRating, ScreeningNote
+from triage.models.strategy import (
+    AdvocateOffered,
+    AgencyContribution,
+    Attendee,
+    AttendeeRole,
+    DiscussionAction,
+    DiscussionDecision,
+    DiscussionFormat,
+    DiscussionKind,
+    Section47Outcome,
+    StrategyDiscussion,
+)
 
 __all__ = [
+    "AdvocateOffered",
+    "AgencyContribution",
+    "Attendee",
+    "AttendeeRole",
+    "DiscussionAction",
+    "DiscussionDecision",
+    "DiscussionFormat",
+    "DiscussionKind",
+    "Section47Outcome",
+    "StrategyDiscussion",
     "Decision",
     "DecisionAmendment",
     "InformationRequest",
