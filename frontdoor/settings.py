@@ -284,6 +284,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static_build",
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
     ("moj", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"),
+    # htmx, for the few parts of a page that update in place (htmx/htmx.min.js).
+    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
     # MOJ Frontend hands GOV.UK Frontend its own assets path ($moj-assets-path in
     # frontend/scss/app.scss), so the stylesheet asks for both packages' images in one
     # folder: collect both packages' assets into "assets/".

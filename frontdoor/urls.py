@@ -41,6 +41,7 @@ urlpatterns = [
     path("triage/", include((triage_urls.queue, "triage"))),
     path("children/", include((triage_urls.children, "children"))),
     path("requests/", include((triage_urls.requests, "requests"))),
+    path("strategy/", include((triage_urls.strategy, "strategy"))),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
     path("admin/", admin.site.urls),

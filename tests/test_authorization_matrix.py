@@ -160,6 +160,35 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "partner": {"own": 200, "*": 404},
     },
+    # --- Strategy discussions: managers convene and record; screeners and auditors read;
+    # anyone else gets 404 for a discussion, as for a referral they may not see.
+    ("strategy:convene", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": EVERY,
+    },
+    # Empty or invalid: the form again with its errors (400).
+    ("strategy:convene", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "manager": {"none": 404, "*": 400},
+    },
+    # The warnings fragment for the rows posted: none posted is an empty list.
+    ("strategy:warnings", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": EVERY,
+    },
+    **{
+        ("strategy:" + page, "GET"): {
+            **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,
+            "screener": EVERY, "manager": EVERY, "auditor": EVERY,
+        }
+        for page in ("detail", "print")
+    },
+    **{
+        ("strategy:" + page, "POST"): {
+            **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,
+            "screener": {"none": 404, "*": 403}, "auditor": {"none": 404, "*": 403},
+            "manager": {"none": 404, "*": 400},
+        }
+        for page in ("decision", "action", "action-done", "minutes", "outcome", "child-seen")
+    },
     # --- The Django admin: one entry for all of it (its index and the agencies page) -----
     (authz.ADMIN, "GET"): {**dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "admin": 200},
     # --- The API: 401 without a token or session ------------------------------------------
@@ -319,6 +348,8 @@ SHOWN = {
     ("requests:detail", "partner", "own"): ("own.reference", "own.child", "question"),
     ("api-strategy-discussion", "auditor", "own"): ("discussion",),
     ("api-strategy-discussion", "screener", "other"): ("other.discussion",),
+    ("strategy:detail", "manager", "own"): ("discussion",),
+    ("strategy:print", "auditor", "other"): ("other.discussion",),
 }  # fmt: skip
 
 

@@ -1,10 +1,10 @@
-"""The front door's pages, in three groups the project mounts: the queue and screening
-(``triage:``), children's chronologies (``children:``) and partners' information requests
-(``requests:``)."""
+"""The front door's pages, in groups the project mounts: the queue and screening
+(``triage:``), children's chronologies (``children:``), partners' information requests
+(``requests:``) and strategy discussions (``strategy:``)."""
 
 from django.urls import path
 
-from triage import child_views, requests_views, screening_views
+from triage import child_views, requests_views, screening_views, strategy_views
 
 queue = [
     path("", screening_views.queue, name="queue"),
@@ -32,4 +32,17 @@ requests = [
     path("", requests_views.request_list, name="list"),
     path("<int:request_id>/", requests_views.request_detail, name="detail"),
     path("send/<int:referral_id>/", requests_views.send, name="send"),
+]
+
+strategy = [
+    path("new/<int:referral_id>/", strategy_views.convene, name="convene"),
+    path("new/<int:referral_id>/warnings/", strategy_views.warnings, name="warnings"),
+    path("<int:discussion_id>/", strategy_views.detail, name="detail"),
+    path("<int:discussion_id>/print/", strategy_views.print_minutes, name="print"),
+    path("<int:discussion_id>/decisions/", strategy_views.add_decision, name="decision"),
+    path("<int:discussion_id>/actions/", strategy_views.add_action, name="action"),
+    path("<int:discussion_id>/actions/done/", strategy_views.action_done, name="action-done"),
+    path("<int:discussion_id>/minutes/", strategy_views.minutes, name="minutes"),
+    path("<int:discussion_id>/outcome/", strategy_views.outcome, name="outcome"),
+    path("<int:discussion_id>/child-seen/", strategy_views.child_seen, name="child-seen"),
 ]
