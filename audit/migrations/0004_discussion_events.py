@@ -4,28 +4,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_audit_events_append_only'),
+        ("audit", "0003_audit_events_append_only"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='auditevent',
-            name='audit_event_kind_is_known',
+            model_name="auditevent",
+            name="audit_event_kind_is_known",
         ),
         migrations.AlterField(
-            model_name='accesslog',
-            name='kind',
-            field=models.CharField(choices=[('referral', 'Referral'), ('child', 'Child'), ('child_search', 'Child search'), ('strategy_discussion', 'Strategy discussion')], max_length=20),
+            model_name="accesslog",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("referral", "Referral"),
+                    ("child", "Child"),
+                    ("child_search", "Child search"),
+                    ("strategy_discussion", "Strategy discussion"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Referral submitted'), ('assigned', 'Referral allocated'), ('note_added', 'Screening note added'), ('quality_rated', 'Referral quality rated'), ('child_linked', "Linked to a child's record"), ('child_created', 'Child record created'), ('recommended', 'Outcome recommended'), ('information_requested', 'Information requested'), ('information_answered', 'Information request answered'), ('decided', 'Decision recorded'), ('amended', 'Decision amended'), ('notice_sent', 'Notice emailed'), ('discussion_held', 'Strategy discussion recorded'), ('discussion_attendees_changed', 'Discussion attendees changed'), ('discussion_decision_added', 'Discussion decision recorded'), ('discussion_outcome_recorded', 'Section 47 outcome recorded'), ('discussion_action_added', 'Discussion action agreed'), ('discussion_action_done', 'Discussion action done'), ('minutes_circulated', 'Discussion minutes circulated'), ('child_seen', 'Child seen after a discussion')], max_length=40),
+            model_name="auditevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Referral submitted"),
+                    ("assigned", "Referral allocated"),
+                    ("note_added", "Screening note added"),
+                    ("quality_rated", "Referral quality rated"),
+                    ("child_linked", "Linked to a child's record"),
+                    ("child_created", "Child record created"),
+                    ("recommended", "Outcome recommended"),
+                    ("information_requested", "Information requested"),
+                    ("information_answered", "Information request answered"),
+                    ("decided", "Decision recorded"),
+                    ("amended", "Decision amended"),
+                    ("notice_sent", "Notice emailed"),
+                    ("discussion_held", "Strategy discussion recorded"),
+                    ("discussion_attendees_changed", "Discussion attendees changed"),
+                    ("discussion_decision_added", "Discussion decision recorded"),
+                    ("discussion_outcome_recorded", "Section 47 outcome recorded"),
+                    ("discussion_action_added", "Discussion action agreed"),
+                    ("discussion_action_done", "Discussion action done"),
+                    ("minutes_circulated", "Discussion minutes circulated"),
+                    ("child_seen", "Child seen after a discussion"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['submitted', 'assigned', 'note_added', 'quality_rated', 'child_linked', 'child_created', 'recommended', 'information_requested', 'information_answered', 'decided', 'amended', 'notice_sent', 'discussion_held', 'discussion_attendees_changed', 'discussion_decision_added', 'discussion_outcome_recorded', 'discussion_action_added', 'discussion_action_done', 'minutes_circulated', 'child_seen'])), name='audit_event_kind_is_known'),
+            model_name="auditevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "submitted",
+                            "assigned",
+                            "note_added",
+                            "quality_rated",
+                            "child_linked",
+                            "child_created",
+                            "recommended",
+                            "information_requested",
+                            "information_answered",
+                            "decided",
+                            "amended",
+                            "notice_sent",
+                            "discussion_held",
+                            "discussion_attendees_changed",
+                            "discussion_decision_added",
+                            "discussion_outcome_recorded",
+                            "discussion_action_added",
+                            "discussion_action_done",
+                            "minutes_circulated",
+                            "child_seen",
+                        ],
+                    )
+                ),
+                name="audit_event_kind_is_known",
+            ),
         ),
     ]
