@@ -54,6 +54,10 @@ class EventKind(models.TextChoices):
     DISCUSSION_ACTION_DONE = "discussion_action_done", "Discussion action done"
     MINUTES_CIRCULATED = "minutes_circulated", "Discussion minutes circulated"
     CHILD_SEEN = "child_seen", "Child seen after a discussion"
+    DISCUSSION_INFORMATION_SHARED = (
+        "discussion_information_shared",
+        "Information shared at a discussion",
+    )
 
 
 class AuditEvent(models.Model):

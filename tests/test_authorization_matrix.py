@@ -187,7 +187,10 @@ MATRIX = {
             "screener": {"none": 404, "*": 403}, "auditor": {"none": 404, "*": 403},
             "manager": {"none": 404, "*": 400},
         }
-        for page in ("decision", "action", "action-done", "minutes", "outcome", "child-seen")
+        for page in (
+            "decision", "information", "action", "action-done", "minutes", "outcome",
+            "child-seen",
+        )
     },
     # --- The Django admin: one entry for all of it (its index and the agencies page) -----
     (authz.ADMIN, "GET"): {**dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "admin": 200},

@@ -164,6 +164,23 @@ class DecisionForm(InformationForm):
     )
 
 
+class ContributionForm(InformationForm):
+    prefix = "info"  # beside the action form's own "agency" on the same page
+
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.filter(is_active=True),
+        empty_label="Select an agency",
+        error_messages={"required": "Select the agency that shared it"},
+    )
+    information = forms.CharField(
+        label="What they shared",
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what the agency shared"},
+    )
+
+
 class ActionForm(InformationForm):
     error_fields = {"due_at": "due_date"}
 

@@ -40,7 +40,10 @@ def _discussion_or_404(request, discussion_id: int, *, to_record: bool = False):
 def _discussion_in_scope(request, discussion_id: int):
     return get_object_or_404(
         strategy.discussions_visible_to(request.user).prefetch_related(
-            "attendees__agency", "decisions__recorded_by", "actions__agency", "contributions"
+            "attendees__agency",
+            "decisions__recorded_by",
+            "actions__agency",
+            "contributions__agency",
         ),
         pk=discussion_id,
     )
@@ -166,6 +169,7 @@ def _render_detail(request, discussion, status=200, **forms_given) -> HttpRespon
             for c in strategy.discussion_warnings(discussion)
         ],
         "decision_form": forms.DecisionForm(),
+        "contribution_form": forms.ContributionForm(),
         "action_form": forms.ActionForm(),
         "minutes_form": forms.MinutesForm(),
         "outcome_form": forms.OutcomeForm(initial=outcome_initial),
@@ -207,6 +211,16 @@ def _add_decision(request, discussion, data) -> str:
         rationale=data["rationale"],
     )
     return "Decision recorded"
+
+
+def _add_contribution(request, discussion, data) -> str:
+    strategy.add_contribution(
+        discussion_id=discussion.pk,
+        by=request.user,
+        agency_id=data["agency"].pk,
+        information=data["information"],
+    )
+    return "Information recorded"
 
 
 def _add_action(request, discussion, data) -> str:
@@ -258,6 +272,7 @@ def _child_seen(request, discussion, data) -> str:
 
 
 add_decision = _record(forms.DecisionForm, "decision_form", _add_decision)
+add_contribution = _record(forms.ContributionForm, "contribution_form", _add_contribution)
 add_action = _record(forms.ActionForm, "action_form", _add_action)
 minutes = _record(forms.MinutesForm, "minutes_form", _minutes)
 outcome = _record(forms.OutcomeForm, "outcome_form", _outcome)

@@ -40,6 +40,11 @@ strategy = [
     path("<int:discussion_id>/", strategy_views.detail, name="detail"),
     path("<int:discussion_id>/print/", strategy_views.print_minutes, name="print"),
     path("<int:discussion_id>/decisions/", strategy_views.add_decision, name="decision"),
+    path(
+        "<int:discussion_id>/information/",
+        strategy_views.add_contribution,
+        name="information",
+    ),
     path("<int:discussion_id>/actions/", strategy_views.add_action, name="action"),
     path("<int:discussion_id>/actions/done/", strategy_views.action_done, name="action-done"),
     path("<int:discussion_id>/minutes/", strategy_views.minutes, name="minutes"),

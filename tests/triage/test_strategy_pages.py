@@ -111,6 +111,11 @@ def test_manager_records_decision_action_outcome_and_minutes(manager_client, age
     assert page.status_code == 200 and b"DS Wren" in page.content
     assert b'data-warning="no_social_care"' in page.content
 
+    manager_client.post(
+        reverse("strategy:information", args=[discussion.pk]),
+        {"info-agency": agencies["police"].pk, "info-information": "Two call-outs in March."},
+    )
+    assert discussion.contributions.get().information == "Two call-outs in March."
     no_rationale = manager_client.post(
         reverse("strategy:decision", args=[discussion.pk]), {"decision": "Joint visit"}
     )
@@ -159,6 +164,7 @@ def test_manager_records_decision_action_outcome_and_minutes(manager_client, age
     assert discussion.minutes_circulated_at is not None
     printed = manager_client.get(reverse("strategy:print", args=[discussion.pk]))
     assert b"Joint visit today" in printed.content and b"Share health records" in printed.content
+    assert b"Two call-outs in March." in printed.content
 
 
 def test_views_are_in_the_access_log(auditor_client):

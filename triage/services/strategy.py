@@ -25,6 +25,7 @@ from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
 from triage.models import (
     AdvocateOffered,
+    AgencyContribution,
     Attendee,
     AttendeeRole,
     DiscussionAction,
@@ -46,6 +47,7 @@ from triage.strategy_membership import (
 _A_DAY = timedelta(days=1)
 NAME_MAX = Attendee._meta.get_field("name").max_length
 TEXT_MAX = 3000
+INFORMATION_MAX = AgencyContribution._meta.get_field("information").max_length
 RATIONALE_MAX = DiscussionDecision._meta.get_field("rationale").max_length
 
 
@@ -332,6 +334,38 @@ def add_decision(*, discussion_id: int, by, decision: str, rationale: str) -> Di
         referral=discussion.referral,
         object_type="discussion_decision",
         object_id=row.pk,
+    )
+    return row
+
+
+@transaction.atomic
+def add_contribution(
+    *, discussion_id: int, by, agency_id: int | None, information: str
+) -> AgencyContribution:
+    """What one agency shared at the discussion."""
+    _ensure_manager(by)
+    discussion = _locked(discussion_id)
+    information = (information or "").strip()
+    errors = {}
+    agency = Agency.objects.filter(is_active=True, pk=agency_id).first() if agency_id else None
+    if agency is None:
+        errors["agency"] = ["Select the agency that shared it"]
+    if not information:
+        errors["information"] = ["Enter what the agency shared"]
+    elif len(information) > INFORMATION_MAX:
+        errors["information"] = [f"Keep it to {INFORMATION_MAX} characters or fewer"]
+    if errors:
+        raise DomainError(errors)
+    row = AgencyContribution(discussion=discussion, agency=agency, information=information)
+    row._history_user = by
+    row.save()
+    record_event(
+        kind=EventKind.DISCUSSION_INFORMATION_SHARED,
+        by=by,
+        referral=discussion.referral,
+        object_type="agency_contribution",
+        object_id=row.pk,
+        detail={"agency": agency.pk},
     )
     return row
 
