@@ -16,6 +16,7 @@ from triage.models import (
     DiscussionKind,
     Section47Outcome,
 )
+from triage.services.strategy import action_owner_users
 
 KIND_GUIDANCE = {
     DiscussionKind.STRATEGY_DISCUSSION: (
@@ -204,6 +205,7 @@ class ActionForm(InformationForm):
     )
     owner_user = forms.ModelChoiceField(
         label="Front Door user to alert when it is overdue (optional)",
+        help_text="Managers, screeners and auditors; the managers are alerted in any case.",
         queryset=None,
         required=False,
         empty_label="Nobody: the managers are alerted",
@@ -216,13 +218,9 @@ class ActionForm(InformationForm):
     due_time = _time_field("Time it is due")
 
     def __init__(self, *args, **kwargs):
-        from agencies.models import User
-
         super().__init__(*args, **kwargs)
-        self.fields["owner_user"].queryset = (
-            User.objects.filter(is_active=True)
-            .exclude(role="admin")
-            .order_by("first_name", "last_name")
+        self.fields["owner_user"].queryset = action_owner_users().order_by(
+            "first_name", "last_name"
         )
         self.fields["owner_user"].label_from_instance = lambda u: (
             f"{u.display_name} ({u.get_role_display()})"

@@ -52,6 +52,7 @@ def test_minutes_overdue_alerts_the_manager_exactly_once(manager):
     assert notice.recipient == manager
     assert discussion.referral.reference in notice.subject
     assert discussion.referral.child_first_name not in notice.body
+    assert notice.link.endswith(f"/strategy/{discussion.pk}/")
     assert NoticeEvent.objects.get(kind=NoticeKind.MINUTES_OVERDUE).key == (
         f"minutes_overdue:{discussion.pk}"
     )

@@ -243,3 +243,20 @@ def test_minutes_circulated_cannot_be_before_the_discussion(manager):
     )
     discussion.refresh_from_db()
     assert discussion.minutes_circulated_at == NOW == discussion.minutes_to_family_at
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_action_is_given_only_to_a_user_who_can_open_the_discussion(agencies, manager):
+    discussion = StrategyDiscussionFactory(held_at=NOW - timedelta(hours=1))
+    partner = UserFactory(role=Role.PARTNER)
+    with pytest.raises(DomainError) as error:
+        strategy.add_action(
+            discussion_id=discussion.pk,
+            by=manager,
+            description="Share the health records",
+            owner="Partner",
+            agency_id=agencies["hv"].pk,
+            due_at=NOW + timedelta(days=1),
+            owner_user_id=partner.pk,
+        )
+    assert list(error.value.errors) == ["owner_user"]

@@ -146,10 +146,14 @@ def _discussion_notice(discussion, kind: NoticeKind, recipients, due) -> bool:
             referral_id=discussion.referral_id,
             discussion_id=discussion.pk,
             due=due,
-            link=_referral_link(discussion.referral),
+            link=_discussion_link(discussion.pk),
         )
         is not None
     )
+
+
+def _discussion_link(discussion_id: int) -> str:
+    return settings.BASE_URL + reverse("strategy:detail", args=[discussion_id])
 
 
 def _convener_or_managers(discussion) -> list[User]:
@@ -226,7 +230,7 @@ def scan_discussions(*, now: datetime) -> dict[str, int]:
                     discussion_id=action.discussion_id,
                     discussion_action_id=action.pk,
                     due=action.due_at,
-                    link=_referral_link(action.discussion.referral),
+                    link=_discussion_link(action.discussion_id),
                 )
                 is not None
             )

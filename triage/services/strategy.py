@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from agencies.census import AgencyType
-from agencies.models import Agency, User
-from agencies.policy import Capability, can
+from agencies.models import Agency
+from agencies.policy import Capability, can, users_with
 from audit.models import EventKind
 from audit.services import record_event
 from core.clock import working_days_after
@@ -142,6 +142,12 @@ def _check_missing_reason(
                 ]
             }
         )
+
+
+def action_owner_users():
+    """Who an action may be given to as a Front Door user, to be alerted when it is
+    overdue: those who can open the discussion the alert links to."""
+    return users_with(Capability.VIEW_STRATEGY_DISCUSSIONS)
 
 
 def _ensure_manager(by) -> None:
@@ -401,9 +407,11 @@ def add_action(
         errors["due_at"] = ["Enter when the action is due"]
     owner_user = None
     if owner_user_id is not None:
-        owner_user = User.objects.filter(is_active=True, pk=owner_user_id).first()
+        owner_user = action_owner_users().filter(pk=owner_user_id).first()
         if owner_user is None:
-            errors["owner_user"] = ["Select an active Front Door user, or leave it empty"]
+            errors["owner_user"] = [
+                "Select an active front door user who reads discussions, or leave it empty"
+            ]
     if errors:
         raise DomainError(errors)
     action = DiscussionAction(
