@@ -174,6 +174,17 @@ MATRIX = {
     ("strategy:warnings", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": EVERY,
     },
+    ("strategy:attendees", "GET"): {
+        **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 403}, "auditor": {"none": 404, "*": 403},
+        "manager": EVERY,
+    },
+    # Empty: no one listed, so the reason for going on without them is asked for (400).
+    ("strategy:attendees", "POST"): {
+        **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 403}, "auditor": {"none": 404, "*": 403},
+        "manager": {"none": 404, "*": 400},
+    },
     **{
         ("strategy:" + page, "GET"): {
             **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,

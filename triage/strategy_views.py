@@ -130,6 +130,54 @@ def convene(request: HttpRequest, referral_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@login_required
+def change_attendees(request: HttpRequest, discussion_id: int) -> HttpResponse:
+    """Change who is recorded as invited and who attended, with the same warnings."""
+    discussion = _discussion_or_404(request, discussion_id, to_record=True)
+    referral = discussion.referral
+    error = ""
+    reason = discussion.missing_members_reason
+    if request.method == "POST":
+        formset = forms.attendee_formset(request.POST)
+        formset.is_valid()
+        rows = forms.attendee_rows(formset)
+        reason = request.POST.get("missing_members_reason", "")
+        if request.POST.get("action") != "check":
+            try:
+                strategy.change_attendees(
+                    discussion_id=discussion.pk,
+                    by=request.user,
+                    attendees=rows,
+                    missing_members_reason=reason,
+                )
+            except DomainError as exc:
+                error = " ".join(m for messages_ in exc.errors.values() for m in messages_)
+            else:
+                messages.success(request, "Attendees changed")
+                return redirect("strategy:detail", discussion.pk)
+        initial = [{**r, "attended": "yes" if r["attended"] else "no"} for r in rows]
+    else:
+        rows = [
+            {"agency": a.agency, "role": a.role, "name": a.name, "attended": a.attended}
+            for a in discussion.attendees.select_related("agency")
+        ]
+        initial = [{**r, "attended": "yes" if r["attended"] else "no"} for r in rows]
+    return render(
+        request,
+        "triage/strategy/attendees.html",
+        {
+            "discussion": discussion,
+            "referral": referral,
+            "formset": forms.attendee_formset(initial=initial, spare=1, rows=0),
+            "error": error,
+            "reason": reason,
+            **_warnings_context(referral, rows, discussion.held_at),
+        },
+        status=400 if error else 200,
+    )
+
+
 @require_POST
 @capability_required(Capability.CONVENE_STRATEGY)
 def warnings(request: HttpRequest, referral_id: int) -> HttpResponse:

@@ -39,6 +39,7 @@ strategy = [
     path("new/<int:referral_id>/warnings/", strategy_views.warnings, name="warnings"),
     path("<int:discussion_id>/", strategy_views.detail, name="detail"),
     path("<int:discussion_id>/print/", strategy_views.print_minutes, name="print"),
+    path("<int:discussion_id>/attendees/", strategy_views.change_attendees, name="attendees"),
     path("<int:discussion_id>/decisions/", strategy_views.add_decision, name="decision"),
     path(
         "<int:discussion_id>/information/",

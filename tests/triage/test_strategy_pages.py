@@ -221,3 +221,21 @@ def test_discussions_show_on_the_chronology_and_a_manager_may_convene_there(
     assert reverse("strategy:convene", args=[referral.pk]) not in (
         screener_client.get(url).content.decode()
     )
+
+
+def test_a_manager_changes_attendees_and_the_warning_goes(manager_client, agencies):
+    discussion = StrategyDiscussionFactory(
+        referral=ReferralFactory(child_date_of_birth=date(2025, 1, 1)),
+        missing_members_reason="Health could not come.",
+    )
+    AttendeeFactory(discussion=discussion, agency=agencies["police"], name="DS Wren")
+    url = reverse("strategy:attendees", args=[discussion.pk])
+    page = manager_client.get(url)
+    assert b"DS Wren" in page.content and b'data-warning="no_health"' in page.content
+    response = manager_client.post(
+        url, {**rows(agencies, POLICE, CSC, HV), "missing_members_reason": "", "action": "save"}
+    )
+    assert response.status_code == 302
+    assert discussion.attendees.count() == 3
+    detail = manager_client.get(reverse("strategy:detail", args=[discussion.pk]))
+    assert b"data-warning" not in detail.content
