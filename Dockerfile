@@ -14,6 +14,7 @@ COPY pyproject.toml requirements.lock README.md ./
 RUN pip install --no-cache-dir -c requirements.lock -e . && pip check
 COPY --from=assets /app/node_modules/govuk-frontend ./node_modules/govuk-frontend
 COPY --from=assets /app/node_modules/@ministryofjustice/frontend ./node_modules/@ministryofjustice/frontend
+COPY --from=assets /app/node_modules/htmx.org/dist ./node_modules/htmx.org/dist
 COPY --from=assets /app/static_build ./static_build
 COPY . .
 # collectstatic needs settings that load; these build-time values are never used to serve.

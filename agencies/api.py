@@ -1,8 +1,9 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import generics, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import BasePermission
 
+from agencies.models import Agency
 from agencies.policy import Capability, can
 
 
@@ -37,3 +38,21 @@ class ObtainToken(ObtainAuthToken):
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "type"]
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List active agencies",
+        description="Any signed-in user: the agencies strategy-discussion attendees and "
+        "actions refer to, by id.",
+    )
+)
+class AgencyList(generics.ListAPIView):
+    serializer_class = AgencySerializer
+    queryset = Agency.objects.filter(is_active=True).order_by("name")

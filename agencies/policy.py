@@ -32,9 +32,11 @@ class Capability(StrEnum):
     RAISE_CHALLENGE = "raise_challenge"
     MANAGE_CHALLENGES = "manage_challenges"
     VIEW_ALL_CHALLENGES = "view_all_challenges"
+    CONVENE_STRATEGY = "convene_strategy"
+    VIEW_STRATEGY_DISCUSSIONS = "view_strategy_discussions"
 
 
-# Only capabilities that guard something are listed: the strategy-discussion,
+# Only capabilities that guard something are listed: the
 # dashboard and audit issues add theirs with the pages they guard.
 _REFERRER = {
     Capability.SUBMIT_REFERRAL,
@@ -47,6 +49,7 @@ _SCREENER = {
     Capability.SCREEN,
     Capability.RECORD_ON_BEHALF,
     Capability.RECOMMEND,
+    Capability.VIEW_STRATEGY_DISCUSSIONS,
 }
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -61,6 +64,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.RECEIVE_OVERDUE_ALERTS,
             Capability.MANAGE_CHALLENGES,
             Capability.VIEW_ALL_CHALLENGES,
+            Capability.CONVENE_STRATEGY,
         }
     ),
     Role.PARTNER: frozenset({Capability.ANSWER_INFORMATION_REQUESTS}),
@@ -70,6 +74,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_ALL_REFERRALS,
             Capability.VIEW_QUEUE,
             Capability.VIEW_ALL_CHALLENGES,
+            Capability.VIEW_STRATEGY_DISCUSSIONS,
         }
     ),
     Role.ADMIN: frozenset({Capability.MANAGE_SYSTEM}),

@@ -14,6 +14,7 @@ class AccessLog(models.Model):
         CHILD = "child", "Child"
         CHILD_SEARCH = "child_search", "Child search"
         CHALLENGE = "challenge", "Challenge"
+        STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user_id = models.BigIntegerField(null=True)
@@ -50,6 +51,18 @@ class EventKind(models.TextChoices):
     CHALLENGE_RESPONDED = "challenge_responded", "Challenge responded to"
     CHALLENGE_ESCALATED = "challenge_escalated", "Challenge escalated"
     CHALLENGE_RESOLVED = "challenge_resolved", "Challenge resolved"
+    DISCUSSION_HELD = "discussion_held", "Strategy discussion recorded"
+    DISCUSSION_ATTENDEES_CHANGED = "discussion_attendees_changed", "Discussion attendees changed"
+    DISCUSSION_DECISION_ADDED = "discussion_decision_added", "Discussion decision recorded"
+    DISCUSSION_OUTCOME_RECORDED = "discussion_outcome_recorded", "Section 47 outcome recorded"
+    DISCUSSION_ACTION_ADDED = "discussion_action_added", "Discussion action agreed"
+    DISCUSSION_ACTION_DONE = "discussion_action_done", "Discussion action done"
+    MINUTES_CIRCULATED = "minutes_circulated", "Discussion minutes circulated"
+    CHILD_SEEN = "child_seen", "Child seen after a discussion"
+    DISCUSSION_INFORMATION_SHARED = (
+        "discussion_information_shared",
+        "Information shared at a discussion",
+    )
 
 
 class AuditEvent(models.Model):

@@ -160,6 +160,24 @@ def _working_day_due_at(received_at: datetime, calendar: WorkingCalendar) -> dat
     return datetime.combine(due_day, wall, tzinfo=calendar.tz).astimezone(UTC)
 
 
+def working_days_after(
+    moment: datetime, days: int, calendar: WorkingCalendar | None = None
+) -> datetime:
+    """The same local wall-clock time ``days`` working days after ``moment`` (from the
+    start of the next working day when ``moment`` falls on a weekend or bank holiday):
+    for example when strategy-discussion minutes are due."""
+    _require_aware(moment, "moment")
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    calendar = calendar or default_calendar()
+    due = _working_day_due_at(moment, calendar)
+    for _ in range(days - 1):
+        local = due.astimezone(calendar.tz)
+        next_day = calendar.next_working_day(local.date())
+        due = datetime.combine(next_day, local.time(), tzinfo=calendar.tz).astimezone(UTC)
+    return due
+
+
 def decision_due_at(
     received_at: datetime,
     policy: ClockPolicy | str = ClockPolicy.HOURS_24,

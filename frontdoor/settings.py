@@ -89,6 +89,10 @@ DECISION_CLOCK_POLICY = ClockPolicy(DECISION_CLOCK_POLICY)
 # A referral is "due soon" when fewer than this many hours are left on its clock.
 DUE_SOON_HOURS = env_int("FRONTDOOR_DUE_SOON_HOURS", 4, minimum=1)
 DUE_SOON = timedelta(hours=DUE_SOON_HOURS)
+# Strategy-discussion minutes are due this many working days after the discussion.
+MINUTES_DUE_WORKING_DAYS = env_int("FRONTDOOR_MINUTES_DUE_WORKING_DAYS", 1, minimum=1)
+# Managers are told this many hours before the time a child must be seen by.
+CHILD_SEEN_DUE_SOON = timedelta(hours=env_int("FRONTDOOR_CHILD_SEEN_DUE_SOON_HOURS", 4, minimum=1))
 
 INSTALLED_APPS = [
     "agencies.apps.FrontDoorAdminConfig",
@@ -280,6 +284,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static_build",
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
     ("moj", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"),
+    # htmx, for the few parts of a page that update in place (htmx/htmx.min.js).
+    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
     # MOJ Frontend hands GOV.UK Frontend its own assets path ($moj-assets-path in
     # frontend/scss/app.scss), so the stylesheet asks for both packages' images in one
     # folder: collect both packages' assets into "assets/".
@@ -402,6 +408,9 @@ SPECTACULAR_SETTINGS = {
         "ParentalConsent": "referrals.models.ParentalConsent",
         "ReferralStatus": "referrals.models.Status",
         "Outcome": "referrals.models.Outcome",
+        "DiscussionKind": "triage.models.strategy.DiscussionKind",
+        "NoticeKind": "notices.models.NoticeKind",
+        "AgencyType": "agencies.census.AgencyType",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

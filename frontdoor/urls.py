@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import views as account_views
-from agencies.api import ObtainToken
+from agencies.api import AgencyList, ObtainToken
 from frontdoor import views
 from notices import views as inbox_views
 from notices.api import NotificationList
@@ -15,6 +15,7 @@ from referrals.api_children import ChildMatches
 from triage import urls as triage_urls
 from triage.api import ReferralDecision
 from triage.challenge_api import ChallengeList, ReferralChallenges
+from triage.strategy_api import DiscussionDetail, DiscussionList
 
 api_v1 = [
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
@@ -29,6 +30,13 @@ api_v1 = [
     path("challenges/", ChallengeList.as_view(), name="api-challenges"),
     path("children/matches/", ChildMatches.as_view(), name="api-child-matches"),
     path("notifications/", NotificationList.as_view(), name="api-notifications"),
+    path("agencies/", AgencyList.as_view(), name="api-agencies"),
+    path("strategy-discussions/", DiscussionList.as_view(), name="api-strategy-discussions"),
+    path(
+        "strategy-discussions/<int:discussion_id>/",
+        DiscussionDetail.as_view(),
+        name="api-strategy-discussion",
+    ),
 ]
 
 urlpatterns = [
@@ -41,6 +49,7 @@ urlpatterns = [
     path("children/", include((triage_urls.children, "children"))),
     path("requests/", include((triage_urls.requests, "requests"))),
     path("challenges/", include((triage_urls.challenges, "challenges"))),
+    path("strategy/", include((triage_urls.strategy, "strategy"))),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
     path("admin/", admin.site.urls),

@@ -28,6 +28,10 @@ class NoticeKind(models.TextChoices):
     CHALLENGE_REPLY = "challenge_reply", "Challenge added to"
     CHALLENGE_STAGE_OVERDUE = "challenge_stage_overdue", "Challenge stage overdue"
     CHALLENGE_RESOLVED = "challenge_resolved", "Challenge resolved"
+    MINUTES_OVERDUE = "minutes_overdue", "Discussion minutes overdue"
+    ACTION_OVERDUE = "action_overdue", "Discussion action overdue"
+    CHILD_SEEN_DUE_SOON = "child_seen_due_soon", "Child to be seen soon"
+    CHILD_SEEN_MISSED = "child_seen_missed", "Child not seen in time"
 
 
 class NoticeEvent(models.Model):
@@ -42,6 +46,8 @@ class NoticeEvent(models.Model):
     referral_id = models.BigIntegerField(null=True, blank=True)
     information_request_id = models.BigIntegerField(null=True, blank=True)
     challenge_id = models.BigIntegerField(null=True, blank=True)
+    discussion_id = models.BigIntegerField(null=True, blank=True)
+    discussion_action_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -49,6 +55,8 @@ class NoticeEvent(models.Model):
             models.Index(fields=["kind", "referral_id"]),
             models.Index(fields=["kind", "information_request_id"]),
             models.Index(fields=["kind", "challenge_id"]),
+            models.Index(fields=["kind", "discussion_id"]),
+            models.Index(fields=["kind", "discussion_action_id"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -75,6 +75,26 @@ TEXT = {
         "Your challenge to the decision on referral {reference} has been resolved. Sign "
         "in to read the outcome.",
     ),
+    NoticeKind.MINUTES_OVERDUE: (
+        "Referral {reference}: discussion minutes overdue",
+        "The minutes of a strategy discussion about referral {reference} were due to be "
+        "circulated by {due} and have not been recorded as circulated.",
+    ),
+    NoticeKind.ACTION_OVERDUE: (
+        "Referral {reference}: discussion action overdue",
+        "An action agreed at a strategy discussion about referral {reference} was due by "
+        "{due} and is not recorded as done.",
+    ),
+    NoticeKind.CHILD_SEEN_DUE_SOON: (
+        "Referral {reference}: child to be seen by {due}",
+        "A strategy discussion about referral {reference} agreed the child must be seen by "
+        "{due}. No visit is recorded yet.",
+    ),
+    NoticeKind.CHILD_SEEN_MISSED: (
+        "Referral {reference}: child not seen in time",
+        "A strategy discussion about referral {reference} agreed the child must be seen by "
+        "{due}. No visit is recorded.",
+    ),
 }
 
 
@@ -93,6 +113,8 @@ def raise_notice(
     referral_id: int | None = None,
     information_request_id: int | None = None,
     challenge_id: int | None = None,
+    discussion_id: int | None = None,
+    discussion_action_id: int | None = None,
 ) -> NoticeEvent | None:
     """Write a notice for each recipient, in the caller's transaction; once per key.
     ``reference`` and ``due`` fill the kind's wording; nothing else of the case travels."""
@@ -103,6 +125,8 @@ def raise_notice(
             "referral_id": referral_id,
             "information_request_id": information_request_id,
             "challenge_id": challenge_id,
+            "discussion_id": discussion_id,
+            "discussion_action_id": discussion_action_id,
         },
     )
     if not created:

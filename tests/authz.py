@@ -136,6 +136,7 @@ OBJECT_KINDS = {
     "child_id": ("own", "other", "none"),
     "request_id": ("own", "other", "none"),
     "challenge_id": ("own", "other", "none"),
+    "discussion_id": ("own", "other", "none"),
 }
 # Parameters that do not name an object take one fixed, valid value.
 FIXED_PARAMS = {"index": "0", "slug": "concerns"}
@@ -147,6 +148,7 @@ PARAM_OBJECT = {
     "child_id": "child",
     "request_id": "information_request",
     "challenge_id": "challenge",
+    "discussion_id": "discussion",
 }
 
 # A referral for each kind: its reference, child's first name and worry are markers.
@@ -168,6 +170,8 @@ INTERNAL = {
     "rationale": "Rationale marker: police told us in confidence about the household",
     "impact": "Impact marker: mornings are chaotic for Dorothea",
     "question": "Question marker: what does the health visitor know about Ottoline",
+    "discussion": "Discussion marker: DS Matrixwood attended about Ottoline",
+    "other.discussion": "Discussion marker: PC Otherwood attended about Barnabus",
 }
 FEEDBACK = "Feedback marker: the family will be offered early help"
 # Challenges: the school's (on another decided referral of the referrer's) and the
@@ -339,6 +343,18 @@ def build_world() -> World:
             subject=f"Information requested: {request.referral.reference}",
         )
 
+    # A discussion about the referrer's own referral, and one about another agency's.
+    discussions = {}
+    for kind, referral in [("own", own), ("other", other)]:
+        discussions[kind] = f.StrategyDiscussionFactory(
+            referral=referral, convened_by=users[Role.MANAGER.value]
+        )
+        f.AttendeeFactory(
+            discussion=discussions[kind],
+            agency=police,
+            name=INTERNAL["discussion" if kind == "own" else "other.discussion"],
+        )
+
     drafts = {
         name: f.ReferralDraftFactory(owner=who)
         for name, who in {
@@ -372,6 +388,11 @@ def build_world() -> World:
             "none": NONE_ID,
         },
         "challenge": {kind: c.pk for kind, c in challenges.items()} | {"none": NONE_ID},
+        "discussion": {
+            "own": discussions["own"].pk,
+            "other": discussions["other"].pk,
+            "none": NONE_ID,
+        },
         # Not in any URL: the inbox's "mark as read" takes it in the body.
         "notification": {kind: notice.pk for kind, notice in notices.items()},
     }
@@ -430,6 +451,10 @@ INVALID_JSON = {
     "caller_agency": "abc",
     "username": None,
     "password": None,
+    "kind": 5,
+    "held_at": "never",
+    "attendees": "everyone",
+    "minutes_circulated_at": "soon",
 }
 # Where one page's invalid body is more telling than the shared one.
 INVALID_BODIES = {"referrals:children": {"action": "remove-x"}}

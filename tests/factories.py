@@ -5,6 +5,16 @@ from django.contrib.auth.hashers import make_password
 
 from agencies.census import AgencyType
 from agencies.models import Agency, Role, User
+from triage.models import (
+    AgencyContribution,
+    Attendee,
+    AttendeeRole,
+    DiscussionAction,
+    DiscussionDecision,
+    DiscussionFormat,
+    DiscussionKind,
+    StrategyDiscussion,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -331,3 +341,56 @@ class ChallengeResponseFactory(factory.django.DjangoModelFactory):
     by = factory.SubFactory(UserFactory, role=Role.MANAGER)
     at = factory.LazyFunction(timezone.now)
     text = "We have looked again at the school's information and spoken to the family."
+
+
+class StrategyDiscussionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StrategyDiscussion
+
+    referral = factory.SubFactory(ReferralFactory)
+    kind = DiscussionKind.STRATEGY_DISCUSSION
+    held_at = factory.LazyFunction(timezone.now)
+    format = DiscussionFormat.VIDEO
+    convened_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+    minutes_due_at = factory.LazyAttribute(lambda d: d.held_at + timedelta(days=1))
+
+
+class AttendeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendee
+
+    discussion = factory.SubFactory(StrategyDiscussionFactory)
+    agency = factory.SubFactory(AgencyFactory, type=AgencyType.POLICE)
+    role = AttendeeRole.POLICE_OFFICER
+    name = factory.Sequence(lambda n: f"Attendee {n}")
+    attended = True
+
+
+class AgencyContributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgencyContribution
+
+    discussion = factory.SubFactory(StrategyDiscussionFactory)
+    agency = factory.SubFactory(AgencyFactory, type=AgencyType.POLICE)
+    information = "Two call-outs to the address this year; no arrests."
+
+
+class DiscussionDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DiscussionDecision
+
+    discussion = factory.SubFactory(StrategyDiscussionFactory)
+    decision = "Joint visit by police and social care today."
+    rationale = "The injury is unexplained and the child is under two."
+    recorded_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+
+
+class DiscussionActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DiscussionAction
+
+    discussion = factory.SubFactory(StrategyDiscussionFactory)
+    description = "Share the health visitor's records with the allocated social worker."
+    owner = "Health visitor on duty"
+    agency = factory.SubFactory(AgencyFactory, type=AgencyType.HEALTH_VISITING)
+    due_at = factory.LazyAttribute(lambda a: a.discussion.held_at + timedelta(days=2))

@@ -192,6 +192,49 @@ MATRIX = {
         }
         for action in ("respond", "escalate", "resolve")
     },
+    # --- Strategy discussions: managers convene and record; screeners and auditors read;
+    # anyone else gets 404 for a discussion, as for a referral they may not see.
+    ("strategy:convene", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": EVERY,
+    },
+    # Empty or invalid: the form again with its errors (400).
+    ("strategy:convene", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "manager": {"none": 404, "*": 400},
+    },
+    # The warnings fragment for the rows posted: none posted is an empty list.
+    ("strategy:warnings", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": EVERY,
+    },
+    ("strategy:attendees", "GET"): {
+        **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 403}, "auditor": {"none": 404, "*": 403},
+        "manager": EVERY,
+    },
+    # Empty: no one listed, so the reason for going on without them is asked for (400).
+    ("strategy:attendees", "POST"): {
+        **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 403}, "auditor": {"none": 404, "*": 403},
+        "manager": {"none": 404, "*": 400},
+    },
+    **{
+        ("strategy:" + page, "GET"): {
+            **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,
+            "screener": EVERY, "manager": EVERY, "auditor": EVERY,
+        }
+        for page in ("detail", "print")
+    },
+    **{
+        ("strategy:" + page, "POST"): {
+            **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,
+            "screener": {"none": 404, "*": 403}, "auditor": {"none": 404, "*": 403},
+            "manager": {"none": 404, "*": 400},
+        }
+        for page in (
+            "decision", "information", "action", "action-done", "minutes", "outcome",
+            "child-seen",
+        )
+    },
     # --- The Django admin: one entry for all of it (its index and the agencies page) -----
     (authz.ADMIN, "GET"): {**dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "admin": 200},
     # --- The API: 401 without a token or session ------------------------------------------
@@ -242,6 +285,32 @@ MATRIX = {
     ("api-child-matches", "OPTIONS"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "screener": 200, "manager": 200,
     },
+    # Strategy discussions: managers record them; managers, screeners and auditors read.
+    ("api-strategy-discussions", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401,
+        "screener": 200, "manager": 200, "auditor": 200,
+    },
+    ("api-strategy-discussions", "OPTIONS"): {
+        **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
+    },
+    ("api-strategy-discussions", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "manager": 400,
+    },
+    ("api-strategy-discussion", "GET"): {
+        **dict.fromkeys(authz.ROLES, 404), "anonymous": 401,
+        "screener": EVERY, "manager": EVERY, "auditor": EVERY,
+    },
+    # An empty change is refused (400) as an invalid one is.
+    ("api-strategy-discussion", "PATCH"): {
+        **dict.fromkeys(authz.ROLES, 404), "anonymous": 401,
+        "screener": {"none": 404, "*": 403}, "auditor": {"none": 404, "*": 403},
+        "manager": {"none": 404, "*": 400},
+    },
+    ("api-strategy-discussion", "OPTIONS"): {
+        **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
+    },
+    ("api-agencies", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
+    ("api-agencies", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-schema", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-schema", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-docs", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
@@ -339,6 +408,10 @@ SHOWN = {
     ("requests:detail", "partner", "own"): ("own.reference", "own.child", "question"),
     ("challenges:detail", "referrer", "own"): ("own.challenge",),
     ("challenges:detail", "manager", "other"): ("other.challenge",),
+    ("api-strategy-discussion", "auditor", "own"): ("discussion",),
+    ("api-strategy-discussion", "screener", "other"): ("other.discussion",),
+    ("strategy:detail", "manager", "own"): ("discussion",),
+    ("strategy:print", "auditor", "other"): ("other.discussion",),
 }  # fmt: skip
 
 

@@ -2,7 +2,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from agencies.policy import Capability, capability_required
+from agencies.policy import Capability, can, capability_required
 from audit.models import AccessLog
 from audit.services import log_access
 from referrals.models import Child
@@ -37,5 +37,9 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
             "events": events,
             "referral_count": sum(1 for e in events if e.kind == "referral"),
             "back_to": back_to,
+            # A manager may convene a discussion later, from the child's latest referral.
+            "convene_for": next((e.referral for e in events if e.kind == "referral"), None)
+            if can(request.user, Capability.CONVENE_STRATEGY)
+            else None,
         },
     )

@@ -8,7 +8,14 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from referrals.models import Child, Referral
-from triage.models import Challenge, ChallengeResponse, DecisionAmendment, InformationRequest
+from triage.models import (
+    Challenge,
+    ChallengeResponse,
+    DecisionAmendment,
+    DiscussionAction,
+    InformationRequest,
+    StrategyDiscussion,
+)
 from triage.selectors import repeat_flags, with_repeat_flags
 
 
@@ -21,6 +28,7 @@ class Event:
     lines: list[str] = field(default_factory=list)
     referral: Referral | None = None
     tags: list[str] = field(default_factory=list)
+    discussion: StrategyDiscussion | None = None
 
 
 def child_referrals(child: Child) -> QuerySet[Referral]:
@@ -33,8 +41,9 @@ def child_referrals(child: Child) -> QuerySet[Referral]:
 
 
 def chronology(child: Child) -> list[Event]:
-    """Newest first: referrals, decisions, amendments, information requests and
-    challenges (raised, each response, resolved)."""
+    """Newest first: referrals, decisions, amendments, information requests, challenges
+    (raised, each response, resolved), strategy discussions and the discussion actions
+    done."""
     events: list[Event] = []
     referrals = list(child_referrals(child))
     for referral in referrals:
@@ -147,6 +156,34 @@ def chronology(child: Child) -> list[Event]:
                 title=f"Challenge response at stage {response.stage.order}: {response.stage.name}",
                 by=response.by.display_name,
                 lines=[response.text],
+            )
+        )
+    for discussion in StrategyDiscussion.objects.filter(referral_id__in=ids).select_related(
+        "convened_by", "referral"
+    ):
+        outcome = discussion.get_section47_outcome_display() or "section 47 outcome not recorded"
+        events.append(
+            Event(
+                at=discussion.held_at,
+                kind="strategy_discussion",
+                referral=discussion.referral,
+                discussion=discussion,
+                title=f"{discussion.get_kind_display()} held",
+                by=discussion.convened_by.display_name,
+                lines=[outcome],
+            )
+        )
+    for action in DiscussionAction.objects.filter(
+        discussion__referral_id__in=ids, done_at__isnull=False
+    ).select_related("agency", "discussion__referral"):
+        events.append(
+            Event(
+                at=action.done_at,
+                kind="discussion_action",
+                referral=action.discussion.referral,
+                discussion=action.discussion,
+                title=f"Action done: {action.owner}, {action.agency.name}",
+                lines=[action.description],
             )
         )
     events.sort(key=lambda event: event.at, reverse=True)

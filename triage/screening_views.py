@@ -16,7 +16,7 @@ from agencies.policy import Capability, can, capability_required, require
 from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, InvalidState, NotPermitted
-from referrals.models import Child, Referral, Status
+from referrals.models import Child, Outcome, Referral, Status
 from triage import forms, selectors
 from triage.models import Decision, ThresholdLevel
 from triage.requests_views import information_requests_context
@@ -102,6 +102,10 @@ def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -
         "can_allocate": is_open and can(user, Capability.ALLOCATE),
         "can_decide": is_open and can(user, Capability.DECIDE),
         "can_amend": decision is not None and can(user, Capability.DECIDE),
+        "can_convene": can(user, Capability.CONVENE_STRATEGY),
+        "discussions": referral.strategy_discussions.order_by("-held_at")
+        if can(user, Capability.VIEW_STRATEGY_DISCUSSIONS)
+        else [],
         "allocate_form": bound.get("allocate_form")
         or forms.AllocateForm(initial={"assigned_to": referral.assigned_to_id}),
         "note_form": bound.get("note_form") or forms.NoteForm(),
@@ -294,6 +298,9 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
                     request,
                     f"Decision recorded for {referral.reference}. The referrer will be told.",
                 )
+                if form.cleaned_data["outcome"] == Outcome.STRATEGY_S47:
+                    # A section 47 decision leads straight to the strategy discussion.
+                    return redirect("strategy:convene", referral.pk)
                 return redirect("triage:queue")
         hide_errors = False
     else:

@@ -1,10 +1,17 @@
-"""The front door's pages, in four groups the project mounts: the queue and screening
+"""The front door's pages, in groups the project mounts: the queue and screening
 (``triage:``), children's chronologies (``children:``), partners' information requests
-(``requests:``) and challenges to decisions (``challenges:``)."""
+(``requests:``), strategy discussions (``strategy:``) and challenges to decisions
+(``challenges:``)."""
 
 from django.urls import path
 
-from triage import challenge_views, child_views, requests_views, screening_views
+from triage import (
+    challenge_views,
+    child_views,
+    requests_views,
+    screening_views,
+    strategy_views,
+)
 
 queue = [
     path("", screening_views.queue, name="queue"),
@@ -42,4 +49,23 @@ challenges = [
     path("<int:challenge_id>/reply/", challenge_views.reply, name="reply"),
     path("<int:challenge_id>/escalate/", challenge_views.escalate, name="escalate"),
     path("<int:challenge_id>/resolve/", challenge_views.resolve, name="resolve"),
+]
+
+strategy = [
+    path("new/<int:referral_id>/", strategy_views.convene, name="convene"),
+    path("new/<int:referral_id>/warnings/", strategy_views.warnings, name="warnings"),
+    path("<int:discussion_id>/", strategy_views.detail, name="detail"),
+    path("<int:discussion_id>/print/", strategy_views.print_minutes, name="print"),
+    path("<int:discussion_id>/attendees/", strategy_views.change_attendees, name="attendees"),
+    path("<int:discussion_id>/decisions/", strategy_views.add_decision, name="decision"),
+    path(
+        "<int:discussion_id>/information/",
+        strategy_views.add_contribution,
+        name="information",
+    ),
+    path("<int:discussion_id>/actions/", strategy_views.add_action, name="action"),
+    path("<int:discussion_id>/actions/done/", strategy_views.action_done, name="action-done"),
+    path("<int:discussion_id>/minutes/", strategy_views.minutes, name="minutes"),
+    path("<int:discussion_id>/outcome/", strategy_views.outcome, name="outcome"),
+    path("<int:discussion_id>/child-seen/", strategy_views.child_seen, name="child-seen"),
 ]

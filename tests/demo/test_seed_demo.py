@@ -32,7 +32,8 @@ def test_seed_demo_is_safe_to_run_twice():
 
     call_command("seed_demo")
 
-    assert Agency.objects.count() == agencies == 10
+    # Ten, and community paediatrics for the demo strategy discussions.
+    assert Agency.objects.count() == agencies == 11
     assert User.objects.count() == users == 9 + 6
     assert set(User.objects.values_list("username", flat=True)) == (
         DEMO_USERNAMES | EXTRA_REFERRER_USERNAMES

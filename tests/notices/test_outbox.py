@@ -24,8 +24,10 @@ from referrals.services import acknowledge, submit_referrals
 from tests.factories import (
     AgencyFactory,
     DecisionFactory,
+    DiscussionActionFactory,
     InformationRequestFactory,
     ReferralFactory,
+    StrategyDiscussionFactory,
     UserFactory,
 )
 from triage.services import challenges
@@ -35,6 +37,10 @@ from triage.services.notices import information_requested, scan_clocks
 pytestmark = pytest.mark.django_db
 
 DUE = datetime.fromisoformat("2026-03-10T12:00:00+00:00")
+# What a scan reports about strategy discussions when there are none.
+NO_DISCUSSION_NOTICES = dict.fromkeys(
+    ("minutes_overdue", "child_seen_due_soon", "child_seen_missed", "action_overdue"), 0
+)
 EMAIL = Notification.Channel.EMAIL
 INBOX = Notification.Channel.INBOX
 
@@ -253,6 +259,7 @@ def test_a_scan_run_twice_raises_nothing_new(managers, settings):
         "escalation": 1,
         "information_request_overdue": 1,
         "challenge_stage_overdue": 0,
+        **NO_DISCUSSION_NOTICES,
     }
     assert second == {
         "due_soon": 0,
@@ -260,6 +267,7 @@ def test_a_scan_run_twice_raises_nothing_new(managers, settings):
         "escalation": 0,
         "information_request_overdue": 0,
         "challenge_stage_overdue": 0,
+        **NO_DISCUSSION_NOTICES,
     }
     assert (NoticeEvent.objects.count(), Notification.objects.count()) == (events, rows)
 
@@ -292,6 +300,7 @@ def test_a_decided_referral_gets_no_overdue_notice(managers):
         "escalation": 0,
         "information_request_overdue": 0,
         "challenge_stage_overdue": 0,
+        **NO_DISCUSSION_NOTICES,
     }
     assert Notification.objects.count() == 0
 
@@ -365,6 +374,18 @@ def _every_kind_of_notice(django_capture_on_commit_callbacks, settings):
     request = InformationRequestFactory(
         referral=referral, agency=partner.agency, requested_at=DUE - timedelta(hours=5), due_at=DUE
     )
+    # A strategy discussion whose minutes and action are late and whose child is due to
+    # be seen half an hour after the first scan, and not seen by the second.
+    discussion = StrategyDiscussionFactory(
+        referral=referral,
+        convened_by=manager,
+        held_at=DUE - timedelta(days=3),
+        minutes_due_at=DUE - timedelta(days=2),
+        see_child_by=DUE - timedelta(minutes=30),
+    )
+    DiscussionActionFactory(
+        discussion=discussion, owner_user=manager, due_at=DUE - timedelta(hours=2)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         acknowledge(referral)
         information_requested(request)
@@ -404,7 +425,7 @@ def test_emails_carry_the_reference_and_a_link_but_no_case_details(
 ):
     referral = _every_kind_of_notice(django_capture_on_commit_callbacks, settings)
 
-    assert len(mailoutbox) == Notification.objects.filter(channel=EMAIL).count() == 12
+    assert len(mailoutbox) == Notification.objects.filter(channel=EMAIL).count() == 16
     for message in mailoutbox:
         assert referral.reference in message.subject
         assert referral.reference in message.body
@@ -423,7 +444,7 @@ def test_email_files_carry_the_reference_and_a_link_but_no_case_details(
     referral = _every_kind_of_notice(django_capture_on_commit_callbacks, settings)
 
     files = sorted(tmp_path.iterdir())
-    assert len(files) == Notification.objects.filter(channel=EMAIL).count() == 12
+    assert len(files) == Notification.objects.filter(channel=EMAIL).count() == 16
     for path in files:
         text = path.read_text()
         assert referral.reference in text

@@ -12,6 +12,18 @@ from triage.models.challenges import (
 from triage.models.decisions import Decision, DecisionAmendment, SupportService, ThresholdLevel
 from triage.models.information import InformationRequest
 from triage.models.screening import QualityRating, ScreeningNote
+from triage.models.strategy import (
+    AdvocateOffered,
+    AgencyContribution,
+    Attendee,
+    AttendeeRole,
+    DiscussionAction,
+    DiscussionDecision,
+    DiscussionFormat,
+    DiscussionKind,
+    Section47Outcome,
+    StrategyDiscussion,
+)
 
 __all__ = [
     "Challenge",
@@ -20,6 +32,16 @@ __all__ = [
     "EscalationStage",
     "Resolution",
     "StageOwner",
+    "AdvocateOffered",
+    "AgencyContribution",
+    "Attendee",
+    "AttendeeRole",
+    "DiscussionAction",
+    "DiscussionDecision",
+    "DiscussionFormat",
+    "DiscussionKind",
+    "Section47Outcome",
+    "StrategyDiscussion",
     "Decision",
     "DecisionAmendment",
     "InformationRequest",

@@ -24,7 +24,14 @@ from notices.models import NoticeEvent, NoticeKind
 from notices.services import raise_notice
 from referrals.models import Referral, Status
 from referrals.services import tell_referrer
-from triage.models import Challenge, ChallengeStatus, InformationRequest, StageOwner
+from triage.models import (
+    Challenge,
+    ChallengeStatus,
+    DiscussionAction,
+    InformationRequest,
+    StageOwner,
+    StrategyDiscussion,
+)
 from triage.selectors import open_requests_overdue
 
 
@@ -227,8 +234,121 @@ def scan_clocks(*, now: datetime | None = None) -> dict[str, int]:
             raised = _tell_partners(request, NoticeKind.INFORMATION_REQUEST_OVERDUE)
         counts["information_request_overdue"] += raised is not None
     counts["challenge_stage_overdue"] = _scan_challenges(now)
+    counts |= scan_discussions(now=now)
     record_heartbeat(name="scan", at=now)
     return counts
+
+
+# --- Strategy discussions ----------------------------------------------------------------
+
+
+def _discussion_notice(discussion, kind: NoticeKind, recipients, due) -> bool:
+    return (
+        raise_notice(
+            key=f"{kind}:{discussion.pk}",
+            kind=kind,
+            recipients=recipients,
+            reference=discussion.referral.reference,
+            referral_id=discussion.referral_id,
+            discussion_id=discussion.pk,
+            due=due,
+            link=_discussion_link(discussion.pk),
+        )
+        is not None
+    )
+
+
+def _discussion_link(discussion_id: int) -> str:
+    return settings.BASE_URL + reverse("strategy:detail", args=[discussion_id])
+
+
+def _convener_or_managers(discussion) -> list[User]:
+    """The manager who convened the discussion; all managers when they have left."""
+    return [discussion.convened_by] if discussion.convened_by.is_active else managers()
+
+
+def scan_discussions(*, now: datetime) -> dict[str, int]:
+    """Minutes not circulated by their due time (to the convening manager), children not
+    seen, or soon to be past, the time agreed (to the managers), and actions overdue (to
+    their owner, where a Front Door user, and to the managers). Open items only, each
+    query backed by an index; re-checked under a lock before each notice."""
+    counts = {"minutes_overdue": 0, "child_seen_due_soon": 0, "child_seen_missed": 0}
+    late_minutes = (
+        StrategyDiscussion.objects.filter(
+            minutes_circulated_at__isnull=True, minutes_due_at__lte=now
+        )
+        .filter(_not_yet(NoticeKind.MINUTES_OVERDUE, "discussion_id"))
+        .values_list("pk", flat=True)
+    )
+    for pk in list(late_minutes):
+        with transaction.atomic():
+            discussion = _locked_discussion(pk)
+            if discussion.minutes_circulated_at is None:
+                counts["minutes_overdue"] += _discussion_notice(
+                    discussion,
+                    NoticeKind.MINUTES_OVERDUE,
+                    _convener_or_managers(discussion),
+                    discussion.minutes_due_at,
+                )
+    not_seen = StrategyDiscussion.objects.filter(
+        child_seen_at__isnull=True, see_child_by__isnull=False
+    )
+    for kind, rows in (
+        (
+            NoticeKind.CHILD_SEEN_DUE_SOON,
+            not_seen.filter(
+                see_child_by__gt=now, see_child_by__lte=now + settings.CHILD_SEEN_DUE_SOON
+            ),
+        ),
+        (NoticeKind.CHILD_SEEN_MISSED, not_seen.filter(see_child_by__lte=now)),
+    ):
+        for pk in list(rows.filter(_not_yet(kind, "discussion_id")).values_list("pk", flat=True)):
+            with transaction.atomic():
+                discussion = _locked_discussion(pk)
+                if discussion.child_seen_at is None:
+                    counts[kind.value] += _discussion_notice(
+                        discussion, kind, managers(), discussion.see_child_by
+                    )
+    counts["action_overdue"] = 0
+    late_actions = (
+        DiscussionAction.objects.filter(done_at__isnull=True, due_at__lte=now)
+        .filter(_not_yet(NoticeKind.ACTION_OVERDUE, "discussion_action_id"))
+        .values_list("pk", flat=True)
+    )
+    for pk in list(late_actions):
+        with transaction.atomic():
+            action = (
+                # Only the action is locked: its owner may be nobody (an outer join).
+                DiscussionAction.objects.select_for_update(of=("self",))
+                .select_related("discussion__referral", "owner_user")
+                .get(pk=pk)
+            )
+            if action.done_at is not None:
+                continue
+            owner = [action.owner_user] if action.owner_user_id else []
+            counts["action_overdue"] += (
+                raise_notice(
+                    key=f"{NoticeKind.ACTION_OVERDUE}:{action.pk}",
+                    kind=NoticeKind.ACTION_OVERDUE,
+                    recipients=owner + managers(),
+                    reference=action.discussion.referral.reference,
+                    referral_id=action.discussion.referral_id,
+                    discussion_id=action.discussion_id,
+                    discussion_action_id=action.pk,
+                    due=action.due_at,
+                    link=_discussion_link(action.discussion_id),
+                )
+                is not None
+            )
+    return counts
+
+
+def _locked_discussion(pk: int) -> StrategyDiscussion:
+    return (
+        StrategyDiscussion.objects.select_for_update(of=("self",))
+        .select_related("referral", "convened_by")
+        .get(pk=pk)
+    )
 
 
 def _raise_for_referrals(queryset, kind: NoticeKind, recipients) -> int:

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.data import EXTRA_REFERRERS, seed_demo_referrals
 from demo.data.agencies import DEMO_PASSWORD, seed_agencies_and_users
+from demo.data.discussions import seed_demo_discussions
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
             )
         counts = seed_agencies_and_users()
         referrals = seed_demo_referrals()
+        discussions = seed_demo_discussions()
         users = counts["users"] + len(EXTRA_REFERRERS)
         users_created = counts["users_created"] + referrals["referrers_created"]
         self.stdout.write(
@@ -37,5 +39,11 @@ class Command(BaseCommand):
                 f"{referrals['decided']} decided, {referrals['open']} open "
                 f"of which {referrals['overdue']} overdue; {referrals['phone']} by phone; "
                 f"{referrals['challenges_open']} challenges to decisions open."
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo strategy discussions: {discussions['discussions']} "
+                f"({discussions['discussions_created']} new)."
             )
         )

@@ -1,0 +1,256 @@
+"""The strategy discussions API: managers record discussions and change who attended
+and when the minutes went out; managers, screeners and auditors read them. Each answer
+carries the membership warning codes, recomputed from the attendees."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from agencies.policy import Capability, can
+from audit.models import AccessLog
+from audit.services import log_access
+from core.exceptions import DomainError, NotPermitted
+from referrals.models import Referral
+from referrals.parsers import BoundedJSONParser
+from triage.models import (
+    Attendee,
+    AttendeeRole,
+    DiscussionAction,
+    DiscussionFormat,
+    DiscussionKind,
+    StrategyDiscussion,
+)
+from triage.services import strategy
+from triage.strategy_membership import MembershipWarning
+
+
+class AttendeeSerializer(serializers.Serializer):
+    agency = serializers.IntegerField(help_text="The agency's id (GET /api/v1/agencies/).")
+    role = serializers.ChoiceField(choices=AttendeeRole.choices)
+    name = serializers.CharField(max_length=strategy.NAME_MAX)
+    attended = serializers.BooleanField(help_text="False for those invited who did not attend.")
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    agency = serializers.IntegerField(source="agency_id", read_only=True)
+
+    class Meta:
+        model = DiscussionAction
+        fields = ["id", "description", "owner", "agency", "due_at", "done_at"]
+
+
+class DiscussionSerializer(serializers.ModelSerializer):
+    referral = serializers.IntegerField(source="referral_id", read_only=True)
+    attendees = serializers.SerializerMethodField()
+    actions = ActionSerializer(many=True, read_only=True)
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StrategyDiscussion
+        fields = [
+            "id",
+            "referral",
+            "kind",
+            "format",
+            "held_at",
+            "attendees",
+            "warnings",
+            "minutes_due_at",
+            "minutes_circulated_at",
+            "minutes_to_family_at",
+            "section47_outcome",
+            "see_child_by",
+            "child_seen_at",
+            "actions",
+        ]
+
+    @extend_schema_field(AttendeeSerializer(many=True))
+    def get_attendees(self, discussion):
+        return [
+            {"agency": a.agency_id, "role": a.role, "name": a.name, "attended": a.attended}
+            for a in discussion.attendees.all()
+        ]
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=MembershipWarning))
+    )
+    def get_warnings(self, discussion) -> list[str]:
+        return [str(w) for w in strategy.discussion_warnings(discussion)]
+
+
+class DiscussionCreateSerializer(serializers.Serializer):
+    referral = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=DiscussionKind.choices)
+    held_at = serializers.DateTimeField()
+    format = serializers.ChoiceField(
+        choices=DiscussionFormat.choices, default=DiscussionFormat.MEETING
+    )
+    attendees = AttendeeSerializer(many=True, allow_empty=True)
+    missing_members_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the discussion went on without police, social care or health.",
+    )
+
+
+class DiscussionUpdateSerializer(serializers.Serializer):
+    attendees = AttendeeSerializer(many=True, required=False)
+    minutes_circulated_at = serializers.DateTimeField(
+        required=False, help_text="When the minutes went to the professionals."
+    )
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError(
+                {"attendees": ["Send the attendees or minutes_circulated_at to change"]}
+            )
+        return data
+
+
+def _visible(user):
+    return strategy.discussions_visible_to(user).prefetch_related(
+        Prefetch("attendees", queryset=Attendee.objects.select_related("agency")), "actions"
+    )
+
+
+def _as_400(exc: DomainError) -> ValidationError:
+    return ValidationError(exc.errors)
+
+
+DESCRIPTION = (
+    "`warnings` lists the membership codes: `no_police`, `no_social_care`, `no_health`, "
+    "`paediatrician_only_health`, `school_absent`."
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List strategy discussions",
+        description="Managers, screeners and auditors; 403 for anyone else. " + DESCRIPTION,
+        responses={200: DiscussionSerializer(many=True), 403: OpenApiResponse()},
+    )
+)
+class DiscussionList(generics.ListAPIView):
+    serializer_class = DiscussionSerializer
+    parser_classes = [BoundedJSONParser]
+
+    def get_queryset(self):
+        return _visible(self.request.user).order_by("-held_at", "-pk")
+
+    def list(self, request, *args, **kwargs):
+        if not can(request.user, Capability.VIEW_STRATEGY_DISCUSSIONS):
+            raise PermissionDenied("Your role cannot read strategy discussions.")
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Record a strategy discussion",
+        description="Managers only (403 otherwise). 400 names the fields that break a rule; "
+        "404 for a referral that does not exist. " + DESCRIPTION,
+        request=DiscussionCreateSerializer,
+        responses={
+            201: DiscussionSerializer,
+            400: OpenApiResponse(description="Field-level errors."),
+            403: OpenApiResponse(description="Only managers record discussions."),
+            404: OpenApiResponse(description="No such referral."),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        if not can(request.user, Capability.CONVENE_STRATEGY):
+            raise PermissionDenied("Only managers record strategy discussions.")
+        serializer = DiscussionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        referral = generics.get_object_or_404(Referral.objects.all(), pk=data["referral"])
+        try:
+            discussion = strategy.convene_discussion(
+                referral_id=referral.pk,
+                by=request.user,
+                kind=data["kind"],
+                held_at=data["held_at"],
+                format=data["format"],
+                attendees=data["attendees"],
+                missing_members_reason=data["missing_members_reason"],
+                # The API records what it is sent and answers with the warnings.
+                require_reason=False,
+            )
+        except DomainError as exc:
+            raise _as_400(exc) from None
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from None
+        body = DiscussionSerializer(_visible(request.user).get(pk=discussion.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Read a strategy discussion",
+        description="Managers, screeners and auditors; 404 for anyone else. " + DESCRIPTION,
+        responses={200: DiscussionSerializer, 404: OpenApiResponse()},
+    )
+)
+class DiscussionDetail(generics.RetrieveAPIView):
+    serializer_class = DiscussionSerializer
+    parser_classes = [BoundedJSONParser]
+    lookup_url_kwarg = "discussion_id"
+
+    def get_queryset(self):
+        return _visible(self.request.user)
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        log_access(
+            request=request,
+            kind=AccessLog.Kind.STRATEGY_DISCUSSION,
+            object_id=int(kwargs["discussion_id"]),
+        )
+        return response
+
+    @extend_schema(
+        summary="Change attendees or when the minutes were circulated",
+        description="Managers only: 404 for anyone who may not read it, 403 for readers "
+        "who may not change it; the warnings are recomputed. " + DESCRIPTION,
+        request=DiscussionUpdateSerializer,
+        responses={
+            200: DiscussionSerializer,
+            400: OpenApiResponse(description="Field-level errors."),
+            403: OpenApiResponse(description="Only managers change discussions."),
+            404: OpenApiResponse(description="Not found."),
+        },
+    )
+    def patch(self, request, *args, **kwargs):
+        discussion = self.get_object()
+        if not can(request.user, Capability.CONVENE_STRATEGY):
+            raise PermissionDenied("Only managers change strategy discussions.")
+        serializer = DiscussionUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            if "attendees" in data:
+                strategy.change_attendees(
+                    discussion_id=discussion.pk,
+                    by=request.user,
+                    attendees=data["attendees"],
+                    require_reason=False,
+                )
+            if "minutes_circulated_at" in data:
+                strategy.record_minutes_circulated(
+                    discussion_id=discussion.pk,
+                    by=request.user,
+                    to_professionals_at=data["minutes_circulated_at"],
+                )
+        except DomainError as exc:
+            raise _as_400(exc) from None
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(DiscussionSerializer(_visible(request.user).get(pk=discussion.pk)).data)
