@@ -33,6 +33,18 @@ class GovukFormMixin:
 
     # service error key -> form field, where they differ
     error_fields: dict[str, str] = {}
+    # cleaned name -> (date field, time field): a date and a typed time read together as
+    # one moment in UK local time (widgets.local_datetime), e.g. {"due_at": ("due_date",
+    # "due_time")}; absent from cleaned_data while either is missing or unreadable
+    moments: dict[str, tuple[str, str]] = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, (date_field, time_field) in self.moments.items():
+            moment = local_datetime(self, date_field=date_field, time_field=time_field)
+            if moment is not None:
+                cleaned[name] = moment
+        return cleaned
 
     def add_domain_errors(self, error: DomainError) -> None:
         for key, messages in error.errors.items():

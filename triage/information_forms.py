@@ -10,7 +10,7 @@ from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from referrals.forms import GovukFormMixin
-from referrals.widgets import DateField, local_datetime
+from referrals.widgets import DateField
 from triage.services.information import (
     ANSWER_MAX,
     QUESTION_MAX,
@@ -64,6 +64,8 @@ class InformationRequestForm(InformationForm):
     """A screener's request to a partner agency. Prefixed, because it sits on the
     screening page beside other forms."""
 
+    moments = {"due_at": ("due_date", "due_time")}
+
     prefix = "ir"
     error_fields = {"due_at": "due_date"}
 
@@ -113,13 +115,6 @@ class InformationRequestForm(InformationForm):
             due = timezone.localtime(initial_due_at)
             self.fields["due_date"].initial = due.date()
             self.fields["due_time"].initial = due.strftime("%H:%M")
-
-    def clean(self):
-        cleaned = super().clean()
-        due_at = local_datetime(self, date_field="due_date", time_field="due_time")
-        if due_at is not None:
-            cleaned["due_at"] = due_at
-        return cleaned
 
 
 class AnswerForm(InformationForm):

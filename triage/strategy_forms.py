@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from agencies.models import Agency
-from referrals.widgets import DateField, local_datetime
+from referrals.widgets import DateField
 from triage.information_forms import InformationForm
 from triage.models import (
     AdvocateOffered,
@@ -45,6 +45,8 @@ def _time_field(label: str, required: bool = True) -> forms.CharField:
 
 
 class ConveneForm(InformationForm):
+    moments = {"held_at": ("held_date", "held_time")}
+
     error_fields = {"held_at": "held_date"}
 
     kind = forms.ChoiceField(
@@ -79,13 +81,6 @@ class ConveneForm(InformationForm):
             now = timezone.localtime()
             self.fields["held_date"].initial = now.date()
             self.fields["held_time"].initial = now.strftime("%H:%M")
-
-    def clean(self):
-        cleaned = super().clean()
-        held_at = local_datetime(self, date_field="held_date", time_field="held_time")
-        if held_at is not None:
-            cleaned["held_at"] = held_at
-        return cleaned
 
 
 class AttendeeForm(forms.Form):
@@ -183,6 +178,8 @@ class ContributionForm(InformationForm):
 
 
 class ActionForm(InformationForm):
+    moments = {"due_at": ("due_date", "due_time")}
+
     error_fields = {"due_at": "due_date"}
 
     description = forms.CharField(
@@ -226,15 +223,10 @@ class ActionForm(InformationForm):
             f"{u.display_name} ({u.get_role_display()})"
         )
 
-    def clean(self):
-        cleaned = super().clean()
-        due_at = local_datetime(self, date_field="due_date", time_field="due_time")
-        if due_at is not None:
-            cleaned["due_at"] = due_at
-        return cleaned
-
 
 class MinutesForm(InformationForm):
+    moments = {"sent_at": ("sent_date", "sent_time")}
+
     to = forms.ChoiceField(
         label="Who were the minutes circulated to?",
         choices=[("professionals", "Professionals"), ("family", "The family")],
@@ -248,15 +240,10 @@ class MinutesForm(InformationForm):
     )
     sent_time = _time_field("Time sent")
 
-    def clean(self):
-        cleaned = super().clean()
-        sent_at = local_datetime(self, date_field="sent_date", time_field="sent_time")
-        if sent_at is not None:
-            cleaned["sent_at"] = sent_at
-        return cleaned
-
 
 class OutcomeForm(InformationForm):
+    moments = {"see_child_by": ("see_by_date", "see_by_time")}
+
     section47_outcome = forms.ChoiceField(
         label="Section 47 outcome",
         choices=Section47Outcome.choices,
@@ -289,15 +276,10 @@ class OutcomeForm(InformationForm):
         widget=forms.RadioSelect,
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        cleaned["see_child_by"] = local_datetime(
-            self, date_field="see_by_date", time_field="see_by_time"
-        )
-        return cleaned
-
 
 class ChildSeenForm(InformationForm):
+    moments = {"child_seen_at": ("seen_date", "seen_time")}
+
     seen_date = DateField(
         label="Date the child was seen",
         label_for_errors="the date the child was seen",
@@ -313,10 +295,3 @@ class ChildSeenForm(InformationForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether it was a joint visit"},
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        seen_at = local_datetime(self, date_field="seen_date", time_field="seen_time")
-        if seen_at is not None:
-            cleaned["child_seen_at"] = seen_at
-        return cleaned
