@@ -373,6 +373,29 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    # The child's details as the referrer gave them, by Child field: what a new child
+    # record is made from when no existing record fits.
+    CHILD_DETAILS = (
+        "first_name",
+        "last_name",
+        "other_names",
+        "date_of_birth",
+        "expected_date_of_birth",
+        "gender",
+        "ethnicity",
+        "first_language",
+        "interpreter_needed",
+        "religion",
+        "disabilities",
+        "address",
+        "postcode",
+        "school",
+        "nhs_number",
+    )
+
+    def child_details(self) -> dict:
+        return {name: getattr(self, f"child_{name}") for name in self.CHILD_DETAILS}
+
     @property
     def child_name(self) -> str:
         return f"{self.child_first_name} {self.child_last_name}".strip()

@@ -265,21 +265,7 @@ def _child_record(referral: Referral, key: int, *, at: datetime, by, children) -
     later one however the child's name was given."""
     if key not in children:
         child = Child(
-            first_name=referral.child_first_name,
-            last_name=referral.child_last_name,
-            other_names=referral.child_other_names,
-            date_of_birth=referral.child_date_of_birth,
-            expected_date_of_birth=referral.child_expected_date_of_birth,
-            gender=referral.child_gender,
-            ethnicity=referral.child_ethnicity,
-            first_language=referral.child_first_language,
-            interpreter_needed=referral.child_interpreter_needed,
-            religion=referral.child_religion,
-            disabilities=referral.child_disabilities,
-            address=referral.child_address,
-            postcode=referral.child_postcode,
-            school=referral.child_school,
-            nhs_number=referral.child_nhs_number,
+            **referral.child_details(),
             created_at=at,
             created_by=by,
         )

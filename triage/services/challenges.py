@@ -158,6 +158,11 @@ def respond(*, challenge_id: int, by, text: str) -> ChallengeResponse:
     text = _words(text, "text", 3, "Write the response", errors)
     if errors:
         raise DomainError(errors)
+    return _add_response(challenge, by=by, text=text)
+
+
+def _add_response(challenge: Challenge, *, by, text: str, **detail) -> ChallengeResponse:
+    """A response at the challenge's current stage, with its history and audit event."""
     response = ChallengeResponse(
         challenge=challenge, stage=challenge.stage, by=by, at=timezone.now(), text=text
     )
@@ -169,7 +174,7 @@ def respond(*, challenge_id: int, by, text: str) -> ChallengeResponse:
         referral=challenge.referral,
         object_type="challenge",
         object_id=challenge.pk,
-        detail={"stage": challenge.stage.order},
+        detail={"stage": challenge.stage.order, **detail},
     )
     return response
 
@@ -194,19 +199,7 @@ def reply(*, challenge_id: int, by, text: str) -> ChallengeResponse:
     text = _words(text, "text", 3, "Write what you want to add", errors)
     if errors:
         raise DomainError(errors)
-    response = ChallengeResponse(
-        challenge=challenge, stage=challenge.stage, by=by, at=timezone.now(), text=text
-    )
-    response._history_user = by
-    response.save()
-    record_event(
-        kind=EventKind.CHALLENGE_RESPONDED,
-        by=by,
-        referral=challenge.referral,
-        object_type="challenge",
-        object_id=challenge.pk,
-        detail={"stage": challenge.stage.order, "from": "referrer"},
-    )
+    response = _add_response(challenge, by=by, text=text, **{"from": "referrer"})
     notices.challenge_reply(challenge, response)
     return response
 

@@ -135,21 +135,7 @@ def create_child_from_referral(*, referral_id: int, by) -> Child:
     ):
         raise InvalidState("A child with this NHS number already exists: link to that record")
     child = Child.objects.create(
-        first_name=referral.child_first_name,
-        last_name=referral.child_last_name,
-        other_names=referral.child_other_names,
-        date_of_birth=referral.child_date_of_birth,
-        expected_date_of_birth=referral.child_expected_date_of_birth,
-        gender=referral.child_gender,
-        ethnicity=referral.child_ethnicity,
-        first_language=referral.child_first_language,
-        interpreter_needed=referral.child_interpreter_needed,
-        religion=referral.child_religion,
-        disabilities=referral.child_disabilities,
-        address=referral.child_address,
-        postcode=referral.child_postcode,
-        school=referral.child_school,
-        nhs_number=referral.child_nhs_number,
+        **referral.child_details(),
         created_by=by,
     )
     referral.child = child
