@@ -34,10 +34,15 @@ class Capability(StrEnum):
     VIEW_ALL_CHALLENGES = "view_all_challenges"
     CONVENE_STRATEGY = "convene_strategy"
     VIEW_STRATEGY_DISCUSSIONS = "view_strategy_discussions"
+    # The managers' dashboard and performance figures, every agency's.
+    VIEW_DASHBOARD = "view_dashboard"
+    # One agency's own performance figures (its lead).
+    VIEW_AGENCY_PERFORMANCE = "view_agency_performance"
+    EXPORT_CENSUS = "export_census"
 
 
-# Only capabilities that guard something are listed: the
-# dashboard and audit issues add theirs with the pages they guard.
+# Only capabilities that guard something are listed: the audit issue adds its own with
+# the pages they guard.
 _REFERRER = {
     Capability.SUBMIT_REFERRAL,
     Capability.VIEW_OWN_REFERRALS,
@@ -54,7 +59,9 @@ _SCREENER = {
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.REFERRER: frozenset(_REFERRER),
-    Role.AGENCY_LEAD: frozenset(_REFERRER | {Capability.VIEW_AGENCY_REFERRALS}),
+    Role.AGENCY_LEAD: frozenset(
+        _REFERRER | {Capability.VIEW_AGENCY_REFERRALS, Capability.VIEW_AGENCY_PERFORMANCE}
+    ),
     Role.SCREENER: frozenset(_SCREENER),
     Role.MANAGER: frozenset(
         _SCREENER
@@ -65,6 +72,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_CHALLENGES,
             Capability.VIEW_ALL_CHALLENGES,
             Capability.CONVENE_STRATEGY,
+            Capability.VIEW_DASHBOARD,
+            Capability.EXPORT_CENSUS,
         }
     ),
     Role.PARTNER: frozenset({Capability.ANSWER_INFORMATION_REQUESTS}),
@@ -75,6 +84,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_QUEUE,
             Capability.VIEW_ALL_CHALLENGES,
             Capability.VIEW_STRATEGY_DISCUSSIONS,
+            Capability.VIEW_DASHBOARD,
+            Capability.EXPORT_CENSUS,
         }
     ),
     Role.ADMIN: frozenset({Capability.MANAGE_SYSTEM}),

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "notices",
     "referrals",
     "triage",
+    "reporting",
     "demo",
     "frontdoor",
 ]

@@ -12,6 +12,7 @@ from notices import views as inbox_views
 from notices.api import NotificationList
 from referrals.api import ReferralDetail, ReferralList
 from referrals.api_children import ChildMatches
+from reporting import urls as reporting_urls
 from triage import urls as triage_urls
 from triage.api import ReferralDecision
 from triage.challenge_api import ChallengeList, ReferralChallenges
@@ -50,6 +51,7 @@ urlpatterns = [
     path("requests/", include((triage_urls.requests, "requests"))),
     path("challenges/", include((triage_urls.challenges, "challenges"))),
     path("strategy/", include((triage_urls.strategy, "strategy"))),
+    path("dashboard/", include((reporting_urls.dashboard, "dashboard"))),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
     path("admin/", admin.site.urls),

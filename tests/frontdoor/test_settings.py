@@ -206,7 +206,7 @@ def test_a_missing_page_in_the_embedded_mode_is_the_projects_404_without_url_pat
 ):
     result = run_django(
         "from django.test import Client; "
-        "r = Client().get('/dashboard/'); "
+        "r = Client().get('/no-such-page/'); "
         "print(r.status_code); print(r.content.decode())",
         tmp_path,
         **EMBEDDED,
