@@ -24,5 +24,10 @@ def referrals_for_listing(user) -> QuerySet[Referral]:
     return (
         referrals_visible_to(user)
         .select_related("agency", "referrer", "decision", "submission")
-        .prefetch_related("concerns", "decision__amendments", "challenges__stage")
+        .prefetch_related(
+            "concerns",
+            "decision__amendments",
+            "decision__challenges__stage",
+            "strategy_discussions__challenges__stage",
+        )
     )

@@ -347,7 +347,9 @@ def build_world() -> World:
     discussions = {}
     for kind, referral in [("own", own), ("other", other)]:
         discussions[kind] = f.StrategyDiscussionFactory(
-            referral=referral, convened_by=users[Role.MANAGER.value]
+            referral=referral,
+            convened_by=users[Role.MANAGER.value],
+            section47_outcome="single_agency",  # so its outcome may be challenged
         )
         f.AttendeeFactory(
             discussion=discussions[kind],

@@ -172,6 +172,15 @@ MATRIX = {
         "referrer": {"own": 409, "decided": 400, "*": 404},
         "agency_lead": {"own": 409, "colleague": 409, "decided": 400, "*": 404},
     },
+    # A discussion's outcome: challenged by those who may see its referral.
+    ("challenges:raise-discussion", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 200, "*": 404}, "agency_lead": {"own": 200, "*": 404},
+    },
+    ("challenges:raise-discussion", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 400, "*": 404}, "agency_lead": {"own": 400, "*": 404},
+    },
     ("challenges:list", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": 200, "auditor": 200,
     },

@@ -12,10 +12,11 @@ from agencies.policy import Capability, can
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
 from referrals.selectors import referrals_visible_to
-from triage.models import Challenge
+from triage.models import Challenge, StrategyDiscussion
 from triage.services.challenges import (
     challenges_visible_to,
     ensure_challengeable,
+    ensure_discussion_challengeable,
     raise_challenge,
 )
 
@@ -23,8 +24,14 @@ from triage.services.challenges import (
 class ChallengeInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=6000,
-        help_text="Why you disagree with the decision, and what you think should happen "
-        "for the child (5+ words).",
+        help_text="Why you disagree with the decision (or the discussion's outcome), and "
+        "what you think should happen for the child (5+ words).",
+    )
+    discussion = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="To challenge the section 47 outcome of a strategy discussion about this "
+        "referral instead of its decision: the discussion's id.",
     )
 
 
@@ -38,6 +45,18 @@ class ChallengeSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(
         choices=Challenge.Status.choices, read_only=True, help_text="`open` or `resolved`."
     )
+    subject = serializers.ChoiceField(
+        choices=[("decision", "decision"), ("discussion", "discussion")],
+        read_only=True,
+        help_text="What is challenged: the referral's `decision`, or a strategy "
+        "`discussion`'s section 47 outcome.",
+    )
+    discussion = serializers.IntegerField(
+        source="discussion_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The discussion whose outcome is challenged; null for a decision.",
+    )
 
     class Meta:
         model = Challenge
@@ -45,6 +64,8 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "id",
             "referral",
             "reference",
+            "subject",
+            "discussion",
             "stage",
             "stage_name",
             "stage_due_at",
@@ -66,16 +87,17 @@ class ChallengeConflict(APIException):
 
 
 class ReferralChallenges(generics.GenericAPIView):
-    """The referral's referrer or their agency lead challenges its decision."""
+    """The referral's referrer or their agency lead challenges its decision, or the
+    section 47 outcome of a strategy discussion about it."""
 
     serializer_class = ChallengeInputSerializer
 
     @extend_schema(
-        summary="Challenge the decision on a referral",
+        summary="Challenge the decision on a referral, or a discussion's outcome",
         description="The referral's referrer or their agency lead: 403 for other roles, "
-        "404 for a referral you may not see, 409 when the referral has not been decided "
-        "or its decision is already being challenged, 400 naming the field that breaks a "
-        "rule.",
+        "404 for a referral you may not see (or a `discussion` that is not about it), 409 "
+        "when the referral has not been decided, the discussion has no section 47 outcome "
+        "yet, or it is already being challenged; 400 naming the field that breaks a rule.",
         request=ChallengeInputSerializer,
         responses={
             201: ChallengeSerializer,
@@ -89,16 +111,25 @@ class ReferralChallenges(generics.GenericAPIView):
         if not can(request.user, Capability.RAISE_CHALLENGE):
             raise PermissionDenied("Only the referrer or their agency lead may raise a challenge.")
         referral = generics.get_object_or_404(referrals_visible_to(request.user), pk=pk)
+        serializer = ChallengeInputSerializer(data=request.data)
+        discussion_id = _discussion_asked_for(request.data)
         try:
             # The state first: a body cannot make an undecided referral challengeable.
-            ensure_challengeable(referral)
+            if discussion_id is None:
+                ensure_challengeable(referral)
+            else:
+                ensure_discussion_challengeable(referral, discussion_id)
         except InvalidState as exc:
             raise ChallengeConflict(str(exc)) from None
-        serializer = ChallengeInputSerializer(data=request.data)
+        except StrategyDiscussion.DoesNotExist:
+            raise NotFound("No such strategy discussion about this referral.") from None
         serializer.is_valid(raise_exception=True)
         try:
             challenge = raise_challenge(
-                referral_id=referral.pk, by=request.user, **serializer.validated_data
+                referral_id=referral.pk,
+                by=request.user,
+                reason=serializer.validated_data["reason"],
+                discussion_id=serializer.validated_data.get("discussion"),
             )
         except InvalidState as exc:
             raise ChallengeConflict(str(exc)) from None
@@ -106,9 +137,22 @@ class ReferralChallenges(generics.GenericAPIView):
             raise ValidationError(exc.errors) from None
         except NotPermitted as exc:
             raise PermissionDenied(str(exc)) from None
-        except Referral.DoesNotExist:
+        except (Referral.DoesNotExist, StrategyDiscussion.DoesNotExist):
             raise NotFound from None
         return Response(ChallengeSerializer(challenge).data, status=status.HTTP_201_CREATED)
+
+
+def _discussion_asked_for(data) -> int | None:
+    """The discussion id the body names, when it names a valid one; anything else is
+    left to the serializer's 400."""
+    value = data.get("discussion") if hasattr(data, "get") else None
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
 
 
 class ChallengeList(generics.ListAPIView):

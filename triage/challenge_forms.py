@@ -8,7 +8,7 @@ from django import forms
 from referrals.forms import GovukFormMixin
 from referrals.models import NARRATIVE_MAX, Outcome
 from triage.forms import threshold_choices
-from triage.models import Resolution
+from triage.models import Resolution, Section47Outcome
 
 
 class RaiseChallengeForm(GovukFormMixin, forms.Form):
@@ -20,6 +20,19 @@ class RaiseChallengeForm(GovukFormMixin, forms.Form):
         "should happen for the child. Include anything new you know since you referred.",
         error_messages={"required": "Say why you disagree with the decision"},
     )
+
+    def __init__(self, *args, on_discussion: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if on_discussion:
+            field = self.fields["reason"]
+            field.label = "Why do you disagree with the strategy discussion's outcome?"
+            field.help_text = (
+                "Say what you think the discussion missed or got wrong, and what you think "
+                "should happen for the child. Include anything new you know since."
+            )
+            field.error_messages["required"] = (
+                "Say why you disagree with the strategy discussion's outcome"
+            )
 
 
 class RespondForm(GovukFormMixin, forms.Form):
@@ -95,6 +108,19 @@ class ResolveForm(GovukFormMixin, forms.Form):
     feedback = forms.CharField(
         label="What to tell the referrer about the new decision (only if it is changed)",
         max_length=NARRATIVE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # A challenge to a strategy discussion's outcome changes that outcome instead.
+    section47_outcome = forms.ChoiceField(
+        label="New section 47 outcome (only if it is changed)",
+        choices=[("", "Choose an outcome"), *Section47Outcome.choices],
+        required=False,
+        widget=forms.Select,
+    )
+    no_enquiry_reason = forms.CharField(
+        label="Why there is no section 47 enquiry (only for that outcome)",
+        max_length=3000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

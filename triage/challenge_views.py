@@ -18,9 +18,14 @@ from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
 from referrals.selectors import referrals_visible_to
 from triage import challenge_forms as forms
-from triage.models import Challenge, ChallengeStatus, Decision
+from triage.models import Challenge, ChallengeStatus, Decision, StrategyDiscussion
 from triage.services import challenges
-from triage.services.challenges import challenges_visible_to, next_stage
+from triage.services.challenges import (
+    challengeable_discussions_for,
+    challenges_visible_to,
+    may_act_at_stage,
+    next_stage,
+)
 
 
 @capability_required(Capability.VIEW_ALL_CHALLENGES)
@@ -46,29 +51,58 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.RAISE_CHALLENGE)
 @require_http_methods(["GET", "POST"])
 def raise_challenge(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Challenge the decision on a referral."""
     referral = referrals_visible_to(request.user).filter(pk=referral_id).first()
     if referral is None:
         raise Http404
-    open_one = challenges_visible_to(request.user).filter(
-        referral=referral, status=ChallengeStatus.OPEN
-    )
-    if open_one.exists():
-        messages.info(request, "This decision is already being challenged: here is where it is")
-        return redirect("challenges:detail", open_one.first().pk)
     decision = Decision.objects.filter(referral=referral).first()
     if decision is None:
         return render(
             request, "triage/challenges/not_decided.html", {"referral": referral}, status=409
         )
-    form = forms.RaiseChallengeForm(request.POST if request.method == "POST" else None)
+    open_one = challenges_visible_to(request.user).filter(
+        decision=decision, status=ChallengeStatus.OPEN
+    )
+    return _raise(request, referral, open_one, decision=decision.current)
+
+
+@capability_required(Capability.RAISE_CHALLENGE)
+@require_http_methods(["GET", "POST"])
+def raise_on_discussion(request: HttpRequest, discussion_id: int) -> HttpResponse:
+    """Challenge the section 47 outcome of a strategy discussion about a referral the
+    user may see; the referrer is shown the outcome only, never the minutes."""
+    discussion = (
+        challengeable_discussions_for(request.user)
+        .select_related("referral")
+        .filter(pk=discussion_id)
+        .first()
+    )
+    if discussion is None:
+        raise Http404
+    open_one = challenges_visible_to(request.user).filter(
+        discussion=discussion, status=ChallengeStatus.OPEN
+    )
+    return _raise(request, discussion.referral, open_one, discussion=discussion)
+
+
+def _raise(request, referral, open_one, *, decision=None, discussion=None) -> HttpResponse:
+    if open_one.exists():
+        messages.info(request, "This is already being challenged: here is where it is")
+        return redirect("challenges:detail", open_one.first().pk)
+    form = forms.RaiseChallengeForm(
+        request.POST if request.method == "POST" else None, on_discussion=discussion is not None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             challenge = challenges.raise_challenge(
-                referral_id=referral.pk, by=request.user, reason=form.cleaned_data["reason"]
+                referral_id=referral.pk,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                discussion_id=discussion.pk if discussion else None,
             )
         except NotPermitted:
             raise PermissionDenied from None
-        except Referral.DoesNotExist:
+        except (Referral.DoesNotExist, StrategyDiscussion.DoesNotExist):
             raise Http404 from None
         except InvalidState as exc:
             messages.error(request, str(exc))
@@ -81,7 +115,7 @@ def raise_challenge(request: HttpRequest, referral_id: int) -> HttpResponse:
     return render(
         request,
         "triage/challenges/raise.html",
-        {"referral": referral, "decision": decision.current, "form": form},
+        {"referral": referral, "decision": decision, "discussion": discussion, "form": form},
         status=400 if form.is_bound else 200,
     )
 
@@ -97,6 +131,7 @@ def _challenge_or_404(request, challenge_id: int) -> Challenge:
         .select_related(
             "referral",
             "decision",
+            "discussion",
             "stage",
             "owner",
             "raised_by",
@@ -113,11 +148,15 @@ def _challenge_or_404(request, challenge_id: int) -> Challenge:
 
 
 def _render_detail(request, challenge: Challenge, *, status: int = 200, **bound):
-    manages = can(request.user, Capability.MANAGE_CHALLENGES) and challenge.is_open
+    manages = challenge.is_open and may_act_at_stage(challenge, request.user)
     context = {
         "challenge": challenge,
         "responses": challenge.responses.select_related("by", "stage"),
         "decision": challenge.decision,
+        "discussion": challenge.discussion,
+        "head_of_service_stage": challenge.is_open
+        and can(request.user, Capability.MANAGE_CHALLENGES)
+        and not manages,
         "manages": manages,
         "staff": can(request.user, Capability.VIEW_ALL_CHALLENGES),
         "overdue": challenge.is_open and challenge.stage_due_at <= timezone.now(),

@@ -129,7 +129,11 @@ def chronology(child: Child) -> list[Event]:
                 at=challenge.raised_at,
                 kind="challenge",
                 referral=challenge.referral,
-                title=f"Decision on {challenge.referral.reference} challenged",
+                title=(
+                    f"Strategy discussion outcome on {challenge.referral.reference} challenged"
+                    if challenge.discussion_id
+                    else f"Decision on {challenge.referral.reference} challenged"
+                ),
                 by=raised_by,
                 lines=[challenge.reason],
             )
@@ -142,7 +146,15 @@ def chronology(child: Child) -> list[Event]:
                     referral=challenge.referral,
                     title=f"Challenge resolved: {challenge.get_resolution_display()}",
                     by=challenge.resolved_by.display_name,
-                    lines=[challenge.resolution_reasons],
+                    lines=[challenge.resolution_reasons]
+                    + (
+                        [
+                            f"Outcome changed from {challenge.outcome_changed_from_display} "
+                            f"to {challenge.outcome_changed_to_display}"
+                        ]
+                        if challenge.outcome_changed_to
+                        else []
+                    ),
                 )
             )
     for response in ChallengeResponse.objects.filter(challenge__referral_id__in=ids).select_related(

@@ -22,9 +22,11 @@ from core.exceptions import DomainError, NotPermitted
 from referrals.models import Referral
 from referrals.parsers import BoundedJSONParser
 from triage.models import (
+    AgencyContribution,
     Attendee,
     AttendeeRole,
     DiscussionAction,
+    DiscussionDecision,
     DiscussionFormat,
     DiscussionKind,
     StrategyDiscussion,
@@ -48,10 +50,26 @@ class ActionSerializer(serializers.ModelSerializer):
         fields = ["id", "description", "owner", "agency", "due_at", "done_at"]
 
 
+class DecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DiscussionDecision
+        fields = ["id", "decision", "rationale", "recorded_at"]
+
+
+class ContributionSerializer(serializers.ModelSerializer):
+    agency = serializers.IntegerField(source="agency_id", read_only=True)
+
+    class Meta:
+        model = AgencyContribution
+        fields = ["id", "agency", "information"]
+
+
 class DiscussionSerializer(serializers.ModelSerializer):
     referral = serializers.IntegerField(source="referral_id", read_only=True)
     attendees = serializers.SerializerMethodField()
     actions = ActionSerializer(many=True, read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True)
+    information_shared = ContributionSerializer(source="contributions", many=True, read_only=True)
     warnings = serializers.SerializerMethodField()
 
     class Meta:
@@ -64,6 +82,9 @@ class DiscussionSerializer(serializers.ModelSerializer):
             "held_at",
             "attendees",
             "warnings",
+            "missing_members_reason",
+            "information_shared",
+            "decisions",
             "minutes_due_at",
             "minutes_circulated_at",
             "minutes_to_family_at",
@@ -75,10 +96,7 @@ class DiscussionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AttendeeSerializer(many=True))
     def get_attendees(self, discussion):
-        return [
-            {"agency": a.agency_id, "role": a.role, "name": a.name, "attended": a.attended}
-            for a in discussion.attendees.all()
-        ]
+        return _current_attendees(discussion)
 
     @extend_schema_field(
         serializers.ListField(child=serializers.ChoiceField(choices=MembershipWarning))
@@ -100,28 +118,54 @@ class DiscussionCreateSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Why the discussion went on without police, social care or health.",
+        help_text="Why the discussion went on without police, social care or health: "
+        "required when the warnings include `no_police`, `no_social_care` or `no_health`.",
     )
 
 
 class DiscussionUpdateSerializer(serializers.Serializer):
     attendees = AttendeeSerializer(many=True, required=False)
+    missing_members_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Why the discussion went on without police, social care or health: "
+        "required when the attendees leave one of them out and none is recorded yet.",
+    )
     minutes_circulated_at = serializers.DateTimeField(
         required=False, help_text="When the minutes went to the professionals."
+    )
+    minutes_to_family_at = serializers.DateTimeField(
+        required=False, help_text="When the minutes went to the family."
     )
 
     def validate(self, data):
         if not data:
             raise serializers.ValidationError(
-                {"attendees": ["Send the attendees or minutes_circulated_at to change"]}
+                {
+                    "attendees": [
+                        "Send the attendees, missing_members_reason, minutes_circulated_at "
+                        "or minutes_to_family_at to change"
+                    ]
+                }
             )
         return data
 
 
 def _visible(user):
     return strategy.discussions_visible_to(user).prefetch_related(
-        Prefetch("attendees", queryset=Attendee.objects.select_related("agency")), "actions"
+        Prefetch("attendees", queryset=Attendee.objects.select_related("agency")),
+        "actions",
+        "decisions",
+        "contributions",
     )
+
+
+def _current_attendees(discussion) -> list[dict]:
+    return [
+        {"agency": a.agency_id, "role": a.role, "name": a.name, "attended": a.attended}
+        for a in discussion.attendees.all()
+    ]
 
 
 def _as_400(exc: DomainError) -> ValidationError:
@@ -181,8 +225,6 @@ class DiscussionList(generics.ListAPIView):
                 format=data["format"],
                 attendees=data["attendees"],
                 missing_members_reason=data["missing_members_reason"],
-                # The API records what it is sent and answers with the warnings.
-                require_reason=False,
             )
         except DomainError as exc:
             raise _as_400(exc) from None
@@ -217,9 +259,12 @@ class DiscussionDetail(generics.RetrieveAPIView):
         return response
 
     @extend_schema(
-        summary="Change attendees or when the minutes were circulated",
+        summary="Change attendees, the reason for missing members, or when the minutes "
+        "were circulated",
         description="Managers only: 404 for anyone who may not read it, 403 for readers "
-        "who may not change it; the warnings are recomputed. " + DESCRIPTION,
+        "who may not change it; the warnings are recomputed, and attendees that leave out "
+        "police, social care or health need `missing_members_reason` (400 otherwise). "
+        + DESCRIPTION,
         request=DiscussionUpdateSerializer,
         responses={
             200: DiscussionSerializer,
@@ -236,18 +281,19 @@ class DiscussionDetail(generics.RetrieveAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            if "attendees" in data:
+            if "attendees" in data or "missing_members_reason" in data:
                 strategy.change_attendees(
                     discussion_id=discussion.pk,
                     by=request.user,
-                    attendees=data["attendees"],
-                    require_reason=False,
+                    attendees=data.get("attendees", _current_attendees(discussion)),
+                    missing_members_reason=data.get("missing_members_reason"),
                 )
-            if "minutes_circulated_at" in data:
+            if "minutes_circulated_at" in data or "minutes_to_family_at" in data:
                 strategy.record_minutes_circulated(
                     discussion_id=discussion.pk,
                     by=request.user,
-                    to_professionals_at=data["minutes_circulated_at"],
+                    to_professionals_at=data.get("minutes_circulated_at"),
+                    to_family_at=data.get("minutes_to_family_at"),
                 )
         except DomainError as exc:
             raise _as_400(exc) from None

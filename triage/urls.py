@@ -44,6 +44,11 @@ requests = [
 challenges = [
     path("", challenge_views.challenge_list, name="list"),
     path("raise/<int:referral_id>/", challenge_views.raise_challenge, name="raise"),
+    path(
+        "raise/discussion/<int:discussion_id>/",
+        challenge_views.raise_on_discussion,
+        name="raise-discussion",
+    ),
     path("<int:challenge_id>/", challenge_views.challenge_detail, name="detail"),
     path("<int:challenge_id>/respond/", challenge_views.respond, name="respond"),
     path("<int:challenge_id>/reply/", challenge_views.reply, name="reply"),

@@ -4,7 +4,7 @@
 The mix shows what the pages and alerts are for: most with police, social care and the
 best-placed health professional; some without health (with the reason recorded); one
 with only a community paediatrician for health; some with minutes late or still not
-circulated, and with actions overdue.
+circulated, and with actions overdue; and one open challenge to a discussion's outcome.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from django.utils import timezone
 
 from agencies.census import AgencyType
 from agencies.models import Agency, User
+from core.clock import add_working_days
 from demo.data.cast import MANAGER, SCREENER
 from referrals.models import Outcome
 from triage.models import (
     Attendee,
+    Challenge,
     Decision,
     DiscussionAction,
     DiscussionDecision,
+    EscalationStage,
     Section47Outcome,
     StrategyDiscussion,
 )
@@ -160,4 +163,45 @@ def seed_demo_discussions(*, now: datetime | None = None) -> dict[str, int]:
         _stamp(action, at=held_at, by=manager)
         action.save()
         created += 1
+    _challenge_one_outcome(now=now)
     return {"discussions_created": created, "discussions": StrategyDiscussion.objects.count()}
+
+
+OUTCOME_CHALLENGE = (
+    "We were not at the discussion and the officer there did not know of our two call-outs "
+    "last month. We think the enquiry should be joint with the police."
+)
+
+
+def _challenge_one_outcome(*, now: datetime) -> None:
+    """One open challenge to a discussion's section 47 outcome, from the referrer, at the
+    first stage: so that Your referrals and the managers' list show one. Once."""
+    if Challenge.objects.filter(discussion__isnull=False).exists():
+        return
+    stage = EscalationStage.objects.filter(is_active=True).order_by("order").first()
+    discussion = (
+        StrategyDiscussion.objects.filter(
+            section47_outcome=Section47Outcome.SINGLE_AGENCY,
+            referral__referrer__isnull=False,
+            held_at__lt=now - timedelta(days=1),
+        )
+        .select_related("referral", "convened_by")
+        .order_by("-held_at")
+        .first()
+    )
+    if stage is None or discussion is None:
+        return
+    raised_at = discussion.held_at + timedelta(days=1)
+    challenge = Challenge(
+        referral=discussion.referral,
+        discussion=discussion,
+        raised_by=discussion.referral.referrer,
+        raised_at=raised_at,
+        reason=OUTCOME_CHALLENGE,
+        stage=stage,
+        stage_started_at=raised_at,
+        stage_due_at=add_working_days(raised_at, stage.timescale_working_days),
+        owner=discussion.convened_by,
+    )
+    _stamp(challenge, at=raised_at, by=discussion.referral.referrer)
+    challenge.save()

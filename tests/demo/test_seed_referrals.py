@@ -603,8 +603,12 @@ def test_challenges_at_different_stages_and_resolved_are_there(seeded, now):
     assert changed.decision.current == changed.amendment
     for challenge in challenges:
         assert challenge.referral.agency_id == challenge.raised_by.agency_id
-        assert challenge.raised_at > challenge.decision.decided_at
+        challenged = challenge.discussion.held_at if challenge.discussion else None
+        assert challenge.raised_at > (challenged or challenge.decision.decided_at)
         assert challenge.raised_at <= now
+    # One on a strategy discussion's outcome, at its first stage, owned by its convener.
+    [on_outcome] = [c for c in challenges if c.discussion_id]
+    assert on_outcome.is_open and on_outcome.owner == on_outcome.discussion.convened_by
     # A second run adds none.
     call_command("seed_demo", stdout=io.StringIO())
     assert Challenge.objects.count() == len(challenges)

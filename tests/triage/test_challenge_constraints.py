@@ -12,6 +12,7 @@ from tests.factories import (
     DecisionAmendmentFactory,
     DecisionFactory,
     EscalationStageFactory,
+    StrategyDiscussionFactory,
     UserFactory,
 )
 from triage.models import Challenge
@@ -69,9 +70,34 @@ def test_decision_changed_when_and_only_when_it_has_an_amendment():
     assert refused(_set(challenge, resolution="upheld", amendment=amendment, **done))
 
 
-def test_a_stage_is_due_after_it_started_and_one_open_challenge_per_referral():
+def test_a_stage_is_due_after_it_started_and_one_open_challenge_per_decision():
     challenge = ChallengeFactory()
 
     assert refused(_set(challenge, stage_due_at=challenge.stage_started_at - timedelta(hours=1)))
     assert refused(lambda: ChallengeFactory(decision=challenge.decision))
     assert not refused(lambda: ChallengeFactory(decision=DecisionFactory()))
+
+
+def test_one_open_challenge_per_discussion_and_a_changed_outcome_says_what_to():
+    discussion = StrategyDiscussionFactory(section47_outcome="single_agency")
+    on_it = {"referral": discussion.referral, "decision": None, "discussion": discussion}
+    challenge = ChallengeFactory(**on_it, owner=None)
+
+    assert refused(lambda: ChallengeFactory(**on_it, owner=None))
+    done = {
+        "status": "resolved",
+        "resolution_reasons": "Changed for these reasons.",
+        "resolved_by": UserFactory(role=Role.MANAGER),
+        "resolved_at": timezone.now(),
+    }
+    assert refused(_set(challenge, resolution="decision_changed", **done))
+    assert refused(_set(challenge, resolution="upheld", outcome_changed_to="joint_police", **done))
+    assert not refused(
+        _set(
+            challenge,
+            resolution="decision_changed",
+            outcome_changed_from="single_agency",
+            outcome_changed_to="joint_police",
+            **done,
+        )
+    )

@@ -122,7 +122,7 @@ def test_an_undecided_referral_cannot_be_challenged():
         challenges.raise_challenge(referral_id=referral.pk, by=referral.referrer, reason=REASON)
 
 
-def test_one_open_challenge_per_referral():
+def test_one_open_challenge_per_decision():
     referral = decided()
     challenges.raise_challenge(referral_id=referral.pk, by=referral.referrer, reason=REASON)
 

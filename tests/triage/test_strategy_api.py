@@ -36,25 +36,34 @@ def attendee(agency, role, attended=True):
 
 def test_manager_records_a_discussion_and_is_told_health_is_missing(manager_client, agencies):
     referral = ReferralFactory(child_date_of_birth=date(2025, 3, 1))  # a baby
+    without_health = {
+        "referral": referral.pk,
+        "kind": "strategy_discussion",
+        "held_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+        "attendees": [
+            attendee(agencies["police"], "police_officer"),
+            attendee(agencies["csc"], "social_worker"),
+            attendee(agencies["hv"], "health_visitor", attended=False),
+        ],
+    }
+    # Going on without health needs the reason, as on the page.
+    refused = manager_client.post(URL, without_health, content_type="application/json")
+    assert refused.status_code == 400
+    assert "missing_members_reason" in refused.json()
+    assert not StrategyDiscussion.objects.exists()
+
     response = manager_client.post(
         URL,
-        {
-            "referral": referral.pk,
-            "kind": "strategy_discussion",
-            "held_at": (timezone.now() - timedelta(hours=1)).isoformat(),
-            "attendees": [
-                attendee(agencies["police"], "police_officer"),
-                attendee(agencies["csc"], "social_worker"),
-                attendee(agencies["hv"], "health_visitor", attended=False),
-            ],
-        },
+        without_health | {"missing_members_reason": "The health visitor was on leave today."},
         content_type="application/json",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["warnings"] == ["no_health"]
+    assert body["missing_members_reason"] == "The health visitor was on leave today."
     assert body["id"] == StrategyDiscussion.objects.get().pk
     assert body["minutes_circulated_at"] is None and body["actions"] == []
+    assert body["decisions"] == [] and body["information_shared"] == []
 
     changed = manager_client.patch(
         f"{URL}{body['id']}/",
@@ -65,12 +74,73 @@ def test_manager_records_a_discussion_and_is_told_health_is_missing(manager_clie
                 attendee(agencies["hv"], "health_visitor"),
             ],
             "minutes_circulated_at": timezone.now().isoformat(),
+            "minutes_to_family_at": timezone.now().isoformat(),
         },
         content_type="application/json",
     )
     assert changed.status_code == 200, changed.json()
     assert changed.json()["warnings"] == []
     assert changed.json()["minutes_circulated_at"] is not None
+    assert changed.json()["minutes_to_family_at"] is not None
+
+
+def test_patching_attendees_that_leave_out_police_needs_a_reason(manager_client, agencies):
+    discussion = StrategyDiscussionFactory()
+    AttendeeFactory(discussion=discussion, agency=agencies["police"], role="police_officer")
+    AttendeeFactory(discussion=discussion, agency=agencies["csc"], role="social_worker")
+    AttendeeFactory(discussion=discussion, agency=agencies["hv"], role="health_visitor")
+    without_police = [
+        attendee(agencies["csc"], "social_worker"),
+        attendee(agencies["hv"], "health_visitor"),
+    ]
+    refused = manager_client.patch(
+        f"{URL}{discussion.pk}/", {"attendees": without_police}, content_type="application/json"
+    )
+    assert refused.status_code == 400
+    assert "missing_members_reason" in refused.json()
+    assert discussion.attendees.count() == 3  # nothing changed
+
+    # The reason alone may be sent first; then the attendees are accepted.
+    reason = manager_client.patch(
+        f"{URL}{discussion.pk}/",
+        {"missing_members_reason": "The officer was called to an emergency."},
+        content_type="application/json",
+    )
+    assert reason.status_code == 200, reason.json()
+    changed = manager_client.patch(
+        f"{URL}{discussion.pk}/", {"attendees": without_police}, content_type="application/json"
+    )
+    assert changed.status_code == 200, changed.json()
+    assert "no_police" in changed.json()["warnings"]
+
+
+def test_decisions_and_information_shared_are_read_back(screener_client, make_user):
+    from triage.services import strategy
+
+    manager = make_user("manager")
+    discussion = StrategyDiscussionFactory()
+    strategy.add_decision(
+        discussion_id=discussion.pk,
+        by=manager,
+        decision="Joint visit by police and social worker today",
+        rationale="The injury is unexplained and the child is under two years old.",
+    )
+    agency = AgencyFactory(type=AgencyType.GP)
+    strategy.add_contribution(
+        discussion_id=discussion.pk,
+        by=manager,
+        agency_id=agency.pk,
+        information="Two missed immunisation appointments this year.",
+    )
+    body = screener_client.get(f"{URL}{discussion.pk}/").json()
+    assert body["decisions"][0]["rationale"].startswith("The injury is unexplained")
+    assert body["information_shared"] == [
+        {
+            "id": discussion.contributions.get().pk,
+            "agency": agency.pk,
+            "information": "Two missed immunisation appointments this year.",
+        }
+    ]
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,13 @@
-"""Challenges (professional escalation): a professional who disagrees with a decision
-raises a challenge; it moves through the escalation stages, each with an owner and a
-timescale in working days, until it is resolved with a recorded outcome."""
+"""Challenges (professional escalation): a professional who disagrees with a decision, or
+with a strategy discussion's section 47 outcome, raises a challenge; it moves through the
+escalation stages, each with an owner and a timescale in working days, until it is
+resolved with a recorded outcome."""
 
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from triage.models.strategy import Section47Outcome
 
 
 class StageOwner(models.TextChoices):
@@ -59,7 +62,9 @@ class Resolution(models.TextChoices):
 
 
 class Challenge(models.Model):
-    """A disagreement with a decision, from the referrer or their agency lead."""
+    """A disagreement with a decision or with a strategy discussion's section 47 outcome
+    (its subject: exactly one of ``decision`` and ``discussion``), from the referrer or
+    their agency lead."""
 
     Status = ChallengeStatus
 
@@ -67,7 +72,18 @@ class Challenge(models.Model):
         "referrals.Referral", on_delete=models.PROTECT, related_name="challenges"
     )
     decision = models.ForeignKey(
-        "triage.Decision", on_delete=models.PROTECT, related_name="challenges"
+        "triage.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="challenges",
+    )
+    discussion = models.ForeignKey(
+        "triage.StrategyDiscussion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="challenges",
     )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="challenges_raised"
@@ -98,6 +114,10 @@ class Challenge(models.Model):
         blank=True,
         related_name="challenge",
     )
+    # A discussion's outcome changed on challenge: from what, to what (its history keeps
+    # the rest).
+    outcome_changed_from = models.CharField(max_length=20, blank=True)
+    outcome_changed_to = models.CharField(max_length=20, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -141,21 +161,49 @@ class Challenge(models.Model):
                     resolved_at__isnull=True,
                 ),
             ),
-            # A changed decision is an amendment of the original, and only then.
+            models.CheckConstraint(
+                name="challenge_has_one_subject",
+                condition=models.Q(decision__isnull=False, discussion__isnull=True)
+                | models.Q(decision__isnull=True, discussion__isnull=False),
+            ),
+            # A changed decision is an amendment of the original, and only then; a changed
+            # discussion outcome says from what to what, and only then.
             models.CheckConstraint(
                 name="challenge_decision_changed_has_amendment",
-                condition=models.Q(resolution=Resolution.DECISION_CHANGED, amendment__isnull=False)
-                | (~models.Q(resolution=Resolution.DECISION_CHANGED) & models.Q(amendment=None)),
+                condition=models.Q(
+                    resolution=Resolution.DECISION_CHANGED,
+                    decision__isnull=False,
+                    amendment__isnull=False,
+                    outcome_changed_to="",
+                )
+                | (
+                    models.Q(
+                        resolution=Resolution.DECISION_CHANGED,
+                        discussion__isnull=False,
+                        amendment=None,
+                    )
+                    & ~models.Q(outcome_changed_to="")
+                )
+                | (
+                    ~models.Q(resolution=Resolution.DECISION_CHANGED)
+                    & models.Q(amendment=None, outcome_changed_from="", outcome_changed_to="")
+                ),
             ),
             models.CheckConstraint(
                 name="challenge_stage_due_after_start",
                 condition=models.Q(stage_due_at__gt=models.F("stage_started_at")),
             ),
-            # One open challenge a referral: a second disagreement is a response to it.
+            # One open challenge a decision, and one a discussion: a second disagreement
+            # is a response to it.
             models.UniqueConstraint(
-                fields=["referral"],
+                fields=["decision"],
                 condition=models.Q(status=ChallengeStatus.OPEN),
-                name="one_open_challenge_per_referral",
+                name="one_open_challenge_per_decision",
+            ),
+            models.UniqueConstraint(
+                fields=["discussion"],
+                condition=models.Q(status=ChallengeStatus.OPEN),
+                name="one_open_challenge_per_discussion",
             ),
         ]
 
@@ -165,6 +213,23 @@ class Challenge(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == ChallengeStatus.OPEN
+
+    @property
+    def outcome_changed_from_display(self) -> str:
+        return _section47_label(self.outcome_changed_from)
+
+    @property
+    def outcome_changed_to_display(self) -> str:
+        return _section47_label(self.outcome_changed_to)
+
+    @property
+    def subject(self) -> str:
+        """``decision`` or ``discussion``: what is being challenged."""
+        return "discussion" if self.discussion_id else "decision"
+
+
+def _section47_label(value: str) -> str:
+    return dict(Section47Outcome.choices).get(value, value)
 
 
 class ChallengeResponse(models.Model):

@@ -1,10 +1,14 @@
-"""Challenges to decisions: raise, respond, escalate to the next stage, resolve.
+"""Challenges to decisions and to strategy discussions' outcomes: raise, respond, escalate
+to the next stage, resolve.
 
 A challenge is raised by the referral's referrer or their agency lead against a decided
-referral; it starts at the first active escalation stage, due after that stage's
-timescale in working days, and moves up the stages until a manager resolves it. A
+referral's decision, or against the section 47 outcome of a discussion about it; it
+starts at the first active escalation stage, due after that stage's timescale in working
+days, and moves up the stages until a manager (at the last stage, the head of service,
+once configured) resolves it. A
 "decision changed" resolution is recorded as an amendment of the original decision, in
-the same transaction.
+the same transaction; a changed discussion outcome is recorded on the discussion (with
+its history) and on the challenge, from what to what.
 """
 
 from __future__ import annotations
@@ -26,10 +30,13 @@ from triage.models import (
     Decision,
     EscalationStage,
     Resolution,
+    Section47Outcome,
     StageOwner,
+    StrategyDiscussion,
 )
 from triage.services import notices
 from triage.services.decisions import amend_decision
+from triage.services.strategy import change_outcome_on_challenge
 
 # A reason is what the front door must answer: a sentence, not a word.
 MIN_REASON_WORDS = 5
@@ -64,10 +71,20 @@ def next_stage(stage: EscalationStage) -> EscalationStage | None:
     )
 
 
-def _owner_for(stage: EscalationStage, decision: Decision):
-    """The named person who answers at a stage, where the stage names one."""
-    if stage.owner == StageOwner.DECISION_MAKER and decision.decided_by.is_active:
-        return decision.decided_by
+def _owner_for(stage: EscalationStage, challenge: Challenge):
+    """The named person who answers at a stage, where the stage names one: the manager
+    who made the decision or convened the discussion; the head of service when exactly
+    one is configured."""
+    if stage.owner == StageOwner.DECISION_MAKER:
+        maker = (
+            challenge.discussion.convened_by
+            if challenge.discussion_id
+            else challenge.decision.decided_by
+        )
+        return maker if maker.is_active else None
+    if stage.owner == StageOwner.HEAD_OF_SERVICE:
+        heads = notices.heads_of_service()
+        return heads[0] if len(heads) == 1 else None
     return None
 
 
@@ -75,7 +92,7 @@ def _enter_stage(challenge: Challenge, stage: EscalationStage, now) -> None:
     challenge.stage = stage
     challenge.stage_started_at = now
     challenge.stage_due_at = add_working_days(now, stage.timescale_working_days)
-    challenge.owner = _owner_for(stage, challenge.decision)
+    challenge.owner = _owner_for(stage, challenge)
 
 
 def ensure_challengeable(referral) -> Decision:
@@ -86,7 +103,7 @@ def ensure_challengeable(referral) -> Decision:
         raise InvalidState(
             f"{referral.reference} has not been decided yet: only a decision can be challenged"
         )
-    if Challenge.objects.filter(referral=referral, status=ChallengeStatus.OPEN).exists():
+    if Challenge.objects.filter(decision=decision, status=ChallengeStatus.OPEN).exists():
         raise InvalidState(
             f"The decision on {referral.reference} is already being challenged: "
             "follow that challenge in Your referrals"
@@ -94,17 +111,54 @@ def ensure_challengeable(referral) -> Decision:
     return decision
 
 
+def challengeable_discussions_for(user) -> QuerySet[StrategyDiscussion]:
+    """Discussions whose section 47 outcome this user may challenge: those with an
+    outcome, about referrals the user may see, for those who raise challenges."""
+    if not can(user, Capability.RAISE_CHALLENGE):
+        return StrategyDiscussion.objects.none()
+    return StrategyDiscussion.objects.filter(referral__in=referrals_visible_to(user)).exclude(
+        section47_outcome=""
+    )
+
+
+def ensure_discussion_challengeable(referral, discussion_id) -> StrategyDiscussion:
+    """The discussion of this referral whose outcome a challenge would be against:
+    InvalidState when it has no outcome yet, or is already being challenged;
+    StrategyDiscussion.DoesNotExist when the referral has no such discussion."""
+    discussion = StrategyDiscussion.objects.get(referral=referral, pk=discussion_id)
+    if not discussion.section47_outcome:
+        raise InvalidState(
+            "The strategy discussion has no section 47 outcome yet: only an outcome can "
+            "be challenged"
+        )
+    if Challenge.objects.filter(discussion=discussion, status=ChallengeStatus.OPEN).exists():
+        raise InvalidState(
+            f"The strategy discussion's outcome on {referral.reference} is already being "
+            "challenged: follow that challenge in Your referrals"
+        )
+    return discussion
+
+
 @transaction.atomic
-def raise_challenge(*, referral_id: int, by, reason: str) -> Challenge:
-    """The referrer, or their agency lead, disagrees with the decision on a referral."""
+def raise_challenge(
+    *, referral_id: int, by, reason: str, discussion_id: int | None = None
+) -> Challenge:
+    """The referrer, or their agency lead, disagrees with the decision on a referral or,
+    with ``discussion_id``, with the section 47 outcome of a discussion about it."""
     if not can(by, Capability.RAISE_CHALLENGE):
-        raise NotPermitted("Only the referrer or their agency lead may challenge a decision")
+        raise NotPermitted("Only the referrer or their agency lead may raise a challenge")
     # Referral.DoesNotExist for one the user may not see: the caller answers 404.
     referral = referrals_visible_to(by).select_for_update().get(pk=referral_id)
-    decision = ensure_challengeable(referral)
+    decision = discussion = None
+    if discussion_id is None:
+        decision = ensure_challengeable(referral)
+        subject = "the decision"
+    else:
+        discussion = ensure_discussion_challengeable(referral, discussion_id)
+        subject = "the strategy discussion's outcome"
     errors: dict[str, list[str]] = {}
     text = _words(
-        reason, "reason", MIN_REASON_WORDS, "Say why you disagree with the decision", errors
+        reason, "reason", MIN_REASON_WORDS, f"Say why you disagree with {subject}", errors
     )
     if errors:
         raise DomainError(errors)
@@ -113,7 +167,12 @@ def raise_challenge(*, referral_id: int, by, reason: str) -> Challenge:
         raise InvalidState("No escalation stages are set up: call the front door")
     now = timezone.now()
     challenge = Challenge(
-        referral=referral, decision=decision, raised_by=by, raised_at=now, reason=text
+        referral=referral,
+        decision=decision,
+        discussion=discussion,
+        raised_by=by,
+        raised_at=now,
+        reason=text,
     )
     _enter_stage(challenge, stage, now)
     challenge._history_user = by
@@ -121,17 +180,15 @@ def raise_challenge(*, referral_id: int, by, reason: str) -> Challenge:
         with transaction.atomic():
             challenge.save()
     except IntegrityError:
-        # One open challenge a referral: someone else at the agency raised one just now.
-        raise InvalidState(
-            f"The decision on {referral.reference} is already being challenged"
-        ) from None
+        # One open challenge a subject: someone else at the agency raised one just now.
+        raise InvalidState(f"{subject.capitalize()} is already being challenged") from None
     record_event(
         kind=EventKind.CHALLENGE_RAISED,
         by=by,
         referral=referral,
         object_type="challenge",
         object_id=challenge.pk,
-        detail={"stage": stage.order},
+        detail={"stage": stage.order, "subject": challenge.subject},
     )
     notices.challenge_stage_started(challenge, first=True)
     return challenge
@@ -142,12 +199,32 @@ def _open_challenge_for_update(challenge_id: int, by) -> Challenge:
         raise NotPermitted("Only managers respond to, escalate and resolve challenges")
     challenge = (
         Challenge.objects.select_for_update(of=("self",))
-        .select_related("referral", "decision", "stage")
+        .select_related("referral", "decision", "discussion", "stage")
         .get(pk=challenge_id)
     )
     if challenge.status != ChallengeStatus.OPEN:
         raise InvalidState("This challenge has been resolved")
+    ensure_may_act_at_stage(challenge, by)
     return challenge
+
+
+def may_act_at_stage(challenge: Challenge, user) -> bool:
+    """Any manager answers at the first two stages (one covers for another); at the head
+    of service's stage, once heads of service are configured, only they do."""
+    if not can(user, Capability.MANAGE_CHALLENGES):
+        return False
+    if challenge.stage.owner == StageOwner.HEAD_OF_SERVICE:
+        heads = notices.heads_of_service()
+        return not heads or user in heads
+    return True
+
+
+def ensure_may_act_at_stage(challenge: Challenge, user) -> None:
+    if not may_act_at_stage(challenge, user):
+        raise NotPermitted(
+            f"At stage {challenge.stage.order} ({challenge.stage.name}) the head of service "
+            "responds to, and resolves, the challenge"
+        )
 
 
 @transaction.atomic
@@ -248,19 +325,40 @@ def resolve(
     threshold_level=None,
     rationale: str = "",
     feedback: str = "",
+    section47_outcome: str = "",
+    no_enquiry_reason: str = "",
 ) -> Challenge:
     """Close a challenge with its outcome and reasons. ``decision_changed`` amends the
     original decision (outcome, threshold level, rationale, feedback), with the
-    challenge's reasons as the amendment's reason."""
+    challenge's reasons as the amendment's reason; on a discussion's outcome, it records
+    the new section 47 outcome (and, for no enquiry, why) on the discussion."""
     challenge = _open_challenge_for_update(challenge_id, by)
     errors: dict[str, list[str]] = {}
     if resolution not in Resolution.values:
         errors["resolution"] = ["Choose how the challenge is resolved"]
     text = _words(reasons, "reasons", 5, "Give the reasons, for the person who raised it", errors)
+    changes_discussion = challenge.discussion_id and resolution == Resolution.DECISION_CHANGED
+    if changes_discussion:
+        if section47_outcome not in Section47Outcome.values:
+            errors["section47_outcome"] = ["Choose the new section 47 outcome"]
+        elif section47_outcome == challenge.discussion.section47_outcome:
+            errors["section47_outcome"] = [
+                "Choose a different outcome, or resolve it as upheld or not upheld"
+            ]
     if errors:
         raise DomainError(errors)
     amendment = None
-    if resolution == Resolution.DECISION_CHANGED:
+    if changes_discussion:
+        challenge.outcome_changed_from = challenge.discussion.section47_outcome
+        change_outcome_on_challenge(
+            discussion_id=challenge.discussion_id,
+            by=by,
+            section47_outcome=section47_outcome,
+            no_enquiry_reason=no_enquiry_reason,
+            challenge_id=challenge.pk,
+        )
+        challenge.outcome_changed_to = section47_outcome
+    elif resolution == Resolution.DECISION_CHANGED:
         amendment = amend_decision(
             decision_id=challenge.decision_id,
             by=by,

@@ -130,10 +130,8 @@ def clean_attendees(attendees: Iterable[Mapping]) -> list[dict]:
     return cleaned
 
 
-def _check_missing_reason(
-    warnings: list[MembershipWarning], reason: str, *, require_reason: bool
-) -> None:
-    if require_reason and CORE_MEMBERSHIP.intersection(warnings) and not reason:
+def _check_missing_reason(warnings: list[MembershipWarning], reason: str) -> None:
+    if CORE_MEMBERSHIP.intersection(warnings) and not reason:
         raise DomainError(
             {
                 "missing_members_reason": [
@@ -178,11 +176,9 @@ def convene_discussion(
     format: str = DiscussionFormat.MEETING,  # noqa: A002 - the record's own word
     attendees: Iterable[Mapping],
     missing_members_reason: str = "",
-    require_reason: bool = True,
 ) -> StrategyDiscussion:
-    """Record a discussion and who was invited. ``require_reason``: the pages ask for
-    the reason before going on without police, social care or health; the API records
-    what it is sent and returns the warnings for the caller to act on."""
+    """Record a discussion and who was invited. Going on without police, social care or
+    health needs the reason why, from the pages and the API alike."""
     _ensure_manager(by)
     referral = Referral.objects.select_for_update().get(pk=referral_id)
     errors: dict[str, list[str]] = {}
@@ -205,7 +201,7 @@ def convene_discussion(
     if errors:
         raise DomainError(errors)
     warnings = warnings_for(referral=referral, attendees=rows, held_at=held_at)
-    _check_missing_reason(warnings, reason, require_reason=require_reason)
+    _check_missing_reason(warnings, reason)
 
     discussion = StrategyDiscussion(
         referral=referral,
@@ -241,7 +237,6 @@ def change_attendees(
     by,
     attendees: Iterable[Mapping],
     missing_members_reason: str | None = None,
-    require_reason: bool = True,
 ) -> StrategyDiscussion:
     _ensure_manager(by)
     discussion = _locked(discussion_id)
@@ -251,9 +246,7 @@ def change_attendees(
     warnings = warnings_for(
         referral=discussion.referral, attendees=rows, held_at=discussion.held_at
     )
-    _check_missing_reason(
-        warnings, discussion.missing_members_reason, require_reason=require_reason
-    )
+    _check_missing_reason(warnings, discussion.missing_members_reason)
     discussion._history_user = by
     discussion.save(update_fields=["missing_members_reason"])
     _replace_attendees(discussion, rows, by)
@@ -502,6 +495,38 @@ def record_outcome(
         object_type="strategy_discussion",
         object_id=discussion.pk,
         detail={"section47_outcome": section47_outcome},
+    )
+    return discussion
+
+
+@transaction.atomic
+def change_outcome_on_challenge(
+    *, discussion_id: int, by, section47_outcome: str, no_enquiry_reason: str, challenge_id: int
+) -> StrategyDiscussion:
+    """A challenge to the discussion's outcome changed it: the new section 47 outcome
+    (for no enquiry, with why), kept in the discussion's history beside the old one.
+    Called by the challenge's resolution, in its transaction."""
+    _ensure_manager(by)
+    discussion = _locked(discussion_id)
+    no_enquiry_reason = (no_enquiry_reason or "").strip()
+    if section47_outcome not in Section47Outcome.values:
+        raise DomainError({"section47_outcome": ["Choose the new section 47 outcome"]})
+    if section47_outcome == Section47Outcome.NO_ENQUIRY and not no_enquiry_reason:
+        raise DomainError({"no_enquiry_reason": ["Enter why there is no section 47 enquiry"]})
+    discussion.section47_outcome = section47_outcome
+    discussion.no_enquiry_reason = (
+        no_enquiry_reason if section47_outcome == Section47Outcome.NO_ENQUIRY else ""
+    )
+    discussion._history_user = by
+    discussion._change_reason = f"Changed on challenge {challenge_id}"
+    discussion.save()
+    record_event(
+        kind=EventKind.DISCUSSION_OUTCOME_RECORDED,
+        by=by,
+        referral=discussion.referral,
+        object_type="strategy_discussion",
+        object_id=discussion.pk,
+        detail={"section47_outcome": section47_outcome, "challenge": challenge_id},
     )
     return discussion
 
