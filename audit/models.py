@@ -15,6 +15,7 @@ class AccessLog(models.Model):
         CHILD_SEARCH = "child_search", "Child search"
         CHALLENGE = "challenge", "Challenge"
         STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
+        CENSUS_EXPORT = "census_export", "CIN census download"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user_id = models.BigIntegerField(null=True)
@@ -25,6 +26,9 @@ class AccessLog(models.Model):
     path = models.CharField(max_length=300)
     ip_address = models.GenericIPAddressField(null=True)
     break_glass_reason = models.TextField(max_length=2000, blank=True)
+    # Codes and counts about what was read, never names (a census download: its year, how
+    # many children and referrals, and the format).
+    detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-at"]

@@ -13,7 +13,12 @@ def client_address(request) -> str | None:
 
 
 def log_access(
-    *, request, kind: AccessLog.Kind, object_id: int | None, break_glass_reason: str = ""
+    *,
+    request,
+    kind: AccessLog.Kind,
+    object_id: int | None,
+    break_glass_reason: str = "",
+    detail: dict | None = None,
 ) -> AccessLog:
     """Record that the signed-in user viewed a record (or searched for children)."""
     user = request.user
@@ -26,6 +31,7 @@ def log_access(
         path=request.path[:300],  # not the query string: searches carry names and dates
         ip_address=client_address(request),
         break_glass_reason=break_glass_reason,
+        detail=detail or {},
     )
 
 

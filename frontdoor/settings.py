@@ -70,6 +70,9 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # The front door's duty line, shown wherever a child may be in immediate danger.
 DUTY_LINE = env_str("FRONTDOOR_DUTY_LINE", "0300 555 0100")
 
+# The local authority's three-digit DfE LA code, sent in the CIN census return's header.
+CENSUS_LA_CODE = env_str("FRONTDOOR_LA_CODE", "999")
+
 # A referral still unallocated this long after it was received is flagged on the queue.
 UNALLOCATED_FLAG_MINUTES = env_int("FRONTDOOR_UNALLOCATED_FLAG_MINUTES", 60, minimum=1)
 

@@ -13,6 +13,7 @@ from notices.api import NotificationList
 from referrals.api import ReferralDetail, ReferralList
 from referrals.api_children import ChildMatches
 from reporting import urls as reporting_urls
+from reporting.census_api import CensusCIN
 from triage import urls as triage_urls
 from triage.api import ReferralDecision
 from triage.challenge_api import ChallengeList, ReferralChallenges
@@ -38,6 +39,7 @@ api_v1 = [
         DiscussionDetail.as_view(),
         name="api-strategy-discussion",
     ),
+    path("census/cin/", CensusCIN.as_view(), name="api-census-cin"),
 ]
 
 urlpatterns = [

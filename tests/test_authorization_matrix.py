@@ -318,6 +318,20 @@ MATRIX = {
     ("api-strategy-discussion", "OPTIONS"): {
         **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
     },
+    # The CIN census export: managers and auditors. The download and the API need a year:
+    # without one, 400 naming it.
+    ("dashboard:census", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": 200, "auditor": 200,
+    },
+    ("dashboard:census-download", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": 400, "auditor": 400,
+    },
+    ("api-census-cin", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "manager": 400, "auditor": 400,
+    },
+    ("api-census-cin", "OPTIONS"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "manager": 200, "auditor": 200,
+    },
     ("api-agencies", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-agencies", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-schema", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},

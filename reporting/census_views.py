@@ -1,0 +1,102 @@
+"""The CIN census export page and its download (``dashboard:census``,
+``dashboard:census-download``): managers and auditors. Thin: read the year, build the
+return, render or send it."""
+
+from __future__ import annotations
+
+import time
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from agencies.policy import Capability, capability_required
+from audit.models import AccessLog
+from audit.services import log_access
+from reporting import census as census_items
+from reporting.census import InvalidCollectionYear, build_return, parse_collection_year
+from reporting.census_validation import validate
+from reporting.census_xml import to_csv, to_xml
+
+FORMATS = {"xml": "application/xml", "csv": "text/csv"}
+
+
+class InvalidFormat(ValueError):
+    pass
+
+
+def parse_format(value) -> str:
+    fmt = (value or "xml").strip().lower()
+    if fmt not in FORMATS:
+        raise InvalidFormat("Format must be xml or csv")
+    return fmt
+
+
+def census_file(*, request, collection_year: int, fmt: str) -> HttpResponse:
+    """The return as a download, written to the access log: children's personal data."""
+    census = build_return(collection_year=collection_year)
+    body = to_xml(census) if fmt == "xml" else to_csv(census).encode("utf-8")
+    response = HttpResponse(body, content_type=f"{FORMATS[fmt]}; charset=utf-8")
+    # A file name with the year only: no names, no dates of birth.
+    response["Content-Disposition"] = f'attachment; filename="cin-census-{collection_year}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    log_access(
+        request=request,
+        kind=AccessLog.Kind.CENSUS_EXPORT,
+        object_id=None,
+        detail={
+            "collection_year": collection_year,
+            "children": len(census.children),
+            "referrals": census.referrals,
+            "format": fmt,
+        },
+    )
+    return response
+
+
+def _years(latest: int) -> list[int]:
+    return list(range(latest, census_items.FIRST_COLLECTION_YEAR - 1, -1))
+
+
+@capability_required(Capability.EXPORT_CENSUS)
+@require_GET
+def census_page(request: HttpRequest) -> HttpResponse:
+    latest = census_items.current_collection_year()
+    context = {"years": _years(latest), "year_error": None, "chosen": str(latest)}
+    raw = request.GET.get("collection_year")
+    if raw is not None:
+        context["chosen"] = raw
+    try:
+        year = parse_collection_year(latest if raw is None else raw)
+    except InvalidCollectionYear as exc:
+        context["year_error"] = str(exc)
+        return render(request, "reporting/census.html", context, status=400)
+    census = build_return(collection_year=year)
+    started = time.monotonic()
+    validation = validate(to_xml(census), collection_year=year)
+    context.update(
+        year=year,
+        census=census,
+        validation=validation,
+        validation_seconds=time.monotonic() - started,
+        start=census.start,
+        end=census.end,
+    )
+    return render(request, "reporting/census.html", context)
+
+
+@capability_required(Capability.EXPORT_CENSUS)
+@require_GET
+def census_download(request: HttpRequest) -> HttpResponse:
+    errors = {}
+    try:
+        year = parse_collection_year(request.GET.get("collection_year"))
+    except InvalidCollectionYear as exc:
+        errors["collection_year"] = str(exc)
+    try:
+        fmt = parse_format(request.GET.get("format"))
+    except InvalidFormat as exc:
+        errors["format"] = str(exc)
+    if errors:
+        return render(request, "reporting/census_bad_request.html", {"errors": errors}, status=400)
+    return census_file(request=request, collection_year=year, fmt=fmt)
