@@ -76,7 +76,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.EXPORT_CENSUS,
         }
     ),
-    Role.PARTNER: frozenset({Capability.ANSWER_INFORMATION_REQUESTS}),
+    # A partner agency's practitioner is a professional involved: one whose agency was
+    # asked for information, or attended the discussion, may challenge what was decided.
+    Role.PARTNER: frozenset({Capability.ANSWER_INFORMATION_REQUESTS, Capability.RAISE_CHALLENGE}),
     # Auditors read everything and change nothing: no capability here writes.
     Role.AUDITOR: frozenset(
         {

@@ -162,37 +162,44 @@ MATRIX = {
     },
     # --- Challenges: raised by the referrer or their lead; managed by managers -----------
     # Only a decision can be challenged: an undecided referral in scope is 409.
+    # The partner is a professional involved in "own": their agency was asked about it.
     ("challenges:raise", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "referrer": {"own": 409, "decided": 200, "*": 404},
         "agency_lead": {"own": 409, "colleague": 409, "decided": 200, "*": 404},
+        "partner": {"own": 409, "*": 404},
     },
     ("challenges:raise", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "referrer": {"own": 409, "decided": 400, "*": 404},
         "agency_lead": {"own": 409, "colleague": 409, "decided": 400, "*": 404},
+        "partner": {"own": 409, "*": 404},
     },
-    # A discussion's outcome: challenged by those who may see its referral.
+    # A discussion's outcome: challenged by those who may challenge about its referral.
     ("challenges:raise-discussion", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "referrer": {"own": 200, "*": 404}, "agency_lead": {"own": 200, "*": 404},
+        "partner": {"own": 200, "*": 404},
     },
     ("challenges:raise-discussion", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "referrer": {"own": 400, "*": 404}, "agency_lead": {"own": 400, "*": 404},
+        "partner": {"own": 400, "*": 404},
     },
     ("challenges:list", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": 200, "auditor": 200,
     },
+    # A partner follows only the challenges they raised (none in the world).
     ("challenges:detail", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "referrer": {"own": 200, "*": 404}, "agency_lead": {"own": 200, "*": 404},
-        "manager": EVERY, "auditor": EVERY,
+        "manager": EVERY, "auditor": EVERY, "partner": 404,
     },
     # The person who raised it, or their lead, adds to it; an empty reply is 400.
     ("challenges:reply", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "referrer": {"own": 400, "*": 404}, "agency_lead": {"own": 400, "*": 404},
+        "partner": 404,
     },
     **{
         (f"challenges:{action}", "POST"): {
@@ -278,13 +285,14 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": 401,
         "referrer": {"own": 409, "decided": 400, "*": 404},
         "agency_lead": {"own": 409, "colleague": 409, "decided": 400, "*": 404},
+        "partner": {"own": 409, "*": 404},
     },
     ("api-referral-challenges", "OPTIONS"): {
         **dict.fromkeys(authz.ROLES, 200), "anonymous": 401,
     },
     ("api-challenges", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": 401,
-        "referrer": 200, "agency_lead": 200, "manager": 200, "auditor": 200,
+        "referrer": 200, "agency_lead": 200, "manager": 200, "auditor": 200, "partner": 200,
     },
     ("api-challenges", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     # No parameter given: 400 naming them.

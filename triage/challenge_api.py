@@ -11,13 +11,13 @@ from rest_framework.response import Response
 from agencies.policy import Capability, can
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
-from referrals.selectors import referrals_visible_to
 from triage.models import Challenge, StrategyDiscussion
 from triage.services.challenges import (
     challenges_visible_to,
     ensure_challengeable,
     ensure_discussion_challengeable,
     raise_challenge,
+    referrals_challengeable_by,
 )
 
 
@@ -87,30 +87,38 @@ class ChallengeConflict(APIException):
 
 
 class ReferralChallenges(generics.GenericAPIView):
-    """The referral's referrer or their agency lead challenges its decision, or the
-    section 47 outcome of a strategy discussion about it."""
+    """The referral's referrer, their agency lead or another professional involved (a
+    partner agency asked for information about it, or at its discussion) challenges its
+    decision, or the section 47 outcome of a strategy discussion about it."""
 
     serializer_class = ChallengeInputSerializer
 
     @extend_schema(
         summary="Challenge the decision on a referral, or a discussion's outcome",
-        description="The referral's referrer or their agency lead: 403 for other roles, "
-        "404 for a referral you may not see (or a `discussion` that is not about it), 409 "
+        description="The referral's referrer or their agency lead, or a partner agency's "
+        "practitioner whose agency was asked for information about it or attended its "
+        "discussion: 403 for other roles, 404 for a referral you may not challenge (or a "
+        "`discussion` that is not about it), 409 "
         "when the referral has not been decided, the discussion has no section 47 outcome "
         "yet, or it is already being challenged; 400 naming the field that breaks a rule.",
         request=ChallengeInputSerializer,
         responses={
             201: ChallengeSerializer,
             400: OpenApiResponse(description="Field-level errors."),
-            403: OpenApiResponse(description="Only referrers and agency leads raise challenges."),
+            403: OpenApiResponse(
+                description="Only referrers, agency leads and partners raise challenges."
+            ),
             404: OpenApiResponse(description="Not found."),
             409: OpenApiResponse(description="Not decided, or already being challenged."),
         },
     )
     def post(self, request, pk: int):
         if not can(request.user, Capability.RAISE_CHALLENGE):
-            raise PermissionDenied("Only the referrer or their agency lead may raise a challenge.")
-        referral = generics.get_object_or_404(referrals_visible_to(request.user), pk=pk)
+            raise PermissionDenied(
+                "Only the referrer, their agency lead or another professional involved may "
+                "raise a challenge."
+            )
+        referral = generics.get_object_or_404(referrals_challengeable_by(request.user), pk=pk)
         serializer = ChallengeInputSerializer(data=request.data)
         discussion_id = _discussion_asked_for(request.data)
         try:
@@ -157,7 +165,8 @@ def _discussion_asked_for(data) -> int | None:
 
 class ChallengeList(generics.ListAPIView):
     """Challenges you may follow: referrers their own referrals', agency leads their
-    agency's, managers and auditors all; 403 for other roles."""
+    agency's, partners those they raised, managers and auditors all; 403 for other
+    roles."""
 
     serializer_class = ChallengeSerializer
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,15 +17,16 @@ from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
-from referrals.selectors import referrals_visible_to
 from triage import challenge_forms as forms
 from triage.models import Challenge, ChallengeStatus, Decision, StrategyDiscussion
 from triage.services import challenges
 from triage.services.challenges import (
     challengeable_discussions_for,
     challenges_visible_to,
+    is_involved_professional,
     may_act_at_stage,
     next_stage,
+    referrals_challengeable_by,
 )
 
 
@@ -52,13 +54,16 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def raise_challenge(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Challenge the decision on a referral."""
-    referral = referrals_visible_to(request.user).filter(pk=referral_id).first()
+    referral = referrals_challengeable_by(request.user).filter(pk=referral_id).first()
     if referral is None:
         raise Http404
     decision = Decision.objects.filter(referral=referral).first()
     if decision is None:
         return render(
-            request, "triage/challenges/not_decided.html", {"referral": referral}, status=409
+            request,
+            "triage/challenges/not_decided.html",
+            {"referral": referral, "back_url": _back_url(request.user)},
+            status=409,
         )
     open_one = challenges_visible_to(request.user).filter(
         decision=decision, status=ChallengeStatus.OPEN
@@ -106,7 +111,7 @@ def _raise(request, referral, open_one, *, decision=None, discussion=None) -> Ht
             raise Http404 from None
         except InvalidState as exc:
             messages.error(request, str(exc))
-            return redirect("referrals:mine")
+            return redirect(_back_url(request.user))
         except DomainError as exc:
             form.add_domain_errors(exc)
         else:
@@ -115,9 +120,22 @@ def _raise(request, referral, open_one, *, decision=None, discussion=None) -> Ht
     return render(
         request,
         "triage/challenges/raise.html",
-        {"referral": referral, "decision": decision, "discussion": discussion, "form": form},
+        {
+            "referral": referral,
+            "decision": decision,
+            "discussion": discussion,
+            "form": form,
+            "back_url": _back_url(request.user),
+            "show_feedback": not is_involved_professional(request.user),
+        },
         status=400 if form.is_bound else 200,
     )
+
+
+def _back_url(user) -> str:
+    """Where someone who raises challenges follows them: Your referrals, or, for a
+    partner agency's practitioner, their information requests (with their challenges)."""
+    return reverse("requests:list" if is_involved_professional(user) else "referrals:mine")
 
 
 def _challenge_or_404(request, challenge_id: int) -> Challenge:
@@ -159,6 +177,8 @@ def _render_detail(request, challenge: Challenge, *, status: int = 200, **bound)
         and not manages,
         "manages": manages,
         "staff": can(request.user, Capability.VIEW_ALL_CHALLENGES),
+        "back_url": _back_url(request.user),
+        "show_feedback": not is_involved_professional(request.user),
         "overdue": challenge.is_open and challenge.stage_due_at <= timezone.now(),
         "next_stage": next_stage(challenge.stage) if manages else None,
         "replies": challenge.is_open and can(request.user, Capability.RAISE_CHALLENGE),

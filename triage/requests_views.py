@@ -21,6 +21,7 @@ from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
 from referrals.selectors import referrals_visible_to
 from triage.information_forms import AnswerForm, InformationRequestForm
+from triage.services.challenges import challenge_options, challenges_visible_to
 from triage.services.information import (
     REQUEST_DUE_SOON,
     answer_information_request,
@@ -68,6 +69,10 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "now": now,
             "due_soon_at": now + REQUEST_DUE_SOON,
+            "my_challenges": challenges_visible_to(request.user)
+            .filter(raised_by=request.user)
+            .select_related("referral", "stage")
+            .order_by("-raised_at")[:20],
         },
     )
 
@@ -113,6 +118,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "form": form,
             "now": now,
             "due_soon_at": now + REQUEST_DUE_SOON,
+            **challenge_options(user=request.user, referral=information_request.referral),
         },
     )
 

@@ -39,8 +39,11 @@ def test_admins_have_no_case_access():
     assert ROLE_CAPABILITIES[Role.ADMIN] == {Capability.MANAGE_SYSTEM}
 
 
-def test_partners_only_answer_information_requests():
-    assert ROLE_CAPABILITIES[Role.PARTNER] == {Capability.ANSWER_INFORMATION_REQUESTS}
+def test_partners_answer_information_requests_and_may_challenge_as_professionals_involved():
+    assert ROLE_CAPABILITIES[Role.PARTNER] == {
+        Capability.ANSWER_INFORMATION_REQUESTS,
+        Capability.RAISE_CHALLENGE,
+    }
 
 
 def test_inactive_and_anonymous_users_can_do_nothing(make_user):

@@ -105,8 +105,16 @@ def test_another_agencys_referrer_cannot_find_the_referral():
         challenges.raise_challenge(referral_id=referral.pk, by=stranger, reason=REASON)
 
 
-@pytest.mark.parametrize("role", [Role.SCREENER, Role.MANAGER, Role.PARTNER, Role.AUDITOR])
-def test_only_referrers_and_agency_leads_raise_challenges(role):
+def test_a_partner_not_involved_in_the_referral_cannot_challenge_it():
+    referral = decided()
+    partner = UserFactory(role=Role.PARTNER, agency=AgencyFactory())
+
+    with pytest.raises(Referral.DoesNotExist):
+        challenges.raise_challenge(referral_id=referral.pk, by=partner, reason=REASON)
+
+
+@pytest.mark.parametrize("role", [Role.SCREENER, Role.MANAGER, Role.AUDITOR, Role.ADMIN])
+def test_front_door_staff_do_not_raise_challenges(role):
     referral = decided()
 
     with pytest.raises(NotPermitted):

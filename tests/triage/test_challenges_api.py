@@ -53,7 +53,7 @@ def test_another_agencys_referrer_gets_404():
     assert not Challenge.objects.exists()
 
 
-@pytest.mark.parametrize("role", [Role.SCREENER, Role.MANAGER, Role.AUDITOR, Role.PARTNER])
+@pytest.mark.parametrize("role", [Role.SCREENER, Role.MANAGER, Role.AUDITOR, Role.ADMIN])
 def test_roles_that_cannot_raise_one_get_403(role):
     decision = DecisionFactory()
 
@@ -107,7 +107,9 @@ def test_the_list_is_scoped_as_the_pages_are():
     assert ids(lead) == {own.pk, colleague.pk}
     assert ids(UserFactory(role=Role.MANAGER)) == {own.pk, colleague.pk, other.pk}
     assert ids(UserFactory(role=Role.AUDITOR)) == {own.pk, colleague.pk, other.pk}
-    for role in (Role.SCREENER, Role.PARTNER, Role.ADMIN):
+    # A partner agency's practitioner follows only the challenges they raised.
+    assert ids(UserFactory(role=Role.PARTNER, agency=own.referral.agency)) == set()
+    for role in (Role.SCREENER, Role.ADMIN):
         assert api(UserFactory(role=role)).get("/api/v1/challenges/").status_code == 403
 
 

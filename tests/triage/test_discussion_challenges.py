@@ -356,3 +356,74 @@ def test_the_manager_resolves_by_changing_the_outcome_on_the_page(client):
     page = client.get(f"/challenges/{challenge.pk}/").content.decode()
     assert "Section 47 enquiry: jointly with the police" in page
     assert "changed from Section 47 enquiry: children&#x27;s social care alone" in page
+
+
+# --- Another professional involved: a partner agency's practitioner -------------------
+
+
+def partner_asked_about(referral):
+    from tests.factories import InformationRequestFactory
+
+    request = InformationRequestFactory(referral=referral)
+    return UserFactory(role=Role.PARTNER, agency=request.agency), request
+
+
+def test_a_partner_asked_for_information_challenges_the_decision_and_follows_it(client):
+    referral = DecisionFactory(
+        outcome=Outcome.NO_FURTHER_ACTION, referral=ReferralFactory()
+    ).referral
+    partner, request = partner_asked_about(referral)
+    client.force_login(partner)
+
+    page = client.get(f"/requests/{request.pk}/").content.decode()
+    assert "No further action" in page
+    assert f"/challenges/raise/{referral.pk}/" in page
+    # The outcome only: what the referrer was told is not the partner's to read.
+    raise_page = client.get(f"/challenges/raise/{referral.pk}/").content.decode()
+    assert referral.decision.feedback not in raise_page
+
+    client.post(f"/challenges/raise/{referral.pk}/", {"reason": REASON})
+    challenge = Challenge.objects.get()
+    assert challenge.raised_by == partner
+    listed = client.get("/requests/").content.decode()
+    assert f"/challenges/{challenge.pk}/" in listed and "Stage 1" in listed
+    assert client.get(f"/challenges/{challenge.pk}/").status_code == 200
+    replied = client.post(f"/challenges/{challenge.pk}/reply/", {"text": "Here is more news."})
+    assert replied.status_code == 302
+    assert challenge.responses.get().by == partner
+
+
+def test_a_partner_whose_agency_attended_challenges_the_discussions_outcome():
+    from tests.factories import AttendeeFactory
+
+    discussion = discussion_with_outcome()
+    attendee = AttendeeFactory(discussion=discussion)
+    partner = UserFactory(role=Role.PARTNER, agency=attendee.agency)
+
+    challenge = challenges.raise_challenge(
+        referral_id=discussion.referral_id,
+        by=partner,
+        reason=REASON,
+        discussion_id=discussion.pk,
+    )
+    assert challenge.discussion == discussion
+
+
+def test_a_partner_not_involved_cannot_challenge_or_see_challenges(client):
+    referral = DecisionFactory(referral=ReferralFactory()).referral
+    mine, _ = partner_asked_about(ReferralFactory())
+    someone_elses = ChallengeFactory(decision=referral.decision, referral=referral)
+    client.force_login(mine)
+
+    assert client.get(f"/challenges/raise/{referral.pk}/").status_code == 404
+    assert client.get(f"/challenges/{someone_elses.pk}/").status_code == 404
+    assert client.get("/api/v1/challenges/").json()["results"] == []
+    api = client.post(
+        f"/api/v1/referrals/{referral.pk}/challenges/",
+        {"reason": REASON},
+        content_type="application/json",
+    )
+    assert api.status_code == 404
+    with pytest.raises(Exception) as raised:
+        challenges.raise_challenge(referral_id=referral.pk, by=mine, reason=REASON)
+    assert type(raised.value).__name__ == "DoesNotExist"

@@ -1,11 +1,12 @@
 """Challenges to decisions and to strategy discussions' outcomes: raise, respond, escalate
 to the next stage, resolve.
 
-A challenge is raised by the referral's referrer or their agency lead against a decided
-referral's decision, or against the section 47 outcome of a discussion about it; it
-starts at the first active escalation stage, due after that stage's timescale in working
-days, and moves up the stages until a manager (at the last stage, the head of service,
-once configured) resolves it. A
+A challenge is raised by the referral's referrer, their agency lead or another
+professional involved (a partner agency asked for information, or at the discussion)
+against a decided referral's decision, or against the section 47 outcome of a
+discussion about it; it starts at the first active escalation stage, due after that
+stage's timescale in working days, and moves up the stages until a manager (at the last
+stage, the head of service, once configured) resolves it. A
 "decision changed" resolution is recorded as an amendment of the original decision, in
 the same transaction; a changed discussion outcome is recorded on the discussion (with
 its history) and on the challenge, from what to what.
@@ -14,7 +15,7 @@ its history) and on the challenge, from what to what.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agencies.policy import Capability, can
@@ -22,13 +23,16 @@ from audit.models import EventKind
 from audit.services import record_event
 from core.clock import add_working_days
 from core.exceptions import DomainError, InvalidState, NotPermitted
+from referrals.models import Referral
 from referrals.selectors import referrals_visible_to
 from triage.models import (
+    Attendee,
     Challenge,
     ChallengeResponse,
     ChallengeStatus,
     Decision,
     EscalationStage,
+    InformationRequest,
     Resolution,
     Section47Outcome,
     StageOwner,
@@ -51,12 +55,56 @@ def _words(text: str, field: str, minimum: int, message: str, errors: dict) -> s
 
 def challenges_visible_to(user) -> QuerySet[Challenge]:
     """Managers and auditors: every challenge; referrers and agency leads: those on the
-    referrals they may see (their own; their agency's); everyone else: none."""
+    referrals they may see (their own; their agency's); a partner agency's practitioner:
+    those they raised; everyone else: none."""
     if can(user, Capability.VIEW_ALL_CHALLENGES):
         return Challenge.objects.all()
     if can(user, Capability.RAISE_CHALLENGE):
-        return Challenge.objects.filter(referral__in=referrals_visible_to(user))
+        return Challenge.objects.filter(
+            Q(referral__in=referrals_visible_to(user)) | Q(raised_by=user)
+        )
     return Challenge.objects.none()
+
+
+def referrals_challengeable_by(user) -> QuerySet[Referral]:
+    """The referrals whose decision (or discussions' outcomes) this user may challenge:
+    for referrers and agency leads, those they see (their own; their agency's); for a
+    partner agency's practitioner, a professional involved, those their agency was asked
+    for information about or attended a strategy discussion about."""
+    if not can(user, Capability.RAISE_CHALLENGE):
+        return Referral.objects.none()
+    scope = Q(pk__in=referrals_visible_to(user).values("pk"))
+    if can(user, Capability.ANSWER_INFORMATION_REQUESTS) and user.agency_id:
+        asked = InformationRequest.objects.filter(agency_id=user.agency_id)
+        attended = Attendee.objects.filter(agency_id=user.agency_id, attended=True)
+        scope |= Q(pk__in=asked.values("referral_id"))
+        scope |= Q(pk__in=attended.values("discussion__referral_id"))
+    return Referral.objects.filter(scope)
+
+
+def challenge_options(*, user, referral) -> dict:
+    """What someone involved may challenge about a referral, for the page they see it
+    on: the decision now (its outcome), and discussions' section 47 outcomes, each with
+    the latest challenge to it they can follow."""
+    if not referrals_challengeable_by(user).filter(pk=referral.pk).exists():
+        return {"decision": None, "decision_challenge": None, "discussions": []}
+    visible = challenges_visible_to(user).select_related("stage").order_by("-raised_at", "-pk")
+    decision = Decision.objects.filter(referral=referral).first()
+    discussions = [
+        (discussion, visible.filter(discussion=discussion).first())
+        for discussion in challengeable_discussions_for(user).filter(referral=referral)
+    ]
+    return {
+        "decision": decision.current if decision else None,
+        "decision_challenge": visible.filter(decision=decision).first() if decision else None,
+        "discussions": discussions,
+    }
+
+
+def is_involved_professional(user) -> bool:
+    """A partner agency's practitioner, who sees a referral only through what they were
+    asked or attended: they are shown outcomes, never what the referrer was told."""
+    return can(user, Capability.RAISE_CHALLENGE) and not can(user, Capability.VIEW_OWN_REFERRALS)
 
 
 def first_stage() -> EscalationStage | None:
@@ -116,7 +164,7 @@ def challengeable_discussions_for(user) -> QuerySet[StrategyDiscussion]:
     outcome, about referrals the user may see, for those who raise challenges."""
     if not can(user, Capability.RAISE_CHALLENGE):
         return StrategyDiscussion.objects.none()
-    return StrategyDiscussion.objects.filter(referral__in=referrals_visible_to(user)).exclude(
+    return StrategyDiscussion.objects.filter(referral__in=referrals_challengeable_by(user)).exclude(
         section47_outcome=""
     )
 
@@ -143,12 +191,16 @@ def ensure_discussion_challengeable(referral, discussion_id) -> StrategyDiscussi
 def raise_challenge(
     *, referral_id: int, by, reason: str, discussion_id: int | None = None
 ) -> Challenge:
-    """The referrer, or their agency lead, disagrees with the decision on a referral or,
-    with ``discussion_id``, with the section 47 outcome of a discussion about it."""
+    """The referrer, their agency lead or another professional involved disagrees with
+    the decision on a referral or, with ``discussion_id``, with the section 47 outcome of
+    a discussion about it."""
     if not can(by, Capability.RAISE_CHALLENGE):
-        raise NotPermitted("Only the referrer or their agency lead may raise a challenge")
-    # Referral.DoesNotExist for one the user may not see: the caller answers 404.
-    referral = referrals_visible_to(by).select_for_update().get(pk=referral_id)
+        raise NotPermitted(
+            "Only the referrer, their agency lead or another professional involved may "
+            "raise a challenge"
+        )
+    # Referral.DoesNotExist for one the user may not challenge: the caller answers 404.
+    referral = referrals_challengeable_by(by).select_for_update().get(pk=referral_id)
     decision = discussion = None
     if discussion_id is None:
         decision = ensure_challengeable(referral)
@@ -258,11 +310,11 @@ def _add_response(challenge: Challenge, *, by, text: str, **detail) -> Challenge
 
 @transaction.atomic
 def reply(*, challenge_id: int, by, text: str) -> ChallengeResponse:
-    """The person who raised the challenge, or their agency lead, adds to it at the
-    current stage (new information, or why the answer so far does not settle it); the
+    """The person who raised the challenge (or, for a referrer, their agency lead) adds
+    to it at the current stage (new information, or why the answer so far does not settle it); the
     stage's owner is told."""
     if not can(by, Capability.RAISE_CHALLENGE):
-        raise NotPermitted("Only the referrer or their agency lead add to a challenge")
+        raise NotPermitted("Only the person who raised a challenge, or their lead, adds to it")
     # Challenge.DoesNotExist for one the user may not see: the caller answers 404.
     challenge = (
         challenges_visible_to(by)
