@@ -24,6 +24,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Queue", "triage:queue", Capability.VIEW_QUEUE),
     NavItem("Record a referral", "referrals:start", Capability.RECORD_ON_BEHALF),
     NavItem("Challenges", "challenges:list", Capability.VIEW_ALL_CHALLENGES),
+    NavItem("Dashboard", "dashboard:live", Capability.VIEW_DASHBOARD),
     NavItem("Information requests", "requests:list", Capability.ANSWER_INFORMATION_REQUESTS),
     NavItem("Administration", "admin:index", Capability.MANAGE_SYSTEM),
     NavItem("API documentation", "api-docs", None),

@@ -13,6 +13,7 @@ from notices.api import NotificationList
 from referrals.api import ReferralDetail, ReferralList
 from referrals.api_children import ChildMatches
 from reporting import urls as reporting_urls
+from reporting.api import Dashboard
 from reporting.census_api import CensusCIN
 from triage import urls as triage_urls
 from triage.api import ReferralDecision
@@ -33,6 +34,7 @@ api_v1 = [
     path("children/matches/", ChildMatches.as_view(), name="api-child-matches"),
     path("notifications/", NotificationList.as_view(), name="api-notifications"),
     path("agencies/", AgencyList.as_view(), name="api-agencies"),
+    path("dashboard/", Dashboard.as_view(), name="api-dashboard"),
     path("strategy-discussions/", DiscussionList.as_view(), name="api-strategy-discussions"),
     path(
         "strategy-discussions/<int:discussion_id>/",

@@ -3,9 +3,15 @@ workflow apps below record and change nothing."""
 
 from django.urls import path
 
-from reporting import census_views
+from reporting import census_views, live_views
 
 dashboard: list = [
+    path("", live_views.live, name="live"),
+    path(
+        "information-requests/",
+        live_views.information_requests_overdue,
+        name="information-requests-overdue",
+    ),
     path("census/", census_views.census_page, name="census"),
     path("census/download/", census_views.census_download, name="census-download"),
 ]

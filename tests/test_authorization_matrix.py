@@ -251,6 +251,19 @@ MATRIX = {
             "child-seen",
         )
     },
+    # Every discussion, newest first, for those who read them.
+    ("strategy:list", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": 200, "manager": 200, "auditor": 200,
+    },
+    # --- The managers' dashboard: managers and auditors ----------------------------------
+    **{
+        (page, "GET"): {
+            **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+            "manager": 200, "auditor": 200,
+        }
+        for page in ("dashboard:live", "dashboard:information-requests-overdue")
+    },
     # --- The Django admin: one entry for all of it (its index and the agencies page) -----
     (authz.ADMIN, "GET"): {**dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "admin": 200},
     # --- The API: 401 without a token or session ------------------------------------------
@@ -339,6 +352,12 @@ MATRIX = {
     },
     ("api-census-cin", "OPTIONS"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "manager": 200, "auditor": 200,
+    },
+    **{
+        ("api-dashboard", method): {
+            **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "manager": 200, "auditor": 200,
+        }
+        for method in ("GET", "OPTIONS")
     },
     ("api-agencies", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-agencies", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},

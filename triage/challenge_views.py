@@ -18,6 +18,7 @@ from audit.services import log_access
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
 from triage import challenge_forms as forms
+from triage.list_filters import ChallengeFilter
 from triage.models import Challenge, ChallengeStatus, Decision, StrategyDiscussion
 from triage.services import challenges
 from triage.services.challenges import (
@@ -34,19 +35,26 @@ from triage.services.challenges import (
 @require_GET
 def challenge_list(request: HttpRequest) -> HttpResponse:
     """Open challenges, by stage, the soonest due first."""
+    now = timezone.now()
     open_challenges = (
         Challenge.objects.filter(status=ChallengeStatus.OPEN)
         .select_related("referral", "stage", "owner", "raised_by", "referral__agency")
         .order_by("stage__order", "stage_due_at")
     )
-    now = timezone.now()
+    filters = ChallengeFilter(request.GET or None, queryset=open_challenges, now=now)
+    open_challenges = filters.qs
     stages: dict = {}
     for challenge in open_challenges:
         stages.setdefault(challenge.stage, []).append(challenge)
     return render(
         request,
         "triage/challenges/list.html",
-        {"stages": stages, "now": now, "total": sum(len(v) for v in stages.values())},
+        {
+            "stages": stages,
+            "now": now,
+            "total": sum(len(v) for v in stages.values()),
+            "filters": filters,
+        },
     )
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.policy import allocatable_users
 from referrals.census import ConcernCategory
 from referrals.forms import GovukFormMixin
 from referrals.models import NARRATIVE_MAX, Outcome, ReferralConcern, Status
+from triage import lateness
+from triage.list_filters import ClockFilterSet
 from triage.models import QualityRating, ThresholdLevel
 
 
-class QueueFilter(django_filters.FilterSet):
+class QueueFilter(ClockFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[(s.value, s.label) for s in Status if s != Status.DECIDED],
         empty_label="Any status",
@@ -34,6 +35,19 @@ class QueueFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", widget=forms.CheckboxInput, label="Overdue"
     )
+    due_soon = django_filters.BooleanFilter(
+        method="filter_due_soon", widget=forms.CheckboxInput, label="Due soon"
+    )
+    unallocated_flagged = django_filters.BooleanFilter(
+        method="filter_unallocated_flagged",
+        widget=forms.CheckboxInput,
+        label="Unallocated past the flag time",
+    )
+    assigned_to = django_filters.ModelChoiceFilter(
+        queryset=allocatable_users().order_by("first_name", "last_name"),
+        empty_label="Anyone",
+        label="Allocated to",
+    )
 
     def filter_concern(self, queryset, name, value):
         return queryset.filter(
@@ -47,15 +61,19 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(assigned_to__isnull=True) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
-        return queryset.filter(decision_due_at__lte=timezone.now()) if value else queryset
+        return queryset.filter(lateness.decision_overdue(self.now)) if value else queryset
+
+    def filter_due_soon(self, queryset, name, value):
+        return queryset.filter(lateness.decision_due_soon(self.now)) if value else queryset
+
+    def filter_unallocated_flagged(self, queryset, name, value):
+        return queryset.filter(lateness.unallocated_past_flag(self.now)) if value else queryset
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "govuk-select"
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "govuk-checkboxes__input"
+        self.form.fields["assigned_to"].label_from_instance = lambda u: (
+            f"{u.display_name} ({u.get_role_display().lower()})"
+        )
 
 
 class AllocateForm(GovukFormMixin, forms.Form):

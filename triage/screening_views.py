@@ -29,15 +29,15 @@ QUEUE_PAGE_SIZE = 50
 @capability_required(Capability.VIEW_QUEUE)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
     queryset = selectors.queue_for(request.user)
-    filters = forms.QueueFilter(request.GET or None, queryset=queryset, request=request)
+    filters = forms.QueueFilter(request.GET or None, queryset=queryset, request=request, now=now)
     page = Paginator(filters.qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     # Whether any filter narrows the queue: the form's changed_data cannot say, as an
     # unticked checkbox reads as changed from its empty initial value.
     is_filtered = filters.form.is_valid() and any(
         value not in (None, "", False) for value in filters.form.cleaned_data.values()
     )
-    now = timezone.now()
     rows = [
         {
             "referral": referral,

@@ -10,6 +10,7 @@ from triage import (
     child_views,
     requests_views,
     screening_views,
+    strategy_list_views,
     strategy_views,
 )
 
@@ -57,6 +58,7 @@ challenges = [
 ]
 
 strategy = [
+    path("", strategy_list_views.discussion_list, name="list"),
     path("new/<int:referral_id>/", strategy_views.convene, name="convene"),
     path("new/<int:referral_id>/warnings/", strategy_views.warnings, name="warnings"),
     path("<int:discussion_id>/", strategy_views.detail, name="detail"),

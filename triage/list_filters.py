@@ -1,0 +1,88 @@
+"""Filters for the challenges list and the strategy discussions list, from the query
+string: each narrows a list to what a dashboard count counts (triage.lateness), and a
+value that is not valid is reported by name, not ignored in silence."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from triage import lateness
+from triage.models import DiscussionAction, DiscussionKind, EscalationStage
+
+
+class ClockFilterSet(django_filters.FilterSet):
+    """A filter set whose clock filters all read one moment, ``now``, so "overdue" and
+    "due soon" never overlap, with GOV.UK classes on its widgets."""
+
+    def __init__(self, *args, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now or timezone.now()
+        for field in self.form.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "govuk-select"
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "govuk-checkboxes__input"
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.form.is_valid() and any(
+            value not in (None, "", False) for value in self.form.cleaned_data.values()
+        )
+
+    def errors_by_label(self) -> list[tuple[str, str, str]]:
+        """(field id, label, message) for each value that could not be applied."""
+        return [
+            (field.auto_id, field.label, error) for field in self.form for error in field.errors
+        ]
+
+
+class ChallengeFilter(ClockFilterSet):
+    stage = django_filters.ModelChoiceFilter(
+        queryset=EscalationStage.objects.all(), empty_label="Any stage", label="Stage"
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", widget=forms.CheckboxInput, label="Past its stage's timescale"
+    )
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(lateness.challenge_past_timescale(self.now)) if value else queryset
+
+
+def overdue_actions_count(now) -> Count:
+    """Annotation: how many of a discussion's actions are overdue (lateness.action_overdue,
+    seen from the discussion)."""
+    return Count("actions", filter=Q(actions__done_at__isnull=True, actions__due_at__lte=now))
+
+
+class StrategyFilter(ClockFilterSet):
+    kind = django_filters.ChoiceFilter(
+        choices=DiscussionKind.choices, empty_label="Any kind", label="Kind"
+    )
+    minutes_overdue = django_filters.BooleanFilter(
+        method="filter_minutes_overdue", widget=forms.CheckboxInput, label="Minutes overdue"
+    )
+    actions_overdue = django_filters.BooleanFilter(
+        method="filter_actions_overdue", widget=forms.CheckboxInput, label="Actions overdue"
+    )
+    child_not_seen = django_filters.BooleanFilter(
+        method="filter_child_not_seen",
+        widget=forms.CheckboxInput,
+        label="Child not seen by the time agreed",
+    )
+
+    def filter_minutes_overdue(self, queryset, name, value):
+        return queryset.filter(lateness.minutes_overdue(self.now)) if value else queryset
+
+    def filter_actions_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        late = DiscussionAction.objects.filter(lateness.action_overdue(self.now)).filter(
+            discussion_id=OuterRef("pk")
+        )
+        return queryset.filter(Exists(late))
+
+    def filter_child_not_seen(self, queryset, name, value):
+        return queryset.filter(lateness.child_not_seen_in_time(self.now)) if value else queryset

@@ -1,0 +1,37 @@
+"""Every strategy discussion and MASH meeting, newest first, with filters for what is
+late: minutes, actions, seeing the child. Thin: parse the filters, read, render."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from agencies.policy import Capability, capability_required
+from triage.list_filters import StrategyFilter, overdue_actions_count
+from triage.models import StrategyDiscussion
+
+PAGE_SIZE = 50
+
+
+@capability_required(Capability.VIEW_STRATEGY_DISCUSSIONS)
+@require_GET
+def discussion_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    # A list shows references, kinds and dates: no child's details, so no access-log row.
+    discussions = (
+        StrategyDiscussion.objects.select_related("referral", "convened_by")
+        .annotate(overdue_actions=overdue_actions_count(now))
+        .order_by("-held_at", "-pk")
+    )
+    filters = StrategyFilter(request.GET or None, queryset=discussions, now=now)
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "triage/strategy/list.html",
+        {"filters": filters, "page": page, "now": now, "query": query.urlencode()},
+    )
