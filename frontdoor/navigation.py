@@ -25,6 +25,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Record a referral", "referrals:start", Capability.RECORD_ON_BEHALF),
     NavItem("Challenges", "challenges:list", Capability.VIEW_ALL_CHALLENGES),
     NavItem("Information requests", "requests:list", Capability.ANSWER_INFORMATION_REQUESTS),
+    NavItem("Performance", "dashboard:performance", Capability.VIEW_DASHBOARD),
+    NavItem("Agency performance", "dashboard:agency", Capability.VIEW_AGENCY_PERFORMANCE),
     NavItem("Administration", "admin:index", Capability.MANAGE_SYSTEM),
     NavItem("API documentation", "api-docs", None),
 ]
