@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
 from agencies.policy import Capability, capability_required, performance_agency_scope
-from reporting import performance
+from reporting import performance, performance_tables
 from reporting.charts import weekly_chart
 from reporting.performance_forms import PeriodForm
 
@@ -33,7 +33,7 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _shown(table: performance.Table) -> dict:
+def _shown(table: performance_tables.Table) -> dict:
     """A table as the template draws it: its chart's SVG and its cells as text."""
     chart = ""
     if table.chart and table.weekly:
@@ -53,7 +53,7 @@ def _shown(table: performance.Table) -> dict:
             (
                 label,
                 [
-                    performance.format_value(v.get(c.key), c.kind, table.empty)
+                    performance_tables.format_value(v.get(c.key), c.kind, table.empty)
                     for c in table.columns
                 ],
             )
@@ -79,7 +79,7 @@ def _period_and_scope(form: PeriodForm, fixed_agency: int | None = None):
     )
 
 
-def _csv(table: performance.Table, period: performance.Period, name: str) -> HttpResponse:
+def _csv(table: performance_tables.Table, period: performance.Period, name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{name}-{table.key}-{period.first:%Y-%m-%d}-to-'
@@ -91,7 +91,8 @@ def _csv(table: performance.Table, period: performance.Period, name: str) -> Htt
     for label, monday, values in table.rows:
         first = monday.isoformat() if isinstance(monday, date) else label
         cells = [
-            values.get(c.key, 0 if c.kind == performance.COUNT else None) for c in table.columns
+            values.get(c.key, 0 if c.kind == performance_tables.COUNT else None)
+            for c in table.columns
         ]
         writer.writerow([safe_cell(first)] + [safe_cell(cell) for cell in cells])
     return response
@@ -113,7 +114,9 @@ def _page(request, *, template, form, period, scope, keys, extra=None, status=20
     if period is not None:
         tables = [
             _shown(t)
-            for t in performance.figures(period=period, scope=scope, now=timezone.now(), keys=keys)
+            for t in performance_tables.figures(
+                period=period, scope=scope, now=timezone.now(), keys=keys
+            )
         ]
     query = request.GET.copy()
     query.pop("table", None)
@@ -144,21 +147,23 @@ def performance_page(request: HttpRequest) -> HttpResponse:
     period, scope = _period_and_scope(form)
     return _page(
         request, template="reporting/performance.html", form=form, period=period,
-        scope=scope, keys=performance.TABLE_KEYS,
+        scope=scope, keys=performance_tables.TABLE_KEYS,
     )  # fmt: skip
 
 
 @require_http_methods(["GET"])
 @capability_required(Capability.VIEW_DASHBOARD)
 def performance_csv(request: HttpRequest) -> HttpResponse:
-    key = _table_key(request, performance.TABLE_KEYS)
+    key = _table_key(request, performance_tables.TABLE_KEYS)
     if key is None:
-        return _bad_table(performance.TABLE_KEYS)
+        return _bad_table(performance_tables.TABLE_KEYS)
     form = _form(request)
     if form.is_bound and not form.is_valid():
         return HttpResponse(_errors(form), status=400, content_type="text/plain")
     period, scope = _period_and_scope(form)
-    (table,) = performance.figures(period=period, scope=scope, now=timezone.now(), keys=(key,))
+    (table,) = performance_tables.figures(
+        period=period, scope=scope, now=timezone.now(), keys=(key,)
+    )
     return _csv(table, period, "performance")
 
 
@@ -193,7 +198,7 @@ def agency_page(request: HttpRequest) -> HttpResponse:
     agency = Agency.objects.filter(pk=scope.agency_id).first() if scope.agency_id else None
     return _page(
         request, template=template, form=form, period=period if agency else None,
-        scope=scope, keys=performance.AGENCY_TABLE_KEYS,
+        scope=scope, keys=performance_tables.AGENCY_TABLE_KEYS,
         extra={"agency": agency, "fixed": own is not None},
     )  # fmt: skip
 
@@ -205,13 +210,15 @@ def agency_csv(request: HttpRequest) -> HttpResponse:
 
         return redirect_to_login(request.get_full_path())
     form, own = _agency_form(request)
-    key = _table_key(request, performance.AGENCY_TABLE_KEYS)
+    key = _table_key(request, performance_tables.AGENCY_TABLE_KEYS)
     if key is None:
-        return _bad_table(performance.AGENCY_TABLE_KEYS)
+        return _bad_table(performance_tables.AGENCY_TABLE_KEYS)
     if form.is_bound and not form.is_valid():
         return HttpResponse(_errors(form), status=400, content_type="text/plain")
     period, scope = _period_and_scope(form, fixed_agency=own)
     if scope.agency_id is None:
         return HttpResponse("agency: choose an agency", status=400, content_type="text/plain")
-    (table,) = performance.figures(period=period, scope=scope, now=timezone.now(), keys=(key,))
+    (table,) = performance_tables.figures(
+        period=period, scope=scope, now=timezone.now(), keys=(key,)
+    )
     return _csv(table, period, "agency-performance")
