@@ -13,8 +13,9 @@ Referral figures count a referral in the London week it was **received** (one co
 week, so that a referral left undecided still counts against its week); strategy
 discussions in the week they were held; challenges in the week raised (and resolved).
 
-``figures()`` is the one source the pages and the CSV read: a summary table kept by a
-periodic task would change only it.
+``reporting.performance_tables.figures()`` turns these into the tables that the pages
+and the CSV read: a summary table kept by a periodic task would change only what it
+calls.
 """
 
 from __future__ import annotations
@@ -195,10 +196,9 @@ def _weeks(period: Period, found: dict[date, dict], make) -> list[Week]:
 def decided_in_time(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     """Share decided within 24 hours. Of the referrals received in the week whose
     decision is made or due (undecided ones count once their due time has passed), the
-    share decided before their due time (``decided_at < decision_due_at``: the decision
-    clock is overdue from the due time itself, as the decision screen shows it, so a
-    decision at exactly 24 hours is late). The due time is the referral's own
-    ``decision_due_at``, whichever clock policy set it."""
+    share decided before their due time. The decision clock is overdue from the due
+    time itself, as the decision screen shows it, so a decision at exactly 24 hours is
+    late. The due time is the referral's own, whichever clock policy set it."""
     counts = _by_week(
         _referrals(period, scope).filter(Q(decision__isnull=False) | Q(decision_due_at__lte=now)),
         "received_at",
@@ -218,8 +218,8 @@ def decided_in_time(*, period: Period, scope: Scope, now: datetime) -> list[Week
 
 def time_to_decision(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     """Time to decision, in hours. Of the referrals received in the week and decided,
-    the median and the 95th percentile (linear interpolation) of ``decided_at -
-    received_at``. Referrals not yet decided are not in it: the share decided in time
+    the median and the 95th percentile (linear interpolation) of the hours from receipt
+    to decision. Referrals not yet decided are not in it: the share decided in time
     counts them."""
     rows = (
         _referrals(period, scope)
@@ -246,8 +246,8 @@ def time_to_decision(*, period: Period, scope: Scope, now: datetime) -> list[Wee
 
 def referrals_by_agency_type(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     """Referrals received in the week, by the type of the referring agency (the census
-    source of referral); ``none`` for calls recorded by the front door from a member of
-    the public or another caller with no agency. Key ``total`` is every referral."""
+    source of referral). Calls the front door recorded from a member of the public or
+    another caller with no agency are under "No agency"."""
     rows = (
         _referrals(period, scope)
         .order_by()
@@ -301,7 +301,7 @@ def referrals_by_concern(*, period: Period, scope: Scope, now: datetime) -> list
 
 def outcomes(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     """Decided referrals received in the week, by outcome as it stands (an amended
-    decision counts under its latest amendment's outcome). Key ``decided`` is all."""
+    decision counts under its latest amendment's outcome)."""
     rows = (
         _referrals(period, scope)
         .filter(decision__isnull=False)
@@ -384,7 +384,7 @@ def feedback_in_time(*, period: Period, scope: Scope, now: datetime) -> list[Wee
     recorded from members of the public have no one to notify and are left out), the
     share whose referrer was sent the feedback notice (its first delivery, in the inbox
     or by email) by the same time on the next working day after the decision (England
-    and Wales bank holidays and weekends skipped; ``core.clock.working_days_after``)."""
+    and Wales bank holidays and weekends skipped)."""
     first_sent = (
         Notification.objects.filter(
             event__kind=NoticeKind.FEEDBACK,
@@ -476,8 +476,9 @@ def quality(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
 
 
 def quality_by_agency(*, period: Period, scope: Scope, now: datetime) -> list[dict]:
-    """Referral quality by agency over the whole period: as ``quality``, one row for
-    each agency with a rated referral, by name."""
+    """Referral quality by agency over the whole period: of each agency's referrals
+    received in the period that a screener has rated, the average score (0 to 6) and the
+    share meeting each criterion."""
     rows = (
         _referrals(period, scope)
         .filter(quality__isnull=False, agency__isnull=False)
@@ -510,8 +511,8 @@ def discussion_membership(*, period: Period, scope: Scope, now: datetime) -> lis
     the strategy discussions (not MASH information-sharing meetings) held in the week,
     the share at which someone from the police, someone from children's social care and
     a health professional (a health agency, or a GP, health visitor, school nurse or
-    community paediatrician by role) attended: the statutory core that
-    ``triage.strategy_membership`` warns about."""
+    community paediatrician by role) attended: the statutory core that the discussion
+    page warns about."""
     counts = _by_week(
         _discussions(period, scope).annotate(
             police=_present(types=POLICE_TYPES),
@@ -536,8 +537,7 @@ def discussion_membership(*, period: Period, scope: Scope, now: datetime) -> lis
 def minutes_on_time(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     """Minutes circulated on time. Of the strategy discussions held in the week whose
     minutes are circulated or due (not yet circulated ones count once their due time
-    has passed), the share circulated to the professionals by their due time
-    (``minutes_circulated_at <= minutes_due_at``)."""
+    has passed), the share circulated to the professionals by their due time."""
     counts = _by_week(
         _discussions(period, scope).filter(
             Q(minutes_circulated_at__isnull=False) | Q(minutes_due_at__lte=now)

@@ -134,10 +134,10 @@ def test_pages_that_only_read_refuse_other_methods(
     ("role", "promised"),
     [
         ("referrer", ["/referrals/new/", "/referrals/mine/"]),
-        ("agency_lead", ["/referrals/new/", "/referrals/mine/"]),
+        ("agency_lead", ["/referrals/new/", "/referrals/mine/", "/dashboard/agency/"]),
         ("screener", ["/triage/", "/referrals/new/"]),
-        ("manager", ["/triage/", "/referrals/new/", "/challenges/"]),
-        ("auditor", ["/triage/", "/challenges/"]),
+        ("manager", ["/triage/", "/referrals/new/", "/challenges/", "/dashboard/performance/"]),
+        ("auditor", ["/triage/", "/challenges/", "/dashboard/performance/"]),
     ],
 )
 def test_each_home_page_links_what_the_role_uses_and_promises_nothing_unbuilt(
@@ -151,7 +151,9 @@ def test_each_home_page_links_what_the_role_uses_and_promises_nothing_unbuilt(
 
     for path in promised:
         assert f'href="{path}"' in page
-    for unbuilt in ("dashboard", "strategy discussion", "access log", "history"):
+    # The performance pages are built; the live dashboard at /dashboard/ is not yet.
+    assert 'href="/dashboard/"' not in page
+    for unbuilt in ("strategy discussion", "access log", "history"):
         assert unbuilt not in page.lower()
 
 
