@@ -111,7 +111,7 @@ def weekly_chart(
         out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
     every = max(1, -(-count // MAX_X_LABELS))
     for i, label in enumerate(x_labels):
-        if i % every == 0 or i == count - 1 and (count - 1) % every >= every / 2:
+        if i % every == 0 or i == count - 1 and (count - 1) % every > every / 2:
             short = escape(label.removeprefix("w/c ").rsplit(" ", 1)[0])
             out.append(
                 f'<text x="{x_of(i):.1f}" y="{PLOT_BOTTOM + 18}" '
