@@ -175,3 +175,15 @@ def capability_required(capability: Capability):
         return wrapped
 
     return decorator
+
+
+def performance_agency_scope(user) -> tuple[bool, int | None]:
+    """Whose figures the user may see on the agency performance page: ``(True, None)``
+    for those who see every agency's (they choose one); ``(False, own agency id)`` for
+    an agency lead, fixed to their own agency whatever they ask for.
+    PermissionDenied for everyone else."""
+    if can(user, Capability.VIEW_DASHBOARD):
+        return True, None
+    if can(user, Capability.VIEW_AGENCY_PERFORMANCE) and user.agency_id is not None:
+        return False, user.agency_id
+    raise PermissionDenied

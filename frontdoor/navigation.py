@@ -26,6 +26,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Challenges", "challenges:list", Capability.VIEW_ALL_CHALLENGES),
     NavItem("Dashboard", "dashboard:live", Capability.VIEW_DASHBOARD),
     NavItem("Information requests", "requests:list", Capability.ANSWER_INFORMATION_REQUESTS),
+    NavItem("Performance", "dashboard:performance", Capability.VIEW_DASHBOARD),
+    NavItem("Agency performance", "dashboard:agency", Capability.VIEW_AGENCY_PERFORMANCE),
     NavItem("Administration", "admin:index", Capability.MANAGE_SYSTEM),
     NavItem("API documentation", "api-docs", None),
 ]
@@ -37,6 +39,14 @@ def navigation_for(user, current_path: str) -> list[dict]:
         if item.capability is not None and not can(user, item.capability):
             continue
         url = reverse(item.url_name)
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": url, "active": False})
+    # The one item the page is under: the longest address it starts with (on
+    # /dashboard/performance/, Performance, not Dashboard too); "/" only on the home page.
+    under = [
+        i
+        for i in items
+        if (current_path == i["url"] if i["url"] == "/" else current_path.startswith(i["url"]))
+    ]
+    if under:
+        max(under, key=lambda i: len(i["url"]))["active"] = True
     return items

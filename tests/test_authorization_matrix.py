@@ -264,6 +264,22 @@ MATRIX = {
         }
         for page in ("dashboard:live", "dashboard:information-requests-overdue")
     },
+    # --- Performance figures: managers and auditors read every agency's; an agency lead
+    # its own agency's only. The CSV without ``table=`` names the missing field (400).
+    ("dashboard:performance", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": 200, "auditor": 200,
+    },
+    ("dashboard:performance-csv", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "manager": 400, "auditor": 400,
+    },
+    ("dashboard:agency", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "agency_lead": 200, "manager": 200, "auditor": 200,
+    },
+    ("dashboard:agency-csv", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "agency_lead": 400, "manager": 400, "auditor": 400,
+    },
     # --- The Django admin: one entry for all of it (its index and the agencies page) -----
     (authz.ADMIN, "GET"): {**dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "admin": 200},
     # --- The API: 401 without a token or session ------------------------------------------

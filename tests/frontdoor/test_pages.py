@@ -134,10 +134,19 @@ def test_pages_that_only_read_refuse_other_methods(
     ("role", "promised"),
     [
         ("referrer", ["/referrals/new/", "/referrals/mine/"]),
-        ("agency_lead", ["/referrals/new/", "/referrals/mine/"]),
+        ("agency_lead", ["/referrals/new/", "/referrals/mine/", "/dashboard/agency/"]),
         ("screener", ["/triage/", "/referrals/new/"]),
-        ("manager", ["/triage/", "/referrals/new/", "/challenges/", "/dashboard/"]),
-        ("auditor", ["/triage/", "/challenges/", "/dashboard/"]),
+        (
+            "manager",
+            [
+                "/triage/",
+                "/referrals/new/",
+                "/challenges/",
+                "/dashboard/",
+                "/dashboard/performance/",
+            ],
+        ),
+        ("auditor", ["/triage/", "/challenges/", "/dashboard/", "/dashboard/performance/"]),
     ],
 )
 def test_each_home_page_links_what_the_role_uses_and_promises_nothing_unbuilt(
@@ -166,3 +175,18 @@ def test_referrers_home_page_says_how_to_challenge_a_decision(make_user, role):
 
     assert "raise a challenge" in page
     assert 'href="/referrals/mine/"' in page
+
+
+@pytest.mark.django_db
+def test_only_the_deepest_navigation_item_is_marked_current(make_user):
+    from frontdoor.navigation import navigation_for
+
+    manager = make_user("manager")
+
+    def current(path):
+        return [i["label"] for i in navigation_for(manager, path) if i["active"]]
+
+    assert current("/dashboard/performance/") == ["Performance"]
+    assert current("/dashboard/") == ["Dashboard"]
+    assert current("/") == ["Home"]
+    assert current("/triage/referrals/1/") == ["Queue"]

@@ -1,0 +1,583 @@
+"""The performance figures over a chosen period: each figure defined once, here.
+
+Pure reads: every function takes a ``Period`` (whole London weeks, Monday 00:00
+Europe/London to the Monday after the last week), a ``Scope`` (agency type and agency
+filters; an agency lead's scope is fixed to their agency by the view) and ``now``, and
+returns plain data. Counting is done by the database, grouped by London week
+(``TruncWeek`` in Europe/London, so a week that spans a BST/GMT change is still Monday
+00:00 to Monday 00:00 local time). The only rows brought into Python are the decided
+referrals' two times, for the percentiles of time to decision, and the few feedback
+notices sent between 24 hours and 8 days after a decision, for the working-day test.
+
+Referral figures count a referral in the London week it was **received** (one cohort per
+week, so that a referral left undecided still counts against its week); strategy
+discussions in the week they were held; challenges in the week raised (and resolved).
+
+``reporting.performance_tables.figures()`` turns these into the tables that the pages
+and the CSV read: a summary table kept by a periodic task would change only what it
+calls.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, TruncWeek
+
+from core.clock import LONDON, working_days_after
+from notices.models import NoticeKind, Notification
+from referrals.models import Outcome, Referral, ReferralConcern
+from triage.models import (
+    Attendee,
+    Challenge,
+    DecisionAmendment,
+    DiscussionKind,
+    QualityRating,
+    Section47Outcome,
+    StrategyDiscussion,
+)
+from triage.selectors import REPEAT_WINDOW
+from triage.strategy_membership import (
+    HEALTH_ROLES,
+    HEALTH_TYPES,
+    POLICE_TYPES,
+    SOCIAL_CARE_TYPES,
+)
+
+ONE_WEEK = timedelta(days=7)
+DEFAULT_WEEKS = 12
+MAX_DAYS = 731  # two years
+# A feedback notice sent within 24 hours of the decision is always within one working
+# day; one sent more than 8 days after never is (one working day is at most 6 calendar
+# days after a decision, even over Christmas). Only those between are checked one by one.
+SURELY_IN_TIME = timedelta(hours=24)
+SURELY_LATE = timedelta(days=8)
+
+
+# --- Period and scope -------------------------------------------------------------------
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def london_midnight(day: date) -> datetime:
+    """00:00 Europe/London on ``day``, in UTC (23:00 UTC the day before in BST)."""
+    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole London weeks: from the Monday of ``first`` to the Sunday of ``last``."""
+
+    first: date  # a Monday
+    last: date  # a Sunday
+
+    @classmethod
+    def covering(cls, start: date, end: date) -> Period:
+        return cls(first=monday_of(start), last=monday_of(end) + timedelta(days=6))
+
+    @property
+    def weeks(self) -> list[date]:
+        count = (self.last - self.first).days // 7 + 1
+        return [self.first + ONE_WEEK * i for i in range(count)]
+
+    @property
+    def start(self) -> datetime:
+        return london_midnight(self.first)
+
+    @property
+    def end(self) -> datetime:
+        """The first moment after the period: 00:00 London on the Monday after it."""
+        return london_midnight(self.last + timedelta(days=1))
+
+
+def default_period(today: date, weeks: int = DEFAULT_WEEKS) -> Period:
+    """The last ``weeks`` London weeks, the current (incomplete) week included."""
+    this_week = monday_of(today)
+    return Period(first=this_week - ONE_WEEK * (weeks - 1), last=this_week + timedelta(days=6))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which referrals count: all, one agency type's, or one agency's (by the
+    referral's agency; a referral recorded from a caller has none and counts only when
+    no filter is set)."""
+
+    agency_type: str = ""
+    agency_id: int | None = None
+
+    def referral_q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.agency_type:
+            q &= Q(**{f"{prefix}agency__type": self.agency_type})
+        if self.agency_id is not None:
+            q &= Q(**{f"{prefix}agency_id": self.agency_id})
+        return q
+
+
+# --- Plain results ----------------------------------------------------------------------
+
+
+@dataclass
+class Week:
+    """One week's values of a figure; ``values`` by column key."""
+
+    monday: date
+    values: dict[str, float | int | None] = field(default_factory=dict)
+
+
+def share(part: int, whole: int) -> float | None:
+    """``part / whole`` as a percentage, or None when there is nothing to divide (an
+    empty week shows "no referrals", never 0%)."""
+    return None if not whole else 100 * part / whole
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The ``q`` quantile (0 to 1) by linear interpolation between the closest ranks, as
+    PostgreSQL's ``percentile_cont``; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _week_key(value: datetime) -> date:
+    return value.astimezone(LONDON).date()
+
+
+def _by_week(queryset, when: str, **aggregates) -> dict[date, dict]:
+    """One row of aggregates per London week of the datetime field ``when``."""
+    rows = (
+        queryset.order_by()  # a model's default ordering would split the groups
+        .annotate(week=TruncWeek(when, tzinfo=LONDON))
+        .values("week")
+        .annotate(**aggregates)
+    )
+    return {_week_key(row["week"]): row for row in rows}
+
+
+def _referrals(period: Period, scope: Scope):
+    return Referral.objects.filter(
+        scope.referral_q(), received_at__gte=period.start, received_at__lt=period.end
+    )
+
+
+def _current_outcome():
+    """A decision's outcome as it stands: its latest amendment's, or its own."""
+    latest = DecisionAmendment.objects.filter(decision=OuterRef("decision")).order_by(
+        "-amended_at", "-pk"
+    )
+    return Coalesce(Subquery(latest.values("outcome")[:1]), F("decision__outcome"))
+
+
+def _weeks(period: Period, found: dict[date, dict], make) -> list[Week]:
+    return [Week(monday, make(found.get(monday, {}))) for monday in period.weeks]
+
+
+# --- The figures ------------------------------------------------------------------------
+
+
+def decided_in_time(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Share decided within 24 hours. Of the referrals received in the week whose
+    decision is made or due (undecided ones count once their due time has passed), the
+    share decided before their due time. The decision clock is overdue from the due
+    time itself, as the decision screen shows it, so a decision at exactly 24 hours is
+    late. The due time is the referral's own, whichever clock policy set it."""
+    counts = _by_week(
+        _referrals(period, scope).filter(Q(decision__isnull=False) | Q(decision_due_at__lte=now)),
+        "received_at",
+        counted=Count("pk"),
+        in_time=Count("pk", filter=Q(decision__decided_at__lt=F("decision_due_at"))),
+    )
+    return _weeks(
+        period,
+        counts,
+        lambda row: {
+            "counted": row.get("counted", 0),
+            "in_time": row.get("in_time", 0),
+            "share": share(row.get("in_time", 0), row.get("counted", 0)),
+        },
+    )
+
+
+def time_to_decision(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Time to decision, in hours. Of the referrals received in the week and decided,
+    the median and the 95th percentile (linear interpolation) of the hours from receipt
+    to decision. Referrals not yet decided are not in it: the share decided in time
+    counts them."""
+    rows = (
+        _referrals(period, scope)
+        .filter(decision__isnull=False)
+        .order_by()
+        .values_list("received_at", "decision__decided_at")
+    )
+    hours: dict[date, list[float]] = {}
+    for received_at, decided_at in rows:
+        week = monday_of(received_at.astimezone(LONDON).date())
+        hours.setdefault(week, []).append((decided_at - received_at).total_seconds() / 3600)
+    return [
+        Week(
+            monday,
+            {
+                "decided": len(hours.get(monday, [])),
+                "median": percentile(hours.get(monday, []), 0.5),
+                "p95": percentile(hours.get(monday, []), 0.95),
+            },
+        )
+        for monday in period.weeks
+    ]
+
+
+def referrals_by_agency_type(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Referrals received in the week, by the type of the referring agency (the census
+    source of referral). Calls the front door recorded from a member of the public or
+    another caller with no agency are under "No agency"."""
+    rows = (
+        _referrals(period, scope)
+        .order_by()
+        .annotate(week=TruncWeek("received_at", tzinfo=LONDON))
+        .values("week", "agency__type")
+        .annotate(n=Count("pk"))
+    )
+    found: dict[date, dict] = {}
+    for row in rows:
+        week = found.setdefault(_week_key(row["week"]), {"total": 0})
+        week[row["agency__type"] or "none"] = row["n"]
+        week["total"] += row["n"]
+    return [Week(monday, found.get(monday, {"total": 0})) for monday in period.weeks]
+
+
+def referrals_by_agency(*, period: Period, scope: Scope, now: datetime) -> list[dict]:
+    """Referrals received in the period, by referring agency, most first (agencies with
+    none are not listed)."""
+    rows = (
+        _referrals(period, scope)
+        .filter(agency__isnull=False)
+        .order_by()
+        .values("agency_id", "agency__name", "agency__type")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "agency__name")
+    )
+    return [
+        {"agency": r["agency__name"], "type": r["agency__type"], "referrals": r["n"]} for r in rows
+    ]
+
+
+def referrals_by_concern(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Referrals received in the week that name each concern category (a referral
+    naming two categories counts under both)."""
+    rows = (
+        ReferralConcern.objects.filter(
+            scope.referral_q("referral__"),
+            referral__received_at__gte=period.start,
+            referral__received_at__lt=period.end,
+        )
+        .order_by()
+        .annotate(week=TruncWeek("referral__received_at", tzinfo=LONDON))
+        .values("week", "category")
+        .annotate(n=Count("referral_id"))
+    )
+    found: dict[date, dict] = {}
+    for row in rows:
+        found.setdefault(_week_key(row["week"]), {})[row["category"]] = row["n"]
+    return [Week(monday, found.get(monday, {})) for monday in period.weeks]
+
+
+def outcomes(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Decided referrals received in the week, by outcome as it stands (an amended
+    decision counts under its latest amendment's outcome)."""
+    rows = (
+        _referrals(period, scope)
+        .filter(decision__isnull=False)
+        .order_by()
+        .annotate(week=TruncWeek("received_at", tzinfo=LONDON), outcome=_current_outcome())
+        .values("week", "outcome")
+        .annotate(n=Count("pk"))
+    )
+    found: dict[date, dict] = {}
+    for row in rows:
+        week = found.setdefault(_week_key(row["week"]), {"decided": 0})
+        week[row["outcome"]] = row["n"]
+        week["decided"] += row["n"]
+    return [Week(monday, found.get(monday, {"decided": 0})) for monday in period.weeks]
+
+
+def re_referrals(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Re-referral rate within 12 months (the national measure). Of the referrals
+    received in the week that are linked to a child record, the share about a child
+    with an earlier referral received in the 12 months (365 days, as the repeat flag
+    counts them) before this one. Referrals not yet matched to a child record are not
+    in the denominator."""
+    earlier = Referral.objects.filter(
+        child_id=OuterRef("child_id"),
+        received_at__lt=OuterRef("received_at"),
+        received_at__gte=OuterRef("received_at") - REPEAT_WINDOW,
+    )
+    counts = _by_week(
+        _referrals(period, scope).filter(child__isnull=False).annotate(repeat=Exists(earlier)),
+        "received_at",
+        linked=Count("pk"),
+        repeats=Count("pk", filter=Q(repeat=True)),
+    )
+    return _weeks(
+        period,
+        counts,
+        lambda row: {
+            "linked": row.get("linked", 0),
+            "repeats": row.get("repeats", 0),
+            "share": share(row.get("repeats", 0), row.get("linked", 0)),
+        },
+    )
+
+
+def conversions(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Conversion to assessment and to section 47. Of the decided referrals received in
+    the week: the share whose outcome (as it stands) is a child and family assessment
+    (s17); and the share whose outcome is a strategy discussion (s47) or that has a
+    strategy discussion deciding that section 47 enquiries proceed (single or joint
+    agency)."""
+    proceeds = StrategyDiscussion.objects.filter(
+        referral_id=OuterRef("pk"),
+        section47_outcome__in=[Section47Outcome.SINGLE_AGENCY, Section47Outcome.JOINT_POLICE],
+    )
+    counts = _by_week(
+        _referrals(period, scope)
+        .filter(decision__isnull=False)
+        .annotate(outcome=_current_outcome(), s47_enquiry=Exists(proceeds)),
+        "received_at",
+        decided=Count("pk"),
+        s17=Count("pk", filter=Q(outcome=Outcome.ASSESSMENT_S17)),
+        s47=Count("pk", filter=Q(outcome=Outcome.STRATEGY_S47) | Q(s47_enquiry=True)),
+    )
+    return _weeks(
+        period,
+        counts,
+        lambda row: {
+            "decided": row.get("decided", 0),
+            "s17": row.get("s17", 0),
+            "s17_share": share(row.get("s17", 0), row.get("decided", 0)),
+            "s47": row.get("s47", 0),
+            "s47_share": share(row.get("s47", 0), row.get("decided", 0)),
+        },
+    )
+
+
+def feedback_in_time(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Referrers given feedback within one working day. Of the decided referrals
+    received in the week that came from a referrer with a Front Door account (calls
+    recorded from members of the public have no one to notify and are left out), the
+    share whose referrer was sent the feedback notice (its first delivery, in the inbox
+    or by email) by the same time on the next working day after the decision (England
+    and Wales bank holidays and weekends skipped)."""
+    first_sent = (
+        Notification.objects.filter(
+            event__kind=NoticeKind.FEEDBACK,
+            event__referral_id=OuterRef("pk"),
+            recipient_id=OuterRef("referrer_id"),
+            sent_at__isnull=False,
+        )
+        .order_by()
+        .values("event__referral_id")
+        .annotate(first=Min("sent_at"))
+        .values("first")
+    )
+    decided = (
+        _referrals(period, scope)
+        .filter(decision__isnull=False, referrer__isnull=False)
+        .annotate(
+            first_sent=Subquery(first_sent, output_field=DateTimeField()),
+            soon=ExpressionWrapper(
+                F("decision__decided_at") + SURELY_IN_TIME, output_field=DateTimeField()
+            ),
+            late=ExpressionWrapper(
+                F("decision__decided_at") + SURELY_LATE, output_field=DateTimeField()
+            ),
+        )
+    )
+    counts = _by_week(
+        decided,
+        "received_at",
+        decided=Count("pk"),
+        surely=Count("pk", filter=Q(first_sent__lte=F("soon"))),
+    )
+    # Sent after 24 hours but within 8 days: whether that was one working day depends on
+    # the weekend and bank holidays in between.
+    between = decided.filter(first_sent__gt=F("soon"), first_sent__lte=F("late")).values_list(
+        "received_at", "decision__decided_at", "first_sent"
+    )
+    extra: dict[date, int] = {}
+    for received_at, decided_at, sent_at in between.order_by():
+        if sent_at <= working_days_after(decided_at, 1):
+            week = monday_of(received_at.astimezone(LONDON).date())
+            extra[week] = extra.get(week, 0) + 1
+    weeks = []
+    for monday in period.weeks:
+        row = counts.get(monday, {})
+        given = row.get("surely", 0) + extra.get(monday, 0)
+        weeks.append(
+            Week(
+                monday,
+                {
+                    "decided": row.get("decided", 0),
+                    "in_time": given,
+                    "share": share(given, row.get("decided", 0)),
+                },
+            )
+        )
+    return weeks
+
+
+RUBRIC = QualityRating.RUBRIC
+
+
+def _quality_aggregates(prefix: str = "quality__") -> dict:
+    rated = Q(**{f"{prefix}isnull": False}) if prefix else Q()
+    found = {"rated": Count("pk", filter=rated)}
+    for name, _label in RUBRIC:
+        found[name] = Count("pk", filter=Q(**{f"{prefix}{name}": True}))
+    return found
+
+
+def _quality_values(row: dict) -> dict:
+    rated = row.get("rated", 0)
+    met = sum(row.get(name, 0) for name, _ in RUBRIC)
+    values: dict = {"rated": rated, "average": (met / rated) if rated else None}
+    for name, _label in RUBRIC:
+        values[name] = share(row.get(name, 0), rated)
+    return values
+
+
+def quality(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Referral quality (the screeners' rubric). Of the referrals received in the week
+    that a screener has rated, the average score (0 to 6: one point for each criterion
+    met) and the share meeting each criterion."""
+    counts = _by_week(
+        _referrals(period, scope).filter(quality__isnull=False),
+        "received_at",
+        **_quality_aggregates(),
+    )
+    return _weeks(period, counts, _quality_values)
+
+
+def quality_by_agency(*, period: Period, scope: Scope, now: datetime) -> list[dict]:
+    """Referral quality by agency over the whole period: of each agency's referrals
+    received in the period that a screener has rated, the average score (0 to 6) and the
+    share meeting each criterion."""
+    rows = (
+        _referrals(period, scope)
+        .filter(quality__isnull=False, agency__isnull=False)
+        .order_by()
+        .values("agency_id", "agency__name")
+        .annotate(**_quality_aggregates())
+        .order_by("agency__name")
+    )
+    return [{"agency": row["agency__name"], **_quality_values(row)} for row in rows]
+
+
+def _present(*, types=frozenset(), roles=frozenset()) -> Exists:
+    who = Q(agency__type__in=types)
+    if roles:
+        who |= Q(role__in=roles)
+    return Exists(Attendee.objects.filter(who, discussion_id=OuterRef("pk"), attended=True))
+
+
+def _discussions(period: Period, scope: Scope):
+    return StrategyDiscussion.objects.filter(
+        scope.referral_q("referral__"),
+        kind=DiscussionKind.STRATEGY_DISCUSSION,
+        held_at__gte=period.start,
+        held_at__lt=period.end,
+    )
+
+
+def discussion_membership(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Strategy discussions with police, children's social care and health present. Of
+    the strategy discussions (not MASH information-sharing meetings) held in the week,
+    the share at which someone from the police, someone from children's social care and
+    a health professional (a health agency, or a GP, health visitor, school nurse or
+    community paediatrician by role) attended: the statutory core that the discussion
+    page warns about."""
+    counts = _by_week(
+        _discussions(period, scope).annotate(
+            police=_present(types=POLICE_TYPES),
+            social_care=_present(types=SOCIAL_CARE_TYPES),
+            health=_present(types=HEALTH_TYPES, roles=HEALTH_ROLES),
+        ),
+        "held_at",
+        held=Count("pk"),
+        all_present=Count("pk", filter=Q(police=True, social_care=True, health=True)),
+    )
+    return _weeks(
+        period,
+        counts,
+        lambda row: {
+            "held": row.get("held", 0),
+            "all_present": row.get("all_present", 0),
+            "share": share(row.get("all_present", 0), row.get("held", 0)),
+        },
+    )
+
+
+def minutes_on_time(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Minutes circulated on time. Of the strategy discussions held in the week whose
+    minutes are circulated or due (not yet circulated ones count once their due time
+    has passed), the share circulated to the professionals by their due time."""
+    counts = _by_week(
+        _discussions(period, scope).filter(
+            Q(minutes_circulated_at__isnull=False) | Q(minutes_due_at__lte=now)
+        ),
+        "held_at",
+        counted=Count("pk"),
+        on_time=Count("pk", filter=Q(minutes_circulated_at__lte=F("minutes_due_at"))),
+    )
+    return _weeks(
+        period,
+        counts,
+        lambda row: {
+            "counted": row.get("counted", 0),
+            "on_time": row.get("on_time", 0),
+            "share": share(row.get("on_time", 0), row.get("counted", 0)),
+        },
+    )
+
+
+def challenges(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Challenges raised in the week, and challenges resolved in the week (whenever
+    raised), about referrals in scope."""
+    base = Challenge.objects.filter(scope.referral_q("referral__"))
+    raised = _by_week(
+        base.filter(raised_at__gte=period.start, raised_at__lt=period.end),
+        "raised_at",
+        n=Count("pk"),
+    )
+    resolved = _by_week(
+        base.filter(resolved_at__gte=period.start, resolved_at__lt=period.end),
+        "resolved_at",
+        n=Count("pk"),
+    )
+    return [
+        Week(
+            monday,
+            {
+                "raised": raised.get(monday, {}).get("n", 0),
+                "resolved": resolved.get(monday, {}).get("n", 0),
+            },
+        )
+        for monday in period.weeks
+    ]
