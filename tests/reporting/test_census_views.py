@@ -138,3 +138,29 @@ def test_the_schema_documents_the_census_endpoint(manager_client):
     operation = response.json()["paths"]["/api/v1/census/cin/"]["get"]
     assert set(operation["responses"]["200"]["content"]) == {"application/xml", "text/csv"}
     assert {p["name"] for p in operation["parameters"]} >= {"collection_year", "format"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_unchanged_return_is_not_validated_again(manager_client, decided, monkeypatch):
+    from django.core.cache import cache
+
+    from reporting import census_views
+
+    cache.clear()
+    runs = []
+    real = census_views.validate
+
+    def counting(xml, *, collection_year):
+        runs.append(collection_year)
+        return real(xml, collection_year=collection_year)
+
+    monkeypatch.setattr(census_views, "validate", counting)
+    manager_client.get(reverse("dashboard:census"))
+    manager_client.get(reverse("dashboard:census"))
+    assert runs == [2027]
+
+    # A new decided referral changes the return: it is checked afresh.
+    another = ReferralFactory(received_at=datetime(2026, 7, 1, 9, tzinfo=LONDON))
+    DecisionFactory(referral=another, outcome=Outcome.NO_FURTHER_ACTION)
+    manager_client.get(reverse("dashboard:census"))
+    assert runs == [2027, 2027]

@@ -153,3 +153,10 @@ def test_the_overdue_requests_list_names_no_child(world, manager_client):
     assert world.request_due_now.referral.reference in page
     assert world.request_not_yet.referral.reference not in page
     assert world.request_due_now.referral.child_first_name not in page
+
+
+def test_the_dashboard_links_the_reports_over_time_and_the_census(manager_client):
+    page = manager_client.get("/dashboard/").content.decode()
+
+    for address in ("/dashboard/performance/", "/dashboard/agency/", "/dashboard/census/"):
+        assert f'href="{address}"' in page
