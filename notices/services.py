@@ -78,7 +78,8 @@ TEXT = {
     NoticeKind.MINUTES_OVERDUE: (
         "Referral {reference}: discussion minutes overdue",
         "The minutes of a strategy discussion about referral {reference} were due to be "
-        "circulated by {due} and have not been recorded as circulated.",
+        "circulated, to the professionals and to the family, by {due} and have not been "
+        "recorded as circulated to both.",
     ),
     NoticeKind.ACTION_OVERDUE: (
         "Referral {reference}: discussion action overdue",

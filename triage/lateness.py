@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from referrals.models import Status
+from triage.models import DiscussionKind
 
 OPEN_WORK = (Status.SCREENING, Status.AWAITING_DECISION)
 
@@ -55,8 +56,13 @@ def information_request_overdue(now: datetime) -> Q:
 
 
 def minutes_overdue(now: datetime) -> Q:
-    """Of a strategy discussion: minutes not circulated to professionals by their due time."""
-    return Q(minutes_circulated_at__isnull=True, minutes_due_at__lte=now)
+    """Of a discussion: its due time has passed and the minutes have not gone to the
+    professionals or, for a strategy discussion, to the family (a MASH information-sharing
+    meeting's minutes are for the agencies)."""
+    not_sent = Q(minutes_circulated_at__isnull=True) | Q(
+        minutes_to_family_at__isnull=True, kind=DiscussionKind.STRATEGY_DISCUSSION
+    )
+    return Q(minutes_due_at__lte=now) & not_sent
 
 
 def action_overdue(now: datetime) -> Q:

@@ -125,6 +125,7 @@ def seed_demo_discussions(*, now: datetime | None = None) -> dict[str, int]:
         elif pattern["minutes"] == "late":
             late = discussion.minutes_due_at + timedelta(days=3)
             discussion.minutes_circulated_at = min(late, now)
+            discussion.minutes_to_family_at = min(late + timedelta(hours=2), now)
         if discussion.see_child_by < now:
             discussion.child_seen_at = held_at + timedelta(hours=5)
             discussion.child_seen_by = "Priya Hallam (social worker)"

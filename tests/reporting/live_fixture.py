@@ -20,7 +20,7 @@ EXPECTED = {
     "unallocated": 3,  # received 24h ago; 24h less a second ago; an hour and a second ago
     "awaiting_decision": 1,
     "information_requests_overdue": 2,  # due exactly now; an hour ago
-    "minutes_overdue": 2,  # due a day ago; due just now
+    "minutes_overdue": 3,  # due a day ago; due just now; sent to professionals, not family
     "actions_overdue": 3,  # two in one discussion (one due just now), one in another
     "challenges_open": 3,
 }
@@ -84,8 +84,17 @@ def build() -> SimpleNamespace:
     w.minutes_due_now = discussion(timedelta(days=1), timedelta(0))
     w.minutes_not_yet = discussion(timedelta(hours=3), SECOND)
     w.minutes_circulated = discussion(
-        timedelta(days=3), -timedelta(days=2), minutes_circulated_at=NOW - timedelta(days=2)
+        timedelta(days=3), -timedelta(days=2), minutes_circulated_at=NOW - timedelta(days=2),
+        minutes_to_family_at=NOW - timedelta(days=2),
+    )  # fmt: skip
+    w.minutes_family_late = discussion(
+        timedelta(hours=60), -timedelta(days=1), minutes_circulated_at=NOW - timedelta(days=1)
     )
+    # A MASH meeting's minutes are for the agencies: not late for want of the family's.
+    w.mash_minutes_sent = discussion(
+        timedelta(hours=61), -timedelta(days=1), minutes_circulated_at=NOW - timedelta(days=1),
+        kind="mash_meeting",
+    )  # fmt: skip
     w.child_not_seen = discussion(
         timedelta(hours=6), timedelta(hours=20), see_child_by=NOW - SECOND
     )

@@ -29,14 +29,18 @@ def test_the_strategy_list_shows_every_discussion_newest_first(world, screener_c
 
     assert listed[0] == world.minutes_not_yet.referral.reference  # held 3 hours ago
     assert listed[-1] == world.minutes_circulated.referral.reference  # held 3 days ago
-    assert len(listed) == 7
+    assert len(listed) == 9
 
 
 def test_the_strategy_list_filters_minutes_overdue(world, manager_client):
     listed = _references(manager_client, "/strategy/?minutes_overdue=on")
 
     assert sorted(listed) == sorted(
-        [world.minutes_day_late.referral.reference, world.minutes_due_now.referral.reference]
+        [
+            world.minutes_day_late.referral.reference,
+            world.minutes_due_now.referral.reference,
+            world.minutes_family_late.referral.reference,
+        ]
     )
 
 

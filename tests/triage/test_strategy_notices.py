@@ -61,6 +61,29 @@ def test_minutes_overdue_alerts_the_manager_exactly_once(manager):
 def test_minutes_circulated_in_time_raise_nothing(manager):
     discussion = friday_discussion(manager)
     discussion.minutes_circulated_at = FRIDAY_4PM + timedelta(hours=1)
+    discussion.minutes_to_family_at = FRIDAY_4PM + timedelta(hours=2)
+    discussion.save()
+    with time_machine.travel(datetime(2026, 12, 2, tzinfo=UTC), tick=False):
+        scan_clocks()
+    assert not NoticeEvent.objects.filter(kind=NoticeKind.MINUTES_OVERDUE).exists()
+
+
+def test_minutes_not_sent_to_the_family_alert_the_manager_once(manager):
+    discussion = friday_discussion(manager)
+    discussion.minutes_circulated_at = FRIDAY_4PM + timedelta(hours=1)
+    discussion.save()
+    with time_machine.travel(datetime(2026, 11, 30, 16, 1, tzinfo=UTC), tick=False):
+        scan_clocks()
+        scan_clocks()
+    [notice] = inbox(NoticeKind.MINUTES_OVERDUE)
+    assert notice.recipient == manager
+    assert "to the family" in notice.body
+
+
+def test_a_mash_meetings_minutes_are_for_the_agencies_not_the_family(manager):
+    discussion = friday_discussion(manager)
+    discussion.kind = "mash_meeting"
+    discussion.minutes_circulated_at = FRIDAY_4PM + timedelta(hours=1)
     discussion.save()
     with time_machine.travel(datetime(2026, 12, 2, tzinfo=UTC), tick=False):
         scan_clocks()

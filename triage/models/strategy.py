@@ -84,8 +84,10 @@ class StrategyDiscussion(models.Model):
     class Meta:
         ordering = ["-held_at", "-pk"]
         indexes = [
-            # The clock scan: minutes not yet circulated, by when they are due.
+            # The clock scan: minutes not yet circulated (to the professionals; to the
+            # family), by when they are due.
             models.Index(fields=["minutes_circulated_at", "minutes_due_at"]),
+            models.Index(fields=["minutes_to_family_at", "minutes_due_at"]),
             # The clock scan: children not yet seen, by when they must be.
             models.Index(fields=["child_seen_at", "see_child_by"]),
         ]

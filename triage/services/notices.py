@@ -24,6 +24,7 @@ from notices.models import NoticeEvent, NoticeKind
 from notices.services import raise_notice
 from referrals.models import Referral, Status
 from referrals.services import tell_referrer
+from triage import lateness
 from triage.models import (
     Challenge,
     ChallengeStatus,
@@ -268,22 +269,27 @@ def _convener_or_managers(discussion) -> list[User]:
 
 
 def scan_discussions(*, now: datetime) -> dict[str, int]:
-    """Minutes not circulated by their due time (to the convening manager), children not
+    """Minutes not circulated by their due time, to the professionals or (for a strategy
+    discussion) to the family: one notice, to the convening manager; children not
     seen, or soon to be past, the time agreed (to the managers), and actions overdue (to
     their owner, where a Front Door user, and to the managers). Open items only, each
     query backed by an index; re-checked under a lock before each notice."""
     counts = {"minutes_overdue": 0, "child_seen_due_soon": 0, "child_seen_missed": 0}
     late_minutes = (
-        StrategyDiscussion.objects.filter(
-            minutes_circulated_at__isnull=True, minutes_due_at__lte=now
-        )
+        StrategyDiscussion.objects.filter(lateness.minutes_overdue(now))
         .filter(_not_yet(NoticeKind.MINUTES_OVERDUE, "discussion_id"))
         .values_list("pk", flat=True)
     )
     for pk in list(late_minutes):
         with transaction.atomic():
-            discussion = _locked_discussion(pk)
-            if discussion.minutes_circulated_at is None:
+            # Re-checked under the lock: the minutes may have gone out since the query.
+            discussion = (
+                StrategyDiscussion.objects.select_for_update(of=("self",))
+                .filter(lateness.minutes_overdue(now), pk=pk)
+                .select_related("referral", "convened_by")
+                .first()
+            )
+            if discussion is not None:
                 counts["minutes_overdue"] += _discussion_notice(
                     discussion,
                     NoticeKind.MINUTES_OVERDUE,
