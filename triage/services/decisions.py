@@ -121,13 +121,16 @@ def _check_decision_fields(
             "Explain the decision: what you weighed, and why this outcome "
             f"(at least {MIN_RATIONALE_WORDS} words)"
         ]
-    if level is not None and footprint.outcome_is_unusual(outcome=outcome, level=level.level):
-        if len((threshold_reason or "").strip().split()) < MIN_REASON_WORDS:
-            errors["threshold_reason"] = [
-                footprint.unusual_outcome_message(
-                    outcome=outcome, level_number=level.level, level_name=level.name
-                )
-            ]
+    if (
+        level is not None
+        and footprint.outcome_is_unusual(outcome=outcome, level=level.level)
+        and len((threshold_reason or "").strip().split()) < MIN_REASON_WORDS
+    ):
+        errors["threshold_reason"] = [
+            footprint.unusual_outcome_message(
+                outcome=outcome, level_number=level.level, level_name=level.name
+            )
+        ]
     if len((feedback or "").strip().split()) < MIN_FEEDBACK_WORDS:
         errors["feedback"] = [
             "Write what the referrer will be told about why, for them to read "
