@@ -45,6 +45,7 @@ class EventKind(models.TextChoices):
     QUALITY_RATED = "quality_rated", "Referral quality rated"
     CHILD_LINKED = "child_linked", "Linked to a child's record"
     CHILD_CREATED = "child_created", "Child record created"
+    CHILD_UNLINKED = "child_unlinked", "Link to a child's record removed"
     RECOMMENDED = "recommended", "Outcome recommended"
     INFORMATION_REQUESTED = "information_requested", "Information requested"
     INFORMATION_ANSWERED = "information_answered", "Information request answered"

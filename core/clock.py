@@ -245,14 +245,25 @@ def read_clock(
     return ClockReading(state=state, time_left=left)
 
 
-def describe_time_left(time_left: timedelta) -> str:
-    """'3 hours 20 minutes left' or '2 hours 5 minutes overdue' (seconds are dropped)."""
-    seconds = int(abs(time_left).total_seconds())
-    hours, remainder = divmod(seconds, 3600)
-    minutes = remainder // 60
-    parts = []
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'s' if count != 1 else ''}"
+
+
+def describe_duration(length: timedelta) -> str:
+    """A length of time as people say it: '5 days 6 hours', '3 hours 20 minutes',
+    '45 minutes'. Two units at most, the larger first; a day or more drops the minutes,
+    and the remainder is rounded down (seconds are dropped). Days are 24 real hours, as
+    the decision clock counts them. The sign is ignored."""
+    minutes_total = int(abs(length).total_seconds()) // 60
+    days, minutes_left = divmod(minutes_total, 24 * 60)
+    hours, minutes = divmod(minutes_left, 60)
+    if days:
+        return _plural(days, "day") + (f" {_plural(hours, 'hour')}" if hours else "")
     if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if minutes or not hours:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    return " ".join(parts) + (" overdue" if time_left <= timedelta(0) else " left")
+        return _plural(hours, "hour") + (f" {_plural(minutes, 'minute')}" if minutes else "")
+    return _plural(minutes, "minute")
+
+
+def describe_time_left(time_left: timedelta) -> str:
+    """'3 hours 20 minutes left' or '5 days 6 hours overdue' (``describe_duration``)."""
+    return describe_duration(time_left) + (" overdue" if time_left <= timedelta(0) else " left")

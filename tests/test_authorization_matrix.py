@@ -114,6 +114,11 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "screener": {"none": 404, "*": 302}, "manager": {"none": 404, "*": 302},
     },
+    # Undoing a wrong child link needs a reason: an empty or invalid body is 400.
+    ("triage:unlink-child", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 400}, "manager": {"none": 404, "*": 400},
+    },
     ("triage:note", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "screener": {"none": 404, "*": 400}, "manager": {"none": 404, "*": 400},
@@ -126,10 +131,11 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "manager": {"none": 404, "*": 400},
     },
-    # A decided referral sends the manager back to it; nothing to amend is 404.
+    # A decided referral shows its decision and footprint (GET) or sends the manager back
+    # to it (POST); nothing to amend is 404.
     ("triage:decide", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
-        "manager": {"decided": 302, "none": 404, "*": 200},
+        "manager": EVERY,
     },
     ("triage:decide", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
@@ -466,6 +472,7 @@ SHOWN = {
         "answer", "question",
     ),
     ("triage:referral", "manager", "decided"): ("decided.reference", "rationale", "impact"),
+    ("triage:decide", "manager", "decided"): ("decided.reference", "rationale", "impact"),
     ("triage:referral", "auditor", "other"): (
         "other.reference", "other.child", "other.worry", "other.note", "other.answer",
     ),

@@ -34,7 +34,8 @@ class DecisionInputSerializer(serializers.Serializer):
         max_length=6000,
         required=False,
         allow_blank=True,
-        help_text="How the child's lived experience informed the decision.",
+        help_text="How the child's lived experience informed the decision; when given, "
+        "with the rationale's substance (8+ words).",
     )
     feedback = serializers.CharField(
         max_length=6000,
@@ -54,6 +55,23 @@ class DecisionInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="Why the decision is late; required once the decision is past due.",
     )
+    proceed_reason = serializers.CharField(
+        max_length=3000,
+        required=False,
+        allow_blank=True,
+        help_text="Why decide now (4+ words); required when a warning applies: the referral "
+        "is unallocated, not linked to a child record, has no screening notes, or has "
+        "information requests outstanding. The decision's `warnings` say which applied.",
+    )
+    threshold_reason = serializers.CharField(
+        max_length=3000,
+        required=False,
+        allow_blank=True,
+        help_text="Why this outcome at this threshold level (4+ words); required when the "
+        "outcome is unusual for the level: at level 1 a section 17 assessment or a "
+        "strategy discussion, at level 2 a strategy discussion, at level 3 no further "
+        "action or signposting, at level 4 no further action, signposting or early help.",
+    )
 
 
 class DecisionOutputSerializer(serializers.ModelSerializer):
@@ -61,6 +79,25 @@ class DecisionOutputSerializer(serializers.ModelSerializer):
     threshold_level = serializers.IntegerField(
         source="threshold_level_id", read_only=True, help_text="The threshold level's number."
     )
+    screened_by = serializers.CharField(
+        source="screened_by.display_name",
+        read_only=True,
+        default=None,
+        help_text="Who screened it (recommended the outcome, or had it allocated); null if nobody.",
+    )
+    warnings = serializers.SerializerMethodField(
+        help_text="What the manager was warned about: `unallocated`, `not_linked`, "
+        "`no_notes`, `requests_outstanding`."
+    )
+    known_at_decision = serializers.JSONField(
+        read_only=True,
+        help_text="What was known when the decision was made: `warnings`, `notes`, "
+        "`requests_answered`, `requests_outstanding`, `linked`, `allocated`, "
+        "`earlier_referrals`, `concern_recurs`, `chronic_neglect`, `repeat_pattern`.",
+    )
+
+    def get_warnings(self, decision) -> list[str]:
+        return list((decision.known_at_decision or {}).get("warnings", []))
 
     class Meta:
         model = Decision
@@ -71,9 +108,14 @@ class DecisionOutputSerializer(serializers.ModelSerializer):
             "lived_experience_impact",
             "onward_referrals",
             "late_reason",
+            "proceed_reason",
+            "threshold_reason",
             "feedback",
+            "screened_by",
             "decided_by",
             "decided_at",
+            "warnings",
+            "known_at_decision",
         ]
 
 

@@ -8,9 +8,11 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from referrals.models import Child, Referral
+from triage.footprint import describe_snapshot
 from triage.models import (
     Challenge,
     ChallengeResponse,
+    ChildLinkRemoval,
     DecisionAmendment,
     DiscussionAction,
     InformationRequest,
@@ -34,7 +36,7 @@ class Event:
 def child_referrals(child: Child) -> QuerySet[Referral]:
     return (
         with_repeat_flags(Referral.objects.filter(child=child))
-        .select_related("agency", "decision", "decision__decided_by")
+        .select_related("agency", "decision", "decision__decided_by", "decision__screened_by")
         .prefetch_related("concerns")
         .order_by("received_at")
     )
@@ -53,6 +55,8 @@ def chronology(child: Child) -> list[Event]:
             tags.append("Immediate risk")
         if flags.chronic_neglect:
             tags.append("Possible chronic neglect")
+        if flags.repeat_pattern:
+            tags.append("Repeat-referral pattern")
         if flags.is_repeat:
             tags.append(f"Repeat: {flags.earlier_count} earlier in 12 months")
         concerns = ", ".join(c.get_category_display() for c in referral.concerns.all())
@@ -78,7 +82,26 @@ def chronology(child: Child) -> list[Event]:
                     referral=referral,
                     title=f"Decision on {referral.reference}: {decision.get_outcome_display()}",
                     by=decision.decided_by.display_name,
-                    lines=[f"Threshold level {decision.threshold_level_id}", decision.rationale],
+                    lines=[
+                        f"Threshold level {decision.threshold_level_id}",
+                        decision.rationale,
+                        "Screened by "
+                        + (decision.screened_by.display_name if decision.screened_by else "nobody"),
+                        *(
+                            f"Known at the time: {line}"
+                            for line in describe_snapshot(decision.known_at_decision or {})
+                        ),
+                    ]
+                    + (
+                        [f"Why decided now: {decision.proceed_reason}"]
+                        if decision.proceed_reason
+                        else []
+                    )
+                    + (
+                        [f"Why this outcome at this level: {decision.threshold_reason}"]
+                        if decision.threshold_reason
+                        else []
+                    ),
                 )
             )
     ids = [r.pk for r in referrals]
@@ -196,6 +219,21 @@ def chronology(child: Child) -> list[Event]:
                 discussion=action.discussion,
                 title=f"Action done: {action.owner}, {action.agency.name}",
                 lines=[action.description],
+            )
+        )
+    # A referral linked to this child by mistake has left the chronology; that it was
+    # linked, and why the link was removed, stays (by reference only: the referral is
+    # about another child).
+    for removal in ChildLinkRemoval.objects.filter(child=child).select_related(
+        "removed_by", "referral"
+    ):
+        events.append(
+            Event(
+                at=removal.removed_at,
+                kind="link_removed",
+                title=f"Referral {removal.referral.reference} unlinked from this record",
+                by=removal.removed_by.display_name,
+                lines=[removal.reason],
             )
         )
     events.sort(key=lambda event: event.at, reverse=True)

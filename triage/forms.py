@@ -10,7 +10,7 @@ from agencies.policy import allocatable_users
 from referrals.census import ConcernCategory
 from referrals.forms import GovukFormMixin
 from referrals.models import NARRATIVE_MAX, Outcome, ReferralConcern, Status
-from triage import lateness
+from triage import footprint, lateness
 from triage.list_filters import ClockFilterSet
 from triage.models import QualityRating, ThresholdLevel
 
@@ -139,7 +139,28 @@ def threshold_choices():
     ]
 
 
+class UnlinkChildForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why is this link wrong?",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, which details do not match. The referral leaves this child's "
+        "chronology; the removal and your reason stay on it.",
+        error_messages={"required": "Say why the link is wrong"},
+    )
+
+
 class DecisionForm(GovukFormMixin, forms.Form):
+    # In the order the page shows them, so the error summary lists them in that order:
+    # the reason to go on sits under the warnings, above the choice.
+    proceed_reason = forms.CharField(
+        label="Why decide now?",
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Say why the decision cannot wait for what is missing.",
+        error_messages={"required": "Say why you are deciding now"},
+    )
     outcome = forms.ChoiceField(
         label="Outcome",
         choices=Outcome.choices,
@@ -151,6 +172,12 @@ class DecisionForm(GovukFormMixin, forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a threshold level"},
+    )
+    threshold_reason = forms.CharField(
+        label="If the outcome is unusual for the level, why? (optional otherwise)",
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     rationale = forms.CharField(
         label="Rationale",
@@ -188,9 +215,20 @@ class DecisionForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, late: bool = False, **kwargs):
+    def __init__(self, *args, late: bool = False, warned: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["threshold_level"].choices = threshold_choices()
+        names = dict(ThresholdLevel.objects.values_list("level", "name"))
+        self.fields["threshold_reason"].help_text = "Needs a reason: " + "; ".join(
+            f"at level {number} ({names.get(number, 'not in use')}), "
+            + " or ".join(label.lower() for label in labels)
+            for number, labels in footprint.unusual_combinations()
+            if number in names
+        )
+        if warned:
+            self.fields["proceed_reason"].required = True
+        else:
+            del self.fields["proceed_reason"]
         if not late:
             del self.fields["late_reason"]
         else:

@@ -17,7 +17,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Child, Outcome, Referral, Status
-from triage import forms, selectors
+from triage import footprint, forms, selectors
 from triage.models import Decision, ThresholdLevel
 from triage.requests_views import information_requests_context
 from triage.services import decisions, screening
@@ -116,6 +116,8 @@ def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -
             initial={"outcome": referral.recommended_outcome, "rationale": referral.recommendation}
         ),
         "amend_form": bound.get("amend_form") or (forms.AmendForm() if decision else None),
+        "can_unlink": referral.child_id is not None and can(user, Capability.SCREEN),
+        "unlink_form": bound.get("unlink_form") or forms.UnlinkChildForm(),
         "hide_errors": not bound,
     }
     context.update(information_requests_context(user=user, referral=referral, now=context["now"]))
@@ -243,6 +245,21 @@ def link_child(request, referral_id):
 
 
 @screening_action(Capability.SCREEN)
+def unlink_child(request, referral_id):
+    form = forms.UnlinkChildForm(request.POST)
+    return _action(
+        request,
+        referral_id,
+        lambda: screening.unlink_child(
+            referral_id=referral_id, by=request.user, reason=form.cleaned_data["reason"]
+        ),
+        success="The link to the child's record has been removed",
+        form_name="unlink_form",
+        form=form,
+    )
+
+
+@screening_action(Capability.SCREEN)
 def create_child(request, referral_id):
     return _action(
         request,
@@ -275,12 +292,26 @@ def recommend(request, referral_id):
 def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral_or_404(request, referral_id)
     if referral.status == Status.DECIDED:
+        if request.method == "GET" and getattr(referral, "decision", None):
+            # After deciding, the decision page shows the decision and its footprint.
+            log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
+            return render(
+                request,
+                "triage/decided.html",
+                {"referral": referral, "decision": referral.decision},
+            )
         messages.info(request, f"{referral.reference} has already been decided")
         return redirect("triage:referral", referral_id)
     now = timezone.now()
     late = decisions.decision_is_late(referral, now=now)
+    counts = footprint.screening_counts(referral.pk)
+    warnings = footprint.decision_warnings(
+        referral=referral,
+        notes=counts["notes"],
+        requests_outstanding=counts["requests_outstanding"],
+    )
     if request.method == "POST":
-        form = forms.DecisionForm(request.POST, late=late)
+        form = forms.DecisionForm(request.POST, late=late, warned=bool(warnings))
         if form.is_valid():
             try:
                 decisions.decide(referral_id=referral.pk, by=request.user, **form.cleaned_data)
@@ -307,6 +338,7 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
         log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
         form = forms.DecisionForm(
             late=late,
+            warned=bool(warnings),
             initial={"outcome": referral.recommended_outcome or None},
         )
         hide_errors = True
@@ -317,6 +349,8 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
             "referral": referral,
             "form": form,
             "late": late,
+            "warnings": warnings,
+            "screened_by": referral.recommended_by or referral.assigned_to,
             "hide_errors": hide_errors,
             "flags": selectors.repeat_flags(referral),
             "earlier": selectors.child_referrals_in_window(referral),

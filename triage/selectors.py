@@ -15,7 +15,8 @@ from referrals.selectors import referrals_visible_to
 from triage.models import InformationRequest
 
 REPEAT_WINDOW = timedelta(days=365)
-CHRONIC_NEGLECT_COUNT = 3  # referrals in 12 months, this one included
+# Referrals in 12 months, this one included, that make a repeat-referral pattern.
+PATTERN_COUNT = 3
 
 
 def _earlier_for_same_child() -> QuerySet:
@@ -67,23 +68,43 @@ def with_repeat_flags(queryset: QuerySet) -> QuerySet:
 
 @dataclass(frozen=True)
 class RepeatFlags:
+    """What the child's referrals in the 12 months before this one say.
+
+    ``chronic_neglect`` ("possible chronic neglect") only where neglect is part of it:
+    neglect in this referral and an earlier one (neglect recurs), or a neglect concern
+    in a repeated pattern (three or more referrals in 12 months, neglect in any of
+    them). ``repeat_pattern``: three or more referrals in 12 months without neglect.
+    """
+
     earlier_count: int
     concern_recurs: bool
     chronic_neglect: bool
+    repeat_pattern: bool = False
 
     @property
     def is_repeat(self) -> bool:
         return self.earlier_count > 0
 
+    @property
+    def referral_count(self) -> int:
+        """Referrals in the 12 months, this one included."""
+        return self.earlier_count + 1
+
 
 def repeat_flags(referral: Referral) -> RepeatFlags:
     """Read the flags from a referral annotated by ``with_repeat_flags``."""
     if referral.child_id is None:
-        return RepeatFlags(0, False, False)
-    chronic = referral.earlier_count + 1 >= CHRONIC_NEGLECT_COUNT or (
-        referral.has_neglect and referral.earlier_neglect
+        return RepeatFlags(0, False, False, False)
+    pattern = referral.earlier_count + 1 >= PATTERN_COUNT
+    neglect_recurs = referral.has_neglect and referral.earlier_neglect
+    neglect_in_pattern = pattern and (referral.has_neglect or referral.earlier_neglect)
+    chronic = neglect_recurs or neglect_in_pattern
+    return RepeatFlags(
+        referral.earlier_count,
+        referral.concern_recurs,
+        chronic_neglect=chronic,
+        repeat_pattern=pattern and not chronic,
     )
-    return RepeatFlags(referral.earlier_count, referral.concern_recurs, chronic)
 
 
 def queue_for(user) -> QuerySet:

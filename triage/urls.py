@@ -23,6 +23,11 @@ queue = [
     path("referrals/<int:referral_id>/quality/", screening_views.rate_quality, name="quality"),
     path("referrals/<int:referral_id>/link-child/", screening_views.link_child, name="link-child"),
     path(
+        "referrals/<int:referral_id>/unlink-child/",
+        screening_views.unlink_child,
+        name="unlink-child",
+    ),
+    path(
         "referrals/<int:referral_id>/create-child/",
         screening_views.create_child,
         name="create-child",

@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 
-from core.clock import ClockState, describe_time_left, read_clock
+from core.clock import ClockState, describe_duration, describe_time_left, read_clock
 from referrals.models import Outcome
 
 register = template.Library()
@@ -57,3 +57,11 @@ def age(born) -> str:
         return f"{months} month{'s' if months != 1 else ''}"
     weeks = max((today - born).days // 7, 0)
     return f"{weeks} week{'s' if weeks != 1 else ''}"
+
+
+@register.filter
+def duration(length) -> str:
+    """A timedelta as people say it: '5 days 6 hours', never '126 hours 6 minutes'."""
+    if length is None:
+        return ""
+    return describe_duration(length)

@@ -77,6 +77,7 @@ def test_a_decision_and_its_amendment_are_in_the_audit_trail():
         threshold_level=3,
         rationale=RATIONALE,
         feedback="A social worker will meet the family to understand their needs.",
+        proceed_reason="Not screened, but the police need an answer tonight.",
     )
     decisions.amend_decision(
         decision_id=decision.pk,

@@ -235,6 +235,11 @@ def test_a_known_child_is_linked_asked_about_decided_and_the_school_told(page: P
     expect(page.get_by_role("heading", name="Record the decision")).to_be_visible()
     expect(page.get_by_test_id("referral-flags")).to_contain_text("Possible chronic neglect")
     expect(page.get_by_test_id("partner-answers")).to_contain_text(ANSWER)
+    # Nobody wrote a screening note: the manager is warned and says why she goes on.
+    expect(page.get_by_test_id("decision-warnings")).to_contain_text("no screening notes")
+    page.get_by_label("Why decide now?").fill(
+        "The health visitor's answer and the chronology tell us enough; Kacey cannot wait."
+    )
     page.get_by_label("Child and family assessment (section 17)").check()
     level = page.get_by_label("Level 3: Child in need (section 17)")
     expect(level).to_have_accessible_description(re.compile("complex needs"))

@@ -149,6 +149,7 @@ def test_a_decision_sends_feedback_to_the_referrer(django_capture_on_commit_call
             threshold_level=2,
             rationale="Emerging needs only; the school's family worker will offer support.",
             feedback="The school's family worker will offer the family support.",
+            proceed_reason="Not screened, but the police need an answer tonight.",
             lived_experience_impact="Mornings are hard but he is fed at school.",
         )
 
@@ -402,6 +403,7 @@ def _every_kind_of_notice(django_capture_on_commit_callbacks, settings):
             threshold_level=2,
             rationale="Emerging needs only; the school's family worker will offer support.",
             feedback="The school's family worker will offer the family support.",
+            proceed_reason="Not screened, but the police need an answer tonight.",
             lived_experience_impact=WORRY,
             late_reason="The team was at a strategy meeting all afternoon.",
         )

@@ -30,6 +30,7 @@ DECISION = {
     "rationale": "Three referrals for neglect this year; early help did not change the day.",
     "lived_experience_impact": "Ava looks after Leo each morning; neither eats breakfast.",
     "feedback": "A social worker will meet the family to understand the children's needs.",
+    "proceed_reason": "Not screened, but the police need an answer tonight.",
 }
 
 

@@ -22,6 +22,7 @@ GOOD = {
     "rationale": RATIONALE,
     "lived_experience_impact": "Ava looks after Leo each morning; neither eats breakfast.",
     "feedback": "A social worker will meet the family to understand the children's needs.",
+    "proceed_reason": "Not screened, but the police need an answer tonight.",
 }
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from agencies.models import Role
 from audit.models import AccessLog
 from referrals.models import Child, Status
-from tests.factories import DecisionFactory, ReferralFactory
+from tests.factories import ChildFactory, DecisionFactory, ReferralFactory, ScreeningNoteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +185,7 @@ def test_a_manager_decides_from_the_decision_screen_and_the_referral_leaves_the_
             "rationale": "Emerging needs; the family agree to early help from the school.",
             "lived_experience_impact": "Mornings are chaotic; the children are fed at school.",
             "feedback": "The family agree to support from the school.",
+            "proceed_reason": "Not screened, but the police need an answer tonight.",
         },
     )
 
@@ -266,6 +267,7 @@ def test_decision_api_permissions_and_conflict(client, make_user):
         "rationale": "The child is safe; the worry was resolved by the school the same day.",
         "lived_experience_impact": "The child's day is settled and she says she is happy.",
         "feedback": "The school resolved the worry the same day; no further action is needed.",
+        "proceed_reason": "Not screened, but the police need an answer tonight.",
     }
     api = APIClient()
 
@@ -306,6 +308,7 @@ def test_the_referrer_sees_feedback_in_the_api_once_decided(make_user):
             "rationale": "Universal services can meet these needs with the family's support.",
             "lived_experience_impact": "The child is well cared for day to day.",
             "feedback": "The family's school and GP can support them with this.",
+            "proceed_reason": "Not screened, but the police need an answer tonight.",
         },
         format="json",
     )
@@ -320,7 +323,9 @@ def test_the_referrer_sees_feedback_in_the_api_once_decided(make_user):
 def test_the_decision_api_takes_the_four_fields_design_names(make_user):
     from rest_framework.test import APIClient
 
-    referral = ReferralFactory()
+    # Screened (allocated, linked, noted, nothing outstanding): no warning asks for more.
+    referral = ReferralFactory(in_screening=True, child=ChildFactory())
+    ScreeningNoteFactory(referral=referral)
     api = APIClient()
     api.force_authenticate(make_user(Role.MANAGER))
     rationale = "Police told us in confidence of an investigation; early help meets the needs."
@@ -353,6 +358,7 @@ def test_an_api_decision_without_feedback_is_refused_naming_the_field(make_user)
         "outcome": "nfa",
         "threshold_level": 1,
         "rationale": "Health shared in confidence that the parent is in treatment and stable.",
+        "proceed_reason": "Not screened, but the police need an answer tonight.",
     }
 
     missing = api.post(f"/api/v1/referrals/{referral.pk}/decision/", body, format="json")

@@ -11,7 +11,7 @@ from triage.models.challenges import (
 )
 from triage.models.decisions import Decision, DecisionAmendment, SupportService, ThresholdLevel
 from triage.models.information import InformationRequest
-from triage.models.screening import QualityRating, ScreeningNote
+from triage.models.screening import ChildLinkRemoval, QualityRating, ScreeningNote
 from triage.models.strategy import (
     AdvocateOffered,
     AgencyContribution,
@@ -28,6 +28,7 @@ from triage.models.strategy import (
 __all__ = [
     "Challenge",
     "ChallengeResponse",
+    "ChildLinkRemoval",
     "ChallengeStatus",
     "EscalationStage",
     "Resolution",

@@ -37,6 +37,24 @@ class Decision(models.Model):
     )
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     decided_at = models.DateTimeField()
+    # The supervisory footprint (triage/footprint.py): who screened it, why the manager
+    # went on despite the warnings or chose an outcome unusual for the level, and what
+    # was known at the time (codes and numbers, fixed when the decision is recorded).
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The screener who recommended the outcome, or had it allocated",
+    )
+    proceed_reason = models.TextField(
+        max_length=3000, blank=True, help_text="Why decide now, despite the warnings"
+    )
+    threshold_reason = models.TextField(
+        max_length=3000, blank=True, help_text="Why an outcome unusual for the level"
+    )
+    known_at_decision = models.JSONField(default=dict, blank=True)
 
     history = HistoricalRecords()
 

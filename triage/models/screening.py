@@ -60,3 +60,27 @@ class QualityRating(models.Model):
     @property
     def score(self) -> int:
         return sum(bool(getattr(self, name)) for name, _ in self.RUBRIC)
+
+
+class ChildLinkRemoval(models.Model):
+    """A wrong link between a referral and a child record, undone with a reason. The
+    referral leaves the child's chronology; this row stays on it, so the child's record
+    shows that a referral was once linked and why it was taken off."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="child_link_removals"
+    )
+    child = models.ForeignKey(
+        "referrals.Child", on_delete=models.PROTECT, related_name="link_removals"
+    )
+    reason = models.TextField(max_length=3000)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    removed_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["removed_at"]
+
+    def __str__(self) -> str:
+        return f"Link of {self.referral_id} to child {self.child_id} removed"

@@ -13,12 +13,19 @@ from audit.services import record_event
 from core.clock import ClockState, read_clock
 from core.exceptions import AlreadyDecided, DomainError, NotPermitted
 from referrals.models import Outcome, Referral, Status
+from triage import footprint
 from triage.models import Decision, DecisionAmendment, SupportService, ThresholdLevel
+from triage.selectors import repeat_flags, with_repeat_flags
 from triage.services import notices
 
 # A rationale is the supervisory footprint on the decision: a sentence or two at least.
 MIN_RATIONALE_CHARS = 40
 MIN_RATIONALE_WORDS = 8
+# How the child's lived experience informed the decision needs the same substance.
+MIN_LIVED_EXPERIENCE_CHARS = MIN_RATIONALE_CHARS
+MIN_LIVED_EXPERIENCE_WORDS = MIN_RATIONALE_WORDS
+# A reason to go on despite a warning, or for an outcome unusual for the level.
+MIN_REASON_WORDS = 4
 # What the referrer is told about why: a sentence, not a word.
 MIN_FEEDBACK_WORDS = 4
 # ThresholdLevel.level is a PositiveSmallIntegerField.
@@ -83,10 +90,17 @@ def decision_is_late(referral: Referral, *, now: datetime) -> bool:
 
 
 def _check_decision_fields(
-    *, outcome: str, threshold_level, rationale: str, feedback: str, errors: dict
+    *,
+    outcome: str,
+    threshold_level,
+    rationale: str,
+    feedback: str,
+    threshold_reason: str,
+    errors: dict,
 ) -> ThresholdLevel | None:
     """Check what a decision and an amendment share; return the threshold level chosen
-    (by its number), one of the levels in use now."""
+    (by its number), one of the levels in use now. An outcome unusual for the level
+    (``footprint.UNUSUAL_OUTCOMES``) needs ``threshold_reason``."""
     if outcome not in Outcome.values:
         errors["outcome"] = ["Choose an outcome"]
     level = None
@@ -106,6 +120,16 @@ def _check_decision_fields(
         errors["rationale"] = [
             "Explain the decision: what you weighed, and why this outcome "
             f"(at least {MIN_RATIONALE_WORDS} words)"
+        ]
+    if (
+        level is not None
+        and footprint.outcome_is_unusual(outcome=outcome, level=level.level)
+        and len((threshold_reason or "").strip().split()) < MIN_REASON_WORDS
+    ):
+        errors["threshold_reason"] = [
+            footprint.unusual_outcome_message(
+                outcome=outcome, level_number=level.level, level_name=level.name
+            )
         ]
     if len((feedback or "").strip().split()) < MIN_FEEDBACK_WORDS:
         errors["feedback"] = [
@@ -127,6 +151,8 @@ def decide(
     onward_referrals: str = "",
     feedback: str,
     late_reason: str = "",
+    proceed_reason: str = "",
+    threshold_reason: str = "",
 ) -> Decision:
     """Record a manager's decision. Exactly one decision per referral: of two managers
     deciding at once, the second is told it has been decided.
@@ -134,6 +160,13 @@ def decide(
     ``feedback`` is what the referrer is told about why, written for them. It is
     required and never taken from the rationale, which may hold what other agencies
     shared in confidence.
+
+    The supervisory footprint (``triage/footprint.py``): when the referral is
+    unallocated, not linked to a child record, has no screening notes or has
+    information requests outstanding, ``proceed_reason`` says why decide now; an outcome
+    unusual for the threshold level needs ``threshold_reason``; the lived-experience
+    reasoning, when given, needs the rationale's substance. The decision keeps who
+    screened it and a snapshot of what was known.
     """
     if not can(by, Capability.DECIDE):
         raise NotPermitted("Only managers record decisions")
@@ -142,14 +175,35 @@ def decide(
         raise AlreadyDecided(f"{referral.reference} has already been decided")
     now = timezone.now()
     late = decision_is_late(referral, now=now)
+    counts = footprint.screening_counts(referral.pk)
+    warnings = footprint.decision_warnings(
+        referral=referral,
+        notes=counts["notes"],
+        requests_outstanding=counts["requests_outstanding"],
+    )
     errors: dict[str, list[str]] = {}
+    if warnings and len((proceed_reason or "").strip().split()) < MIN_REASON_WORDS:
+        errors["proceed_reason"] = [
+            "Say why you are deciding now: "
+            + "; ".join(w.message.rstrip(".").lower() for w in warnings)
+        ]
     level = _check_decision_fields(
         outcome=outcome,
         threshold_level=threshold_level,
         rationale=rationale,
         feedback=feedback,
+        threshold_reason=threshold_reason,
         errors=errors,
     )
+    impact = (lived_experience_impact or "").strip()
+    if impact and (
+        len(impact) < MIN_LIVED_EXPERIENCE_CHARS or len(impact.split()) < MIN_LIVED_EXPERIENCE_WORDS
+    ):
+        errors["lived_experience_impact"] = [
+            "Say how the child's lived experience informed the decision: what their day is "
+            f"like and what that means for this outcome (at least "
+            f"{MIN_LIVED_EXPERIENCE_WORDS} words)"
+        ]
     if late and not (late_reason or "").strip():
         errors["late_reason"] = ["The decision is late: say why"]
     if errors:
@@ -167,6 +221,19 @@ def decide(
                 feedback=compose_feedback(outcome=outcome, reasons=feedback),
                 decided_by=by,
                 decided_at=now,
+                screened_by_id=referral.recommended_by_id or referral.assigned_to_id,
+                proceed_reason=(proceed_reason or "").strip() if warnings else "",
+                threshold_reason=(threshold_reason or "").strip()
+                if footprint.outcome_is_unusual(outcome=outcome, level=level.level)
+                else "",
+                known_at_decision=footprint.snapshot(
+                    referral=referral,
+                    counts=counts,
+                    warnings=warnings,
+                    flags=repeat_flags(
+                        with_repeat_flags(Referral.objects.filter(pk=referral.pk)).get()
+                    ),
+                ),
             )
             decision._history_user = by  # also right outside a web request (the API)
             decision.save()
@@ -184,7 +251,12 @@ def decide(
         referral=referral,
         object_type="decision",
         object_id=decision.pk,
-        detail={"outcome": outcome, "threshold_level": level.level, "late": late},
+        detail={
+            "outcome": outcome,
+            "threshold_level": level.level,
+            "late": late,
+            "warnings": [w.code for w in warnings],
+        },
     )
     notices.feedback(referral)
     return decision
@@ -201,7 +273,8 @@ def amend_decision(
     reason: str,
     feedback: str,
 ) -> DecisionAmendment:
-    """A correction, with its reason, beside the original; the original never changes."""
+    """A correction, with its reason, beside the original; the original never changes.
+    The amendment's reason also answers for an outcome unusual for the level."""
     if not can(by, Capability.DECIDE):
         raise NotPermitted("Only managers amend decisions")
     decision = Decision.objects.select_for_update().get(pk=decision_id)
@@ -211,8 +284,11 @@ def amend_decision(
         threshold_level=threshold_level,
         rationale=rationale,
         feedback=feedback,
+        threshold_reason=reason,
         errors=errors,
     )
+    if "threshold_reason" in errors:
+        errors["reason"] = errors.pop("threshold_reason")
     if len((reason or "").strip()) < 10:
         errors["reason"] = ["Say why the decision is being amended"]
     if errors:

@@ -11,7 +11,7 @@ from audit.models import EventKind
 from audit.services import record_event
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Child, Outcome, Referral, Status
-from triage.models import QualityRating, ScreeningNote
+from triage.models import ChildLinkRemoval, QualityRating, ScreeningNote
 
 RUBRIC_FIELDS = tuple(name for name, _ in QualityRating.RUBRIC)
 
@@ -120,6 +120,48 @@ def link_child(*, referral_id: int, child_id: int, by) -> Referral:
         object_id=child_id,
     )
     return referral
+
+
+MIN_UNLINK_REASON_WORDS = 4
+
+
+@transaction.atomic
+def unlink_child(*, referral_id: int, by, reason: str) -> ChildLinkRemoval:
+    """Undo a wrong link between a referral and a child record, with the reason. The
+    referral leaves the child's chronology (and its repeat flags); the removal stays on
+    the child's chronology, and the referral's history keeps the change with its reason.
+    A decided referral may be unlinked too: a wrong link merges two children's histories
+    whenever it is found."""
+    _require(by, Capability.SCREEN, "Only screeners and managers change a child link")
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    if referral.child_id is None:
+        raise InvalidState(f"{referral.reference} is not linked to a child record")
+    reason = (reason or "").strip()
+    if len(reason.split()) < MIN_UNLINK_REASON_WORDS:
+        raise DomainError(
+            {
+                "reason": [
+                    "Say why the link is wrong, for example which details do not match "
+                    f"(at least {MIN_UNLINK_REASON_WORDS} words)"
+                ]
+            }
+        )
+    removal = ChildLinkRemoval(referral=referral, child_id=referral.child_id, removed_by=by)
+    removal.reason = reason
+    removal._history_user = by
+    removal.save()
+    referral.child = None
+    referral._history_user = by
+    referral._change_reason = "Link to a child record removed"
+    referral.save(update_fields=["child"])
+    record_event(
+        kind=EventKind.CHILD_UNLINKED,
+        by=by,
+        referral=referral,
+        object_type="child",
+        object_id=removal.child_id,
+    )
+    return removal
 
 
 @transaction.atomic
