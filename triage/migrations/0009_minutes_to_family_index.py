@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("referrals", "0002_child_name_trigram_indexes"),
-        ("triage", "0007_challenges_to_discussion_outcomes"),
+        ("triage", "0008_decision_footprint_and_child_link_removals"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
