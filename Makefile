@@ -65,6 +65,7 @@ BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432
 BENCH_SCAN_REFERRALS ?= 200000
 BENCH_LATENCY_REFERRALS ?= 50
 BENCH_MATCHING_CHILDREN ?= 20000
+BENCH_DASHBOARD_REFERRALS ?= 200000
 bench: setup
 	$(BIN)/python bench/bench_scan.py --database $(BENCH_POSTGRES)/frontdoor_bench_notices \
 		--total $(BENCH_SCAN_REFERRALS)
@@ -73,6 +74,9 @@ bench: setup
 		--referrals $(BENCH_LATENCY_REFERRALS) --spread-minutes 3
 	DATABASE_URL=$(BENCH_POSTGRES)/frontdoor_bench $(BIN)/python bench/bench_matching.py \
 		--children $(BENCH_MATCHING_CHILDREN)
+	$(BIN)/python bench/national.py --database $(BENCH_POSTGRES)/frontdoor_bench_dashboard \
+		--total $(BENCH_DASHBOARD_REFERRALS)
+	$(BIN)/python bench/bench_dashboard.py --database $(BENCH_POSTGRES)/frontdoor_bench_dashboard
 
 clean:
 	rm -rf var static_build

@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -359,10 +360,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SCAN_INTERVAL_SECONDS = env_int("FRONTDOOR_SCAN_SECONDS", 60, minimum=5)
+PERFORMANCE_REFRESH_SECONDS = env_int("FRONTDOOR_PERFORMANCE_REFRESH_SECONDS", 300, minimum=30)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "notices.heartbeat", "schedule": 60.0},
     "scan-clocks": {"task": "triage.scan_clocks", "schedule": float(SCAN_INTERVAL_SECONDS)},
     "sweep-outbox": {"task": "notices.sweep_outbox", "schedule": 60.0},
+    # The performance figures' summary (reporting.tasks): recent weeks every few minutes,
+    # every week once a night.
+    "performance-recent-weeks": {
+        "task": "reporting.refresh_recent_weeks",
+        "schedule": float(PERFORMANCE_REFRESH_SECONDS),
+    },
+    "performance-all-weeks": {
+        "task": "reporting.refresh_all_weeks",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- Notices --------------------------------------------------------------------------

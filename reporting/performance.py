@@ -161,15 +161,22 @@ def _week_key(value: datetime) -> date:
     return value.astimezone(LONDON).date()
 
 
-def _by_week(queryset, when: str, **aggregates) -> dict[date, dict]:
-    """One row of aggregates per London week of the datetime field ``when``."""
+def _by_week(queryset, when: str, by: str | None = None, **aggregates) -> dict:
+    """One row of aggregates per London week of the datetime field ``when``, keyed by the
+    week's Monday; with ``by`` (a field path, such as the referral's agency), one row per
+    week and value of it, keyed by (Monday, value): what the summary table keeps."""
+    fields = ("week", by) if by else ("week",)
     rows = (
         queryset.order_by()  # a model's default ordering would split the groups
         .annotate(week=TruncWeek(when, tzinfo=LONDON))
-        .values("week")
+        .values(*fields)
         .annotate(**aggregates)
     )
-    return {_week_key(row["week"]): row for row in rows}
+    return {_key(row["week"], row, by): row for row in rows}
+
+
+def _key(week: datetime, row: dict, by: str | None):
+    return (_week_key(week), row[by]) if by else _week_key(week)
 
 
 def _referrals(period: Period, scope: Scope):
@@ -193,27 +200,51 @@ def _weeks(period: Period, found: dict[date, dict], make) -> list[Week]:
 # --- The figures ------------------------------------------------------------------------
 
 
+def count_in_time(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
+    return _by_week(
+        _referrals(period, scope).filter(Q(decision__isnull=False) | Q(decision_due_at__lte=now)),
+        "received_at",
+        by,
+        counted=Count("pk"),
+        in_time=Count("pk", filter=Q(decision__decided_at__lt=F("decision_due_at"))),
+    )
+
+
+def in_time_values(row: dict) -> dict:
+    return {
+        "counted": row.get("counted", 0),
+        "in_time": row.get("in_time", 0),
+        "share": share(row.get("in_time", 0), row.get("counted", 0)),
+    }
+
+
 def decided_in_time(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     """Share decided within 24 hours. Of the referrals received in the week whose
     decision is made or due (undecided ones count once their due time has passed), the
     share decided before their due time. The decision clock is overdue from the due
     time itself, as the decision screen shows it, so a decision at exactly 24 hours is
     late. The due time is the referral's own, whichever clock policy set it."""
-    counts = _by_week(
-        _referrals(period, scope).filter(Q(decision__isnull=False) | Q(decision_due_at__lte=now)),
-        "received_at",
-        counted=Count("pk"),
-        in_time=Count("pk", filter=Q(decision__decided_at__lt=F("decision_due_at"))),
-    )
-    return _weeks(
-        period,
-        counts,
-        lambda row: {
-            "counted": row.get("counted", 0),
-            "in_time": row.get("in_time", 0),
-            "share": share(row.get("in_time", 0), row.get("counted", 0)),
-        },
-    )
+    return _weeks(period, count_in_time(period=period, scope=scope, now=now), in_time_values)
+
+
+def decision_hours(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
+    """The hours from receipt to decision of each decided referral, by week (and ``by``)."""
+    fields = ["received_at", "decision__decided_at"] + ([by] if by else [])
+    rows = _referrals(period, scope).filter(decision__isnull=False).order_by().values_list(*fields)
+    hours: dict = {}
+    for received_at, decided_at, *group in rows:
+        week = monday_of(received_at.astimezone(LONDON).date())
+        key = (week, group[0]) if by else week
+        hours.setdefault(key, []).append((decided_at - received_at).total_seconds() / 3600)
+    return hours
+
+
+def time_to_decision_values(hours: list[float]) -> dict:
+    return {
+        "decided": len(hours),
+        "median": percentile(hours, 0.5),
+        "p95": percentile(hours, 0.95),
+    }
 
 
 def time_to_decision(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
@@ -221,27 +252,13 @@ def time_to_decision(*, period: Period, scope: Scope, now: datetime) -> list[Wee
     the median and the 95th percentile (linear interpolation) of the hours from receipt
     to decision. Referrals not yet decided are not in it: the share decided in time
     counts them."""
-    rows = (
-        _referrals(period, scope)
-        .filter(decision__isnull=False)
-        .order_by()
-        .values_list("received_at", "decision__decided_at")
-    )
-    hours: dict[date, list[float]] = {}
-    for received_at, decided_at in rows:
-        week = monday_of(received_at.astimezone(LONDON).date())
-        hours.setdefault(week, []).append((decided_at - received_at).total_seconds() / 3600)
-    return [
-        Week(
-            monday,
-            {
-                "decided": len(hours.get(monday, [])),
-                "median": percentile(hours.get(monday, []), 0.5),
-                "p95": percentile(hours.get(monday, []), 0.95),
-            },
-        )
-        for monday in period.weeks
-    ]
+    hours = decision_hours(period=period, scope=scope, now=now)
+    return [Week(monday, time_to_decision_values(hours.get(monday, []))) for monday in period.weeks]
+
+
+def count_referrals(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
+    """Referrals received, by week (and ``by``)."""
+    return _by_week(_referrals(period, scope), "received_at", by, n=Count("pk"))
 
 
 def referrals_by_agency_type(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
@@ -279,9 +296,10 @@ def referrals_by_agency(*, period: Period, scope: Scope, now: datetime) -> list[
     ]
 
 
-def referrals_by_concern(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
-    """Referrals received in the week that name each concern category (a referral
-    naming two categories counts under both)."""
+def count_concerns(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
+    """Referrals naming each concern category, by week (and ``by``, a path from the
+    referral such as ``agency_id``): {key: {category: n}}."""
+    fields = ["week", "category"] + ([f"referral__{by}"] if by else [])
     rows = (
         ReferralConcern.objects.filter(
             scope.referral_q("referral__"),
@@ -290,31 +308,47 @@ def referrals_by_concern(*, period: Period, scope: Scope, now: datetime) -> list
         )
         .order_by()
         .annotate(week=TruncWeek("referral__received_at", tzinfo=LONDON))
-        .values("week", "category")
+        .values(*fields)
         .annotate(n=Count("referral_id"))
     )
-    found: dict[date, dict] = {}
+    found: dict = {}
     for row in rows:
-        found.setdefault(_week_key(row["week"]), {})[row["category"]] = row["n"]
+        key = _key(row["week"], row, f"referral__{by}" if by else None)
+        found.setdefault(key, {})[row["category"]] = row["n"]
+    return found
+
+
+def referrals_by_concern(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Referrals received in the week that name each concern category (a referral
+    naming two categories counts under both)."""
+    found = count_concerns(period=period, scope=scope, now=now)
     return [Week(monday, found.get(monday, {})) for monday in period.weeks]
 
 
-def outcomes(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
-    """Decided referrals received in the week, by outcome as it stands (an amended
-    decision counts under its latest amendment's outcome)."""
+def count_outcomes(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
+    """Decided referrals by outcome as it stands, by week (and ``by``): {key: {outcome:
+    n, "decided": all}}."""
+    fields = ["week", "outcome"] + ([by] if by else [])
     rows = (
         _referrals(period, scope)
         .filter(decision__isnull=False)
         .order_by()
         .annotate(week=TruncWeek("received_at", tzinfo=LONDON), outcome=_current_outcome())
-        .values("week", "outcome")
+        .values(*fields)
         .annotate(n=Count("pk"))
     )
-    found: dict[date, dict] = {}
+    found: dict = {}
     for row in rows:
-        week = found.setdefault(_week_key(row["week"]), {"decided": 0})
+        week = found.setdefault(_key(row["week"], row, by), {"decided": 0})
         week[row["outcome"]] = row["n"]
         week["decided"] += row["n"]
+    return found
+
+
+def outcomes(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
+    """Decided referrals received in the week, by outcome as it stands (an amended
+    decision counts under its latest amendment's outcome)."""
+    found = count_outcomes(period=period, scope=scope, now=now)
     return [Week(monday, found.get(monday, {"decided": 0})) for monday in period.weeks]
 
 
@@ -324,26 +358,30 @@ def re_referrals(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     with an earlier referral received in the 12 months (365 days, as the repeat flag
     counts them) before this one. Referrals not yet matched to a child record are not
     in the denominator."""
+    return _weeks(period, count_re_referrals(period=period, scope=scope, now=now), re_values)
+
+
+def count_re_referrals(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
     earlier = Referral.objects.filter(
         child_id=OuterRef("child_id"),
         received_at__lt=OuterRef("received_at"),
         received_at__gte=OuterRef("received_at") - REPEAT_WINDOW,
     )
-    counts = _by_week(
+    return _by_week(
         _referrals(period, scope).filter(child__isnull=False).annotate(repeat=Exists(earlier)),
         "received_at",
+        by,
         linked=Count("pk"),
         repeats=Count("pk", filter=Q(repeat=True)),
     )
-    return _weeks(
-        period,
-        counts,
-        lambda row: {
-            "linked": row.get("linked", 0),
-            "repeats": row.get("repeats", 0),
-            "share": share(row.get("repeats", 0), row.get("linked", 0)),
-        },
-    )
+
+
+def re_values(row: dict) -> dict:
+    return {
+        "linked": row.get("linked", 0),
+        "repeats": row.get("repeats", 0),
+        "share": share(row.get("repeats", 0), row.get("linked", 0)),
+    }
 
 
 def conversions(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
@@ -352,30 +390,34 @@ def conversions(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     (s17); and the share whose outcome is a strategy discussion (s47) or that has a
     strategy discussion deciding that section 47 enquiries proceed (single or joint
     agency)."""
+    return _weeks(period, count_conversions(period=period, scope=scope, now=now), conv_values)
+
+
+def count_conversions(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
     proceeds = StrategyDiscussion.objects.filter(
         referral_id=OuterRef("pk"),
         section47_outcome__in=[Section47Outcome.SINGLE_AGENCY, Section47Outcome.JOINT_POLICE],
     )
-    counts = _by_week(
+    return _by_week(
         _referrals(period, scope)
         .filter(decision__isnull=False)
         .annotate(outcome=_current_outcome(), s47_enquiry=Exists(proceeds)),
         "received_at",
+        by,
         decided=Count("pk"),
         s17=Count("pk", filter=Q(outcome=Outcome.ASSESSMENT_S17)),
         s47=Count("pk", filter=Q(outcome=Outcome.STRATEGY_S47) | Q(s47_enquiry=True)),
     )
-    return _weeks(
-        period,
-        counts,
-        lambda row: {
-            "decided": row.get("decided", 0),
-            "s17": row.get("s17", 0),
-            "s17_share": share(row.get("s17", 0), row.get("decided", 0)),
-            "s47": row.get("s47", 0),
-            "s47_share": share(row.get("s47", 0), row.get("decided", 0)),
-        },
-    )
+
+
+def conv_values(row: dict) -> dict:
+    return {
+        "decided": row.get("decided", 0),
+        "s17": row.get("s17", 0),
+        "s17_share": share(row.get("s17", 0), row.get("decided", 0)),
+        "s47": row.get("s47", 0),
+        "s47_share": share(row.get("s47", 0), row.get("decided", 0)),
+    }
 
 
 def feedback_in_time(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
@@ -385,6 +427,10 @@ def feedback_in_time(*, period: Period, scope: Scope, now: datetime) -> list[Wee
     share whose referrer was sent the feedback notice (its first delivery, in the inbox
     or by email) by the same time on the next working day after the decision (England
     and Wales bank holidays and weekends skipped)."""
+    return _weeks(period, count_feedback(period=period, scope=scope, now=now), feedback_values)
+
+
+def count_feedback(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
     first_sent = (
         Notification.objects.filter(
             event__kind=NoticeKind.FEEDBACK,
@@ -413,34 +459,30 @@ def feedback_in_time(*, period: Period, scope: Scope, now: datetime) -> list[Wee
     counts = _by_week(
         decided,
         "received_at",
+        by,
         decided=Count("pk"),
-        surely=Count("pk", filter=Q(first_sent__lte=F("soon"))),
+        in_time=Count("pk", filter=Q(first_sent__lte=F("soon"))),
     )
     # Sent after 24 hours but within 8 days: whether that was one working day depends on
     # the weekend and bank holidays in between.
+    fields = ["received_at", "decision__decided_at", "first_sent"] + ([by] if by else [])
     between = decided.filter(first_sent__gt=F("soon"), first_sent__lte=F("late")).values_list(
-        "received_at", "decision__decided_at", "first_sent"
+        *fields
     )
-    extra: dict[date, int] = {}
-    for received_at, decided_at, sent_at in between.order_by():
+    for received_at, decided_at, sent_at, *group in between.order_by():
         if sent_at <= working_days_after(decided_at, 1):
             week = monday_of(received_at.astimezone(LONDON).date())
-            extra[week] = extra.get(week, 0) + 1
-    weeks = []
-    for monday in period.weeks:
-        row = counts.get(monday, {})
-        given = row.get("surely", 0) + extra.get(monday, 0)
-        weeks.append(
-            Week(
-                monday,
-                {
-                    "decided": row.get("decided", 0),
-                    "in_time": given,
-                    "share": share(given, row.get("decided", 0)),
-                },
-            )
-        )
-    return weeks
+            row = counts.setdefault((week, group[0]) if by else week, {"decided": 0, "in_time": 0})
+            row["in_time"] = row.get("in_time", 0) + 1
+    return counts
+
+
+def feedback_values(row: dict) -> dict:
+    return {
+        "decided": row.get("decided", 0),
+        "in_time": row.get("in_time", 0),
+        "share": share(row.get("in_time", 0), row.get("decided", 0)),
+    }
 
 
 RUBRIC = QualityRating.RUBRIC
@@ -467,12 +509,19 @@ def quality(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     """Referral quality (the screeners' rubric). Of the referrals received in the week
     that a screener has rated, the average score (0 to 6: one point for each criterion
     met) and the share meeting each criterion."""
-    counts = _by_week(
+    return _weeks(period, count_quality(period=period, scope=scope, now=now), _quality_values)
+
+
+def count_quality(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
+    return _by_week(
         _referrals(period, scope).filter(quality__isnull=False),
         "received_at",
+        by,
         **_quality_aggregates(),
     )
-    return _weeks(period, counts, _quality_values)
+
+
+quality_values = _quality_values
 
 
 def quality_by_agency(*, period: Period, scope: Scope, now: datetime) -> list[dict]:
@@ -513,71 +562,82 @@ def discussion_membership(*, period: Period, scope: Scope, now: datetime) -> lis
     a health professional (a health agency, or a GP, health visitor, school nurse or
     community paediatrician by role) attended: the statutory core that the discussion
     page warns about."""
-    counts = _by_week(
+    counts = count_membership(period=period, scope=scope, now=now)
+    return _weeks(period, counts, membership_values)
+
+
+def count_membership(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
+    return _by_week(
         _discussions(period, scope).annotate(
             police=_present(types=POLICE_TYPES),
             social_care=_present(types=SOCIAL_CARE_TYPES),
             health=_present(types=HEALTH_TYPES, roles=HEALTH_ROLES),
         ),
         "held_at",
+        f"referral__{by}" if by else None,
         held=Count("pk"),
         all_present=Count("pk", filter=Q(police=True, social_care=True, health=True)),
     )
-    return _weeks(
-        period,
-        counts,
-        lambda row: {
-            "held": row.get("held", 0),
-            "all_present": row.get("all_present", 0),
-            "share": share(row.get("all_present", 0), row.get("held", 0)),
-        },
-    )
+
+
+def membership_values(row: dict) -> dict:
+    return {
+        "held": row.get("held", 0),
+        "all_present": row.get("all_present", 0),
+        "share": share(row.get("all_present", 0), row.get("held", 0)),
+    }
 
 
 def minutes_on_time(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     """Minutes circulated on time. Of the strategy discussions held in the week whose
     minutes are circulated or due (not yet circulated ones count once their due time
     has passed), the share circulated to the professionals by their due time."""
-    counts = _by_week(
+    return _weeks(period, count_minutes(period=period, scope=scope, now=now), minutes_values)
+
+
+def count_minutes(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
+    return _by_week(
         _discussions(period, scope).filter(
             Q(minutes_circulated_at__isnull=False) | Q(minutes_due_at__lte=now)
         ),
         "held_at",
+        f"referral__{by}" if by else None,
         counted=Count("pk"),
         on_time=Count("pk", filter=Q(minutes_circulated_at__lte=F("minutes_due_at"))),
     )
-    return _weeks(
-        period,
-        counts,
-        lambda row: {
-            "counted": row.get("counted", 0),
-            "on_time": row.get("on_time", 0),
-            "share": share(row.get("on_time", 0), row.get("counted", 0)),
-        },
-    )
+
+
+def minutes_values(row: dict) -> dict:
+    return {
+        "counted": row.get("counted", 0),
+        "on_time": row.get("on_time", 0),
+        "share": share(row.get("on_time", 0), row.get("counted", 0)),
+    }
 
 
 def challenges(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
     """Challenges raised in the week, and challenges resolved in the week (whenever
     raised), about referrals in scope."""
+    counts = count_challenges(period=period, scope=scope, now=now)
+    return _weeks(period, counts, challenge_values)
+
+
+def count_challenges(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
+    """{key: {"raised": n, "resolved": n}}, each in its own week."""
     base = Challenge.objects.filter(scope.referral_q("referral__"))
-    raised = _by_week(
-        base.filter(raised_at__gte=period.start, raised_at__lt=period.end),
-        "raised_at",
-        n=Count("pk"),
-    )
-    resolved = _by_week(
-        base.filter(resolved_at__gte=period.start, resolved_at__lt=period.end),
-        "resolved_at",
-        n=Count("pk"),
-    )
-    return [
-        Week(
-            monday,
-            {
-                "raised": raised.get(monday, {}).get("n", 0),
-                "resolved": resolved.get(monday, {}).get("n", 0),
-            },
+    group = f"referral__{by}" if by else None
+    found: dict = {}
+    for name, when in (("raised", "raised_at"), ("resolved", "resolved_at")):
+        rows = _by_week(
+            base.filter(**{f"{when}__gte": period.start, f"{when}__lt": period.end}),
+            when,
+            group,
+            n=Count("pk"),
         )
-        for monday in period.weeks
-    ]
+        for key, row in rows.items():
+            found.setdefault(key, {})[name] = row["n"]
+    return found
+
+
+def challenge_values(row: dict) -> dict:
+    return {"raised": row.get("raised", 0), "resolved": row.get("resolved", 0)}

@@ -3,7 +3,8 @@
 Each table is one figure of ``reporting.performance`` (which defines it, in its
 docstring: the page shows that definition as "how this is counted"), with its columns,
 its labels and which columns its chart draws. ``figures()`` is the one source the pages
-and the CSV read: a summary table kept by a periodic task would change only what it calls.
+and the CSV read; it reads through ``reporting.summary.Source`` (the summary table kept
+by a periodic task, and the live records for the current week).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from reporting.performance import (
     referrals_by_concern,
     time_to_decision,
 )
+from reporting.summary import Source
 
 AGENCY_TYPE_LABELS = {**dict(AgencyType.choices), "none": "No agency (recorded call)"}
 CONCERN_LABELS = dict(ConcernCategory.choices)
@@ -99,7 +101,7 @@ def _doc(function) -> str:
     return " ".join((function.__doc__ or "").split())
 
 
-def _tables_in_time(period, scope, now) -> list[Table]:
+def _tables_in_time(src) -> list[Table]:
     return [
         Table(
             key="in_time",
@@ -111,7 +113,7 @@ def _tables_in_time(period, scope, now) -> list[Table]:
                 Column("in_time", "Decided in time"),
                 Column("share", "Share decided in time", SHARE),
             ],
-            rows=_weekly_rows(decided_in_time(period=period, scope=scope, now=now)),
+            rows=_weekly_rows(src.decided_in_time()),
             chart=["share"],
             chart_unit="%",
             chart_max=100,
@@ -126,7 +128,7 @@ def _tables_in_time(period, scope, now) -> list[Table]:
                 Column("median", "Median (hours)", HOURS),
                 Column("p95", "95th percentile (hours)", HOURS),
             ],
-            rows=_weekly_rows(time_to_decision(period=period, scope=scope, now=now)),
+            rows=_weekly_rows(src.time_to_decision()),
             chart=["median", "p95"],
             chart_unit=" h",
             empty="No decisions",
@@ -134,8 +136,8 @@ def _tables_in_time(period, scope, now) -> list[Table]:
     ]
 
 
-def _table_by_type(period, scope, now) -> Table:
-    weeks = referrals_by_agency_type(period=period, scope=scope, now=now)
+def _table_by_type(src) -> Table:
+    weeks = src.referrals_by_agency_type()
     keys = _present_keys(weeks, [*AgencyType.values, "none"])
     return Table(
         key="by_agency_type",
@@ -149,7 +151,7 @@ def _table_by_type(period, scope, now) -> Table:
     )
 
 
-def _table_by_agency(period, scope, now) -> Table:
+def _table_by_agency(src) -> Table:
     return Table(
         key="by_agency",
         title="Referrals by source agency over the period",
@@ -158,13 +160,13 @@ def _table_by_agency(period, scope, now) -> Table:
         columns=[Column("type", "Type", "text"), Column("referrals", "Referrals")],
         rows=[
             (r["agency"], None, {**r, "type": AGENCY_TYPE_LABELS.get(r["type"], r["type"])})
-            for r in referrals_by_agency(period=period, scope=scope, now=now)
+            for r in src.referrals_by_agency()
         ],
     )
 
 
-def _table_by_concern(period, scope, now) -> Table:
-    weeks = referrals_by_concern(period=period, scope=scope, now=now)
+def _table_by_concern(src) -> Table:
+    weeks = src.referrals_by_concern()
     keys = _present_keys(weeks, list(ConcernCategory.values))
     totals = {k: sum(w.values.get(k, 0) for w in weeks) for k in keys}
     return Table(
@@ -178,8 +180,8 @@ def _table_by_concern(period, scope, now) -> Table:
     )
 
 
-def _table_outcomes(period, scope, now) -> Table:
-    weeks = outcomes(period=period, scope=scope, now=now)
+def _table_outcomes(src) -> Table:
+    weeks = src.outcomes()
     keys = _present_keys(weeks, list(Outcome.values))
     return Table(
         key="outcomes",
@@ -192,7 +194,7 @@ def _table_outcomes(period, scope, now) -> Table:
     )
 
 
-def _table_re_referrals(period, scope, now) -> Table:
+def _table_re_referrals(src) -> Table:
     return Table(
         key="re_referrals",
         title="Re-referrals within 12 months",
@@ -203,7 +205,7 @@ def _table_re_referrals(period, scope, now) -> Table:
             Column("repeats", "With an earlier referral in 12 months"),
             Column("share", "Re-referral rate", SHARE),
         ],
-        rows=_weekly_rows(re_referrals(period=period, scope=scope, now=now)),
+        rows=_weekly_rows(src.re_referrals()),
         chart=["share"],
         chart_unit="%",
         chart_max=100,
@@ -211,7 +213,7 @@ def _table_re_referrals(period, scope, now) -> Table:
     )
 
 
-def _table_conversions(period, scope, now) -> Table:
+def _table_conversions(src) -> Table:
     return Table(
         key="conversions",
         title="Conversion to assessment and to section 47",
@@ -224,7 +226,7 @@ def _table_conversions(period, scope, now) -> Table:
             Column("s47", "To section 47"),
             Column("s47_share", "Share to section 47", SHARE),
         ],
-        rows=_weekly_rows(conversions(period=period, scope=scope, now=now)),
+        rows=_weekly_rows(src.conversions()),
         chart=["s17_share", "s47_share"],
         chart_unit="%",
         chart_max=100,
@@ -232,7 +234,7 @@ def _table_conversions(period, scope, now) -> Table:
     )
 
 
-def _table_feedback(period, scope, now) -> Table:
+def _table_feedback(src) -> Table:
     return Table(
         key="feedback",
         title="Referrers given feedback within one working day",
@@ -243,7 +245,7 @@ def _table_feedback(period, scope, now) -> Table:
             Column("in_time", "Feedback within one working day"),
             Column("share", "Share given feedback in time", SHARE),
         ],
-        rows=_weekly_rows(feedback_in_time(period=period, scope=scope, now=now)),
+        rows=_weekly_rows(src.feedback_in_time()),
         chart=["share"],
         chart_unit="%",
         chart_max=100,
@@ -259,7 +261,7 @@ def _quality_columns() -> list[Column]:
     ]
 
 
-def _tables_quality(period, scope, now) -> list[Table]:
+def _tables_quality(src) -> list[Table]:
     return [
         Table(
             key="quality",
@@ -267,7 +269,7 @@ def _tables_quality(period, scope, now) -> list[Table]:
             counted=_doc(quality),
             first_column="Week received",
             columns=_quality_columns(),
-            rows=_weekly_rows(quality(period=period, scope=scope, now=now)),
+            rows=_weekly_rows(src.quality()),
             chart=["average"],
             chart_max=6,
             empty="No rated referrals",
@@ -278,16 +280,13 @@ def _tables_quality(period, scope, now) -> list[Table]:
             counted=_doc(quality_by_agency),
             first_column="Agency",
             columns=_quality_columns(),
-            rows=[
-                (r["agency"], None, r)
-                for r in quality_by_agency(period=period, scope=scope, now=now)
-            ],
+            rows=[(r["agency"], None, r) for r in src.quality_by_agency()],
             empty="No rated referrals",
         ),
     ]
 
 
-def _tables_discussions(period, scope, now) -> list[Table]:
+def _tables_discussions(src) -> list[Table]:
     return [
         Table(
             key="membership",
@@ -299,7 +298,7 @@ def _tables_discussions(period, scope, now) -> list[Table]:
                 Column("all_present", "All three present"),
                 Column("share", "Share with all three", SHARE),
             ],
-            rows=_weekly_rows(discussion_membership(period=period, scope=scope, now=now)),
+            rows=_weekly_rows(src.discussion_membership()),
             chart=["share"],
             chart_unit="%",
             chart_max=100,
@@ -315,7 +314,7 @@ def _tables_discussions(period, scope, now) -> list[Table]:
                 Column("on_time", "Circulated on time"),
                 Column("share", "Share on time", SHARE),
             ],
-            rows=_weekly_rows(minutes_on_time(period=period, scope=scope, now=now)),
+            rows=_weekly_rows(src.minutes_on_time()),
             chart=["share"],
             chart_unit="%",
             chart_max=100,
@@ -324,20 +323,20 @@ def _tables_discussions(period, scope, now) -> list[Table]:
     ]
 
 
-def _table_challenges(period, scope, now) -> Table:
+def _table_challenges(src) -> Table:
     return Table(
         key="challenges",
         title="Challenges raised and resolved",
         counted=_doc(challenges),
         first_column="Week",
         columns=[Column("raised", "Raised"), Column("resolved", "Resolved")],
-        rows=_weekly_rows(challenges(period=period, scope=scope, now=now)),
+        rows=_weekly_rows(src.challenges()),
         chart=["raised", "resolved"],
     )
 
 
 def _one(builder):
-    return lambda period, scope, now: [builder(period, scope, now)]
+    return lambda src: [builder(src)]
 
 
 # Each builder with the tables it makes, in page order.
@@ -360,12 +359,18 @@ def figures(
     *, period: Period, scope: Scope, now: datetime, keys: tuple[str, ...] | None = None
 ) -> list[Table]:
     """The tables named by ``keys`` (default: every one), in page order. The one source
-    of the performance pages and their CSV."""
+    of the performance pages and their CSV: complete weeks from the summary table where
+    it holds them, the rest live (reporting.summary)."""
+    return figures_from(Source(period=period, scope=scope, now=now), keys=keys)
+
+
+def figures_from(src: Source, *, keys: tuple[str, ...] | None = None) -> list[Table]:
+    """``figures()`` from a given source, whose ``as_of`` says how fresh they are."""
     wanted = set(TABLE_KEYS if keys is None else keys)
     tables = []
     for made, builder in BUILDERS:
         if wanted & set(made):
-            tables.extend(t for t in builder(period, scope, now) if t.key in wanted)
+            tables.extend(t for t in builder(src) if t.key in wanted)
     return tables
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
 from agencies.policy import Capability, capability_required, performance_agency_scope
-from reporting import performance, performance_tables
+from reporting import performance, performance_tables, summary
 from reporting.charts import weekly_chart
 from reporting.performance_forms import PeriodForm
 
@@ -110,14 +110,10 @@ def _bad_table(allowed) -> HttpResponse:
 
 
 def _page(request, *, template, form, period, scope, keys, extra=None, status=200):
-    tables = []
+    tables, source, now = [], None, timezone.now()
     if period is not None:
-        tables = [
-            _shown(t)
-            for t in performance_tables.figures(
-                period=period, scope=scope, now=timezone.now(), keys=keys
-            )
-        ]
+        source = summary.Source(period=period, scope=scope, now=now)
+        tables = [_shown(t) for t in performance_tables.figures_from(source, keys=keys)]
     query = request.GET.copy()
     query.pop("table", None)
     return render(
@@ -128,7 +124,11 @@ def _page(request, *, template, form, period, scope, keys, extra=None, status=20
             "period": period,
             "tables": tables,
             "query": query.urlencode(),
-            "as_of": timezone.now(),
+            "as_of": now,
+            # How fresh: the summary's weeks as of their refresh, the rest live.
+            "summary_as_of": source.as_of if source else None,
+            "summary_last": max(source.summarised) if source and source.summarised else None,
+            "live_from": source.live.first if source and source.live else None,
             **(extra or {}),
         },
         status=status,
