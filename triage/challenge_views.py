@@ -70,7 +70,11 @@ def raise_challenge(request: HttpRequest, referral_id: int) -> HttpResponse:
         return render(
             request,
             "triage/challenges/not_decided.html",
-            {"referral": referral, "back_url": _back_url(request.user)},
+            {
+                "referral": referral,
+                "back_url": _back_url(request.user),
+                "back_text": _back_text(request.user),
+            },
             status=409,
         )
     open_one = challenges_visible_to(request.user).filter(
@@ -134,6 +138,7 @@ def _raise(request, referral, open_one, *, decision=None, discussion=None) -> Ht
             "discussion": discussion,
             "form": form,
             "back_url": _back_url(request.user),
+            "back_text": _back_text(request.user),
             "show_feedback": not is_involved_professional(request.user),
         },
         status=400 if form.is_bound else 200,
@@ -144,6 +149,12 @@ def _back_url(user) -> str:
     """Where someone who raises challenges follows them: Your referrals, or, for a
     partner agency's practitioner, their information requests (with their challenges)."""
     return reverse("requests:list" if is_involved_professional(user) else "referrals:mine")
+
+
+def _back_text(user) -> str:
+    if is_involved_professional(user):
+        return "Back to your information requests"
+    return "Back to your referrals"
 
 
 def _challenge_or_404(request, challenge_id: int) -> Challenge:
@@ -186,6 +197,7 @@ def _render_detail(request, challenge: Challenge, *, status: int = 200, **bound)
         "manages": manages,
         "staff": can(request.user, Capability.VIEW_ALL_CHALLENGES),
         "back_url": _back_url(request.user),
+        "back_text": _back_text(request.user),
         "show_feedback": not is_involved_professional(request.user),
         "overdue": challenge.is_open and challenge.stage_due_at <= timezone.now(),
         "next_stage": next_stage(challenge.stage) if manages else None,

@@ -91,7 +91,13 @@ def test_a_decision_and_its_amendment_are_in_the_audit_trail():
 
     decided, amended = AuditEvent.objects.filter(referral_id=referral.pk)
     assert decided.kind == EventKind.DECIDED
-    assert decided.detail == {"outcome": "s17", "threshold_level": 3, "late": False}
+    assert decided.detail == {
+        "outcome": "s17",
+        "threshold_level": 3,
+        "late": False,
+        # What the decision page warned of, and the manager answered (proceed_reason).
+        "warnings": ["unallocated", "not_linked", "no_notes"],
+    }
     assert amended.kind == EventKind.AMENDED
 
 

@@ -203,7 +203,8 @@ def test_a_second_manager_is_told_clearly_when_the_referral_was_decided_meanwhil
 
     response = manager_client.get(f"/triage/referrals/{referral.pk}/decide/", follow=True)
 
-    assert "has already been decided" in response.content.decode()
+    # The decision page now shows the decision as recorded, and says it cannot be redone.
+    assert "This referral has been decided" in response.content.decode()
 
 
 def test_screeners_cannot_open_the_decision_screen(screener_client):
@@ -306,7 +307,7 @@ def test_the_referrer_sees_feedback_in_the_api_once_decided(make_user):
             "outcome": "signpost",
             "threshold_level": 1,
             "rationale": "Universal services can meet these needs with the family's support.",
-            "lived_experience_impact": "The child is well cared for day to day.",
+            "lived_experience_impact": "The child is well cared for day to day by both parents.",
             "feedback": "The family's school and GP can support them with this.",
             "proceed_reason": "Not screened, but the police need an answer tonight.",
         },

@@ -201,6 +201,7 @@ def test_a_section_47_decision_leads_straight_to_the_discussion(manager_client):
             "rationale": "Unexplained bruising to a baby who is not yet mobile; police aware.",
             "lived_experience_impact": "The baby is cared for by mum alone most days.",
             "feedback": "A strategy discussion is being held today with police and health.",
+            "proceed_reason": "Immediate risk to a baby: the strategy discussion cannot wait.",
         },
     )
     assert response.status_code == 302
