@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agencies.policy import Capability, can, may_refer
+from agencies.policy import Capability, can, capability_required, may_refer
 from audit.models import AccessLog
 from audit.services import log_access
 from referrals import drafts
@@ -338,14 +338,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@capability_required(Capability.VIEW_OWN_REFERRALS)
 @require_GET
 def detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     """A referral as its referrer or their agency's lead reads it back: what was sent,
     where it stands, and the feedback once decided. Never the front door's own record
     (notes, rationale, quality rating, other agencies' answers)."""
-    if not can(request.user, Capability.VIEW_OWN_REFERRALS):
-        raise PermissionDenied
     try:
         referral = referral_for_referrer(request.user, referral_id)
     except Referral.DoesNotExist:
