@@ -21,6 +21,7 @@ class NoticeKind(models.TextChoices):
     OVERDUE = "overdue", "Decision overdue"
     ESCALATION = "escalation", "Decision still overdue"
     FEEDBACK = "feedback", "Decision made"
+    FEEDBACK_AMENDED = "feedback_amended", "Decision amended"
     INFORMATION_REQUEST = "information_request", "Information requested"
     INFORMATION_REQUEST_OVERDUE = "information_request_overdue", "Information request overdue"
     CHALLENGE_RAISED = "challenge_raised", "Challenge raised"

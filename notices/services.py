@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,6 +41,11 @@ TEXT = {
     NoticeKind.FEEDBACK: (
         "Referral {reference}: decision made",
         "A decision has been made on your referral {reference}. Sign in to read it.",
+    ),
+    NoticeKind.FEEDBACK_AMENDED: (
+        "Referral {reference}: decision amended",
+        "The decision on your referral {reference} has been amended. Sign in to read the "
+        "decision as it now stands.",
     ),
     NoticeKind.INFORMATION_REQUEST: (
         "Information request for referral {reference}",
@@ -97,6 +103,36 @@ TEXT = {
         "{due}. No visit is recorded.",
     ),
 }
+
+
+# What each notice's link opens, as the inbox words it (the link goes to the referral,
+# request, challenge or discussion the notice is about, for the person it is sent to).
+LINK_TEXT = {
+    NoticeKind.ACKNOWLEDGEMENT: "View your referral",
+    NoticeKind.FEEDBACK: "Read the decision",
+    NoticeKind.FEEDBACK_AMENDED: "Read the amended decision",
+    NoticeKind.DUE_SOON: "Open the referral",
+    NoticeKind.OVERDUE: "Open the referral",
+    NoticeKind.ESCALATION: "Open the referral",
+    NoticeKind.INFORMATION_REQUEST: "Answer the request",
+    NoticeKind.INFORMATION_REQUEST_OVERDUE: "Answer the request",
+    NoticeKind.CHALLENGE_RAISED: "Open the challenge",
+    NoticeKind.CHALLENGE_ESCALATED: "Open the challenge",
+    NoticeKind.CHALLENGE_REPLY: "Open the challenge",
+    NoticeKind.CHALLENGE_STAGE_OVERDUE: "Open the challenge",
+    NoticeKind.CHALLENGE_RESOLVED: "Read the outcome of the challenge",
+    NoticeKind.MINUTES_OVERDUE: "Open the discussion",
+    NoticeKind.ACTION_OVERDUE: "Open the discussion",
+    NoticeKind.CHILD_SEEN_DUE_SOON: "Open the discussion",
+    NoticeKind.CHILD_SEEN_MISSED: "Open the discussion",
+}
+
+
+def inbox_link(notification: Notification) -> str:
+    """The notice's link as a path on this site: the stored link is absolute (emails need
+    the host), but in the inbox the user is already here, on whatever host they used."""
+    parts = urlsplit(notification.link)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _local(moment: datetime) -> str:

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from notices.services import inbox_for
+from notices.services import LINK_TEXT, inbox_for, inbox_link
 
 
 @login_required
@@ -14,7 +14,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(inbox_for(request.user).select_related("event"), 25).get_page(
         request.GET.get("page")
     )
-    return render(request, "notices/inbox.html", {"page": page})
+    rows = [
+        {
+            "notice": notice,
+            "href": inbox_link(notice) if notice.link else "",
+            "link_text": LINK_TEXT.get(notice.kind, "Open"),
+        }
+        for notice in page.object_list
+    ]
+    return render(request, "notices/inbox.html", {"page": page, "rows": rows})
 
 
 @login_required

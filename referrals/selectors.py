@@ -3,10 +3,13 @@ referrals a user may see; every list and detail view, HTML or API, starts from i
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q, QuerySet, TextChoices
 
 from agencies.policy import Capability, can
-from referrals.models import Referral
+from referrals.models import HouseholdMember, Referral, Status
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
@@ -30,4 +33,76 @@ def referrals_for_listing(user) -> QuerySet[Referral]:
             "decision__challenges__stage",
             "strategy_discussions__challenges__stage",
         )
+    )
+
+
+# --- The decision clock as a referrer's list shows it ----------------------------------
+#
+# The same edges as the clock's badge (core.clock.read_clock), so a row's tag and the
+# filter that finds it always agree: overdue from the due time itself; due soon while
+# under FRONTDOOR_DUE_SOON_HOURS is left; on time before that. A decided referral has
+# no running clock: it is "decided".
+
+
+class ClockFilter(TextChoices):
+    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due_soon", "Due soon"
+    ON_TIME = "on_time", "On time"
+    DECIDED = "decided", "Decided"
+
+
+def clock_filter(state: str, *, now: datetime) -> Q:
+    """Referrals whose decision clock reads ``state`` (a ClockFilter value) at ``now``."""
+    undecided = ~Q(status=Status.DECIDED)
+    soon = now + settings.DUE_SOON
+    return {
+        ClockFilter.OVERDUE: undecided & Q(decision_due_at__lte=now),
+        ClockFilter.DUE_SOON: undecided & Q(decision_due_at__gt=now, decision_due_at__lt=soon),
+        ClockFilter.ON_TIME: undecided & Q(decision_due_at__gte=soon),
+        ClockFilter.DECIDED: Q(status=Status.DECIDED),
+    }[ClockFilter(state)]
+
+
+def siblings_by_submission(user, referrals) -> dict[int, list[tuple[int, str]]]:
+    """For each submission among ``referrals``: the (id, reference) of every referral in
+    it that ``user`` may see, in reference order; one query."""
+    submissions = {r.submission_id for r in referrals}
+    found: dict[int, list[tuple[int, str]]] = {}
+    rows = (
+        referrals_visible_to(user)
+        .filter(submission_id__in=submissions)
+        .order_by("reference")
+        .values_list("submission_id", "pk", "reference")
+    )
+    for submission_id, pk, reference in rows:
+        found.setdefault(submission_id, []).append((pk, reference))
+    return found
+
+
+def referral_for_referrer(user, referral_id: int) -> Referral:
+    """One referral as its referrer (or their agency's lead) reads it back: what they
+    sent, where it stands and the feedback. Raises Referral.DoesNotExist outside the
+    user's scope, so another agency's referral is not found, whatever its id."""
+    return (
+        referrals_visible_to(user)
+        .select_related("agency", "referrer", "decision", "submission")
+        .prefetch_related(
+            "concerns",
+            "household",
+            "decision__amendments",
+            "decision__challenges__stage",
+            "strategy_discussions__challenges__stage",
+        )
+        .get(pk=referral_id)
+    )
+
+
+def household_as_given(referral_id: int) -> list[dict]:
+    """The household members named in a referral, as the referrer gave them: name,
+    relationship and date of birth, and nothing else (a partner answering a question
+    about the household sees who it is about, not what the referrer said of them)."""
+    return list(
+        HouseholdMember.objects.filter(referral_id=referral_id)
+        .order_by("pk")
+        .values("name", "relationship", "date_of_birth")
     )

@@ -240,19 +240,20 @@ def submit_referrals(
     return referrals
 
 
-def tell_referrer(referral: Referral, kind: NoticeKind) -> None:
+def tell_referrer(referral: Referral, kind: NoticeKind, *, key: str = "") -> None:
     """A notice to the referral's referrer (none for a caller recorded by the front
-    door), pointing at their referrals page; once per referral and kind."""
+    door), linking to the referral as they read it back; once per key (by default, once
+    per referral and kind)."""
     if referral.referrer_id is None:
         return
     raise_notice(
-        key=f"{kind}:{referral.pk}",
+        key=key or f"{kind}:{referral.pk}",
         kind=kind,
         recipients=[referral.referrer],
         reference=referral.reference,
         referral_id=referral.pk,
         due=referral.decision_due_at,
-        link=settings.BASE_URL + reverse("referrals:mine"),
+        link=settings.BASE_URL + reverse("referrals:detail", args=[referral.pk]),
     )
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("new/<int:draft_id>/<slug:slug>/", views.section, name="section"),
     path("submitted/<int:submission_id>/", views.submitted, name="submitted"),
     path("mine/", views.mine, name="mine"),
+    path("<int:referral_id>/", views.detail, name="detail"),
 ]

@@ -7,13 +7,22 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agencies.policy import Capability, can, may_refer
+from agencies.policy import Capability, can, capability_required, may_refer
+from audit.models import AccessLog
+from audit.services import log_access
 from referrals import drafts
+from referrals.filters import MyReferralsFilter
 from referrals.forms import ChildForm
-from referrals.models import Submission
-from referrals.selectors import referrals_for_listing, referrals_visible_to
+from referrals.models import Referral, Submission
+from referrals.selectors import (
+    referral_for_referrer,
+    referrals_for_listing,
+    referrals_visible_to,
+    siblings_by_submission,
+)
 
 
 def referral_form_view(view):
@@ -280,19 +289,79 @@ def submitted(request: HttpRequest, submission_id: int) -> HttpResponse:
     )
 
 
+MY_REFERRALS_PAGE_SIZE = 25
+
+
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
+    """Your referrals (a referrer's own; an agency lead's whole agency's), newest first,
+    siblings referred together next to each other, each with its decision clock."""
     if not can(request.user, Capability.VIEW_OWN_REFERRALS):
         raise PermissionDenied
-    referrals = referrals_for_listing(request.user).order_by("-received_at")
-    page = Paginator(referrals, 25).get_page(request.GET.get("page"))
+    now = timezone.now()
+    agency_wide = can(request.user, Capability.VIEW_AGENCY_REFERRALS)
+    filters = MyReferralsFilter(
+        request.GET or None,
+        queryset=referrals_for_listing(request.user).order_by(
+            "-received_at", "-submission_id", "reference"
+        ),
+        now=now,
+        agency_wide=agency_wide,
+        agency_id=request.user.agency_id,
+    )
+    page = Paginator(filters.qs, MY_REFERRALS_PAGE_SIZE).get_page(request.GET.get("page"))
+    siblings = siblings_by_submission(request.user, page.object_list)
+    rows = [
+        {
+            "referral": referral,
+            "siblings": [
+                s for s in siblings.get(referral.submission_id, []) if s[0] != referral.pk
+            ],
+        }
+        for referral in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "referrals/mine.html",
         {
             "page": page,
-            "agency_wide": can(request.user, Capability.VIEW_AGENCY_REFERRALS),
+            "rows": rows,
+            "filters": filters,
+            "query": query.urlencode(),
+            "now": now,
+            "agency_wide": agency_wide,
             "open_drafts": drafts.open_drafts(request.user)[:5],
+        },
+    )
+
+
+@capability_required(Capability.VIEW_OWN_REFERRALS)
+@require_GET
+def detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """A referral as its referrer or their agency's lead reads it back: what was sent,
+    where it stands, and the feedback once decided. Never the front door's own record
+    (notes, rationale, quality rating, other agencies' answers)."""
+    try:
+        referral = referral_for_referrer(request.user, referral_id)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+    log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
+    decision = getattr(referral, "decision", None)  # a reverse one-to-one: absent until decided
+    siblings = siblings_by_submission(request.user, [referral]).get(referral.submission_id, [])
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "now": timezone.now(),
+            "current": decision.current if decision else None,
+            "amended": bool(decision and decision.amendments.all()),
+            "decision_challenge": next(iter(decision.challenges.all()), None) if decision else None,
+            "discussions": [d for d in referral.strategy_discussions.all() if d.section47_outcome],
+            "siblings": [s for s in siblings if s[0] != referral.pk],
+            "agency_wide": can(request.user, Capability.VIEW_AGENCY_REFERRALS),
         },
     )

@@ -174,6 +174,15 @@ INTERNAL = {
     "other.discussion": "Discussion marker: PC Otherwood attended about Barnabus",
 }
 FEEDBACK = "Feedback marker: the family will be offered early help"
+# The household named in a referral: the referrer (and their lead) read back all they
+# wrote; a partner asked about the household sees who is in it (names, relationship,
+# date of birth), never what the referrer said of them; another agency's is for the
+# front door alone.
+HOUSEHOLD = {
+    "household": "Ottilie Matrixhousehold",
+    "household.risk": "Risk marker: a non-molestation order against the stepfather",
+    "other.household": "Bartholomew Matrixhousehold",
+}
 # Challenges: the school's (on another decided referral of the referrer's) and the
 # police's; a challenge is for its agency and the front door, never another agency.
 CHALLENGES = {
@@ -183,7 +192,7 @@ CHALLENGES = {
 
 
 def markers() -> dict[str, str]:
-    found = {"feedback": FEEDBACK, **INTERNAL}
+    found = {"feedback": FEEDBACK, **INTERNAL, **HOUSEHOLD}
     found |= {f"{kind}.challenge": text for kind, text in CHALLENGES.items()}
     for kind, (reference, child, worry) in REFERRALS.items():
         found |= {f"{kind}.reference": reference, f"{kind}.child": child, f"{kind}.worry": worry}
@@ -197,10 +206,11 @@ def _referral_markers(*kinds: str) -> set[str]:
 # Which markers each role may ever be shown, on any page, whatever the status.
 MAY_SEE = {
     ANONYMOUS: set(),
-    Role.REFERRER.value: _referral_markers("own", "decided") | {"feedback", "own.challenge"},
+    Role.REFERRER.value: _referral_markers("own", "decided")
+    | {"feedback", "own.challenge", "household", "household.risk"},
     Role.AGENCY_LEAD.value: _referral_markers("own", "colleague", "decided")
-    | {"feedback", "own.challenge"},
-    Role.PARTNER.value: {"own.reference", "own.child", "question"},
+    | {"feedback", "own.challenge", "household", "household.risk"},
+    Role.PARTNER.value: {"own.reference", "own.child", "question", "household"},
     Role.SCREENER.value: set(markers()),
     Role.MANAGER.value: set(markers()),
     Role.AUDITOR.value: set(markers()),
@@ -274,6 +284,10 @@ def build_world() -> World:
             child=children.get(kind),
         )
     own, other = referrals["own"], referrals["other"]
+    f.HouseholdMemberFactory(
+        referral=own, name=HOUSEHOLD["household"], known_risk=HOUSEHOLD["household.risk"]
+    )
+    f.HouseholdMemberFactory(referral=other, name=HOUSEHOLD["other.household"])
     # Screened and recommended on, as the database requires of "awaiting decision".
     own.status, own.assigned_to, own.assigned_at = "awaiting_decision", screener, now
     own.recommendation, own.recommended_outcome = INTERNAL["recommendation"], "early_help"

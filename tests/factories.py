@@ -131,6 +131,18 @@ class ReferralFactory(factory.django.DjangoModelFactory):
             ReferralConcern.objects.create(referral=self, category=category)
 
 
+class HouseholdMemberFactory(factory.django.DjangoModelFactory):
+    """Someone in the child's household, as the referrer named them."""
+
+    class Meta:
+        model = "referrals.HouseholdMember"
+
+    referral = factory.SubFactory(ReferralFactory)
+    name = factory.Sequence(lambda n: f"Adult{n} Testchild")
+    relationship = "Mother"
+    date_of_birth = date(1990, 3, 14)
+
+
 # --- Information requests --------------------------------------------------------------
 
 from triage.models import InformationRequest  # noqa: E402

@@ -85,6 +85,12 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "referrer": 200, "agency_lead": 200,
     },
+    # A referral read back by its referrer, or any of the agency's by its lead.
+    ("referrals:detail", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 200, "decided": 200, "*": 404},
+        "agency_lead": {"other": 404, "none": 404, "*": 200},
+    },
     # --- Triage: the queue and the screening record are for the front door --------------
     ("triage:queue", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
@@ -478,7 +484,16 @@ SHOWN = {
     ),
     ("api-referral", "referrer", "decided"): ("decided.reference", "decided.child", "feedback"),
     ("api-referral", "agency_lead", "colleague"): ("colleague.reference", "colleague.child"),
-    ("requests:detail", "partner", "own"): ("own.reference", "own.child", "question"),
+    ("requests:detail", "partner", "own"): (
+        "own.reference", "own.child", "question", "household",
+    ),
+    ("referrals:detail", "referrer", "own"): (
+        "own.reference", "own.child", "own.worry", "household", "household.risk",
+    ),
+    ("referrals:detail", "referrer", "decided"): ("decided.reference", "feedback"),
+    ("referrals:detail", "agency_lead", "colleague"): (
+        "colleague.reference", "colleague.child", "colleague.worry",
+    ),
     ("challenges:detail", "referrer", "own"): ("own.challenge",),
     ("challenges:detail", "manager", "other"): ("other.challenge",),
     ("api-strategy-discussion", "auditor", "own"): ("discussion",),

@@ -19,7 +19,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
-from referrals.selectors import referrals_visible_to
+from referrals.selectors import household_as_given, referrals_visible_to
 from triage.information_forms import AnswerForm, InformationRequestForm
 from triage.services.challenges import challenge_options, challenges_visible_to
 from triage.services.information import (
@@ -115,6 +115,9 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         {
             "information_request": information_request,
             "referral": information_request.referral,
+            # The people the question is about, as the referrer named them; nothing else
+            # of the referral (what the referrer wrote stays with the front door).
+            "household": household_as_given(information_request.referral_id),
             "form": form,
             "now": now,
             "due_soon_at": now + REQUEST_DUE_SOON,

@@ -31,7 +31,7 @@ from tests.factories import (
     UserFactory,
 )
 from triage.services import challenges
-from triage.services.decisions import decide
+from triage.services.decisions import amend_decision, decide
 from triage.services.notices import information_requested, scan_clocks
 
 pytestmark = pytest.mark.django_db
@@ -407,6 +407,15 @@ def _every_kind_of_notice(django_capture_on_commit_callbacks, settings):
             lived_experience_impact=WORRY,
             late_reason="The team was at a strategy meeting all afternoon.",
         )
+        amend_decision(
+            decision_id=referral.decision.pk,
+            by=manager,
+            outcome="s17",
+            threshold_level=3,
+            rationale=f"New information from the police changes the picture: {WORRY}",
+            reason=f"Police shared: {WORRY}",
+            feedback="A social worker will assess the family's needs.",
+        )
         challenge = challenges.raise_challenge(
             referral_id=referral.pk, by=referrer, reason=f"We still think so: {WORRY}"
         )
@@ -427,7 +436,7 @@ def test_emails_carry_the_reference_and_a_link_but_no_case_details(
 ):
     referral = _every_kind_of_notice(django_capture_on_commit_callbacks, settings)
 
-    assert len(mailoutbox) == Notification.objects.filter(channel=EMAIL).count() == 16
+    assert len(mailoutbox) == Notification.objects.filter(channel=EMAIL).count() == 17
     for message in mailoutbox:
         assert referral.reference in message.subject
         assert referral.reference in message.body
@@ -446,7 +455,7 @@ def test_email_files_carry_the_reference_and_a_link_but_no_case_details(
     referral = _every_kind_of_notice(django_capture_on_commit_callbacks, settings)
 
     files = sorted(tmp_path.iterdir())
-    assert len(files) == Notification.objects.filter(channel=EMAIL).count() == 16
+    assert len(files) == Notification.objects.filter(channel=EMAIL).count() == 17
     for path in files:
         text = path.read_text()
         assert referral.reference in text

@@ -1,7 +1,7 @@
 """Information requests: screeners ask partner agencies; partners see and answer only
 their own agency's requests; answers show on the referral; overdue requests are marked."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -16,6 +16,7 @@ from core.exceptions import DomainError, InvalidState, NotPermitted
 from tests.factories import (
     AgencyFactory,
     DecisionFactory,
+    HouseholdMemberFactory,
     InformationRequestFactory,
     ReferralFactory,
     UserFactory,
@@ -598,3 +599,53 @@ def test_sending_about_an_unknown_referral_is_404(screener, health):
 
 def test_sending_is_post_only(screener, referral):
     assert client_for(screener).get(f"/requests/send/{referral.pk}/").status_code == 405
+
+
+# --- Who the question is about: the household as the referrer named them ---------------
+
+
+def test_a_partner_sees_the_household_named_in_the_referral(health, health_partner, referral):
+    HouseholdMemberFactory(
+        referral=referral, name="Morgan Testadult", relationship="Stepfather",
+        date_of_birth=date(1988, 2, 29),
+    )  # fmt: skip
+    HouseholdMemberFactory(
+        referral=referral, name="Sky Testchild", relationship="Sister", date_of_birth=None
+    )
+    information_request = InformationRequestFactory(referral=referral, agency=health)
+
+    html = client_for(health_partner).get(f"/requests/{information_request.pk}/").content.decode()
+
+    assert "Morgan Testadult" in html and "Stepfather" in html and "29 February 1988" in html
+    assert "Sky Testchild" in html and "Sister" in html
+
+
+def test_a_partner_sees_nothing_else_the_referrer_wrote(health, health_partner, referral):
+    HouseholdMemberFactory(
+        referral=referral, name="Morgan Testadult", lives_with_child=False,
+        known_risk="Known risk: subject to a non-molestation order",
+    )  # fmt: skip
+    information_request = InformationRequestFactory(referral=referral, agency=health)
+
+    html = client_for(health_partner).get(f"/requests/{information_request.pk}/").content.decode()
+
+    assert "Morgan Testadult" in html
+    for detail in (
+        "non-molestation order",
+        "does not live with the child",
+        referral.worry,
+        referral.lived_experience,
+        referral.child_voice,
+        referral.referrer_phone,
+    ):
+        assert detail not in html
+
+
+def test_another_referrals_household_is_not_shown(health, health_partner, referral):
+    HouseholdMemberFactory(name="Someone Elsewhere")
+    information_request = InformationRequestFactory(referral=referral, agency=health)
+
+    html = client_for(health_partner).get(f"/requests/{information_request.pk}/").content.decode()
+
+    assert "Someone Elsewhere" not in html
+    assert "names no one else in the child's household" in html

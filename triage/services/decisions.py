@@ -313,4 +313,5 @@ def amend_decision(
         object_id=amendment.pk,
         detail={"outcome": outcome, "threshold_level": level.level},
     )
+    notices.feedback_amended(decision.referral, amendment.pk)
     return amendment

@@ -62,8 +62,16 @@ def _referral_link(referral: Referral) -> str:
 
 
 def feedback(referral: Referral) -> None:
-    """Tell the referrer a decision has been made (they read it in Your referrals)."""
+    """Tell the referrer a decision has been made (they read it on the referral's page)."""
     tell_referrer(referral, NoticeKind.FEEDBACK)
+
+
+def feedback_amended(referral: Referral, amendment_id: int) -> None:
+    """Tell the referrer a decision was amended: once per amendment, so a second
+    amendment is told too."""
+    tell_referrer(
+        referral, NoticeKind.FEEDBACK_AMENDED, key=f"{NoticeKind.FEEDBACK_AMENDED}:{amendment_id}"
+    )
 
 
 def _tell_partners(request: InformationRequest, kind: NoticeKind):

@@ -1,0 +1,158 @@
+"""Every inbox item links to the thing it is about, on a page its recipient may open: a
+referrer's acknowledgement and feedback to their referral, a partner's request to the
+request, a manager's clock alert to the screening page, a challenge to the challenge, a
+discussion to the discussion. Each notice is raised by the service that raises it."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import resolve
+
+from agencies.census import AgencyType
+from agencies.models import Role
+from notices.models import NoticeKind, Notification
+from notices.services import inbox_link
+from referrals.models import Outcome
+from referrals.services import acknowledge
+from tests.factories import (
+    AgencyFactory,
+    DiscussionActionFactory,
+    ReferralFactory,
+    StrategyDiscussionFactory,
+    UserFactory,
+)
+from triage.services import challenges
+from triage.services.decisions import amend_decision, decide
+from triage.services.information import send_information_request
+from triage.services.notices import scan_clocks
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+# The page each kind opens, and which of the notice's ids that page is about.
+EXPECTED = {
+    NoticeKind.ACKNOWLEDGEMENT: ("referrals:detail", "referral_id"),
+    NoticeKind.FEEDBACK: ("referrals:detail", "referral_id"),
+    NoticeKind.FEEDBACK_AMENDED: ("referrals:detail", "referral_id"),
+    NoticeKind.DUE_SOON: ("triage:referral", "referral_id"),
+    NoticeKind.OVERDUE: ("triage:referral", "referral_id"),
+    NoticeKind.ESCALATION: ("triage:referral", "referral_id"),
+    NoticeKind.INFORMATION_REQUEST: ("requests:detail", "information_request_id"),
+    NoticeKind.INFORMATION_REQUEST_OVERDUE: ("requests:detail", "information_request_id"),
+    NoticeKind.CHALLENGE_RAISED: ("challenges:detail", "challenge_id"),
+    NoticeKind.CHALLENGE_ESCALATED: ("challenges:detail", "challenge_id"),
+    NoticeKind.CHALLENGE_REPLY: ("challenges:detail", "challenge_id"),
+    NoticeKind.CHALLENGE_STAGE_OVERDUE: ("challenges:detail", "challenge_id"),
+    NoticeKind.CHALLENGE_RESOLVED: ("challenges:detail", "challenge_id"),
+    NoticeKind.MINUTES_OVERDUE: ("strategy:detail", "discussion_id"),
+    NoticeKind.ACTION_OVERDUE: ("strategy:detail", "discussion_id"),
+    NoticeKind.CHILD_SEEN_DUE_SOON: ("strategy:detail", "discussion_id"),
+    NoticeKind.CHILD_SEEN_MISSED: ("strategy:detail", "discussion_id"),
+}
+URL_PARAM = {
+    "referrals:detail": "referral_id",
+    "triage:referral": "referral_id",
+    "requests:detail": "request_id",
+    "challenges:detail": "challenge_id",
+    "strategy:detail": "discussion_id",
+}
+RATIONALE = "Three referrals for neglect this year; early help did not change the children's day."
+
+
+@pytest.fixture
+def every_kind_of_notice():
+    """One life of a referral that raises a notice of every kind."""
+    health = AgencyFactory(name="Links Health Visiting", type=AgencyType.HEALTH_VISITING)
+    school = AgencyFactory(name="Links Primary", type=AgencyType.SCHOOL)
+    teacher = UserFactory(role=Role.REFERRER, agency=school)
+    UserFactory(role=Role.PARTNER, agency=health)  # the health visitors asked
+    screener = UserFactory(role=Role.SCREENER)
+    manager = UserFactory(role=Role.MANAGER)
+    with time_machine.travel(T0, tick=False):
+        referral = ReferralFactory(referrer=teacher)
+        acknowledge(referral)
+        send_information_request(
+            referral_id=referral.pk, by=screener, agency_id=health.pk, question="What do you know?",
+            due_at=T0 + timedelta(hours=4),
+        )  # fmt: skip
+        late = StrategyDiscussionFactory(
+            referral=referral, convened_by=manager, minutes_due_at=T0 + timedelta(hours=1),
+            see_child_by=T0 + timedelta(hours=2),
+        )  # fmt: skip
+        StrategyDiscussionFactory(
+            referral=referral, convened_by=manager, see_child_by=T0 + timedelta(hours=23)
+        )
+        DiscussionActionFactory(
+            discussion=late, owner_user=screener, due_at=T0 + timedelta(hours=1)
+        )
+    with time_machine.travel(T0 + timedelta(hours=21), tick=False):
+        scan_clocks()  # due soon; request, minutes, action overdue; one child not seen
+    with time_machine.travel(T0 + timedelta(hours=29), tick=False):
+        scan_clocks()  # overdue, escalated; the other child soon to be seen
+        decide(
+            referral_id=referral.pk, by=manager, outcome=Outcome.EARLY_HELP, threshold_level=2,
+            rationale=RATIONALE, feedback="The family will be offered early help.",
+            late_reason="The police check came back late.",
+        )  # fmt: skip
+        amend_decision(
+            decision_id=referral.decision.pk, by=manager, outcome=Outcome.ASSESSMENT_S17,
+            threshold_level=3, rationale=RATIONALE, reason="New information from the police.",
+            feedback="A social worker will assess the children's needs.",
+        )  # fmt: skip
+        challenge = challenges.raise_challenge(
+            referral_id=referral.pk, by=teacher, reason="The child is still hungry every day."
+        )
+        challenges.reply(challenge_id=challenge.pk, by=teacher, text="More from the school today.")
+        challenges.escalate(challenge_id=challenge.pk, by=manager, reason="Needs a second view.")
+    with time_machine.travel(T0 + timedelta(days=30), tick=False):
+        scan_clocks()  # the challenge's stage overdue
+        challenges.resolve(
+            challenge_id=challenge.pk, by=manager, resolution="not_upheld",
+            reasons="The assessment already covers what the school describes.",
+        )  # fmt: skip
+    return Notification.objects.filter(channel=Notification.Channel.INBOX).select_related(
+        "event", "recipient"
+    )
+
+
+def test_the_life_of_a_referral_raises_every_kind_of_notice(every_kind_of_notice):
+    assert {n.kind for n in every_kind_of_notice} == set(NoticeKind.values) == set(EXPECTED)
+
+
+def test_each_notice_links_to_the_page_about_its_object_for_its_recipient(every_kind_of_notice):
+    clients: dict[int, Client] = {}
+    wrong = []
+    for notice in every_kind_of_notice:
+        client = clients.get(notice.recipient_id)
+        if client is None:
+            client = clients[notice.recipient_id] = Client()
+            client.force_login(notice.recipient)
+        page, about = EXPECTED[NoticeKind(notice.kind)]
+        path = inbox_link(notice)
+        match = resolve(path)
+        status = client.get(path).status_code
+        got = (match.view_name, match.kwargs.get(URL_PARAM[match.view_name]), status)
+        want = (page, getattr(notice.event, about), 200)
+        if got != want:
+            wrong.append((notice.kind, notice.recipient.role, got, want))
+
+    assert wrong == []
+
+
+def test_the_inbox_links_each_notice_by_its_path_with_words_saying_what_it_opens(
+    every_kind_of_notice,
+):
+    teacher = every_kind_of_notice.get(kind=NoticeKind.ACKNOWLEDGEMENT).recipient
+    referral_id = every_kind_of_notice.get(kind=NoticeKind.ACKNOWLEDGEMENT).event.referral_id
+    client = Client()
+    client.force_login(teacher)
+
+    html = client.get("/inbox/").content.decode()
+
+    assert f'href="/referrals/{referral_id}/" data-testid="notice-link">View your referral' in html
+    assert f'href="/referrals/{referral_id}/" data-testid="notice-link">Read the decision' in html
+    assert "Read the amended decision" in html
+    assert "Read the outcome of the challenge" in html
