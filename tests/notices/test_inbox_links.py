@@ -96,6 +96,7 @@ def every_kind_of_notice():
             referral_id=referral.pk, by=manager, outcome=Outcome.EARLY_HELP, threshold_level=2,
             rationale=RATIONALE, feedback="The family will be offered early help.",
             late_reason="The police check came back late.",
+            proceed_reason="The police need an answer before the end of the day.",
         )  # fmt: skip
         amend_decision(
             decision_id=referral.decision.pk, by=manager, outcome=Outcome.ASSESSMENT_S17,
