@@ -7,10 +7,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.policy import Capability, can, may_refer
-from referrals import drafts
+from referrals import coaching as coaching_rules
+from referrals import drafts, forms
 from referrals.forms import ChildForm
 from referrals.models import Submission
 from referrals.selectors import referrals_for_listing, referrals_visible_to
@@ -70,11 +71,26 @@ def _save_section_on_timeout(request, user, draft_id, slug):
         drafts.save_section(draft, slug, drafts.raw_input(request.POST))
 
 
+def _coached(form, prompts) -> dict:
+    """Per coached field of this form: its prompts and where the referrer may explain."""
+    coached = {}
+    for field, explanation in forms.EXPLANATIONS.items():
+        if field in form.fields:
+            coached[field] = {
+                "prompts": [p for p in prompts if p.field == field],
+                "explanation": form[explanation],
+            }
+    return coached
+
+
 @require_http_methods(["GET", "POST"])
 def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
     draft = drafts.get_draft(user=request.user, draft_id=draft_id)
     current = drafts.section_by_slug(draft, slug)
     formset = None
+    coached = slug in drafts.COACHED_SECTIONS
+    prompts = []
+    coaching_interrupt = False
     if request.method == "POST":
         drafts.save_section(draft, slug, drafts.raw_input(request.POST))
         form = current.form_class(request.POST)
@@ -82,12 +98,25 @@ def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
         if current is drafts.FAMILY:
             formset = drafts.household_formset(draft)
             valid = formset.is_valid() and valid
-        if valid:
+        if coached:
+            prompts = drafts.coaching_prompts(draft, slug=slug)
+            # Without JavaScript the referrer first sees the prompts here: once, and
+            # never when the child may be in danger now (prompts never hold that up).
+            coaching_interrupt = (
+                valid
+                and bool(drafts.unseen(draft, [p for p in prompts if not p.refused]))
+                and not drafts.has_immediate_risk(draft)
+            )
+            drafts.record_shown(draft, prompts)
+        if valid and not coaching_interrupt:
             return redirect(_page_url(draft, drafts.next_page(draft, slug)))
-        show_errors = True
+        show_errors = not valid
     else:
         form = drafts.bound_form(draft, current, user=request.user)
         show_errors = False
+        if coached and drafts.stored(draft, slug) is not None:
+            prompts = [p for p in drafts.coaching_prompts(draft, slug=slug) if not p.refused]
+            drafts.record_shown(draft, prompts)
     if current is drafts.FAMILY and formset is None:
         formset = drafts.household_formset(draft)
     return render(
@@ -100,7 +129,32 @@ def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
             section=current,
             hide_errors=not show_errors,
             flow=drafts.flow_for(draft),
+            coached=_coached(form, prompts) if coached else {},
+            coaching_prompts=[p for p in prompts if not p.refused],
+            coaching_interrupt=coaching_interrupt,
+            coaching_url=reverse("referrals:coaching", args=[draft.pk, slug]) if coached else "",
         ),
+    )
+
+
+@referral_form_view
+@require_POST
+def coaching(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
+    """The prompts for the section being typed, as fragments htmx swaps in beside each
+    field (out of band). Saves nothing typed; notes the prompts shown in the draft."""
+    draft = drafts.get_draft(user=request.user, draft_id=draft_id)
+    if slug not in drafts.COACHED_SECTIONS:
+        raise Http404
+    current = drafts.section_by_slug(draft, slug)
+    posted = drafts.raw_input(request.POST)
+    prompts = drafts.coaching_prompts(draft, posted=posted, slug=slug)
+    # A placeholder shown while typing is a hint; it is recorded when it is refused.
+    drafts.record_shown(draft, [p for p in prompts if not p.refused])
+    fields = [f for f in forms.EXPLANATIONS if f in current.form_class.base_fields]
+    return render(
+        request,
+        "referrals/_coaching_fragments.html",
+        {"fields": [{"name": f, "prompts": [p for p in prompts if p.field == f]} for f in fields]},
     )
 
 
@@ -252,6 +306,17 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
     problem_list = [
         {"message": p.message, "url": _page_url(draft, p.page)} for p in (problems or found)
     ]
+    prompts = [p for p in drafts.coaching_prompts(draft) if not p.refused]
+    drafts.record_shown(draft, prompts)
+    prompt_list = [
+        {
+            "field": coaching_rules.FIELD_NAMES[p.field],
+            "message": p.message,
+            "rule": p.rule,
+            "url": _page_url(draft, drafts.FIELD_PAGES[p.field]) + f"#id_{p.field}",
+        }
+        for p in prompts
+    ]
     return render(
         request,
         "referrals/check.html",
@@ -260,6 +325,7 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
             summary=summary,
             problems=problem_list,
             show_problems=problems is not None or bool(found),
+            prompts=prompt_list,
         ),
         status=200,
     )
