@@ -82,6 +82,12 @@ VOICE_REASONS = re.compile(
     re.IGNORECASE,
 )
 
+# The few words that say why in a word or two ("pre-verbal baby", "unborn").
+SHORT_VOICE_REASONS = re.compile(
+    r"\b(baby|babies|unborn|newborn|infant|pre-?verbal|non-?verbal|too young|asleep)\b",
+    re.IGNORECASE,
+)
+
 INCIDENT_WORDS = re.compile(
     r"\b(incident|dv|da|domestic|assault\w*|attend\w*|arrest\w*|police (?:were )?called|"
     r"call(?:ed)? out|fight|fighting|argument|row|hit|punch\w*|slapp?\w*|kick\w*|"
@@ -93,7 +99,8 @@ INCIDENT_WORDS = re.compile(
 PATTERN_WORDS = re.compile(
     r"\b(before|previous\w*|prior|again|often|always|usually|repeated\w*|history|"
     r"pattern|ongoing|regular\w*|frequent\w*|every|several|many times|weeks|months|years|"
-    r"since|chronic|persist\w*|second|third|recurr\w*|known to|escalat\w*|continu\w*|"
+    r"since|chronic|persist\w*|second|third|fourth|fifth|times|this year|recurr\w*|known to|"
+    r"escalat\w*|continu\w*|"
     r"last (?:week|month|year|term)|for some time|over time|increasing\w*)\b",
     re.IGNORECASE,
 )
@@ -119,7 +126,7 @@ SAID_WORDS = re.compile(
 # How the child seems or presented.
 PRESENTATION_WORDS = re.compile(
     r"\b(seem\w*|appear\w*|presented|presenting|presentation|look\w*|quiet|withdrawn|upset|tearful|scared|"
-    r"frightened|afraid|anxious|worried|happy|smil\w*|laugh\w*|hungry|tired|exhausted|"
+    r"frightened|afraid|anxious|happy|smil\w*|laugh\w*|hungry|tired|exhausted|"
     r"dirty|unkempt|smell\w*|thin|distress\w*|angry|calm|flinch\w*|clingy|cri\w*|cry\w*|"
     r"hiding|hid|wet|soiled|sad|lonely|shy|nervous|wary|settled|unsettled|"
     r"late|absent|attendance|missed)\b",
@@ -230,12 +237,8 @@ VOICE_WORDING = {
         "What did the child say, in their own words? If they could not tell you, say why "
         "(for example pre-verbal), and how they seemed during your contact."
     ),
-    EDUCATION: (
-        "What did the child say, in their own words? Quote them if you can."
-    ),
-    OTHER: (
-        "What did the child say, in their own words? If you could not ask them, say why."
-    ),
+    EDUCATION: ("What did the child say, in their own words? Quote them if you can."),
+    OTHER: ("What did the child say, in their own words? If you could not ask them, say why."),
 }
 
 
@@ -271,7 +274,7 @@ def is_placeholder(text: str, *, field: str = "") -> bool:
         return False
     if cleaned in PLACEHOLDERS or (text or "").strip() in PLACEHOLDERS:
         return True
-    if field == CHILD_VOICE and VOICE_REASONS.search(text):
+    if field == CHILD_VOICE and SHORT_VOICE_REASONS.search(text):
         return False
     return len(words(cleaned)) < MIN_WORDS
 
@@ -330,14 +333,14 @@ def coach(
         if field in REFUSE_PLACEHOLDERS_IN and is_placeholder(text, field=field):
             prompts.append(Prompt(field, PLACEHOLDER, placeholder_message(field, text)))
             continue
-        if field == WORRY:
-            if (
-                INCIDENT_WORDS.search(text)
-                and not _has_pattern(text)
-                and not _has_pattern(history)
-                and pattern != "pattern"
-            ):
-                prompts.append(Prompt(field, INCIDENT_ONLY, _wording(INCIDENT_ONLY, group)))
+        if (
+            field == WORRY
+            and INCIDENT_WORDS.search(text)
+            and not _has_pattern(text)
+            and not _has_pattern(history)
+            and pattern != "pattern"
+        ):
+            prompts.append(Prompt(field, INCIDENT_ONLY, _wording(INCIDENT_ONLY, group)))
         if field in (WORRY, LIVED_EXPERIENCE):
             if (
                 ADULT_WORDS.search(text)
@@ -348,9 +351,13 @@ def coach(
                 prompts.append(Prompt(field, ADULTS_ONLY, _wording(ADULTS_ONLY, group)))
             elif not _has_child_example(text):
                 prompts.append(Prompt(field, NO_CHILD_EXAMPLE, _wording(NO_CHILD_EXAMPLE, group)))
-        if field == CHILD_VOICE and not houses_given:
-            if not _has_child_example(text) and not VOICE_REASONS.search(text):
-                prompts.append(Prompt(field, NO_CHILD_EXAMPLE, VOICE_WORDING[group]))
+        if (
+            field == CHILD_VOICE
+            and not houses_given
+            and not _has_child_example(text)
+            and not VOICE_REASONS.search(text)
+        ):
+            prompts.append(Prompt(field, NO_CHILD_EXAMPLE, VOICE_WORDING[group]))
     return prompts
 
 
@@ -360,9 +367,7 @@ EXPLAINED = "explained"
 IGNORED = "ignored"
 
 
-def outcome(
-    prompt_key: str, *, still_shown: set[str], explanations: dict[str, str]
-) -> str:
+def outcome(prompt_key: str, *, still_shown: set[str], explanations: dict[str, str]) -> str:
     """What became of a prompt shown while writing: it no longer fires on the text sent
     (acted on); it still fires but the referrer explained, for that field, why they
     could not say more (explained); or neither (ignored)."""

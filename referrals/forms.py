@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from core.exceptions import DomainError
+from referrals import coaching
 from referrals.census import (
     CallerType,
     ConcernCategory,
@@ -16,8 +17,14 @@ from referrals.census import (
     Gender,
     Religion,
 )
-from referrals import coaching
-from referrals.models import HOUSE_MAX, NARRATIVE_MAX, Channel, ParentalConsent, PatternAnswer, Referral
+from referrals.models import (
+    HOUSE_MAX,
+    NARRATIVE_MAX,
+    Channel,
+    ParentalConsent,
+    PatternAnswer,
+    Referral,
+)
 from referrals.validation import birth_date_errors, normalise_nhs_number, normalise_postcode
 from referrals.widgets import DateField, local_datetime
 
@@ -197,9 +204,7 @@ class ChildForm(GovukFormMixin, forms.Form):
         choices=[("", "Choose the child's ethnicity"), *Ethnicity.choices],
         help_text="Choose 'Not known' if you do not know, or 'Declined' if the child or "
         "family did not want to say.",
-        error_messages={
-            "required": "Choose the child's ethnicity, or 'Not known' or 'Declined'"
-        },
+        error_messages={"required": "Choose the child's ethnicity, or 'Not known' or 'Declined'"},
     )
     child_first_language_answer = forms.ChoiceField(
         label="What is the child's first language?",
@@ -389,13 +394,17 @@ class ChildWorldForm(CoachedFormMixin, GovukFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         houses = [cleaned.get(name, "").strip() for name in VOICE_HOUSES]
-        if not cleaned.get("child_voice", "").strip() and not any(houses):
-            if "child_voice" not in self.errors:
-                self.add_error(
-                    "child_voice",
-                    "Say what the child has said, or why it could not be gathered",
-                )
+        if (
+            not cleaned.get("child_voice", "").strip()
+            and not any(houses)
+            and "child_voice" not in self.errors
+        ):
+            self.add_error(
+                "child_voice",
+                "Say what the child has said, or why it could not be gathered",
+            )
         return cleaned
+
     working_well = forms.CharField(
         label="What is working well? (optional)",
         max_length=NARRATIVE_MAX,

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from referrals.census import (
     CallerType,
     ConcernCategory,
+    Disability,
     Ethnicity,
     Gender,
     Religion,
@@ -433,6 +434,11 @@ class Referral(models.Model):
     @property
     def voice_houses(self) -> tuple[str, str, str]:
         return (self.voice_worries, self.voice_good_things, self.voice_dreams)
+
+    @property
+    def child_disability_labels(self) -> list[str]:
+        labels = dict(Disability.choices)
+        return [str(labels.get(code, code)) for code in self.child_disabilities or []]
 
     @property
     def has_voice_houses(self) -> bool:
