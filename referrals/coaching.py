@@ -45,7 +45,7 @@ FIELD_NAMES = {
     WORRY: "What you are worried about",
     LIVED_EXPERIENCE: "What a day is like for the child",
     CHILD_VOICE: "What the child has said",
-    HISTORY: "Is this new, or part of a pattern",
+    HISTORY: "What has happened before",
 }
 
 # Rule codes, stored with each prompt shown (referrals.CoachingPrompt.rule).

@@ -21,7 +21,9 @@ from referrals import coaching, forms
 from referrals.models import Channel, CoachingPrompt, ReferralDraft
 from referrals.services import ReferralError, submit_referrals
 
-IGNORED_KEYS = {"csrfmiddlewaretoken", "action"}
+# coaching_shown: the prompts the page showed while the referrer typed (see
+# shown_while_typing); recorded apart from what was typed.
+IGNORED_KEYS = {"csrfmiddlewaretoken", "action", "coaching_shown"}
 
 
 @dataclass(frozen=True)
@@ -251,17 +253,33 @@ def unseen(draft: ReferralDraft, prompts: list[coaching.Prompt]) -> list[coachin
     return [p for p in prompts if p.key not in shown]
 
 
+def shown_while_typing(post, prompts: list[coaching.Prompt] = ()) -> list[str]:
+    """The prompt keys the page has shown while the referrer typed: those the page
+    carried in its ``coaching_shown`` field (unknown keys dropped) and ``prompts``.
+    The live endpoint hands them back to the page rather than writing the draft, so a
+    keystroke's request never contends with "Save and continue" for the draft's row;
+    the section's POST records them."""
+    known = {f"{f}:{r}" for f in coaching.COACHED_FIELDS for r in coaching.RULES}
+    keys = [k for k in (post.get("coaching_shown") or "").split() if k in known]
+    keys += [p.key for p in prompts if not p.refused]
+    return list(dict.fromkeys(keys))
+
+
 def record_shown(draft: ReferralDraft, prompts: list[coaching.Prompt]) -> None:
     """Note in the draft when each prompt was first shown to the referrer; written to
     referrals.CoachingPrompt when the referral is sent."""
-    if not unseen(draft, prompts):
+    record_shown_keys(draft, [p.key for p in prompts])
+
+
+def record_shown_keys(draft: ReferralDraft, keys: list[str]) -> None:
+    if all(key in draft.data.get("coaching", {}) for key in keys):
         return
     now = timezone.now().isoformat()
 
     def change(data: dict) -> None:
         record = data.setdefault("coaching", {})
-        for prompt in prompts:
-            record.setdefault(prompt.key, {"shown_at": now})
+        for key in keys:
+            record.setdefault(key, {"shown_at": now})
 
     _write(draft, change)
 

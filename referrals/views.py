@@ -77,7 +77,8 @@ def _coached(form, prompts) -> dict:
     for field, explanation in forms.EXPLANATIONS.items():
         if field in form.fields:
             coached[field] = {
-                "prompts": [p for p in prompts if p.field == field],
+                # A refused placeholder is the field's error message already.
+                "prompts": [p for p in prompts if p.field == field and not p.refused],
                 "explanation": form[explanation],
             }
     return coached
@@ -99,6 +100,7 @@ def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
             formset = drafts.household_formset(draft)
             valid = formset.is_valid() and valid
         if coached:
+            drafts.record_shown_keys(draft, drafts.shown_while_typing(request.POST))
             prompts = drafts.coaching_prompts(draft, slug=slug)
             # Without JavaScript the referrer first sees the prompts here: once, and
             # never when the child may be in danger now (prompts never hold that up).
@@ -141,20 +143,25 @@ def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
 @require_POST
 def coaching(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
     """The prompts for the section being typed, as fragments htmx swaps in beside each
-    field (out of band). Saves nothing typed; notes the prompts shown in the draft."""
+    field (out of band), and the page's list of prompts shown so far, which the
+    section's POST records. Writes nothing."""
     draft = drafts.get_draft(user=request.user, draft_id=draft_id)
     if slug not in drafts.COACHED_SECTIONS:
         raise Http404
     current = drafts.section_by_slug(draft, slug)
     posted = drafts.raw_input(request.POST)
     prompts = drafts.coaching_prompts(draft, posted=posted, slug=slug)
-    # A placeholder shown while typing is a hint; it is recorded when it is refused.
-    drafts.record_shown(draft, [p for p in prompts if not p.refused])
     fields = [f for f in forms.EXPLANATIONS if f in current.form_class.base_fields]
     return render(
         request,
         "referrals/_coaching_fragments.html",
-        {"fields": [{"name": f, "prompts": [p for p in prompts if p.field == f]} for f in fields]},
+        {
+            "fields": [
+                {"name": f, "prompts": [p for p in prompts if p.field == f]} for f in fields
+            ],
+            # A placeholder shown while typing is a hint; it is recorded when refused.
+            "shown": " ".join(drafts.shown_while_typing(request.POST, prompts)),
+        },
     )
 
 

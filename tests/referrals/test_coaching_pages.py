@@ -88,27 +88,37 @@ def test_a_placeholder_childs_voice_is_refused_naming_the_field(police_client):
     assert 'href="#id_child_voice"' in page
 
 
-def test_the_live_endpoint_returns_each_fields_prompts_to_swap_in_and_notes_them(police_client):
+def test_the_live_endpoint_returns_each_fields_prompts_and_the_list_shown(police_client):
     draft = _draft_with_child(police_client)
+    earlier = {**POOR_WORRY, "coaching_shown": "worry:adults_only bogus:rule"}
 
-    response = police_client.post(f"/referrals/new/{draft.pk}/concerns/coaching/", POOR_WORRY)
+    response = police_client.post(f"/referrals/new/{draft.pk}/concerns/coaching/", earlier)
 
     assert response.status_code == 200
     fragment = response.content.decode()
     assert 'id="coaching-worry" hx-swap-oob="innerHTML"' in fragment
     assert 'data-rule="incident_only"' in fragment
     assert "<html" not in fragment
+    assert (
+        'name="coaching_shown" id="coaching-shown" '
+        'value="worry:adults_only worry:incident_only worry:no_child_example"'
+    ) in fragment
     draft.refresh_from_db()
-    assert set(draft.data["coaching"]) == {"worry:incident_only", "worry:no_child_example"}
+    assert "coaching" not in draft.data  # it writes nothing: the section's POST records
 
 
-def test_after_the_live_prompts_continue_goes_straight_on(police_client):
+def test_after_the_live_prompts_continue_goes_straight_on_and_records_them(police_client):
     draft = _draft_with_child(police_client)
-    police_client.post(f"/referrals/new/{draft.pk}/concerns/coaching/", POOR_WORRY)
+    shown = "worry:incident_only worry:no_child_example"
 
-    response = police_client.post(f"/referrals/new/{draft.pk}/concerns/", POOR_WORRY)
+    response = police_client.post(
+        f"/referrals/new/{draft.pk}/concerns/", {**POOR_WORRY, "coaching_shown": shown}
+    )
 
     assert response.status_code == 302
+    draft.refresh_from_db()
+    assert set(draft.data["coaching"]) == set(shown.split())
+    assert "coaching_shown" not in draft.data["sections"]["concerns"]
 
 
 def test_the_live_endpoint_clears_a_prompt_once_the_text_answers_it(police_client):
@@ -157,9 +167,8 @@ def test_sending_records_each_prompt_shown_and_what_became_of_it(police_client):
     draft = _draft_with_child(police_client)
     base = f"/referrals/new/{draft.pk}"
     # Shown while typing a poor worry and a thin account of the child's day ...
-    police_client.post(f"{base}/concerns/coaching/", POOR_WORRY)
     thin_day = {**CHILD_WORLD, "lived_experience": "Lives with mum and her partner in a flat"}
-    police_client.post(f"{base}/child-world/coaching/", thin_day)
+    shown = "worry:incident_only worry:no_child_example lived_experience:adults_only"
     # ... then the worry is rewritten, and the day explained rather than changed.
     better = {
         **CONCERNS,
@@ -167,10 +176,14 @@ def test_sending_records_each_prompt_shown_and_what_became_of_it(police_client):
         "Ava was hiding under the stairs and said 'I want Nan'.",
     }
     fill_referral(police_client, concerns=better)  # a second draft: ignore it
-    police_client.post(f"{base}/concerns/", better)
+    police_client.post(f"{base}/concerns/", {**better, "coaching_shown": shown})
     police_client.post(
         f"{base}/child-world/",
-        {**thin_day, "lived_experience_explanation": "I only saw the flat at night"},
+        {
+            **thin_day,
+            "lived_experience_explanation": "I only saw the flat at night",
+            "coaching_shown": shown,
+        },
     )
     for slug, data in (("family", None), ("next-steps", None), ("your-details", None)):
         from tests.referrals import helpers
