@@ -73,8 +73,9 @@ class Ethnicity(models.TextChoices):
     BOTH = "BOTH", "Black or Black British: any other Black background"
     CHNE = "CHNE", "Chinese"
     OOTH = "OOTH", "Any other ethnic group"
-    REFU = "REFU", "Refused"
-    NOBT = "NOBT", "Information not yet obtained"
+    # The census's two answers for an ethnicity not recorded: the referrer chooses one.
+    REFU = "REFU", "Declined (the child or family did not want to say)"
+    NOBT = "NOBT", "Not known (information not yet obtained)"
 
 
 class Gender(models.TextChoices):
@@ -114,7 +115,7 @@ class Religion(models.TextChoices):
     SIKH = "sikh", "Sikh"
     OTHER = "other", "Other religion"
     NOT_KNOWN = "not_known", "Not known"
-    DECLINED = "declined", "Prefers not to say"
+    DECLINED = "declined", "Declined (prefers not to say)"
 
 
 class CallerType(models.TextChoices):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from core.exceptions import DomainError
+from referrals import coaching
 from referrals.census import (
     CallerType,
     ConcernCategory,
@@ -16,11 +17,51 @@ from referrals.census import (
     Gender,
     Religion,
 )
-from referrals.models import NARRATIVE_MAX, Channel, ParentalConsent, Referral
+from referrals.models import (
+    HOUSE_MAX,
+    NARRATIVE_MAX,
+    Channel,
+    ParentalConsent,
+    PatternAnswer,
+    Referral,
+)
 from referrals.validation import birth_date_errors, normalise_nhs_number, normalise_postcode
 from referrals.widgets import DateField, local_datetime
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+INTERPRETER_ANSWERS = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
+INTERPRETER_VALUES = {"yes": True, "no": False, "not_known": None}
+FIRST_LANGUAGE_ANSWERS = [
+    ("given", "I know their first language"),
+    ("not_known", "Not known"),
+    ("declined", "Declined (the child or family did not want to say)"),
+]
+# What is stored in the free-text first language for the two answers without one.
+FIRST_LANGUAGE_STORED = {"not_known": "Not known", "declined": "Declined"}
+EXPLANATION_MAX = 2000
+
+
+def explanation_field(name: str) -> forms.CharField:
+    """Where the referrer says why they cannot answer a coaching prompt for a field."""
+    return forms.CharField(
+        label=f"{coaching.FIELD_NAMES[name]}: if you cannot add more, say why (optional)",
+        max_length=EXPLANATION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CoachedFormMixin:
+    """Refuses placeholders ("n/a", "n/k", a word or two) in the child-focused fields,
+    naming the field; every other coaching rule is a prompt, never an error."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in coaching.REFUSE_PLACEHOLDERS_IN:
+            text = cleaned.get(name)
+            if name in self.fields and text and coaching.is_placeholder(text, field=name):
+                self.add_error(name, coaching.placeholder_message(name, text))
+        return cleaned
 
 
 def _model_field(name: str):
@@ -156,20 +197,45 @@ class ChildForm(GovukFormMixin, forms.Form):
     child_gender = forms.ChoiceField(
         label="Gender", choices=Gender.choices, initial=Gender.NOT_KNOWN, widget=forms.RadioSelect
     )
+    # Diversity is asked, not defaulted: nothing is chosen until the referrer chooses,
+    # and "not known" and "declined" are answers they give.
     child_ethnicity = forms.ChoiceField(
-        label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOBT
+        label="Ethnicity",
+        choices=[("", "Choose the child's ethnicity"), *Ethnicity.choices],
+        help_text="Choose 'Not known' if you do not know, or 'Declined' if the child or "
+        "family did not want to say.",
+        error_messages={"required": "Choose the child's ethnicity, or 'Not known' or 'Declined'"},
+    )
+    child_first_language_answer = forms.ChoiceField(
+        label="What is the child's first language?",
+        choices=FIRST_LANGUAGE_ANSWERS,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Say what the child's first language is, or choose 'Not known' or "
+            "'Declined'"
+        },
     )
     child_first_language = forms.CharField(
-        label="First language (optional)", max_length=60, required=False
+        label="First language",
+        max_length=60,
+        required=False,
+        help_text="For example English, Polish, British Sign Language",
     )
     child_interpreter_needed = forms.ChoiceField(
         label="Does the child or family need an interpreter?",
-        choices=YES_NO,
-        initial="no",
+        choices=INTERPRETER_ANSWERS,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": "Say whether the child or family needs an interpreter, or choose "
+            "'Not known'"
+        },
     )
     child_religion = forms.ChoiceField(
-        label="Religion", choices=Religion.choices, initial=Religion.NOT_KNOWN
+        label="Religion",
+        choices=[("", "Choose the child's religion"), *Religion.choices],
+        help_text="Choose 'Not known' if you do not know, or 'Declined' if the child or "
+        "family did not want to say.",
+        error_messages={"required": "Choose the child's religion, or 'Not known' or 'Declined'"},
     )
     child_disabilities = forms.MultipleChoiceField(
         label="Disability (optional)",
@@ -210,10 +276,16 @@ class ChildForm(GovukFormMixin, forms.Form):
         return normalise_nhs_number(self.cleaned_data["child_nhs_number"])
 
     def clean_child_interpreter_needed(self):
-        return self.cleaned_data["child_interpreter_needed"] == "yes"
+        return INTERPRETER_VALUES[self.cleaned_data["child_interpreter_needed"]]
 
     def clean(self):
         cleaned = super().clean()
+        answer = cleaned.get("child_first_language_answer")
+        if answer == "given":
+            if not cleaned.get("child_first_language", "").strip():
+                self.add_error("child_first_language", "Enter the child's first language")
+        elif answer:
+            cleaned["child_first_language"] = FIRST_LANGUAGE_STORED[answer]
         problems = birth_date_errors(
             date_of_birth=cleaned.get("child_date_of_birth"),
             expected_date_of_birth=cleaned.get("child_expected_date_of_birth"),
@@ -225,7 +297,7 @@ class ChildForm(GovukFormMixin, forms.Form):
         return cleaned
 
 
-class ConcernsForm(GovukFormMixin, forms.Form):
+class ConcernsForm(CoachedFormMixin, GovukFormMixin, forms.Form):
     concerns = forms.MultipleChoiceField(
         label="What kinds of concern are there?",
         choices=ConcernCategory.choices,
@@ -251,12 +323,13 @@ class ConcernsForm(GovukFormMixin, forms.Form):
         help_text="For example, the child is afraid to go home tonight, or has been hurt today.",
         error_messages={"required": "Say whether the child is at risk of immediate harm"},
     )
+    worry_explanation = explanation_field("worry")
 
     def clean_immediate_risk(self):
         return self.cleaned_data["immediate_risk"] == "yes"
 
 
-class ChildWorldForm(GovukFormMixin, forms.Form):
+class ChildWorldForm(CoachedFormMixin, GovukFormMixin, forms.Form):
     lived_experience = forms.CharField(
         label="What is a day like for the child?",
         max_length=NARRATIVE_MAX,
@@ -267,23 +340,71 @@ class ChildWorldForm(GovukFormMixin, forms.Form):
         ),
         error_messages={"required": "Describe what a day is like for the child"},
     )
+    lived_experience_explanation = explanation_field("lived_experience")
     child_voice = forms.CharField(
         label="What has the child said?",
         max_length=NARRATIVE_MAX,
+        required=False,
         widget=forms.Textarea,
         help_text=(
             "In their own words where you can. If you could not ask them, say why: for "
-            "example a baby, a child who does not speak, or it was not safe to ask."
+            "example a baby, a child who does not speak, or it was not safe to ask. You "
+            "can use the three houses below instead, or as well."
         ),
-        error_messages={"required": "Say what the child has said, or why it could not be gathered"},
+    )
+    child_voice_explanation = explanation_field("child_voice")
+    voice_worries = forms.CharField(
+        label="House of worries",
+        max_length=HOUSE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the child worries about, in their own words.",
+    )
+    voice_good_things = forms.CharField(
+        label="House of good things",
+        max_length=HOUSE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What is good in the child's life, in their own words.",
+    )
+    voice_dreams = forms.CharField(
+        label="House of dreams",
+        max_length=HOUSE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the child hopes for, in their own words.",
+    )
+    new_or_pattern = forms.ChoiceField(
+        label="Is this new, or part of a pattern?",
+        choices=[c for c in PatternAnswer.choices if c[0] != PatternAnswer.NOT_ASKED],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Say whether this is new or part of a pattern, or choose 'Don't know'"
+        },
     )
     history_and_pattern = forms.CharField(
-        label="Is this new, or part of a pattern? (optional)",
+        label="What has happened before? (optional)",
         max_length=NARRATIVE_MAX,
         required=False,
         widget=forms.Textarea,
         help_text="What has happened before, how often, and what has been tried.",
     )
+    history_and_pattern_explanation = explanation_field("history_and_pattern")
+
+    def clean(self):
+        cleaned = super().clean()
+        houses = [cleaned.get(name, "").strip() for name in VOICE_HOUSES]
+        if (
+            not cleaned.get("child_voice", "").strip()
+            and not any(houses)
+            and "child_voice" not in self.errors
+        ):
+            self.add_error(
+                "child_voice",
+                "Say what the child has said, or why it could not be gathered",
+            )
+        return cleaned
+
     working_well = forms.CharField(
         label="What is working well? (optional)",
         max_length=NARRATIVE_MAX,
@@ -291,6 +412,15 @@ class ChildWorldForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea,
         help_text="Strengths in the family and around the child, and who the child trusts.",
     )
+
+
+VOICE_HOUSES = ("voice_worries", "voice_good_things", "voice_dreams")
+EXPLANATIONS = {
+    "worry": "worry_explanation",
+    "lived_experience": "lived_experience_explanation",
+    "child_voice": "child_voice_explanation",
+    "history_and_pattern": "history_and_pattern_explanation",
+}
 
 
 class FamilyForm(GovukFormMixin, forms.Form):

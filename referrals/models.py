@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from referrals.census import (
     CallerType,
     ConcernCategory,
+    Disability,
     Ethnicity,
     Gender,
     Religion,
@@ -18,6 +19,7 @@ from referrals.validation import validate_nhs_number, validate_postcode
 # pastes a whole case file into a box.
 NARRATIVE_MAX = 6000
 SHORT_TEXT_MAX = 200
+HOUSE_MAX = 2000
 
 
 class Status(models.TextChoices):
@@ -43,6 +45,16 @@ class Channel(models.TextChoices):
     API = "api", "API"
     PHONE = "phone", "Phone"
     EMAIL = "email", "Email"
+
+
+class PatternAnswer(models.TextChoices):
+    """Is this new, or part of a pattern? The referrer answers for every child; a
+    referral sent through the API without the answer says it was not asked."""
+
+    NEW = "new", "New"
+    PATTERN = "pattern", "Part of a pattern"
+    DONT_KNOW = "dont_know", "Don't know"
+    NOT_ASKED = "not_asked", "Not asked (sent without an answer)"
 
 
 class ParentalConsent(models.TextChoices):
@@ -87,7 +99,8 @@ class Child(models.Model):
     gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.NOT_KNOWN)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
     first_language = models.CharField(max_length=60, blank=True)
-    interpreter_needed = models.BooleanField(default=False)
+    # None: not known.
+    interpreter_needed = models.BooleanField(null=True, blank=True, default=None)
     religion = models.CharField(max_length=12, choices=Religion.choices, default=Religion.NOT_KNOWN)
     disabilities = models.JSONField(default=list, blank=True)
     address = models.TextField(max_length=400, blank=True)
@@ -201,8 +214,10 @@ class Referral(models.Model):
     child_ethnicity = models.CharField(
         max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT
     )
+    # The form asks these with no answer chosen; "not known" and "declined" are answers
+    # the referrer gives. Blank first language and a null interpreter need: not given.
     child_first_language = models.CharField(max_length=60, blank=True)
-    child_interpreter_needed = models.BooleanField(default=False)
+    child_interpreter_needed = models.BooleanField(null=True, blank=True, default=None)
     child_religion = models.CharField(
         max_length=12, choices=Religion.choices, default=Religion.NOT_KNOWN
     )
@@ -238,7 +253,15 @@ class Referral(models.Model):
     # What the referrer is worried about, centred on the child.
     worry = models.TextField(max_length=NARRATIVE_MAX)
     lived_experience = models.TextField(max_length=NARRATIVE_MAX)
-    child_voice = models.TextField(max_length=NARRATIVE_MAX)
+    # What the child said: free text, the three houses in the child's own words, or
+    # both; at least one of them (referrals.services checks).
+    child_voice = models.TextField(max_length=NARRATIVE_MAX, blank=True)
+    voice_worries = models.TextField(max_length=HOUSE_MAX, blank=True)
+    voice_good_things = models.TextField(max_length=HOUSE_MAX, blank=True)
+    voice_dreams = models.TextField(max_length=HOUSE_MAX, blank=True)
+    new_or_pattern = models.CharField(
+        max_length=12, choices=PatternAnswer.choices, default=PatternAnswer.NOT_ASKED
+    )
     history_and_pattern = models.TextField(max_length=NARRATIVE_MAX, blank=True)
     working_well = models.TextField(max_length=NARRATIVE_MAX, blank=True)
     what_should_happen = models.TextField(max_length=NARRATIVE_MAX, blank=True)
@@ -368,6 +391,10 @@ class Referral(models.Model):
                 name="referral_child_religion_is_known",
                 condition=models.Q(child_religion__in=Religion.values),
             ),
+            models.CheckConstraint(
+                name="referral_new_or_pattern_is_known",
+                condition=models.Q(new_or_pattern__in=PatternAnswer.values),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -403,6 +430,19 @@ class Referral(models.Model):
     @property
     def concern_categories(self) -> list[str]:
         return [c.category for c in self.concerns.all()]
+
+    @property
+    def voice_houses(self) -> tuple[str, str, str]:
+        return (self.voice_worries, self.voice_good_things, self.voice_dreams)
+
+    @property
+    def child_disability_labels(self) -> list[str]:
+        labels = dict(Disability.choices)
+        return [str(labels.get(code, code)) for code in self.child_disabilities or []]
+
+    @property
+    def has_voice_houses(self) -> bool:
+        return any(house.strip() for house in self.voice_houses)
 
 
 class ReferralConcern(models.Model):
@@ -466,6 +506,50 @@ class ReferralDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft {self.pk}"
+
+
+class CoachingOutcome(models.TextChoices):
+    ACTED_ON = "acted_on", "Acted on"
+    EXPLAINED = "explained", "Explained"
+    IGNORED = "ignored", "Ignored"
+
+
+class CoachingPrompt(models.Model):
+    """A coaching prompt the referrer was shown while writing a referral (the rules are
+    in referrals.coaching), and what became of it by the time it was sent: acted on
+    (the text sent no longer draws the prompt), explained (it still does, and the
+    referrer said why they could not say more) or ignored. Written when a referral is
+    submitted from the web form, one row per field and rule, for each child's referral;
+    so the agency quality figures can compare prompts shown with prompts acted on."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="coaching")
+    field = models.CharField(max_length=40, help_text="The form field coached, e.g. worry")
+    rule = models.CharField(max_length=40, help_text="The rule code, e.g. incident_only")
+    agency_type = models.CharField(
+        max_length=40, blank=True, help_text="The agency type the wording was tuned to"
+    )
+    shown_at = models.DateTimeField(help_text="When the prompt was first shown")
+    outcome = models.CharField(max_length=12, choices=CoachingOutcome.choices)
+    explanation = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "field", "rule"], name="one_coaching_prompt_per_rule"
+            ),
+            models.CheckConstraint(
+                name="coaching_outcome_is_known",
+                condition=models.Q(outcome__in=CoachingOutcome.values),
+            ),
+            models.CheckConstraint(
+                name="coaching_explained_has_explanation",
+                condition=~models.Q(outcome="explained") | ~models.Q(explanation=""),
+            ),
+        ]
+        indexes = [models.Index(fields=["rule", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.field}:{self.rule}"
 
 
 class IdempotencyRecord(models.Model):

@@ -46,10 +46,16 @@ HELP = {
     "child_expected_date_of_birth": "An unborn baby's expected date of birth (YYYY-MM-DD), "
     "within the next 10 months. Give this or child_date_of_birth, not both.",
     "child_gender": "CIN census gender code: 1 male, 2 female, 9 indeterminate, 0 not known.",
-    "child_ethnicity": "CIN census ethnicity code; NOBT when not yet obtained.",
-    "child_first_language": "The child's first language.",
-    "child_interpreter_needed": "Whether the child or family needs an interpreter.",
-    "child_religion": "The child's religion, if known.",
+    "child_ethnicity": "CIN census ethnicity code: REFU when the child or family declined "
+    "to say, NOBT when not known. Optional for API clients: when left out it is NOBT (not "
+    "known), as before.",
+    "child_first_language": "The child's first language; 'Not known' or 'Declined' where "
+    "so. Optional: when left out it is blank, meaning not asked.",
+    "child_interpreter_needed": "Whether the child or family needs an interpreter: true, "
+    "false, or null for not known. Optional: when left out it is null (not known); it was "
+    "false before the referral form began to ask.",
+    "child_religion": "The child's religion: not_known or declined where so. Optional: "
+    "when left out it is not_known, as before.",
     "child_disabilities": "CIN census disability codes; NONE for no disability.",
     "child_address": "Where the child lives.",
     "child_postcode": "The child's postcode, like LS1 4AP.",
@@ -57,10 +63,23 @@ HELP = {
     "child_nhs_number": "The child's 10-digit NHS number; spaces are allowed.",
     "concerns": "The kinds of concern: at least one.",
     "worry": "Specifically what you are worried about for the child: what happened or what "
-    "you saw, when, and what it means for the child. Required.",
-    "lived_experience": "What a day is like for the child. Required.",
-    "child_voice": "What the child has said, or why it could not be gathered. Required.",
-    "history_and_pattern": "Whether this is new or part of a pattern, and what went before.",
+    "you saw, when, and what it means for the child. Required; a placeholder such as "
+    "'n/a' or a word or two is refused.",
+    "lived_experience": "What a day is like for the child. Required; a placeholder such as "
+    "'n/k' or a word or two is refused.",
+    "child_voice": "What the child has said, or why it could not be gathered. Required "
+    "unless one of the three houses (voice_worries, voice_good_things, voice_dreams) is "
+    "given. A placeholder such as 'n/a', 'n/k' or a word or two is refused.",
+    "voice_worries": "The three houses: the house of worries, what the child worries "
+    "about, in their own words. Optional.",
+    "voice_good_things": "The three houses: the house of good things, in the child's own "
+    "words. Optional.",
+    "voice_dreams": "The three houses: the house of dreams, what the child hopes for, in "
+    "their own words. Optional.",
+    "new_or_pattern": "Is this new, or part of a pattern? new, pattern or dont_know. "
+    "Optional for API clients: when left out it is not_asked (the web form requires an "
+    "answer).",
+    "history_and_pattern": "What has happened before, how often, and what has been tried.",
     "working_well": "What is working well for the child and family.",
     "what_should_happen": "What you think needs to happen.",
     "parental_consent": "Whether the parents know about and agree to the referral.",

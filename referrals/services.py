@@ -21,6 +21,7 @@ from core.clock import decision_due_at
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from notices.models import NoticeKind
 from notices.services import raise_notice
+from referrals import coaching
 from referrals.census import CALLER_SOURCE, CallerType
 from referrals.matching import exact_nhs_match
 from referrals.models import (
@@ -57,6 +58,10 @@ DETAIL_FIELDS = (
     "worry",
     "lived_experience",
     "child_voice",
+    "voice_worries",
+    "voice_good_things",
+    "voice_dreams",
+    "new_or_pattern",
     "history_and_pattern",
     "working_well",
     "what_should_happen",
@@ -72,6 +77,7 @@ CONTACT_FIELDS = (
     "referrer_phone",
     "referrer_email",
 )
+VOICE_HOUSE_FIELDS = ("voice_worries", "voice_good_things", "voice_dreams")
 HOUSEHOLD_FIELDS = ("name", "relationship", "date_of_birth", "lives_with_child", "known_risk")
 
 
@@ -88,9 +94,13 @@ def _check_details(
         "lived_experience": "Describe what a day is like for the child",
         "child_voice": "Say what the child has said, or why it could not be gathered",
     }
+    houses = [str(details.get(f) or "").strip() for f in VOICE_HOUSE_FIELDS]
     for field, message in required.items():
-        if not str(details.get(field) or "").strip():
+        text = str(details.get(field) or "").strip()
+        if not text and not (field == "child_voice" and any(houses)):
             errors[field] = [message]
+        elif coaching.is_placeholder(text, field=field):
+            errors[field] = [coaching.placeholder_message(field, text)]
     if not concerns:
         errors["concerns"] = ["Choose at least one kind of concern"]
     if not details.get("parental_consent"):

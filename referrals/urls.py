@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/<int:draft_id>/child/<str:index>/", views.child, name="child"),
     path("new/<int:draft_id>/check/", views.check, name="check"),
     path("new/<int:draft_id>/<slug:slug>/", views.section, name="section"),
+    path("new/<int:draft_id>/<slug:slug>/coaching/", views.coaching, name="coaching"),
     path("submitted/<int:submission_id>/", views.submitted, name="submitted"),
     path("mine/", views.mine, name="mine"),
     path("<int:referral_id>/", views.detail, name="detail"),

@@ -8,12 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.policy import Capability, can, capability_required, may_refer
 from audit.models import AccessLog
 from audit.services import log_access
-from referrals import drafts
+from referrals import coaching as coaching_rules
+from referrals import drafts, forms
 from referrals.filters import MyReferralsFilter
 from referrals.forms import ChildForm
 from referrals.models import Referral, Submission
@@ -79,11 +80,27 @@ def _save_section_on_timeout(request, user, draft_id, slug):
         drafts.save_section(draft, slug, drafts.raw_input(request.POST))
 
 
+def _coached(form, prompts) -> dict:
+    """Per coached field of this form: its prompts and where the referrer may explain."""
+    coached = {}
+    for field, explanation in forms.EXPLANATIONS.items():
+        if field in form.fields:
+            coached[field] = {
+                # A refused placeholder is the field's error message already.
+                "prompts": [p for p in prompts if p.field == field and not p.refused],
+                "explanation": form[explanation],
+            }
+    return coached
+
+
 @require_http_methods(["GET", "POST"])
 def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
     draft = drafts.get_draft(user=request.user, draft_id=draft_id)
     current = drafts.section_by_slug(draft, slug)
     formset = None
+    coached = slug in drafts.COACHED_SECTIONS
+    prompts = []
+    coaching_interrupt = False
     if request.method == "POST":
         drafts.save_section(draft, slug, drafts.raw_input(request.POST))
         form = current.form_class(request.POST)
@@ -91,12 +108,26 @@ def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
         if current is drafts.FAMILY:
             formset = drafts.household_formset(draft)
             valid = formset.is_valid() and valid
-        if valid:
+        if coached:
+            drafts.record_shown_keys(draft, drafts.shown_while_typing(request.POST))
+            prompts = drafts.coaching_prompts(draft, slug=slug)
+            # Without JavaScript the referrer first sees the prompts here: once, and
+            # never when the child may be in danger now (prompts never hold that up).
+            coaching_interrupt = (
+                valid
+                and bool(drafts.unseen(draft, [p for p in prompts if not p.refused]))
+                and not drafts.has_immediate_risk(draft)
+            )
+            drafts.record_shown(draft, prompts)
+        if valid and not coaching_interrupt:
             return redirect(_page_url(draft, drafts.next_page(draft, slug)))
-        show_errors = True
+        show_errors = not valid
     else:
         form = drafts.bound_form(draft, current, user=request.user)
         show_errors = False
+        if coached and drafts.stored(draft, slug) is not None:
+            prompts = [p for p in drafts.coaching_prompts(draft, slug=slug) if not p.refused]
+            drafts.record_shown(draft, prompts)
     if current is drafts.FAMILY and formset is None:
         formset = drafts.household_formset(draft)
     return render(
@@ -109,7 +140,37 @@ def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
             section=current,
             hide_errors=not show_errors,
             flow=drafts.flow_for(draft),
+            coached=_coached(form, prompts) if coached else {},
+            coaching_prompts=[p for p in prompts if not p.refused],
+            coaching_interrupt=coaching_interrupt,
+            coaching_url=reverse("referrals:coaching", args=[draft.pk, slug]) if coached else "",
         ),
+    )
+
+
+@referral_form_view
+@require_POST
+def coaching(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
+    """The prompts for the section being typed, as fragments htmx swaps in beside each
+    field (out of band), and the page's list of prompts shown so far, which the
+    section's POST records. Writes nothing."""
+    draft = drafts.get_draft(user=request.user, draft_id=draft_id)
+    if slug not in drafts.COACHED_SECTIONS:
+        raise Http404
+    current = drafts.section_by_slug(draft, slug)
+    posted = drafts.raw_input(request.POST)
+    prompts = drafts.coaching_prompts(draft, posted=posted, slug=slug)
+    fields = [f for f in forms.EXPLANATIONS if f in current.form_class.base_fields]
+    return render(
+        request,
+        "referrals/_coaching_fragments.html",
+        {
+            "fields": [
+                {"name": f, "prompts": [p for p in prompts if p.field == f]} for f in fields
+            ],
+            # A placeholder shown while typing is a hint; it is recorded when refused.
+            "shown": " ".join(drafts.shown_while_typing(request.POST, prompts)),
+        },
     )
 
 
@@ -261,6 +322,17 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
     problem_list = [
         {"message": p.message, "url": _page_url(draft, p.page)} for p in (problems or found)
     ]
+    prompts = [p for p in drafts.coaching_prompts(draft) if not p.refused]
+    drafts.record_shown(draft, prompts)
+    prompt_list = [
+        {
+            "field": coaching_rules.FIELD_NAMES[p.field],
+            "message": p.message,
+            "rule": p.rule,
+            "url": _page_url(draft, drafts.FIELD_PAGES[p.field]) + f"#id_{p.field}",
+        }
+        for p in prompts
+    ]
     return render(
         request,
         "referrals/check.html",
@@ -269,6 +341,7 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
             summary=summary,
             problems=problem_list,
             show_problems=problems is not None or bool(found),
+            prompts=prompt_list,
         ),
         status=200,
     )

@@ -65,6 +65,12 @@ MATRIX = {
         for page in ("referrals:section", "referrals:child", "referrals:check")
         for method in ("GET", "POST")
     },
+    # Coaching prompts for the section being typed (htmx): the draft's owner only.
+    ("referrals:coaching", "POST"): {
+        "anonymous": LOGIN, "partner": 403, "auditor": 403, "admin": 403,
+        **dict.fromkeys(("referrer", "agency_lead", "screener", "manager"),
+                        {"own": 200, "*": 404}),
+    },
     ("referrals:children", "GET"): {
         "anonymous": LOGIN, "partner": 403, "auditor": 403, "admin": 403,
         **dict.fromkeys(("referrer", "agency_lead", "screener", "manager"),

@@ -55,7 +55,7 @@ from demo.data.words import (
 )
 from referrals.census import CALLER_SOURCE, CallerType, Ethnicity, Gender, Religion
 from referrals.census import ConcernCategory as C
-from referrals.models import Channel, Outcome, ParentalConsent, Status
+from referrals.models import Channel, Outcome, ParentalConsent, PatternAnswer, Status
 from referrals.models import Outcome as O
 
 DEMO_SEED = 20260114
@@ -136,6 +136,25 @@ class _Writer:
         picked = self._pick(SCENARIOS[draft.scenario].voices, age, avoid=avoid)[0]
         avoid.append(picked)
         return self._fill(picked.text, ctx)
+
+    def _new_or_pattern(self, draft: Draft, lead: DemoChild) -> str:
+        # Derived, not drawn from the generator, so the rest of the demo stays as it was.
+        if self.history[id(lead)]:
+            return PatternAnswer.PATTERN
+        return PatternAnswer.DONT_KNOW if len(lead.first_name) % 4 == 0 else PatternAnswer.NEW
+
+    def _houses(self, draft: Draft, child: DemoChild, on: date) -> dict:
+        """A few school referrals about children of 5 to 12 give the three houses."""
+        age = child.age_on(on)
+        if draft.agency not in (MILLBROOK, CASTLE_HILL) or not 5 <= age <= 12:
+            return {}
+        if len(child.last_name) % 2:
+            return {}
+        return {
+            "voice_worries": "When mum and Dan shout. When there is no food for tea.",
+            "voice_good_things": "My nan. Football at lunch. My teacher Miss Shah.",
+            "voice_dreams": "A room of my own and a dog. Mum being happy.",
+        }
 
     def _history_text(self, draft: Draft, lead: DemoChild, ctx) -> str:
         earlier = self.history[id(lead)]
@@ -220,6 +239,7 @@ class _Writer:
             "worry": worry_text,
             "lived_experience": " ".join(dict.fromkeys(lived)),
             "child_voice": " ".join(voices),
+            "new_or_pattern": self._new_or_pattern(draft, lead),
             "history_and_pattern": self._history_text(draft, lead, ctx),
             "working_well": self._fill(rng.choice(WORKING_WELL), ctx),
             "what_should_happen": self._fill(rng.choice(spec.next_steps), ctx),
@@ -235,7 +255,7 @@ class _Writer:
             decision = self._decision(draft, child, concerns) if draft.outcome else None
             referrals.append(
                 ReferralPlan(
-                    fields={**child_fields, **details},
+                    fields={**child_fields, **details, **self._houses(draft, child, on)},
                     concerns=list(concerns),
                     household=self._household(draft, child),
                     steps=self._steps(draft, child, concerns),

@@ -29,6 +29,14 @@ def add_child(page: Page, first: str, last: str, day: str, month: str, year: str
     page.locator("#id_child_date_of_birth_year").fill(year)
     page.get_by_label("Female" if first == "Ava" else "Male", exact=True).check()
     page.get_by_label("Postcode (optional)").fill("ns1 4ab")
+    # Identity is asked, not defaulted: each is chosen, here "not known" for two.
+    page.get_by_label("Ethnicity").select_option("NOBT")
+    page.get_by_label("Religion").select_option("not_known")
+    page.get_by_label("I know their first language").check()
+    page.get_by_label("First language", exact=True).fill("English")
+    page.get_by_role("group", name="Does the child or family need an interpreter?").get_by_label(
+        "No", exact=True
+    ).check()
     page.get_by_role("button", name="Save and continue").click()
 
 
@@ -73,11 +81,12 @@ def test_a_school_refers_two_siblings_and_sees_both_in_my_referrals(page: Page, 
     page.get_by_role("button", name="Save and continue").click()
 
     page.get_by_label("What is a day like for the child?").fill(
-        "Ava gets herself and Leo up and dressed. There is rarely breakfast."
+        "Ava gets herself and Leo up and dressed. There is rarely breakfast. She seems tired."
     )
     page.get_by_label("What has the child said?").fill(
         "Ava said: 'Mum stays in bed and I look after Leo.'"
     )
+    page.get_by_label("New", exact=True).check()
     page.get_by_role("button", name="Save and continue").click()
 
     page.get_by_label("Parents know and agreed to the referral").check()
@@ -145,3 +154,51 @@ def test_immediate_risk_tells_the_referrer_to_call_now(page: Page, live_server):
     warning = page.get_by_test_id("immediate-risk-warning")
     expect(warning).to_contain_text("call 999 now")
     expect(warning).to_contain_text("duty line")
+
+
+SHOTS = Path("/work/helper/shots/w2-coach")
+
+
+def test_a_police_officer_is_coached_as_they_type_and_cannot_send_n_a(page: Page, live_server):
+    seed_agencies_and_users()
+    sign_in(page, live_server.url, "referrer.police")
+    page.goto(f"{live_server.url}/referrals/new/")
+    page.get_by_role("button", name="Start a new referral").click()
+    add_child(page, "Mia", "Testcase", "1", "6", "2012")
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_role("group", name="Is the child at risk of immediate harm?").get_by_label(
+        "No"
+    ).check()
+    page.get_by_label("Domestic abuse").check()
+    page.get_by_label("What specifically are you worried about for the child?").fill(
+        "DV at address, kids present"
+    )
+    prompts = page.locator("#coaching-worry")
+    expect(prompts).to_contain_text("What did the children see, hear and say")
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        if SHOTS.parent.exists():
+            SHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=SHOTS / f"coaching-live-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # Rewritten with the child at the centre, the prompts clear as they type.
+    page.get_by_label("What specifically are you worried about for the child?").fill(
+        "Police attended a fight between mum and her partner, the fourth call this year. "
+        "Mia was hiding upstairs and said 'I hate the shouting'."
+    )
+    expect(prompts.get_by_test_id("coaching-prompt")).to_have_count(0)
+    page.get_by_role("button", name="Save and continue").click()
+
+    page.get_by_label("What is a day like for the child?").fill(
+        "Mia gets herself to school; she seems tired and hungry most mornings."
+    )
+    page.get_by_label("What has the child said?").fill("n/a")
+    page.get_by_label("Part of a pattern", exact=True).check()
+    page.get_by_role("button", name="Save and continue").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("What the child has said: “n/a” is not enough")
+    if SHOTS.parent.exists():
+        for width in (1280, 320):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=SHOTS / f"coaching-refused-{width}.png", full_page=True)

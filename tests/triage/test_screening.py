@@ -157,9 +157,9 @@ def test_an_exact_nhs_number_links_a_new_referral_automatically():
             }
         ],
         details={
-            "worry": "w",
-            "lived_experience": "l",
-            "child_voice": "v",
+            "worry": "Came to school hungry again today.",
+            "lived_experience": "Gets himself up and to school alone.",
+            "child_voice": "Said he was fine, looked tired.",
             "parental_consent": "consented",
         },
         concerns=["neglect"],
@@ -186,9 +186,9 @@ def test_a_similar_name_is_never_linked_automatically():
             }
         ],
         details={
-            "worry": "w",
-            "lived_experience": "l",
-            "child_voice": "v",
+            "worry": "Came to school hungry again today.",
+            "lived_experience": "Gets himself up and to school alone.",
+            "child_voice": "Said he was fine, looked tired.",
             "parental_consent": "consented",
         },
         concerns=["neglect"],
