@@ -1,4 +1,5 @@
-"""Every page a browser test visits is checked with axe-core against WCAG 2.2 A and AA.
+"""Every page a browser test visits is checked with axe-core against WCAG 2.2 A and AA
+(and axe's landmark rules: every part of a page inside a landmark).
 
 axe-core comes from npm (package.json, node_modules/axe-core), never a CDN. The audit runs
 at each check point: just before the test acts on a page it has not audited since the page
@@ -30,9 +31,24 @@ PAGE_SHOTS = ROOT / "test-results" / "pages"
 # (2.2 added only AA criteria that axe can test, so it has no "wcag22a" tag).
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-RUN_AXE = """async (tags) => {
+# And axe's landmark rules (best practice rather than WCAG, so not among those tags): every
+# part of a page is inside a landmark, one main, one banner, one footer, none unnamed twice.
+LANDMARK_RULES = [
+    "region",
+    "landmark-one-main",
+    "landmark-no-duplicate-main",
+    "landmark-no-duplicate-banner",
+    "landmark-no-duplicate-contentinfo",
+    "landmark-banner-is-top-level",
+    "landmark-contentinfo-is-top-level",
+    "landmark-main-is-top-level",
+    "landmark-unique",
+]
+
+RUN_AXE = """async ([tags, extraRules]) => {
   const results = await window.axe.run(document, {
     runOnly: { type: "tag", values: tags },
+    rules: Object.fromEntries(extraRules.map((id) => [id, { enabled: true }])),
     resultTypes: ["violations"],
   });
   return results.violations.map((v) => ({
@@ -148,7 +164,7 @@ class AxeAuditor:
                     # Evaluated through the DevTools protocol, so the page's CSP (no inline
                     # scripts) does not apply and nothing is added to the page's markup.
                     page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
-                found = page.evaluate(RUN_AXE, WCAG_22_AA)
+                found = page.evaluate(RUN_AXE, [WCAG_22_AA, LANDMARK_RULES])
                 break
             except PlaywrightError as error:
                 # The page navigated while axe ran (a redirect, an htmx refresh): try again
@@ -181,7 +197,7 @@ class AxeAuditor:
 
     def report(self) -> str:
         return (
-            f"axe-core found {len(self.violations)} WCAG 2.2 A/AA violation(s) "
+            f"axe-core found {len(self.violations)} WCAG 2.2 A/AA or landmark violation(s) "
             f"on the pages this test visited:\n\n"
             + "\n\n".join(v.describe() for v in self.violations)
         )
@@ -228,8 +244,15 @@ def page(page: Page, axe: AxeAuditor) -> Page:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    result = yield  # a test that failed on its own reports that failure, not axe's
     auditor = item.funcargs.get("axe")
+    try:
+        result = yield
+    except BaseException:
+        # The test failed on its own: that failure is reported, with what axe found on the
+        # way (printed, so it shows under "Captured stdout").
+        if isinstance(auditor, AxeAuditor) and auditor.violations:
+            print(auditor.report())
+        raise
     if isinstance(auditor, AxeAuditor):
         auditor.check_open_pages()
         if auditor.violations:
