@@ -41,6 +41,19 @@ def referral_form_view(view):
     return wrapped
 
 
+# A "Change" link on "check your answers" carries ?return=check, and the page it opens
+# comes back to the check page once its answers are valid (not on to the next section).
+RETURN_TO_CHECK = "return=check"
+
+
+def _returning_to_check(request) -> bool:
+    return request.GET.get("return") == "check"
+
+
+def _change_link(url: str) -> str:
+    return f"{url}?{RETURN_TO_CHECK}"
+
+
 def _page_url(draft, page: str) -> str:
     if page == drafts.CHILDREN:
         return reverse("referrals:children", args=[draft.pk])
@@ -120,6 +133,8 @@ def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
             )
             drafts.record_shown(draft, prompts)
         if valid and not coaching_interrupt:
+            if _returning_to_check(request):
+                return redirect("referrals:check", draft.pk)
             return redirect(_page_url(draft, drafts.next_page(draft, slug)))
         show_errors = not valid
     else:
@@ -229,6 +244,11 @@ def _save_child_on_timeout(request, user, draft_id, index):
     drafts.save_child(draft, None if index == "new" else int(index), drafts.raw_input(request.POST))
 
 
+def _child_action(request, draft, position) -> str:
+    url = reverse("referrals:child", args=[draft.pk, position])
+    return _change_link(url) if _returning_to_check(request) else url
+
+
 @require_http_methods(["GET", "POST"])
 def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
     draft = drafts.get_draft(user=request.user, draft_id=draft_id)
@@ -245,6 +265,8 @@ def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
         position = drafts.save_child(draft, position, drafts.raw_input(request.POST))
         form = ChildForm(request.POST)
         if form.is_valid():
+            if _returning_to_check(request):
+                return redirect("referrals:check", draft.pk)
             return redirect(_page_url(draft, drafts.CHILDREN))
         # Saved as typed: the page is now this child's own, so a retry edits it.
         return render(
@@ -255,7 +277,7 @@ def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
                 form=form,
                 position=position,
                 hide_errors=False,
-                action_url=reverse("referrals:child", args=[draft.pk, position]),
+                action_url=_child_action(request, draft, position),
             ),
         )
     if position is None:
@@ -270,7 +292,7 @@ def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
             form=form,
             position=position,
             hide_errors=True,
-            action_url=reverse("referrals:child", args=[draft.pk, index]),
+            action_url=_child_action(request, draft, index),
         ),
     )
 
@@ -301,7 +323,7 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
                 {
                     "title": f"Child: {form.cleaned_data['child_first_name']} "
                     f"{form.cleaned_data['child_last_name']}",
-                    "page": reverse("referrals:child", args=[draft.pk, index]),
+                    "page": _change_link(reverse("referrals:child", args=[draft.pk, index])),
                     "rows": drafts.summary_rows(form),
                 }
             )
@@ -317,7 +339,11 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
                 ]
                 rows.append(("Household", "; ".join(people) or "Not given"))
             summary.append(
-                {"title": current.title, "page": _page_url(draft, current.slug), "rows": rows}
+                {
+                    "title": current.title,
+                    "page": _change_link(_page_url(draft, current.slug)),
+                    "rows": rows,
+                }
             )
     problem_list = [
         {"message": p.message, "url": _page_url(draft, p.page)} for p in (problems or found)

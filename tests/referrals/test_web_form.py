@@ -312,3 +312,23 @@ def test_a_mangled_form_address_is_a_404_not_a_server_error(referrer_client, met
     response = getattr(referrer_client, method)(path.format(id=draft.pk), data)
 
     assert response.status_code == 404
+
+
+def test_change_links_on_check_your_answers_come_back_to_the_check_page(referrer_client):
+    from tests.referrals.helpers import CHILD, NEXT_STEPS, fill_referral
+
+    draft = fill_referral(referrer_client)
+    check = f"/referrals/new/{draft.pk}/check/"
+    page = referrer_client.get(check).content.decode()
+    assert f'href="/referrals/new/{draft.pk}/next-steps/?return=check"' in page
+    assert f'href="/referrals/new/{draft.pk}/child/0/?return=check"' in page
+
+    section = referrer_client.post(
+        f"/referrals/new/{draft.pk}/next-steps/?return=check", NEXT_STEPS
+    )
+    assert section.status_code == 302 and section["Location"] == check
+    child = referrer_client.post(f"/referrals/new/{draft.pk}/child/0/?return=check", CHILD)
+    assert child.status_code == 302 and child["Location"] == check
+    # Without it, the form goes on to the next page as before.
+    onward = referrer_client.post(f"/referrals/new/{draft.pk}/next-steps/", NEXT_STEPS)
+    assert onward["Location"] == f"/referrals/new/{draft.pk}/your-details/"
