@@ -216,7 +216,7 @@ class ChildForm(GovukFormMixin, forms.Form):
         },
     )
     child_first_language = forms.CharField(
-        label="First language",
+        label="If you know it: the child's first language",
         max_length=60,
         required=False,
         help_text="For example English, Polish, British Sign Language",

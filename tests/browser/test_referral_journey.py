@@ -33,7 +33,7 @@ def add_child(page: Page, first: str, last: str, day: str, month: str, year: str
     page.get_by_label("Ethnicity").select_option("NOBT")
     page.get_by_label("Religion").select_option("not_known")
     page.get_by_label("I know their first language").check()
-    page.get_by_label("First language", exact=True).fill("English")
+    page.get_by_label("If you know it: the child's first language").fill("English")
     page.get_by_role("group", name="Does the child or family need an interpreter?").get_by_label(
         "No", exact=True
     ).check()

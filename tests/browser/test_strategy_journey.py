@@ -71,6 +71,10 @@ def test_a_manager_convenes_is_warned_adds_health_and_the_owner_is_alerted(page:
     page.get_by_label("What to tell the referrer about why").fill(
         "A strategy discussion is being held with the police and health today."
     )
+    # Not screened yet (the baby cannot wait): the page warns and asks why now.
+    page.get_by_label("Why decide now?").fill(
+        "A non-mobile baby with an unexplained bruise: the discussion must be held today."
+    )
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("heading", name="Record a strategy discussion")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/strategy/new/{referral.pk}/$"))
