@@ -4,12 +4,14 @@ late: minutes, actions, seeing the child. Thin: parse the filters, read, render.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from agencies.policy import Capability, capability_required
+from triage import lateness
 from triage.list_filters import StrategyFilter, overdue_actions_count
 from triage.models import StrategyDiscussion
 
@@ -23,7 +25,14 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
     # A list shows references, kinds and dates: no child's details, so no access-log row.
     discussions = (
         StrategyDiscussion.objects.select_related("referral", "convened_by")
-        .annotate(overdue_actions=overdue_actions_count(now))
+        .annotate(
+            overdue_actions=overdue_actions_count(now),
+            # The one definition (professionals', and for a strategy discussion the
+            # family's), so the tag and the minutes filter agree.
+            minutes_late=ExpressionWrapper(
+                lateness.minutes_overdue(now), output_field=BooleanField()
+            ),
+        )
         .order_by("-held_at", "-pk")
     )
     filters = StrategyFilter(request.GET or None, queryset=discussions, now=now)

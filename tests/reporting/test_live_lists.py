@@ -90,3 +90,17 @@ def test_the_challenges_list_names_a_bad_stage(manager_client):
 
     assert response.status_code == 200
     assert "Stage: Select a valid choice" in response.content.decode()
+
+
+def test_the_strategy_list_tags_late_minutes_as_the_filter_counts_them(world, manager_client):
+    import re
+
+    page = manager_client.get("/strategy/").content.decode()
+    rows = re.findall(r'data-reference="([^"]+)"(.*?)</tr>', page, re.S)
+    tagged = sorted(ref for ref, row in rows if "Overdue</strong>" in row.split("Due ")[-1])
+    late = sorted(_references(manager_client, "/strategy/?minutes_overdue=on"))
+
+    # The family's minutes count for a strategy discussion, not for a MASH meeting.
+    assert world.minutes_family_late.referral.reference in tagged
+    assert world.mash_minutes_sent.referral.reference not in tagged
+    assert late == tagged
