@@ -6,7 +6,10 @@ from datetime import date, datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -119,3 +122,29 @@ def local_datetime(form: forms.Form, *, date_field: str, time_field: str) -> dat
         form.add_error(time_field, "Enter the time as hours and minutes, like 14:05")
         return None
     return timezone.make_aware(datetime.combine(day, parsed))
+
+
+class LongSelect(forms.Select):
+    """A GOV.UK select for a long list (the performance pages' 600 agencies): the same
+    markup as ``forms.Select``, with the options written here rather than through a
+    template each, which costs about 0.2 s a page at that length. Flat choices only."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "govuk-select", **(attrs or {})}, choices)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (
+                    "" if option is None else option,
+                    mark_safe(" selected") if str(option or "") in chosen else "",
+                    label,
+                )
+                for option, label in self.choices
+            ),
+        )
+        final = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)

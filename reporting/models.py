@@ -43,3 +43,31 @@ class WeeklyFigures(models.Model):
 
     def __str__(self) -> str:
         return f"Week of {self.week}, agency {self.agency_id}"
+
+
+class WeeklyTotals(models.Model):
+    """One London week's counts added up over every agency (``scope`` "all", which
+    takes in the calls recorded with no agency) or over the agencies of one type
+    ("type:police"): what the performance page reads when it is not filtered to one
+    agency, a row a week instead of one per agency. Written with the week's
+    ``WeeklyFigures`` rows, from them, in the same transaction."""
+
+    ALL = "all"
+
+    week = models.DateField(help_text="The week's Monday (London)")
+    scope = models.CharField(max_length=60, help_text='"all", or "type:" and an agency type')
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "scope"], name="weekly_totals_one_row_per_week_and_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Week of {self.week}, {self.scope}"
+
+    @staticmethod
+    def type_scope(agency_type: str) -> str:
+        return f"type:{agency_type}"

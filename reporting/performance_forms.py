@@ -10,7 +10,7 @@ from django import forms
 from agencies.census import AgencyType
 from agencies.models import Agency
 from referrals.forms import GovukFormMixin
-from referrals.widgets import DateField
+from referrals.widgets import DateField, LongSelect
 from reporting.performance import MAX_DAYS, Period, default_period
 
 
@@ -23,7 +23,7 @@ class PeriodForm(GovukFormMixin, forms.Form):
         label="Agency type", required=False, choices=[("", "All types"), *AgencyType.choices]
     )
     agency = forms.TypedChoiceField(
-        label="Agency", required=False, coerce=int, empty_value=None, choices=[]
+        label="Agency", required=False, coerce=int, empty_value=None, choices=[], widget=LongSelect
     )
 
     def __init__(self, *args, today: date, agencies=None, with_type: bool = True, **kwargs):

@@ -1,21 +1,23 @@
-"""The performance figures' summary table: kept, and read.
+"""The performance figures' summary tables: kept, and read.
 
-``refresh(weeks=..., now=...)`` counts whole London weeks with the very functions that
-define the figures (``reporting.performance``'s ``count_*``, grouped by week and by the
-referral's agency) and replaces those weeks' rows of ``WeeklyFigures``: idempotent,
-one transaction a batch of weeks. The beat task refreshes the recent weeks every few
-minutes and every week once a night (``reporting.tasks``); ``manage.py
-refresh_performance_summary`` does it on demand.
+``refresh(weeks=..., now=...)`` counts London weeks with the very functions that define
+the figures (``reporting.performance``'s ``count_*``, grouped by week and by the
+referral's agency) and replaces those weeks' rows of ``WeeklyFigures`` (per agency) and
+``WeeklyTotals`` (added up over every agency, and over each agency type): idempotent,
+one transaction a batch of weeks. The beat task refreshes the recent weeks and the
+current one every few minutes and every complete week once a night
+(``reporting.tasks``); ``manage.py refresh_performance_summary`` does it on demand.
 
-``Source`` is what ``performance_tables.figures()`` reads: complete weeks that the
-summary holds come from it, summed over the agencies in scope; the current week (and any
-week not yet summarised, with every week after it) is counted live from the records.
-Counts are exact sums. Time to decision is kept as a histogram of whole minutes, so the
-median and the 95th percentile of a summarised week are those of the times rounded down
-to the minute: at most one minute (0.02 hours) under the exact value, which the page
-shows to 0.1 hours. A summarised week's counts are as of its ``refreshed_at``: the
-figures that depend on "now" (undecided referrals once due, minutes not circulated once
-due) take that moment as now.
+``Source`` is what ``performance_tables.figures()`` reads: the weeks the summary holds
+come from it, one row a week for the scope (tables by agency are added up in the
+database); any week not summarised, with every week after it, and a current week whose
+summary is stale are counted live from the records. Counts are exact sums. Time to
+decision is kept as a histogram of whole minutes, so the median and the 95th percentile
+of a summarised week are those of the times rounded down to the minute: at most one
+minute (0.02 hours) under the exact value, which the page shows to 0.1 hours. A
+summarised week's counts are as of its ``refreshed_at``: the figures that depend on
+"now" (undecided referrals once due, minutes not circulated once due) take that moment
+as now, and the page says when that was.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ import math
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import IntegerField, Min, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from agencies.models import Agency
 from core.clock import LONDON
 from reporting import performance as p
-from reporting.models import SummaryWeek, WeeklyFigures
+from reporting.models import SummaryWeek, WeeklyFigures, WeeklyTotals
 
 # What each figure keeps in a row's ``counts``, and the function that counts it.
 COUNTERS = {
@@ -48,6 +52,9 @@ COUNTERS = {
 MINUTES = "minutes_to_decision"  # the histogram: {whole minutes: referrals}
 BATCH_WEEKS = 13
 RECENT_WEEKS = 13
+# The current week's summary is recounted every few minutes (reporting.tasks); older
+# than this, the beat has stopped, and the page counts the week live.
+CURRENT_WEEK_STALE = timedelta(minutes=15)
 
 
 def _numbers(row: dict) -> dict:
@@ -83,8 +90,9 @@ def complete_weeks(*, first: date, now: datetime) -> list[date]:
 
 
 def recent_weeks(*, now: datetime, count: int = RECENT_WEEKS) -> list[date]:
+    """The last ``count`` complete London weeks and the current one (counted so far)."""
     this_week = p.monday_of(london_today(now))
-    return complete_weeks(first=this_week - p.ONE_WEEK * count, now=now)
+    return [*complete_weeks(first=this_week - p.ONE_WEEK * count, now=now), this_week]
 
 
 def all_weeks(*, now: datetime) -> list[date]:
@@ -123,13 +131,21 @@ def _refresh_batch(weeks: list[date], now: datetime) -> None:
             histogram[minute] = histogram.get(minute, 0) + 1
         rows.setdefault(key, {})[MINUTES] = histogram
     wanted = set(weeks)
+    rows = {key: counts for key, counts in rows.items() if key[0] in wanted}
     with transaction.atomic():
         WeeklyFigures.objects.filter(week__in=weeks).delete()
+        WeeklyTotals.objects.filter(week__in=weeks).delete()
         WeeklyFigures.objects.bulk_create(
             [
                 WeeklyFigures(week=monday, agency_id=agency, counts=counts)
                 for (monday, agency), counts in rows.items()
-                if monday in wanted
+            ],
+            batch_size=1000,
+        )
+        WeeklyTotals.objects.bulk_create(
+            [
+                WeeklyTotals(week=monday, scope=key, counts=counts)
+                for (monday, key), counts in _totals(rows).items()
             ],
             batch_size=1000,
         )
@@ -137,21 +153,42 @@ def _refresh_batch(weeks: list[date], now: datetime) -> None:
             SummaryWeek.objects.update_or_create(week=monday, defaults={"refreshed_at": now})
 
 
+def _totals(rows: dict[tuple[date, int | None], dict]) -> dict[tuple[date, str], dict]:
+    """The agencies' rows added up by week: over all of them (with the calls recorded
+    with no agency) and over each agency type's."""
+    types = dict(Agency.objects.values_list("pk", "type"))
+    totals: dict[tuple[date, str], dict] = {}
+    for (monday, agency), counts in rows.items():
+        _add(totals.setdefault((monday, WeeklyTotals.ALL), {}), counts)
+        if agency is not None:
+            key = WeeklyTotals.type_scope(types[agency])
+            _add(totals.setdefault((monday, key), {}), counts)
+    return totals
+
+
 # --- Reading ------------------------------------------------------------------------------
 
 
 class Source:
-    """The figures of one period and scope, from the summary where it holds complete
-    weeks and live from the records for the rest."""
+    """The figures of one period and scope, from the summary where it holds the weeks
+    and live from the records for the rest.
+
+    The page reads one row a week: ``WeeklyTotals`` for every agency or one agency type,
+    ``WeeklyFigures`` for one agency. The tables by agency add the agencies' rows up in
+    the database (``SUM ... GROUP BY``). The current week is summarised too, every few
+    minutes; a current week counted more than ``CURRENT_WEEK_STALE`` ago (the beat not
+    running) is counted live instead."""
 
     def __init__(self, *, period: p.Period, scope: p.Scope, now: datetime):
         self.period, self.scope, self.now = period, scope, now
         this_week = p.monday_of(london_today(now))
         held = dict(
-            SummaryWeek.objects.filter(week__in=period.weeks, week__lt=this_week).values_list(
+            SummaryWeek.objects.filter(week__in=period.weeks, week__lte=this_week).values_list(
                 "week", "refreshed_at"
             )
         )
+        if this_week in held and held[this_week] < now - CURRENT_WEEK_STALE:
+            del held[this_week]
         # Summarised weeks up to the first one that is not; that one and every week
         # after it are counted live, so the live part is one contiguous period.
         self.summarised: dict[date, datetime] = {}
@@ -161,51 +198,75 @@ class Source:
             self.summarised[monday] = held[monday]
         live = [w for w in period.weeks if w not in self.summarised]
         self.live = p.Period(first=live[0], last=period.last) if live else None
-        self._rows = None
+        self._weeks: dict[date, dict] | None = None
 
     @property
     def as_of(self) -> datetime | None:
         """When the oldest summarised week of the period was counted (None: all live)."""
         return min(self.summarised.values()) if self.summarised else None
 
-    def rows(self) -> list[tuple[date, int | None, dict]]:
-        if self._rows is None:
-            self._rows = (
-                list(
-                    WeeklyFigures.objects.filter(
-                        self.scope.referral_q(), week__in=list(self.summarised)
-                    ).values_list("week", "agency_id", "counts")
-                )
-                if self.summarised
-                else []
+    def _rows(self):
+        """The summary's rows for the scope: one a week."""
+        weeks = list(self.summarised)
+        if self.scope.agency_id is not None:
+            return WeeklyFigures.objects.filter(self.scope.referral_q(), week__in=weeks)
+        key = (
+            WeeklyTotals.type_scope(self.scope.agency_type)
+            if self.scope.agency_type
+            else WeeklyTotals.ALL
+        )
+        return WeeklyTotals.objects.filter(scope=key, week__in=weeks)
+
+    def week_counts(self) -> dict[date, dict]:
+        """Each summarised week's counts for the scope."""
+        if self._weeks is None:
+            self._weeks = (
+                dict(self._rows().values_list("week", "counts")) if self.summarised else {}
             )
-        return self._rows
+        return self._weeks
 
     def _live(self, counter, **kwargs) -> dict:
         if self.live is None:
             return {}
         return counter(period=self.live, scope=self.scope, now=self.now, **kwargs)
 
-    def _summed(self, name: str) -> dict[date, dict]:
-        sums: dict[date, dict] = {}
-        for monday, _agency, counts in self.rows():
-            _add(sums.setdefault(monday, {}), counts.get(name, {}))
-        return sums
-
     def _weekly(self, name: str, values) -> list[p.Week]:
-        summed = self._summed(name)
+        held = self.week_counts()
         live = self._live(COUNTERS[name])
         return [
-            p.Week(monday, values(summed.get(monday, {}) if monday in self.summarised else
-                                  live.get(monday, {})))
+            p.Week(monday, values(held.get(monday, {}).get(name, {}) if monday in self.summarised
+                                  else live.get(monday, {})))
             for monday in self.period.weeks
         ]  # fmt: skip
 
+    def _keys(self, name: str) -> set[str]:
+        """The counts a figure keeps (a row leaves out its zeros: every key that any
+        week of the scope has)."""
+        return {key for counts in self.week_counts().values() for key in counts.get(name, {})}
+
     def _by_agency(self, name: str) -> dict[int, dict]:
+        """A figure's counts added up per agency over the period: the summarised weeks
+        in the database, the rest live."""
         sums: dict[int, dict] = {}
-        for _monday, agency, counts in self.rows():
-            if agency is not None and name in counts:
-                _add(sums.setdefault(agency, {}), counts[name])
+        keys = sorted(self._keys(name))
+        if keys:
+            rows = (
+                WeeklyFigures.objects.filter(
+                    self.scope.referral_q(), week__in=list(self.summarised), agency__isnull=False
+                )
+                .order_by()
+                .values("agency_id")
+                .annotate(
+                    **{
+                        f"n{i}": Sum(Cast(KT(f"counts__{name}__{key}"), IntegerField()))
+                        for i, key in enumerate(keys)
+                    }
+                )
+            )
+            for row in rows:
+                counts = {key: row[f"n{i}"] for i, key in enumerate(keys) if row[f"n{i}"]}
+                if counts:
+                    sums[row["agency_id"]] = counts
         for (_monday, agency), row in self._live(COUNTERS[name], by="agency_id").items():
             if agency is not None:
                 _add(sums.setdefault(agency, {}), _numbers(row))
@@ -217,31 +278,43 @@ class Source:
         return self._weekly("in_time", p.in_time_values)
 
     def time_to_decision(self) -> list[p.Week]:
-        histograms = self._summed(MINUTES)
+        held = self.week_counts()
         live = self._live(p.decision_hours)
         weeks = []
         for monday in self.period.weeks:
             if monday in self.summarised:
-                hours = [
-                    int(minute) / 60
-                    for minute, n in histograms.get(monday, {}).items()
-                    for _ in range(n)
-                ]
+                values = histogram_values(held.get(monday, {}).get(MINUTES, {}))
             else:
-                hours = live.get(monday, [])
-            weeks.append(p.Week(monday, p.time_to_decision_values(hours)))
+                values = p.time_to_decision_values(live.get(monday, []))
+            weeks.append(p.Week(monday, values))
         return weeks
 
     def referrals_by_agency_type(self) -> list[p.Week]:
-        types = dict(Agency.objects.values_list("pk", "type"))
         found: dict[date, dict] = {}
-        for monday, agency, counts in self.rows():
-            n = counts.get("referrals", {}).get("n", 0)
-            if n:
-                week = found.setdefault(monday, {"total": 0})
-                kind = types.get(agency, "none") if agency is not None else "none"
-                week[kind] = week.get(kind, 0) + n
-                week["total"] += n
+        if self.summarised and not self.scope.agency_type and self.scope.agency_id is None:
+            by_scope: dict[date, dict[str, int]] = {}
+            rows = WeeklyTotals.objects.filter(week__in=list(self.summarised)).values_list(
+                "week", "scope", Cast(KT("counts__referrals__n"), IntegerField())
+            )
+            for monday, key, n in rows:
+                by_scope.setdefault(monday, {})[key] = n or 0
+            for monday, scopes in by_scope.items():
+                total = scopes.pop(WeeklyTotals.ALL, 0)
+                week = {key.removeprefix("type:"): n for key, n in scopes.items() if n}
+                if total - sum(week.values()):  # calls recorded with no agency
+                    week["none"] = total - sum(week.values())
+                found[monday] = {"total": total, **week} if total else {"total": 0}
+        elif self.summarised:
+            kind = (
+                self.scope.agency_type
+                or Agency.objects.filter(pk=self.scope.agency_id)
+                .values_list("type", flat=True)
+                .first()
+            )
+            for monday, counts in self.week_counts().items():
+                n = counts.get("referrals", {}).get("n", 0)
+                if n:
+                    found[monday] = {"total": n, kind: n}
         live = {}
         if self.live is not None:
             live = {
@@ -297,3 +370,27 @@ class Source:
 
     def challenges(self) -> list[p.Week]:
         return self._weekly("challenges", p.challenge_values)
+
+
+def histogram_values(histogram: dict[str, int]) -> dict:
+    """``performance.time_to_decision_values`` of the hours a histogram of whole minutes
+    holds, read off the histogram (no list of every referral's time)."""
+    counts = sorted((int(minute), n) for minute, n in histogram.items() if n)
+    total = sum(n for _minute, n in counts)
+
+    def at(rank: int) -> float:  # the rank-th smallest value (from 0), in hours
+        seen = 0
+        for minute, n in counts:
+            seen += n
+            if rank < seen:
+                return minute / 60
+        raise IndexError(rank)
+
+    def percentile(q: float) -> float | None:
+        if not total:
+            return None
+        position = (total - 1) * q
+        low, high = math.floor(position), math.ceil(position)
+        return at(low) + (at(high) - at(low)) * (position - low)
+
+    return {"decided": total, "median": percentile(0.5), "p95": percentile(0.95)}

@@ -9,7 +9,8 @@ from reporting import summary
 
 @shared_task(name="reporting.refresh_recent_weeks", acks_late=True)
 def refresh_recent_weeks() -> int:
-    """The last 13 complete London weeks: what the default 12-week page reads."""
+    """The last 13 complete London weeks and the current one: what the default
+    12-week page reads."""
     now = timezone.now()
     return summary.refresh(weeks=summary.recent_weeks(now=now), now=now)
 

@@ -13,11 +13,12 @@ from django.core.management import call_command
 from django.test import Client
 
 from agencies.models import Role
+from referrals.models import CallerType
 from core.clock import LONDON
 from frontdoor.celery import app as celery_app
 from reporting import performance as p
 from reporting import summary, tasks
-from reporting.models import SummaryWeek, WeeklyFigures
+from reporting.models import SummaryWeek, WeeklyFigures, WeeklyTotals
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -74,10 +75,9 @@ def test_a_referral_decided_after_a_refresh_counts_at_the_next():
     assert row.counts[summary.MINUTES] == {"120": 1}
 
 
-def test_the_current_week_is_never_summarised_and_is_read_live():
-    assert summary.complete_weeks(first=W23, now=NOW) == [W23, W30, W6]
+def test_a_week_refreshed_before_a_referral_counts_it_at_the_next_refresh():
     summary.refresh(weeks=summary.complete_weeks(first=W23, now=NOW), now=NOW)
-    referral(datetime(2026, 4, 16, 9, tzinfo=LONDON))  # this week, after the refresh
+    referral(datetime(2026, 4, 16, 9, tzinfo=LONDON))  # this week, not summarised: live
     referral(datetime(2026, 4, 8, 9, tzinfo=LONDON))  # a summarised week, after it
 
     source = summary.Source(period=PERIOD, scope=p.Scope(), now=NOW)
@@ -87,6 +87,74 @@ def test_the_current_week_is_never_summarised_and_is_read_live():
     assert source.live == p.Period(first=W13, last=date(2026, 4, 19))
     assert totals == {W23: 0, W30: 0, W6: 0, W13: 1}  # W6 waits for the next refresh
     assert source.as_of == NOW
+
+
+def test_the_current_week_is_read_from_the_summary_while_its_count_is_recent():
+    referral(datetime(2026, 4, 14, 9, tzinfo=LONDON))
+    summary.refresh(weeks=summary.recent_weeks(now=NOW), now=NOW - timedelta(minutes=4))
+    referral(datetime(2026, 4, 16, 9, tzinfo=LONDON))  # after the refresh
+
+    source = summary.Source(period=PERIOD, scope=p.Scope(), now=NOW)
+
+    assert list(source.summarised) == [W23, W30, W6, W13]
+    assert source.live is None
+    assert source.as_of == NOW - timedelta(minutes=4)
+    assert source.referrals_by_agency_type()[-1].values["total"] == 1
+
+
+def test_a_stale_current_week_is_counted_live_when_the_beat_has_stopped():
+    referral(datetime(2026, 4, 14, 9, tzinfo=LONDON))
+    summary.refresh(weeks=summary.recent_weeks(now=NOW), now=NOW - timedelta(minutes=16))
+    referral(datetime(2026, 4, 16, 9, tzinfo=LONDON))
+
+    source = summary.Source(period=PERIOD, scope=p.Scope(), now=NOW)
+
+    assert list(source.summarised) == [W23, W30, W6]
+    assert source.live == p.Period(first=W13, last=date(2026, 4, 19))
+    assert source.referrals_by_agency_type()[-1].values["total"] == 2
+
+
+def test_the_totals_add_up_the_agencies_rows_over_all_and_by_type():
+    school_a, school_b = f.AgencyFactory(type="school"), f.AgencyFactory(type="school")
+    police = f.AgencyFactory(type="police")
+    for agency in (school_a, school_b, school_b, police):
+        referral(
+            datetime(2026, 4, 7, 10, tzinfo=LONDON),
+            referrer=f.UserFactory(role=Role.REFERRER, agency=agency),
+        )
+    screener = f.UserFactory(role=Role.SCREENER)
+    referral(  # a call recorded by the front door: no agency
+        datetime(2026, 4, 8, 10, tzinfo=LONDON),
+        referrer=None,
+        agency=None,
+        submission__submitted_by=screener,
+        recorded_by=screener,
+        caller_type=CallerType.values[0],
+    )
+
+    summary.refresh(weeks=[W6], now=NOW)
+
+    totals = {row.scope: row.counts for row in WeeklyTotals.objects.filter(week=W6)}
+    assert set(totals) == {"all", "type:school", "type:police"}
+    assert totals["all"]["referrals"] == {"n": 5}
+    assert totals["type:school"]["referrals"] == {"n": 3}
+    assert totals["type:police"]["referrals"] == {"n": 1}
+    by_type = summary.Source(
+        period=p.Period(first=W6, last=W6 + timedelta(days=6)), scope=p.Scope(), now=NOW
+    ).referrals_by_agency_type()
+    assert by_type[0].values == {"total": 5, "school": 3, "police": 1, "none": 1}
+
+
+@pytest.mark.parametrize(
+    "histogram",
+    [{}, {"5": 1}, {"5": 1, "7": 1}, {"0": 3, "60": 1, "1500": 2}, {"90": 40, "30": 1, "2000": 9}],
+)
+def test_the_histogram_gives_the_percentiles_of_the_times_it_holds(histogram):
+    hours = [int(minute) / 60 for minute, n in histogram.items() for _ in range(n)]
+
+    assert summary.histogram_values(histogram) == pytest.approx(
+        p.time_to_decision_values(hours)
+    )
 
 
 def test_a_week_not_summarised_is_counted_live_with_every_week_after_it():
@@ -137,13 +205,13 @@ def test_beat_refreshes_recent_weeks_every_few_minutes_and_every_week_nightly():
     assert "reporting.refresh_all_weeks" in celery_app.tasks
 
 
-def test_the_recent_weeks_task_refreshes_the_last_13_complete_weeks():
+def test_the_recent_weeks_task_refreshes_the_last_13_complete_weeks_and_this_one():
     referral(datetime(2026, 4, 7, 10, tzinfo=LONDON))
 
-    assert tasks.refresh_recent_weeks() == 13
+    assert tasks.refresh_recent_weeks() == 14
 
     weeks = list(SummaryWeek.objects.order_by("week").values_list("week", flat=True))
-    assert weeks[0] == W6 - timedelta(weeks=12) and weeks[-1] == W6
+    assert weeks[0] == W6 - timedelta(weeks=12) and weeks[-2:] == [W6, W13]
     assert referrals_in_summary(W6) == 1
 
 
@@ -173,7 +241,7 @@ def _page_text() -> str:
 
 
 def test_the_page_says_how_fresh_the_summarised_weeks_are_and_which_are_live():
-    summary.refresh(weeks=summary.recent_weeks(now=NOW), now=NOW - timedelta(minutes=4))
+    summary.refresh(weeks=summary.recent_weeks(now=NOW)[:-1], now=NOW - timedelta(minutes=4))
 
     text = _page_text()
 
@@ -185,3 +253,12 @@ def test_the_page_says_how_fresh_the_summarised_weeks_are_and_which_are_live():
 
 def test_without_a_summary_the_page_says_every_figure_is_counted_live():
     assert "Figures as of 17 April 2026, 12:00, counted live from the records." in _page_text()
+
+
+def test_with_every_week_summarised_the_page_gives_one_as_of_and_nothing_live():
+    summary.refresh(weeks=summary.recent_weeks(now=NOW), now=NOW - timedelta(minutes=4))
+
+    text = _page_text()
+
+    assert "Weeks to w/c 13 April 2026: figures as of 17 April 2026, 11:56" in text
+    assert "counted live" not in text

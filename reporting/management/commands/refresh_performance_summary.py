@@ -7,7 +7,10 @@ from reporting import summary
 
 
 class Command(BaseCommand):
-    help = "Refresh the performance summary table (the last 13 complete weeks, or --all)."
+    help = (
+        "Refresh the performance summary tables (the last 13 complete weeks and the "
+        "current one, or --all: every complete week)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", help="every week since the first")
