@@ -54,18 +54,20 @@ def main() -> None:
     set_up(args.database, broker=None)
 
     from django.conf import settings
+    from django.db.models import Count
     from django.test import Client
     from django.utils import timezone
 
-    from agencies.models import User
+    from agencies.models import Agency, User
     from referrals.models import Referral
     from reporting import summary
-    from reporting.models import SummaryWeek, WeeklyFigures
+    from reporting.models import SummaryWeek, WeeklyFigures, WeeklyTotals
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     print(f"{Referral.objects.count():,} referrals; {os.cpu_count()} CPUs")
     if args.live_only:
         WeeklyFigures.objects.all().delete()
+        WeeklyTotals.objects.all().delete()
         SummaryWeek.objects.all().delete()
         print("summary emptied: the performance page counts every week live")
     else:
@@ -73,15 +75,33 @@ def main() -> None:
         started = time.perf_counter()
         weeks = summary.refresh(weeks=summary.recent_weeks(now=now), now=now)
         print(
-            f"summary refresh of the last {weeks} complete weeks (what beat does every few "
-            f"minutes): {time.perf_counter() - started:.1f} s; "
-            f"{WeeklyFigures.objects.count():,} summary rows"
+            f"summary refresh of the last {weeks - 1} complete weeks and this one (what beat "
+            f"does every few minutes): {time.perf_counter() - started:.1f} s; "
+            f"{WeeklyFigures.objects.count():,} agency rows, "
+            f"{WeeklyTotals.objects.count():,} total rows"
         )
+    # The page filtered, as managers use it: by an agency type, and by the agency that
+    # refers most (the most rows behind its figures).
+    busiest = (
+        Referral.objects.filter(agency__isnull=False)
+        .values("agency_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()["agency_id"]
+    )
+    agency_type = Agency.objects.get(pk=busiest).type
+    pages = {
+        **PAGES,
+        f"performance ?agency_type={agency_type}": (
+            f"/dashboard/performance/?agency_type={agency_type}"
+        ),
+        "performance ?agency=<the busiest>": f"/dashboard/performance/?agency={busiest}",
+    }
     manager = User.objects.get(username="bench-manager-00")
     client = Client()
     client.force_login(manager)
     print(f"\n{'page':50} {'p50':>8} {'p95':>8} {'p99':>8}  (ms, {args.runs} warm runs)")
-    for name, url in PAGES.items():
+    for name, url in pages.items():
         for _ in range(args.warm_up):
             assert client.get(url).status_code == 200, url
         timings = []

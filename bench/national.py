@@ -432,6 +432,13 @@ def generate(*, total: int, years: float) -> None:  # noqa: PLR0915 - one load, 
                     "minutes_circulated_at": f"CASE WHEN held > {now_sql} - interval '5 days' "
                     "AND i % 2 = 0 THEN NULL WHEN i % 7 = 0 THEN held + interval '3 days' "
                     "ELSE held + interval '20 hours' END",
+                    # To the family (a strategy discussion's minutes go to both): mostly
+                    # with the professionals' copy; one in five a day later; none yet for
+                    # the recent ones still waiting.
+                    "minutes_to_family_at": f"CASE WHEN held > {now_sql} - interval '5 days' "
+                    "AND i % 2 = 0 THEN NULL WHEN i % 7 = 0 THEN held + interval '3 days' "
+                    "WHEN i % 5 = 0 THEN held + interval '44 hours' "
+                    "ELSE held + interval '20 hours' END",
                 },
                 f"SELECT i, decided_at + interval '2 hours' AS held FROM ({s47}) AS d "
                 f"WHERE decided_at + interval '2 hours' < {now_sql}",

@@ -365,11 +365,15 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "notices.heartbeat", "schedule": 60.0},
     "scan-clocks": {"task": "triage.scan_clocks", "schedule": float(SCAN_INTERVAL_SECONDS)},
     "sweep-outbox": {"task": "notices.sweep_outbox", "schedule": 60.0},
-    # The performance figures' summary (reporting.tasks): recent weeks every few minutes,
-    # every week once a night.
+    # The performance figures' summary (reporting.tasks): this week and last every few
+    # minutes, the last 13 weeks hourly, every week once a night.
+    "performance-current-weeks": {
+        "task": "reporting.refresh_current_weeks",
+        "schedule": float(PERFORMANCE_REFRESH_SECONDS),
+    },
     "performance-recent-weeks": {
         "task": "reporting.refresh_recent_weeks",
-        "schedule": float(PERFORMANCE_REFRESH_SECONDS),
+        "schedule": crontab(minute=20),
     },
     "performance-all-weeks": {
         "task": "reporting.refresh_all_weeks",

@@ -22,6 +22,8 @@ as now, and the page says when that was.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from datetime import date, datetime, timedelta
 
@@ -330,9 +332,9 @@ class Source:
 
     def referrals_by_agency(self) -> list[dict]:
         sums = self._by_agency("referrals")
-        agencies = Agency.objects.in_bulk(list(sums))
+        agencies = _agencies(sums)
         rows = [
-            {"agency": agencies[pk].name, "type": agencies[pk].type, "referrals": counts["n"]}
+            {"agency": agencies[pk][0], "type": agencies[pk][1], "referrals": counts["n"]}
             for pk, counts in sums.items()
             if counts.get("n")
         ]
@@ -358,8 +360,8 @@ class Source:
 
     def quality_by_agency(self) -> list[dict]:
         sums = {pk: c for pk, c in self._by_agency("quality").items() if c.get("rated")}
-        agencies = Agency.objects.in_bulk(list(sums))
-        rows = [{"agency": agencies[pk].name, **p.quality_values(c)} for pk, c in sums.items()]
+        agencies = _agencies(sums)
+        rows = [{"agency": agencies[pk][0], **p.quality_values(c)} for pk, c in sums.items()]
         return sorted(rows, key=lambda r: r["agency"])
 
     def discussion_membership(self) -> list[p.Week]:
@@ -372,19 +374,22 @@ class Source:
         return self._weekly("challenges", p.challenge_values)
 
 
+def _agencies(pks) -> dict[int, tuple[str, str]]:
+    """The agencies' names and types, by id."""
+    rows = Agency.objects.filter(pk__in=list(pks)).values_list("pk", "name", "type")
+    return {pk: (name, kind) for pk, name, kind in rows}
+
+
 def histogram_values(histogram: dict[str, int]) -> dict:
     """``performance.time_to_decision_values`` of the hours a histogram of whole minutes
     holds, read off the histogram (no list of every referral's time)."""
     counts = sorted((int(minute), n) for minute, n in histogram.items() if n)
-    total = sum(n for _minute, n in counts)
+    minutes = [minute for minute, _n in counts]
+    below = list(itertools.accumulate(n for _minute, n in counts))  # ranks below the next
+    total = below[-1] if below else 0
 
     def at(rank: int) -> float:  # the rank-th smallest value (from 0), in hours
-        seen = 0
-        for minute, n in counts:
-            seen += n
-            if rank < seen:
-                return minute / 60
-        raise IndexError(rank)
+        return minutes[bisect.bisect_right(below, rank)] / 60
 
     def percentile(q: float) -> float | None:
         if not total:

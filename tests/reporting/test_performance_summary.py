@@ -195,11 +195,14 @@ def test_time_to_decision_from_the_summary_is_within_a_minute_of_the_exact_value
     assert 0 <= exact["p95"] - rounded["p95"] < 1 / 60
 
 
-def test_beat_refreshes_recent_weeks_every_few_minutes_and_every_week_nightly():
+def test_beat_refreshes_this_week_every_few_minutes_recent_weeks_hourly_all_nightly():
     schedule = celery_app.conf.beat_schedule
 
+    assert schedule["performance-current-weeks"]["task"] == "reporting.refresh_current_weeks"
+    assert schedule["performance-current-weeks"]["schedule"] == 300.0
     assert schedule["performance-recent-weeks"]["task"] == "reporting.refresh_recent_weeks"
-    assert schedule["performance-recent-weeks"]["schedule"] == 300.0
+    assert schedule["performance-recent-weeks"]["schedule"].hour == set(range(24))
+    assert "reporting.refresh_current_weeks" in celery_app.tasks
     assert schedule["performance-all-weeks"]["task"] == "reporting.refresh_all_weeks"
     assert "reporting.refresh_recent_weeks" in celery_app.tasks
     assert "reporting.refresh_all_weeks" in celery_app.tasks
@@ -213,6 +216,16 @@ def test_the_recent_weeks_task_refreshes_the_last_13_complete_weeks_and_this_one
     weeks = list(SummaryWeek.objects.order_by("week").values_list("week", flat=True))
     assert weeks[0] == W6 - timedelta(weeks=12) and weeks[-2:] == [W6, W13]
     assert referrals_in_summary(W6) == 1
+
+
+def test_the_frequent_task_refreshes_this_week_and_last():
+    referral(datetime(2026, 4, 7, 10, tzinfo=LONDON))
+    referral(datetime(2026, 4, 14, 10, tzinfo=LONDON))
+
+    assert tasks.refresh_current_weeks() == 2
+
+    assert list(SummaryWeek.objects.order_by("week").values_list("week", flat=True)) == [W6, W13]
+    assert referrals_in_summary(W6) == referrals_in_summary(W13) == 1
 
 
 def test_the_nightly_task_refreshes_every_week_since_the_first_referral():
