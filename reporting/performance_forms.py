@@ -42,8 +42,11 @@ class PeriodForm(GovukFormMixin, forms.Form):
             **({"agency_type": self.fields["agency_type"]} if with_type else {}),
             "agency": self.fields["agency"],
         }  # fmt: skip
-        agencies = Agency.objects.order_by("name") if agencies is None else agencies
-        self.fields["agency"].choices = [("", "All agencies"), *((a.pk, a.name) for a in agencies)]
+        agencies = Agency.objects.all() if agencies is None else agencies
+        self.fields["agency"].choices = [
+            ("", "All agencies"),
+            *agencies.order_by("name").values_list("pk", "name"),
+        ]
         self.fields["agency"].error_messages["invalid_choice"] = "Choose an agency from the list"
         if with_type:
             self.fields["agency_type"].error_messages["invalid_choice"] = (

@@ -51,6 +51,8 @@ COUNTERS = {
     "minutes": p.count_minutes,
     "challenges": p.count_challenges,
 }
+# The figures the pages show by agency: added up per agency in one query.
+BY_AGENCY = ("referrals", "quality")
 MINUTES = "minutes_to_decision"  # the histogram: {whole minutes: referrals}
 BATCH_WEEKS = 13
 RECENT_WEEKS = 13
@@ -201,6 +203,7 @@ class Source:
         live = [w for w in period.weeks if w not in self.summarised]
         self.live = p.Period(first=live[0], last=period.last) if live else None
         self._weeks: dict[date, dict] | None = None
+        self._agency_sums: dict[str, dict[int, dict]] = {}
 
     @property
     def as_of(self) -> datetime | None:
@@ -246,29 +249,40 @@ class Source:
         week of the scope has)."""
         return {key for counts in self.week_counts().values() for key in counts.get(name, {})}
 
+    def _summed_by_agency(self, names: tuple[str, ...]) -> dict[str, dict[int, dict]]:
+        """Figures' counts added up per agency over the summarised weeks, in the
+        database: one ``SUM ... GROUP BY agency`` for all of ``names``."""
+        columns = [(name, key) for name in names for key in sorted(self._keys(name))]
+        found: dict[str, dict[int, dict]] = {name: {} for name in names}
+        if not columns:
+            return found
+        rows = (
+            WeeklyFigures.objects.filter(
+                self.scope.referral_q(), week__in=list(self.summarised), agency__isnull=False
+            )
+            .order_by()
+            .values("agency_id")
+            .annotate(
+                **{
+                    f"n{i}": Sum(Cast(KT(f"counts__{name}__{key}"), IntegerField()))
+                    for i, (name, key) in enumerate(columns)
+                }
+            )
+        )
+        for row in rows:
+            for i, (name, key) in enumerate(columns):
+                if row[f"n{i}"]:
+                    found[name].setdefault(row["agency_id"], {})[key] = row[f"n{i}"]
+        return found
+
     def _by_agency(self, name: str) -> dict[int, dict]:
         """A figure's counts added up per agency over the period: the summarised weeks
-        in the database, the rest live."""
-        sums: dict[int, dict] = {}
-        keys = sorted(self._keys(name))
-        if keys:
-            rows = (
-                WeeklyFigures.objects.filter(
-                    self.scope.referral_q(), week__in=list(self.summarised), agency__isnull=False
-                )
-                .order_by()
-                .values("agency_id")
-                .annotate(
-                    **{
-                        f"n{i}": Sum(Cast(KT(f"counts__{name}__{key}"), IntegerField()))
-                        for i, key in enumerate(keys)
-                    }
-                )
-            )
-            for row in rows:
-                counts = {key: row[f"n{i}"] for i, key in enumerate(keys) if row[f"n{i}"]}
-                if counts:
-                    sums[row["agency_id"]] = counts
+        in the database (every figure of BY_AGENCY at once, at the first one asked
+        for), the rest live."""
+        if name not in self._agency_sums:
+            together = BY_AGENCY if name in BY_AGENCY else (name,)
+            self._agency_sums.update(self._summed_by_agency(together))
+        sums = {agency: dict(counts) for agency, counts in self._agency_sums[name].items()}
         for (_monday, agency), row in self._live(COUNTERS[name], by="agency_id").items():
             if agency is not None:
                 _add(sums.setdefault(agency, {}), _numbers(row))
