@@ -194,7 +194,5 @@ def test_a_wide_table_scrolls_in_its_own_region_that_the_keyboard_can_reach(
     page.keyboard.press("ArrowRight")
     # Chromium scrolls smoothly: wait for the scroll to start rather than read it at once
     # (read at once, it is still 0 on a loaded machine).
-    page.wait_for_function(
-        "(el) => el.scrollLeft > 0", arg=region.element_handle(), timeout=5_000
-    )
+    page.wait_for_function("(el) => el.scrollLeft > 0", arg=region.element_handle(), timeout=5_000)
     assert page.evaluate("() => window.scrollX") == 0
