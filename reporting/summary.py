@@ -29,6 +29,7 @@ from django.db.models import Min
 from agencies.models import Agency
 from core.clock import LONDON
 from reporting import performance as p
+from reporting import performance_coaching as pc
 from reporting.models import SummaryWeek, WeeklyFigures
 
 # What each figure keeps in a row's ``counts``, and the function that counts it.
@@ -44,6 +45,7 @@ COUNTERS = {
     "membership": p.count_membership,
     "minutes": p.count_minutes,
     "challenges": p.count_challenges,
+    "coaching": pc.count_coaching,
 }
 MINUTES = "minutes_to_decision"  # the histogram: {whole minutes: referrals}
 BATCH_WEEKS = 13
@@ -287,6 +289,12 @@ class Source:
         sums = {pk: c for pk, c in self._by_agency("quality").items() if c.get("rated")}
         agencies = Agency.objects.in_bulk(list(sums))
         rows = [{"agency": agencies[pk].name, **p.quality_values(c)} for pk, c in sums.items()]
+        return sorted(rows, key=lambda r: r["agency"])
+
+    def coaching_by_agency(self) -> list[dict]:
+        sums = {pk: c for pk, c in self._by_agency("coaching").items() if c.get("referrals")}
+        agencies = Agency.objects.in_bulk(list(sums))
+        rows = [{"agency": agencies[pk].name, **pc.coaching_values(c)} for pk, c in sums.items()]
         return sorted(rows, key=lambda r: r["agency"])
 
     def discussion_membership(self) -> list[p.Week]:
