@@ -24,18 +24,17 @@ from datetime import datetime
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
-    Exists,
     IntegerField,
-    Min,
+    Max,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 
 from core.clock import LONDON
 from referrals import coaching
@@ -53,14 +52,25 @@ GROUP_LABELS = {
 }
 
 
+OUTCOMES = tuple(
+    o.value for o in (CoachingOutcome.ACTED_ON, CoachingOutcome.EXPLAINED, CoachingOutcome.IGNORED)
+)
+# The worst outcome of a referral's prompts, as count_coaching codes it, by group.
+WORST = {0: "no_prompt", 1: "all_acted_on", 2: "some_explained", 3: "some_ignored"}
+
+
 def _prompts():
     """The prompts that count: every rule but the refused placeholder."""
     return CoachingPrompt.objects.exclude(rule=coaching.PLACEHOLDER)
 
 
 def coaching_began() -> datetime | None:
-    """When the first prompt was shown (None: none ever was)."""
-    return _prompts().aggregate(first=Min("shown_at"))["first"]
+    """When coaching began: when the first prompt recorded was shown (None: none ever
+    was). The first recorded, by id, rather than the earliest ``shown_at`` of all: the
+    primary key finds it at once in millions of rows, and prompts are recorded as
+    referrals are sent, so the two differ only by a draft or two written over the day
+    coaching went live."""
+    return _prompts().order_by("pk").values_list("shown_at", flat=True).first()
 
 
 def _score():
@@ -86,19 +96,26 @@ def count_coaching(*, period: Period, scope: Scope, now: datetime, by=None) -> d
     began = coaching_began()
     if began is None:
         return {}
-    shown = _prompts().filter(referral_id=OuterRef("pk"))
-    # Each referral's group, once, by the database; then one row per week (and ``by``)
-    # and group.
-    group = Case(
-        When(~Exists(shown), then=Value("no_prompt")),
-        When(Exists(shown.filter(outcome=CoachingOutcome.IGNORED)), then=Value("some_ignored")),
-        When(
-            Exists(shown.filter(outcome=CoachingOutcome.EXPLAINED)),
-            then=Value("some_explained"),
-        ),
-        default=Value("all_acted_on"),
-        output_field=CharField(),
+    # Each referral's group, worked out once by the database from the worst outcome of
+    # its prompts (one indexed look-up a referral): none, every one acted on (1), some
+    # explained and none ignored (2), some ignored (3).
+    worst = (
+        _prompts()
+        .filter(referral_id=OuterRef("pk"))
+        .order_by()
+        .values("referral_id")
+        .annotate(
+            worst=Max(
+                Case(
+                    When(outcome=CoachingOutcome.IGNORED, then=Value(3)),
+                    When(outcome=CoachingOutcome.EXPLAINED, then=Value(2)),
+                    default=Value(1),
+                )
+            )
+        )
+        .values("worst")
     )
+    group = Coalesce(Subquery(worst, output_field=IntegerField()), Value(0))
     fields = ["week", "group"] + ([by] if by else [])
     rows = (
         _referrals(period, scope)
@@ -115,13 +132,15 @@ def count_coaching(*, period: Period, scope: Scope, now: datetime, by=None) -> d
     found: dict = {}
     for row in rows:
         counts = found.setdefault(_key(row["week"], row, by), {"referrals": 0, "coached": 0})
-        name = row["group"]
+        name = WORST[row["group"]]
         counts["referrals"] += row["n"]
         if name != "no_prompt":
             counts["coached"] += row["n"]
             counts[f"coached_{name}"] = row["n"]
         counts[f"rated_{name}"] = row["rated"]
         counts[f"points_{name}"] = row["points"] or 0
+    # The prompts themselves, counted from their side (another look-up a referral in the
+    # query above costs more than this join: PostgreSQL's JIT compiler is the most of it).
     by_prompt = f"referral__{by}" if by else None
     prompts = (
         _prompts()
@@ -136,9 +155,9 @@ def count_coaching(*, period: Period, scope: Scope, now: datetime, by=None) -> d
         .values(*(["week"] + ([by_prompt] if by_prompt else [])))
         .annotate(
             prompts=Count("pk"),
-            prompts_acted_on=Count("pk", filter=Q(outcome=CoachingOutcome.ACTED_ON)),
-            prompts_explained=Count("pk", filter=Q(outcome=CoachingOutcome.EXPLAINED)),
-            prompts_ignored=Count("pk", filter=Q(outcome=CoachingOutcome.IGNORED)),
+            **{
+                f"prompts_{outcome}": Count("pk", filter=Q(outcome=outcome)) for outcome in OUTCOMES
+            },
         )
     )
     for row in prompts:
