@@ -45,10 +45,10 @@ from reporting.performance import RUBRIC, Period, Scope, _key, _referrals, share
 # referrals shown none: the groups whose quality ratings are compared.
 GROUPS = ("all_acted_on", "some_explained", "some_ignored", "no_prompt")
 GROUP_LABELS = {
-    "all_acted_on": "every prompt acted on",
-    "some_explained": "some explained, none ignored",
-    "some_ignored": "some prompt ignored",
-    "no_prompt": "no prompt shown",
+    "all_acted_on": "all acted on",
+    "some_explained": "some explained",  # and none ignored
+    "some_ignored": "some ignored",
+    "no_prompt": "no prompt",
 }
 
 

@@ -300,8 +300,8 @@ def _table_coaching(src) -> Table:
     for group in GROUPS:
         label = GROUP_LABELS[group]
         columns += [
-            Column(f"rated_{group}", f"Rated: {label}"),
-            Column(f"average_{group}", f"Average score (of 6): {label}", SCORE),
+            Column(f"rated_{group}", f"Rated, {label}"),
+            Column(f"average_{group}", f"Average score (of 6), {label}", SCORE),
         ]
     return Table(
         key="coaching_by_agency",

@@ -15,32 +15,37 @@ import random
 from datetime import timedelta
 
 from referrals import coaching
+from referrals.coaching import EDUCATION, HEALTH, OTHER, POLICE
 from referrals.models import Channel, CoachingOutcome, CoachingPrompt, Referral
 
 SEED = 20260412
 EXPLAINED_SHARE = 0.4
 ACTED_ON_SHARE = 0.35
 
-# Why the referrer could not say more, by field: what referrers write.
+# Why the referrer could not say more, by field and kind of agency (referrals.coaching's
+# groups; OTHER for any without its own): what referrers write.
 EXPLANATIONS = {
-    coaching.WORRY: [
-        "This is the only incident we know of; we have no earlier contact with the family.",
-        "I attended once, overnight, and have nothing from before that to add.",
-        "The child joined us this term and we have no history for them yet.",
-    ],
-    coaching.LIVED_EXPERIENCE: [
-        "I have only seen the family at appointments and cannot say what home is like.",
-        "We see the child in school hours only; I have asked the class teacher to add more.",
-        "I did not go into the home, so I cannot describe the child's day there.",
-    ],
-    coaching.CHILD_VOICE: [
-        "The child was asleep when we attended and it was not safe to wake them.",
-        "Mum stayed in the room throughout, so I could not ask the child on their own.",
-        "The child is pre-verbal; I noted how they were instead.",
-    ],
-    coaching.HISTORY: [
-        "This is our first contact with the family; I have asked colleagues for anything earlier.",
-    ],
+    coaching.WORRY: {
+        POLICE: "Attended once, overnight; no earlier call-outs to this address on record.",
+        HEALTH: "This is my first contact with the family; the records hold nothing earlier.",
+        EDUCATION: "The child joined us this term and we have no history for them yet.",
+        OTHER: "This is the only incident we know of; we have no earlier contact with them.",
+    },
+    coaching.LIVED_EXPERIENCE: {
+        POLICE: "We were at the address for under an hour and did not see a normal day.",
+        HEALTH: "I have only seen the family at appointments; I cannot say what home is like.",
+        EDUCATION: "We see the child in school hours only; I have asked their teacher for more.",
+        OTHER: "I did not go into the home, so I cannot describe the child's day there.",
+    },
+    coaching.CHILD_VOICE: {
+        POLICE: "The children were asleep when we attended and it was not safe to wake them.",
+        HEALTH: "I saw the child only with their parent and had no chance to ask them alone.",
+        EDUCATION: "Mum collected the child before I could speak with them on their own.",
+        OTHER: "Mum stayed in the room throughout, so I could not ask the child alone.",
+    },
+    coaching.HISTORY: {
+        OTHER: "This is our first contact with the family; I have asked colleagues for more.",
+    },
 }
 # Prompts a referrer acted on: shown while writing, cleared by the text they sent.
 ACTED_ON = [
@@ -84,8 +89,9 @@ def plan_prompts(referral: Referral, rng: random.Random) -> list[CoachingPrompt]
         )
 
     final = _final_prompts(referral)
+    group = coaching.agency_group(agency_type)
     explained = {
-        field: rng.choice(EXPLANATIONS[field])
+        field: EXPLANATIONS[field].get(group) or EXPLANATIONS[field][OTHER]
         for field in dict.fromkeys(p.field for p in final)
         if rng.random() < EXPLAINED_SHARE
     }

@@ -241,7 +241,7 @@ def test_the_performance_page_shows_the_table_and_says_what_it_cannot_prove(
 def test_the_csv_holds_the_hand_counted_figures(coached, manager_client):
     rows = rows_of(manager_client.get(CSV, {"table": "coaching_by_agency"}))
     assert rows[0][:4] == ["agency", "Web-form referrals", "Shown a prompt", "Share shown a prompt"]
-    assert rows[0][-1] == "Average score (of 6): no prompt shown"
+    assert rows[0][-1] == "Average score (of 6), no prompt"
     assert rows[1:] == [
         ["Coaching Police", "1", "1", "100.0", "1", "0.0", "0.0", "100.0",
          "0", "", "0", "", "1", "1.0", "0", ""],
