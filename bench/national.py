@@ -28,6 +28,7 @@ The shape (every value synthetic; ``i`` is a referral's number, oldest first):
 - five in eight linked to a child record, a fifth of those a re-referral within a few
   days and another fifth about a child last referred more than a year before;
 - one or two concern categories each; a third rated on the screeners' rubric;
+- coaching prompts for about half the web-form referrals (bench/national_coaching.py);
 - a strategy discussion for each section 47 decision, with police, social care and
   (five times in six) health attending, an action, minutes mostly on time;
 - an information request for one referral in 20 (unanswered ones for open referrals);
@@ -47,6 +48,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_scan import set_up  # noqa: E402
+from bench.national_coaching import insert_coaching_prompts  # noqa: E402
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/frontdoor_bench_dashboard"
 AGENCIES = 600
@@ -165,7 +167,7 @@ def _insert(cursor, model, special: dict[str, str], source: str) -> int:
 
 def _models():
     from notices.models import NoticeEvent, Notification
-    from referrals.models import Child, Referral, ReferralConcern, Submission
+    from referrals.models import Child, CoachingPrompt, Referral, ReferralConcern, Submission
     from triage.models import (
         Attendee,
         Challenge,
@@ -185,6 +187,7 @@ def _models():
         DecisionAmendment,
         ReferralConcern,
         QualityRating,
+        CoachingPrompt,
         StrategyDiscussion,
         Attendee,
         DiscussionAction,
@@ -411,6 +414,8 @@ def generate(*, total: int, years: float) -> None:  # noqa: PLR0915 - one load, 
                 "SELECT i, received FROM bench_r WHERE status = 'decided' AND i % 3 = 1",
             )
             print(f"quality ratings: {n:,}", flush=True)
+            n = insert_coaching_prompts(cursor, _insert)
+            print(f"coaching prompts: {n:,}", flush=True)
 
             # Strategy discussions: one per section 47 decision, two hours after it.
             s47 = f"{decided} AND (i * 37) % 100 >= 88 AND (i * 37) % 100 < 96"

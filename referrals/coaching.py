@@ -290,6 +290,22 @@ def _wording(rule: str, group: str) -> str:
     return WORDING.get((rule, group)) or WORDING[(rule, OTHER)]
 
 
+def prompt_wording(field: str, rule: str, agency_type: str | None = None) -> str:
+    """What the referrer read for ``rule`` on ``field``, worded for ``agency_type``: how
+    a recorded prompt (referrals.CoachingPrompt) is shown again to the front door beside
+    the referrer's explanation. A placeholder's wording quoted the text, which is not
+    kept, so it is given without it; a rule no longer known, by its code."""
+    group = agency_group(agency_type)
+    if rule == PLACEHOLDER:
+        name = FIELD_NAMES.get(field, field)
+        return f"{name}: a placeholder is not enough for the front door to act on."
+    if field == CHILD_VOICE and rule == NO_CHILD_EXAMPLE:
+        return VOICE_WORDING[group]
+    if (rule, OTHER) not in WORDING:
+        return RULE_NAMES.get(rule, rule)
+    return _wording(rule, group)
+
+
 def _has_pattern(text: str) -> bool:
     return bool(PATTERN_WORDS.search(text or ""))
 

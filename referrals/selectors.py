@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet, TextChoices
 
 from agencies.policy import Capability, can
-from referrals.models import HouseholdMember, Referral, Status
+from referrals import coaching
+from referrals.models import CoachingOutcome, CoachingPrompt, HouseholdMember, Referral, Status
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
@@ -106,3 +107,24 @@ def household_as_given(referral_id: int) -> list[dict]:
         .order_by("pk")
         .values("name", "relationship", "date_of_birth")
     )
+
+
+def coaching_explanations(user, referral_id: int) -> dict[str, dict]:
+    """What the referrer explained when a coaching prompt still applied to what they
+    sent, by field (``worry``, ``lived_experience``, ``child_voice``,
+    ``history_and_pattern``): ``{"prompts": [the wording they read, ...],
+    "explanation": their words}``. For the front door's staff only (those who read every
+    referral); anyone else gets nothing, whatever the referral. The explanation is the
+    referrer's, given once per field, so prompts on one field share it."""
+    if not can(user, Capability.VIEW_ALL_REFERRALS):
+        return {}
+    found: dict[str, dict] = {}
+    rows = (
+        CoachingPrompt.objects.filter(referral_id=referral_id, outcome=CoachingOutcome.EXPLAINED)
+        .order_by("shown_at", "pk")
+        .values_list("field", "rule", "agency_type", "explanation")
+    )
+    for field, rule, agency_type, explanation in rows:
+        entry = found.setdefault(field, {"prompts": [], "explanation": explanation})
+        entry["prompts"].append(coaching.prompt_wording(field, rule, agency_type))
+    return found

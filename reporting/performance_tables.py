@@ -35,6 +35,7 @@ from reporting.performance import (
     referrals_by_concern,
     time_to_decision,
 )
+from reporting.performance_coaching import GROUP_LABELS, GROUPS, coaching_by_agency
 from reporting.summary import Source
 
 AGENCY_TYPE_LABELS = {**dict(AgencyType.choices), "none": "No agency (recorded call)"}
@@ -286,6 +287,33 @@ def _tables_quality(src) -> list[Table]:
     ]
 
 
+def _table_coaching(src) -> Table:
+    columns = [
+        Column("referrals", "Web-form referrals"),
+        Column("coached", "Shown a prompt"),
+        Column("coached_share", "Share shown a prompt", SHARE),
+        Column("prompts", "Prompts shown"),
+        Column("acted_on_share", "Prompts acted on", SHARE),
+        Column("explained_share", "Prompts explained", SHARE),
+        Column("ignored_share", "Prompts ignored", SHARE),
+    ]
+    for group in GROUPS:
+        label = GROUP_LABELS[group]
+        columns += [
+            Column(f"rated_{group}", f"Rated, {label}"),
+            Column(f"average_{group}", f"Average score (of 6), {label}", SCORE),
+        ]
+    return Table(
+        key="coaching_by_agency",
+        title="Coaching and referral quality, by agency",
+        counted=_doc(coaching_by_agency),
+        first_column="Agency",
+        columns=columns,
+        rows=[(r["agency"], None, r) for r in src.coaching_by_agency()],
+        empty="None",
+    )
+
+
 def _tables_discussions(src) -> list[Table]:
     return [
         Table(
@@ -350,6 +378,7 @@ BUILDERS = (
     (("conversions",), _one(_table_conversions)),
     (("feedback",), _one(_table_feedback)),
     (("quality", "quality_by_agency"), _tables_quality),
+    (("coaching_by_agency",), _one(_table_coaching)),
     (("membership", "minutes"), _tables_discussions),
     (("challenges",), _one(_table_challenges)),
 )
@@ -376,10 +405,10 @@ def figures_from(src: Source, *, keys: tuple[str, ...] | None = None) -> list[Ta
 
 TABLE_KEYS = (
     "in_time", "time_to_decision", "by_agency_type", "by_agency", "by_concern", "outcomes",
-    "re_referrals", "conversions", "feedback", "quality", "quality_by_agency", "membership",
-    "minutes", "challenges",
+    "re_referrals", "conversions", "feedback", "quality", "quality_by_agency",
+    "coaching_by_agency", "membership", "minutes", "challenges",
 )  # fmt: skip
-AGENCY_TABLE_KEYS = ("in_time", "time_to_decision", "outcomes", "quality")
+AGENCY_TABLE_KEYS = ("in_time", "time_to_decision", "outcomes", "quality", "coaching_by_agency")
 
 
 def format_value(value, kind: str, empty: str) -> str:

@@ -35,6 +35,7 @@ from django.db.models.functions import Cast
 from agencies.models import Agency
 from core.clock import LONDON
 from reporting import performance as p
+from reporting import performance_coaching as pc
 from reporting.models import SummaryWeek, WeeklyFigures, WeeklyTotals
 
 # What each figure keeps in a row's ``counts``, and the function that counts it.
@@ -50,9 +51,10 @@ COUNTERS = {
     "membership": p.count_membership,
     "minutes": p.count_minutes,
     "challenges": p.count_challenges,
+    "coaching": pc.count_coaching,
 }
 # The figures the pages show by agency: added up per agency in one query.
-BY_AGENCY = ("referrals", "quality")
+BY_AGENCY = ("referrals", "quality", "coaching")
 MINUTES = "minutes_to_decision"  # the histogram: {whole minutes: referrals}
 BATCH_WEEKS = 13
 RECENT_WEEKS = 13
@@ -376,6 +378,12 @@ class Source:
         sums = {pk: c for pk, c in self._by_agency("quality").items() if c.get("rated")}
         agencies = _agencies(sums)
         rows = [{"agency": agencies[pk][0], **p.quality_values(c)} for pk, c in sums.items()]
+        return sorted(rows, key=lambda r: r["agency"])
+
+    def coaching_by_agency(self) -> list[dict]:
+        sums = {pk: c for pk, c in self._by_agency("coaching").items() if c.get("referrals")}
+        agencies = _agencies(sums)
+        rows = [{"agency": agencies[pk][0], **pc.coaching_values(c)} for pk, c in sums.items()]
         return sorted(rows, key=lambda r: r["agency"])
 
     def discussion_membership(self) -> list[p.Week]:

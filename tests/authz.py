@@ -174,6 +174,13 @@ INTERNAL = {
     "other.discussion": "Discussion marker: PC Otherwood attended about Barnabus",
 }
 FEEDBACK = "Feedback marker: the family will be offered early help"
+# Why a referrer could not answer a coaching prompt: the school's on its own referral,
+# the police's on theirs. Each agency's own words; the front door reads both (beside the
+# section on the screening and decision pages); no other agency, nor a partner, ever.
+EXPLANATIONS = {
+    "explanation": "Explanation marker: Ottoline would not talk with her mother there",
+    "other.explanation": "Explanation marker: Barnabus was asleep when officers came",
+}
 # The household named in a referral: the referrer (and their lead) read back all they
 # wrote; a partner asked about the household sees who is in it (names, relationship,
 # date of birth), never what the referrer said of them; another agency's is for the
@@ -192,7 +199,7 @@ CHALLENGES = {
 
 
 def markers() -> dict[str, str]:
-    found = {"feedback": FEEDBACK, **INTERNAL, **HOUSEHOLD}
+    found = {"feedback": FEEDBACK, **INTERNAL, **HOUSEHOLD, **EXPLANATIONS}
     found |= {f"{kind}.challenge": text for kind, text in CHALLENGES.items()}
     for kind, (reference, child, worry) in REFERRALS.items():
         found |= {f"{kind}.reference": reference, f"{kind}.child": child, f"{kind}.worry": worry}
@@ -207,9 +214,9 @@ def _referral_markers(*kinds: str) -> set[str]:
 MAY_SEE = {
     ANONYMOUS: set(),
     Role.REFERRER.value: _referral_markers("own", "decided")
-    | {"feedback", "own.challenge", "household", "household.risk"},
+    | {"feedback", "own.challenge", "household", "household.risk", "explanation"},
     Role.AGENCY_LEAD.value: _referral_markers("own", "colleague", "decided")
-    | {"feedback", "own.challenge", "household", "household.risk"},
+    | {"feedback", "own.challenge", "household", "household.risk", "explanation"},
     Role.PARTNER.value: {"own.reference", "own.child", "question", "household"},
     Role.SCREENER.value: set(markers()),
     Role.MANAGER.value: set(markers()),
@@ -288,6 +295,14 @@ def build_world() -> World:
         referral=own, name=HOUSEHOLD["household"], known_risk=HOUSEHOLD["household.risk"]
     )
     f.HouseholdMemberFactory(referral=other, name=HOUSEHOLD["other.household"])
+    for kind, marker in (("own", "explanation"), ("other", "other.explanation")):
+        f.CoachingPromptFactory(
+            referral=referrals[kind],
+            field="child_voice",
+            rule="no_child_example",
+            outcome="explained",
+            explanation=EXPLANATIONS[marker],
+        )
     # Screened and recommended on, as the database requires of "awaiting decision".
     own.status, own.assigned_to, own.assigned_at = "awaiting_decision", screener, now
     own.recommendation, own.recommended_outcome = INTERNAL["recommendation"], "early_help"

@@ -240,7 +240,25 @@ class QualityRatingFactory(factory.django.DjangoModelFactory):
 # --- Drafts and notices ----------------------------------------------------------------
 
 from notices.models import NoticeEvent, NoticeKind, Notification  # noqa: E402
-from referrals.models import ReferralDraft  # noqa: E402
+from referrals.models import CoachingOutcome, CoachingPrompt, ReferralDraft  # noqa: E402
+
+
+class CoachingPromptFactory(factory.django.DjangoModelFactory):
+    """A coaching prompt shown while the referral was written, acted on by default;
+    ``outcome=CoachingOutcome.EXPLAINED`` needs an ``explanation``."""
+
+    class Meta:
+        model = CoachingPrompt
+
+    referral = factory.SubFactory(ReferralFactory)
+    field = "worry"
+    rule = "no_child_example"
+    agency_type = factory.LazyAttribute(
+        lambda p: p.referral.agency.type if p.referral.agency else ""
+    )
+    shown_at = factory.LazyAttribute(lambda p: p.referral.received_at - timedelta(minutes=10))
+    outcome = CoachingOutcome.ACTED_ON
+    explanation = ""
 
 
 class ReferralDraftFactory(factory.django.DjangoModelFactory):

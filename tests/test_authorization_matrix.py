@@ -481,12 +481,14 @@ def test_matrix(world, db, name, method, role, kind, body):
 SHOWN = {
     ("triage:referral", "screener", "own"): (
         "own.reference", "own.child", "own.worry", "note", "quality", "recommendation",
-        "answer", "question",
+        "answer", "question", "explanation",
     ),
     ("triage:referral", "manager", "decided"): ("decided.reference", "rationale", "impact"),
     ("triage:decide", "manager", "decided"): ("decided.reference", "rationale", "impact"),
+    ("triage:decide", "manager", "own"): ("own.reference", "own.worry", "explanation"),
     ("triage:referral", "auditor", "other"): (
         "other.reference", "other.child", "other.worry", "other.note", "other.answer",
+        "other.explanation",
     ),
     ("api-referral", "referrer", "decided"): ("decided.reference", "decided.child", "feedback"),
     ("api-referral", "agency_lead", "colleague"): ("colleague.reference", "colleague.child"),

@@ -17,6 +17,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Child, Outcome, Referral, Status
+from referrals.selectors import coaching_explanations
 from triage import footprint, forms, selectors
 from triage.models import Decision, ThresholdLevel
 from triage.requests_views import information_requests_context
@@ -119,6 +120,7 @@ def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -
         "can_unlink": referral.child_id is not None and can(user, Capability.SCREEN),
         "unlink_form": bound.get("unlink_form") or forms.UnlinkChildForm(),
         "hide_errors": not bound,
+        "coaching": coaching_explanations(user, referral.pk),
     }
     context.update(information_requests_context(user=user, referral=referral, now=context["now"]))
     return render(request, "triage/referral.html", context, status=status)
@@ -357,6 +359,7 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
             "levels": ThresholdLevel.objects.filter(is_active=True),
             # What partners answered and what screening found, beside the decision.
             "information_requests": list(requests_for_referral(referral.pk)),
+            "coaching": coaching_explanations(request.user, referral.pk),
             "now": now,
         },
         status=400 if request.method == "POST" else 200,

@@ -19,6 +19,8 @@ on time, due soon and overdue.
   couple of others overdue), planned with their own random numbers;
 - ``challenges``: professionals challenging a few decisions, at different escalation
   stages (one on time, one past its stage's timescale, one escalated, two resolved);
+- ``coaching``: the coaching prompts the web-form referrals' referrers were shown, and
+  what became of each (acted on, explained with their words, or ignored);
 - ``seed``: ``seed_demo_referrals`` writes the plan through the models with history for
   every row, as the screening and decision services would, once.
 """

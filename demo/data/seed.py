@@ -21,11 +21,13 @@ from demo.data.cast import (
     SCREENER,
 )
 from demo.data.challenges import seed_demo_challenges
+from demo.data.coaching import seed_demo_coaching
 from demo.data.plan import plan_demo_referrals
 from demo.data.shapes import ReferralPlan, Step, SubmissionPlan
 from referrals.models import (
     Channel,
     Child,
+    CoachingPrompt,
     HouseholdMember,
     Referral,
     ReferralConcern,
@@ -94,6 +96,7 @@ def seed_demo_referrals(*, now: datetime | None = None) -> dict[str, int]:
     counts = {"referrers_created": referrers_created, "referrals_created": 0}
     if demo_referrals_exist():
         counts["challenges_created"] = _challenges(now)
+        counts["coaching_prompts_created"] = _coaching()
         return counts | _summary(now)
 
     plans = plan_demo_referrals(now=now)
@@ -113,6 +116,7 @@ def seed_demo_referrals(*, now: datetime | None = None) -> dict[str, int]:
         counts["referrals_created"] += created
     screening.flush()
     counts["challenges_created"] = _challenges(now)
+    counts["coaching_prompts_created"] = _coaching()
     return counts | _summary(now)
 
 
@@ -121,6 +125,11 @@ def _challenges(now: datetime) -> int:
     return seed_demo_challenges(
         referrals=Referral.objects.filter(pk__in=seeded.values("id")), now=now, mark=DEMO_MARK
     )
+
+
+def _coaching() -> int:
+    seeded = Referral.history.filter(history_type="+", history_change_reason=DEMO_MARK)
+    return seed_demo_coaching(referrals=Referral.objects.filter(pk__in=seeded.values("id")))
 
 
 def _write_submission(plan: SubmissionPlan, *, users, agencies, children, screening) -> int:
@@ -291,4 +300,5 @@ def _summary(now: datetime) -> dict[str, int]:
         "challenges_open": Challenge.objects.filter(
             referral__in=referrals, status=ChallengeStatus.OPEN
         ).count(),
+        "coaching_prompts": CoachingPrompt.objects.filter(referral__in=referrals).count(),
     }

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from agencies.models import Agency
 from demo.data.agencies import DEMO_PASSWORD, seed_agencies_and_users
-from referrals.models import Referral, Status
+from referrals.models import CoachingOutcome, Referral, Status
 from tests.factories import ReferralFactory
 from triage.models import Challenge, InformationRequest, StrategyDiscussion
 
@@ -98,7 +98,15 @@ def main_pages() -> list[tuple[str, list[tuple[str, str]]]]:
     discussion = StrategyDiscussion.objects.order_by("-held_at").first()
     challenge = Challenge.objects.order_by("-pk").first()
     school = Agency.objects.get(name="Millbrook Primary School")
-    for record in (open_referral, known, request, discussion, challenge):
+    # An open referral whose referrer explained a coaching prompt: the explanation shows
+    # beside its section on the screening and decision pages.
+    explained = (
+        Referral.objects.exclude(status=Status.DECIDED)
+        .filter(coaching__outcome=CoachingOutcome.EXPLAINED)
+        .order_by("decision_due_at")
+        .first()
+    )
+    for record in (open_referral, known, request, discussion, challenge, explained):
         assert record is not None, "seed_demo made no such record: the page list needs one"
     return [
         (
@@ -107,6 +115,10 @@ def main_pages() -> list[tuple[str, list[tuple[str, str]]]]:
                 ("the queue", reverse("triage:queue")),
                 ("an open referral", reverse("triage:referral", args=[open_referral.pk])),
                 ("a decided referral", reverse("triage:referral", args=[known.pk])),
+                (
+                    "a referral with the referrer's explanations",
+                    reverse("triage:referral", args=[explained.pk]),
+                ),
                 ("a child's chronology", reverse("children:chronology", args=[known.child_id])),
                 ("the inbox", reverse("inbox")),
             ],
@@ -126,6 +138,10 @@ def main_pages() -> list[tuple[str, list[tuple[str, str]]]]:
                 ("the dashboard", reverse("dashboard:live")),
                 ("the queue", reverse("triage:queue")),
                 ("the decision page", reverse("triage:decide", args=[open_referral.pk])),
+                (
+                    "the decision page with explanations",
+                    reverse("triage:decide", args=[explained.pk]),
+                ),
                 ("strategy discussions", reverse("strategy:list")),
                 ("a strategy discussion", reverse("strategy:detail", args=[discussion.pk])),
                 ("challenges", reverse("challenges:list")),

@@ -165,3 +165,25 @@ def test_police_are_asked_how_the_child_presented():
 def test_outcome_of_a_prompt_shown(key, still, explanation, expected):
     field = key.split(":")[0]
     assert c.outcome(key, still_shown=still, explanations={field: explanation}) == expected
+
+
+POOR = {
+    c.WORRY: "DV at address, kids present",
+    c.LIVED_EXPERIENCE: "Mum drinks and her partner is violent to her",
+    c.CHILD_VOICE: "Did not say anything about home",
+    c.HISTORY: "",
+}
+
+
+@pytest.mark.parametrize("agency", ["police", "gp", "school", "housing", None])
+def test_a_recorded_prompt_is_shown_again_in_the_words_the_referrer_read(agency):
+    prompts = c.coach(POOR, agency_type=agency)
+    prompts += c.coach({}, agency_type=agency, pattern="pattern", fields=(c.HISTORY,))
+    assert {p.rule for p in prompts} == set(c.RULES) - {c.PLACEHOLDER}
+    for prompt in prompts:
+        assert c.prompt_wording(prompt.field, prompt.rule, agency) == prompt.message
+
+
+def test_a_recorded_placeholder_or_unknown_rule_still_reads_as_words():
+    assert c.prompt_wording(c.CHILD_VOICE, c.PLACEHOLDER).startswith("What the child has said:")
+    assert c.prompt_wording(c.WORRY, "retired_rule") == "retired_rule"

@@ -38,7 +38,8 @@ class Command(BaseCommand):
                 f"Demo referrals: {referrals['referrals']} ({made}); "
                 f"{referrals['decided']} decided, {referrals['open']} open "
                 f"of which {referrals['overdue']} overdue; {referrals['phone']} by phone; "
-                f"{referrals['challenges_open']} challenges to decisions open."
+                f"{referrals['challenges_open']} challenges to decisions open; "
+                f"{referrals['coaching_prompts']} coaching prompts recorded."
             )
         )
         self.stdout.write(
