@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from agencies.models import Role
-from referrals.models import CallerType
 from core.clock import LONDON
 from frontdoor.celery import app as celery_app
+from referrals.models import CallerType
 from reporting import performance as p
 from reporting import summary, tasks
 from reporting.models import SummaryWeek, WeeklyFigures, WeeklyTotals
