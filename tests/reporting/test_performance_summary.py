@@ -152,9 +152,7 @@ def test_the_totals_add_up_the_agencies_rows_over_all_and_by_type():
 def test_the_histogram_gives_the_percentiles_of_the_times_it_holds(histogram):
     hours = [int(minute) / 60 for minute, n in histogram.items() for _ in range(n)]
 
-    assert summary.histogram_values(histogram) == pytest.approx(
-        p.time_to_decision_values(hours)
-    )
+    assert summary.histogram_values(histogram) == pytest.approx(p.time_to_decision_values(hours))
 
 
 def test_a_week_not_summarised_is_counted_live_with_every_week_after_it():
