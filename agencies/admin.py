@@ -20,7 +20,10 @@ class AgencyAdmin(PolicyModelAdmin):
 class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "agency", "role", "is_active"]
     list_filter = ["role", "agency", "is_active"]
-    search_fields = ["username", "first_name", "last_name", "email"]
+    # No search box: the admin's search sends what is typed (a person's name or email)
+    # in the URL's query string, which web servers and proxies log. Filter by role,
+    # agency and whether active, or sort by a column, instead.
+    search_fields = ()
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email", "job_title", "phone")}),

@@ -7,8 +7,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
 
+from core.exceptions import DomainError
 from core.http import is_api_request
 
 AUTH_AT = "fd_auth_at"
@@ -57,7 +59,11 @@ class SessionTimeoutMiddleware:
     def _keep_what_was_typed(self, request: HttpRequest, user) -> str | None:
         """A form posted just after the session ran out is not thrown away: a view that
         offers ``save_on_timeout`` keeps the input (a referral draft keeps each section),
-        and the user comes back to the same page after signing in again."""
+        and the user comes back to the same page after signing in again.
+
+        This runs before the view, and so before CsrfViewMiddleware.process_view: the
+        CSRF check is made here first, and a request that fails it keeps nothing (a
+        forged cross-site post must not write into a draft)."""
         if request.method != "POST":
             return None
         try:
@@ -67,9 +73,15 @@ class SessionTimeoutMiddleware:
         saver = getattr(match.func, "save_on_timeout", None)
         if saver is None:
             return None
+        refused = CsrfViewMiddleware(self.get_response).process_view(
+            request, match.func, match.args, match.kwargs
+        )
+        if refused is not None:
+            return None
         try:
             saver(request, user, *match.args, **match.kwargs)
-        except Http404:
+        except (Http404, DomainError):
+            # Not theirs, or refused (a draft over its bounds): nothing was kept.
             return None
         return request.path
 

@@ -98,6 +98,19 @@ MINUTES_DUE_WORKING_DAYS = env_int("FRONTDOOR_MINUTES_DUE_WORKING_DAYS", 1, mini
 # Managers are told this many hours before the time a child must be seen by.
 CHILD_SEEN_DUE_SOON = timedelta(hours=env_int("FRONTDOOR_CHILD_SEEN_DUE_SOON_HOURS", 4, minimum=1))
 
+# --- Input bounds ----------------------------------------------------------------------
+
+# The most children one referral (one submission) may name: each is a referral of its
+# own with its own notices, so a thousand would send a thousand acknowledgements.
+MAX_CHILDREN_PER_REFERRAL = env_int("FRONTDOOR_MAX_CHILDREN_PER_REFERRAL", 12, minimum=1)
+# A referral draft, all its pages together, in characters; each field is bounded by its
+# own maximum first (referrals.drafts). The default holds a draft with every field full
+# and 12 children (about 140,000) with room to spare.
+MAX_DRAFT_CHARACTERS = env_int("FRONTDOOR_MAX_DRAFT_CHARACTERS", 250_000, minimum=10_000)
+# A referral the front door recorded for a caller (phone or email) may be received no
+# longer ago than this, and never in the future.
+RECEIVED_AT_MAX_AGE = timedelta(days=env_int("FRONTDOOR_RECEIVED_AT_MAX_AGE_DAYS", 7, minimum=1))
+
 INSTALLED_APPS = [
     "agencies.apps.FrontDoorAdminConfig",
     "django.contrib.auth",

@@ -1,14 +1,19 @@
-"""GET /api/v1/children/matches/: existing children who may be the child described.
+"""POST /api/v1/children/matches/: existing children who may be the child described.
 
 A thin view over ``referrals.matching.find_matches``. Searching for a child is looking
 at children's records, so every call by a screener or manager is written to the access
-log (without the query string: it carries names and dates of birth).
+log. The details travel in a JSON body, never in the URL: web servers and proxies log
+URLs, and these are children's names and dates of birth. The GET with query parameters
+that came first is retired: it answers 405 Method Not Allowed (``Allow: POST,
+OPTIONS``) with a message saying to POST, after the same sign-in and role checks, and
+never reads or logs what its query string held.
 """
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -20,14 +25,20 @@ from audit.models import AccessLog
 from audit.services import log_access
 from referrals.matching import find_matches
 from referrals.models import Child
+from referrals.parsers import MAX_JSON_BYTES, BoundedJSONParser
+from referrals.serializers import CleanTextMixin
 from referrals.validation import validate_nhs_number, validate_postcode
 
 MAX_MATCHES = 10
 PARAMETERS = ("first_name", "last_name", "date_of_birth", "postcode", "nhs_number")
+GET_RETIRED = (
+    "GET with query parameters is retired: names must not travel in a URL. POST the "
+    "details (any of " + ", ".join(PARAMETERS) + ") as a JSON body to this address."
+)
 NAME_MAX = Child._meta.get_field("first_name").max_length
 
 
-class ChildMatchQuerySerializer(serializers.Serializer):
+class ChildMatchRequestSerializer(CleanTextMixin, serializers.Serializer):
     """The child as described: any of these, at least one."""
 
     first_name = serializers.CharField(
@@ -102,15 +113,17 @@ class ChildMatches(APIView):
         IsAuthenticated,
         holds(Capability.SCREEN, "Only screeners and managers may search for children."),
     ]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         operation_id="children_matches",
         summary="Find existing children who may be the child described",
-        description="Screeners and managers only. Give any of the parameters (at least "
-        f"one). Returns at most {MAX_MATCHES} children, best first, each with a score "
-        "and the reasons. Nothing is linked to a referral by this call. Every call is "
-        "written to the access log.",
-        parameters=[ChildMatchQuerySerializer],
+        description="Screeners and managers only. Send the details as a JSON body: any of "
+        f"{', '.join(PARAMETERS)} (at least one). Returns at most {MAX_MATCHES} children, "
+        "best first, each with a score and the reasons. Nothing is linked to a referral by "
+        "this call. Every call is written to the access log. The details never go in the "
+        "URL: `GET` with query parameters is retired and answers 405.",
+        request=ChildMatchRequestSerializer,
         responses={
             200: OpenApiResponse(
                 response=ChildMatchSerializer(many=True),
@@ -118,16 +131,23 @@ class ChildMatches(APIView):
                 "none is close enough.",
             ),
             400: OpenApiResponse(
-                description="No parameter given, or a parameter is invalid: the body names "
-                "each parameter with its messages."
+                description="No detail given, or a detail is invalid: the body names each "
+                "field with its messages; or `detail` names the problem (malformed JSON)."
             ),
             401: OpenApiResponse(description="No valid token or session."),
             403: OpenApiResponse(description="Only screeners and managers may search."),
+            413: OpenApiResponse(description=f"The body is over {MAX_JSON_BYTES // 1024} KB."),
+            415: OpenApiResponse(description="The body is not application/json."),
         },
     )
-    def get(self, request):
+    def post(self, request):
         log_access(request=request, kind=AccessLog.Kind.CHILD_SEARCH, object_id=None)
-        query = ChildMatchQuerySerializer(data=request.query_params)
+        query = ChildMatchRequestSerializer(data=request.data)
         query.is_valid(raise_exception=True)
         matches = find_matches(**query.validated_data, limit=MAX_MATCHES)
         return Response(ChildMatchSerializer(matches, many=True).data)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        if request.method == "GET":
+            raise MethodNotAllowed(request.method, detail=GET_RETIRED)
+        return super().http_method_not_allowed(request, *args, **kwargs)

@@ -4,10 +4,13 @@ user typed in each, valid or not, and the service applies the rules on submissio
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from agencies.models import Agency
 from core.exceptions import DomainError
+from core.text import clean_text
 from referrals import coaching
 from referrals.census import (
     CallerType,
@@ -25,7 +28,13 @@ from referrals.models import (
     PatternAnswer,
     Referral,
 )
-from referrals.validation import birth_date_errors, normalise_nhs_number, normalise_postcode
+from referrals.validation import (
+    RECEIVED_IN_FUTURE,
+    birth_date_errors,
+    normalise_nhs_number,
+    normalise_postcode,
+    received_at_error,
+)
 from referrals.widgets import DateField, local_datetime
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -68,7 +77,44 @@ def _model_field(name: str):
     return Referral._meta.get_field(name)
 
 
-class GovukFormMixin:
+def is_multiline(field: forms.Field) -> bool:
+    return isinstance(field.widget, forms.Textarea)
+
+
+def clean_form_data(data, *, multiline: set[str]):
+    """A copy of a form's input with every value passed through ``core.text.clean_text``:
+    multi-line for the keys in ``multiline``, one-line for the rest (names, numbers,
+    choices, the parts of a date). Keeps the shape: a QueryDict or MultiValueDict becomes
+    a MultiValueDict, a dict stays a dict."""
+
+    def clean(key, value):
+        return clean_text(value, multiline=key in multiline) if isinstance(value, str) else value
+
+    if hasattr(data, "lists"):
+        return MultiValueDict(
+            {key: [clean(key, value) for value in values] for key, values in data.lists()}
+        )
+    return {
+        key: [clean(key, v) for v in value] if isinstance(value, list) else clean(key, value)
+        for key, value in data.items()
+    }
+
+
+class CleanTextFormMixin:
+    """Strips control, bidirectional-override and zero-width characters from everything
+    a form is given, before any field sees it (core.text): a textarea keeps its line
+    breaks and tabs, every other field is one line."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = clean_form_data(
+                self.data,
+                multiline={self.add_prefix(n) for n, f in self.fields.items() if is_multiline(f)},
+            )
+
+
+class GovukFormMixin(CleanTextFormMixin):
     """Adds GOV.UK classes to widgets, by widget type, and puts a service's DomainError
     on the form: each message beside its field, or at the top where no field matches."""
 
@@ -159,8 +205,13 @@ class ReceivedForm(GovukFormMixin, forms.Form):
         cleaned = super().clean()
         received_at = local_datetime(self, date_field="received_date", time_field="received_time")
         if received_at is not None:
-            if received_at > timezone.now():
-                self.add_error("received_time", "The time received cannot be in the future")
+            problem = received_at_error(
+                received_at, now=timezone.now(), max_age=settings.RECEIVED_AT_MAX_AGE
+            )
+            if problem == RECEIVED_IN_FUTURE:
+                self.add_error("received_time", problem)
+            elif problem:
+                self.add_error("received_date", problem)
             else:
                 cleaned["received_at"] = received_at
         return cleaned

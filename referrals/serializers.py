@@ -7,6 +7,8 @@ call. Every field carries a description for the schema at /api/schema/.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -14,6 +16,7 @@ from agencies.census import SOURCE_OF_REFERRAL
 from agencies.models import Agency
 from agencies.policy import reads_referrer_feedback
 from core.clock import ClockState, read_clock
+from core.text import clean_text
 from referrals.census import CallerType, ConcernCategory, Disability
 from referrals.models import Channel, HouseholdMember, Outcome, Referral, Status
 from referrals.services import CHILD_FIELDS, CONTACT_FIELDS, DETAIL_FIELDS, HOUSEHOLD_FIELDS
@@ -100,9 +103,10 @@ HELP = {
     "caller_agency": f"The id of the caller's agency, for a professional caller. {STAFF_ONLY}",
 }
 INPUT_RECEIVED_AT = (
-    "When the front door received the referral (ISO 8601), never in the future; the "
-    f"24-hour clock runs from it. {STAFF_ONLY} For everyone else the server sets it to the "
-    "time of the request."
+    "When the front door received the referral (ISO 8601), never in the future and no "
+    "longer ago than the front door allows (7 days by default, "
+    "FRONTDOOR_RECEIVED_AT_MAX_AGE_DAYS); the 24-hour clock runs from it. "
+    f"{STAFF_ONLY} For everyone else the server sets it to the time of the request."
 )
 HOUSEHOLD_HELP = {
     "name": "The person's name.",
@@ -113,18 +117,72 @@ HOUSEHOLD_HELP = {
 }
 
 
+class CleanTextMixin:
+    """Strips control, bidirectional-override and zero-width characters (core.text) from
+    a serializer's text fields before they validate: multi-line for a model's TextField
+    (DRF styles it as a textarea) and the names in ``multiline_fields``, one line for
+    every other text field (names, numbers, references). Nested serializers that use
+    the mixin clean their own fields."""
+
+    multiline_fields: tuple[str, ...] = ()
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            data = self._without_unsafe_characters(data)
+        return super().to_internal_value(data)
+
+    def _text_fields(self) -> dict[str, bool]:
+        """Field name -> whether it is multi-line, for each writable text field."""
+        found = {}
+        for name, field in self.fields.items():
+            if field.read_only:
+                continue
+            text = isinstance(field, serializers.CharField) or (
+                isinstance(field, serializers.ListField)
+                and isinstance(field.child, serializers.CharField)
+            )
+            if text:
+                found[name] = (
+                    name in self.multiline_fields
+                    or field.style.get("base_template") == "textarea.html"
+                )
+        return found
+
+    def _without_unsafe_characters(self, data):
+        def clean(value, multiline):
+            if isinstance(value, str):
+                return clean_text(value, multiline=multiline)
+            if isinstance(value, list):
+                return [
+                    clean_text(v, multiline=multiline) if isinstance(v, str) else v for v in value
+                ]
+            return value
+
+        fields = self._text_fields()
+        if hasattr(data, "getlist"):  # a form-encoded body (QueryDict)
+            cleaned = data.copy()
+            for name, multiline in fields.items():
+                if name in data:
+                    cleaned.setlist(name, clean(data.getlist(name), multiline))
+            return cleaned
+        return {
+            key: clean(value, fields[key]) if key in fields else value
+            for key, value in data.items()
+        }
+
+
 def _help(fields, texts=HELP) -> dict:
     return {field: {"help_text": texts[field]} for field in fields}
 
 
-class HouseholdMemberSerializer(serializers.ModelSerializer):
+class HouseholdMemberSerializer(CleanTextMixin, serializers.ModelSerializer):
     class Meta:
         model = HouseholdMember
         fields = HOUSEHOLD_FIELDS
         extra_kwargs = _help(HOUSEHOLD_FIELDS, HOUSEHOLD_HELP)
 
 
-class ReferralInputSerializer(serializers.ModelSerializer):
+class ReferralInputSerializer(CleanTextMixin, serializers.ModelSerializer):
     """One child's referral, as a partner agency (or a screener taking a call) sends it."""
 
     concerns = serializers.ListField(

@@ -35,7 +35,7 @@ from referrals.models import (
     Status,
     Submission,
 )
-from referrals.validation import birth_date_errors
+from referrals.validation import birth_date_errors, received_at_error
 
 CHILD_FIELDS = (
     "child_first_name",
@@ -114,6 +114,8 @@ def _check_details(
         errors["consent_not_sought_reason"] = ["Say why consent was not sought"]
     if not children:
         errors["children"] = ["Add the child you are referring"]
+    elif len(children) > settings.MAX_CHILDREN_PER_REFERRAL:
+        errors["children"] = [too_many_children_message()]
     for child in children:
         for field, messages in birth_date_errors(
             date_of_birth=child.get("child_date_of_birth"),
@@ -126,9 +128,18 @@ def _check_details(
         raise ReferralError(errors)
 
 
+def too_many_children_message() -> str:
+    limit = settings.MAX_CHILDREN_PER_REFERRAL
+    return (
+        f"Children: one referral can name at most {limit} "
+        f"child{'ren' if limit != 1 else ''}. Make another referral for the others"
+    )
+
+
 def check_received_at(received_at: datetime, *, now: datetime) -> None:
-    if received_at > now:
-        raise ReferralError({"received_at": ["The time received cannot be in the future"]})
+    problem = received_at_error(received_at, now=now, max_age=settings.RECEIVED_AT_MAX_AGE)
+    if problem:
+        raise ReferralError({"received_at": [problem]})
 
 
 def _next_reference(year: int) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 
@@ -79,3 +79,18 @@ def birth_date_errors(
             "Expected date of birth must be in the next 10 months"
         )
     return errors
+
+
+RECEIVED_IN_FUTURE = "The time received cannot be in the future"
+
+
+def received_at_error(received_at: datetime, *, now: datetime, max_age: timedelta) -> str | None:
+    """What is wrong with the time a referral recorded for a caller was received: it may
+    not be in the future, nor longer ago than ``max_age`` (settings.RECEIVED_AT_MAX_AGE).
+    The web form and ``submit_referrals`` (so the API) both ask this one function."""
+    if received_at > now:
+        return RECEIVED_IN_FUTURE
+    if received_at < now - max_age:
+        days = max(1, max_age.days)
+        return f"The date received must be within the last {days} day{'s' if days != 1 else ''}"
+    return None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,7 @@ from referrals.selectors import (
     referrals_visible_to,
     siblings_by_submission,
 )
+from referrals.services import too_many_children_message
 
 
 def referral_form_view(view):
@@ -36,8 +38,16 @@ def referral_form_view(view):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
+    saver = getattr(view, "save_on_timeout", None)
+
+    def save_on_timeout(request, user, *args, **kwargs):
+        # The same rule as the view: only someone who may refer keeps a draft.
+        if not may_refer(user):
+            raise Http404
+        saver(request, user, *args, **kwargs)
+
     wrapped.__name__ = view.__name__
-    wrapped.save_on_timeout = getattr(view, "save_on_timeout", None)
+    wrapped.save_on_timeout = save_on_timeout if saver else None
     return wrapped
 
 
@@ -90,7 +100,14 @@ def start(request: HttpRequest) -> HttpResponse:
 def _save_section_on_timeout(request, user, draft_id, slug):
     draft = drafts.get_draft(user=user, draft_id=draft_id)
     if slug in {s.slug for s in drafts.sections_for(draft)}:
-        drafts.save_section(draft, slug, drafts.raw_input(request.POST))
+        drafts.save_section(draft, slug, request.POST)
+
+
+def _refused(form, refusal: drafts.DraftRefused | None) -> None:
+    """Put a draft's refusal at the top of a (validated) form's errors."""
+    for texts in refusal.errors.values() if refusal else ():
+        for text in texts:
+            form.add_error(None, text)
 
 
 def _coached(form, prompts) -> dict:
@@ -115,13 +132,22 @@ def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
     prompts = []
     coaching_interrupt = False
     if request.method == "POST":
-        drafts.save_section(draft, slug, drafts.raw_input(request.POST))
+        try:
+            drafts.save_section(draft, slug, request.POST)
+            refusal = None
+        except drafts.DraftRefused as exc:
+            refusal = exc  # nothing stored: the page shows what was sent, and why
         form = current.form_class(request.POST)
-        valid = form.is_valid()
+        valid = form.is_valid() and refusal is None
+        _refused(form, refusal)
         if current is drafts.FAMILY:
-            formset = drafts.household_formset(draft)
+            formset = (
+                forms.HouseholdFormSet(request.POST, prefix=drafts.HOUSEHOLD_PREFIX)
+                if refusal
+                else drafts.household_formset(draft)
+            )
             valid = formset.is_valid() and valid
-        if coached:
+        if coached and refusal is None:
             drafts.record_shown_keys(draft, drafts.shown_while_typing(request.POST))
             prompts = drafts.coaching_prompts(draft, slug=slug)
             # Without JavaScript the referrer first sees the prompts here: once, and
@@ -173,7 +199,8 @@ def coaching(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
     if slug not in drafts.COACHED_SECTIONS:
         raise Http404
     current = drafts.section_by_slug(draft, slug)
-    posted = drafts.raw_input(request.POST)
+    # Read, never stored: over-long text is cut to its field's maximum for the prompts.
+    posted = drafts.section_input(slug, request.POST, truncate=True)
     prompts = drafts.coaching_prompts(draft, posted=posted, slug=slug)
     fields = [f for f in forms.EXPLANATIONS if f in current.form_class.base_fields]
     return render(
@@ -207,6 +234,8 @@ def children(request: HttpRequest, draft_id: int) -> HttpResponse:
             messages.success(request, "Child removed from this referral")
             return redirect(_page_url(draft, drafts.CHILDREN))
         if action == "add":
+            if not drafts.may_add_child(draft):
+                return _children_page(request, draft, too_many=True)
             return redirect("referrals:child", draft.pk, "new")
         if not draft.data.get("children"):
             return render(
@@ -218,6 +247,10 @@ def children(request: HttpRequest, draft_id: int) -> HttpResponse:
         return redirect(_page_url(draft, drafts.next_page(draft, drafts.CHILDREN)))
     if not draft.data.get("children"):
         return redirect("referrals:child", draft.pk, "new")
+    return _children_page(request, draft)
+
+
+def _children_page(request, draft, *, too_many: bool = False) -> HttpResponse:
     forms_ = drafts.child_forms(draft)
     rows = []
     for index, form in enumerate(forms_):
@@ -234,14 +267,24 @@ def children(request: HttpRequest, draft_id: int) -> HttpResponse:
                 or f"Child {index + 1}",
             }
         )
-    return render(request, "referrals/children.html", _context(draft, children=rows))
+    return render(
+        request,
+        "referrals/children.html",
+        _context(
+            draft,
+            children=rows,
+            may_add_child=drafts.may_add_child(draft),
+            max_children=settings.MAX_CHILDREN_PER_REFERRAL,
+            too_many_error=too_many_children_message() if too_many else "",
+        ),
+    )
 
 
 def _save_child_on_timeout(request, user, draft_id, index):
     if index != "new" and not index.isdigit():
         raise Http404
     draft = drafts.get_draft(user=user, draft_id=draft_id)
-    drafts.save_child(draft, None if index == "new" else int(index), drafts.raw_input(request.POST))
+    drafts.save_child(draft, None if index == "new" else int(index), request.POST)
 
 
 def _child_action(request, draft, position) -> str:
@@ -262,7 +305,24 @@ def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
         if position >= len(stored_children):
             raise Http404
     if request.method == "POST":
-        position = drafts.save_child(draft, position, drafts.raw_input(request.POST))
+        try:
+            position = drafts.save_child(draft, position, request.POST)
+        except drafts.DraftRefused as exc:
+            # Nothing stored: the page shows what was sent, and why.
+            form = ChildForm(request.POST)
+            form.is_valid()
+            _refused(form, exc)
+            return render(
+                request,
+                "referrals/child.html",
+                _context(
+                    draft,
+                    form=form,
+                    position=position,
+                    hide_errors=False,
+                    action_url=_child_action(request, draft, index),
+                ),
+            )
         form = ChildForm(request.POST)
         if form.is_valid():
             if _returning_to_check(request):

@@ -342,8 +342,9 @@ MATRIX = {
         "referrer": 200, "agency_lead": 200, "manager": 200, "auditor": 200, "partner": 200,
     },
     ("api-challenges", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
-    # No parameter given: 400 naming them.
-    ("api-child-matches", "GET"): {
+    # No detail given: 400 naming them. (GET with query parameters is retired: 405 for
+    # screeners and managers, after the same 401/403; tests/referrals/test_matching.py.)
+    ("api-child-matches", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "screener": 400, "manager": 400,
     },
     ("api-child-matches", "OPTIONS"): {

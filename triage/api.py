@@ -13,11 +13,22 @@ from agencies.policy import Capability
 from core.exceptions import AlreadyDecided, DomainError, NotPermitted
 from referrals.models import Outcome
 from referrals.selectors import referrals_visible_to
+from referrals.serializers import CleanTextMixin
 from triage.models import Decision
 from triage.services.decisions import LEVEL_MAX, decide
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class DecisionInputSerializer(CleanTextMixin, serializers.Serializer):
+    multiline_fields = (
+        "rationale",
+        "lived_experience_impact",
+        "feedback",
+        "onward_referrals",
+        "late_reason",
+        "proceed_reason",
+        "threshold_reason",
+    )
+
     outcome = serializers.ChoiceField(
         choices=Outcome.choices, help_text="The outcome decided (census-independent code)."
     )

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from agencies.policy import Capability, can
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
+from referrals.serializers import CleanTextMixin
 from triage.models import Challenge, StrategyDiscussion
 from triage.services.challenges import (
     challenges_visible_to,
@@ -21,7 +22,9 @@ from triage.services.challenges import (
 )
 
 
-class ChallengeInputSerializer(serializers.Serializer):
+class ChallengeInputSerializer(CleanTextMixin, serializers.Serializer):
+    multiline_fields = ("reason",)
+
     reason = serializers.CharField(
         max_length=6000,
         help_text="Why you disagree with the decision (or the discussion's outcome), and "

@@ -21,6 +21,7 @@ from audit.services import log_access
 from core.exceptions import DomainError, NotPermitted
 from referrals.models import Referral
 from referrals.parsers import BoundedJSONParser
+from referrals.serializers import CleanTextMixin
 from triage.models import (
     AgencyContribution,
     Attendee,
@@ -35,7 +36,7 @@ from triage.services import strategy
 from triage.strategy_membership import MembershipWarning
 
 
-class AttendeeSerializer(serializers.Serializer):
+class AttendeeSerializer(CleanTextMixin, serializers.Serializer):
     agency = serializers.IntegerField(help_text="The agency's id (GET /api/v1/agencies/).")
     role = serializers.ChoiceField(choices=AttendeeRole.choices)
     name = serializers.CharField(max_length=strategy.NAME_MAX)
@@ -105,7 +106,9 @@ class DiscussionSerializer(serializers.ModelSerializer):
         return [str(w) for w in strategy.discussion_warnings(discussion)]
 
 
-class DiscussionCreateSerializer(serializers.Serializer):
+class DiscussionCreateSerializer(CleanTextMixin, serializers.Serializer):
+    multiline_fields = ("missing_members_reason",)
+
     referral = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=DiscussionKind.choices)
     held_at = serializers.DateTimeField()
@@ -123,7 +126,9 @@ class DiscussionCreateSerializer(serializers.Serializer):
     )
 
 
-class DiscussionUpdateSerializer(serializers.Serializer):
+class DiscussionUpdateSerializer(CleanTextMixin, serializers.Serializer):
+    multiline_fields = ("missing_members_reason",)
+
     attendees = AttendeeSerializer(many=True, required=False)
     missing_members_reason = serializers.CharField(
         max_length=2000,

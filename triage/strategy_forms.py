@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from agencies.models import Agency
+from referrals.forms import CleanTextFormMixin
 from referrals.widgets import DateField
 from triage.information_forms import InformationForm
 from triage.models import (
@@ -83,7 +84,7 @@ class ConveneForm(InformationForm):
             self.fields["held_time"].initial = now.strftime("%H:%M")
 
 
-class AttendeeForm(forms.Form):
+class AttendeeForm(CleanTextFormMixin, forms.Form):
     """One row of the attendee list; a row left empty is ignored."""
 
     agency = forms.ModelChoiceField(

@@ -388,7 +388,8 @@ BAD_FIELDS = [
     pytest.param({"referrer_email": "not-an-email"}, "referrer_email", id="bad-email"),
     pytest.param({"household": [{"name": "Parent One"}]}, "household", id="household-no-relation"),
     pytest.param({"household": "mum and dad"}, "household", id="household-not-a-list"),
-    pytest.param({"child_first_name": "Ada\x00"}, "child_first_name", id="nul-character"),
+    # A NUL, like every control character, is stripped, not refused: see
+    # tests/referrals/test_input_bounds.py and tests/core/test_text.py.
 ]
 
 

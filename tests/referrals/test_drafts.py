@@ -14,13 +14,13 @@ def test_two_tabs_saving_different_pages_keep_both(referrer):
     first_tab = ReferralDraft.objects.get(pk=draft.pk)
     second_tab = ReferralDraft.objects.get(pk=draft.pk)  # read before the first tab saves
 
-    drafts.save_section(first_tab, "worry", {"worry": ["Bruises on both arms"]})
-    drafts.save_section(second_tab, "voice", {"child_voice": ["She said she is scared"]})
+    drafts.save_section(first_tab, "concerns", {"worry": ["Bruises on both arms"]})
+    drafts.save_section(second_tab, "child-world", {"child_voice": ["She said she is scared"]})
 
     saved = ReferralDraft.objects.get(pk=draft.pk).data["sections"]
     assert saved == {
-        "worry": {"worry": ["Bruises on both arms"]},
-        "voice": {"child_voice": ["She said she is scared"]},
+        "concerns": {"worry": ["Bruises on both arms"]},
+        "child-world": {"child_voice": ["She said she is scared"]},
     }
     assert second_tab.data["sections"] == saved  # the caller's copy is current
 

@@ -1,4 +1,4 @@
-"""Child matching: referrals.matching and GET /api/v1/children/matches/.
+"""Child matching: referrals.matching and POST /api/v1/children/matches/.
 
 The same tests run on SQLite and PostgreSQL; the few marked ``postgres`` need pg_trgm
 and are skipped on SQLite.
@@ -6,10 +6,12 @@ and are skipped on SQLite.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -324,8 +326,10 @@ def test_screeners_and_managers_get_matches_best_first(role):
         postcode="LS1 4AP",
     )
 
-    response = api_as(role).get(
-        URL, {"first_name": "Oliver", "last_name": "Smyth", "date_of_birth": "2017-03-04"}
+    response = api_as(role).post(
+        URL,
+        {"first_name": "Oliver", "last_name": "Smyth", "date_of_birth": "2017-03-04"},
+        format="json",
     )
 
     assert response.status_code == 200
@@ -352,14 +356,14 @@ def test_screeners_and_managers_get_matches_best_first(role):
 def test_everyone_else_is_refused(role):
     ChildFactory(last_name="Smith")
 
-    response = api_as(role).get(URL, {"last_name": "Smith"})
+    response = api_as(role).post(URL, {"last_name": "Smith"}, format="json")
 
     assert response.status_code == 403
     assert "Smith" not in response.content.decode()
 
 
 def test_anonymous_callers_are_refused():
-    response = APIClient().get(URL, {"last_name": "Smith"})
+    response = APIClient().post(URL, {"last_name": "Smith"}, format="json")
 
     assert response.status_code == 401
 
@@ -368,14 +372,14 @@ def test_the_api_returns_at_most_ten():
     for _ in range(12):
         ChildFactory(first_name="Ada", last_name="Mensah", date_of_birth=date(2017, 3, 4))
 
-    response = api_as(Role.SCREENER).get(URL, {"date_of_birth": "2017-03-04"})
+    response = api_as(Role.SCREENER).post(URL, {"date_of_birth": "2017-03-04"}, format="json")
 
     assert response.status_code == 200
     assert len(response.json()) == 10
 
 
 def test_no_parameters_is_a_400_naming_them():
-    response = api_as(Role.SCREENER).get(URL, {"first_name": "", "postcode": "  "})
+    response = api_as(Role.SCREENER).post(URL, {"first_name": "", "postcode": "  "}, format="json")
 
     assert response.status_code == 400
     [message] = response.json()["non_field_errors"]
@@ -396,18 +400,18 @@ def test_no_parameters_is_a_400_naming_them():
     ],
 )
 def test_invalid_parameters_are_a_400_naming_the_parameter(params, field):
-    response = api_as(Role.MANAGER).get(URL, params)
+    response = api_as(Role.MANAGER).post(URL, params, format="json")
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
 
 
-def test_every_call_is_written_to_the_access_log_without_the_query():
+def test_every_call_is_written_to_the_access_log_without_the_details():
     client = api_as(Role.SCREENER)
 
-    client.get(URL, {"last_name": "Smith", "date_of_birth": "2017-03-04"})
-    client.get(URL, {"nhs_number": NHS_A})
-    client.get(URL, {})  # a 400 is still a search
+    client.post(URL, {"last_name": "Smith", "date_of_birth": "2017-03-04"}, format="json")
+    client.post(URL, {"nhs_number": NHS_A}, format="json")
+    client.post(URL, {}, format="json")  # a 400 is still a search
 
     entries = list(AccessLog.objects.order_by("pk"))
     assert len(entries) == 3
@@ -423,9 +427,83 @@ def test_every_call_is_written_to_the_access_log_without_the_query():
 
 
 def test_refused_calls_are_not_logged_as_searches():
-    api_as(Role.REFERRER).get(URL, {"last_name": "Smith"})
+    api_as(Role.REFERRER).post(URL, {"last_name": "Smith"}, format="json")
 
     assert not AccessLog.objects.filter(kind=AccessLog.Kind.CHILD_SEARCH).exists()
+
+
+def test_the_details_travel_in_the_body_and_the_answer_names_no_url_with_them():
+    ChildFactory(first_name="Oliver", last_name="Smith", date_of_birth=None)
+
+    response = api_as(Role.SCREENER).post(
+        URL, {"first_name": "Oliver", "last_name": "Smith"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.wsgi_request.get_full_path() == URL  # no query string at all
+
+
+@pytest.mark.parametrize("role", [Role.SCREENER, Role.MANAGER])
+def test_the_retired_get_is_a_405_saying_to_post_and_searches_nothing(role):
+    ChildFactory(first_name="Oliver", last_name="Smith", date_of_birth=None)
+
+    response = api_as(role).get(URL, {"first_name": "Oliver", "last_name": "Smith"})
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST, OPTIONS"
+    detail = response.json()["detail"]
+    assert "POST" in detail and "JSON body" in detail
+    assert "Smith" not in response.content.decode()
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("client", "status"),
+    [(lambda: api_as(Role.REFERRER), 403), (lambda: api_as(Role.AUDITOR), 403), (APIClient, 401)],
+)
+def test_the_retired_get_still_checks_who_is_asking_first(client, status):
+    response = client().get(URL, {"last_name": "Smith"})
+
+    assert response.status_code == status
+
+
+def test_a_form_encoded_body_is_refused_with_415():
+    response = api_as(Role.SCREENER).post(URL, {"last_name": "Smith"})  # multipart
+
+    assert response.status_code == 415
+
+
+def test_a_body_that_is_not_an_object_is_a_400_not_a_server_error():
+    response = api_as(Role.SCREENER).post(URL, ["Smith"], format="json")
+
+    assert response.status_code == 400
+
+
+def test_invisible_characters_in_the_details_are_ignored():
+    child = ChildFactory(first_name="Oliver", last_name="Smith", date_of_birth=None)
+
+    response = api_as(Role.SCREENER).post(
+        URL, {"first_name": "Oli\u200bver", "last_name": "\u202eSmith\ufeff"}, format="json"
+    )
+
+    assert response.status_code == 200
+    [body] = response.json()
+    assert body["id"] == child.pk
+    assert body["reasons"] == ["First name matches", "Last name matches"]
+
+
+def test_the_schema_documents_a_post_with_a_body_and_no_get(tmp_path):
+    path = tmp_path / "schema.json"
+    call_command("spectacular", "--format", "openapi-json", "--file", str(path))
+
+    operations = json.loads(path.read_text())["paths"][URL]
+
+    assert set(operations) == {"post"}
+    post = operations["post"]
+    assert "parameters" not in post
+    body = post["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/ChildMatchRequest"}
+    assert {"400", "401", "403", "413", "415"} <= set(post["responses"])
 
 
 # --- PostgreSQL: pg_trgm and its indexes ----------------------------------------------------
