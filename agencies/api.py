@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from agencies import tokens, twostep
 from agencies.models import Agency, ApiToken
 from agencies.policy import Capability, can, needs_second_factor
+from core import security_log
 
 
 def holds(capability: Capability, message: str) -> type[BasePermission]:
@@ -155,7 +156,9 @@ class ObtainToken(APIView):
     def post(self, request, *args, **kwargs):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, raw = tokens.issue_token(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        security_log.sign_in(user_id=user.pk, via="api", path=request.path)
+        token, raw = tokens.issue_token(user=user)
         return Response(TokenSerializer({"token": raw, "expires_at": token.expiry}).data)
 
 
