@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.admin_site import PolicyModelAdmin
-from agencies.models import Agency, User
+from agencies.models import Agency, ApiToken, User
+from core import security_log
 
 
 @admin.register(Agency)
@@ -40,3 +43,67 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+
+class ListAndDeleteOnly(PolicyModelAdmin):
+    """Listed and deleted by the administrator; never made or changed here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ListAndDeleteOnly):
+    """Every API token that has not been revoked, by user; deleting one revokes it. The
+    token itself was never kept (only its digest, which is not shown)."""
+
+    list_display = ["id", "user", "created", "expiry", "live"]
+    list_filter = ["user__role"]
+    search_fields = ["user__username"]
+    fields = ["id", "user", "created", "expiry"]
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description="Works now")
+    def live(self, token: ApiToken) -> bool:
+        return token.expiry is None or token.expiry > timezone.now()
+
+    def delete_model(self, request, obj):
+        security_log.token(
+            user_id=obj.user_id, event="revoked", token_id=obj.pk, by=request.user.pk
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            security_log.token(
+                user_id=token.user_id, event="revoked", token_id=token.pk, by=request.user.pk
+            )
+        super().delete_queryset(request, queryset)
+
+
+# django-otp's own admin shows and edits keys and asks Django's permissions; this one
+# follows the policy, lists who has set up two-step verification, and deletes a device to
+# reset it (its owner sets it up again at the next sign-in).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TwoStepDeviceAdmin(ListAndDeleteOnly):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def delete_model(self, request, obj):
+        security_log.second_factor(user_id=obj.user_id, outcome="reset")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset:
+            security_log.second_factor(user_id=device.user_id, outcome="reset")
+        super().delete_queryset(request, queryset)

@@ -1,10 +1,23 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import generics, serializers
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import BasePermission
+from django.contrib.auth import authenticate
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from knox.auth import TokenAuthentication
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
-from agencies.models import Agency
-from agencies.policy import Capability, can
+from agencies import tokens, twostep
+from agencies.models import Agency, ApiToken
+from agencies.policy import Capability, can, needs_second_factor
+from core import security_log
 
 
 def holds(capability: Capability, message: str) -> type[BasePermission]:
@@ -21,23 +34,193 @@ def holds(capability: Capability, message: str) -> type[BasePermission]:
     return Holds
 
 
-class ObtainToken(ObtainAuthToken):
-    """Exchange a username and password for an API token.
+class TokenRequestThrottle(SimpleRateThrottle):
+    """Requests for a token, counted by the address they come from (whoever they name)."""
 
-    Failed attempts count towards the same lockout as the sign-in page.
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+    otp_code = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        help_text="The code from your authenticator app: required for managers, auditors "
+        "and administrators when two-step verification is on.",
+    )
+
+    def validate(self, attrs):
+        # Django's own request: django-axes counts failures, and marks a locked-out
+        # request, on it (its middleware then answers 429).
+        request = self.context["request"]._request
+        user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError(
+                "Enter a correct username and password.", code="authorization"
+            )
+        if needs_second_factor(user):
+            code = attrs.get("otp_code") or ""
+            if not twostep.has_device(user):
+                raise serializers.ValidationError(
+                    {
+                        "otp_code": "Set up two-step verification by signing in on the "
+                        "website first, then ask for a token with a code."
+                    }
+                )
+            if not code:
+                raise serializers.ValidationError(
+                    {"otp_code": "Enter the code from your authenticator app."}
+                )
+            try:
+                twostep.verify_code(user=user, code=code)
+            except (twostep.CodeRefused, TOTPDevice.DoesNotExist) as exc:
+                message = getattr(exc, "message", "Enter the code from your authenticator app.")
+                raise serializers.ValidationError({"otp_code": message}) from None
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    expires_at = serializers.DateTimeField(source="expiry")
+    created_at = serializers.DateTimeField(source="created")
+    current = serializers.SerializerMethodField(
+        help_text="Whether this is the token the request was sent with."
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "created_at", "expires_at", "current"]
+
+    def get_current(self, token: ApiToken) -> bool:
+        auth = getattr(self.context.get("request"), "auth", None)
+        return isinstance(auth, ApiToken) and auth.pk == token.pk
+
+
+DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    type=int,
+    location=OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before asking again.",
+)
+UNAUTHENTICATED = OpenApiResponse(DETAIL, description="No valid token or session.")
+
+
+class ObtainToken(APIView):
+    """Exchange a username and password (and, where two-step verification applies, a
+    code) for an API token that expires.
+
+    Failed attempts count towards the same lockout as the sign-in page; requests are
+    limited per address (FRONTDOOR_TOKEN_RATE).
     """
 
-    def get_serializer_context(self):
-        # django-axes marks a locked-out request on Django's own request object, where
-        # its middleware looks; DRF's wrapper would hide the mark.
-        return {**super().get_serializer_context(), "request": self.request._request}
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = [TokenRequestThrottle]
+    serializer_class = TokenRequestSerializer
 
     @extend_schema(
         summary="Get an API token",
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+        request=TokenRequestSerializer,
+        parameters=[RETRY_AFTER],
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(
+                description="A missing field, a wrong username or password "
+                "(`non_field_errors`), or a missing or wrong `otp_code`, each named."
+            ),
+            401: OpenApiResponse(
+                DETAIL,
+                description="A signed-in browser session sent with the request has run out.",
+            ),
+            429: OpenApiResponse(
+                DETAIL,
+                description="Too many requests from this address, or too many failed "
+                "sign-ins for this username from this address: wait `Retry-After` seconds.",
+            ),
+        },
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        security_log.sign_in(user_id=user.pk, via="api", path=request.path)
+        token, raw = tokens.issue_token(user=user)
+        return Response(TokenSerializer({"token": raw, "expires_at": token.expiry}).data)
+
+
+class EndToken(APIView):
+    """Sign out with a token: the token sent ends at once."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="End this API token (sign out)",
+        request=None,
+        parameters=[RETRY_AFTER],
+        responses={
+            204: OpenApiResponse(description="The token no longer works."),
+            401: UNAUTHENTICATED,
+            429: OpenApiResponse(DETAIL, description="Too many requests: see `Retry-After`."),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        tokens.end_token(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List your API tokens",
+        description="The caller's own tokens that have not expired or been revoked, newest "
+        "first. The tokens themselves are never shown again after they are issued.",
+        parameters=[RETRY_AFTER],
+        responses={
+            200: ApiTokenSerializer(many=True),
+            401: UNAUTHENTICATED,
+            429: OpenApiResponse(DETAIL, description="Too many requests: see `Retry-After`."),
+        },
+    )
+)
+class TokenList(generics.ListAPIView):
+    serializer_class = ApiTokenSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return tokens.live_tokens_of(self.request.user)
+
+
+class TokenDetail(APIView):
+    @extend_schema(
+        summary="Revoke one of your API tokens",
+        parameters=[RETRY_AFTER],
+        responses={
+            204: OpenApiResponse(description="Revoked: the token no longer works."),
+            401: UNAUTHENTICATED,
+            404: OpenApiResponse(DETAIL, description="No live token of yours has this id."),
+            429: OpenApiResponse(DETAIL, description="Too many requests: see `Retry-After`."),
+        },
+    )
+    def delete(self, request, token_id: int, *args, **kwargs):
+        try:
+            tokens.revoke_token(token_id=token_id, owner=request.user, by=request.user)
+        except ApiToken.DoesNotExist:
+            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AgencySerializer(serializers.ModelSerializer):

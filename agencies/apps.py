@@ -7,6 +7,9 @@ class AgenciesConfig(AppConfig):
     name = "agencies"
     verbose_name = "Agencies and users"
 
+    def ready(self) -> None:
+        from agencies import signals  # noqa: F401
+
 
 class FrontDoorAdminConfig(admin_apps.AdminConfig):
     """Django admin, open to the admin role only (see agencies.admin_site)."""

@@ -1,4 +1,5 @@
-from django.contrib.auth.forms import AuthenticationForm
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 
 class SignInForm(AuthenticationForm):
@@ -29,4 +30,49 @@ class SignInForm(AuthenticationForm):
         )
         self.fields["password"].widget.attrs.update(
             {"class": "govuk-input govuk-!-width-one-half", "autocomplete": "current-password"}
+        )
+
+
+class CodeForm(forms.Form):
+    """The code from an authenticator app."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6 digits your app shows for Front Door now.",
+        max_length=10,
+        error_messages={"required": "Enter the code from your authenticator app."},
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-10",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's form (old password, then the new one twice, checked by every validator in
+    AUTH_PASSWORD_VALIDATORS), with GOV.UK styling and plain messages."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not right. Enter it again.",
+        "password_mismatch": "The two new passwords are not the same. Enter them again.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {
+            "old_password": "Current password",
+            "new_password1": "New password",
+            "new_password2": "New password again",
+        }
+        for name, field in self.fields.items():
+            field.label = labels[name]
+            field.widget.attrs.update({"class": "govuk-input govuk-!-width-one-half"})
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters and hard to guess: not built on your name, username, "
+            "agency, the council or Front Door. Three or four unrelated words work well."
         )

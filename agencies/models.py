@@ -1,5 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS as KNOX
 from simple_history.models import HistoricalRecords
 
 from agencies.census import SOURCE_OF_REFERRAL, AgencyType, source_of_referral_code
@@ -82,3 +84,24 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox's model, KNOX_TOKEN_MODEL): only its SHA-512 digest
+    and its first characters (for the lookup) are kept, never the token itself; it has an
+    expiry, and ends at sign-out, at a password change or when revoked.
+
+    The digest is knox's primary key; here it is a unique field instead, so that a token
+    is named by a plain id on the account page, in the API and in the admin (a digest in
+    an address would be long, and is better kept to the database).
+    """
+
+    digest = models.CharField(max_length=KNOX.DIGEST_LENGTH, unique=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+        indexes = [models.Index(fields=["user", "expiry"])]
+
+    def __str__(self) -> str:
+        return f"API token {self.pk} of user {self.user_id}"

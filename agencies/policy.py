@@ -94,6 +94,40 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 
 
+# Roles whose sign-in needs a second factor (a code from an authenticator app) when
+# FRONTDOOR_MFA_REQUIRED is on: those who decide, read everything, or run the system.
+SECOND_FACTOR_ROLES = frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN})
+
+
+def may_use_second_factor(user) -> bool:
+    """Whether the user's role uses two-step verification (and may set it up), whatever
+    the setting."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.role in {role.value for role in SECOND_FACTOR_ROLES}
+    )
+
+
+def needs_second_factor(user) -> bool:
+    """Whether this user must give a code after their password before going further."""
+    from django.conf import settings
+
+    return settings.MFA_REQUIRED and may_use_second_factor(user)
+
+
+def second_factor_satisfied(user) -> bool:
+    """Signed in, and past the verification step where one is needed (``is_verified``
+    is set by django-otp's middleware on a session's user)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if not needs_second_factor(user):
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
 def capabilities_of(user) -> frozenset[Capability]:
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()

@@ -1,6 +1,46 @@
-from django.contrib.auth import views as auth_views
+"""Signing in and out, two-step verification, and the account page (API tokens and the
+password)."""
 
-from agencies.forms import SignInForm
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import django_otp
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies import tokens, twostep
+from agencies.forms import ChangePasswordForm, CodeForm, SignInForm
+from agencies.models import ApiToken
+from agencies.policy import may_use_second_factor, needs_second_factor
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def _with_next(url_name: str, target: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': target})}"
+
+
+def _session_timeouts() -> dict:
+    return {
+        "idle_minutes": int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60),
+        "absolute_hours": int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600),
+    }
 
 
 class SignInView(auth_views.LoginView):
@@ -8,6 +48,128 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_session_timeouts()}
+
+    def get_success_url(self) -> str:
+        target = super().get_success_url()
+        if needs_second_factor(self.request.user):
+            step = "two-step-verify" if twostep.has_device(self.request.user) else "two-step-setup"
+            return _with_next(step, target)
+        return target
+
 
 class SignOutView(auth_views.LogoutView):
-    """Sign-out is a POST (a link cannot sign someone out), as Django requires."""
+    """Sign-out is a POST (a link cannot sign someone out), as Django requires. It ends the
+    person's API tokens too: signing out ends everything signed in as them."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            tokens.end_all_tokens(user=request.user, reason="signed out")
+        return super().post(request, *args, **kwargs)
+
+
+def _verified(request: HttpRequest, device) -> None:
+    """Mark the session as past the second step, under a new session key (the session
+    now carries more than it did)."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_step_verify(request: HttpRequest) -> HttpResponse:
+    """The step after the password, for managers, auditors and administrators while
+    FRONTDOOR_MFA_REQUIRED is on."""
+    target = _safe_next(request)
+    user = request.user
+    if not needs_second_factor(user) or user.is_verified():
+        return redirect(target)
+    if not twostep.has_device(user):
+        return redirect(_with_next("two-step-setup", target))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = twostep.verify_code(user=user, code=form.cleaned_data["code"])
+        except twostep.CodeRefused as refused:
+            form.add_error("code", refused.message)
+        else:
+            _verified(request, device)
+            return redirect(target)
+    return render(request, "accounts/two_step_verify.html", {"form": form, "next": target})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_step_setup(request: HttpRequest) -> HttpResponse:
+    """Setting up an authenticator app: scan the QR code (or type the key), then give the
+    first code it shows."""
+    user = request.user
+    if not may_use_second_factor(user):
+        raise PermissionDenied
+    target = _safe_next(request)
+    if twostep.has_device(user):
+        return render(request, "accounts/two_step_setup.html", {"set_up": True})
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = twostep.confirm_device(user=user, code=form.cleaned_data["code"])
+        except twostep.CodeRefused as refused:
+            form.add_error("code", refused.message)
+        else:
+            _verified(request, device)
+            messages.success(request, "Two-step verification is set up.")
+            return redirect(target)
+    enrolment = twostep.enrolment_for(twostep.pending_device(user))
+    return render(
+        request,
+        "accounts/two_step_setup.html",
+        {"form": form, "enrolment": enrolment, "next": target, "set_up": False},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own account: two-step verification, the password, and their
+    API tokens, each of which they can revoke."""
+    user = request.user
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "api_tokens": tokens.live_tokens_of(user),
+            "uses_second_factor": may_use_second_factor(user),
+            "second_factor_set_up": twostep.has_device(user),
+            "mfa_required": needs_second_factor(user),
+            "token_hours": settings.API_TOKEN_HOURS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        tokens.revoke_token(token_id=token_id, owner=request.user, by=request.user)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, "The API token is revoked: it no longer works.")
+    return redirect("account")
+
+
+class ChangePasswordView(auth_views.PasswordChangeView):
+    """A new password (checked by every password validator); the person stays signed in
+    here, and their API tokens end (agencies.signals)."""
+
+    template_name = "accounts/password_change.html"
+    form_class = ChangePasswordForm
+    success_url = reverse_lazy("account")
+    http_method_names = ["get", "post"]
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request, "Your password is changed. Your API tokens have ended: ask for new ones."
+        )
+        return response

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from agencies.policy import Capability, capabilities_of
+from agencies.policy import Capability, capabilities_of, second_factor_satisfied
 from frontdoor.navigation import navigation_for
 from notices.services import inbox_for
 
@@ -15,5 +15,6 @@ def front_door(request):
         "duty_line": settings.DUTY_LINE,
         "unread_count": inbox_for(user).filter(read_at__isnull=True).count(),
         "fd_can": {capability.value: capability in held for capability in Capability},
-        "fd_nav": navigation_for(user, request.path),
+        # Before the second step of signing in, nothing to go to but that step.
+        "fd_nav": navigation_for(user, request.path) if second_factor_satisfied(user) else [],
     }

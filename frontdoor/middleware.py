@@ -8,8 +8,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.urls import Resolver404, resolve
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
 
+from agencies.policy import needs_second_factor
+from core import security_log
 from core.exceptions import DomainError
 from core.http import is_api_request
 
@@ -100,3 +104,65 @@ class SessionTimeoutMiddleware:
         if request.method == "GET":
             return redirect_to_login(request.get_full_path())
         return redirect_to_login(back_to or "/")
+
+
+class SecondFactorMiddleware:
+    """Until a manager, auditor or administrator has given the code from their
+    authenticator app (FRONTDOOR_MFA_REQUIRED), the only places open to them are the
+    verification and set-up steps and signing out: a page sends them to the step, the API
+    answers 401. Tokens are only issued with a code, so a token's user needs no step."""
+
+    OPEN = frozenset({"two-step-verify", "two-step-setup", "logout", "health", "api-token"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and needs_second_factor(user)
+            and not user.is_verified()
+            and self._url_name(request) not in self.OPEN
+        ):
+            if is_api_request(request):
+                return JsonResponse(
+                    {"detail": "Enter the code from your authenticator app on the website first."},
+                    status=401,
+                )
+            target = request.get_full_path() if request.method == "GET" else "/"
+            return redirect(f"{reverse('two-step-verify')}?{urlencode({'next': target})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _url_name(request: HttpRequest) -> str | None:
+        try:
+            return resolve(request.path_info).url_name
+        except Resolver404:
+            return None
+
+
+class RefusalLogMiddleware:
+    """Every refused request, 401, 403 or 404 (the policy answers 404 for a record outside
+    someone's scope, so as not to say it exists), goes to the security log with the user's
+    id, the method and the path (never the query string, which may hold search terms)."""
+
+    REFUSED = frozenset({401, 403, 404})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code in self.REFUSED:
+            # An API view's token user is set on the request by Django REST framework.
+            user = getattr(request, "user", None)
+            user_id = user.pk if user is not None and user.is_authenticated else None
+            security_log.refused(
+                user_id=user_id,
+                status=response.status_code,
+                method=request.method,
+                path=request.path[:300],
+            )
+        return response

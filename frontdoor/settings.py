@@ -120,12 +120,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens that expire and are stored hashed (agencies.ApiToken is knox's model).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     # Front Door's own apps, bottom up: each imports only those listed before it
     # (import-linter's layers contract in pyproject.toml keeps it so).
@@ -148,8 +151,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed two-step verification.
+    "django_otp.middleware.OTPMiddleware",
+    # Every refused request (401, 403, 404) is logged with the user's id: outside the
+    # middleware below, so that it sees their refusals too.
+    "frontdoor.middleware.RefusalLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "frontdoor.middleware.SessionTimeoutMiddleware",
+    # Managers, auditors and administrators go no further than the verification step
+    # until they have given a code (when FRONTDOOR_MFA_REQUIRED is on).
+    "frontdoor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
@@ -218,6 +229,26 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Words a password must not lean on, besides the person's own names, username and email
+# and their agency's name: Front Door's own and the council's (FRONTDOOR_PASSWORD_LOCAL_WORDS
+# adds the council's name, its places and the like, comma-separated).
+PASSWORD_LOCAL_WORDS = [
+    "front",
+    "door",
+    "frontdoor",
+    "children",
+    "childrens",
+    "services",
+    "social",
+    "care",
+    "safeguarding",
+    "referral",
+    "referrals",
+    "mash",
+    "council",
+    "password",
+    *env_list("FRONTDOOR_PASSWORD_LOCAL_WORDS", []),
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -226,12 +257,18 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn's estimate of how many guesses the password would take (3: at least 10^8).
+    {"NAME": "agencies.passwords.StrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("FRONTDOOR_SESSION_IDLE_MINUTES", 30, minimum=1))
+# Signed out after this long idle: 15 minutes in production, 30 in the embedded mode and
+# development.
+SESSION_IDLE_TIMEOUT = timedelta(
+    minutes=env_int("FRONTDOOR_SESSION_IDLE_MINUTES", 15 if PRODUCTION else 30, minimum=1)
+)
 SESSION_ABSOLUTE_TIMEOUT = timedelta(
     hours=env_int("FRONTDOOR_SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 )
@@ -240,15 +277,34 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# django-axes: lock a username after repeated failures from anywhere, and an address
-# after repeated failures against any usernames.
+# The proxies in front of Front Door that add to X-Forwarded-For. 0 (the default): the
+# header is ignored and the address is the connection's own, because anyone can send the
+# header; set it only when that many proxies of your own are in front and each appends the
+# address it saw. Sign-in lockout, API throttling and the access log all use it.
+TRUSTED_PROXY_COUNT = env_int("FRONTDOOR_PROXY_COUNT", 0, minimum=0)
+
+# django-axes locks the pair of a username and an address, never the bare username or the
+# bare address: five wrong passwords for the manager from one address do not lock the
+# manager out from another, and nobody can lock everyone behind one address. The lockout
+# lifts after the cool-off, and a failure during it starts the cool-off again, so repeated
+# guessing from one place is slowed to a few tries an hour.
 AXES_FAILURE_LIMIT = env_int("FRONTDOOR_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("FRONTDOOR_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_CALLABLE = "agencies.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "agencies.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("FRONTDOOR_PROXY_COUNT", 0, minimum=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Two-step verification (TOTP, django-otp) for managers, auditors and administrators. On
+# in production; off by default in the embedded mode (`make run`, whose demo users sign in
+# with a password only) and in development. FRONTDOOR_MFA_REQUIRED=true turns it on there.
+MFA_REQUIRED = env_bool("FRONTDOOR_MFA_REQUIRED", PRODUCTION)
+OTP_TOTP_ISSUER = env_str("FRONTDOOR_MFA_ISSUER", "Front Door")
+# Each wrong code doubles the wait before the next is checked (1 s, 2 s, 4 s...).
+OTP_TOTP_THROTTLE_FACTOR = 1
+# The Django admin never shows a device's secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Security headers -----------------------------------------------------------------
 
@@ -280,7 +336,8 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env_bool("DJANGO_BEHIND_TLS_PROXY", True):
+    # Only when configured: behind no proxy, anyone could send X-Forwarded-Proto.
+    if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Internationalisation -------------------------------------------------------------
@@ -331,10 +388,12 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+# SMTP with STARTTLS by default in production (port 587, the submission port); without it
+# in the embedded mode and development, which write email to files.
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION)
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_USE_TLS else 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "front-door@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -412,12 +471,38 @@ HEALTH_MAX_SCAN_AGE = timedelta(minutes=env_int("FRONTDOOR_HEALTH_MAX_SCAN_MINUT
 
 # --- REST API -------------------------------------------------------------------------
 
+# API tokens (django-rest-knox): stored as SHA-512 digests, each ending after this many
+# hours, at sign-out, at a password change, or when its owner or an administrator
+# revokes it. Sent as "Authorization: Token <token>".
+API_TOKEN_HOURS = env_int("FRONTDOOR_API_TOKEN_HOURS", 8, minimum=1)
+KNOX_TOKEN_MODEL = "agencies.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the browsable API's HTML pages only for developers (DEBUG on).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
+    # Each signed-in user's requests to the API, and each address's requests for a token;
+    # over the rate, 429 with Retry-After. The address is worked out as everywhere else
+    # (NUM_PROXIES: X-Forwarded-For only when FRONTDOOR_PROXY_COUNT says so).
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("FRONTDOOR_API_RATE", "120/minute"),
+        "token": env_str("FRONTDOOR_TOKEN_RATE", "10/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -453,6 +538,23 @@ SPECTACULAR_SETTINGS = {
 # --- Health ---------------------------------------------------------------------------
 
 HEALTH_BROKER_TIMEOUT_SECONDS = env_int("FRONTDOOR_HEALTH_BROKER_TIMEOUT", 3, minimum=1)
+# Anonymous /health/ says only "ok" or not. The details (database, broker, worker, outbox)
+# are for a signed-in administrator, or a monitor sending this value in the
+# X-Health-Token header (unset: no token opens them).
+HEALTH_TOKEN = env_str("FRONTDOOR_HEALTH_TOKEN", "")
+
+# --- Cache: API throttling counts here ------------------------------------------------
+
+# Each process's own memory unless FRONTDOOR_CACHE_URL names a Redis database shared by
+# every web process (then a rate is a rate across them all, not per process).
+CACHE_URL = env_str("FRONTDOOR_CACHE_URL", "")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("FRONTDOOR_CACHE_URL must be a redis:// URL.")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # --- Logging: no personal data; usernames and addresses are masked by django-axes ----
 

@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import views as account_views
-from agencies.api import AgencyList, ObtainToken
+from agencies.api import AgencyList, EndToken, ObtainToken, TokenDetail, TokenList
 from frontdoor import views
 from notices import views as inbox_views
 from notices.api import NotificationList
@@ -22,6 +22,9 @@ from triage.strategy_api import DiscussionDetail, DiscussionList
 
 api_v1 = [
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
+    path("auth/logout/", EndToken.as_view(), name="api-logout"),
+    path("auth/tokens/", TokenList.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:token_id>/", TokenDetail.as_view(), name="api-token-detail"),
     path("referrals/", ReferralList.as_view(), name="api-referrals"),
     path("referrals/<int:pk>/", ReferralDetail.as_view(), name="api-referral"),
     path("referrals/<int:pk>/decision/", ReferralDecision.as_view(), name="api-referral-decision"),
@@ -49,6 +52,15 @@ urlpatterns = [
     path("health/", views.health_check, name="health"),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
+    path("accounts/", account_views.account, name="account"),
+    path(
+        "accounts/tokens/<int:token_id>/revoke/",
+        account_views.revoke_token,
+        name="account-token-revoke",
+    ),
+    path("accounts/password/", account_views.ChangePasswordView.as_view(), name="password-change"),
+    path("accounts/two-step/", account_views.two_step_setup, name="two-step-setup"),
+    path("accounts/two-step/verify/", account_views.two_step_verify, name="two-step-verify"),
     path("referrals/", include("referrals.urls")),
     path("triage/", include((triage_urls.queue, "triage"))),
     path("children/", include((triage_urls.children, "children"))),

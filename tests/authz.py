@@ -137,6 +137,7 @@ OBJECT_KINDS = {
     "request_id": ("own", "other", "none"),
     "challenge_id": ("own", "other", "none"),
     "discussion_id": ("own", "other", "none"),
+    "token_id": ("own", "other", "none"),
 }
 # Parameters that do not name an object take one fixed, valid value.
 FIXED_PARAMS = {"index": "0", "slug": "concerns"}
@@ -149,6 +150,7 @@ PARAM_OBJECT = {
     "request_id": "information_request",
     "challenge_id": "challenge",
     "discussion_id": "discussion",
+    "token_id": "api_token",
 }
 
 # A referral for each kind: its reference, child's first name and worry are markers.
@@ -422,6 +424,13 @@ def build_world() -> World:
         "discussion": {
             "own": discussions["own"].pk,
             "other": discussions["other"].pk,
+            "none": NONE_ID,
+        },
+        # Each user's own API token; "other" is the police referrer's.
+        "api_token": {
+            "own": {role: f.ApiTokenFactory(user=who).pk for role, who in users.items()}
+            | {"*": f.ApiTokenFactory(user=referrer).pk},
+            "other": f.ApiTokenFactory(user=police_referrer).pk,
             "none": NONE_ID,
         },
         # Not in any URL: the inbox's "mark as read" takes it in the body.

@@ -2,9 +2,10 @@
 
 import factory
 from django.contrib.auth.hashers import make_password
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.census import AgencyType
-from agencies.models import Agency, Role, User
+from agencies.models import Agency, ApiToken, Role, User
 from triage.models import (
     AgencyContribution,
     Attendee,
@@ -49,6 +50,40 @@ class UserFactory(factory.django.DjangoModelFactory):
         no_declaration=None,
     )
     password = factory.LazyFunction(lambda: make_password(PASSWORD))
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """An API token as the token endpoint issues one; the token itself (shown only when
+    issued, never stored) is on the instance as ``raw``."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        token, raw = model_class.objects.create(**kwargs)
+        token.raw = raw
+        return token
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    """An authenticator app set up for two-step verification."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory, role=Role.MANAGER)
+    name = "Authenticator app"
+    confirmed = True
+
+
+def current_code(device) -> str:
+    """The code the device's authenticator app shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
 
 
 # --- Referrals ------------------------------------------------------------------------

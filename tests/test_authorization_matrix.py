@@ -44,6 +44,30 @@ MATRIX = {
     ("login", "PUT"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": 200},
     ("logout", "OPTIONS"): dict.fromkeys(authz.ROLES, 200),
     ("logout", "POST"): dict.fromkeys(authz.ROLES, LOGIN),
+    # --- The account area: each person's own tokens, password and two-step verification -
+    ("account", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
+    # Revoking one's own API token; another's, or one that does not exist, is 404.
+    ("account-token-revoke", "POST"): {
+        **dict.fromkeys(authz.ROLES, {"own": 302, "*": 404}), "anonymous": LOGIN,
+    },
+    # An empty or invalid change re-renders the form with its errors (200).
+    ("password-change", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
+    ("password-change", "POST"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
+    # Setting up an authenticator: the roles two-step verification is for; an empty or
+    # invalid code re-renders the page (200).
+    **{
+        ("two-step-setup", method): {
+            **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+            "manager": 200, "auditor": 200, "admin": 200,
+        }
+        for method in ("GET", "POST")
+    },
+    # The code step: with FRONTDOOR_MFA_REQUIRED off (as here) nobody is asked for a
+    # code, so everyone signed in goes on (302); tests/agencies/test_two_step.py has it on.
+    **{
+        ("two-step-verify", method): {**dict.fromkeys(authz.ROLES, 302), "anonymous": LOGIN}
+        for method in ("GET", "POST")
+    },
     ("inbox", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
     ("inbox-read", "POST"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": LOGIN},
     # --- The referral form: referrers and leads, and staff for calls; drafts are private --
@@ -303,6 +327,17 @@ MATRIX = {
     # --- The API: 401 without a token or session ------------------------------------------
     ("api-token", "POST"): dict.fromkeys(authz.ROLES, 400),
     ("api-token", "OPTIONS"): dict.fromkeys(authz.ROLES, 200),
+    # Signing out of the API ends the token sent: a session is not a token (401).
+    **{("api-logout", method): dict.fromkeys(authz.ROLES, 401) for method in ("POST", "OPTIONS")},
+    # Each caller's own tokens; revoking another's, or one that does not exist, is 404.
+    **{
+        ("api-tokens", method): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401}
+        for method in ("GET", "OPTIONS")
+    },
+    ("api-token-detail", "DELETE"): {
+        **dict.fromkeys(authz.ROLES, {"own": 204, "*": 404}), "anonymous": 401,
+    },
+    ("api-token-detail", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-notifications", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-notifications", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     # Partners and the administrator may ask: they get an empty list.

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from base64 import b32decode
+
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.census import AgencyType
 from agencies.models import Agency, Role, User
+from agencies.policy import may_use_second_factor
 
 DEMO_PASSWORD = "demo-pass-2026"
+# The demo's managers, auditor and administrator have this authenticator key, published
+# like the password, for trying two-step verification (FRONTDOOR_MFA_REQUIRED=true): add
+# it to an authenticator app by hand (time-based, 6 digits, 30 seconds).
+DEMO_TOTP_KEY = "FRONTDOORDEMOKEYFRONTDOORDEMOKEY"
+DEMO_TOTP_DEVICE = "Demo authenticator (published key)"
 
 AGENCIES: list[tuple[str, str]] = [
     ("Northshire Police", AgencyType.POLICE),
@@ -101,5 +110,25 @@ def seed_agencies_and_users() -> dict[str, int]:
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+        if may_use_second_factor(user):
+            seed_demo_authenticator(user)
         created += was_created
     return {"agencies": len(agencies), "users": len(USERS), "users_created": created}
+
+
+def seed_demo_authenticator(user: User) -> TOTPDevice:
+    """A confirmed authenticator with the published demo key, fresh on each seeding."""
+    TOTPDevice.objects.filter(user=user).exclude(name=DEMO_TOTP_DEVICE).delete()
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user,
+        name=DEMO_TOTP_DEVICE,
+        defaults={
+            "key": b32decode(DEMO_TOTP_KEY).hex(),
+            "confirmed": True,
+            "last_t": -1,
+            "drift": 0,
+            "throttling_failure_count": 0,
+            "throttling_failure_timestamp": None,
+        },
+    )
+    return device

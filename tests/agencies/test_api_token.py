@@ -1,43 +1,484 @@
-import pytest
+"""API tokens (django-rest-knox): issued at POST /api/v1/auth/token/, stored hashed,
+expiring after FRONTDOOR_API_TOKEN_HOURS, ended at sign-out (the API's and the website's)
+and at a password change, listed and revoked by their owner and by the administrator."""
 
-from tests.factories import PASSWORD, UserFactory
+import logging
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from rest_framework.test import APIClient
+
+from agencies.models import ApiToken, Role
+from tests.factories import PASSWORD, ApiTokenFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+TOKEN_URL = "/api/v1/auth/token/"
+LOGOUT_URL = "/api/v1/auth/logout/"
+TOKENS_URL = "/api/v1/auth/tokens/"
+SOME_API = "/api/v1/agencies/"
+
+
+def ask_for_token(client, username="pat", password=PASSWORD, **extra):
+    return client.post(TOKEN_URL, {"username": username, "password": password}, **extra)
+
+
+def with_token(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
 
 
 def test_a_token_is_issued_for_a_correct_username_and_password(client):
     UserFactory(username="pat")
 
-    response = client.post("/api/v1/auth/token/", {"username": "pat", "password": PASSWORD})
+    response = ask_for_token(client)
 
     assert response.status_code == 200
     token = response.json()["token"]
     assert client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
 
 
+def test_the_answer_says_when_the_token_expires(client, settings):
+    UserFactory(username="pat")
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False):
+        body = ask_for_token(client).json()
+
+    assert set(body) == {"token", "expires_at"}
+    assert parse_datetime(body["expires_at"]) == parse_datetime(
+        "2026-11-27 09:00:00+00:00"
+    ) + timedelta(hours=settings.API_TOKEN_HOURS)
+
+
+def test_only_a_digest_of_the_token_is_stored(client):
+    UserFactory(username="pat")
+
+    token = ask_for_token(client).json()["token"]
+
+    [stored] = ApiToken.objects.all()
+    assert stored.digest != token and len(stored.digest) == 128
+    assert token not in stored.digest
+    # What is kept of the token itself is the short prefix knox looks it up by.
+    assert len(stored.token_key) < len(token) // 4
+
+
+def test_a_token_stops_working_when_it_expires():
+    pat = UserFactory(username="pat")
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
+        token = ApiTokenFactory(user=pat).raw
+        traveller.shift(timedelta(hours=8) - timedelta(minutes=1))
+        assert with_token(token).get(SOME_API).status_code == 200
+
+        traveller.shift(timedelta(minutes=2))
+        response = with_token(token).get(SOME_API)
+
+    assert response.status_code == 401
+    assert not ApiToken.objects.filter(user=pat).exists()  # removed on the way
+
+
+def test_the_token_lifetime_is_a_setting(settings):
+    settings.REST_KNOX = {**settings.REST_KNOX, "TOKEN_TTL": timedelta(hours=2)}
+    pat = UserFactory(username="pat")
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
+        body = ask_for_token(Client()).json()
+        traveller.shift(timedelta(hours=2, minutes=1))
+        response = with_token(body["token"]).get(SOME_API)
+
+    assert parse_datetime(body["expires_at"]) == parse_datetime("2026-11-27 11:00:00+00:00")
+    assert response.status_code == 401
+    assert pat.auth_token_set.count() == 0
+
+
+def test_a_token_stops_working_after_signing_out_with_it(client):
+    UserFactory(username="pat")
+    token = ask_for_token(client).json()["token"]
+    api = with_token(token)
+
+    response = api.post(LOGOUT_URL)
+
+    assert response.status_code == 204
+    assert api.get(SOME_API).status_code == 401
+    assert ApiToken.objects.count() == 0
+
+
+def test_signing_out_with_one_token_leaves_the_others(client):
+    UserFactory(username="pat")
+    first = ask_for_token(client).json()["token"]
+    second = ask_for_token(client).json()["token"]
+
+    with_token(first).post(LOGOUT_URL)
+
+    assert with_token(first).get(SOME_API).status_code == 401
+    assert with_token(second).get(SOME_API).status_code == 200
+
+
+def test_signing_out_of_the_api_needs_a_token(referrer_client):
+    assert APIClient().post(LOGOUT_URL).status_code == 401
+    assert referrer_client.post(LOGOUT_URL).status_code == 401
+
+
+def test_signing_out_of_the_website_ends_the_persons_tokens(client):
+    pat = UserFactory(username="pat")
+    token = ask_for_token(client).json()["token"]
+    other = ApiTokenFactory().raw
+    browser = Client()
+    browser.force_login(pat)
+
+    browser.post("/accounts/logout/")
+
+    assert with_token(token).get(SOME_API).status_code == 401
+    assert with_token(other).get(SOME_API).status_code == 200
+
+
+def test_a_session_running_out_leaves_the_tokens(client):
+    """Only signing out ends them: a browser left idle says nothing about the systems
+    that use the person's tokens."""
+    pat = UserFactory(username="pat")
+    browser = Client()
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
+        browser.post("/accounts/login/", {"username": "pat", "password": PASSWORD})
+        token = ApiTokenFactory(user=pat).raw
+        traveller.shift(timedelta(minutes=31))
+        assert browser.get("/").status_code == 302  # signed out for being idle
+
+        assert with_token(token).get(SOME_API).status_code == 200
+
+
+def test_a_token_stops_working_after_a_password_change(client):
+    pat = UserFactory(username="pat")
+    token = ask_for_token(client).json()["token"]
+
+    pat.set_password("a-new-and-quite-unusual-passphrase")
+    pat.save()
+
+    assert with_token(token).get(SOME_API).status_code == 401
+    assert ApiToken.objects.count() == 0
+
+
+def test_saving_a_user_without_a_new_password_leaves_their_tokens(client):
+    pat = UserFactory(username="pat")
+    token = ask_for_token(client).json()["token"]
+
+    pat.job_title = "Safeguarding lead"
+    pat.save()
+
+    assert with_token(token).get(SOME_API).status_code == 200
+
+
+def test_a_password_hash_upgraded_at_sign_in_is_not_a_password_change(client, settings):
+    """Signing in with a password stored under an older hasher re-hashes it: that must
+    not end the person's tokens."""
+    pat = UserFactory(username="pat")
+    token = ApiTokenFactory(user=pat).raw
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    pat.password = make_password(PASSWORD, hasher="md5")
+    pat.save(update_fields=["password"])
+
+    client.post("/accounts/login/", {"username": "pat", "password": PASSWORD})
+
+    pat.refresh_from_db()
+    assert pat.password.startswith("pbkdf2_sha256$")
+    assert with_token(token).get(SOME_API).status_code == 200
+
+
+# --- Listing and revoking ----------------------------------------------------------------
+
+
+def test_the_owner_lists_their_live_tokens_through_the_api(client):
+    pat = UserFactory(username="pat")
+    first = ApiTokenFactory(user=pat)
+    second = ApiTokenFactory(user=pat)
+    ApiTokenFactory()  # someone else's
+    expired = ApiTokenFactory(user=pat)
+    ApiToken.objects.filter(pk=expired.pk).update(expiry=timezone.now() - timedelta(minutes=1))
+
+    body = with_token(first.raw).get(TOKENS_URL).json()
+
+    assert [row["id"] for row in body] == [second.pk, first.pk]
+    assert [row["current"] for row in body] == [False, True]
+    assert set(body[0]) == {"id", "created_at", "expires_at", "current"}
+    assert first.raw not in str(body) and first.digest not in str(body)
+
+
+def test_the_owner_revokes_a_token_through_the_api():
+    pat = UserFactory(username="pat")
+    mine, spare = ApiTokenFactory(user=pat), ApiTokenFactory(user=pat)
+
+    response = with_token(mine.raw).delete(f"{TOKENS_URL}{spare.pk}/")
+
+    assert response.status_code == 204
+    assert with_token(spare.raw).get(SOME_API).status_code == 401
+    assert with_token(mine.raw).get(SOME_API).status_code == 200
+
+
+def test_nobody_revokes_anothers_token_through_the_api():
+    mine, theirs = ApiTokenFactory(), ApiTokenFactory()
+
+    response = with_token(mine.raw).delete(f"{TOKENS_URL}{theirs.pk}/")
+
+    assert response.status_code == 404
+    assert with_token(theirs.raw).get(SOME_API).status_code == 200
+
+
+def test_the_account_page_lists_the_owners_tokens_and_revokes_one():
+    pat = UserFactory(username="pat")
+    mine = ApiTokenFactory(user=pat)
+    theirs = ApiTokenFactory()
+    browser = Client()
+    browser.force_login(pat)
+
+    page = browser.get("/accounts/").content.decode()
+    revoked = browser.post(f"/accounts/tokens/{mine.pk}/revoke/")
+    after = browser.get("/accounts/").content.decode()
+    refused = browser.post(f"/accounts/tokens/{theirs.pk}/revoke/")
+
+    assert f"Token {mine.pk}" in page and f"Token {theirs.pk}" not in page
+    assert f'action="/accounts/tokens/{mine.pk}/revoke/"' in page
+    assert revoked.status_code == 302 and revoked["Location"] == "/accounts/"
+    assert "no longer works" in after and f"Token {mine.pk}" not in after
+    assert with_token(mine.raw).get(SOME_API).status_code == 401
+    assert refused.status_code == 404
+    assert with_token(theirs.raw).get(SOME_API).status_code == 200
+
+
+def test_the_administrator_lists_and_revokes_anyones_token_in_the_admin(sysadmin_client):
+    token = ApiTokenFactory()
+
+    listing = sysadmin_client.get("/admin/agencies/apitoken/")
+    deleted = sysadmin_client.post(f"/admin/agencies/apitoken/{token.pk}/delete/", {"post": "yes"})
+
+    assert listing.status_code == 200
+    assert token.user.username in listing.content.decode()
+    assert token.digest not in listing.content.decode()
+    assert deleted.status_code == 302
+    assert with_token(token.raw).get(SOME_API).status_code == 401
+
+
+def test_the_admin_cannot_make_a_token_for_someone_else(sysadmin_client):
+    assert sysadmin_client.get("/admin/agencies/apitoken/add/").status_code == 403
+
+
+def test_tokens_in_the_admin_are_for_the_administrator_only(manager_client):
+    assert manager_client.get("/admin/agencies/apitoken/").status_code == 403
+
+
+def test_issuing_and_revoking_are_logged_with_ids_only(client, caplog):
+    pat = UserFactory(username="pat.example")
+    with caplog.at_level(logging.INFO):
+        token = ask_for_token(client, "pat.example").json()["token"]
+        with_token(token).post(LOGOUT_URL)
+
+    logged = [r.getMessage() for r in caplog.records if r.name == "frontdoor.security"]
+    assert f"sign-in succeeded: user={pat.pk} via=api path=/api/v1/auth/token/" in logged
+    assert any(m.startswith(f"api token issued: user={pat.pk} ") for m in logged)
+    assert any(m.startswith(f"api token ended: user={pat.pk} ") for m in logged)
+    assert not any(
+        "pat.example" in r.getMessage() or token in r.getMessage() for r in caplog.records
+    )
+
+
+# --- Wrong requests ----------------------------------------------------------------------
+
+
 def test_a_wrong_password_gets_400_naming_the_problem(client):
     UserFactory(username="pat")
 
-    response = client.post("/api/v1/auth/token/", {"username": "pat", "password": "nope"})
+    response = ask_for_token(client, password="nope")
 
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
+    assert ApiToken.objects.count() == 0
 
 
 def test_a_missing_field_gets_400_naming_it(client):
-    response = client.post("/api/v1/auth/token/", {"username": "pat"})
+    response = client.post(TOKEN_URL, {"username": "pat"})
 
     assert response.status_code == 400
     assert "password" in response.json()
+
+
+def test_an_inactive_user_gets_no_token(client):
+    UserFactory(username="pat", is_active=False)
+
+    assert ask_for_token(client).status_code == 400
+
+
+def test_a_deactivated_users_token_stops_working():
+    token = ApiTokenFactory()
+    token.user.is_active = False
+    token.user.save()
+
+    assert with_token(token.raw).get(SOME_API).status_code == 401
 
 
 def test_token_requests_count_towards_the_lockout(client, settings):
     UserFactory(username="pat")
 
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/api/v1/auth/token/", {"username": "pat", "password": "nope"})
-    response = client.post("/api/v1/auth/token/", {"username": "pat", "password": PASSWORD})
+        ask_for_token(client, password="nope")
+    response = ask_for_token(client)
 
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.json()["detail"]
     assert "token" not in response.json()
+    assert int(response["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
+
+
+# --- Throttling ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rates(monkeypatch):
+    """DRF reads the rates into its throttle class once, at import."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def set_rates(**rates):
+        monkeypatch.setattr(
+            SimpleRateThrottle,
+            "THROTTLE_RATES",
+            {"user": "1000/minute", "token": "1000/minute", **rates},
+        )
+
+    return set_rates
+
+
+def test_the_rates_are_the_settings(settings):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    assert SimpleRateThrottle.THROTTLE_RATES == {"user": "120/minute", "token": "10/minute"}
+
+
+def test_token_requests_are_limited_per_address_with_retry_after(client, rates):
+    rates(token="3/minute")
+    UserFactory(username="pat")
+
+    answers = [ask_for_token(client, REMOTE_ADDR="10.0.0.5").status_code for _ in range(3)]
+    limited = ask_for_token(client, REMOTE_ADDR="10.0.0.5")
+    elsewhere = ask_for_token(client, REMOTE_ADDR="10.0.0.6")
+
+    assert answers == [200, 200, 200]
+    assert limited.status_code == 429
+    assert 0 < int(limited["Retry-After"]) <= 60
+    assert "token" not in limited.json()
+    assert elsewhere.status_code == 200
+
+
+def test_the_token_limit_counts_wrong_usernames_too(client, rates):
+    rates(token="2/minute")
+    UserFactory(username="pat")
+
+    ask_for_token(client, "someone", "nope")
+    ask_for_token(client, "someone.else", "nope")
+
+    assert ask_for_token(client).status_code == 429
+
+
+def test_the_token_limit_ignores_a_forged_forwarded_for(client, rates):
+    rates(token="2/minute")
+    UserFactory(username="pat")
+
+    for n in range(2):
+        ask_for_token(client, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+
+    forged = ask_for_token(client, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="192.0.2.77")
+    assert forged.status_code == 429
+
+
+def test_api_requests_are_limited_per_user_with_retry_after(rates):
+    rates(user="3/minute")
+    pat, sam = ApiTokenFactory(), ApiTokenFactory()
+
+    answers = [with_token(pat.raw).get(SOME_API).status_code for _ in range(3)]
+    limited = with_token(pat.raw).get(SOME_API)
+
+    assert answers == [200, 200, 200]
+    assert limited.status_code == 429
+    assert 0 < int(limited["Retry-After"]) <= 60
+    assert with_token(sam.raw).get(SOME_API).status_code == 200
+
+
+def test_the_limit_lifts_after_its_window(rates):
+    rates(user="2/minute")
+    token = ApiTokenFactory().raw
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
+        for _ in range(2):
+            with_token(token).get(SOME_API)
+        assert with_token(token).get(SOME_API).status_code == 429
+
+        traveller.shift(61)
+        assert with_token(token).get(SOME_API).status_code == 200
+
+
+# --- Two-step verification at the token endpoint ---------------------------------------
+
+
+def test_a_manager_needs_a_code_for_a_token_when_two_step_verification_is_on(client, settings):
+    from tests.factories import TOTPDeviceFactory, current_code
+
+    settings.MFA_REQUIRED = True
+    manager = UserFactory(username="ruth", role=Role.MANAGER)
+    device = TOTPDeviceFactory(user=manager)
+
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
+        without = ask_for_token(client, "ruth")
+        wrong = client.post(
+            TOKEN_URL, {"username": "ruth", "password": PASSWORD, "otp_code": "000000"}
+        )
+        traveller.shift(5)  # a wrong code makes the next wait a second
+        right = client.post(
+            TOKEN_URL, {"username": "ruth", "password": PASSWORD, "otp_code": current_code(device)}
+        )
+
+    assert without.status_code == 400 and "otp_code" in without.json()
+    assert wrong.status_code == 400 and "otp_code" in wrong.json()
+    assert right.status_code == 200 and right.json()["token"]
+
+
+def test_a_manager_without_an_authenticator_is_told_to_set_one_up(client, settings):
+    settings.MFA_REQUIRED = True
+    UserFactory(username="ruth", role=Role.MANAGER)
+
+    response = ask_for_token(client, "ruth")
+
+    assert response.status_code == 400
+    assert "Set up two-step verification" in response.json()["otp_code"][0]
+
+
+def test_a_referrer_needs_no_code(client, settings):
+    settings.MFA_REQUIRED = True
+    UserFactory(username="pat", role=Role.REFERRER)
+
+    assert ask_for_token(client).status_code == 200
+
+
+# --- The schema documents every answer ---------------------------------------------------
+
+
+def test_the_schema_documents_each_answer_of_the_token_endpoints(referrer_client):
+    schema = referrer_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+
+    token = paths["/api/v1/auth/token/"]["post"]
+    assert set(token["responses"]) == {"200", "400", "401", "429"}
+    assert "Retry-After" in token["responses"]["429"]["headers"]
+    assert set(
+        token["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1:]
+    ) == {"TokenRequest"}
+    issued = schema["components"]["schemas"]["Token"]["properties"]
+    assert set(issued) == {"token", "expires_at"}
+    assert set(paths["/api/v1/auth/logout/"]["post"]["responses"]) == {"204", "401", "429"}
+    assert set(paths["/api/v1/auth/tokens/"]["get"]["responses"]) == {"200", "401", "429"}
+    assert set(paths["/api/v1/auth/tokens/{token_id}/"]["delete"]["responses"]) == {
+        "204",
+        "401",
+        "404",
+        "429",
+    }

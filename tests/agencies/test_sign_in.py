@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -73,8 +74,8 @@ def test_a_wrong_password_is_refused_with_a_clear_message(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_a_failed_sign_in_is_logged_without_the_password_or_username(client, caplog):
-    UserFactory(username="pat.example")
+def test_a_failed_sign_in_is_logged_with_the_user_id_not_the_password_or_username(client, caplog):
+    pat = UserFactory(username="pat.example")
 
     with caplog.at_level(logging.INFO):
         sign_in(client, "pat.example", "hunter2-wrong-password")
@@ -82,32 +83,125 @@ def test_a_failed_sign_in_is_logged_without_the_password_or_username(client, cap
     failures = [r for r in caplog.records if r.name == "frontdoor.security"]
     assert len(failures) == 1
     assert "sign-in failed" in failures[0].getMessage()
+    assert f"user={pat.pk} " in failures[0].getMessage()
     everything_logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "hunter2-wrong-password" not in everything_logged
     assert "pat.example" not in everything_logged
 
 
-def test_an_account_locks_after_repeated_failures_even_from_different_addresses(client, settings):
+def fail_from(client, username, address, times):
+    for _ in range(times):
+        sign_in(client, username, "wrong", REMOTE_ADDR=address)
+
+
+def test_repeated_failures_lock_that_account_from_that_address(client, settings):
     UserFactory(username="pat")
 
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, "pat", "wrong", REMOTE_ADDR=f"10.0.0.{attempt + 1}")
-    response = sign_in(client, "pat", PASSWORD, REMOTE_ADDR="10.0.0.99")
+    fail_from(client, "pat", "10.0.0.7", settings.AXES_FAILURE_LIMIT)
+    response = sign_in(client, "pat", PASSWORD, REMOTE_ADDR="10.0.0.7")
 
     assert response.status_code == 429
     assert "Sign-in is locked for now" in response.content.decode()
+    assert response["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     assert "_auth_user_id" not in client.session
 
 
-def test_an_address_locks_after_repeated_failures_against_different_accounts(client, settings):
+def test_five_wrong_passwords_from_one_address_do_not_lock_the_manager_out_from_another(
+    client, settings
+):
+    """Nobody can keep the manager out during the 24-hour clock by guessing wrong."""
+    UserFactory(username="manager.ruth", role=Role.MANAGER)
+
+    fail_from(client, "manager.ruth", "203.0.113.66", settings.AXES_FAILURE_LIMIT)
+    response = Client().post(
+        LOGIN, {"username": "manager.ruth", "password": PASSWORD}, REMOTE_ADDR="10.0.0.12"
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_failures_against_other_accounts_do_not_lock_everyone_behind_one_address(client, settings):
     UserFactory(username="pat")
 
     for attempt in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, f"guess{attempt}", "wrong", REMOTE_ADDR="10.0.0.7")
     response = sign_in(client, "pat", PASSWORD, REMOTE_ADDR="10.0.0.7")
 
+    assert response.status_code == 302
+
+
+def test_failures_spread_over_addresses_do_not_add_up(client, settings):
+    UserFactory(username="pat")
+
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "pat", "wrong", REMOTE_ADDR=f"10.0.0.{attempt + 1}")
+    response = sign_in(client, "pat", PASSWORD, REMOTE_ADDR="10.0.0.1")
+
+    assert response.status_code == 302
+
+
+def test_a_lockout_lifts_after_the_cool_off_and_a_try_during_it_starts_it_again(client, settings):
+    UserFactory(username="pat")
+    cool_off = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
+        fail_from(client, "pat", "10.0.0.7", settings.AXES_FAILURE_LIMIT)
+        traveller.shift(cool_off - 60)
+        # Still locked: and this wrong try starts the cool-off again.
+        assert sign_in(client, "pat", "wrong", REMOTE_ADDR="10.0.0.7").status_code == 429
+        traveller.shift(120)
+        assert sign_in(client, "pat", PASSWORD, REMOTE_ADDR="10.0.0.7").status_code == 429
+
+        traveller.shift(cool_off + 1)
+        response = sign_in(client, "pat", PASSWORD, REMOTE_ADDR="10.0.0.7")
+
+    assert response.status_code == 302
+
+
+def test_a_forwarded_for_header_is_ignored_unless_proxies_are_configured(client, settings):
+    """Without FRONTDOOR_PROXY_COUNT, a client cannot pick the address it is counted as."""
+    UserFactory(username="pat")
+
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(
+            client, "pat", "wrong", REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR=f"1.2.3.{attempt}"
+        )
+    response = sign_in(client, "pat", PASSWORD, REMOTE_ADDR="10.0.0.7")
+
     assert response.status_code == 429
-    assert "Sign-in is locked for now" in response.content.decode()
+
+
+def test_behind_a_configured_proxy_the_forwarded_address_is_counted(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="pat")
+
+    fail_from_proxy = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.9"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "pat", "wrong", **fail_from_proxy)
+
+    assert sign_in(client, "pat", PASSWORD, **fail_from_proxy).status_code == 429
+    other = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.10"}
+    assert sign_in(client, "pat", PASSWORD, **other).status_code == 302
+
+
+def test_a_sign_in_for_no_such_account_is_logged_without_a_user(client, caplog):
+    with caplog.at_level(logging.INFO):
+        sign_in(client, "nobody.here", "whatever-it-is")
+
+    [failure] = [r.getMessage() for r in caplog.records if r.name == "frontdoor.security"]
+    assert "sign-in failed: user=- account=" in failure
+    assert "nobody.here" not in failure
+
+
+def test_a_successful_sign_in_is_logged_with_the_user_id(client, caplog):
+    pat = UserFactory(username="pat.example")
+
+    with caplog.at_level(logging.INFO):
+        sign_in(client, "pat.example", PASSWORD)
+
+    logged = [r.getMessage() for r in caplog.records if r.name == "frontdoor.security"]
+    assert f"sign-in succeeded: user={pat.pk} via=web path=/accounts/login/" in logged
+    assert not any("pat.example" in r.getMessage() for r in caplog.records)
 
 
 def test_failures_below_the_limit_do_not_lock(client, settings):
@@ -177,6 +271,29 @@ def test_signed_in_users_visiting_sign_in_go_home(referrer_client):
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
+
+
+def test_the_sign_in_page_states_the_idle_limit_in_force(client, settings):
+    settings.SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
+
+    page = client.get(LOGIN).content.decode()
+
+    assert "signed out after 15 minutes without activity" in page
+
+
+def test_the_idle_limit_is_a_setting(client, settings):
+    settings.SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
+    UserFactory(username="pat")
+    with time_machine.travel("2026-11-27 16:00:00+00:00", tick=False) as traveller:
+        sign_in(client, "pat", PASSWORD)
+        traveller.shift(14 * 60)
+        assert client.get("/").status_code == 200
+
+        traveller.shift(16 * 60)
+        response = client.get("/")
+
+    assert response.status_code == 302
+    assert "inactive for 15 minutes" in client.get(response["Location"]).content.decode()
 
 
 def test_passwords_are_checked_by_djangos_validators():

@@ -115,3 +115,29 @@ def test_the_image_takes_no_local_build_output_secrets_or_data():
     ignored = set((ROOT / ".dockerignore").read_text().split())
 
     assert {".venv", "node_modules", "static_build", "var", ".env", ".git"} <= ignored
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "FRONTDOOR_MFA_REQUIRED",
+        "FRONTDOOR_MFA_ISSUER",
+        "FRONTDOOR_PASSWORD_LOCAL_WORDS",
+        "FRONTDOOR_API_TOKEN_HOURS",
+        "FRONTDOOR_API_RATE",
+        "FRONTDOOR_TOKEN_RATE",
+        "FRONTDOOR_CACHE_URL",
+        "FRONTDOOR_HEALTH_TOKEN",
+        "FRONTDOOR_PROXY_COUNT",
+        "DJANGO_BEHIND_TLS_PROXY",
+        "EMAIL_USE_TLS",
+    ],
+)
+def test_the_security_settings_are_in_the_readme_and_env_example(variable):
+    settings_py = (ROOT / "frontdoor" / "settings.py").read_text()
+    readme = (ROOT / "README.md").read_text()
+    configuration = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+
+    assert f'"{variable}"' in settings_py
+    assert f"`{variable}`" in configuration
+    assert f"\n{variable}=" in (ROOT / ".env.example").read_text()

@@ -6,14 +6,88 @@ from notices.delivery import record_heartbeat
 pytestmark = pytest.mark.django_db
 
 
+HEALTH_TOKEN = "health-token-for-the-monitor-0123456789"
+
+
 @pytest.fixture(autouse=True)
 def recent_scan():
     """The beat scan runs every minute in a live system."""
     record_heartbeat(name="scan")
 
 
-def test_health_is_200_when_database_and_broker_answer(client):
+@pytest.fixture
+def monitor(client, settings):
+    """A monitor sending the configured health token: it is told the details."""
+    settings.HEALTH_TOKEN = HEALTH_TOKEN
+    client.defaults["HTTP_X_HEALTH_TOKEN"] = HEALTH_TOKEN
+    return client
+
+
+# --- What anyone is told ------------------------------------------------------------------
+
+
+def test_anonymous_health_says_only_ok(client):
     response = client.get("/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_anonymous_health_says_only_unavailable_when_the_broker_is_down(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
+
+
+def test_signed_in_users_other_than_the_administrator_are_told_only_ok(manager_client):
+    assert manager_client.get("/health/").json() == {"status": "ok"}
+
+
+def test_a_wrong_health_token_is_told_only_ok(client, settings):
+    settings.HEALTH_TOKEN = HEALTH_TOKEN
+
+    response = client.get("/health/", HTTP_X_HEALTH_TOKEN="guess")
+
+    assert response.json() == {"status": "ok"}
+
+
+def test_no_token_opens_the_details_while_none_is_configured(client, settings):
+    settings.HEALTH_TOKEN = ""
+
+    assert client.get("/health/", HTTP_X_HEALTH_TOKEN="").json() == {"status": "ok"}
+
+
+def test_the_administrator_is_told_the_details(sysadmin_client):
+    body = sysadmin_client.get("/health/").json()
+
+    assert body["status"] == "ok"
+    assert body["database"]["vendor"] and body["broker"]["transport"]
+
+
+def test_an_administrator_not_past_two_step_verification_is_told_only_ok(settings):
+    from django.test import Client
+
+    from agencies.models import Role
+    from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory
+
+    settings.MFA_REQUIRED = True
+    admin = UserFactory(username="kit", role=Role.ADMIN)
+    TOTPDeviceFactory(user=admin)
+    client = Client()
+    client.post("/accounts/login/", {"username": "kit", "password": PASSWORD})
+
+    assert client.get("/health/").json() == {"status": "ok"}
+
+
+# --- What an administrator or a monitor is told -------------------------------------------
+
+
+def test_health_is_200_when_database_and_broker_answer(monitor):
+    response = monitor.get("/health/")
 
     assert response.status_code == 200
     body = response.json()
@@ -22,12 +96,12 @@ def test_health_is_200_when_database_and_broker_answer(client):
     assert body["broker"]["ok"] is True
 
 
-def test_health_is_503_when_the_broker_does_not_answer(client, settings):
+def test_health_is_503_when_the_broker_does_not_answer(monitor, settings):
     # Nothing listens on port 1: the broker cannot answer.
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
-    response = client.get("/health/")
+    response = monitor.get("/health/")
 
     assert response.status_code == 503
     body = response.json()
@@ -36,22 +110,22 @@ def test_health_is_503_when_the_broker_does_not_answer(client, settings):
     assert body["database"]["ok"] is True
 
 
-def test_health_is_503_when_the_database_does_not_answer(client, monkeypatch):
+def test_health_is_503_when_the_database_does_not_answer(monitor, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise OperationalError("database went away")
 
     monkeypatch.setattr(connection, "cursor", broken_cursor)
 
-    response = client.get("/health/")
+    response = monitor.get("/health/")
 
     assert response.status_code == 503
     assert response.json()["database"] == {"ok": False, "error": "OperationalError"}
 
 
-def test_health_reports_the_workers_last_heartbeat(client):
+def test_health_reports_the_workers_last_heartbeat(monitor):
     record_heartbeat(name="worker")
 
-    body = client.get("/health/").json()
+    body = monitor.get("/health/").json()
 
     assert body["worker"]["last_heartbeat_at"] is not None
 
@@ -63,20 +137,20 @@ def test_health_needs_no_sign_in_and_is_not_cached(client):
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
 
 
-def test_health_is_503_when_the_clocks_have_not_been_scanned_lately(client):
+def test_health_is_503_when_the_clocks_have_not_been_scanned_lately(monitor):
     from datetime import timedelta
 
     from django.utils import timezone
 
     record_heartbeat(name="scan", at=timezone.now() - timedelta(minutes=10))
 
-    response = client.get("/health/")
+    response = monitor.get("/health/")
 
     assert response.status_code == 503
     assert response.json()["notices"]["problems"] == ["the clocks have not been scanned recently"]
 
 
-def test_health_is_503_when_an_email_notice_has_waited_too_long(client):
+def test_health_is_503_when_an_email_notice_has_waited_too_long(monitor):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -90,7 +164,7 @@ def test_health_is_503_when_an_email_notice_has_waited_too_long(client):
         created_at=timezone.now() - timedelta(minutes=20)
     )
 
-    response = client.get("/health/")
+    response = monitor.get("/health/")
 
     assert response.status_code == 503
     assert response.json()["notices"]["oldest_pending_seconds"] >= 20 * 60

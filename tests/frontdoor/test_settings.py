@@ -226,3 +226,69 @@ def test_production_without_the_embedded_mode_still_refuses_sqlite(tmp_path):
 
     assert result.returncode != 0
     assert "FRONTDOOR_EMBEDDED" in result.stderr
+
+
+# --- Quiet and safe defaults (issue 13) -------------------------------------------------
+
+READ_SECURITY_DEFAULTS = (
+    "from django.conf import settings as s; "
+    "print(s.EMAIL_USE_TLS, s.EMAIL_PORT, int(s.SESSION_IDLE_TIMEOUT.total_seconds() // 60), "
+    "s.MFA_REQUIRED, getattr(s, 'SECURE_PROXY_SSL_HEADER', None) is not None, "
+    "s.TRUSTED_PROXY_COUNT, s.REST_FRAMEWORK['NUM_PROXIES'], "
+    "[r.rsplit('.', 1)[1] for r in s.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']])"
+)
+
+
+def test_production_defaults_are_the_safe_ones(tmp_path):
+    """SMTP with TLS, a 15-minute idle limit, two-step verification, no proxy header
+    trusted, and JSON only from the API (no browsable pages)."""
+    result = run_django(READ_SECURITY_DEFAULTS, tmp_path, **PRODUCTION_LIKE)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True 587 15 True False 0 0 ['JSONRenderer']"
+
+
+def test_the_embedded_mode_keeps_demo_sign_in_simple_and_the_api_json_only(tmp_path):
+    result = run_django(READ_SECURITY_DEFAULTS, tmp_path, **EMBEDDED)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False 25 30 False False 0 0 ['JSONRenderer']"
+
+
+def test_development_offers_the_browsable_api(tmp_path):
+    result = run_django(READ_SECURITY_DEFAULTS, tmp_path, DJANGO_DEBUG="true")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("['JSONRenderer', 'BrowsableAPIRenderer']")
+
+
+def test_proxies_are_trusted_only_when_configured(tmp_path):
+    result = run_django(
+        READ_SECURITY_DEFAULTS,
+        tmp_path,
+        **PRODUCTION_LIKE,
+        DJANGO_BEHIND_TLS_PROXY="true",
+        FRONTDOOR_PROXY_COUNT="1",
+        EMAIL_USE_TLS="false",
+        FRONTDOOR_MFA_REQUIRED="false",
+        FRONTDOOR_SESSION_IDLE_MINUTES="20",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False 25 20 False True 1 1 ['JSONRenderer']"
+
+
+def test_an_api_page_asked_for_by_a_browser_is_json_without_debug(tmp_path):
+    result = run_django(
+        "from django.test import Client; "
+        "r = Client().get('/api/v1/agencies/', "
+        "HTTP_ACCEPT='text/html,application/xhtml+xml,*/*;q=0.8'); "
+        "print(r.status_code, r['Content-Type']); print(r.content.decode())",
+        tmp_path,
+        **EMBEDDED,
+    )
+
+    assert result.returncode == 0, result.stderr
+    status, _, body = result.stdout.partition("\n")
+    assert status == "401 application/json"
+    assert "<html" not in body

@@ -1,0 +1,115 @@
+"""Two-step verification with an authenticator app (TOTP, django-otp): setting it up,
+checking a code, and what the set-up page shows (a QR code drawn as inline SVG by segno,
+and the key to type in by hand). No external service sees the key."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from dataclasses import dataclass
+
+import segno
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from agencies.models import User
+from core import security_log
+
+DEVICE_NAME = "Authenticator app"
+
+
+class CodeRefused(Exception):
+    """A code that is not the current one, or one given too soon after wrong ones."""
+
+    def __init__(self, message: str, *, throttled: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.throttled = throttled
+
+
+def confirmed_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def has_device(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def pending_device(user: User) -> TOTPDevice:
+    """The unconfirmed device being set up, made on first asking and kept until it is
+    confirmed, so that reloading the page shows the same key."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    return device
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    qr_svg: str
+    manual_key: str
+
+
+def enrolment_for(device: TOTPDevice) -> Enrolment:
+    """What the set-up page shows: the otpauth:// address as a QR code (inline SVG, no
+    request leaves the page) and the same key in groups of four for typing."""
+    qr = segno.make(device.config_url, error="m")
+    svg = qr.svg_inline(
+        scale=5, border=4, title="QR code for your authenticator app", svgclass="fd-qr"
+    )
+    key = b32encode(device.bin_key).decode().rstrip("=")
+    return Enrolment(qr_svg=svg, manual_key=" ".join(key[i : i + 4] for i in range(0, len(key), 4)))
+
+
+def _attempt(device: TOTPDevice, code: str) -> CodeRefused | None:
+    """Check a code against a device (locked by the caller); a wrong code counts towards
+    django-otp's growing wait before the next is checked. Returns the refusal rather than
+    raising it, so that the transaction keeps the count of wrong codes."""
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        security_log.second_factor(user_id=device.user_id, outcome="throttled")
+        return CodeRefused(
+            "Too many wrong codes. Wait a minute, then enter the code your app shows now.",
+            throttled=True,
+        )
+    if not device.verify_token("".join(code.split())):
+        security_log.second_factor(user_id=device.user_id, outcome="failed")
+        return CodeRefused(
+            f"Enter the {device.digits}-digit code your authenticator app shows now."
+        )
+    return None
+
+
+def confirm_device(*, user: User, code: str) -> TOTPDevice:
+    """Set-up's last step: the first code from the app proves it holds the key."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=pending_device(user).pk)
+        refused = _attempt(device, code)
+        if refused is None:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            security_log.second_factor(user_id=user.pk, outcome="enrolled")
+    if refused is not None:
+        raise refused
+    return device
+
+
+def verify_code(*, user: User, code: str) -> TOTPDevice:
+    """The step after the password: the code from the user's app. CodeRefused otherwise;
+    TOTPDevice.DoesNotExist when nothing is set up."""
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=True)
+            .order_by("pk")
+            .first()
+        )
+        if device is None:
+            raise TOTPDevice.DoesNotExist
+        refused = _attempt(device, code)
+        if refused is None:
+            security_log.second_factor(user_id=user.pk, outcome="verified")
+    if refused is not None:
+        raise refused
+    return device

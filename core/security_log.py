@@ -1,0 +1,56 @@
+"""The security log: sign-ins, failed sign-ins, two-step verification, API tokens and
+refused requests, each with the user's id and never a name, a username or a password.
+
+It lives in core, with no Django import, because every layer writes to it: the sign-in
+signals (audit), the token API and verification pages (agencies) and the middleware that
+sees every refusal (frontdoor). One logger, ``frontdoor.security``, one line format of
+``event key=value ...``, so a log search finds every event of one user by ``user=<id>``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+logger = logging.getLogger("frontdoor.security")
+
+
+def _user(user_id: int | None) -> str:
+    return str(user_id) if user_id is not None else "-"
+
+
+def sign_in(*, user_id: int, via: str, path: str) -> None:
+    logger.info("sign-in succeeded: user=%s via=%s path=%s", user_id, via, path)
+
+
+def sign_in_failed(*, user_id: int | None, account: str, via: str, path: str) -> None:
+    """``user_id`` is None when no account has that username; ``account`` is a keyed hash
+    of the username tried, to see repeated attempts on one name without naming it."""
+    logger.warning(
+        "sign-in failed: user=%s account=%s via=%s path=%s", _user(user_id), account, via, path
+    )
+
+
+def sign_in_locked(*, account: str, path: str) -> None:
+    logger.warning("sign-in locked out: account=%s path=%s", account, path)
+
+
+def sign_out(*, user_id: int | None, path: str) -> None:
+    logger.info("sign-out: user=%s path=%s", _user(user_id), path)
+
+
+def second_factor(*, user_id: int, outcome: str) -> None:
+    """``outcome``: verified, failed, throttled, enrolled, reset."""
+    level = logging.INFO if outcome in {"verified", "enrolled"} else logging.WARNING
+    logger.log(level, "two-step verification %s: user=%s", outcome, user_id)
+
+
+def token(*, user_id: int, event: str, token_id: int | None = None, by: int | None = None) -> None:
+    """``event``: issued, ended (its owner signed out with it), revoked (by its owner or
+    an administrator: ``by``), ended-all (sign-out or a password change)."""
+    logger.info("api token %s: user=%s token=%s by=%s", event, user_id, _user(token_id), _user(by))
+
+
+def refused(*, user_id: int | None, status: int, method: str, path: str) -> None:
+    logger.warning(
+        "access refused: status=%s user=%s method=%s path=%s", status, _user(user_id), method, path
+    )

@@ -1,0 +1,86 @@
+"""Every refused request (401, 403, 404) is in the security log with the user's id: who
+tried what, never their name and never the query string."""
+
+import logging
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from agencies.models import Role
+from tests.factories import ApiTokenFactory, ReferralFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def refusals(caplog) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "frontdoor.security" and r.getMessage().startswith("access refused")
+    ]
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_page_refused_by_role_is_logged_with_the_user_id(caplog):
+    pat = UserFactory(username="pat.example", role=Role.REFERRER)
+
+    with caplog.at_level(logging.INFO):
+        response = signed_in(pat).get("/triage/?agency=1")
+
+    assert response.status_code == 403
+    assert refusals(caplog) == [
+        f"access refused: status=403 user={pat.pk} method=GET path=/triage/"
+    ]
+    assert not any("pat.example" in r.getMessage() for r in caplog.records)
+
+
+def test_a_record_outside_the_users_scope_is_logged_as_its_404(caplog):
+    pat = UserFactory(role=Role.REFERRER)
+    theirs = ReferralFactory()
+
+    with caplog.at_level(logging.INFO):
+        response = signed_in(pat).get(f"/referrals/{theirs.pk}/")
+
+    assert response.status_code == 404
+    assert refusals(caplog) == [
+        f"access refused: status=404 user={pat.pk} method=GET path=/referrals/{theirs.pk}/"
+    ]
+
+
+def test_an_api_refusal_names_the_tokens_user(caplog):
+    token = ApiTokenFactory(user__role=Role.REFERRER)
+    referral = ReferralFactory()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.raw}")
+
+    with caplog.at_level(logging.INFO):
+        response = api.post(f"/api/v1/referrals/{referral.pk}/decision/", {}, format="json")
+
+    assert response.status_code == 403
+    assert refusals(caplog) == [
+        f"access refused: status=403 user={token.user_id} method=POST "
+        f"path=/api/v1/referrals/{referral.pk}/decision/"
+    ]
+
+
+def test_an_anonymous_api_request_is_logged_without_a_user(caplog):
+    with caplog.at_level(logging.INFO):
+        response = APIClient().get("/api/v1/referrals/")
+
+    assert response.status_code == 401
+    assert refusals(caplog) == [
+        "access refused: status=401 user=- method=GET path=/api/v1/referrals/"
+    ]
+
+
+def test_an_answered_request_is_not_logged_as_refused(caplog, referrer_client):
+    with caplog.at_level(logging.INFO):
+        referrer_client.get("/")
+
+    assert refusals(caplog) == []
