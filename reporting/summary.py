@@ -143,7 +143,9 @@ def _refresh_batch(weeks: list[date], now: datetime) -> None:
         WeeklyTotals.objects.filter(week__in=weeks).delete()
         WeeklyFigures.objects.bulk_create(
             [
-                WeeklyFigures(week=monday, agency_id=agency, counts=counts)
+                WeeklyFigures(
+                    week=monday, agency_id=agency, counts=counts, by_agency=flat_by_agency(counts)
+                )
                 for (monday, agency), counts in rows.items()
             ],
             batch_size=1000,
@@ -157,6 +159,14 @@ def _refresh_batch(weeks: list[date], now: datetime) -> None:
         )
         for monday in weeks:
             SummaryWeek.objects.update_or_create(week=monday, defaults={"refreshed_at": now})
+
+
+def flat_by_agency(counts: dict) -> dict[str, int]:
+    """The counts of the figures shown by agency, as ``WeeklyFigures.by_agency`` keeps
+    them: {"quality:rated": 3, ...}."""
+    return {
+        f"{name}:{key}": value for name in BY_AGENCY for key, value in counts.get(name, {}).items()
+    }
 
 
 def _totals(rows: dict[tuple[date, int | None], dict]) -> dict[tuple[date, str], dict]:
@@ -266,7 +276,7 @@ class Source:
             .values("agency_id")
             .annotate(
                 **{
-                    f"n{i}": Sum(Cast(KT(f"counts__{name}__{key}"), IntegerField()))
+                    f"n{i}": Sum(Cast(KT(f"by_agency__{name}:{key}"), IntegerField()))
                     for i, (name, key) in enumerate(columns)
                 }
             )
@@ -282,8 +292,9 @@ class Source:
         in the database (every figure of BY_AGENCY at once, at the first one asked
         for), the rest live."""
         if name not in self._agency_sums:
-            together = BY_AGENCY if name in BY_AGENCY else (name,)
-            self._agency_sums.update(self._summed_by_agency(together))
+            if name not in BY_AGENCY:
+                raise ValueError(f"{name}: add it to BY_AGENCY, which the refresh keeps")
+            self._agency_sums.update(self._summed_by_agency(BY_AGENCY))
         sums = {agency: dict(counts) for agency, counts in self._agency_sums[name].items()}
         for (_monday, agency), row in self._live(COUNTERS[name], by="agency_id").items():
             if agency is not None:

@@ -273,3 +273,27 @@ def test_with_every_week_summarised_the_page_gives_one_as_of_and_nothing_live():
 
     assert "Weeks to w/c 13 April 2026: figures as of 17 April 2026, 11:56" in text
     assert "counted live" not in text
+
+
+def test_each_agency_row_keeps_the_figures_shown_by_agency_flattened():
+    school = f.AgencyFactory(type="school")
+    ref = referral(
+        datetime(2026, 4, 7, 10, tzinfo=LONDON),
+        referrer=f.UserFactory(role=Role.REFERRER, agency=school),
+    )
+    f.QualityRatingFactory(referral=ref)
+
+    summary.refresh(weeks=[W6], now=NOW)
+
+    (row,) = WeeklyFigures.objects.filter(week=W6)
+    assert row.by_agency == summary.flat_by_agency(row.counts)
+    assert row.by_agency["referrals:n"] == 1
+    assert row.by_agency["quality:rated"] == 1
+    assert not any(key.startswith(("in_time", "outcomes")) for key in row.by_agency)
+
+
+def test_a_figure_not_kept_by_agency_is_refused_rather_than_shown_empty():
+    source = summary.Source(period=PERIOD, scope=p.Scope(), now=NOW)
+
+    with pytest.raises(ValueError, match="BY_AGENCY"):
+        source._by_agency("outcomes")
