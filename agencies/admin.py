@@ -37,3 +37,9 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+    def has_delete_permission(self, request, obj=None):
+        # An account is made inactive, never deleted: the history and the logs name who
+        # did what, and the database refuses to blank a kept version's user
+        # (oversight/triggers.py).
+        return False

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "referrals",
     "triage",
     "reporting",
+    "oversight",
     "demo",
     "frontdoor",
 ]
