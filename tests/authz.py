@@ -137,6 +137,7 @@ OBJECT_KINDS = {
     "request_id": ("own", "other", "none"),
     "challenge_id": ("own", "other", "none"),
     "discussion_id": ("own", "other", "none"),
+    "decision_id": ("own", "other", "none"),
 }
 # Parameters that do not name an object take one fixed, valid value.
 FIXED_PARAMS = {"index": "0", "slug": "concerns"}
@@ -149,6 +150,7 @@ PARAM_OBJECT = {
     "request_id": "information_request",
     "challenge_id": "challenge",
     "discussion_id": "discussion",
+    "decision_id": "decision",
 }
 
 # A referral for each kind: its reference, child's first name and worry are markers.
@@ -319,7 +321,7 @@ def build_world() -> World:
     }
     decided = referrals["decided"]
     # Recording the decision marks the referral decided (triage/triggers.py).
-    f.DecisionFactory(
+    decision = f.DecisionFactory(
         referral=decided,
         rationale=INTERNAL["rationale"],
         lived_experience_impact=INTERNAL["impact"],
@@ -404,6 +406,12 @@ def build_world() -> World:
             "none": NONE_ID,
         },
         "challenge": {kind: c.pk for kind, c in challenges.items()} | {"none": NONE_ID},
+        # The referrer's decided referral's decision, and the one the police challenge.
+        "decision": {
+            "own": decision.pk,
+            "other": challenges["other"].decision_id,
+            "none": NONE_ID,
+        },
         "discussion": {
             "own": discussions["own"].pk,
             "other": discussions["other"].pk,
