@@ -39,6 +39,9 @@ class Capability(StrEnum):
     # One agency's own performance figures (its lead).
     VIEW_AGENCY_PERFORMANCE = "view_agency_performance"
     EXPORT_CENSUS = "export_census"
+    # Every version of a referral, a child, a decision, a discussion or a challenge, with
+    # who changed what and when (the history pages).
+    VIEW_HISTORY = "view_history"
 
 
 # Only capabilities that guard something are listed: the audit issue adds its own with
@@ -74,6 +77,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.CONVENE_STRATEGY,
             Capability.VIEW_DASHBOARD,
             Capability.EXPORT_CENSUS,
+            Capability.VIEW_HISTORY,
         }
     ),
     # A partner agency's practitioner is a professional involved: one whose agency was
@@ -88,6 +92,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_STRATEGY_DISCUSSIONS,
             Capability.VIEW_DASHBOARD,
             Capability.EXPORT_CENSUS,
+            Capability.VIEW_HISTORY,
         }
     ),
     Role.ADMIN: frozenset({Capability.MANAGE_SYSTEM}),

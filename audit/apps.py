@@ -1,8 +1,10 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
-# The migration that brings in the append-only triggers (audit/triggers.py).
+# The migrations that bring in the append-only triggers (audit/triggers.py): the audit
+# events', and the access log's.
 TRIGGERS_MIGRATION = ("audit", "0003_audit_events_append_only")
+ACCESS_LOG_TRIGGER_MIGRATION = ("audit", "0008_access_log_kept_as_written")
 
 
 class AuditConfig(AppConfig):
@@ -24,5 +26,8 @@ def reinstall_triggers(sender, using, **kwargs) -> None:
     from audit import triggers
 
     connection = connections[using]
-    if TRIGGERS_MIGRATION in MigrationRecorder(connection).applied_migrations():
+    applied = MigrationRecorder(connection).applied_migrations()
+    if TRIGGERS_MIGRATION in applied:
         triggers.install(connection)
+    if ACCESS_LOG_TRIGGER_MIGRATION in applied:
+        triggers.keep_as_written(connection, [triggers.ACCESS_LOG_TABLE])

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "referrals",
     "triage",
     "reporting",
+    "oversight",
     "demo",
     "frontdoor",
 ]

@@ -10,6 +10,7 @@ from agencies.api import AgencyList, EndToken, ObtainToken, TokenDetail, TokenLi
 from frontdoor import views
 from notices import views as inbox_views
 from notices.api import NotificationList
+from oversight import urls as oversight_urls
 from referrals.api import ReferralDetail, ReferralList
 from referrals.api_children import ChildMatches
 from reporting import urls as reporting_urls
@@ -68,6 +69,7 @@ urlpatterns = [
     path("challenges/", include((triage_urls.challenges, "challenges"))),
     path("strategy/", include((triage_urls.strategy, "strategy"))),
     path("dashboard/", include((reporting_urls.dashboard, "dashboard"))),
+    path("history/", include((oversight_urls.history, "history"))),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
     path("admin/", admin.site.urls),

@@ -138,6 +138,7 @@ OBJECT_KINDS = {
     "challenge_id": ("own", "other", "none"),
     "discussion_id": ("own", "other", "none"),
     "token_id": ("own", "other", "none"),
+    "decision_id": ("own", "other", "none"),
 }
 # Parameters that do not name an object take one fixed, valid value.
 FIXED_PARAMS = {"index": "0", "slug": "concerns"}
@@ -151,6 +152,7 @@ PARAM_OBJECT = {
     "challenge_id": "challenge",
     "discussion_id": "discussion",
     "token_id": "api_token",
+    "decision_id": "decision",
 }
 
 # A referral for each kind: its reference, child's first name and worry are markers.
@@ -336,7 +338,7 @@ def build_world() -> World:
     }
     decided = referrals["decided"]
     # Recording the decision marks the referral decided (triage/triggers.py).
-    f.DecisionFactory(
+    decision = f.DecisionFactory(
         referral=decided,
         rationale=INTERNAL["rationale"],
         lived_experience_impact=INTERNAL["impact"],
@@ -421,6 +423,12 @@ def build_world() -> World:
             "none": NONE_ID,
         },
         "challenge": {kind: c.pk for kind, c in challenges.items()} | {"none": NONE_ID},
+        # The referrer's decided referral's decision, and the one the police challenge.
+        "decision": {
+            "own": decision.pk,
+            "other": challenges["other"].decision_id,
+            "none": NONE_ID,
+        },
         "discussion": {
             "own": discussions["own"].pk,
             "other": discussions["other"].pk,

@@ -322,6 +322,14 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "agency_lead": 400, "manager": 400, "auditor": 400,
     },
+    # --- History: every version of a record, for managers and auditors -----------------
+    **{
+        (f"history:{record}", "GET"): {
+            **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+            "manager": EVERY, "auditor": EVERY,
+        }
+        for record in ("referral", "child", "decision", "discussion", "challenge")
+    },
     # --- The Django admin: one entry for all of it (its index and the agencies page) -----
     (authz.ADMIN, "GET"): {**dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "admin": 200},
     # --- The API: 401 without a token or session ------------------------------------------
@@ -544,6 +552,17 @@ SHOWN = {
     ("api-strategy-discussion", "screener", "other"): ("other.discussion",),
     ("strategy:detail", "manager", "own"): ("discussion",),
     ("strategy:print", "auditor", "other"): ("other.discussion",),
+    ("history:referral", "auditor", "own"): (
+        "own.reference", "own.child", "own.worry", "note", "quality", "recommendation",
+        "answer", "question", "household", "household.risk",
+    ),
+    ("history:referral", "manager", "other"): ("other.reference", "other.note", "other.answer"),
+    ("history:child", "manager", "own"): ("own.child",),
+    ("history:decision", "auditor", "own"): (
+        "decided.reference", "rationale", "impact", "feedback",
+    ),
+    ("history:discussion", "manager", "own"): ("discussion",),
+    ("history:challenge", "auditor", "other"): ("other.challenge",),
 }  # fmt: skip
 
 

@@ -155,6 +155,16 @@ def main_pages() -> list[tuple[str, list[tuple[str, str]]]]:
                 ("the census export", reverse("dashboard:census")),
             ],
         ),
+        (
+            "auditor",
+            [
+                ("a referral's history", reverse("history:referral", args=[known.pk])),
+                ("a decision's history", reverse("history:decision", args=[known.decision.pk])),
+                ("a child's history", reverse("history:child", args=[known.child_id])),
+                ("a discussion's history", reverse("history:discussion", args=[discussion.pk])),
+                ("a challenge's history", reverse("history:challenge", args=[challenge.pk])),
+            ],
+        ),
     ]
 
 

@@ -1,0 +1,481 @@
+"""The history pages: every version of a referral, a child's record, a decision, a strategy
+discussion and a challenge, with who made it (username and role) and when, and what
+changed in words: field labels, choices by their labels, users by username, agencies by
+name, long text as before and after. For managers and auditors only; every view is in
+the access log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.census import AgencyType
+from agencies.models import Role
+from audit.models import AccessLog
+from oversight.versions import PAGE_SIZE
+from referrals.models import Gender, Outcome, Referral
+from tests.factories import (
+    AgencyFactory,
+    AttendeeFactory,
+    ChallengeFactory,
+    ChildFactory,
+    ReferralFactory,
+    StrategyDiscussionFactory,
+    UserFactory,
+)
+from tests.oversight.pages import versions
+from triage.models import AttendeeRole, EscalationStage, Section47Outcome, ThresholdLevel
+from triage.services import challenges, strategy
+from triage.services.decisions import amend_decision, decide
+
+pytestmark = pytest.mark.django_db
+
+OLD_WORRY = "Came to school hungry four days this week and has a bruise on the arm."
+NEW_WORRY = "Came to school hungry every day this week; the bruise was on the left arm."
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def people():
+    school = AgencyFactory(name="Hillside Primary", type=AgencyType.SCHOOL)
+    social_care = AgencyFactory(
+        name="Hillside Children's Social Care", type=AgencyType.CHILDRENS_SOCIAL_CARE
+    )
+    return {
+        "school": school,
+        "referrer": UserFactory(username="hist.referrer", role=Role.REFERRER, agency=school),
+        "screener": UserFactory(username="hist.screener", role=Role.SCREENER, agency=social_care),
+        "manager": UserFactory(username="hist.manager", role=Role.MANAGER, agency=social_care),
+        "auditor": UserFactory(username="hist.auditor", role=Role.AUDITOR),
+    }
+
+
+@pytest.fixture
+def case(people):
+    """A referral screened, corrected, decided and amended, each by whom it would be."""
+    child = ChildFactory(first_name="Philippa", last_name="Historyfield")
+    referral = ReferralFactory(
+        referrer=people["referrer"], worry=OLD_WORRY, child_first_name="Philippa"
+    )
+    # Screening through its pages, as a screener does it: the signed-in user is who.
+    screener = client_for(people["screener"])
+    screener.post(reverse("triage:claim", args=[referral.pk]))
+    screener.post(
+        reverse("triage:note", args=[referral.pk]),
+        {"text": "Spoke to the school nurse: weight is down since March."},
+    )
+    screener.post(reverse("triage:link-child", args=[referral.pk]), {"child": child.pk})
+    referral.refresh_from_db()
+    referral.worry = NEW_WORRY
+    referral._history_user = people["screener"]
+    referral.save()
+    decision = decide(
+        referral_id=referral.pk,
+        by=people["manager"],
+        outcome=Outcome.EARLY_HELP,
+        threshold_level=2,
+        rationale="Emerging needs: the family worker will support the family at home.",
+        feedback="The school's family worker will contact the family this week.",
+        proceed_reason="Not recommended on yet, but the school needs an answer today.",
+    )
+    amendment = amend_decision(
+        decision_id=decision.pk,
+        by=people["manager"],
+        outcome=Outcome.ASSESSMENT_S17,
+        threshold_level=3,
+        rationale="The nurse's weights show a pattern of neglect over months.",
+        reason="The school nurse's records arrived after the decision.",
+        feedback="A social worker will meet the family to understand the children's needs.",
+    )
+    return {"referral": referral, "child": child, "decision": decision, "amendment": amendment}
+
+
+def test_a_referral_history_shows_every_version_in_time_order_with_who_and_when(people, case):
+    referral = case["referral"]
+
+    response = client_for(people["auditor"]).get(reverse("history:referral", args=[referral.pk]))
+
+    assert response.status_code == 200
+    shown = versions(response)
+    titles = [v.title for v in shown]
+    assert titles == [
+        "Referral: created",
+        f"Concern {referral.concerns.get().pk}: created",
+        "Referral: changed",  # allocated
+        f"Screening note {referral.notes.get().pk}: created",
+        "Referral: changed",  # linked to the child's record
+        "Referral: changed",  # the worry corrected
+        f"Decision {case['decision'].pk}: created",
+        "Referral: changed",  # decided
+        f"Decision amendment {case['amendment'].pk}: created",
+    ]
+    # Written by a factory, with no one signed in: the system.
+    assert shown[0].who.startswith("By The system")
+    assert shown[2].who.startswith("By hist.screener (Screener),")
+    assert shown[6].who.startswith("By hist.manager (Manager),")
+    # Who is named by username and role, never by a person's name.
+    assert people["screener"].get_full_name() not in response.content.decode()
+
+
+def test_a_referral_history_shows_readable_differences(people, case):
+    referral = case["referral"]
+
+    response = client_for(people["manager"]).get(reverse("history:referral", args=[referral.pk]))
+
+    shown = versions(response)
+    created, concern, allocated, note, linked, corrected, decided, status, amended = shown
+    # Choices by their labels, users by username, agencies by name.
+    assert created.changes["Status"] == "Received"
+    assert created.changes["Agency"] == "Hillside Primary"
+    assert created.changes["Referrer"] == "hist.referrer"
+    assert created.changes["Parental consent"] == "Parents know and agreed to the referral"
+    assert concern.changes == {"Category": "Neglect"}
+    assert allocated.changes["Status"] == "Received → Screening"
+    assert allocated.changes["Allocated to"] == "Not set → hist.screener"
+    assert note.changes["Author"] == "hist.screener"
+    assert note.changes["Text"] == "Spoke to the school nurse: weight is down since March."
+    # A child's record is pointed at by its number, never by the child's name.
+    assert linked.changes == {"Child record": f"Not set → Child record {case['child'].pk}"}
+    # Long text as before and after.
+    assert corrected.changes == {
+        "What the referrer is worried about": f"Before {OLD_WORRY} After {NEW_WORRY}"
+    }
+    assert decided.changes["Outcome"] == "Early help"
+    assert decided.changes["Threshold level"] == str(ThresholdLevel.objects.get(level=2))
+    assert decided.changes["Decided by"] == "hist.manager"
+    assert status.changes == {"Status": "Screening → Decided"}
+    assert amended.changes["Outcome"] == "Child and family assessment (section 17)"
+    assert amended.changes["Reason"] == "The school nurse's records arrived after the decision."
+
+
+def test_the_role_shown_is_the_one_held_when_the_change_was_made(people, case):
+    screener = people["screener"]
+    screener.role = Role.MANAGER
+    screener.save()
+
+    response = client_for(people["auditor"]).get(
+        reverse("history:referral", args=[case["referral"].pk])
+    )
+
+    allocated = versions(response)[2]
+    assert allocated.who.startswith("By hist.screener (Screener),")
+
+
+def test_a_reason_recorded_with_a_change_is_shown(people, case):
+    referral = Referral.objects.get(pk=case["referral"].pk)
+    referral.other_professionals = "The school nurse, Hillside surgery."
+    referral._change_reason = "Synthetic demo data (seed_demo)"
+    referral.save()
+
+    response = client_for(people["auditor"]).get(reverse("history:referral", args=[referral.pk]))
+
+    latest = versions(response)[-1]
+    assert latest.reason == "Reason recorded: Synthetic demo data (seed_demo)"
+    assert latest.who.startswith("By The system")
+
+
+def test_a_decision_history_shows_the_decision_and_its_amendments(people, case):
+    decision = case["decision"]
+
+    response = client_for(people["auditor"]).get(reverse("history:decision", args=[decision.pk]))
+
+    assert response.status_code == 200
+    shown = versions(response)
+    assert [v.title for v in shown] == [
+        "Decision: created",
+        f"Amendment {case['amendment'].pk}: created",
+    ]
+    assert shown[1].changes["Threshold level"] == str(ThresholdLevel.objects.get(level=3))
+    assert shown[1].changes["Amended by"] == "hist.manager"
+    assert shown[0].changes["Referral"] == case["referral"].reference
+
+
+def test_a_child_history_shows_changes_to_the_record(people, case):
+    child = case["child"]
+    child.gender = Gender.FEMALE
+    child.postcode = "ZZ9 9ZZ"
+    child._history_user = people["screener"]
+    child.save()
+
+    response = client_for(people["auditor"]).get(reverse("history:child", args=[child.pk]))
+
+    assert response.status_code == 200
+    created, changed = versions(response)
+    assert created.title == "Child record: created"
+    assert changed.changes == {"Gender": "Not known → Female", "Postcode": "Not set → ZZ9 9ZZ"}
+    assert changed.who.startswith("By hist.screener (Screener),")
+    # The page names the record by number.
+    assert "<title>History: Child record" in response.content.decode()
+
+
+def test_a_discussion_history_includes_attendees_changed(people, case):
+    police = AgencyFactory(name="Hillside Police", type=AgencyType.POLICE)
+    health = AgencyFactory(name="Hillside Health Visiting", type=AgencyType.HEALTH_VISITING)
+    discussion = StrategyDiscussionFactory(referral=case["referral"], convened_by=people["manager"])
+    first = AttendeeFactory(discussion=discussion, agency=police, name="DS Hollow")
+    strategy.change_attendees(
+        discussion_id=discussion.pk,
+        by=people["manager"],
+        attendees=[
+            {"agency": police.pk, "role": AttendeeRole.POLICE_OFFICER, "name": "DS Hollow"},
+            {"agency": health.pk, "role": AttendeeRole.HEALTH_VISITOR, "name": "HV Brook"},
+            {
+                "agency": case["referral"].agency_id,
+                "role": AttendeeRole.DESIGNATED_SAFEGUARDING_LEAD,
+                "name": "Ms Lane",
+            },
+        ],
+        missing_members_reason="Children's social care was the convener and took notes.",
+    )
+    strategy.record_outcome(
+        discussion_id=discussion.pk,
+        by=people["manager"],
+        section47_outcome=Section47Outcome.JOINT_POLICE,
+    )
+
+    response = client_for(people["auditor"]).get(
+        reverse("history:discussion", args=[discussion.pk])
+    )
+
+    assert response.status_code == 200
+    shown = {v.title: v for v in versions(response)}
+    assert f"Attendee {first.pk}: removed" in shown
+    added = [v for t, v in shown.items() if t.startswith("Attendee") and "HV Brook" in v.text]
+    assert added[0].changes["Agency"] == "Hillside Health Visiting"
+    assert added[0].changes["Role"] == "Health visitor"
+    outcome = [v for v in shown.values() if "Section 47 outcome" in v.changes]
+    assert outcome[-1].changes["Section 47 outcome"] == (
+        "Not set → Section 47 enquiry: jointly with the police"
+    )
+    assert outcome[-1].who.startswith("By hist.manager (Manager),")
+
+
+def test_a_challenge_history_includes_its_responses_and_stages(people, case):
+    challenge = ChallengeFactory(
+        decision=case["decision"], raised_by=people["referrer"], owner=people["manager"]
+    )
+    challenges.respond(
+        challenge_id=challenge.pk,
+        by=people["manager"],
+        text="We looked again at the nurse's records with the school.",
+    )
+    challenges.escalate(
+        challenge_id=challenge.pk,
+        by=people["manager"],
+        reason="The school still disagrees; managers should look at it together.",
+    )
+
+    response = client_for(people["manager"]).get(reverse("history:challenge", args=[challenge.pk]))
+
+    assert response.status_code == 200
+    shown = versions(response)
+    response_version = next(v for v in shown if v.title.startswith("Response"))
+    assert response_version.changes["By"] == "hist.manager"
+    escalated = [v for v in shown if "Stage" in v.changes][-1]
+    first, second = EscalationStage.objects.order_by("order")[:2]
+    assert escalated.changes["Stage"] == f"{first} → {second}"
+
+
+def test_a_record_with_hundreds_of_versions_is_paged(people):
+    referral = ReferralFactory(referrer=people["referrer"])
+    for n in range(PAGE_SIZE + 9):
+        referral.other_professionals = f"Version {n}"
+        referral._history_user = people["screener"]
+        referral.save()
+    url = reverse("history:referral", args=[referral.pk])
+    client = client_for(people["auditor"])
+
+    first = client.get(url)
+    second = client.get(url, {"page": 2})
+
+    assert len(versions(first)) == PAGE_SIZE
+    later = versions(second)
+    # One creation of the referral and one of its concern, then the changes.
+    assert len(later) == PAGE_SIZE + 9 + 2 - PAGE_SIZE
+    # Across the page break, each change is still measured against the one before.
+    before, after = PAGE_SIZE - 3, PAGE_SIZE - 2
+    assert later[0].changes == {
+        "Other professionals involved": f"Before Version {before} After Version {after}"
+    }
+    assert "go to the latest" in first.content.decode()
+
+
+def _changed_often(people, times: int) -> Referral:
+    referral = ReferralFactory(referrer=people["referrer"])
+    for n in range(times):
+        by = people["screener"] if n % 2 else people["manager"]
+        referral.other_professionals = f"Version {n}"
+        referral.status, referral.assigned_to, referral.assigned_at = (
+            "screening",
+            by,
+            timezone.now(),
+        )
+        referral._history_user = by
+        referral.save()
+    return referral
+
+
+def test_a_page_of_versions_reads_the_database_the_same_number_of_times_however_long(people):
+    client = client_for(people["auditor"])
+
+    def queries(referral) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("history:referral", args=[referral.pk]))
+        assert response.status_code == 200
+        return len(queries)
+
+    assert queries(_changed_often(people, PAGE_SIZE)) == queries(_changed_often(people, 4))
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "log_kind"),
+    [
+        ("referral", "referral", AccessLog.Kind.REFERRAL),
+        ("child", "child", AccessLog.Kind.CHILD),
+        ("decision", "decision", AccessLog.Kind.REFERRAL),
+    ],
+)
+def test_every_view_of_a_history_is_in_the_access_log(people, case, name, kind, log_kind):
+    record = case[kind]
+    auditor = people["auditor"]
+
+    client_for(auditor).get(reverse(f"history:{name}", args=[record.pk]))
+
+    logged = AccessLog.objects.get()
+    assert (logged.username, logged.role, logged.kind) == ("hist.auditor", "auditor", log_kind)
+    # A decision is part of its referral's record: the log names the referral.
+    expected_id = case["referral"].pk if kind == "decision" else record.pk
+    assert logged.object_id == expected_id
+    assert logged.detail["view"] == "history"
+    assert logged.path == reverse(f"history:{name}", args=[record.pk])
+
+
+def test_views_of_discussion_and_challenge_histories_are_logged(people, case):
+    discussion = StrategyDiscussionFactory(referral=case["referral"])
+    challenge = ChallengeFactory(decision=case["decision"], raised_by=people["referrer"])
+    client = client_for(people["manager"])
+
+    client.get(reverse("history:discussion", args=[discussion.pk]))
+    client.get(reverse("history:challenge", args=[challenge.pk]))
+
+    assert sorted(AccessLog.objects.values_list("kind", "object_id")) == sorted(
+        [
+            (AccessLog.Kind.STRATEGY_DISCUSSION, discussion.pk),
+            (AccessLog.Kind.CHALLENGE, challenge.pk),
+        ]
+    )
+
+
+ROLES_REFUSED = [Role.REFERRER, Role.AGENCY_LEAD, Role.SCREENER, Role.PARTNER, Role.ADMIN]
+
+
+@pytest.mark.parametrize("name", ["referral", "child", "decision", "discussion", "challenge"])
+def test_only_managers_and_auditors_open_a_history(people, case, name):
+    discussion = StrategyDiscussionFactory(referral=case["referral"])
+    challenge = ChallengeFactory(decision=case["decision"], raised_by=people["referrer"])
+    pk = {
+        "referral": case["referral"].pk,
+        "child": case["child"].pk,
+        "decision": case["decision"].pk,
+        "discussion": discussion.pk,
+        "challenge": challenge.pk,
+    }[name]
+    url = reverse(f"history:{name}", args=[pk])
+
+    outcomes = {
+        role.value: client_for(UserFactory(role=role)).get(url).status_code
+        for role in [*ROLES_REFUSED, Role.MANAGER, Role.AUDITOR]
+    }
+    anonymous = Client().get(url)
+
+    refused = dict.fromkeys([r.value for r in ROLES_REFUSED], 403)
+    assert outcomes == {**refused, "manager": 200, "auditor": 200}
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    # Only the two views allowed are logged; a refusal reads nothing.
+    assert AccessLog.objects.count() == 2
+
+
+def test_a_history_of_nothing_is_not_found_and_not_logged(people):
+    response = client_for(people["auditor"]).get(reverse("history:referral", args=[987654321]))
+
+    assert response.status_code == 404
+    assert not AccessLog.objects.exists()
+
+
+def test_a_history_page_refuses_writes(people, case):
+    response = client_for(people["auditor"]).post(
+        reverse("history:referral", args=[case["referral"].pk])
+    )
+
+    assert response.status_code == 405
+
+
+# --- Links from the records' own pages ---------------------------------------------------
+
+
+def _pages(case, people) -> list[tuple[str, str]]:
+    """Each record's own page, and the history it links to."""
+    referral, decision, child = case["referral"].pk, case["decision"].pk, case["child"].pk
+    discussion = StrategyDiscussionFactory(referral=case["referral"]).pk
+    challenge = ChallengeFactory(decision=case["decision"], raised_by=people["referrer"]).pk
+    pages = [
+        ("triage:referral", referral, "history:referral", referral),
+        ("triage:referral", referral, "history:decision", decision),
+        ("children:chronology", child, "history:child", child),
+        ("strategy:detail", discussion, "history:discussion", discussion),
+        ("challenges:detail", challenge, "history:challenge", challenge),
+    ]
+    return [(reverse(a, args=[x]), reverse(b, args=[y])) for a, x, b, y in pages]
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.AUDITOR])
+def test_each_record_page_links_to_its_history_for_those_who_may_see_it(people, case, role):
+    client = client_for(UserFactory(role=role))
+
+    for page, history in _pages(case, people):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert f'href="{history}"' in response.content.decode(), page
+
+
+def test_a_screener_sees_no_link_to_a_history(people, case):
+    client = client_for(people["screener"])
+
+    for page, _ in _pages(case, people):
+        if page.startswith("/challenges/"):
+            continue  # not a screener's page
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert "/history/" not in response.content.decode(), page
+
+
+def test_a_history_removed_from_the_live_rows_is_still_shown(people):
+    """Attendees are replaced, not edited: the removed ones keep their history."""
+    discussion = StrategyDiscussionFactory(held_at=timezone.now() - timedelta(hours=1))
+    attendee = AttendeeFactory(discussion=discussion, name="PC Gone")
+    attendee_id = attendee.pk
+    attendee._history_user = people["manager"]
+    attendee.delete()
+
+    response = client_for(people["auditor"]).get(
+        reverse("history:discussion", args=[discussion.pk])
+    )
+
+    shown = versions(response)
+    assert [v.title for v in shown][-2:] == [
+        f"Attendee {attendee_id}: created",
+        f"Attendee {attendee_id}: removed",
+    ]
+    assert shown[-2].changes["Name"] == "PC Gone"
+    assert shown[-1].who.startswith("By hist.manager (Manager),")
