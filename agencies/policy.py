@@ -39,6 +39,11 @@ class Capability(StrEnum):
     # One agency's own performance figures (its lead).
     VIEW_AGENCY_PERFORMANCE = "view_agency_performance"
     EXPORT_CENSUS = "export_census"
+    # The oversight pages: the access log, its break-the-glass alerts, and everything
+    # held about one child (a subject access request). Holders also read closed records
+    # without breaking the glass: they are the oversight.
+    VIEW_ACCESS_LOG = "view_access_log"
+    EXPORT_CHILD_RECORD = "export_child_record"
 
 
 # Only capabilities that guard something are listed: the audit issue adds its own with
@@ -88,6 +93,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_STRATEGY_DISCUSSIONS,
             Capability.VIEW_DASHBOARD,
             Capability.EXPORT_CENSUS,
+            Capability.VIEW_ACCESS_LOG,
+            Capability.EXPORT_CHILD_RECORD,
         }
     ),
     Role.ADMIN: frozenset({Capability.MANAGE_SYSTEM}),
@@ -152,6 +159,13 @@ def reads_referrer_feedback(user) -> bool:
     """Referrers and agency leads read the feedback written for them; the front door
     reads the whole decision on its own pages."""
     return can(user, Capability.VIEW_OWN_REFERRALS)
+
+
+def breaks_glass_for_closed_records(user) -> bool:
+    """Whether opening a closed record (a case decided long ago, about a child with
+    nothing open) is outside this user's normal scope: for screeners and managers it is,
+    and they state a reason first; auditors read everything as the oversight."""
+    return can(user, Capability.VIEW_ALL_REFERRALS) and not can(user, Capability.VIEW_ACCESS_LOG)
 
 
 def require(user, capability: Capability) -> None:

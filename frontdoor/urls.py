@@ -56,6 +56,7 @@ urlpatterns = [
     path("challenges/", include((triage_urls.challenges, "challenges"))),
     path("strategy/", include((triage_urls.strategy, "strategy"))),
     path("dashboard/", include((reporting_urls.dashboard, "dashboard"))),
+    path("audit/", include("oversight.urls")),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
     path("admin/", admin.site.urls),

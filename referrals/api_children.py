@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -126,8 +127,17 @@ class ChildMatches(APIView):
         },
     )
     def get(self, request):
-        log_access(request=request, kind=AccessLog.Kind.CHILD_SEARCH, object_id=None)
         query = ChildMatchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        matches = find_matches(**query.validated_data, limit=MAX_MATCHES)
+        valid = query.is_valid()
+        matches = find_matches(**query.validated_data, limit=MAX_MATCHES) if valid else []
+        # Every search, even an invalid one, with the children it returned by id: never
+        # what was searched for.
+        log_access(
+            request=request,
+            kind=AccessLog.Kind.CHILD_SEARCH,
+            object_id=None,
+            detail={"children": [m.child.pk for m in matches]},
+        )
+        if not valid:
+            raise ValidationError(query.errors)
         return Response(ChildMatchSerializer(matches, many=True).data)

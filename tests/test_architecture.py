@@ -11,6 +11,7 @@ PACKAGES = (
     "referrals",
     "triage",
     "reporting",
+    "oversight",
     "demo",
     "frontdoor",
 )
