@@ -42,6 +42,11 @@ class Capability(StrEnum):
     # Every version of a referral, a child, a decision, a discussion or a challenge, with
     # who changed what and when (the history pages).
     VIEW_HISTORY = "view_history"
+    # The oversight pages: the access log, its break-the-glass alerts, and everything
+    # held about one child (a subject access request). Holders also read closed records
+    # without breaking the glass: they are the oversight.
+    VIEW_ACCESS_LOG = "view_access_log"
+    EXPORT_CHILD_RECORD = "export_child_record"
 
 
 # Only capabilities that guard something are listed: the audit issue adds its own with
@@ -93,6 +98,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_DASHBOARD,
             Capability.EXPORT_CENSUS,
             Capability.VIEW_HISTORY,
+            Capability.VIEW_ACCESS_LOG,
+            Capability.EXPORT_CHILD_RECORD,
         }
     ),
     Role.ADMIN: frozenset({Capability.MANAGE_SYSTEM}),
@@ -191,6 +198,13 @@ def reads_referrer_feedback(user) -> bool:
     """Referrers and agency leads read the feedback written for them; the front door
     reads the whole decision on its own pages."""
     return can(user, Capability.VIEW_OWN_REFERRALS)
+
+
+def breaks_glass_for_closed_records(user) -> bool:
+    """Whether opening a closed record (a case decided long ago, about a child with
+    nothing open) is outside this user's normal scope: for screeners and managers it is,
+    and they state a reason first; auditors read everything as the oversight."""
+    return can(user, Capability.VIEW_ALL_REFERRALS) and not can(user, Capability.VIEW_ACCESS_LOG)
 
 
 def require(user, capability: Capability) -> None:

@@ -16,6 +16,12 @@ class AccessLog(models.Model):
         CHALLENGE = "challenge", "Challenge"
         STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
         CENSUS_EXPORT = "census_export", "CIN census download"
+        # One row per list page shown, with the ids of what it showed in ``detail``.
+        REFERRAL_LIST = "referral_list", "List of referrals"
+        CHALLENGE_LIST = "challenge_list", "List of challenges"
+        DISCUSSION_LIST = "discussion_list", "List of strategy discussions"
+        REQUEST_LIST = "request_list", "List of information requests"
+        CHILD_EXPORT = "child_export", "Everything held about a child"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user_id = models.BigIntegerField(null=True)

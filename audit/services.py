@@ -35,6 +35,17 @@ def log_access(
     )
 
 
+def log_list(*, request, kind: AccessLog.Kind, ids: dict[str, list[int]]) -> AccessLog:
+    """Record that the signed-in user was shown a list: one row for the page, naming what
+    it showed by id (``{"referrals": [3, 7]}``), never one row per item."""
+    return log_access(
+        request=request,
+        kind=kind,
+        object_id=None,
+        detail={key: [int(i) for i in values] for key, values in ids.items()},
+    )
+
+
 def record_event(
     *,
     kind: AuditEvent.Kind,

@@ -28,6 +28,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Information requests", "requests:list", Capability.ANSWER_INFORMATION_REQUESTS),
     NavItem("Performance", "dashboard:performance", Capability.VIEW_DASHBOARD),
     NavItem("Agency performance", "dashboard:agency", Capability.VIEW_AGENCY_PERFORMANCE),
+    NavItem("Access log", "oversight:access-log", Capability.VIEW_ACCESS_LOG),
     NavItem("Administration", "admin:index", Capability.MANAGE_SYSTEM),
     NavItem("API documentation", "api-docs", None),
 ]

@@ -77,6 +77,12 @@ CENSUS_LA_CODE = env_str("FRONTDOOR_LA_CODE", "999")
 # A referral still unallocated this long after it was received is flagged on the queue.
 UNALLOCATED_FLAG_MINUTES = env_int("FRONTDOOR_UNALLOCATED_FLAG_MINUTES", 60, minimum=1)
 
+# Break the glass: a referral decided this many days ago, whose child has no open
+# referral, is a closed record; a screener or manager states why before opening it, and
+# the reason holds for that record this many minutes (and never beyond the session).
+BREAK_GLASS_CLOSED_AFTER_DAYS = env_int("FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS", 30, minimum=1)
+BREAK_GLASS_MINUTES = env_int("FRONTDOOR_BREAK_GLASS_MINUTES", 60, minimum=1)
+
 # The address people reach Front Door at, used for links in emails.
 BASE_URL = env_str("FRONTDOOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -70,6 +70,7 @@ urlpatterns = [
     path("strategy/", include((triage_urls.strategy, "strategy"))),
     path("dashboard/", include((reporting_urls.dashboard, "dashboard"))),
     path("history/", include((oversight_urls.history, "history"))),
+    path("audit/", include("oversight.urls")),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
     path("admin/", admin.site.urls),

@@ -33,6 +33,7 @@ class NoticeKind(models.TextChoices):
     ACTION_OVERDUE = "action_overdue", "Discussion action overdue"
     CHILD_SEEN_DUE_SOON = "child_seen_due_soon", "Child to be seen soon"
     CHILD_SEEN_MISSED = "child_seen_missed", "Child not seen in time"
+    BREAK_GLASS = "break_glass", "Closed record opened with a reason"
 
 
 class NoticeEvent(models.Model):

@@ -102,6 +102,11 @@ TEXT = {
         "A strategy discussion about referral {reference} agreed the child must be seen by "
         "{due}. No visit is recorded.",
     ),
+    NoticeKind.BREAK_GLASS: (
+        "Closed record opened: {reference}",
+        "A closed record ({reference}) was opened outside the usual scope on {due}, with "
+        "a reason. Review it in the access log.",
+    ),
 }
 
 
@@ -125,6 +130,7 @@ LINK_TEXT = {
     NoticeKind.ACTION_OVERDUE: "Open the discussion",
     NoticeKind.CHILD_SEEN_DUE_SOON: "Open the discussion",
     NoticeKind.CHILD_SEEN_MISSED: "Open the discussion",
+    NoticeKind.BREAK_GLASS: "Review it in the access log",
 }
 
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from agencies.policy import may_refer
+from audit.api import AccessLoggedList
 from audit.models import AccessLog
 from audit.services import log_access
 from referrals.models import Referral
@@ -72,7 +73,7 @@ def _as_validation_error(exc: ReferralError) -> ValidationError:
     )
 
 
-class ReferralList(generics.ListAPIView):
+class ReferralList(AccessLoggedList, generics.ListAPIView):
     """Referrals the caller may see, most urgent first; and a new referral."""
 
     serializer_class = ReferralSerializer

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -141,10 +141,19 @@ class ChildMatches(APIView):
         },
     )
     def post(self, request):
-        log_access(request=request, kind=AccessLog.Kind.CHILD_SEARCH, object_id=None)
         query = ChildMatchRequestSerializer(data=request.data)
-        query.is_valid(raise_exception=True)
-        matches = find_matches(**query.validated_data, limit=MAX_MATCHES)
+        valid = query.is_valid()
+        matches = find_matches(**query.validated_data, limit=MAX_MATCHES) if valid else []
+        # Every search, even an invalid one, with the children it returned by id: never
+        # what was searched for.
+        log_access(
+            request=request,
+            kind=AccessLog.Kind.CHILD_SEARCH,
+            object_id=None,
+            detail={"children": [m.child.pk for m in matches]},
+        )
+        if not valid:
+            raise ValidationError(query.errors)
         return Response(ChildMatchSerializer(matches, many=True).data)
 
     def http_method_not_allowed(self, request, *args, **kwargs):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.policy import Capability, can, capability_required, may_refer
 from audit.models import AccessLog
-from audit.services import log_access
+from audit.services import log_access, log_list
 from referrals import coaching as coaching_rules
 from referrals import drafts, forms
 from referrals.filters import MyReferralsFilter
@@ -437,12 +437,19 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
 @require_GET
 def submitted(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = get_object_or_404(Submission, pk=submission_id, submitted_by=request.user)
-    referrals = referrals_visible_to(request.user).filter(submission=submission)
+    referrals = list(
+        referrals_visible_to(request.user).filter(submission=submission).order_by("reference")
+    )
+    log_list(
+        request=request,
+        kind=AccessLog.Kind.REFERRAL_LIST,
+        ids={"referrals": [r.pk for r in referrals]},
+    )
     return render(
         request,
         "referrals/submitted.html",
         {
-            "referrals": referrals.order_by("reference"),
+            "referrals": referrals,
             "immediate_risk": any(r.immediate_risk for r in referrals),
         },
     )
@@ -470,7 +477,11 @@ def mine(request: HttpRequest) -> HttpResponse:
         agency_id=request.user.agency_id,
     )
     page = Paginator(filters.qs, MY_REFERRALS_PAGE_SIZE).get_page(request.GET.get("page"))
-    siblings = siblings_by_submission(request.user, page.object_list)
+    shown = list(page.object_list)
+    siblings = siblings_by_submission(request.user, shown)
+    log_list(
+        request=request, kind=AccessLog.Kind.REFERRAL_LIST, ids={"referrals": [r.pk for r in shown]}
+    )
     rows = [
         {
             "referral": referral,
@@ -478,7 +489,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 s for s in siblings.get(referral.submission_id, []) if s[0] != referral.pk
             ],
         }
-        for referral in page.object_list
+        for referral in shown
     ]
     query = request.GET.copy()
     query.pop("page", None)

@@ -185,6 +185,23 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "screener": EVERY, "manager": EVERY, "auditor": EVERY,
     },
+    # Break the glass: screeners and managers give a reason for a closed record; an empty
+    # or a thin one re-renders the form with 400. Auditors read without one (403 here).
+    **{
+        (name, "POST"): {
+            **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+            "screener": {"none": 404, "*": 400}, "manager": {"none": 404, "*": 400},
+        }
+        for name in ("triage:break-glass", "children:break-glass")
+    },
+    # The auditors' pages: the access log and everything held about a child (JSON by
+    # default).
+    ("oversight:access-log", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "auditor": 200,
+    },
+    ("oversight:child-export", "GET"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "auditor": {"none": 404, "*": 200},
+    },
     # Screeners ask partners; an invalid request re-renders the form with 200.
     ("requests:send", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,

@@ -9,6 +9,8 @@ from rest_framework.exceptions import APIException, NotFound, PermissionDenied, 
 from rest_framework.response import Response
 
 from agencies.policy import Capability, can
+from audit.api import AccessLoggedList
+from audit.models import AccessLog
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
 from referrals.serializers import CleanTextMixin
@@ -166,7 +168,7 @@ def _discussion_asked_for(data) -> int | None:
     return number if number >= 1 else None
 
 
-class ChallengeList(generics.ListAPIView):
+class ChallengeList(AccessLoggedList, generics.ListAPIView):
     """Challenges you may follow: referrers their own referrals', agency leads their
     agency's, partners those they raised, managers and auditors all; 403 for other
     roles."""
@@ -184,6 +186,14 @@ class ChallengeList(generics.ListAPIView):
         ):
             raise PermissionDenied("Your role does not follow challenges.")
         return super().get(request, *args, **kwargs)
+
+    access_kind = AccessLog.Kind.CHALLENGE_LIST
+
+    def access_ids(self, objects):
+        return {
+            "challenges": [c.pk for c in objects],
+            "referrals": list(dict.fromkeys(c.referral_id for c in objects)),
+        }
 
     def get_queryset(self):
         return challenges_visible_to(self.request.user).select_related("referral", "stage")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.policy import Capability, can, capability_required
 from audit.models import AccessLog
-from audit.services import log_access
+from audit.services import log_access, log_list
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
 from triage import challenge_forms as forms
@@ -46,6 +46,15 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     stages: dict = {}
     for challenge in open_challenges:
         stages.setdefault(challenge.stage, []).append(challenge)
+    shown = [c for group in stages.values() for c in group]
+    log_list(
+        request=request,
+        kind=AccessLog.Kind.CHALLENGE_LIST,
+        ids={
+            "challenges": [c.pk for c in shown],
+            "referrals": list(dict.fromkeys(c.referral_id for c in shown)),
+        },
+    )
     return render(
         request,
         "triage/challenges/list.html",

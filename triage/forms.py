@@ -261,3 +261,25 @@ class AmendForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["threshold_level"].choices = threshold_choices()
+
+
+BREAK_GLASS_MIN_WORDS = 3
+
+
+class BreakGlassForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to open this closed record?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, the new concern or the request that brings you to it. Your "
+        "reason is kept in the access log and the auditors are told.",
+        error_messages={"required": "Say why you need to open this closed record"},
+    )
+
+    def clean_reason(self):
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if len(reason.split()) < BREAK_GLASS_MIN_WORDS:
+            raise forms.ValidationError(
+                "Give a reason of substance: a few words on why you need this record"
+            )
+        return reason

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.policy import Capability, capability_required
 from audit.models import AccessLog
-from audit.services import log_access
+from audit.services import log_access, log_list
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
 from referrals.selectors import household_as_given, referrals_visible_to
@@ -56,6 +56,24 @@ def request_list(request: HttpRequest) -> HttpResponse:
     requests = requests_for_partner(request.user)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
+    my_challenges = list(
+        challenges_visible_to(request.user)
+        .filter(raised_by=request.user)
+        .select_related("referral", "stage")
+        .order_by("-raised_at")[:20]
+    )
+    log_list(
+        request=request,
+        kind=AccessLog.Kind.REQUEST_LIST,
+        ids={
+            "information_requests": [r.pk for r in items],
+            "referrals": list(
+                dict.fromkeys(
+                    [r.referral_id for r in items] + [c.referral_id for c in my_challenges]
+                )
+            ),
+        },
+    )
     counts = requests.filter(answered_at__isnull=True).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lte=now))
     )
@@ -69,10 +87,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "now": now,
             "due_soon_at": now + REQUEST_DUE_SOON,
-            "my_challenges": challenges_visible_to(request.user)
-            .filter(raised_by=request.user)
-            .select_related("referral", "stage")
-            .order_by("-raised_at")[:20],
+            "my_challenges": my_challenges,
         },
     )
 

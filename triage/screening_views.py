@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.policy import Capability, can, capability_required, require
 from audit.models import AccessLog
-from audit.services import log_access
+from audit.services import log_access, log_list
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Child, Outcome, Referral, Status
 from referrals.selectors import coaching_explanations
-from triage import footprint, forms, selectors
+from triage import break_glass, break_glass_views, footprint, forms, selectors
 from triage.models import Decision, ThresholdLevel
 from triage.requests_views import information_requests_context
 from triage.services import decisions, screening
@@ -39,6 +39,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     is_filtered = filters.form.is_valid() and any(
         value not in (None, "", False) for value in filters.form.cleaned_data.values()
     )
+    shown = list(page.object_list)
+    log_list(
+        request=request, kind=AccessLog.Kind.REFERRAL_LIST, ids={"referrals": [r.pk for r in shown]}
+    )
     rows = [
         {
             "referral": referral,
@@ -47,7 +51,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 referral, now=now, minutes=settings.UNALLOCATED_FLAG_MINUTES
             ),
         }
-        for referral in page.object_list
+        for referral in shown
     ]
     query = request.GET.copy()
     query.pop("page", None)
@@ -81,18 +85,31 @@ def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -
 
     require(request.user, Capability.VIEW_ALL_REFERRALS)
     referral = _referral_or_404(request, referral_id)
-    log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
+    if break_glass.needs_reason(request, kind=AccessLog.Kind.REFERRAL, record=referral):
+        return break_glass_views.reason_page(
+            request, kind=AccessLog.Kind.REFERRAL, record=referral, then="referral"
+        )
     user = request.user
     is_open = referral.status != Status.DECIDED
+    matches = (
+        matching.matches_for_referral(referral)
+        if is_open and referral.child_id is None and can(user, Capability.SCREEN)
+        else []
+    )
+    # The page offers the children the matching found: the log names them by id.
+    log_access(
+        request=request,
+        kind=AccessLog.Kind.REFERRAL,
+        object_id=referral.pk,
+        detail={"children": [m.child.pk for m in matches]} if matches else None,
+    )
     decision = getattr(referral, "decision", None)
     quality = getattr(referral, "quality", None)
     context = {
         "referral": referral,
         "flags": selectors.repeat_flags(referral),
         "earlier": selectors.child_referrals_in_window(referral),
-        "matches": matching.matches_for_referral(referral)
-        if is_open and referral.child_id is None and can(user, Capability.SCREEN)
-        else [],
+        "matches": matches,
         "decision": decision,
         "amendments": decision.amendments.select_related("amended_by", "threshold_level")
         if decision
@@ -295,6 +312,10 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral_or_404(request, referral_id)
     if referral.status == Status.DECIDED:
         if request.method == "GET" and getattr(referral, "decision", None):
+            if break_glass.needs_reason(request, kind=AccessLog.Kind.REFERRAL, record=referral):
+                return break_glass_views.reason_page(
+                    request, kind=AccessLog.Kind.REFERRAL, record=referral, then="decision"
+                )
             # After deciding, the decision page shows the decision and its footprint.
             log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
             return render(
@@ -337,13 +358,14 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
                 return redirect("triage:queue")
         hide_errors = False
     else:
-        log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
         form = forms.DecisionForm(
             late=late,
             warned=bool(warnings),
             initial={"outcome": referral.recommended_outcome or None},
         )
         hide_errors = True
+    # The form and its re-render after an error both show the referral.
+    log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
     return render(
         request,
         "triage/decide.html",

@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from agencies.policy import Capability, can
+from audit.api import AccessLoggedList
 from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, NotPermitted
@@ -190,9 +191,16 @@ DESCRIPTION = (
         responses={200: DiscussionSerializer(many=True), 403: OpenApiResponse()},
     )
 )
-class DiscussionList(generics.ListAPIView):
+class DiscussionList(AccessLoggedList, generics.ListAPIView):
     serializer_class = DiscussionSerializer
     parser_classes = [BoundedJSONParser]
+    access_kind = AccessLog.Kind.DISCUSSION_LIST
+
+    def access_ids(self, objects):
+        return {
+            "discussions": [d.pk for d in objects],
+            "referrals": list(dict.fromkeys(d.referral_id for d in objects)),
+        }
 
     def get_queryset(self):
         return _visible(self.request.user).order_by("-held_at", "-pk")

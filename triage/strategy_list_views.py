@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from agencies.policy import Capability, capability_required
+from audit.models import AccessLog
+from audit.services import log_list
 from triage import lateness
 from triage.list_filters import StrategyFilter, overdue_actions_count
 from triage.models import StrategyDiscussion
@@ -22,7 +24,6 @@ PAGE_SIZE = 50
 @require_GET
 def discussion_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    # A list shows references, kinds and dates: no child's details, so no access-log row.
     discussions = (
         StrategyDiscussion.objects.select_related("referral", "convened_by")
         .annotate(
@@ -37,6 +38,15 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
     )
     filters = StrategyFilter(request.GET or None, queryset=discussions, now=now)
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    log_list(
+        request=request,
+        kind=AccessLog.Kind.DISCUSSION_LIST,
+        ids={
+            "discussions": [d.pk for d in shown],
+            "referrals": list(dict.fromkeys(d.referral_id for d in shown)),
+        },
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -6,6 +6,7 @@
 from django.urls import path
 
 from triage import (
+    break_glass_views,
     challenge_views,
     child_views,
     requests_views,
@@ -35,10 +36,16 @@ queue = [
     path("referrals/<int:referral_id>/recommend/", screening_views.recommend, name="recommend"),
     path("referrals/<int:referral_id>/decide/", screening_views.decide, name="decide"),
     path("referrals/<int:referral_id>/amend/", screening_views.amend, name="amend"),
+    path(
+        "referrals/<int:referral_id>/break-glass/",
+        break_glass_views.referral_reason,
+        name="break-glass",
+    ),
 ]
 
 children = [
     path("<int:child_id>/", child_views.child_chronology, name="chronology"),
+    path("<int:child_id>/break-glass/", break_glass_views.child_reason, name="break-glass"),
 ]
 
 requests = [

@@ -426,6 +426,17 @@ def _every_kind_of_notice(django_capture_on_commit_callbacks, settings):
         challenges.resolve(
             challenge_id=challenge.pk, by=manager, resolution="upheld", reasons=f"Yes: {WORRY}"
         )
+    with (
+        time_machine.travel(DUE + timedelta(days=45), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        # Closed by now: a screener opens it with a reason, and the auditors are alerted.
+        screener = Client()
+        screener.force_login(UserFactory(role=Role.SCREENER))
+        screener.post(
+            f"/triage/referrals/{referral.pk}/break-glass/",
+            {"reason": f"A new call about the family: {WORRY}"},
+        )
     assert set(Notification.objects.values_list("kind", flat=True)) == set(NoticeKind.values)
     assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
     return referral
@@ -436,7 +447,7 @@ def test_emails_carry_the_reference_and_a_link_but_no_case_details(
 ):
     referral = _every_kind_of_notice(django_capture_on_commit_callbacks, settings)
 
-    assert len(mailoutbox) == Notification.objects.filter(channel=EMAIL).count() == 17
+    assert len(mailoutbox) == Notification.objects.filter(channel=EMAIL).count() == 18
     for message in mailoutbox:
         assert referral.reference in message.subject
         assert referral.reference in message.body
@@ -455,7 +466,7 @@ def test_email_files_carry_the_reference_and_a_link_but_no_case_details(
     referral = _every_kind_of_notice(django_capture_on_commit_callbacks, settings)
 
     files = sorted(tmp_path.iterdir())
-    assert len(files) == Notification.objects.filter(channel=EMAIL).count() == 17
+    assert len(files) == Notification.objects.filter(channel=EMAIL).count() == 18
     for path in files:
         text = path.read_text()
         assert referral.reference in text

@@ -1,0 +1,223 @@
+"""Break the glass: a screener or a manager opening a closed record (a referral decided
+long ago whose child has nothing open, or such a child's chronology) states why first;
+the reason is logged and every auditor alerted; the record is not shown before. Auditors
+read closed records without a reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Role
+from audit.models import AccessLog
+from notices.models import NoticeKind, Notification
+from tests.factories import ChildFactory, DecisionFactory, ReferralFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+REASON = "A new referral by phone names this child; checking what was decided before."
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def decided(days_ago: int, **referral) -> object:
+    at = timezone.now() - timedelta(days=days_ago)
+    referral = ReferralFactory(
+        received_at=at - timedelta(hours=3), awaiting_decision=True, **referral
+    )
+    return DecisionFactory(referral=referral, decided_at=at).referral
+
+
+@pytest.fixture
+def auditors():
+    return [UserFactory(role=Role.AUDITOR), UserFactory(role=Role.AUDITOR, email="")]
+
+
+def test_a_closed_referral_asks_why_and_shows_nothing_of_it(auditors):
+    referral = decided(40)
+
+    response = client_for(UserFactory(role=Role.SCREENER)).get(
+        reverse("triage:referral", args=[referral.pk])
+    )
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "This record is closed" in text
+    assert referral.reference in text
+    assert referral.child_first_name not in text
+    assert referral.worry not in text
+    assert not AccessLog.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_an_empty_reason_is_refused_naming_the_field():
+    referral = decided(40)
+    screener = client_for(UserFactory(role=Role.SCREENER))
+
+    response = screener.post(reverse("triage:break-glass", args=[referral.pk]), {"reason": " "})
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Say why you need to open this closed record" in text
+    assert 'href="#id_reason"' in text
+    assert referral.worry not in text
+    assert not AccessLog.objects.exists()
+
+
+def test_a_thin_reason_is_refused():
+    referral = decided(40)
+
+    response = client_for(UserFactory(role=Role.SCREENER)).post(
+        reverse("triage:break-glass", args=[referral.pk]), {"reason": "checking"}
+    )
+
+    assert response.status_code == 400
+    assert "reason of substance" in response.content.decode()
+
+
+def test_a_reason_opens_the_record_logs_it_and_alerts_every_auditor(auditors):
+    referral = decided(40)
+    screener_user = UserFactory(role=Role.SCREENER)
+    screener = client_for(screener_user)
+
+    response = screener.post(
+        reverse("triage:break-glass", args=[referral.pk]), {"reason": REASON, "then": "referral"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("triage:referral", args=[referral.pk])
+    entry = AccessLog.objects.get(break_glass_reason=REASON)
+    assert (entry.username, entry.kind, entry.object_id) == (
+        screener_user.username,
+        AccessLog.Kind.REFERRAL,
+        referral.pk,
+    )
+    alerts = Notification.objects.filter(kind=NoticeKind.BREAK_GLASS)
+    assert {n.recipient_id for n in alerts} == {a.pk for a in auditors}
+    for alert in alerts:
+        assert referral.reference in alert.subject
+        assert referral.child_first_name not in alert.subject + alert.body
+        assert screener_user.username not in alert.subject + alert.body
+        assert REASON not in alert.body
+        assert "/audit/access-log/" in alert.link
+    # Now the record opens, for the rest of the grant, without asking again.
+    page = screener.get(reverse("triage:referral", args=[referral.pk]))
+    assert referral.worry in page.content.decode()
+    assert screener.get(reverse("triage:referral", args=[referral.pk])).status_code == 200
+    assert AccessLog.objects.exclude(break_glass_reason="").count() == 1
+
+
+def test_the_grant_is_for_that_record_and_that_session_only():
+    first, second = decided(40), decided(50)
+    screener_user = UserFactory(role=Role.SCREENER)
+    screener = client_for(screener_user)
+    screener.post(reverse("triage:break-glass", args=[first.pk]), {"reason": REASON})
+
+    other_record = screener.get(reverse("triage:referral", args=[second.pk]))
+    new_session = client_for(screener_user).get(reverse("triage:referral", args=[first.pk]))
+
+    assert "This record is closed" in other_record.content.decode()
+    assert "This record is closed" in new_session.content.decode()
+
+
+def test_the_grant_runs_out(settings):
+    settings.BREAK_GLASS_MINUTES = 5
+    referral = decided(40)
+    screener = client_for(UserFactory(role=Role.SCREENER))
+    screener.post(reverse("triage:break-glass", args=[referral.pk]), {"reason": REASON})
+
+    import time_machine
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        page = screener.get(reverse("triage:referral", args=[referral.pk]))
+
+    assert "This record is closed" in page.content.decode()
+
+
+def test_recent_and_open_cases_are_not_closed(settings):
+    settings.BREAK_GLASS_CLOSED_AFTER_DAYS = 30
+    recent = decided(5)
+    child = ChildFactory()
+    old_but_child_open = decided(90, child=child)
+    ReferralFactory(child=child)
+    screener = client_for(UserFactory(role=Role.SCREENER))
+
+    for referral in (recent, old_but_child_open):
+        page = screener.get(reverse("triage:referral", args=[referral.pk]))
+        assert referral.worry in page.content.decode()
+
+
+def test_the_setting_moves_the_line(settings):
+    settings.BREAK_GLASS_CLOSED_AFTER_DAYS = 3
+    referral = decided(5)
+
+    page = client_for(UserFactory(role=Role.MANAGER)).get(
+        reverse("triage:referral", args=[referral.pk])
+    )
+
+    assert "This record is closed" in page.content.decode()
+
+
+def test_the_decided_page_of_a_closed_referral_asks_the_manager_too():
+    referral = decided(40)
+    manager = client_for(UserFactory(role=Role.MANAGER))
+
+    page = manager.get(reverse("triage:decide", args=[referral.pk]))
+    assert "This record is closed" in page.content.decode()
+    assert "Emerging needs" not in page.content.decode()
+
+    response = manager.post(
+        reverse("triage:break-glass", args=[referral.pk]), {"reason": REASON, "then": "decision"}
+    )
+    assert response.url == reverse("triage:decide", args=[referral.pk])
+    assert "Emerging needs" in manager.get(response.url).content.decode()
+
+
+def test_a_closed_childs_chronology_asks_why():
+    child = ChildFactory()
+    decided(60, child=child)
+    screener = client_for(UserFactory(role=Role.SCREENER))
+
+    page = screener.get(reverse("children:chronology", args=[child.pk]))
+    assert "This record is closed" in page.content.decode()
+    assert child.first_name not in page.content.decode()
+
+    response = screener.post(reverse("children:break-glass", args=[child.pk]), {"reason": REASON})
+    assert response.url == reverse("children:chronology", args=[child.pk])
+    entry = AccessLog.objects.get(break_glass_reason=REASON)
+    assert (entry.kind, entry.object_id) == (AccessLog.Kind.CHILD, child.pk)
+    assert child.first_name in screener.get(response.url).content.decode()
+
+
+def test_a_child_with_a_recent_decision_is_not_closed():
+    child = ChildFactory()
+    decided(2, child=child)
+
+    page = client_for(UserFactory(role=Role.SCREENER)).get(
+        reverse("children:chronology", args=[child.pk])
+    )
+
+    assert child.first_name in page.content.decode()
+
+
+def test_auditors_read_closed_records_without_a_reason():
+    referral = decided(40)
+    auditor = client_for(UserFactory(role=Role.AUDITOR))
+
+    page = auditor.get(reverse("triage:referral", args=[referral.pk]))
+
+    assert referral.worry in page.content.decode()
+    assert (
+        auditor.post(
+            reverse("triage:break-glass", args=[referral.pk]), {"reason": REASON}
+        ).status_code
+        == 403
+    )
