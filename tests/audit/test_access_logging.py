@@ -175,8 +175,10 @@ def test_a_child_search_names_the_children_it_returned():
     found = ChildFactory(first_name="Oliver", last_name="Smyth")
     ChildFactory(first_name="Zed", last_name="Quorn")
 
-    response = api_for(UserFactory(role=Role.SCREENER)).get(
-        reverse("api-child-matches"), {"first_name": "Oliver", "last_name": "Smyth"}
+    response = api_for(UserFactory(role=Role.SCREENER)).post(
+        reverse("api-child-matches"),
+        {"first_name": "Oliver", "last_name": "Smyth"},
+        format="json",
     )
 
     assert response.status_code == 200
