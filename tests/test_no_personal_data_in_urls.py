@@ -22,6 +22,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SAFE_PARAMETERS = {
     "actions_overdue",
     "assigned_to",
+    "break_glass",
     "collection_year",
     "due_soon",
     "format",
