@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.core.serializers.json import DjangoJSONEncoder
 
 from audit.models import AccessLog, AuditEvent
+from core.spreadsheet import safe_cell
 from oversight.access_log import rows_about_child
 from referrals.models import Child, Referral
-from reporting.performance_views import safe_cell
 from triage.models import ChildLinkRemoval
 
 # Under each item, the related rows exported with it: (key in the export, the related

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils import timezone
 
+from core.spreadsheet import safe_cell
 from referrals.census import Gender
 from reporting.census import LONDON, CensusChild, CensusReturn, Episode
 
@@ -127,14 +128,6 @@ def to_xml(census: CensusReturn, *, now: datetime | None = None) -> bytes:
         _child(children, child, year=census.collection_year)
     ET.indent(message)
     return ET.tostring(message, encoding="utf-8", xml_declaration=True)
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 def csv_rows(census: CensusReturn):

@@ -16,22 +16,18 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
 from agencies.policy import Capability, capability_required, performance_agency_scope
+from core import spreadsheet
 from reporting import performance, performance_tables, summary
 from reporting.charts import weekly_chart
 from reporting.performance_forms import PeriodForm
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet will not run: text starting with = + - @ (or a tab or
-    carriage return) gets a leading apostrophe."""
-    if value is None:
-        return ""
+    """A figure's CSV cell: shares and hours to one decimal place, and text a spreadsheet
+    will not run (core.spreadsheet)."""
     if isinstance(value, float):
         return f"{value:.1f}"
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return spreadsheet.safe_cell(value)
 
 
 def _shown(table: performance_tables.Table) -> dict:
