@@ -102,3 +102,22 @@ class StrengthValidator:
             "agency, the council or Front Door, and not a common word or pattern. Three or "
             "four unrelated words work well."
         )
+
+
+class MaximumLengthValidator:
+    """Refuses a password longer than ``max_length`` characters (128: ASVS 2.1.2 allows
+    64 and more, and no more than 128). Long passphrases are welcome up to there; past it,
+    hashing an attacker's megabyte-long "password" is work for nobody's benefit."""
+
+    def __init__(self, max_length: int = 128):
+        self.max_length = max_length
+
+    def validate(self, password: str, user=None) -> None:
+        if len(password) > self.max_length:
+            raise ValidationError(
+                f"This password is too long: use at most {self.max_length} characters.",
+                code="password_too_long",
+            )
+
+    def get_help_text(self) -> str:
+        return f"Your password can be up to {self.max_length} characters long."

@@ -10,8 +10,18 @@ sees every refusal (frontdoor). One logger, ``frontdoor.security``, one line for
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 logger = logging.getLogger("frontdoor.security")
+
+# A value keeps a path's usual characters; everything else (spaces, newlines, control
+# and non-ASCII characters) is percent-encoded, so a value can neither end its line nor
+# start another ``key=value`` pair, and no one can forge an event (ASVS 7.3.1).
+_SAFE = "/:@-._~!$&'()*+,;=?"
+
+
+def _text(value: object) -> str:
+    return quote(str(value), safe=_SAFE) or "-"
 
 
 def _user(user_id: int | None) -> str:
@@ -19,38 +29,48 @@ def _user(user_id: int | None) -> str:
 
 
 def sign_in(*, user_id: int, via: str, path: str) -> None:
-    logger.info("sign-in succeeded: user=%s via=%s path=%s", user_id, via, path)
+    logger.info("sign-in succeeded: user=%s via=%s path=%s", user_id, _text(via), _text(path))
 
 
 def sign_in_failed(*, user_id: int | None, account: str, via: str, path: str) -> None:
     """``user_id`` is None when no account has that username; ``account`` is a keyed hash
     of the username tried, to see repeated attempts on one name without naming it."""
     logger.warning(
-        "sign-in failed: user=%s account=%s via=%s path=%s", _user(user_id), account, via, path
+        "sign-in failed: user=%s account=%s via=%s path=%s",
+        _user(user_id),
+        _text(account),
+        _text(via),
+        _text(path),
     )
 
 
 def sign_in_locked(*, account: str, path: str) -> None:
-    logger.warning("sign-in locked out: account=%s path=%s", account, path)
+    logger.warning("sign-in locked out: account=%s path=%s", _text(account), _text(path))
 
 
 def sign_out(*, user_id: int | None, path: str) -> None:
-    logger.info("sign-out: user=%s path=%s", _user(user_id), path)
+    logger.info("sign-out: user=%s path=%s", _user(user_id), _text(path))
 
 
 def second_factor(*, user_id: int, outcome: str) -> None:
     """``outcome``: verified, failed, throttled, enrolled, reset."""
     level = logging.INFO if outcome in {"verified", "enrolled"} else logging.WARNING
-    logger.log(level, "two-step verification %s: user=%s", outcome, user_id)
+    logger.log(level, "two-step verification %s: user=%s", _text(outcome), user_id)
 
 
 def token(*, user_id: int, event: str, token_id: int | None = None, by: int | None = None) -> None:
     """``event``: issued, ended (its owner signed out with it), revoked (by its owner or
     an administrator: ``by``), ended-all (sign-out or a password change)."""
-    logger.info("api token %s: user=%s token=%s by=%s", event, user_id, _user(token_id), _user(by))
+    logger.info(
+        "api token %s: user=%s token=%s by=%s", _text(event), user_id, _user(token_id), _user(by)
+    )
 
 
 def refused(*, user_id: int | None, status: int, method: str, path: str) -> None:
     logger.warning(
-        "access refused: status=%s user=%s method=%s path=%s", status, _user(user_id), method, path
+        "access refused: status=%s user=%s method=%s path=%s",
+        status,
+        _user(user_id),
+        _text(method),
+        _text(path),
     )

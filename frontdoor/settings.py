@@ -266,6 +266,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # zxcvbn's estimate of how many guesses the password would take (3: at least 10^8).
     {"NAME": "agencies.passwords.StrengthValidator", "OPTIONS": {"min_score": 3}},
+    {"NAME": "agencies.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -343,6 +344,11 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix: browsers keep these cookies only if they came over HTTPS for
+    # this host alone (Secure, Path=/, no Domain), so no sibling subdomain can set or
+    # overwrite them (ASVS 3.4.4).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     # Only when configured: behind no proxy, anyone could send X-Forwarded-Proto.
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -72,6 +72,14 @@ def signed_in(user):
     return client
 
 
+def test_a_long_passphrase_is_accepted_up_to_128_characters_and_refused_past_them():
+    words = "copper kettle marsh lantern quietly folds seventeen paper boats "
+    passphrase = (words * 3)[:128]
+
+    validate_password(passphrase)
+    assert refusal(passphrase + "x") == "This password is too long: use at most 128 characters."
+
+
 def test_the_page_refuses_a_weak_new_password_naming_the_field():
     pat = UserFactory(username="pat")
     client = signed_in(pat)

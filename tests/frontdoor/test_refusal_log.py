@@ -84,3 +84,22 @@ def test_an_answered_request_is_not_logged_as_refused(caplog, referrer_client):
         referrer_client.get("/")
 
     assert refusals(caplog) == []
+
+
+def test_a_path_cannot_forge_a_line_or_a_field_of_the_log(caplog):
+    forged = "/x%0Asign-in%20succeeded:%20user=1%20via=form%0D%E2%80%AEpath=/"
+
+    with caplog.at_level(logging.INFO):
+        response = Client().get(forged)
+
+    assert response.status_code == 404
+    (line,) = refusals(caplog)
+    assert line == (
+        "access refused: status=404 user=- method=GET "
+        "path=/x%0Asign-in%20succeeded:%20user=1%20via=form%0D%E2%80%AEpath=/"
+    )
+    assert not any(
+        "\n" in r.getMessage() or "\r" in r.getMessage() or " user=1 " in r.getMessage()
+        for r in caplog.records
+        if r.name == "frontdoor.security"
+    )

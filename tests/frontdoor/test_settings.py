@@ -150,13 +150,27 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path):
     result = run_django(
         "from django.conf import settings as s; "
         "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
-        "s.SECURE_SSL_REDIRECT)",
+        "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, "
+        "s.SESSION_COOKIE_DOMAIN, s.CSRF_COOKIE_DOMAIN, s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH)",
         tmp_path,
         **PRODUCTION_LIKE,
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["31536000", "True", "True", "True"]
+    # The __Host- prefix holds only with Secure, Path=/ and no Domain: browsers drop it
+    # otherwise, so all three are checked with the names.
+    assert result.stdout.split() == [
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "None",
+        "None",
+        "/",
+        "/",
+    ]
 
 
 def test_seed_demo_refuses_to_run_in_production_mode(tmp_path):
