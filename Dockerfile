@@ -1,4 +1,8 @@
-# Front Door: one image for web, worker and beat.
+# Front Door: one image for web, worker and beat, which connect as the application's
+# database role (DATABASE_URL). Migrations run as the tables' owner instead, followed by
+# grant_app_role, every time (docker-compose.yml's migrate service; README, "Deploying"):
+#   docker run --rm -e DATABASE_URL=postgres://frontdoor_owner:...@db:5432/frontdoor IMAGE \
+#     sh -c "python manage.py migrate --noinput && python manage.py grant_app_role frontdoor_app"
 FROM node:20-bookworm-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./

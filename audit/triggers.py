@@ -6,9 +6,10 @@ The same holds for the other records kept as written (``keep_as_written``): the 
 log (audit migration 0008) and every history table (oversight.triggers). One function
 refuses the change on PostgreSQL and names the table; each table has its own trigger.
 
-(TRUNCATE, as the test runner empties tables on PostgreSQL, is a table owner's act and
-is not refused. Separating the application's database role from the tables' owner is
-the audit issue's work.)
+(TRUNCATE, as the test runner empties tables on PostgreSQL, is not refused by a
+trigger. In production the application connects as a role that does not own the tables
+and may neither TRUNCATE these nor disable or drop their triggers: audit/db_roles.py,
+``manage.py grant_app_role``.)
 
 SQLite drops a table's triggers when a migration rebuilds the table, so ``install`` runs
 after every ``migrate`` too (audit.apps) and creates whatever is missing.

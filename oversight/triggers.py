@@ -3,22 +3,19 @@ table gets the trigger audit/triggers.py gives the access log (on PostgreSQL UPD
 DELETE refused; on SQLite UPDATE, as emptying a table there is a DELETE).
 
 TRUNCATE, which the test runner and the benchmarks use to empty tables on PostgreSQL,
-is the tables' owner's act and is not refused. A migration that must rewrite kept rows
-(a column made NOT NULL with a default, say) drops the trigger first and this puts it
-back: ``install`` runs after every ``migrate`` (oversight.apps) and adds it to every
-history table that lacks it, new ones included.
+is not refused by a trigger; the application's own role may not TRUNCATE these tables
+(audit/db_roles.py). A migration that must rewrite kept rows (a column made NOT NULL
+with a default, say) drops the trigger first and this puts it back: ``install`` runs
+after every ``migrate`` (oversight.apps) and adds it to every history table that lacks
+it, new ones included.
 """
 
 from __future__ import annotations
 
-from django.apps import apps
-from simple_history.models import HistoricalChanges
-
 from audit import triggers as kept
+from audit.db_roles import history_models
 
-
-def history_models() -> list:
-    return [model for model in apps.get_models() if issubclass(model, HistoricalChanges)]
+__all__ = ["history_models", "history_tables", "install", "uninstall"]
 
 
 def history_tables() -> list[str]:

@@ -29,16 +29,45 @@ def test_app_services_use_postgres_and_redis_and_wait_for_migrations():
         assert service["environment"]["DATABASE_URL"].startswith("postgres://")
         assert service["environment"]["CELERY_BROKER_URL"].startswith("redis://")
         assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    assert services["migrate"]["command"][-2:] == ["migrate", "--noinput"]
     assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "frontdoor", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "frontdoor", "beat"]
 
 
+def test_compose_migrates_as_the_owner_and_runs_the_app_as_the_app_role():
+    """The migrate service connects as the tables' owner, migrates and then grants; web,
+    worker and beat connect as the role it grants to, and never see the owner's password."""
+    services = compose()["services"]
+    shell, flag, script = services["migrate"]["command"]
+    owner_url = re.search(r'export DATABASE_URL="(postgres://[^"]+)"', script).group(1)
+    steps = [step.strip() for step in script.split("&&")]
+
+    assert (shell, flag) == ("sh", "-c")
+    assert owner_url.startswith("postgres://frontdoor_owner:$$(cat /run/secrets/")
+    assert steps[1:] == [
+        "python manage.py migrate --noinput",
+        "python manage.py grant_app_role frontdoor_app",
+    ]
+    assert services["migrate"]["secrets"] == ["db_owner_password"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://frontdoor_app:")
+        assert "secrets" not in services[name]
+    db = services["db"]
+    assert "/docker-entrypoint-initdb.d/" in " ".join(db["volumes"])
+    assert db["environment"]["FRONTDOOR_DB_OWNER_PASSWORD_FILE"].startswith("/run/secrets/")
+    assert set(compose()["secrets"]) == {"postgres_password", "db_owner_password"}
+
+
 def test_env_example_names_every_variable_the_compose_file_expects():
     example = (ROOT / ".env.example").read_text()
 
-    for variable in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_DEBUG", "EMAIL_HOST"):
+    for variable in (
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DJANGO_DEBUG",
+        "EMAIL_HOST",
+        "FRONTDOOR_DB_APP_PASSWORD",
+    ):
         assert f"\n{variable}=" in example
 
 
@@ -66,6 +95,10 @@ def test_make_run_serves_the_embedded_mode_with_gunicorn_and_debug_off():
     assert procfile["beat"].startswith("celery -A frontdoor beat")
 
 
+# The owner's steps carry the owner's database URL, in the README and the smoke check alike.
+AS_OWNER = "DATABASE_URL=$OWNER_URL "
+
+
 def deployment_commands() -> list[str]:
     """The commands in the README's "Deploying" section, but for the first administrator."""
     readme = (ROOT / "README.md").read_text()
@@ -76,7 +109,9 @@ def deployment_commands() -> list[str]:
     return [
         command
         for command in lines + spans
-        if command.startswith(("python manage.py", "gunicorn ", "celery -A "))
+        if command.removeprefix(AS_OWNER).startswith(
+            ("python manage.py", "gunicorn ", "celery -A ")
+        )
         and "createsuperuser" not in command
     ]
 
@@ -85,19 +120,35 @@ def test_the_readme_deployment_steps_are_the_ones_the_smoke_check_runs():
     script = (ROOT / "scripts" / "production-smoke").read_text()
     wsgi_app = re.search(r'^WSGI_APP="([^"]+)"$', script, re.MULTILINE).group(1)
     celery_app = re.search(r'^CELERY_APP="([^"]+)"$', script, re.MULTILINE).group(1)
-    # The smoke check binds to a local port of its own; everything else is the same.
+    # The smoke check binds to a local port of its own and names the application's role
+    # after its database; everything else is the same.
     script = (
         script.replace('"$WSGI_APP"', wsgi_app)
         .replace('"$CELERY_APP"', celery_app)
         .replace('--bind "127.0.0.1:$PORT"', "--bind 0.0.0.0:8000")
+        .replace('grant_app_role "$APP_ROLE"', "grant_app_role frontdoor_app")
     )
     commands = deployment_commands()
 
-    assert len(commands) == 6, commands
+    assert len(commands) == 7, commands
     for command in commands:
         assert re.search(rf"^{re.escape(command)}( |$)", script, re.MULTILINE), (
             f"the README's `{command}` is not what scripts/production-smoke runs"
         )
+
+
+def test_the_owner_migrates_and_grants_and_the_app_runs_as_its_own_role():
+    commands = deployment_commands()
+    script = (ROOT / "scripts" / "production-smoke").read_text()
+
+    assert [c for c in commands if c.startswith(AS_OWNER)] == [
+        f"{AS_OWNER}python manage.py migrate --noinput",
+        f"{AS_OWNER}python manage.py grant_app_role frontdoor_app",
+    ]
+    assert not any("migrate" in c or "grant_app_role" in c for c in commands if AS_OWNER not in c)
+    assert re.search(r'^OWNER_URL="postgres://\$OWNER_ROLE:', script, re.MULTILINE)
+    assert re.search(r'^export DATABASE_URL="postgres://\$APP_ROLE:', script, re.MULTILINE)
+    assert f'{AS_OWNER}python manage.py grant_app_role "$APP_ROLE"' in script
 
 
 def test_the_image_and_compose_serve_the_wsgi_app_the_readme_names():
@@ -114,7 +165,7 @@ def test_the_image_takes_no_local_build_output_secrets_or_data():
     `COPY . .`: a local stale stylesheet, a .env or the SQLite database must not follow."""
     ignored = set((ROOT / ".dockerignore").read_text().split())
 
-    assert {".venv", "node_modules", "static_build", "var", ".env", ".git"} <= ignored
+    assert {".venv", "node_modules", "static_build", "var", ".env", ".git", "secrets"} <= ignored
 
 
 @pytest.mark.parametrize(
