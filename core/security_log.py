@@ -74,3 +74,16 @@ def refused(*, user_id: int | None, status: int, method: str, path: str) -> None
         _text(method),
         _text(path),
     )
+
+
+def rejected(*, user_id: int | None, status: int, method: str, path: str) -> None:
+    """A request turned away for what it was, not who sent it: 400 (input that failed
+    validation), 405 (a method the address does not take), 413 and 415 (a body too
+    large or of the wrong type), 429 (throttled)."""
+    logger.warning(
+        "request rejected: status=%s user=%s method=%s path=%s",
+        status,
+        _user(user_id),
+        _text(method),
+        _text(path),
+    )

@@ -38,6 +38,27 @@ class NoStoreMiddleware:
         return response
 
 
+class ApiAttachmentMiddleware:
+    """Every JSON answer of the API says ``Content-Disposition: attachment`` (ASVS
+    14.4.2): a browser sent straight to an API address saves the answer as a file instead
+    of rendering it, so a reflected value can never run as a page. Answers that name
+    their own file (the census CSV and XML) keep theirs; the API's HTML documentation page
+    is a page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            is_api_request(request)
+            and "Content-Disposition" not in response
+            and "json" in response.get("Content-Type", "")
+        ):
+            response["Content-Disposition"] = 'attachment; filename="api.json"'
+        return response
+
+
 class SessionTimeoutMiddleware:
     """Ends a signed-in session after a period idle and after a period in all."""
 
@@ -146,23 +167,22 @@ class SecondFactorMiddleware:
 class RefusalLogMiddleware:
     """Every refused request, 401, 403 or 404 (the policy answers 404 for a record outside
     someone's scope, so as not to say it exists), goes to the security log with the user's
-    id, the method and the path (never the query string, which may hold search terms)."""
+    id, the method and the path (never the query string, which may hold search terms);
+    so does every rejected one (400 input that failed validation, 405, 413, 415, 429)."""
 
     REFUSED = frozenset({401, 403, 404})
+    REJECTED = frozenset({400, 405, 413, 415, 429})
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code in self.REFUSED:
+        status = response.status_code
+        if status in self.REFUSED or status in self.REJECTED:
             # An API view's token user is set on the request by Django REST framework.
             user = getattr(request, "user", None)
             user_id = user.pk if user is not None and user.is_authenticated else None
-            security_log.refused(
-                user_id=user_id,
-                status=response.status_code,
-                method=request.method,
-                path=request.path[:300],
-            )
+            write = security_log.refused if status in self.REFUSED else security_log.rejected
+            write(user_id=user_id, status=status, method=request.method, path=request.path[:300])
         return response

@@ -21,6 +21,19 @@ def test_pages_send_the_security_headers(referrer_client):
     assert response["Cache-Control"] == "no-store"
 
 
+def test_every_json_answer_of_the_api_is_an_attachment_and_pages_are_not(referrer_client, client):
+    answered = referrer_client.get("/api/v1/referrals/")
+    refused = client.get("/api/v1/referrals/")
+    missing = referrer_client.get("/api/v1/no-such-thing/")
+    page = referrer_client.get("/")
+
+    for response in (answered, refused, missing):
+        assert "json" in response["Content-Type"]
+        assert response["Content-Disposition"] == 'attachment; filename="api.json"'
+    assert (answered.status_code, refused.status_code, missing.status_code) == (200, 401, 404)
+    assert "Content-Disposition" not in page
+
+
 def test_the_sign_in_page_is_not_cached_either(client):
     assert client.get("/accounts/login/")["Cache-Control"] == "no-store"
 

@@ -103,3 +103,41 @@ def test_a_path_cannot_forge_a_line_or_a_field_of_the_log(caplog):
         for r in caplog.records
         if r.name == "frontdoor.security"
     )
+
+
+def rejections(caplog) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "frontdoor.security" and r.getMessage().startswith("request rejected")
+    ]
+
+
+def test_input_that_fails_validation_is_logged_with_the_user_and_nothing_it_said(caplog):
+    token = ApiTokenFactory(user__role=Role.REFERRER)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.raw}")
+
+    with caplog.at_level(logging.INFO):
+        response = api.post(
+            "/api/v1/referrals/", {"children": [{"first_name": "Canary"}]}, format="json"
+        )
+
+    assert response.status_code == 400
+    assert rejections(caplog) == [
+        f"request rejected: status=400 user={token.user_id} method=POST path=/api/v1/referrals/"
+    ]
+    assert not any("Canary" in r.getMessage() for r in caplog.records)
+
+
+def test_a_method_the_address_does_not_take_is_logged(caplog):
+    pat = UserFactory(role=Role.REFERRER)
+
+    with caplog.at_level(logging.INFO):
+        response = signed_in(pat).delete("/referrals/mine/")
+
+    assert response.status_code == 405
+    assert rejections(caplog) == [
+        f"request rejected: status=405 user={pat.pk} method=DELETE path=/referrals/mine/"
+    ]
+    assert refusals(caplog) == []
