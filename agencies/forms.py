@@ -29,8 +29,19 @@ class SignInForm(AuthenticationForm):
             }
         )
         self.fields["password"].widget.attrs.update(
-            {"class": "govuk-input govuk-!-width-one-half", "autocomplete": "current-password"}
+            {**PASSWORD_INPUT, "autocomplete": "current-password"}
         )
+
+
+# GOV.UK Frontend's password input: _components/field.html adds its Show button, so
+# that people can check what they typed (ASVS 2.1.12); without JavaScript it is a plain
+# password field.
+PASSWORD_INPUT = {
+    "class": "govuk-input govuk-password-input__input govuk-js-password-input-input "
+    "govuk-!-width-one-half",
+    "spellcheck": "false",
+    "autocapitalize": "none",
+}
 
 
 class CodeForm(forms.Form):
@@ -71,7 +82,7 @@ class ChangePasswordForm(PasswordChangeForm):
         }
         for name, field in self.fields.items():
             field.label = labels[name]
-            field.widget.attrs.update({"class": "govuk-input govuk-!-width-one-half"})
+            field.widget.attrs.update(PASSWORD_INPUT)
         self.fields["new_password1"].help_text = (
             "At least 12 characters and hard to guess: not built on your name, username, "
             "agency, the council or Front Door. Three or four unrelated words work well."

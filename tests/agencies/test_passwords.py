@@ -1,6 +1,8 @@
 """Passwords are checked by a strength estimator (zxcvbn) that knows the local words, on
 the password page and wherever Django validates a password."""
 
+import re
+
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -144,3 +146,21 @@ def test_the_page_is_for_signed_in_people(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_each_password_field_has_a_show_button_for_its_own_input(client):
+    fields = {
+        "/accounts/login/": ["id_password"],
+        PAGE: ["id_old_password", "id_new_password1", "id_new_password2"],
+    }
+    signed = signed_in(UserFactory())
+
+    for page, ids in fields.items():
+        html = (signed if page == PAGE else client).get(page).content.decode()
+        assert html.count('data-module="govuk-password-input"') == len(ids)
+        for field_id in ids:
+            assert f'aria-controls="{field_id}" aria-label="Show password" hidden>Show<' in html
+            assert re.search(
+                rf'<input type="password"[^>]*govuk-js-password-input-input[^>]*id="{field_id}"',
+                html,
+            )

@@ -76,7 +76,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
     page.context.clear_cookies()  # signs out whoever was signed in
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("identity")).to_be_visible()
 

@@ -23,7 +23,7 @@ def test_a_screener_signs_in_sees_their_home_page_and_signs_out(page: Page, live
     page.screenshot(path=SCREENSHOTS / "sign-in.png", full_page=True)
 
     page.get_by_label("Username").fill("screener")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
     expect(page.get_by_role("heading", name="Screening referrals")).to_be_visible()
@@ -41,7 +41,7 @@ def test_a_wrong_password_shows_the_error_summary(page: Page, live_server):
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("manager")
-    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
 
     summary = page.locator(".govuk-error-summary")
@@ -50,3 +50,16 @@ def test_a_wrong_password_shows_the_error_summary(page: Page, live_server):
     # GOV.UK Frontend's script moved focus to the summary: the JavaScript loaded under the CSP.
     expect(summary).to_be_focused()
     page.screenshot(path=SCREENSHOTS / "sign-in-error.png", full_page=True)
+
+
+def test_the_password_can_be_shown_to_check_it_and_hidden_again(page: Page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    password = page.get_by_label("Password", exact=True)
+    password.fill("copper kettle marsh")
+
+    page.get_by_role("button", name="Show password").click()
+    expect(password).to_have_attribute("type", "text")
+    page.screenshot(path=SCREENSHOTS / "sign-in-password-shown.png", full_page=True)
+
+    page.get_by_role("button", name="Hide password").click()
+    expect(password).to_have_attribute("type", "password")

@@ -44,7 +44,7 @@ def shot(page: Page, name: str) -> None:
 def sign_in(page: Page, base: str, username: str, name: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("identity")).to_contain_text(name)
 

@@ -24,7 +24,7 @@ def test_a_manager_sets_up_two_step_verification_at_first_sign_in(
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("ruth")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
     expect(page.get_by_role("heading", name="Set up two-step verification")).to_be_visible()
