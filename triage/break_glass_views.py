@@ -1,5 +1,5 @@
 """The page that asks why, before a closed record is opened (break the glass). Thin: the
-rules are in ``triage.break_glass``."""
+rules are in ``referrals.break_glass``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from agencies.policy import Capability, breaks_glass_for_closed_records, capability_required
+from agencies.policy import Capability, capability_required
 from audit.models import AccessLog
+from referrals import break_glass
 from referrals.models import Child, Referral
-from triage import break_glass, selectors
+from triage import selectors
 from triage.forms import BreakGlassForm
 
 # Where a granted reason takes the user: the page they asked for, by name, never a URL
@@ -24,16 +25,11 @@ _THEN = {
 }
 
 
-def reason_page(
-    request: HttpRequest, *, kind: str, record, then: str, form=None, status: int = 200
+def _page(
+    request, *, action: str, what: str, then: str, form=None, status: int = 200
 ) -> HttpResponse:
     """The reason page in place of the record: nothing of the record but its reference
     (or the child's id) is shown."""
-    action = (
-        reverse("triage:break-glass", args=[record.pk])
-        if kind == AccessLog.Kind.REFERRAL
-        else reverse("children:break-glass", args=[record.pk])
-    )
     return render(
         request,
         "triage/break_glass.html",
@@ -42,28 +38,55 @@ def reason_page(
             "hide_errors": form is None,
             "action": action,
             "then": then,
-            "what": break_glass.describe(kind, record),
+            "what": what,
         },
         status=status,
     )
 
 
-def _grant(request, *, kind: str, record, default_then: str) -> HttpResponse:
+def reason_page(
+    request: HttpRequest, *, kind: str, record, then: str, form=None, status: int = 200
+) -> HttpResponse:
+    """The reason page for a referral or a child's record."""
+    action = (
+        reverse("triage:break-glass", args=[record.pk])
+        if kind == AccessLog.Kind.REFERRAL
+        else reverse("children:break-glass", args=[record.pk])
+    )
+    return _page(
+        request,
+        action=action,
+        what=break_glass.describe(kind, record),
+        then=then,
+        form=form,
+        status=status,
+    )
+
+
+def _then(request, choices: dict[str, str], default: str) -> str:
     then = request.POST.get("then", "")
-    if then not in _THEN:
-        then = default_then
-    form = BreakGlassForm(request.POST)
-    if not form.is_valid():
-        return reason_page(request, kind=kind, record=record, then=then, form=form, status=400)
+    return then if then in choices else default
+
+
+def _grant(request, *, kind: str, record, form) -> None:
     break_glass.break_glass(
         request=request, kind=kind, record=record, reason=form.cleaned_data["reason"]
     )
+    break_glass.hold(request, kind=kind, object_id=record.pk)
+
+
+def _grant_record(request, *, kind: str, record, default_then: str) -> HttpResponse:
+    then = _then(request, _THEN, default_then)
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return reason_page(request, kind=kind, record=record, then=then, form=form, status=400)
+    _grant(request, kind=kind, record=record, form=form)
     return redirect(_THEN[then], record.pk)
 
 
 def _require_breaks_glass(user) -> None:
     # Auditors read closed records without a reason: they have no glass to break.
-    if not breaks_glass_for_closed_records(user):
+    if not break_glass.applies_to(user):
         raise PermissionDenied
 
 
@@ -75,7 +98,9 @@ def referral_reason(request: HttpRequest, referral_id: int) -> HttpResponse:
         referral = selectors.referral_for_screening(request.user, referral_id)
     except Referral.DoesNotExist:
         raise Http404 from None
-    return _grant(request, kind=AccessLog.Kind.REFERRAL, record=referral, default_then="referral")
+    return _grant_record(
+        request, kind=AccessLog.Kind.REFERRAL, record=referral, default_then="referral"
+    )
 
 
 @capability_required(Capability.VIEW_ALL_REFERRALS)
@@ -86,4 +111,6 @@ def child_reason(request: HttpRequest, child_id: int) -> HttpResponse:
         child = Child.objects.only("pk").get(pk=child_id)
     except Child.DoesNotExist:
         raise Http404 from None
-    return _grant(request, kind=AccessLog.Kind.CHILD, record=child, default_then="chronology")
+    return _grant_record(
+        request, kind=AccessLog.Kind.CHILD, record=child, default_then="chronology"
+    )

@@ -1,0 +1,183 @@
+"""Break the glass: opening a closed record is outside a screener's or a manager's normal
+scope. They state why first; the reason goes into the access log and the auditors are
+alerted; the reason then holds for that record for a short while, never beyond the
+session.
+
+A record is closed when nothing about the child is in hand: a referral decided more than
+``BREAK_GLASS_CLOSED_AFTER_DAYS`` ago whose child has no open referral, or a child with
+no open referral and none decided within those days (so the chronology a screener opens
+from the case they have just decided is not "closed").
+
+The rules live here, in ``referrals``, so that the referral API can apply them; the pages
+that ask for the reason are ``triage.break_glass_views``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.policy import Capability, breaks_glass_for_closed_records, users_with
+from audit.models import AccessLog
+from audit.services import log_access
+from core.text import clean_text
+from notices.models import NoticeKind
+from notices.services import raise_notice
+from referrals.models import Referral, Status
+
+SESSION_KEY = "break_glass"
+REASON_MAX_CHARS = 2000
+REASON_MIN_WORDS = 3
+REASON_REQUIRED = "Say why you need to open this closed record"
+REASON_TOO_THIN = "Give a reason of substance: a few words on why you need this record"
+REASON_TOO_LONG = f"Keep the reason to {REASON_MAX_CHARS:,} characters or fewer"
+
+
+class InvalidReason(ValueError):
+    """The reason given is empty, too thin or too long: ``str(error)`` says which."""
+
+
+def applies_to(user) -> bool:
+    """Whether closed records are outside this user's normal scope (screeners and
+    managers); auditors read everything as the oversight."""
+    return breaks_glass_for_closed_records(user)
+
+
+def clean_reason(text: str) -> str:
+    """The reason as kept: control characters stripped, whitespace collapsed; at least
+    ``REASON_MIN_WORDS`` words and at most ``REASON_MAX_CHARS`` characters. The web form
+    and the API header take the same rules from here."""
+    reason = " ".join(clean_text(text or "").split())
+    if not reason:
+        raise InvalidReason(REASON_REQUIRED)
+    if len(reason) > REASON_MAX_CHARS:
+        raise InvalidReason(REASON_TOO_LONG)
+    if len(reason.split()) < REASON_MIN_WORDS:
+        raise InvalidReason(REASON_TOO_THIN)
+    return reason
+
+
+# --- What is closed ----------------------------------------------------------------------
+
+
+def closed_before(now: datetime) -> datetime:
+    """The closed line: what was settled before it is long ago."""
+    return now - timedelta(days=settings.BREAK_GLASS_CLOSED_AFTER_DAYS)
+
+
+def _child_has_recent_or_open(child_id: int, *, now: datetime) -> bool:
+    return (
+        Referral.objects.filter(child_id=child_id)
+        .exclude(status=Status.DECIDED, decision__decided_at__lt=closed_before(now))
+        .exists()
+    )
+
+
+def referral_is_closed(referral: Referral, *, now: datetime) -> bool:
+    # ``decision`` is triage's Decision, reached by its reverse relation: referrals does
+    # not import it.
+    if referral.status != Status.DECIDED:
+        return False
+    decision = getattr(referral, "decision", None)
+    if decision is None:
+        return False
+    if decision.decided_at >= closed_before(now):
+        return False
+    if referral.child_id is None:
+        return True
+    return (
+        not Referral.objects.filter(child_id=referral.child_id)
+        .exclude(status=Status.DECIDED)
+        .exists()
+    )
+
+
+def child_is_closed(child_id: int, *, now: datetime) -> bool:
+    return not _child_has_recent_or_open(child_id, now=now)
+
+
+def _is_closed(kind: str, record, *, now: datetime) -> bool:
+    if kind == AccessLog.Kind.REFERRAL:
+        return referral_is_closed(record, now=now)
+    return child_is_closed(record.pk, now=now)
+
+
+# --- Grants on the website: held in the session ------------------------------------------
+
+
+def _key(kind: str, object_id: int) -> str:
+    return f"{kind}:{object_id}"
+
+
+def is_granted(request, *, kind: str, object_id: int) -> bool:
+    until = request.session.get(SESSION_KEY, {}).get(_key(kind, object_id))
+    return until is not None and timezone.now().timestamp() < until
+
+
+def hold(request, *, kind: str, object_id: int) -> None:
+    """Let a reason given on the website hold for this record, in this session, for
+    ``BREAK_GLASS_MINUTES``."""
+    grants = dict(request.session.get(SESSION_KEY, {}))
+    until = timezone.now() + timedelta(minutes=settings.BREAK_GLASS_MINUTES)
+    grants[_key(kind, object_id)] = until.timestamp()
+    request.session[SESSION_KEY] = grants
+
+
+def asks(request, *, kind: str, object_id: int, closed: Callable[[], bool]) -> bool:
+    """Whether the user must state a reason before the record is shown to them: break
+    the glass applies to them, no reason holds for it in this session, and ``closed()``
+    (asked last: it may read the database) says the record is closed."""
+    if not applies_to(request.user):
+        return False
+    if is_granted(request, kind=kind, object_id=object_id):
+        return False
+    return closed()
+
+
+def needs_reason(request, *, kind: str, record) -> bool:
+    """``asks`` for a referral or a child."""
+    return asks(
+        request,
+        kind=kind,
+        object_id=record.pk,
+        closed=lambda: _is_closed(kind, record, now=timezone.now()),
+    )
+
+
+def describe(kind: str, record) -> str:
+    """How the notice and the page name the record: a reference or an id, never a name."""
+    if kind == AccessLog.Kind.REFERRAL:
+        return f"referral {record.reference}"
+    return f"child record {record.pk}"
+
+
+# --- Breaking the glass -------------------------------------------------------------------
+
+
+@transaction.atomic
+def break_glass(*, request, kind: str, record, reason: str) -> AccessLog:
+    """Open a closed record with a stated reason: log it (the reason kept with the
+    access) and alert every auditor (a reference and a link only). The website then
+    holds the grant in the session (``hold``)."""
+    entry = log_access(
+        request=request,
+        kind=AccessLog.Kind(kind),
+        object_id=record.pk,
+        break_glass_reason=reason,
+        detail={"break_glass": True},
+    )
+    raise_notice(
+        key=f"break-glass:{entry.pk}",
+        kind=NoticeKind.BREAK_GLASS,
+        recipients=users_with(Capability.VIEW_ACCESS_LOG),
+        reference=describe(kind, record),
+        due=entry.at,
+        link=settings.BASE_URL + reverse("oversight:access-log") + "?break_glass=on",
+        referral_id=record.pk if kind == AccessLog.Kind.REFERRAL else None,
+    )
+    return entry
