@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -17,6 +18,7 @@ from agencies.policy import may_refer
 from audit.api import AccessLoggedList
 from audit.models import AccessLog
 from audit.services import log_access
+from referrals import break_glass, break_glass_api
 from referrals.models import Referral
 from referrals.parsers import MAX_JSON_BYTES, BoundedJSONParser
 from referrals.selectors import referrals_for_listing
@@ -158,10 +160,30 @@ class ReferralDetail(generics.RetrieveAPIView):
 
     @extend_schema(
         summary="Get a referral",
-        description="404 for a referral that does not exist or that you may not see.",
-        responses={200: ReferralSerializer, 404: OpenApiResponse(description="Not found.")},
+        description="404 for a referral that does not exist or that you may not see. A "
+        "closed referral (decided more than `FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, "
+        "its child with nothing open) is outside a screener's or a manager's usual work: "
+        f"send your reason in the `{break_glass_api.HEADER}` header with each request for "
+        "it (403 without; 400 when it is empty, too thin or too long). Auditors, and "
+        "referrers and agency leads for their own referrals, need none.",
+        parameters=[break_glass_api.PARAMETER],
+        responses={
+            200: ReferralSerializer,
+            400: break_glass_api.INVALID_400,
+            403: break_glass_api.REQUIRED_403,
+            404: OpenApiResponse(description="Not found."),
+        },
     )
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=kwargs["pk"])
-        return response
+        # Access first (the selector: 404 outside the caller's scope), then break the
+        # glass, then the record.
+        referral = self.get_object()
+        broken = break_glass_api.reason_for(
+            request,
+            kind=AccessLog.Kind.REFERRAL,
+            record=referral,
+            closed=lambda: break_glass.referral_is_closed(referral, now=timezone.now()),
+        )
+        if not broken:
+            log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
+        return Response(self.get_serializer(referral).data)

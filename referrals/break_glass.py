@@ -1,12 +1,16 @@
 """Break the glass: opening a closed record is outside a screener's or a manager's normal
 scope. They state why first; the reason goes into the access log and the auditors are
-alerted; the reason then holds for that record for a short while, never beyond the
-session.
+alerted. On the website the reason then holds for that record for a short while, never
+beyond the session; through the API each request carries its own reason (a header: see
+``referrals.break_glass_api``).
 
 A record is closed when nothing about the child is in hand: a referral decided more than
 ``BREAK_GLASS_CLOSED_AFTER_DAYS`` ago whose child has no open referral, or a child with
 no open referral and none decided within those days (so the chronology a screener opens
-from the case they have just decided is not "closed").
+from the case they have just decided is not "closed"). Records that hang from a referral
+(its strategy discussions and challenges, in ``triage``) are closed when their referral
+is and they themselves are settled that long ago (``long_ago``): their rules are in
+``triage.selectors``, on these.
 
 The rules live here, in ``referrals``, so that the referral API can apply them; the pages
 that ask for the reason are ``triage.break_glass_views``.
@@ -68,6 +72,12 @@ def clean_reason(text: str) -> str:
 def closed_before(now: datetime) -> datetime:
     """The closed line: what was settled before it is long ago."""
     return now - timedelta(days=settings.BREAK_GLASS_CLOSED_AFTER_DAYS)
+
+
+def long_ago(moment: datetime | None, *, now: datetime) -> bool:
+    """Whether ``moment`` is further back than the closed line (a discussion held, a
+    challenge resolved); None, something not settled, is never long ago."""
+    return moment is not None and moment < closed_before(now)
 
 
 def _child_has_recent_or_open(child_id: int, *, now: datetime) -> bool:
@@ -159,20 +169,32 @@ def describe(kind: str, record) -> str:
 # --- Breaking the glass -------------------------------------------------------------------
 
 
+def _alert_key(*, kind: str, object_id: int, user_id: int, at: datetime) -> str:
+    """One alert per person, record and ``BREAK_GLASS_MINUTES`` of the clock: an API
+    client sending its reason with every request does not flood the auditors (each
+    request is still in the access log with its reason)."""
+    window = int(at.timestamp()) // (settings.BREAK_GLASS_MINUTES * 60)
+    return f"break-glass:{kind}:{object_id}:user:{user_id}:window:{window}"
+
+
 @transaction.atomic
-def break_glass(*, request, kind: str, record, reason: str) -> AccessLog:
+def break_glass(
+    *, request, kind: str, record, reason: str, detail: dict | None = None
+) -> AccessLog:
     """Open a closed record with a stated reason: log it (the reason kept with the
-    access) and alert every auditor (a reference and a link only). The website then
-    holds the grant in the session (``hold``)."""
+    access) and alert every auditor (a reference and a link only), at most once per
+    person, record and ``BREAK_GLASS_MINUTES``. ``detail`` adds ids to the log row (the
+    discussion or challenge the referral was opened for). The website then holds the
+    grant in the session (``hold``); the API asks for the reason again each time."""
     entry = log_access(
         request=request,
         kind=AccessLog.Kind(kind),
         object_id=record.pk,
         break_glass_reason=reason,
-        detail={"break_glass": True},
+        detail={"break_glass": True, **(detail or {})},
     )
     raise_notice(
-        key=f"break-glass:{entry.pk}",
+        key=_alert_key(kind=kind, object_id=record.pk, user_id=request.user.pk, at=entry.at),
         kind=NoticeKind.BREAK_GLASS,
         recipients=users_with(Capability.VIEW_ACCESS_LOG),
         reference=describe(kind, record),

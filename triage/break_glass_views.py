@@ -1,5 +1,11 @@
 """The page that asks why, before a closed record is opened (break the glass). Thin: the
-rules are in ``referrals.break_glass``."""
+rules are in ``referrals.break_glass``; which discussions and challenges are closed, in
+``triage.selectors``.
+
+A reason is given for a referral (or a child's record) and holds for it in the session:
+a strategy discussion or a challenge is opened with a reason for its referral, so one
+reason covers the referral and everything that hangs from it for the grant's minutes.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.policy import Capability, capability_required
@@ -23,6 +30,8 @@ _THEN = {
     "decision": "triage:decide",
     "chronology": "children:chronology",
 }
+_DISCUSSION_THEN = {"discussion": "strategy:detail", "print": "strategy:print"}
+_CHALLENGE_THEN = {"challenge": "challenges:detail"}
 
 
 def _page(
@@ -63,14 +72,64 @@ def reason_page(
     )
 
 
+def _discussion_what(discussion) -> str:
+    return f"a strategy discussion about referral {discussion.referral.reference}"
+
+
+def _challenge_what(challenge) -> str:
+    return f"a challenge about referral {challenge.referral.reference}"
+
+
+def discussion_reason_page(request: HttpRequest, discussion, *, then: str) -> HttpResponse:
+    return _page(
+        request,
+        action=reverse("strategy:break-glass", args=[discussion.pk]),
+        what=_discussion_what(discussion),
+        then=then,
+    )
+
+
+def challenge_reason_page(request: HttpRequest, challenge) -> HttpResponse:
+    return _page(
+        request,
+        action=reverse("challenges:break-glass", args=[challenge.pk]),
+        what=_challenge_what(challenge),
+        then="challenge",
+    )
+
+
+def discussion_asks(request, discussion) -> bool:
+    """Whether a strategy discussion's pages ask for a reason first."""
+    return break_glass.asks(
+        request,
+        kind=AccessLog.Kind.REFERRAL,
+        object_id=discussion.referral_id,
+        closed=lambda: selectors.discussion_is_closed(discussion, now=timezone.now()),
+    )
+
+
+def challenge_asks(request, challenge) -> bool:
+    """Whether a challenge's page asks for a reason first."""
+    return break_glass.asks(
+        request,
+        kind=AccessLog.Kind.REFERRAL,
+        object_id=challenge.referral_id,
+        closed=lambda: selectors.challenge_is_closed(challenge, now=timezone.now()),
+    )
+
+
 def _then(request, choices: dict[str, str], default: str) -> str:
     then = request.POST.get("then", "")
     return then if then in choices else default
 
 
-def _grant(request, *, kind: str, record, form) -> None:
+def _grant(request, *, kind: str, record, form, detail: dict | None = None) -> None:
     break_glass.break_glass(
-        request=request, kind=kind, record=record, reason=form.cleaned_data["reason"]
+        request=request,
+        kind=kind,
+        record=record,
+        reason=form.cleaned_data["reason"],
+        detail=detail,
     )
     break_glass.hold(request, kind=kind, object_id=record.pk)
 
@@ -114,3 +173,29 @@ def child_reason(request: HttpRequest, child_id: int) -> HttpResponse:
     return _grant_record(
         request, kind=AccessLog.Kind.CHILD, record=child, default_then="chronology"
     )
+
+
+def grant_for_referral_of(request, item, *, kind: str) -> HttpResponse:
+    """The POST of the reason page for a strategy discussion (``kind`` "discussion") or a
+    challenge ("challenge"), once its view has decided access: the reason is for the
+    referral it is about (logged against the referral, naming the item in the log's
+    detail; held for the referral), then on to the item's page."""
+    _require_breaks_glass(request.user)
+    if kind == "discussion":
+        choices, default, detail = _DISCUSSION_THEN, "discussion", "strategy_discussion"
+        action, what = reverse("strategy:break-glass", args=[item.pk]), _discussion_what(item)
+    else:
+        choices, default, detail = _CHALLENGE_THEN, "challenge", "challenge"
+        action, what = reverse("challenges:break-glass", args=[item.pk]), _challenge_what(item)
+    then = _then(request, choices, default)
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return _page(request, action=action, what=what, then=then, form=form, status=400)
+    _grant(
+        request,
+        kind=AccessLog.Kind.REFERRAL,
+        record=item.referral,
+        form=form,
+        detail={detail: item.pk},
+    )
+    return redirect(choices[then], item.pk)
