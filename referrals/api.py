@@ -83,15 +83,22 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
     parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
-        return referrals_for_listing(self.request.user).order_by(
-            "-immediate_risk", "decision_due_at", "pk"
+        user = self.request.user
+        listed = break_glass.leave_out_closed(
+            referrals_for_listing(user),
+            user=user,
+            closed=break_glass.closed_referrals(now=timezone.now()),
         )
+        return listed.order_by("-immediate_risk", "decision_due_at", "pk")
 
     @extend_schema(
         summary="List referrals",
         description="The referrals you may see: your own as a referrer, your agency's as an "
         "agency lead, all of them as a screener, manager or auditor. Immediate risk first, "
-        "then by when a decision is due.",
+        "then by when a decision is due. Screeners and managers are not shown closed "
+        "referrals (decided more than `FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, the "
+        f"child with nothing open): `GET /api/v1/referrals/{{id}}/` with a "
+        f"`{break_glass_api.HEADER}` header opens one.",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,6 +106,29 @@ def referral_is_closed(referral: Referral, *, now: datetime) -> bool:
         .exclude(status=Status.DECIDED)
         .exists()
     )
+
+
+def closed_referrals(*, now: datetime, prefix: str = "") -> Q:
+    """``referral_is_closed`` as a filter, for lists: ``prefix`` reaches the referral
+    from another model (``"referral__"``)."""
+    p = prefix
+    open_about_child = Referral.objects.filter(child_id=OuterRef(f"{p}child_id")).exclude(
+        status=Status.DECIDED
+    )
+    return Q(
+        **{
+            f"{p}status": Status.DECIDED,
+            f"{p}decision__decided_at__lt": closed_before(now),
+        }
+    ) & (Q(**{f"{p}child__isnull": True}) | ~Exists(open_about_child))
+
+
+def leave_out_closed(queryset: QuerySet, *, user, closed: Q) -> QuerySet:
+    """A list as ``user`` sees it: without the closed records (``closed``, a filter such
+    as ``closed_referrals``) where break the glass applies to them, since a list would
+    otherwise show what the record's own address asks a reason for. They open one by
+    its id, with a reason."""
+    return queryset.exclude(closed) if applies_to(user) else queryset
 
 
 def child_is_closed(child_id: int, *, now: datetime) -> bool:

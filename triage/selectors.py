@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from agencies.policy import Capability, can
@@ -183,6 +183,13 @@ def discussion_is_closed(discussion, *, now: datetime) -> bool:
     referral was decided."""
     return break_glass.long_ago(discussion.held_at, now=now) and break_glass.referral_is_closed(
         discussion.referral, now=now
+    )
+
+
+def closed_discussions(*, now: datetime) -> Q:
+    """``discussion_is_closed`` as a filter, for lists."""
+    return Q(held_at__lt=break_glass.closed_before(now)) & break_glass.closed_referrals(
+        now=now, prefix="referral__"
     )
 
 

@@ -21,7 +21,7 @@ from audit.api import AccessLoggedList
 from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, NotPermitted
-from referrals import break_glass_api
+from referrals import break_glass, break_glass_api
 from referrals.models import Referral
 from referrals.parsers import BoundedJSONParser
 from referrals.serializers import CleanTextMixin
@@ -190,7 +190,10 @@ DESCRIPTION = (
 @extend_schema_view(
     get=extend_schema(
         summary="List strategy discussions",
-        description="Managers, screeners and auditors; 403 for anyone else. " + DESCRIPTION,
+        description="Managers, screeners and auditors; 403 for anyone else. Screeners "
+        "and managers are not shown closed discussions (held, and their referral decided, "
+        "more than `FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, its child with nothing "
+        f"open): `GET /{{id}}/` with a `{break_glass_api.HEADER}` header opens one. " + DESCRIPTION,
         responses={200: DiscussionSerializer(many=True), 403: OpenApiResponse()},
     )
 )
@@ -206,7 +209,11 @@ class DiscussionList(AccessLoggedList, generics.ListAPIView):
         }
 
     def get_queryset(self):
-        return _visible(self.request.user).order_by("-held_at", "-pk")
+        user = self.request.user
+        listed = break_glass.leave_out_closed(
+            _visible(user), user=user, closed=selectors.closed_discussions(now=timezone.now())
+        )
+        return listed.order_by("-held_at", "-pk")
 
     def list(self, request, *args, **kwargs):
         if not can(request.user, Capability.VIEW_STRATEGY_DISCUSSIONS):

@@ -2,7 +2,7 @@
 referral (decided long ago, its child with nothing open) sends a reason in the
 Break-Glass-Reason header with the request; without one, 403 and nothing of the record.
 The reason is logged with the access and the auditors are alerted, once per person,
-record and BREAK_GLASS_MINUTES."""
+record and BREAK_GLASS_MINUTES. The list leaves closed referrals out for them."""
 
 from __future__ import annotations
 
@@ -232,3 +232,44 @@ def test_access_is_decided_before_break_the_glass():
 
     assert response.status_code == 404
     assert not AccessLog.objects.exists()
+
+
+def test_the_list_leaves_closed_referrals_out_for_screeners_and_managers(settings):
+    settings.BREAK_GLASS_CLOSED_AFTER_DAYS = 30
+    closed = decided(40)
+    recent = decided(5)
+    child = ChildFactory()
+    old_but_child_open = decided(90, child=child)
+    open_about_child = ReferralFactory(child=child)
+    closed_with_child = decided(60, child=ChildFactory())
+    shown_to_all = {recent.pk, old_but_child_open.pk, open_about_child.pk}
+    everything = shown_to_all | {closed.pk, closed_with_child.pk}
+
+    def listed(role) -> set[int]:
+        return {r["id"] for r in api_as(UserFactory(role=role)).get(URL).json()["results"]}
+
+    assert listed(Role.SCREENER) == shown_to_all
+    assert listed(Role.MANAGER) == shown_to_all
+    assert listed(Role.AUDITOR) == everything
+
+
+def test_the_lists_closed_filter_agrees_with_the_rule(settings):
+    settings.BREAK_GLASS_CLOSED_AFTER_DAYS = 30
+    child, other_child = ChildFactory(), ChildFactory()
+    cases = [
+        decided(40),
+        decided(5),
+        decided(90, child=child),
+        ReferralFactory(child=child),
+        decided(60, child=other_child),
+        decided(31, child=other_child),
+        ReferralFactory(),
+    ]
+    now = timezone.now()
+
+    by_filter = set(
+        Referral.objects.filter(break_glass.closed_referrals(now=now)).values_list("pk", flat=True)
+    )
+
+    assert by_filter == {r.pk for r in cases if break_glass.referral_is_closed(r, now=now)}
+    assert by_filter == {cases[0].pk, cases[4].pk, cases[5].pk}

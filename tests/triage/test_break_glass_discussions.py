@@ -436,3 +436,16 @@ def test_the_api_needs_no_reason_from_auditors_or_for_an_open_discussion():
     assert api_as(UserFactory(role=Role.AUDITOR)).get(f"{API}{closed.pk}/").status_code == 200
     assert api_as(UserFactory(role=Role.SCREENER)).get(f"{API}{lately.pk}/").status_code == 200
     assert not Notification.objects.exists()
+
+
+def test_the_api_list_leaves_closed_discussions_out_for_screeners_and_managers():
+    closed = closed_discussion()
+    lately = discussion_about(closed.referral, held_days_ago=3)
+    about_open = discussion_about(ReferralFactory(), held_days_ago=50)
+
+    def listed(role) -> set[int]:
+        return {d["id"] for d in api_as(UserFactory(role=role)).get(API).json()["results"]}
+
+    assert listed(Role.SCREENER) == {lately.pk, about_open.pk}
+    assert listed(Role.MANAGER) == {lately.pk, about_open.pk}
+    assert listed(Role.AUDITOR) == {closed.pk, lately.pk, about_open.pk}
