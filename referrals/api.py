@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -17,6 +18,7 @@ from agencies.policy import may_refer
 from audit.api import AccessLoggedList
 from audit.models import AccessLog
 from audit.services import log_access
+from referrals import break_glass, break_glass_api
 from referrals.models import Referral
 from referrals.parsers import MAX_JSON_BYTES, BoundedJSONParser
 from referrals.selectors import referrals_for_listing
@@ -81,15 +83,22 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
     parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
-        return referrals_for_listing(self.request.user).order_by(
-            "-immediate_risk", "decision_due_at", "pk"
+        user = self.request.user
+        listed = break_glass.leave_out_closed(
+            referrals_for_listing(user),
+            user=user,
+            closed=break_glass.closed_referrals(now=timezone.now()),
         )
+        return listed.order_by("-immediate_risk", "decision_due_at", "pk")
 
     @extend_schema(
         summary="List referrals",
         description="The referrals you may see: your own as a referrer, your agency's as an "
         "agency lead, all of them as a screener, manager or auditor. Immediate risk first, "
-        "then by when a decision is due.",
+        "then by when a decision is due. Screeners and managers are not shown closed "
+        "referrals (decided more than `FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, the "
+        f"child with nothing open): `GET /api/v1/referrals/{{id}}/` with a "
+        f"`{break_glass_api.HEADER}` header opens one.",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -158,10 +167,30 @@ class ReferralDetail(generics.RetrieveAPIView):
 
     @extend_schema(
         summary="Get a referral",
-        description="404 for a referral that does not exist or that you may not see.",
-        responses={200: ReferralSerializer, 404: OpenApiResponse(description="Not found.")},
+        description="404 for a referral that does not exist or that you may not see. A "
+        "closed referral (decided more than `FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, "
+        "its child with nothing open) is outside a screener's or a manager's usual work: "
+        f"send your reason in the `{break_glass_api.HEADER}` header with each request for "
+        "it (403 without; 400 when it is empty, too thin or too long). Auditors, and "
+        "referrers and agency leads for their own referrals, need none.",
+        parameters=[break_glass_api.PARAMETER],
+        responses={
+            200: ReferralSerializer,
+            400: break_glass_api.INVALID_400,
+            403: break_glass_api.REQUIRED_403,
+            404: OpenApiResponse(description="Not found."),
+        },
     )
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=kwargs["pk"])
-        return response
+        # Access first (the selector: 404 outside the caller's scope), then break the
+        # glass, then the record.
+        referral = self.get_object()
+        broken = break_glass_api.reason_for(
+            request,
+            kind=AccessLog.Kind.REFERRAL,
+            record=referral,
+            closed=lambda: break_glass.referral_is_closed(referral, now=timezone.now()),
+        )
+        if not broken:
+            log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
+        return Response(self.get_serializer(referral).data)

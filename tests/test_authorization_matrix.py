@@ -267,6 +267,15 @@ MATRIX = {
         }
         for action in ("respond", "escalate", "resolve")
     },
+    # Break the glass on a closed challenge: access to it first (404 outside scope, 403
+    # for roles that follow no challenges), then only managers give a reason (an empty
+    # or a thin one: the form again, 400); who raised it, their lead and auditors read
+    # it without one (403 here).
+    ("challenges:break-glass", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "referrer": {"own": 403, "*": 404}, "agency_lead": {"own": 403, "*": 404},
+        "partner": 404, "manager": {"none": 404, "*": 400}, "auditor": {"none": 404, "*": 403},
+    },
     # --- Strategy discussions: managers convene and record; screeners and auditors read;
     # anyone else gets 404 for a discussion, as for a referral they may not see.
     ("strategy:convene", "GET"): {
@@ -309,6 +318,13 @@ MATRIX = {
             "decision", "information", "action", "action-done", "minutes", "outcome",
             "child-seen",
         )
+    },
+    # Break the glass on a closed discussion: screeners and managers give a reason (an
+    # empty or a thin one: the form again, 400); auditors read without one (403 here).
+    ("strategy:break-glass", "POST"): {
+        **dict.fromkeys(authz.ROLES, 404), "anonymous": LOGIN,
+        "screener": {"none": 404, "*": 400}, "manager": {"none": 404, "*": 400},
+        "auditor": {"none": 404, "*": 403},
     },
     # Every discussion, newest first, for those who read them.
     ("strategy:list", "GET"): {

@@ -1,5 +1,11 @@
 """The page that asks why, before a closed record is opened (break the glass). Thin: the
-rules are in ``triage.break_glass``."""
+rules are in ``referrals.break_glass``; which discussions and challenges are closed, in
+``triage.selectors``.
+
+A reason is given for a referral (or a child's record) and holds for it in the session:
+a strategy discussion or a challenge is opened with a reason for its referral, so one
+reason covers the referral and everything that hangs from it for the grant's minutes.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agencies.policy import Capability, breaks_glass_for_closed_records, capability_required
+from agencies.policy import Capability, capability_required
 from audit.models import AccessLog
+from referrals import break_glass
 from referrals.models import Child, Referral
-from triage import break_glass, selectors
+from triage import selectors
 from triage.forms import BreakGlassForm
 
 # Where a granted reason takes the user: the page they asked for, by name, never a URL
@@ -22,18 +30,15 @@ _THEN = {
     "decision": "triage:decide",
     "chronology": "children:chronology",
 }
+_DISCUSSION_THEN = {"discussion": "strategy:detail", "print": "strategy:print"}
+_CHALLENGE_THEN = {"challenge": "challenges:detail"}
 
 
-def reason_page(
-    request: HttpRequest, *, kind: str, record, then: str, form=None, status: int = 200
+def _page(
+    request, *, action: str, what: str, then: str, form=None, status: int = 200
 ) -> HttpResponse:
     """The reason page in place of the record: nothing of the record but its reference
     (or the child's id) is shown."""
-    action = (
-        reverse("triage:break-glass", args=[record.pk])
-        if kind == AccessLog.Kind.REFERRAL
-        else reverse("children:break-glass", args=[record.pk])
-    )
     return render(
         request,
         "triage/break_glass.html",
@@ -42,28 +47,105 @@ def reason_page(
             "hide_errors": form is None,
             "action": action,
             "then": then,
-            "what": break_glass.describe(kind, record),
+            "what": what,
         },
         status=status,
     )
 
 
-def _grant(request, *, kind: str, record, default_then: str) -> HttpResponse:
+def reason_page(
+    request: HttpRequest, *, kind: str, record, then: str, form=None, status: int = 200
+) -> HttpResponse:
+    """The reason page for a referral or a child's record."""
+    action = (
+        reverse("triage:break-glass", args=[record.pk])
+        if kind == AccessLog.Kind.REFERRAL
+        else reverse("children:break-glass", args=[record.pk])
+    )
+    return _page(
+        request,
+        action=action,
+        what=break_glass.describe(kind, record),
+        then=then,
+        form=form,
+        status=status,
+    )
+
+
+def _discussion_what(discussion) -> str:
+    return f"a strategy discussion about referral {discussion.referral.reference}"
+
+
+def _challenge_what(challenge) -> str:
+    return f"a challenge about referral {challenge.referral.reference}"
+
+
+def discussion_reason_page(request: HttpRequest, discussion, *, then: str) -> HttpResponse:
+    return _page(
+        request,
+        action=reverse("strategy:break-glass", args=[discussion.pk]),
+        what=_discussion_what(discussion),
+        then=then,
+    )
+
+
+def challenge_reason_page(request: HttpRequest, challenge) -> HttpResponse:
+    return _page(
+        request,
+        action=reverse("challenges:break-glass", args=[challenge.pk]),
+        what=_challenge_what(challenge),
+        then="challenge",
+    )
+
+
+def discussion_asks(request, discussion) -> bool:
+    """Whether a strategy discussion's pages ask for a reason first."""
+    return break_glass.asks(
+        request,
+        kind=AccessLog.Kind.REFERRAL,
+        object_id=discussion.referral_id,
+        closed=lambda: selectors.discussion_is_closed(discussion, now=timezone.now()),
+    )
+
+
+def challenge_asks(request, challenge) -> bool:
+    """Whether a challenge's page asks for a reason first."""
+    return break_glass.asks(
+        request,
+        kind=AccessLog.Kind.REFERRAL,
+        object_id=challenge.referral_id,
+        closed=lambda: selectors.challenge_is_closed(challenge, now=timezone.now()),
+    )
+
+
+def _then(request, choices: dict[str, str], default: str) -> str:
     then = request.POST.get("then", "")
-    if then not in _THEN:
-        then = default_then
+    return then if then in choices else default
+
+
+def _grant(request, *, kind: str, record, form, detail: dict | None = None) -> None:
+    break_glass.break_glass(
+        request=request,
+        kind=kind,
+        record=record,
+        reason=form.cleaned_data["reason"],
+        detail=detail,
+    )
+    break_glass.hold(request, kind=kind, object_id=record.pk)
+
+
+def _grant_record(request, *, kind: str, record, default_then: str) -> HttpResponse:
+    then = _then(request, _THEN, default_then)
     form = BreakGlassForm(request.POST)
     if not form.is_valid():
         return reason_page(request, kind=kind, record=record, then=then, form=form, status=400)
-    break_glass.break_glass(
-        request=request, kind=kind, record=record, reason=form.cleaned_data["reason"]
-    )
+    _grant(request, kind=kind, record=record, form=form)
     return redirect(_THEN[then], record.pk)
 
 
 def _require_breaks_glass(user) -> None:
     # Auditors read closed records without a reason: they have no glass to break.
-    if not breaks_glass_for_closed_records(user):
+    if not break_glass.applies_to(user):
         raise PermissionDenied
 
 
@@ -75,7 +157,9 @@ def referral_reason(request: HttpRequest, referral_id: int) -> HttpResponse:
         referral = selectors.referral_for_screening(request.user, referral_id)
     except Referral.DoesNotExist:
         raise Http404 from None
-    return _grant(request, kind=AccessLog.Kind.REFERRAL, record=referral, default_then="referral")
+    return _grant_record(
+        request, kind=AccessLog.Kind.REFERRAL, record=referral, default_then="referral"
+    )
 
 
 @capability_required(Capability.VIEW_ALL_REFERRALS)
@@ -86,4 +170,32 @@ def child_reason(request: HttpRequest, child_id: int) -> HttpResponse:
         child = Child.objects.only("pk").get(pk=child_id)
     except Child.DoesNotExist:
         raise Http404 from None
-    return _grant(request, kind=AccessLog.Kind.CHILD, record=child, default_then="chronology")
+    return _grant_record(
+        request, kind=AccessLog.Kind.CHILD, record=child, default_then="chronology"
+    )
+
+
+def grant_for_referral_of(request, item, *, kind: str) -> HttpResponse:
+    """The POST of the reason page for a strategy discussion (``kind`` "discussion") or a
+    challenge ("challenge"), once its view has decided access: the reason is for the
+    referral it is about (logged against the referral, naming the item in the log's
+    detail; held for the referral), then on to the item's page."""
+    _require_breaks_glass(request.user)
+    if kind == "discussion":
+        choices, default, detail = _DISCUSSION_THEN, "discussion", "strategy_discussion"
+        action, what = reverse("strategy:break-glass", args=[item.pk]), _discussion_what(item)
+    else:
+        choices, default, detail = _CHALLENGE_THEN, "challenge", "challenge"
+        action, what = reverse("challenges:break-glass", args=[item.pk]), _challenge_what(item)
+    then = _then(request, choices, default)
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return _page(request, action=action, what=what, then=then, form=form, status=400)
+    _grant(
+        request,
+        kind=AccessLog.Kind.REFERRAL,
+        record=item.referral,
+        form=form,
+        detail={detail: item.pk},
+    )
+    return redirect(choices[then], item.pk)

@@ -5,6 +5,7 @@ or selector, render."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from audit.models import AccessLog
 from audit.services import log_access, log_list
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
+from triage import break_glass_views
 from triage import challenge_forms as forms
 from triage.list_filters import ChallengeFilter
 from triage.models import Challenge, ChallengeStatus, Decision, StrategyDiscussion
@@ -194,6 +196,11 @@ def _challenge_or_404(request, challenge_id: int) -> Challenge:
 
 
 def _render_detail(request, challenge: Challenge, *, status: int = 200, **bound):
+    """The challenge's page, for its GET and for the re-render of a form with errors: a
+    closed one asks for the reason first (managers), either way."""
+    if break_glass_views.challenge_asks(request, challenge):
+        return break_glass_views.challenge_reason_page(request, challenge)
+    log_access(request=request, kind=AccessLog.Kind.CHALLENGE, object_id=challenge.pk)
     manages = challenge.is_open and may_act_at_stage(challenge, request.user)
     context = {
         "challenge": challenge,
@@ -226,9 +233,15 @@ def challenge_detail(request: HttpRequest, challenge_id: int) -> HttpResponse:
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
+    return _render_detail(request, _challenge_or_404(request, challenge_id))
+
+
+@login_required
+@require_POST
+def break_glass_reason(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    """The reason for opening a closed challenge: access to it first, as its page."""
     challenge = _challenge_or_404(request, challenge_id)
-    log_access(request=request, kind=AccessLog.Kind.CHALLENGE, object_id=challenge.pk)
-    return _render_detail(request, challenge)
+    return break_glass_views.grant_for_referral_of(request, challenge, kind="challenge")
 
 
 def _manage(request, challenge_id: int, form, form_name: str, run, success: str):

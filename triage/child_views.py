@@ -5,8 +5,9 @@ from django.views.decorators.http import require_GET
 from agencies.policy import Capability, can, capability_required
 from audit.models import AccessLog
 from audit.services import log_access
+from referrals import break_glass
 from referrals.models import Child
-from triage import break_glass, break_glass_views
+from triage import break_glass_views
 from triage.chronology import chronology
 
 

@@ -7,6 +7,7 @@ from django import forms
 
 from agencies.models import Agency
 from agencies.policy import allocatable_users
+from referrals import break_glass
 from referrals.census import ConcernCategory
 from referrals.forms import GovukFormMixin
 from referrals.models import NARRATIVE_MAX, Outcome, ReferralConcern, Status
@@ -263,23 +264,19 @@ class AmendForm(GovukFormMixin, forms.Form):
         self.fields["threshold_level"].choices = threshold_choices()
 
 
-BREAK_GLASS_MIN_WORDS = 3
-
-
 class BreakGlassForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         label="Why do you need to open this closed record?",
-        max_length=2000,
+        max_length=break_glass.REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="For example, the new concern or the request that brings you to it. Your "
         "reason is kept in the access log and the auditors are told.",
-        error_messages={"required": "Say why you need to open this closed record"},
+        error_messages={"required": break_glass.REASON_REQUIRED},
     )
 
     def clean_reason(self):
-        reason = " ".join(self.cleaned_data["reason"].split())
-        if len(reason.split()) < BREAK_GLASS_MIN_WORDS:
-            raise forms.ValidationError(
-                "Give a reason of substance: a few words on why you need this record"
-            )
-        return reason
+        # The same rules as the API's Break-Glass-Reason header.
+        try:
+            return break_glass.clean_reason(self.cleaned_data["reason"])
+        except break_glass.InvalidReason as exc:
+            raise forms.ValidationError(str(exc)) from None

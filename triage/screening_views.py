@@ -16,9 +16,10 @@ from agencies.policy import Capability, can, capability_required, require
 from audit.models import AccessLog
 from audit.services import log_access, log_list
 from core.exceptions import DomainError, InvalidState, NotPermitted
+from referrals import break_glass
 from referrals.models import Child, Outcome, Referral, Status
 from referrals.selectors import coaching_explanations
-from triage import break_glass, break_glass_views, footprint, forms, selectors
+from triage import break_glass_views, footprint, forms, selectors
 from triage.models import Decision, ThresholdLevel
 from triage.requests_views import information_requests_context
 from triage.services import decisions, screening

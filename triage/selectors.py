@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from agencies.policy import Capability, can
+from referrals import break_glass
 from referrals.census import ConcernCategory
 from referrals.models import Referral, ReferralConcern, Status
 from referrals.selectors import referrals_visible_to
@@ -170,4 +171,31 @@ def open_requests_overdue(now: datetime) -> QuerySet[InformationRequest]:
     """Unanswered requests past their due time (the ``answered_at, due_at`` index)."""
     return InformationRequest.objects.filter(answered_at__isnull=True, due_at__lte=now).order_by(
         "due_at", "pk"
+    )
+
+
+# --- Break the glass for what hangs from a referral ----------------------------------------
+
+
+def discussion_is_closed(discussion, *, now: datetime) -> bool:
+    """A strategy discussion is a closed record when its referral is and it was held
+    longer ago than the closed line: one held lately is work in hand, whenever its
+    referral was decided."""
+    return break_glass.long_ago(discussion.held_at, now=now) and break_glass.referral_is_closed(
+        discussion.referral, now=now
+    )
+
+
+def closed_discussions(*, now: datetime) -> Q:
+    """``discussion_is_closed`` as a filter, for lists."""
+    return Q(held_at__lt=break_glass.closed_before(now)) & break_glass.closed_referrals(
+        now=now, prefix="referral__"
+    )
+
+
+def challenge_is_closed(challenge, *, now: datetime) -> bool:
+    """A challenge is a closed record when its referral is and it was resolved longer ago
+    than the closed line: an open challenge is work in hand."""
+    return break_glass.long_ago(challenge.resolved_at, now=now) and break_glass.referral_is_closed(
+        challenge.referral, now=now
     )

@@ -5,6 +5,7 @@ carries the membership warning codes, recomputed from the attendees."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -20,9 +21,11 @@ from audit.api import AccessLoggedList
 from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, NotPermitted
+from referrals import break_glass, break_glass_api
 from referrals.models import Referral
 from referrals.parsers import BoundedJSONParser
 from referrals.serializers import CleanTextMixin
+from triage import selectors
 from triage.models import (
     AgencyContribution,
     Attendee,
@@ -187,7 +190,10 @@ DESCRIPTION = (
 @extend_schema_view(
     get=extend_schema(
         summary="List strategy discussions",
-        description="Managers, screeners and auditors; 403 for anyone else. " + DESCRIPTION,
+        description="Managers, screeners and auditors; 403 for anyone else. Screeners "
+        "and managers are not shown closed discussions (held, and their referral decided, "
+        "more than `FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, its child with nothing "
+        f"open): `GET /{{id}}/` with a `{break_glass_api.HEADER}` header opens one. " + DESCRIPTION,
         responses={200: DiscussionSerializer(many=True), 403: OpenApiResponse()},
     )
 )
@@ -203,7 +209,11 @@ class DiscussionList(AccessLoggedList, generics.ListAPIView):
         }
 
     def get_queryset(self):
-        return _visible(self.request.user).order_by("-held_at", "-pk")
+        user = self.request.user
+        listed = break_glass.leave_out_closed(
+            _visible(user), user=user, closed=selectors.closed_discussions(now=timezone.now())
+        )
+        return listed.order_by("-held_at", "-pk")
 
     def list(self, request, *args, **kwargs):
         if not can(request.user, Capability.VIEW_STRATEGY_DISCUSSIONS):
@@ -247,11 +257,28 @@ class DiscussionList(AccessLoggedList, generics.ListAPIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+BREAK_GLASS = (
+    "A discussion about a closed referral (decided more than "
+    "`FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, its child with nothing open), held "
+    "longer ago than that, is outside a screener's or a manager's usual work: send your "
+    f"reason in the `{break_glass_api.HEADER}` header with each request for it (403 "
+    "without; 400 when it is empty, too thin or too long). Auditors need none. "
+)
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="Read a strategy discussion",
-        description="Managers, screeners and auditors; 404 for anyone else. " + DESCRIPTION,
-        responses={200: DiscussionSerializer, 404: OpenApiResponse()},
+        description="Managers, screeners and auditors; 404 for anyone else. "
+        + BREAK_GLASS
+        + DESCRIPTION,
+        parameters=[break_glass_api.PARAMETER],
+        responses={
+            200: DiscussionSerializer,
+            400: break_glass_api.INVALID_400,
+            403: break_glass_api.REQUIRED_403,
+            404: OpenApiResponse(),
+        },
     )
 )
 class DiscussionDetail(generics.RetrieveAPIView):
@@ -262,14 +289,25 @@ class DiscussionDetail(generics.RetrieveAPIView):
     def get_queryset(self):
         return _visible(self.request.user)
 
+    def _break_glass(self, request, discussion) -> bool:
+        """After access, before anything of the discussion is read out or changed."""
+        return break_glass_api.reason_for(
+            request,
+            kind=AccessLog.Kind.REFERRAL,
+            record=discussion.referral,
+            closed=lambda: selectors.discussion_is_closed(discussion, now=timezone.now()),
+            detail={"strategy_discussion": discussion.pk},
+        )
+
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
+        discussion = self.get_object()
+        self._break_glass(request, discussion)
         log_access(
             request=request,
             kind=AccessLog.Kind.STRATEGY_DISCUSSION,
-            object_id=int(kwargs["discussion_id"]),
+            object_id=discussion.pk,
         )
-        return response
+        return Response(self.get_serializer(discussion).data)
 
     @extend_schema(
         summary="Change attendees, the reason for missing members, or when the minutes "
@@ -277,12 +315,20 @@ class DiscussionDetail(generics.RetrieveAPIView):
         description="Managers only: 404 for anyone who may not read it, 403 for readers "
         "who may not change it; the warnings are recomputed, and attendees that leave out "
         "police, social care or health need `missing_members_reason` (400 otherwise). "
+        + BREAK_GLASS
         + DESCRIPTION,
         request=DiscussionUpdateSerializer,
+        parameters=[break_glass_api.PARAMETER],
         responses={
             200: DiscussionSerializer,
-            400: OpenApiResponse(description="Field-level errors."),
-            403: OpenApiResponse(description="Only managers change discussions."),
+            400: OpenApiResponse(
+                description="Field-level errors, or a "
+                f"`{break_glass_api.HEADER}` header that is empty, too thin or too long."
+            ),
+            403: OpenApiResponse(
+                description="Only managers change discussions; or the discussion is "
+                f"closed and no `{break_glass_api.HEADER}` header was sent."
+            ),
             404: OpenApiResponse(description="Not found."),
         },
     )
@@ -290,6 +336,7 @@ class DiscussionDetail(generics.RetrieveAPIView):
         discussion = self.get_object()
         if not can(request.user, Capability.CONVENE_STRATEGY):
             raise PermissionDenied("Only managers change strategy discussions.")
+        self._break_glass(request, discussion)
         serializer = DiscussionUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

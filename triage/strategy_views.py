@@ -18,6 +18,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, InvalidState
 from referrals.selectors import referrals_visible_to
+from triage import break_glass_views
 from triage import strategy_forms as forms
 from triage.models import DiscussionAction
 from triage.services import strategy
@@ -196,12 +197,23 @@ def warnings(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_http_methods(["GET"])
 @login_required
 def detail(request: HttpRequest, discussion_id: int) -> HttpResponse:
+    return _render_detail(request, _discussion_or_404(request, discussion_id))
+
+
+@require_POST
+@login_required
+def break_glass_reason(request: HttpRequest, discussion_id: int) -> HttpResponse:
+    """The reason for opening a closed discussion: access to it first, as its pages."""
     discussion = _discussion_or_404(request, discussion_id)
-    log_access(request=request, kind=AccessLog.Kind.STRATEGY_DISCUSSION, object_id=discussion.pk)
-    return _render_detail(request, discussion)
+    return break_glass_views.grant_for_referral_of(request, discussion, kind="discussion")
 
 
 def _render_detail(request, discussion, status=200, **forms_given) -> HttpResponse:
+    """The discussion's page, for its GET and for the re-render of a form with errors:
+    a closed discussion asks for the reason first, either way."""
+    if break_glass_views.discussion_asks(request, discussion):
+        return break_glass_views.discussion_reason_page(request, discussion, then="discussion")
+    log_access(request=request, kind=AccessLog.Kind.STRATEGY_DISCUSSION, object_id=discussion.pk)
     outcome_initial = {
         "section47_outcome": discussion.section47_outcome or None,
         "no_enquiry_reason": discussion.no_enquiry_reason,
@@ -348,6 +360,8 @@ def action_done(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @login_required
 def print_minutes(request: HttpRequest, discussion_id: int) -> HttpResponse:
     discussion = _discussion_or_404(request, discussion_id)
+    if break_glass_views.discussion_asks(request, discussion):
+        return break_glass_views.discussion_reason_page(request, discussion, then="print")
     log_access(request=request, kind=AccessLog.Kind.STRATEGY_DISCUSSION, object_id=discussion.pk)
     return render(
         request,

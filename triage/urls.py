@@ -67,6 +67,11 @@ challenges = [
     path("<int:challenge_id>/reply/", challenge_views.reply, name="reply"),
     path("<int:challenge_id>/escalate/", challenge_views.escalate, name="escalate"),
     path("<int:challenge_id>/resolve/", challenge_views.resolve, name="resolve"),
+    path(
+        "<int:challenge_id>/break-glass/",
+        challenge_views.break_glass_reason,
+        name="break-glass",
+    ),
 ]
 
 strategy = [
@@ -87,4 +92,9 @@ strategy = [
     path("<int:discussion_id>/minutes/", strategy_views.minutes, name="minutes"),
     path("<int:discussion_id>/outcome/", strategy_views.outcome, name="outcome"),
     path("<int:discussion_id>/child-seen/", strategy_views.child_seen, name="child-seen"),
+    path(
+        "<int:discussion_id>/break-glass/",
+        strategy_views.break_glass_reason,
+        name="break-glass",
+    ),
 ]
