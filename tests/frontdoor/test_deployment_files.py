@@ -192,3 +192,24 @@ def test_the_security_settings_are_in_the_readme_and_env_example(variable):
     assert f'"{variable}"' in settings_py
     assert f"`{variable}`" in configuration
     assert f"\n{variable}=" in (ROOT / ".env.example").read_text()
+
+
+def test_the_nginx_file_the_readme_names_is_the_one_the_smoke_check_serves():
+    readme = (ROOT / "README.md").read_text()
+    script = (ROOT / "scripts" / "production-smoke").read_text()
+    site = (ROOT / "deploy" / "nginx" / "frontdoor.conf").read_text()
+
+    assert "`deploy/nginx/frontdoor.conf`" in readme
+    assert "deploy/nginx/frontdoor.conf >" in script
+    assert re.search(r"^\s*ssl_protocols TLSv1\.2 TLSv1\.3;$", site, re.MULTILINE)
+    assert re.search(r"^\s*ssl_stapling on;$", site, re.MULTILINE)
+    placeholders = set(re.findall(r"@[A-Z_]+@", site))
+    assert placeholders == {
+        "@SERVER_NAME@",
+        "@HTTPS_PORT@",
+        "@HTTP_PORT@",
+        "@CERTIFICATE@",
+        "@CERTIFICATE_KEY@",
+        "@UPSTREAM@",
+    }
+    assert all(f"s|{name}|" in script for name in placeholders)
