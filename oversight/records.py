@@ -3,8 +3,9 @@ screening notes, allocation, decision and amendments; a discussion's attendees,
 decisions and actions; a challenge's responses), the histories it leads to, and how a
 view of it is written to the access log.
 
-A record is found in its history as well as among the live rows, so that a record
-removed since still has its history shown."""
+A record is found first (``find``: the live row, or its latest kept version when it has
+been removed since, so that it still has its history shown), then its history is built
+from what was found: the page decides access, and break the glass, in between."""
 
 from __future__ import annotations
 
@@ -55,16 +56,23 @@ class HistoryOf:
     related: list[Link] = field(default_factory=list)
 
 
-def _found(model: type[models.Model], pk: int):
+@dataclass(frozen=True)
+class Found:
+    pk: int
+    record: models.Model  # the live row, or the latest kept version of a removed one
+    live: bool
+
+
+def find(model: type[models.Model], pk: int) -> Found:
     """The live row, or the latest kept version of a removed one; NoSuchRecord when
     neither exists."""
     live = model.objects.filter(pk=pk).first()
     if live is not None:
-        return live, True
+        return Found(pk, live, True)
     kept = model.history.filter(id=pk).order_by("-history_date", "-history_id").first()
     if kept is None:
         raise NoSuchRecord(f"{model._meta.label} {pk}")
-    return kept, False
+    return Found(pk, kept, False)
 
 
 def _back(live: bool, text: str, url_name: str, pk: int) -> Link | None:
@@ -86,9 +94,8 @@ def _referral_link(referral_id: int) -> Link:
     )
 
 
-def referral(referral_id: int) -> HistoryOf:
-    record, live = _found(Referral, referral_id)
-    pk = referral_id
+def referral(found: Found) -> HistoryOf:
+    record, live, pk = found.record, found.live, found.pk
     decisions = Decision.history.filter(referral_id=pk).values("id")
     related = [
         Link(f"History of the decision {d.pk}", reverse("history:decision", args=[d.pk]))
@@ -159,9 +166,8 @@ def referral(referral_id: int) -> HistoryOf:
     )
 
 
-def child(child_id: int) -> HistoryOf:
-    _, live = _found(Child, child_id)
-    pk = child_id
+def child(found: Found) -> HistoryOf:
+    live, pk = found.live, found.pk
     return HistoryOf(
         title=f"Child record {pk}",
         what="this child's record and the links to referrals removed from it",
@@ -181,9 +187,9 @@ def child(child_id: int) -> HistoryOf:
     )
 
 
-def decision(decision_id: int) -> HistoryOf:
-    record, live = _found(Decision, decision_id)
-    pk, referral_id = decision_id, record.referral_id
+def decision(found: Found) -> HistoryOf:
+    record, live, pk = found.record, found.live, found.pk
+    referral_id = record.referral_id
     related = [_referral_link(referral_id)]
     related += [
         Link(f"History of challenge {c.pk}", reverse("history:challenge", args=[c.pk]))
@@ -210,9 +216,8 @@ def decision(decision_id: int) -> HistoryOf:
     )
 
 
-def discussion(discussion_id: int) -> HistoryOf:
-    record, live = _found(StrategyDiscussion, discussion_id)
-    pk = discussion_id
+def discussion(found: Found) -> HistoryOf:
+    record, live, pk = found.record, found.live, found.pk
     by_discussion = ("discussion",)
     kind = record.get_kind_display()
     related = [_referral_link(record.referral_id)]
@@ -247,9 +252,8 @@ def discussion(discussion_id: int) -> HistoryOf:
     )
 
 
-def challenge(challenge_id: int) -> HistoryOf:
-    record, live = _found(Challenge, challenge_id)
-    pk = challenge_id
+def challenge(found: Found) -> HistoryOf:
+    record, live, pk = found.record, found.live, found.pk
     related = [_referral_link(record.referral_id)]
     if record.decision_id:
         related.append(

@@ -5,6 +5,8 @@ rules are in ``referrals.break_glass``; which discussions and challenges are clo
 A reason is given for a referral (or a child's record) and holds for it in the session:
 a strategy discussion or a challenge is opened with a reason for its referral, so one
 reason covers the referral and everything that hangs from it for the grant's minutes.
+The history pages (``oversight.views``) ask here too, and a reason given there brings
+the manager back to the history they asked for.
 """
 
 from __future__ import annotations
@@ -24,14 +26,27 @@ from triage import selectors
 from triage.forms import BreakGlassForm
 
 # Where a granted reason takes the user: the page they asked for, by name, never a URL
-# taken from the request.
-_THEN = {
+# taken from the request. Each reason page offers its own: a value it does not know
+# falls back to the record's own page.
+_REFERRAL_THEN = {
     "referral": "triage:referral",
     "decision": "triage:decide",
-    "chronology": "children:chronology",
+    "history": "history:referral",
+    # The history of the referral's decision: reached by the decision's id.
+    "decision-history": "history:decision",
 }
-_DISCUSSION_THEN = {"discussion": "strategy:detail", "print": "strategy:print"}
-_CHALLENGE_THEN = {"challenge": "challenges:detail"}
+_CHILD_THEN = {"chronology": "children:chronology", "history": "history:child"}
+_DISCUSSION_THEN = {
+    "discussion": "strategy:detail",
+    "print": "strategy:print",
+    "history": "history:discussion",
+}
+_CHALLENGE_THEN = {"challenge": "challenges:detail", "history": "history:challenge"}
+_HISTORIES = {"history", "decision-history"}
+
+
+def _of_history(then: str, what: str) -> str:
+    return f"the history of {what}" if then in _HISTORIES else what
 
 
 def _page(
@@ -53,10 +68,17 @@ def _page(
     )
 
 
+def _record_what(kind: str, record, then: str) -> str:
+    if then == "decision-history":
+        return f"the history of the decision on {break_glass.describe(kind, record)}"
+    return _of_history(then, break_glass.describe(kind, record))
+
+
 def reason_page(
     request: HttpRequest, *, kind: str, record, then: str, form=None, status: int = 200
 ) -> HttpResponse:
-    """The reason page for a referral or a child's record."""
+    """The reason page for a referral or a child's record (``then``: one of the choices
+    of the referral's or the child's)."""
     action = (
         reverse("triage:break-glass", args=[record.pk])
         if kind == AccessLog.Kind.REFERRAL
@@ -65,36 +87,40 @@ def reason_page(
     return _page(
         request,
         action=action,
-        what=break_glass.describe(kind, record),
+        what=_record_what(kind, record, then),
         then=then,
         form=form,
         status=status,
     )
 
 
-def _discussion_what(discussion) -> str:
-    return f"a strategy discussion about referral {discussion.referral.reference}"
+def _discussion_what(discussion, then: str) -> str:
+    return _of_history(
+        then, f"a strategy discussion about referral {discussion.referral.reference}"
+    )
 
 
-def _challenge_what(challenge) -> str:
-    return f"a challenge about referral {challenge.referral.reference}"
+def _challenge_what(challenge, then: str) -> str:
+    return _of_history(then, f"a challenge about referral {challenge.referral.reference}")
 
 
 def discussion_reason_page(request: HttpRequest, discussion, *, then: str) -> HttpResponse:
     return _page(
         request,
         action=reverse("strategy:break-glass", args=[discussion.pk]),
-        what=_discussion_what(discussion),
+        what=_discussion_what(discussion, then),
         then=then,
     )
 
 
-def challenge_reason_page(request: HttpRequest, challenge) -> HttpResponse:
+def challenge_reason_page(
+    request: HttpRequest, challenge, *, then: str = "challenge"
+) -> HttpResponse:
     return _page(
         request,
         action=reverse("challenges:break-glass", args=[challenge.pk]),
-        what=_challenge_what(challenge),
-        then="challenge",
+        what=_challenge_what(challenge, then),
+        then=then,
     )
 
 
@@ -134,13 +160,24 @@ def _grant(request, *, kind: str, record, form, detail: dict | None = None) -> N
     break_glass.hold(request, kind=kind, object_id=record.pk)
 
 
-def _grant_record(request, *, kind: str, record, default_then: str) -> HttpResponse:
-    then = _then(request, _THEN, default_then)
+def _grant_record(
+    request, *, kind: str, record, choices: dict[str, str], default_then: str
+) -> HttpResponse:
+    then = _then(request, choices, default_then)
+    target, detail = record.pk, {}
+    if then == "decision-history":
+        decision = getattr(record, "decision", None)
+        if decision is None:  # nothing decided: nothing to return to but the referral
+            then = default_then
+        else:
+            target, detail = decision.pk, {"decision": decision.pk}
+    if then in _HISTORIES:
+        detail["view"] = "history"
     form = BreakGlassForm(request.POST)
     if not form.is_valid():
         return reason_page(request, kind=kind, record=record, then=then, form=form, status=400)
-    _grant(request, kind=kind, record=record, form=form)
-    return redirect(_THEN[then], record.pk)
+    _grant(request, kind=kind, record=record, form=form, detail=detail)
+    return redirect(choices[then], target)
 
 
 def _require_breaks_glass(user) -> None:
@@ -158,7 +195,11 @@ def referral_reason(request: HttpRequest, referral_id: int) -> HttpResponse:
     except Referral.DoesNotExist:
         raise Http404 from None
     return _grant_record(
-        request, kind=AccessLog.Kind.REFERRAL, record=referral, default_then="referral"
+        request,
+        kind=AccessLog.Kind.REFERRAL,
+        record=referral,
+        choices=_REFERRAL_THEN,
+        default_then="referral",
     )
 
 
@@ -171,7 +212,11 @@ def child_reason(request: HttpRequest, child_id: int) -> HttpResponse:
     except Child.DoesNotExist:
         raise Http404 from None
     return _grant_record(
-        request, kind=AccessLog.Kind.CHILD, record=child, default_then="chronology"
+        request,
+        kind=AccessLog.Kind.CHILD,
+        record=child,
+        choices=_CHILD_THEN,
+        default_then="chronology",
     )
 
 
@@ -182,20 +227,16 @@ def grant_for_referral_of(request, item, *, kind: str) -> HttpResponse:
     detail; held for the referral), then on to the item's page."""
     _require_breaks_glass(request.user)
     if kind == "discussion":
-        choices, default, detail = _DISCUSSION_THEN, "discussion", "strategy_discussion"
-        action, what = reverse("strategy:break-glass", args=[item.pk]), _discussion_what(item)
+        choices, default, named = _DISCUSSION_THEN, "discussion", "strategy_discussion"
+        action, describe = reverse("strategy:break-glass", args=[item.pk]), _discussion_what
     else:
-        choices, default, detail = _CHALLENGE_THEN, "challenge", "challenge"
-        action, what = reverse("challenges:break-glass", args=[item.pk]), _challenge_what(item)
+        choices, default, named = _CHALLENGE_THEN, "challenge", "challenge"
+        action, describe = reverse("challenges:break-glass", args=[item.pk]), _challenge_what
     then = _then(request, choices, default)
     form = BreakGlassForm(request.POST)
     if not form.is_valid():
+        what = describe(item, then)
         return _page(request, action=action, what=what, then=then, form=form, status=400)
-    _grant(
-        request,
-        kind=AccessLog.Kind.REFERRAL,
-        record=item.referral,
-        form=form,
-        detail={detail: item.pk},
-    )
+    detail = {named: item.pk, **({"view": "history"} if then in _HISTORIES else {})}
+    _grant(request, kind=AccessLog.Kind.REFERRAL, record=item.referral, form=form, detail=detail)
     return redirect(choices[then], item.pk)
