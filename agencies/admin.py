@@ -4,6 +4,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.admin_site import PolicyModelAdmin
+from agencies.changes import SignInChange, tell_owner
+from agencies.forms import AdministratorPasswordForm
 from agencies.models import Agency, ApiToken, User
 from core import security_log
 
@@ -43,6 +45,8 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+    # Its owner is told when an administrator changes their password (agencies.changes).
+    change_password_form = AdministratorPasswordForm
 
     def has_delete_permission(self, request, obj=None):
         # An account is made inactive, never deleted: the history and the logs name who
@@ -106,10 +110,21 @@ class TwoStepDeviceAdmin(ListAndDeleteOnly):
     readonly_fields = fields
 
     def delete_model(self, request, obj):
-        security_log.second_factor(user_id=obj.user_id, outcome="reset")
+        _reset(obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        for device in queryset:
-            security_log.second_factor(user_id=device.user_id, outcome="reset")
+        for device in queryset.select_related("user"):
+            _reset(device)
         super().delete_queryset(request, queryset)
+
+
+def _reset(device: TOTPDevice) -> None:
+    """A device deleted by the administrator: logged, and its owner told (in the admin's
+    delete transaction: a delete that fails tells nobody). An unconfirmed device, one
+    never finished setting up, was never a way to sign in: deleting it changes nothing."""
+    security_log.second_factor(user_id=device.user_id, outcome="reset")
+    if device.confirmed:
+        tell_owner(
+            user=device.user, change=SignInChange.TWO_STEP_RESET, key=f"two-step-reset:{device.pk}"
+        )

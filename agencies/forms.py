@@ -1,5 +1,25 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AuthenticationForm,
+    PasswordChangeForm,
+)
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.changes import SignInChange, tell_owner
+
+
+def _save_and_tell(save, change: SignInChange, *, commit: bool):
+    """Save a new password and tell its owner, in one transaction: a password that fails
+    to save tells nobody."""
+    if not commit:
+        return save(commit=False)
+    with transaction.atomic():
+        saved = save(commit=True)
+        now = timezone.now()
+        tell_owner(user=saved, change=change, key=f"password:{saved.pk}:{now.isoformat()}", at=now)
+    return saved
 
 
 class SignInForm(AuthenticationForm):
@@ -86,4 +106,17 @@ class ChangePasswordForm(PasswordChangeForm):
         self.fields["new_password1"].help_text = (
             "At least 12 characters and hard to guess: not built on your name, username, "
             "agency, the council or Front Door. Three or four unrelated words work well."
+        )
+
+    def save(self, commit=True):
+        return _save_and_tell(super().save, SignInChange.PASSWORD_CHANGED, commit=commit)
+
+
+class AdministratorPasswordForm(AdminPasswordChangeForm):
+    """The Django admin's "change password" form (a new password, or password sign-in
+    turned off); the account's owner is told that an administrator changed it."""
+
+    def save(self, commit=True):
+        return _save_and_tell(
+            super().save, SignInChange.PASSWORD_CHANGED_BY_ADMINISTRATOR, commit=commit
         )

@@ -1,7 +1,7 @@
-"""API tokens: issued at the token endpoint, listed and revoked by their owner (account
-page and API) and by an administrator (the Django admin), ended at sign-out and at a
-password change. The token itself is shown once, when issued; only its digest is kept
-(django-rest-knox)."""
+"""API tokens: issued at the token endpoint (and their owner told: agencies.changes),
+listed and revoked by their owner (account page and API) and by an administrator (the
+Django admin), ended at sign-out and at a password change. The token itself is shown
+once, when issued; only its digest is kept (django-rest-knox)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from agencies.changes import SignInChange, tell_owner
 from agencies.models import ApiToken, User
 from core import security_log
 
@@ -25,6 +26,7 @@ def issue_token(*, user: User) -> tuple[ApiToken, str]:
     ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
     token, raw = ApiToken.objects.create(user=user)
     security_log.token(user_id=user.pk, event="issued", token_id=token.pk)
+    tell_owner(user=user, change=SignInChange.API_TOKEN_ISSUED, key=f"api-token:{token.pk}")
     return token, raw
 
 

@@ -11,6 +11,7 @@ import segno
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies.changes import SignInChange, tell_owner
 from agencies.models import User
 from core import security_log
 
@@ -90,6 +91,7 @@ def confirm_device(*, user: User, code: str) -> TOTPDevice:
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             security_log.second_factor(user_id=user.pk, outcome="enrolled")
+            tell_owner(user=user, change=SignInChange.TWO_STEP_SET_UP, key=f"two-step:{device.pk}")
     if refused is not None:
         raise refused
     return device

@@ -160,7 +160,8 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
 
 class ChangePasswordView(auth_views.PasswordChangeView):
     """A new password (checked by every password validator); the person stays signed in
-    here, and their API tokens end (agencies.signals)."""
+    here, their API tokens end (agencies.signals), and they are emailed that it changed
+    (agencies.changes)."""
 
     template_name = "accounts/password_change.html"
     form_class = ChangePasswordForm

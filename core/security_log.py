@@ -87,3 +87,11 @@ def rejected(*, user_id: int | None, status: int, method: str, path: str) -> Non
         _text(method),
         _text(path),
     )
+
+
+def owner_not_told(*, user_id: int, change: str, error: str) -> None:
+    """Telling someone that their sign-in details changed failed (agencies.changes): the
+    change stands; the notice was not written."""
+    logger.error(
+        "sign-in change not told: user=%s change=%s error=%s", user_id, _text(change), _text(error)
+    )

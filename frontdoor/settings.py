@@ -117,6 +117,13 @@ MAX_DRAFT_CHARACTERS = env_int("FRONTDOOR_MAX_DRAFT_CHARACTERS", 250_000, minimu
 # longer ago than this, and never in the future.
 RECEIVED_AT_MAX_AGE = timedelta(days=env_int("FRONTDOOR_RECEIVED_AT_MAX_AGE_DAYS", 7, minimum=1))
 
+# --- Retention -------------------------------------------------------------------------
+
+# A referral draft not sent and not saved for this many days is deleted (beat, nightly):
+# it holds children's names, dates of birth and the worry as typed. A sent draft keeps
+# none of that (referrals.drafts.submit_draft); the referral holds what was sent.
+DRAFT_RETENTION_DAYS = env_int("FRONTDOOR_DRAFT_RETENTION_DAYS", 30, minimum=1)
+
 INSTALLED_APPS = [
     "agencies.apps.FrontDoorAdminConfig",
     "django.contrib.auth",
@@ -464,6 +471,11 @@ CELERY_BEAT_SCHEDULE = {
     "performance-all-weeks": {
         "task": "reporting.refresh_all_weeks",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Unsent referral drafts older than DRAFT_RETENTION_DAYS (referrals.tasks).
+    "purge-old-drafts": {
+        "task": "referrals.purge_old_drafts",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

@@ -34,6 +34,24 @@ class NoticeKind(models.TextChoices):
     CHILD_SEEN_DUE_SOON = "child_seen_due_soon", "Child to be seen soon"
     CHILD_SEEN_MISSED = "child_seen_missed", "Child not seen in time"
     BREAK_GLASS = "break_glass", "Closed record opened with a reason"
+    # The account's own sign-in details changed (agencies.changes), told to its owner.
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_CHANGED_BY_ADMIN = "password_changed_by_admin", "Password changed by an administrator"
+    TWO_STEP_SET_UP = "two_step_set_up", "Two-step verification set up"
+    TWO_STEP_RESET = "two_step_reset", "Two-step verification reset"
+    API_TOKEN_ISSUED = "api_token_issued", "API token issued"
+
+
+# About a person's own account rather than a referral (services.tell_account_owner).
+ACCOUNT_KINDS = frozenset(
+    {
+        NoticeKind.PASSWORD_CHANGED,
+        NoticeKind.PASSWORD_CHANGED_BY_ADMIN,
+        NoticeKind.TWO_STEP_SET_UP,
+        NoticeKind.TWO_STEP_RESET,
+        NoticeKind.API_TOKEN_ISSUED,
+    }
+)
 
 
 class NoticeEvent(models.Model):

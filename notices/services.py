@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from notices.models import NoticeEvent, NoticeKind, Notification
@@ -107,6 +109,36 @@ TEXT = {
         "A closed record ({reference}) was opened outside the usual scope on {due}, with "
         "a reason. Review it in the access log.",
     ),
+    # A change to the account's own sign-in details, told to its owner ({due}: when).
+    NoticeKind.PASSWORD_CHANGED: (
+        "Your password was changed",
+        "The password for your Front Door account was changed on {due}. If you did not "
+        "change it, tell your Front Door administrator straight away: someone else may be "
+        "using your account.",
+    ),
+    NoticeKind.PASSWORD_CHANGED_BY_ADMIN: (
+        "Your password was changed by an administrator",
+        "An administrator changed the password for your Front Door account on {due}. If "
+        "you did not ask for this, tell your Front Door administrator straight away.",
+    ),
+    NoticeKind.TWO_STEP_SET_UP: (
+        "Two-step verification was set up",
+        "An authenticator app was set up for two-step verification on your Front Door "
+        "account on {due}. If you did not set it up, tell your Front Door administrator "
+        "straight away: someone else may be using your account.",
+    ),
+    NoticeKind.TWO_STEP_RESET: (
+        "Two-step verification was reset",
+        "An administrator reset two-step verification on your Front Door account on {due}: "
+        "you will set up your authenticator app again when you next sign in. If you did "
+        "not ask for this, tell your Front Door administrator straight away.",
+    ),
+    NoticeKind.API_TOKEN_ISSUED: (
+        "A new API token was issued",
+        "A new API token for your Front Door account was issued on {due}. If you did not "
+        "ask for it, revoke it on your account page and tell your Front Door administrator "
+        "straight away: someone else may be using your account.",
+    ),
 }
 
 
@@ -131,6 +163,11 @@ LINK_TEXT = {
     NoticeKind.CHILD_SEEN_DUE_SOON: "Open the discussion",
     NoticeKind.CHILD_SEEN_MISSED: "Open the discussion",
     NoticeKind.BREAK_GLASS: "Review it in the access log",
+    NoticeKind.PASSWORD_CHANGED: "Open your account",
+    NoticeKind.PASSWORD_CHANGED_BY_ADMIN: "Open your account",
+    NoticeKind.TWO_STEP_SET_UP: "Open your account",
+    NoticeKind.TWO_STEP_RESET: "Open your account",
+    NoticeKind.API_TOKEN_ISSUED: "Open your account and its API tokens",
 }
 
 
@@ -207,3 +244,17 @@ def raise_notice(
 
 def inbox_for(user):
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.INBOX)
+
+
+def tell_account_owner(*, user, kind: NoticeKind, key: str, at: datetime) -> NoticeEvent | None:
+    """Tell ``user``, and only them, that their sign-in details changed at ``at``: an
+    inbox notice and an email, with a link to their account page. Nothing secret (no
+    token, no key) and nobody's name travels; once per ``key``."""
+    return raise_notice(
+        key=f"sign-in:{key}",
+        kind=kind,
+        recipients=[user],
+        reference="",
+        due=at,
+        link=settings.BASE_URL + reverse("account"),
+    )

@@ -10,13 +10,20 @@ no longer than its field's maximum; a draft names at most
 ``settings.MAX_CHILDREN_PER_REFERRAL`` children and holds at most
 ``settings.MAX_DRAFT_CHARACTERS`` in all. Input over a bound is refused whole
 (``DraftRefused``, naming the field), and what was saved before is kept.
+
+Kept no longer than needed: once the referral is sent the draft is emptied, keeping only
+its link to the submission (so a second "Send" leads to the same referrals); a draft
+not sent is deleted ``settings.DRAFT_RETENTION_DAYS`` after it was last saved
+(``purge_unsent_drafts``, nightly from beat). Drafts are not history-tracked, so no copy
+of what was typed survives elsewhere.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from django import forms as django_forms
@@ -33,6 +40,8 @@ from core.text import clean_text
 from referrals import coaching, forms
 from referrals.models import NARRATIVE_MAX, Channel, CoachingPrompt, ReferralDraft
 from referrals.services import ReferralError, submit_referrals, too_many_children_message
+
+logger = logging.getLogger("frontdoor.referrals")
 
 
 @dataclass(frozen=True)
@@ -235,9 +244,18 @@ def _write(draft: ReferralDraft, change, *, bounded: bool = False):
     tabs saving different pages of one draft at once must not undo each other (a copy
     read before the other saved would write its stale pages back). ``draft`` is brought
     up to date too. ``bounded``: refuse (DraftRefused, nothing written) when the draft
-    would then hold more than settings.MAX_DRAFT_CHARACTERS."""
+    would then hold more than settings.MAX_DRAFT_CHARACTERS. A draft sent (or deleted)
+    since it was read is not written to: Http404, as for any draft no longer open, so a
+    page saved in another tab cannot put what was typed back into a sent draft."""
     with transaction.atomic():
-        current = ReferralDraft.objects.select_for_update().get(pk=draft.pk)
+        try:
+            current = (
+                ReferralDraft.objects.select_for_update()
+                .filter(submission__isnull=True)
+                .get(pk=draft.pk)
+            )
+        except ReferralDraft.DoesNotExist:
+            raise Http404 from None
         result = change(current.data)
         if bounded and _size(current.data) > settings.MAX_DRAFT_CHARACTERS:
             raise DraftRefused(
@@ -572,10 +590,30 @@ def submit_draft(*, draft_id: int, by):
             for field, messages in exc.errors.items()
         ]
     record_coaching(draft, referrals)
+    # What was typed now lives in the referrals (and their coaching records): the draft
+    # keeps only its link to the submission, which is what a second "Send", the back
+    # button and the confirmation page need. Nothing reads a sent draft's data.
     draft.submission = referrals[0].submission
+    draft.data = {}
     draft.updated_at = timezone.now()
-    draft.save(update_fields=["submission", "updated_at"])
+    draft.save(update_fields=["submission", "data", "updated_at"])
     return draft.submission, []
+
+
+def purge_unsent_drafts(*, now: datetime | None = None) -> int:
+    """Delete every draft not sent and not saved for settings.DRAFT_RETENTION_DAYS (the
+    referrer has not come back to it); returns how many. One DELETE with the age and
+    "not sent" in its WHERE: a draft saved or sent while it runs is checked again by the
+    database once its lock is released, and kept. Sent drafts are kept (they hold no
+    more than the link to their submission)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DRAFT_RETENTION_DAYS)
+    deleted, _ = ReferralDraft.objects.filter(
+        submission__isnull=True, updated_at__lt=cutoff
+    ).delete()
+    logger.info(
+        "referral drafts purged: %d not sent in %d days", deleted, settings.DRAFT_RETENTION_DAYS
+    )
+    return deleted
 
 
 def display_value(field, value) -> str:

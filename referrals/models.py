@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -489,7 +491,9 @@ class HouseholdMember(models.Model):
 
 class ReferralDraft(models.Model):
     """A referral being written: saved on the server as the user goes, so that nothing
-    typed is lost on a validation error or when the session times out."""
+    typed is lost on a validation error or when the session times out. Emptied when it
+    is sent, deleted when left unsent too long (referrals.drafts); not history-tracked,
+    so that what was typed is not kept in a history table that cannot be deleted from."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referral_drafts"
@@ -506,6 +510,12 @@ class ReferralDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft {self.pk}"
+
+    @property
+    def deleted_after(self):
+        """From when an unsent draft may be deleted (settings.DRAFT_RETENTION_DAYS after
+        it was last saved; the nightly purge does it)."""
+        return self.updated_at + timedelta(days=settings.DRAFT_RETENTION_DAYS)
 
 
 class CoachingOutcome(models.TextChoices):

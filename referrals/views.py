@@ -93,6 +93,7 @@ def start(request: HttpRequest) -> HttpResponse:
         {
             "open_drafts": drafts.open_drafts(request.user)[:10],
             "on_behalf": not can(request.user, Capability.SUBMIT_REFERRAL),
+            "retention_days": settings.DRAFT_RETENTION_DAYS,
         },
     )
 
@@ -504,6 +505,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "now": now,
             "agency_wide": agency_wide,
             "open_drafts": drafts.open_drafts(request.user)[:5],
+            "retention_days": settings.DRAFT_RETENTION_DAYS,
         },
     )
 

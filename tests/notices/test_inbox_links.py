@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import resolve
 
 from agencies.census import AgencyType
+from agencies.changes import SignInChange, tell_owner
 from agencies.models import Role
 from notices.models import NoticeKind, Notification
 from notices.services import inbox_link
@@ -53,8 +54,15 @@ EXPECTED = {
     NoticeKind.CHILD_SEEN_MISSED: ("strategy:detail", "discussion_id"),
     # A closed record opened with a reason: the auditors' alerts, about no one object.
     NoticeKind.BREAK_GLASS: ("oversight:access-log", None),
+    # A change to the recipient's own sign-in details: their account page.
+    NoticeKind.PASSWORD_CHANGED: ("account", None),
+    NoticeKind.PASSWORD_CHANGED_BY_ADMIN: ("account", None),
+    NoticeKind.TWO_STEP_SET_UP: ("account", None),
+    NoticeKind.TWO_STEP_RESET: ("account", None),
+    NoticeKind.API_TOKEN_ISSUED: ("account", None),
 }
 URL_PARAM = {
+    "account": None,
     "referrals:detail": "referral_id",
     "triage:referral": "referral_id",
     "requests:detail": "request_id",
@@ -126,6 +134,10 @@ def every_kind_of_notice():
             f"/triage/referrals/{referral.pk}/break-glass/",
             {"reason": "A new call about the family this morning."},
         )
+        # And the people's own sign-in details change (each raised by its own service
+        # in tests/notices/test_sign_in_change_notices.py).
+        for change in SignInChange:
+            tell_owner(user=manager, change=change, key=f"links:{change}")
     return Notification.objects.filter(channel=Notification.Channel.INBOX).select_related(
         "event", "recipient"
     )

@@ -1,0 +1,357 @@
+"""People are told when their sign-in details change (ASVS 2.2.3, 2.5.5): a new password
+(their own, or set by an administrator), an authenticator app set up or reset, an API
+token issued. The account's owner, and nobody else, gets an email saying what changed,
+when (local time) and to tell their administrator if it was not them; nothing is sent
+when the change fails, and a failure to tell never fails the change."""
+
+import logging
+import re
+import smtplib
+
+import pytest
+import time_machine
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from agencies import tokens
+from agencies.changes import SignInChange
+from agencies.models import ApiToken, Role
+from demo.data.agencies import seed_agencies_and_users
+from notices import services
+from notices.models import ACCOUNT_KINDS, NoticeKind, Notification
+from notices.receivers import KIND_FOR_CHANGE
+from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# 08:00 UTC is 09:00 in London in July (British Summer Time): the email says local time.
+AT = "2026-07-01 08:00:00+00:00"
+WHEN = "Wed 01 Jul 2026 at 09:00"
+NEW_PASSWORD = "quiet-lantern-orbit-47"
+ADMINISTRATOR = "tell your Front Door administrator straight away"
+
+
+@pytest.fixture
+def told(django_capture_on_commit_callbacks, mailoutbox):
+    """Run a change at AT with the emails it commits delivered (tasks run in process)."""
+
+    def run(change):
+        with (
+            time_machine.travel(AT, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            return change()
+
+    return run
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def only_email_to(mailoutbox, user):
+    assert [m.to for m in mailoutbox] == [[user.email]]
+    return mailoutbox[0]
+
+
+def nothing_sent(mailoutbox) -> bool:
+    return mailoutbox == [] and not Notification.objects.exists()
+
+
+# --- A password changed on the password page ------------------------------------------
+
+
+def change_own_password(client, *, old=PASSWORD, new=NEW_PASSWORD):
+    return client.post(
+        "/accounts/password/",
+        {"old_password": old, "new_password1": new, "new_password2": new},
+    )
+
+
+def test_a_new_password_emails_its_owner_what_changed_when_and_what_to_do(told, mailoutbox):
+    pat = UserFactory(username="pat")
+    UserFactory(username="sam")  # told nothing
+    client = client_for(pat)
+
+    response = told(lambda: change_own_password(client))
+
+    assert response.status_code == 302
+    email = only_email_to(mailoutbox, pat)
+    assert email.subject == "Front Door: Your password was changed"
+    assert f"The password for your Front Door account was changed on {WHEN}." in email.body
+    assert ADMINISTRATOR in email.body
+    assert "http://127.0.0.1:8000/accounts/" in email.body
+    assert NEW_PASSWORD not in email.message().as_string()
+    inbox = Notification.objects.get(channel=Notification.Channel.INBOX)
+    assert (inbox.recipient, inbox.kind) == (pat, NoticeKind.PASSWORD_CHANGED)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("not-the-password", NEW_PASSWORD), (PASSWORD, "aaaaaaaaaaaa")],
+    ids=["wrong-current-password", "weak-new-password"],
+)
+def test_a_password_change_refused_sends_nothing(told, mailoutbox, old, new):
+    pat = UserFactory(username="pat")
+
+    response = told(lambda: change_own_password(client_for(pat), old=old, new=new))
+
+    assert response.status_code == 200
+    assert nothing_sent(mailoutbox)
+
+
+# --- A password set by an administrator ------------------------------------------------
+
+
+def set_password_in_admin(admin_client, user, *, again=NEW_PASSWORD):
+    return admin_client.post(
+        f"/admin/agencies/user/{user.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": again, "usable_password": "true"},
+    )
+
+
+def test_a_password_set_by_an_administrator_emails_the_owner_not_the_administrator(
+    told, mailoutbox
+):
+    kit = UserFactory(username="kit", role=Role.ADMIN)
+    pat = UserFactory(username="pat")
+
+    response = told(lambda: set_password_in_admin(client_for(kit), pat))
+
+    assert response.status_code == 302
+    pat.refresh_from_db()
+    assert pat.check_password(NEW_PASSWORD)
+    email = only_email_to(mailoutbox, pat)
+    assert email.subject == "Front Door: Your password was changed by an administrator"
+    assert f"An administrator changed the password for your Front Door account on {WHEN}." in (
+        email.body
+    )
+    assert ADMINISTRATOR in email.body
+    assert NEW_PASSWORD not in email.message().as_string()
+
+
+def test_a_password_the_administrator_mistyped_sends_nothing(told, mailoutbox):
+    kit = UserFactory(username="kit", role=Role.ADMIN)
+    pat = UserFactory(username="pat")
+
+    response = told(lambda: set_password_in_admin(client_for(kit), pat, again="something-else"))
+
+    assert response.status_code == 200
+    assert nothing_sent(mailoutbox)
+
+
+# --- Two-step verification set up, or reset by the administrator ----------------------
+
+
+def set_up_authenticator(client, manager, *, right=True):
+    client.get("/accounts/two-step/")
+    key = TOTPDevice.objects.get(user=manager).key
+    code = f"{totp(bytes.fromhex(key)):06d}" if right else "000000"
+    return client.post("/accounts/two-step/", {"code": code}), key
+
+
+def test_an_authenticator_set_up_emails_its_owner_without_its_key(told, mailoutbox):
+    ruth = UserFactory(username="ruth", role=Role.MANAGER)
+
+    response, key = told(lambda: set_up_authenticator(client_for(ruth), ruth))
+
+    assert response.status_code == 302
+    email = only_email_to(mailoutbox, ruth)
+    assert email.subject == "Front Door: Two-step verification was set up"
+    assert (
+        "An authenticator app was set up for two-step verification on your Front Door "
+        f"account on {WHEN}."
+    ) in email.body
+    assert ADMINISTRATOR in email.body
+    text = email.message().as_string()
+    assert key not in text
+    assert not re.search(r"[A-Z2-7]{4} [A-Z2-7]{4} [A-Z2-7]{4}", text)  # the key as shown
+
+
+def test_a_wrong_first_code_sets_nothing_up_and_sends_nothing(told, mailoutbox):
+    ruth = UserFactory(username="ruth", role=Role.MANAGER)
+
+    response, _ = told(lambda: set_up_authenticator(client_for(ruth), ruth, right=False))
+
+    assert response.status_code == 200
+    assert nothing_sent(mailoutbox)
+
+
+def test_an_authenticator_reset_by_the_administrator_emails_its_owner(told, mailoutbox):
+    kit = UserFactory(username="kit", role=Role.ADMIN)
+    device = TOTPDeviceFactory(user__username="ruth")
+
+    response = told(
+        lambda: client_for(kit).post(
+            f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"}
+        )
+    )
+
+    assert response.status_code == 302
+    email = only_email_to(mailoutbox, device.user)
+    assert email.subject == "Front Door: Two-step verification was reset"
+    assert f"reset two-step verification on your Front Door account on {WHEN}" in email.body
+    assert "set up your authenticator app again when you next sign in" in email.body
+    assert ADMINISTRATOR in email.body
+
+
+def test_an_authenticator_reset_with_the_bulk_action_emails_each_owner_once(told, mailoutbox):
+    kit = UserFactory(username="kit", role=Role.ADMIN)
+    devices = [TOTPDeviceFactory(), TOTPDeviceFactory()]
+
+    told(
+        lambda: client_for(kit).post(
+            "/admin/otp_totp/totpdevice/",
+            {
+                "action": "delete_selected",
+                "_selected_action": [d.pk for d in devices],
+                "post": "yes",
+            },
+        )
+    )
+
+    assert not TOTPDevice.objects.exists()
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(d.user.email for d in devices)
+
+
+def test_removing_a_set_up_never_finished_tells_nobody(told, mailoutbox):
+    kit = UserFactory(username="kit", role=Role.ADMIN)
+    pending = TOTPDeviceFactory(confirmed=False)
+
+    told(
+        lambda: client_for(kit).post(
+            f"/admin/otp_totp/totpdevice/{pending.pk}/delete/", {"post": "yes"}
+        )
+    )
+
+    assert not TOTPDevice.objects.exists()
+    assert nothing_sent(mailoutbox)
+
+
+# --- An API token issued ----------------------------------------------------------------
+
+
+def ask_for_token(password=PASSWORD):
+    return Client().post("/api/v1/auth/token/", {"username": "pat", "password": password})
+
+
+def test_a_new_api_token_emails_its_owner_without_the_token(told, mailoutbox):
+    pat = UserFactory(username="pat")
+
+    response = told(ask_for_token)
+
+    assert response.status_code == 200
+    email = only_email_to(mailoutbox, pat)
+    assert email.subject == "Front Door: A new API token was issued"
+    assert f"A new API token for your Front Door account was issued on {WHEN}." in email.body
+    assert "revoke it on your account page" in email.body
+    assert ADMINISTRATOR in email.body
+    assert response.json()["token"] not in email.message().as_string()
+
+
+def test_a_token_refused_sends_nothing(told, mailoutbox):
+    UserFactory(username="pat")
+
+    response = told(lambda: ask_for_token(password="not-the-password"))
+
+    assert response.status_code == 400
+    assert nothing_sent(mailoutbox)
+
+
+def test_a_token_whose_transaction_rolls_back_tells_nobody(told, mailoutbox):
+    pat = UserFactory(username="pat")
+
+    def issue_then_fail():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            tokens.issue_token(user=pat)
+            raise RuntimeError("something after it failed")
+
+    told(issue_then_fail)
+
+    assert not ApiToken.objects.exists()
+    assert nothing_sent(mailoutbox)
+
+
+# --- Telling never fails the change --------------------------------------------------
+
+
+def broken_outbox(**kwargs):
+    # A database error, as a broken outbox table would give: on PostgreSQL it aborts the
+    # transaction it happens in, so it must stay inside the notice's own savepoint.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table_for_notices")
+
+
+def test_a_password_change_stands_when_the_notice_cannot_be_written(
+    told, mailoutbox, monkeypatch, caplog
+):
+    monkeypatch.setattr(services, "raise_notice", broken_outbox)
+    pat = UserFactory(username="pat")
+
+    with caplog.at_level(logging.ERROR, logger="frontdoor.security"):
+        response = told(lambda: change_own_password(client_for(pat)))
+
+    assert response.status_code == 302
+    pat.refresh_from_db()
+    assert pat.check_password(NEW_PASSWORD)
+    assert nothing_sent(mailoutbox)
+    assert any(
+        r.getMessage().startswith(
+            f"sign-in change not told: user={pat.pk} change=password_changed error="
+        )
+        for r in caplog.records
+    )
+
+
+def test_a_token_is_still_issued_when_the_notice_cannot_be_written(told, monkeypatch):
+    monkeypatch.setattr(services, "raise_notice", broken_outbox)
+    UserFactory(username="pat")
+
+    response = told(ask_for_token)
+
+    assert response.status_code == 200
+    assert ApiToken.objects.count() == 1
+
+
+class RefusingMailServer(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
+
+
+def test_a_password_change_stands_when_the_email_cannot_be_sent(told, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
+    pat = UserFactory(username="pat")
+
+    response = told(lambda: change_own_password(client_for(pat)))
+
+    assert response.status_code == 302
+    pat.refresh_from_db()
+    assert pat.check_password(NEW_PASSWORD)
+    email = Notification.objects.get(channel=Notification.Channel.EMAIL)
+    # Retried like any notice (here in process, so its attempts are spent at once).
+    assert email.status == Notification.Status.FAILED
+    assert "SMTPServerDisconnected" in email.last_error
+
+
+# --- What is and is not a change ----------------------------------------------------------
+
+
+def test_every_sign_in_change_has_a_notice_kind_of_its_own_with_words():
+    assert set(KIND_FOR_CHANGE) == set(SignInChange)
+    assert set(KIND_FOR_CHANGE.values()) == ACCOUNT_KINDS
+    for kind in ACCOUNT_KINDS:
+        subject, body = services.TEXT[kind]
+        assert "{due}" in body and "{reference}" not in subject + body
+        assert "administrator" in body
+
+
+def test_seeding_the_demo_resets_passwords_without_telling_anyone(told, mailoutbox):
+    told(seed_agencies_and_users)
+    told(seed_agencies_and_users)
+
+    assert nothing_sent(mailoutbox)
