@@ -127,3 +127,24 @@ def sysadmin_client(make_user):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Only browser tests may use Playwright's fixtures. A test that asks for `page` by
+    accident (a parameter of that name) is parametrised by browser and run among the
+    browser tests, after transactional tests have emptied the tables the migrations
+    seed, and every test after it fails for want of them."""
+    strays = [
+        item.nodeid
+        for item in items
+        if (
+            "browser_name" in getattr(item, "fixturenames", ())
+            or "browser_name" in getattr(getattr(item, "callspec", None), "params", {})
+        )
+        and item.get_closest_marker("browser") is None
+    ]
+    if strays:
+        raise pytest.UsageError(
+            "These tests use Playwright's fixtures but are not marked `browser` (a "
+            "parameter named `page`?): " + ", ".join(strays[:5])
+        )

@@ -107,12 +107,12 @@ def shows_nothing_of(text: str, referral) -> None:
 # --- Strategy discussion pages -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["strategy:detail", "strategy:print"])
+@pytest.mark.parametrize("url_name", ["strategy:detail", "strategy:print"])
 @pytest.mark.parametrize("role", [Role.SCREENER, Role.MANAGER])
-def test_a_closed_discussion_asks_why_and_shows_nothing_of_it(page, role, auditors):
+def test_a_closed_discussion_asks_why_and_shows_nothing_of_it(url_name, role, auditors):
     discussion = closed_discussion()
 
-    response = client_for(UserFactory(role=role)).get(reverse(page, args=[discussion.pk]))
+    response = client_for(UserFactory(role=role)).get(reverse(url_name, args=[discussion.pk]))
 
     assert response.status_code == 200
     text = response.content.decode()
