@@ -73,6 +73,9 @@ def main() -> None:
         default=KEPT_DAYS,
         help=f"days of notification rows, audit events and history versions ({KEPT_DAYS})",
     )
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="connections loading at once (2; 1 for one)"
+    )
     parser.add_argument("--check", action="store_true", help="check the data and load pages after")
     parser.add_argument("--database", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE))
     args = parser.parse_args()
@@ -81,7 +84,13 @@ def main() -> None:
     if args.open is not None and not 0 < args.open <= args.total // 2:
         parser.error("--open must be between 1 and half of --total")
     set_up(args.database, broker=None)
-    generate(total=args.total, years=args.years, open_count=args.open, kept_days=args.kept_days)
+    generate(
+        total=args.total,
+        years=args.years,
+        open_count=args.open,
+        kept_days=args.kept_days,
+        jobs=args.jobs,
+    )
     if args.check:
         from bench.national_check import run_checks
 
@@ -174,7 +183,12 @@ def default_open(total: int) -> int:
 
 
 def generate(
-    *, total: int, years: float = 8.0, open_count: int | None = None, kept_days: int = KEPT_DAYS
+    *,
+    total: int,
+    years: float = 8.0,
+    open_count: int | None = None,
+    kept_days: int = KEPT_DAYS,
+    jobs: int = 2,
 ) -> None:
     """Replace the database's front door with a synthetic one of ``total`` referrals."""
     from django.conf import settings
@@ -214,17 +228,13 @@ def generate(
         flush=True,
     )
     with connection.cursor() as cursor:
-        cursor.execute("SET work_mem = '256MB'")
-        cursor.execute("SET maintenance_work_mem = '1GB'")
-        cursor.execute("SET synchronous_commit = off")
-        cursor.execute("SET jit = off")  # compiling these long expressions costs seconds each
+        _session(cursor)
         _drop_work_tables(cursor)
         cursor.execute(f"TRUNCATE {', '.join(live + history)} RESTART IDENTITY CASCADE")
         indexes = national_sql.secondary_indexes(cursor, live + history)
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
         try:
-            cursor.execute("SET session_replication_role = replica")  # no FK or user triggers
             national_sql.create_functions(cursor)
             calendar = default_calendar()
             first_day = (now - span).date() - timedelta(days=10)
@@ -250,16 +260,56 @@ def generate(
             national_families.make_referrals(
                 cursor, people=people, open_count=open_count, now_sql=now_sql
             )
-            national_records.insert_submissions(cursor)
-            national_records.insert_children(cursor)
-            national_records.insert_referrals(cursor, now_sql=now_sql)
-            national_records.insert_concerns(cursor)
-            national_records.insert_households(cursor)
-            national_records.set_reference_sequences(cursor)
-            national_screening.load(cursor, people=people, now_sql=now_sql)
-            national_strategy.load(cursor, people=people, now_sql=now_sql)
-            national_notices.load(cursor, people=people, now_sql=now_sql, kept_days=kept_days)
-            national_kept.load(cursor, people=people, now_sql=now_sql, kept_days=kept_days)
+            # From here the working tables are made; each phase's two lists of steps
+            # share nothing they write, so they run at once on two connections.
+            ns, nst, nn, nk = national_screening, national_strategy, national_notices, national_kept
+            steps = [
+                (
+                    [
+                        national_records.insert_submissions,
+                        national_records.insert_children,
+                        lambda c: national_records.insert_referrals(c, now_sql=now_sql),
+                        national_records.set_reference_sequences,
+                    ],
+                    [
+                        national_records.insert_concerns,
+                        national_records.insert_households,
+                        lambda c: ns.notes(c, now_sql=now_sql),
+                        ns.ratings,
+                        lambda c: ns.requests(c, people=people, now_sql=now_sql),
+                        ns.flags,
+                    ],
+                ),
+                (
+                    [
+                        ns.decisions,
+                        lambda c: ns.amendments(c, people=people, now_sql=now_sql),
+                    ],
+                    [
+                        ns.coaching,
+                        lambda c: nst.discussions(c, people=people, now_sql=now_sql),
+                    ],
+                ),
+                (
+                    [
+                        lambda c: nst.challenges(c, people=people, now_sql=now_sql),
+                        lambda c: nn.events(c, people=people, now_sql=now_sql),
+                        lambda c: nn.notifications(
+                            c, people=people, now_sql=now_sql, kept_days=kept_days
+                        ),
+                    ],
+                    [
+                        lambda c: nk.access_log(c, people=people, now_sql=now_sql),
+                        lambda c: nk.window(c, now_sql=now_sql, kept_days=kept_days),
+                    ],
+                ),
+                (
+                    [lambda c: nk.audit_events(c, now_sql=now_sql, kept_days=kept_days)],
+                    [nk.history],
+                ),
+            ]
+            for first, second in steps:
+                run_parallel([first, second], jobs=jobs)
             cursor.execute("SET session_replication_role = origin")
             for table in live + history:
                 column = "history_id" if table in history else "id"
@@ -269,17 +319,91 @@ def generate(
         finally:  # a failed load still leaves the indexes the migrations made
             cursor.execute("SET session_replication_role = origin")
             t = time.perf_counter()
-            for _name, definition in indexes:
-                cursor.execute(definition)
+            run_parallel(
+                _share_out([[definition] for _name, definition in indexes], jobs, _index_size),
+                jobs=jobs,
+                statements=True,
+            )
             print(f"indexes rebuilt: {len(indexes)} ({time.perf_counter() - t:.0f} s)", flush=True)
         if not os.environ.get("BENCH_KEEP_WORK_TABLES"):  # for looking into a load
             _drop_work_tables(cursor)
+            national_sql.drop_functions(cursor)
     t = time.perf_counter()
-    with connection.cursor() as cursor:
-        for table in live + history:
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    run_parallel(
+        _share_out([[f"VACUUM ANALYZE {table}"] for table in live + history], jobs, _table_size),
+        jobs=jobs,
+        statements=True,
+    )
     print(f"vacuum analyze: {time.perf_counter() - t:.0f} s", flush=True)
     print(f"Generated {total:,} referrals in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _session(cursor, *, loading: bool = True) -> None:
+    cursor.execute("SET work_mem = '256MB'")
+    cursor.execute("SET maintenance_work_mem = '1GB'")
+    cursor.execute("SET synchronous_commit = off")
+    cursor.execute("SET jit = off")  # compiling these long expressions costs seconds each
+    if loading:
+        cursor.execute("SET session_replication_role = replica")  # no FK or user triggers
+
+
+def run_parallel(groups: list[list], *, jobs: int, statements: bool = False) -> None:
+    """Run each group of steps (callables taking a cursor, or SQL statements) in order,
+    the groups at once on ``jobs`` connections of their own (in turn on this one when
+    ``jobs`` is 1). The first failure is raised once all have stopped."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def run(group, *, own: bool) -> None:
+        try:
+            with connection.cursor() as cursor:
+                if own:
+                    _session(cursor, loading=not statements)
+                for step in group:
+                    if statements:
+                        cursor.execute(step)
+                    else:
+                        step(cursor)
+        finally:
+            if own:
+                connection.close()
+
+    groups = [g for g in groups if g]
+    if jobs <= 1 or len(groups) <= 1:
+        for group in groups:
+            run(group, own=False)
+        return
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run, group, own=True) for group in groups]
+        errors = [f.exception() for f in futures if f.exception()]
+    if errors:
+        raise errors[0]
+
+
+def _share_out(items: list[list[str]], jobs: int, size) -> list[list[str]]:
+    """Deal statements out to ``jobs`` groups, biggest first, each to the lightest."""
+    groups: list[list[str]] = [[] for _ in range(max(jobs, 1))]
+    loads = [0] * len(groups)
+    for item in sorted(items, key=lambda i: -size(i[0])):
+        n = loads.index(min(loads))
+        groups[n].extend(item)
+        loads[n] += size(item[0])
+    return groups
+
+
+def _table_size(statement: str) -> int:
+    from django.db import connection
+
+    table = statement.split()[-1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_total_relation_size(%s::regclass)", [table])
+        return cursor.fetchone()[0]
+
+
+def _index_size(statement: str) -> int:
+    """The size of the table an index is on (CREATE INDEX ... ON public.table USING ...)."""
+    return _table_size("x " + statement.split(" ON ", 1)[1].split()[0])
 
 
 def _drop_work_tables(cursor) -> None:

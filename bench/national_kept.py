@@ -34,6 +34,13 @@ def _done(what: str, n: int, started: float) -> None:
 
 def load(cursor, *, people, now_sql: str, kept_days: int) -> None:
     access_log(cursor, people=people, now_sql=now_sql)
+    window(cursor, now_sql=now_sql, kept_days=kept_days)
+    audit_events(cursor, now_sql=now_sql, kept_days=kept_days)
+    history(cursor)
+
+
+def window(cursor, *, now_sql: str, kept_days: int) -> None:
+    """bench_win: the referrals whose audit events and versions are written."""
     cursor.execute(
         f"""
         CREATE UNLOGGED TABLE bench_win AS
@@ -43,8 +50,6 @@ def load(cursor, *, people, now_sql: str, kept_days: int) -> None:
         ANALYZE bench_win;
         """
     )
-    audit_events(cursor, now_sql=now_sql, kept_days=kept_days)
-    history(cursor)
 
 
 def access_log(cursor, *, people, now_sql: str) -> None:

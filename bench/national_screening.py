@@ -33,13 +33,17 @@ def _done(what: str, n: int, started: float) -> None:
 def load(cursor, *, people, now_sql: str) -> None:
     notes(cursor, now_sql=now_sql)
     ratings(cursor)
-    started = time.perf_counter()
-    n = insert_coaching_prompts(cursor, insert)
-    _done("coaching prompts", n, started)
+    coaching(cursor)
     requests(cursor, people=people, now_sql=now_sql)
     flags(cursor)
     decisions(cursor)
     amendments(cursor, people=people, now_sql=now_sql)
+
+
+def coaching(cursor) -> None:
+    started = time.perf_counter()
+    n = insert_coaching_prompts(cursor, insert)
+    _done("coaching prompts", n, started)
 
 
 def _fill(alias: str = "p") -> str:

@@ -41,6 +41,13 @@ def create_functions(cursor) -> None:
     )
 
 
+def drop_functions(cursor) -> None:
+    cursor.execute(
+        "DROP FUNCTION IF EXISTS bench_u(bigint, integer), bench_pick(bigint, integer, integer), "
+        "bench_add_wd(timestamptz, integer), bench_fill(text, text, text, text, text)"
+    )
+
+
 def ladder(u: str, steps: list[tuple[object, float]], *, quote: bool = True) -> str:
     """CASE WHEN u < p1 THEN v1 WHEN u < p2 THEN v2 ... for cumulative (value, p)."""
     parts = []
