@@ -111,6 +111,24 @@ def rules(failures: Failures) -> None:
             if count:
                 orphans.append(f"{table}.{column}: {count:,}")
         failures.check(not orphans, "no foreign key points at nothing " + "; ".join(orphans))
+        # Nothing has happened yet that is still to come: every time but a due time or
+        # an expiry is in the past.
+        cursor.execute(
+            """
+            SELECT table_name, column_name FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name = ANY(%s)
+               AND data_type = 'timestamp with time zone'
+               AND column_name NOT LIKE '%%due%%' AND column_name NOT IN ('see_child_by', 'expiry')
+            """,
+            [live + history],
+        )
+        future = []
+        for table, column in cursor.fetchall():
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE {column} > now()")
+            count = cursor.fetchone()[0]
+            if count:
+                future.append(f"{table}.{column}: {count:,}")
+        failures.check(not future, "nothing happened after now " + "; ".join(future))
 
 
 def _sample(model, n: int = SAMPLE):

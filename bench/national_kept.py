@@ -369,7 +369,8 @@ def history(cursor) -> None:  # noqa: PLR0915 - one model after another
         cursor,
         StrategyDiscussion,
         source=f"{discussion} WHERE t.section47_outcome <> '' OR t.minutes_circulated_at IS NOT NULL",
-        at="GREATEST(t.created_at + interval '1 minute', t.minutes_circulated_at, t.minutes_to_family_at, t.child_seen_at)",
+        at="LEAST(GREATEST(t.created_at + interval '1 minute', t.minutes_circulated_at, "
+        "t.minutes_to_family_at, t.child_seen_at), now())",
         kind="~",
         user="t.convened_by_id",
     )
