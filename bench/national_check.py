@@ -447,7 +447,71 @@ def pages(failures: Failures) -> None:  # noqa: PLR0915 - one page after another
     visit(auditor, "/audit/access-log/")
     visit(auditor, f"/history/referrals/{recent.pk}/")
     visit(auditor, f"/audit/children/{hot[0].pk}/export/")
+    from referrals.models import Child
+
+    with_nhs = Child.objects.exclude(nhs_number="").order_by("pk").first()
+    writes(failures, visit, referrer=referrer, manager=manager, child=with_nhs)
     print(f"        as of {timezone.now():%Y-%m-%d %H:%M} UTC")
+
+
+def writes(failures: Failures, visit, *, referrer, manager, child) -> None:
+    """A referral made through the API and an open one decided, as the app does them,
+    then rolled back: the sequences, the reference numbers, the NHS number link and the
+    triggers all take the generated rows as they are."""
+    from django.db import transaction
+
+    from referrals.models import Referral
+    from triage.services.decisions import decide
+
+    class RolledBack(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            response = visit(
+                referrer,
+                "/api/v1/referrals/",
+                method="post",
+                expect=201,
+                data={
+                    "child_first_name": child.first_name,
+                    "child_last_name": child.last_name,
+                    "child_date_of_birth": child.date_of_birth.isoformat(),
+                    "child_nhs_number": child.nhs_number,
+                    "concerns": ["neglect"],
+                    "worry": "Came to school hungry four days this week with a bruise on the arm.",
+                    "lived_experience": "Gets ready alone; no breakfast; often late to school.",
+                    "child_voice": "Said 'there is no food in the house'.",
+                    "parental_consent": "consented",
+                },
+            )
+            if response.status_code == 201:
+                made = Referral.objects.get(pk=response.json()["id"])
+                failures.check(
+                    made.child_id == child.pk,
+                    f"a new referral {made.reference} (id {made.pk}), linked by NHS number "
+                    f"to child {made.child_id} as submitted",
+                )
+            waiting = Referral.objects.filter(status="awaiting_decision").order_by("pk").first()
+            decision = decide(
+                referral_id=waiting.pk,
+                by=manager,
+                outcome="early_help",
+                threshold_level=2,
+                rationale="The family want help and there is no sign of significant harm; "
+                "early help will bring the professionals together.",
+                feedback="Early help will contact the family this week.",
+                late_reason="Waiting for the health visitor's answer.",
+                proceed_reason="The family need an answer today, whatever is outstanding.",
+            )
+            waiting.refresh_from_db()
+            failures.check(
+                waiting.status == "decided" and decision.pk > 0,
+                f"{waiting.reference} decided through the service (decision {decision.pk})",
+            )
+            raise RolledBack
+    except RolledBack:
+        pass
 
 
 if __name__ == "__main__":
