@@ -451,7 +451,36 @@ def pages(failures: Failures) -> None:  # noqa: PLR0915 - one page after another
 
     with_nhs = Child.objects.exclude(nhs_number="").order_by("pk").first()
     writes(failures, visit, referrer=referrer, manager=manager, child=with_nhs)
+    scan(failures)
     print(f"        as of {timezone.now():%Y-%m-%d %H:%M} UTC")
+
+
+def scan(failures: Failures) -> None:
+    """The clock scan, as of the newest notice the load raised (rolled back): everything
+    that fell due before then has been told, so it finds (almost) nothing to raise."""
+    from django.db import transaction
+    from django.db.models import Max
+
+    from notices.models import NoticeEvent
+    from triage.services.notices import scan_clocks
+
+    class RolledBack(Exception):
+        pass
+
+    as_of = NoticeEvent.objects.aggregate(at=Max("created_at"))["at"]
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            counts = scan_clocks(now=as_of)
+            ms = (time.perf_counter() - started) * 1000
+            raise RolledBack
+    except RolledBack:
+        pass
+    # A scan each minute: what fell due in the last minute before as_of may not be told.
+    failures.check(
+        sum(counts.values()) <= 10,
+        f"the clock scan finds nothing left to tell: {counts} ({ms:.0f} ms)",
+    )
 
 
 def writes(failures: Failures, visit, *, referrer, manager, child) -> None:
