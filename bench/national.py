@@ -20,7 +20,7 @@ The shape (bench/README.md says more; national_shape.py has the numbers):
   from 600 agencies and callers in the census's mix of sources (police 29%, schools
   21%, health 15%, ...; the biggest police force a tenth of all referrals), by the web
   form, the API (police systems) or recorded by a screener from a call or email;
-- about one child a five referrals, in families: siblings referred together in one
+- about one child per five referrals, in families: siblings referred together in one
   submission (about 37% of referrals), families referred again in episodes more than a
   year apart and, about 22% of referrals, again within 12 months;
 - ``--open`` open referrals (10,000 at 5,000,000, in proportion otherwise), the most
@@ -36,7 +36,8 @@ The shape (bench/README.md says more; national_shape.py has the numbers):
 - the access log (screeners' and managers' views of referrals and chronologies, lists);
 - the audit events and django-simple-history versions the services write, for the last
   ``--kept-days``, the open referrals and the hot children (older history is not
-  generated: no page but the history pages reads it; see bench/README.md);
+  generated: no page but the history pages and the child export reads it; see
+  bench/README.md);
 - five hot children with a referral every few weeks for the whole span: chronologies
   of hundreds of events.
 
