@@ -20,8 +20,8 @@ OUTCOME = (
 
 
 def insert_coaching_prompts(cursor, insert) -> int:
-    """Insert the prompts with ``insert`` (national.py's ``_insert``) after the
-    referrals and agencies are in; returns how many."""
+    """Insert the prompts with ``insert`` (national_sql.insert) after the referrals and
+    agencies are in; returns how many."""
     from agencies.models import Agency
     from referrals.models import CoachingPrompt, Referral
 
