@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCSS := $(wildcard frontend/scss/*.scss)
 
-.PHONY: run dev test setup assets lint format audit bench browser clean
+.PHONY: run dev test setup assets lint format audit bench bench-parts browser clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,15 +64,28 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Benchmarks, never part of `make test`: small sizes by default, each in a PostgreSQL
-# database of its own (created and replaced) and a Redis database of its own. Needs
-# PostgreSQL and Redis running, as .ci/run starts them. See bench/README.md for more.
+# Benchmarks, never part of `make test`, each in a PostgreSQL database of its own (created
+# and replaced) and a Redis database of its own. Needs PostgreSQL and Redis running, as
+# .ci/run starts them. See bench/README.md for more.
+#
+# `make bench`: every page and API served by gunicorn in production mode, under load,
+# beside a bare Django JSON view and a bare DRF view; writes docs/PERFORMANCE.md's section
+# for the scale. SCALE=demo (200,000 referrals, 15-20 minutes here) or SCALE=national
+# (5,000,000: by estimate an hour or more; not yet run). BENCH_PAGES_ARGS=--reuse keeps
+# the data loaded.
+SCALE ?= demo
+BENCH_PAGES_ARGS ?=
 BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432
+bench: setup
+	$(BIN)/python bench/bench_pages.py --scale $(SCALE) \
+		--database $(BENCH_POSTGRES)/frontdoor_bench_pages $(BENCH_PAGES_ARGS)
+
+# The older benchmarks of one part each, at small sizes.
 BENCH_SCAN_REFERRALS ?= 200000
 BENCH_LATENCY_REFERRALS ?= 50
 BENCH_MATCHING_CHILDREN ?= 20000
 BENCH_DASHBOARD_REFERRALS ?= 200000
-bench: setup
+bench-parts: setup
 	$(BIN)/python bench/bench_scan.py --database $(BENCH_POSTGRES)/frontdoor_bench_notices \
 		--total $(BENCH_SCAN_REFERRALS)
 	$(BIN)/python bench/bench_overdue_latency.py \
