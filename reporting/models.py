@@ -1,7 +1,7 @@
 """The performance figures' summary: what each London week's referrals, strategy
 discussions and challenges add up to, per referring agency, kept by a periodic task
 (reporting.tasks) so that the performance pages read a few hundred rows rather than
-every referral of the period. See docs/performance.md."""
+every referral of the period. See docs/dashboard-performance.md."""
 
 from __future__ import annotations
 

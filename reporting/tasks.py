@@ -20,7 +20,7 @@ def refresh_current_weeks() -> int:
 )
 def refresh_recent_weeks() -> int:
     """The last 13 complete London weeks and the current one, what the default 12-week
-    page reads: hourly (about a minute's work at national scale, docs/performance.md)."""
+    page reads: hourly (about a minute's work at national scale, docs/dashboard-performance.md)."""
     now = timezone.now()
     return summary.refresh(weeks=summary.recent_weeks(now=now), now=now)
 
