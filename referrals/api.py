@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -79,6 +78,18 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
     serializer_class = ReferralSerializer
     permission_classes = [IsAuthenticated, MayRefer]
     parser_classes = [BoundedJSONParser]
+    openapi_links = {
+        "POST": {
+            "201": {
+                name: {"operationId": operation, "parameters": {"id": "$response.body#/id"}}
+                for name, operation in (
+                    ("GetReferral", "referrals_retrieve"),
+                    ("DecideReferral", "referrals_decision_create"),
+                    ("ChallengeReferral", "referrals_challenges_create"),
+                )
+            }
+        }
+    }
 
     def get_queryset(self):
         return referrals_for_listing(self.request.user).order_by(
@@ -102,10 +113,10 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
         parameters=[
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
-                OpenApiTypes.STR,
+                {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX},
                 OpenApiParameter.HEADER,
-                description="Any unique string up to 255 characters, for example a UUID, "
-                "chosen by you for this referral.",
+                description=f"Any unique string of 1 to {IDEMPOTENCY_KEY_MAX} characters, for "
+                "example a UUID, chosen by you for this referral (an empty one is a 400).",
             )
         ],
         responses={

@@ -12,10 +12,12 @@ from agencies.policy import Capability, can
 from audit.api import AccessLoggedList
 from audit.models import AccessLog
 from core.exceptions import DomainError, InvalidState, NotPermitted
+from referrals.api_rules import MinWords
 from referrals.models import Referral
 from referrals.serializers import CleanTextMixin
 from triage.models import Challenge, StrategyDiscussion
 from triage.services.challenges import (
+    MIN_REASON_WORDS,
     challenges_visible_to,
     ensure_challengeable,
     ensure_discussion_challengeable,
@@ -29,6 +31,12 @@ class ChallengeInputSerializer(CleanTextMixin, serializers.Serializer):
 
     reason = serializers.CharField(
         max_length=6000,
+        validators=[
+            MinWords(
+                MIN_REASON_WORDS,
+                message=f"Say why you disagree (at least {MIN_REASON_WORDS} words)",
+            )
+        ],
         help_text="Why you disagree with the decision (or the discussion's outcome), and "
         "what you think should happen for the child (5+ words).",
     )
