@@ -167,13 +167,10 @@ def _discussion_asked_for(data) -> int | None:
     """The discussion id the body names, when it names a valid one; anything else is
     left to the serializer's 400."""
     value = data.get("discussion") if hasattr(data, "get") else None
-    if isinstance(value, bool):
+    # A JSON whole number only: "1" (text) or true is the serializer's 400, not an id.
+    if isinstance(value, bool) or not isinstance(value, int):
         return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 1 else None
+    return value if value >= 1 else None
 
 
 class ChallengeList(AccessLoggedList, generics.ListAPIView):
