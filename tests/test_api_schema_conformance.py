@@ -24,10 +24,22 @@ What a check cannot judge here, and why (each listed, none left out silently):
   password that the schema allows are almost never a real account's, and a wrong one is
   a 400 (``non_field_errors``), as documented; 400 is expected there (TOKEN_OVERRIDES).
   The token tests (tests/agencies/test_api_token.py) issue real tokens.
+- ``missing_required_header`` fires when a required header is left out; no operation
+  has one (``Idempotency-Key`` is optional; ``Authorization`` is a security scheme, which
+  ``ignored_auth`` covers by sending none and a wrong one).
+- ``use_after_free`` and ``ensure_resource_availability`` run in the state machine
+  (``test_sequences_of_calls_conform_to_the_schema``), along the links the schema
+  declares; schemathesis's own link inference is off, as it carried response fields
+  into request bodies where they do not belong.
 
-Ids that the schema cannot know (a referral, a discussion, a token, an agency, a
-threshold level in use) are the seeded ones in the requests schemathesis generates as
-valid (``_pin``); invalid requests keep what was generated.
+What the schema cannot know, and the requests schemathesis generates as valid are given
+(``_pin``; invalid requests keep what was generated): ids (a referral, a discussion, a
+token, an agency), a threshold level in use, and the rules that depend on stored data,
+each stated in its field's description: a decision's proceed_reason (while a warning
+applies: the seeded referral has none) and late_reason (once past due: it is not), the
+minutes not before the discussion was held (the generated times are after it), and the
+reason for going on without police, social care or health (which depends on the
+agencies' types).
 """
 
 from __future__ import annotations
@@ -45,6 +57,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core.parameters import ParameterLocation
 
 from agencies import tokens
@@ -200,9 +213,10 @@ TOKEN_OVERRIDES = {
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": SEED,
+        # Every check; max_response_time (off unless given a limit) at 10 s, generous on
+        # a loaded two-core machine: the point is that no request hangs.
         "checks": {"enabled": True, "max_response_time": 10},
-        # No example database: the run is the same every time (a fixed seed), and
-        # writing what each draw found to .hypothesis/ made collection take minutes.
+        # A fixed seed makes every run the same; nothing is kept in .hypothesis/.
         "generation": {"deterministic": True, "max-examples": MAX_EXAMPLES, "database": "none"},
         "phases": {
             "examples": {"enabled": True},
@@ -252,6 +266,21 @@ def test_the_schema_tested_is_the_one_served(referrer_client):
 
     assert served.status_code == 200
     assert json.loads(served.content) == RAW_SCHEMA
+
+
+def test_every_check_is_on_for_every_operation():
+    """Every check schemathesis has (its registry, so a check a later version adds is
+    covered too), and max_response_time, which is off unless given a limit."""
+    load_all_checks()
+    every = sorted(CHECKS.get_all_names())
+    assert "positive_data_acceptance" in every and "ignored_auth" in every
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for phase in ("examples", "coverage", "fuzzing", "stateful"):
+            checks = schema.config.checks_config_for(operation=operation, phase=phase)
+            off = [name for name in every if not getattr(checks, name).enabled]
+            assert not off, (operation.label, phase, off)
+            assert checks.max_response_time.enabled
 
 
 def test_every_operation_has_a_role():
