@@ -55,3 +55,22 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     if not multiline:
         text = _ONE_LINE_SPACE.sub(" ", text)
     return text
+
+
+# Python's whitespace: what ``str.strip()`` and ``str.split()`` (so DRF's trimming and
+# every count of words) treat as space.
+_WHITESPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def _escaped(characters: str) -> str:
+    """A character class body written with \\uXXXX escapes, which JSON Schema (ECMA)
+    engines and Python's ``re`` read alike."""
+    return "".join(c if c == "-" else f"\\u{ord(c):04x}" for c in characters)
+
+
+# Character class bodies, for patterns that must read text as the cleaning leaves it.
+WHITESPACE_CLASS = _escaped(_WHITESPACE)
+INVISIBLE_CLASS = _escaped(_INVISIBLE)
+# A regular expression (for search) that text matches when it is not blank once
+# cleaned and trimmed: it holds a character that is neither space nor stripped.
+NOT_BLANK_PATTERN = f"[^{WHITESPACE_CLASS}{INVISIBLE_CLASS}]"

@@ -533,8 +533,11 @@ REST_FRAMEWORK = {
         "token": env_str("FRONTDOOR_TOKEN_RATE", "10/minute"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # JSON bodies only, each at most MAX_JSON_BYTES: what the schema documents, and the
+    # one encoding in which a number, a string and true/false can be told apart.
+    "DEFAULT_PARSER_CLASSES": ["referrals.parsers.BoundedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "frontdoor.api_schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "frontdoor.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -6,7 +6,6 @@ import hashlib
 import json
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -81,6 +80,18 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
     serializer_class = ReferralSerializer
     permission_classes = [IsAuthenticated, MayRefer]
     parser_classes = [BoundedJSONParser]
+    openapi_links = {
+        "POST": {
+            "201": {
+                name: {"operationId": operation, "parameters": {"id": "$response.body#/id"}}
+                for name, operation in (
+                    ("GetReferral", "referrals_retrieve"),
+                    ("DecideReferral", "referrals_decision_create"),
+                    ("ChallengeReferral", "referrals_challenges_create"),
+                )
+            }
+        }
+    }
 
     def get_queryset(self):
         user = self.request.user
@@ -111,10 +122,10 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
         parameters=[
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
-                OpenApiTypes.STR,
+                {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX},
                 OpenApiParameter.HEADER,
-                description="Any unique string up to 255 characters, for example a UUID, "
-                "chosen by you for this referral.",
+                description=f"Any unique string of 1 to {IDEMPOTENCY_KEY_MAX} characters, for "
+                "example a UUID, chosen by you for this referral (an empty one is a 400).",
             )
         ],
         responses={

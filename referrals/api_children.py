@@ -23,11 +23,11 @@ from agencies.api import holds
 from agencies.policy import Capability
 from audit.models import AccessLog
 from audit.services import log_access
+from referrals.api_rules import NhsNumber, Postcode, given
 from referrals.matching import find_matches
 from referrals.models import Child
 from referrals.parsers import MAX_JSON_BYTES, BoundedJSONParser
 from referrals.serializers import CleanTextMixin
-from referrals.validation import validate_nhs_number, validate_postcode
 
 MAX_MATCHES = 10
 PARAMETERS = ("first_name", "last_name", "date_of_birth", "postcode", "nhs_number")
@@ -62,16 +62,27 @@ class ChildMatchRequestSerializer(CleanTextMixin, serializers.Serializer):
         max_length=10,
         required=False,
         allow_blank=True,
-        validators=[validate_postcode],
+        validators=[Postcode()],
         help_text="A full postcode, like LS1 4AP; case and spacing do not matter.",
     )
     nhs_number = serializers.CharField(
         max_length=14,
         required=False,
         allow_blank=True,
-        validators=[validate_nhs_number],
+        validators=[NhsNumber()],
         help_text="A 10-digit NHS number; spaces are allowed. An exact match scores 1.",
     )
+
+    openapi_rules = {
+        "anyOf": [
+            given("first_name"),
+            given("last_name"),
+            {"required": ["date_of_birth"]},
+            given("postcode", Postcode()),
+            given("nhs_number", NhsNumber()),
+        ],
+        "x-rules": ["At least one of " + ", ".join(PARAMETERS) + " is given and not blank."],
+    }
 
     def validate(self, attrs):
         if not any(attrs.get(name) for name in PARAMETERS):

@@ -17,10 +17,25 @@ from agencies.models import Agency
 from agencies.policy import reads_referrer_feedback
 from core.clock import ClockState, read_clock
 from core.text import clean_text
+from referrals.api_rules import (
+    Answer,
+    BirthDate,
+    ExpectedBirthDate,
+    NhsNumber,
+    Postcode,
+    required_unless_given,
+    required_when,
+)
 from referrals.census import CallerType, ConcernCategory, Disability
-from referrals.models import Channel, HouseholdMember, Outcome, Referral, Status
-from referrals.services import CHILD_FIELDS, CONTACT_FIELDS, DETAIL_FIELDS, HOUSEHOLD_FIELDS
-from referrals.validation import normalise_nhs_number, normalise_postcode, validate_nhs_number
+from referrals.models import Channel, HouseholdMember, Outcome, ParentalConsent, Referral, Status
+from referrals.services import (
+    CHILD_FIELDS,
+    CONTACT_FIELDS,
+    DETAIL_FIELDS,
+    HOUSEHOLD_FIELDS,
+    VOICE_HOUSE_FIELDS,
+)
+from referrals.validation import normalise_nhs_number, normalise_postcode
 
 STAFF_ONLY = "Screeners and managers only; ignored for everyone else."
 
@@ -128,6 +143,7 @@ class CleanTextMixin:
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
+            _refuse_wrong_json_types(self, data)
             data = self._without_unsafe_characters(data)
         return super().to_internal_value(data)
 
@@ -171,8 +187,73 @@ class CleanTextMixin:
         }
 
 
+def _json_type(field) -> tuple[type | tuple[type, ...], str] | None:
+    """The JSON type a field's value must have, and how to say it; None for any."""
+    if isinstance(field, serializers.BooleanField):
+        return bool, "true or false"
+    if isinstance(field, serializers.IntegerField):
+        return int, "a whole number"
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        return int, "an id (a whole number)"
+    if isinstance(field, serializers.ChoiceField):
+        if all(isinstance(key, str) for key in field.choices):
+            return str, "a string"
+        return None
+    if isinstance(field, (serializers.CharField, serializers.DateField, serializers.DateTimeField)):
+        return str, "a string"
+    return None
+
+
+def _has_json_type(value, expected) -> bool:
+    # true and false are ints to Python, never numbers to JSON.
+    if isinstance(value, bool) and expected is not bool:
+        return False
+    return isinstance(value, expected)
+
+
+def _refuse_wrong_json_types(serializer, data: Mapping) -> None:
+    """400 naming each field whose JSON value has the wrong type, as the schema says:
+    DRF by itself reads 12 as the text "12", "true" as true and "5" as 5, so that a body
+    the schema calls invalid would be taken. Text longer than the field's maximum is
+    refused as sent, before cleaning could shorten it. A form-encoded body (a QueryDict:
+    every value text) is left to the fields."""
+    if hasattr(data, "getlist"):
+        return
+    errors: dict[str, list[str]] = {}
+    for name, field in serializer.fields.items():
+        if field.read_only or name not in data or data[name] is None:
+            continue
+        value = data[name]
+        if isinstance(field, serializers.ListField) and isinstance(value, list):
+            expected = _json_type(field.child)
+            if expected and not all(_has_json_type(item, expected[0]) for item in value):
+                errors[name] = [f"Each item must be {expected[1]}."]
+            continue
+        expected = _json_type(field)
+        if expected and not _has_json_type(value, expected[0]):
+            errors[name] = [f"Must be {expected[1]}."]
+        elif (
+            isinstance(value, str)
+            and isinstance(field, serializers.CharField)
+            and field.max_length is not None
+            and len(value) > field.max_length
+        ):
+            # As sent, before the invisible characters go: the schema's maxLength.
+            errors[name] = [f"Ensure this field has no more than {field.max_length} characters."]
+    if errors:
+        raise serializers.ValidationError(errors)
+
+
 def _help(fields, texts=HELP) -> dict:
     return {field: {"help_text": texts[field]} for field in fields}
+
+
+def _with_validators(extra_kwargs: dict, **rules) -> dict:
+    """A model field's validators replaced by a rule that also states itself in the
+    schema (referrals.api_rules)."""
+    for field, rule in rules.items():
+        extra_kwargs[field]["validators"] = [rule]
+    return extra_kwargs
 
 
 class HouseholdMemberSerializer(CleanTextMixin, serializers.ModelSerializer):
@@ -187,6 +268,7 @@ class ReferralInputSerializer(CleanTextMixin, serializers.ModelSerializer):
 
     concerns = serializers.ListField(
         child=serializers.ChoiceField(choices=ConcernCategory.choices),
+        min_length=1,
         max_length=len(ConcernCategory),
         help_text=HELP["concerns"],
     )
@@ -201,7 +283,7 @@ class ReferralInputSerializer(CleanTextMixin, serializers.ModelSerializer):
         max_length=14,
         required=False,
         allow_blank=True,
-        validators=[validate_nhs_number],
+        validators=[NhsNumber()],
         help_text=HELP["child_nhs_number"],
     )
     household = HouseholdMemberSerializer(
@@ -236,7 +318,44 @@ class ReferralInputSerializer(CleanTextMixin, serializers.ModelSerializer):
             "caller_type",
             "caller_agency",
         )
-        extra_kwargs = _help((*CHILD_FIELDS, *DETAIL_FIELDS, *CONTACT_FIELDS))
+        extra_kwargs = _with_validators(
+            _help((*CHILD_FIELDS, *DETAIL_FIELDS, *CONTACT_FIELDS)),
+            child_postcode=Postcode(),
+            child_date_of_birth=BirthDate(),
+            child_expected_date_of_birth=ExpectedBirthDate(),
+            worry=Answer("worry"),
+            lived_experience=Answer("lived_experience"),
+            child_voice=Answer("child_voice"),
+        )
+
+    # The rules across fields, as the schema states them.
+    openapi_rules = {
+        "allOf": [
+            {
+                "not": {
+                    "required": ["child_date_of_birth", "child_expected_date_of_birth"],
+                    "properties": {
+                        "child_date_of_birth": {"type": "string"},
+                        "child_expected_date_of_birth": {"type": "string"},
+                    },
+                }
+            },
+            required_unless_given("child_voice", *VOICE_HOUSE_FIELDS),
+            required_when(
+                "consent_not_sought_reason",
+                {
+                    "required": ["parental_consent"],
+                    "properties": {"parental_consent": {"enum": [ParentalConsent.NOT_SOUGHT]}},
+                },
+            ),
+        ],
+        "x-rules": [
+            "Give child_date_of_birth or child_expected_date_of_birth, not both.",
+            "child_voice is required unless one of voice_worries, voice_good_things or "
+            "voice_dreams is given.",
+            "consent_not_sought_reason is required when parental_consent is not_sought.",
+        ],
+    }
 
     def validate_child_nhs_number(self, value: str) -> str:
         return normalise_nhs_number(value)

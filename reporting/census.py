@@ -142,7 +142,7 @@ def parse_collection_year(value, *, today: date | None = None) -> int:
     text = str(value).strip() if value is not None else ""
     if not text:
         raise InvalidCollectionYear("Enter a collection year, for example 2026")
-    if not text.isdigit() or len(text) != 4:
+    if not (text.isascii() and text.isdigit()) or len(text) != 4:
         raise InvalidCollectionYear("Collection year must be a year in 4 digits, like 2026")
     year = int(text)
     if not FIRST_COLLECTION_YEAR <= year <= latest:

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from agencies.api import holds
 from agencies.policy import Capability
-from reporting.census import InvalidCollectionYear, parse_collection_year
+from reporting.census import FIRST_COLLECTION_YEAR, InvalidCollectionYear, parse_collection_year
 from reporting.census_views import FORMATS, census_file
 
 
@@ -64,10 +64,13 @@ class CensusCIN(APIView):
         parameters=[
             OpenApiParameter(
                 "collection_year",
-                OpenApiTypes.INT,
+                {"type": "string", "format": "collection-year"},
                 OpenApiParameter.QUERY,
                 required=True,
-                description="2026 is 1 April 2025 to 31 March 2026 (London dates)",
+                description="4 digits: 2026 is 1 April 2025 to 31 March 2026 (London "
+                f"dates). Rule: from {FIRST_COLLECTION_YEAR} up to the current collection "
+                "year (from 1 April, next year's); any other is a 400 naming "
+                "`collection_year`.",
             ),
             OpenApiParameter(
                 "format",

@@ -11,11 +11,22 @@ from rest_framework.response import Response
 from agencies.api import holds
 from agencies.policy import Capability
 from core.exceptions import AlreadyDecided, DomainError, NotPermitted
+from referrals.api_rules import MinWords, required_when
 from referrals.models import Outcome
 from referrals.selectors import referrals_visible_to
 from referrals.serializers import CleanTextMixin
+from triage.footprint import UNUSUAL_OUTCOMES
 from triage.models import Decision
-from triage.services.decisions import LEVEL_MAX, decide
+from triage.services.decisions import (
+    LEVEL_MAX,
+    MIN_FEEDBACK_WORDS,
+    MIN_LIVED_EXPERIENCE_CHARS,
+    MIN_LIVED_EXPERIENCE_WORDS,
+    MIN_RATIONALE_CHARS,
+    MIN_RATIONALE_WORDS,
+    MIN_REASON_WORDS,
+    decide,
+)
 
 
 class DecisionInputSerializer(CleanTextMixin, serializers.Serializer):
@@ -39,17 +50,43 @@ class DecisionInputSerializer(CleanTextMixin, serializers.Serializer):
         "document in use (1 to 4 by default).",
     )
     rationale = serializers.CharField(
-        max_length=6000, help_text="Why: what was weighed, and why this outcome (8+ words)."
+        max_length=6000,
+        validators=[
+            MinWords(
+                MIN_RATIONALE_WORDS,
+                min_chars=MIN_RATIONALE_CHARS,
+                message="Explain the decision: what you weighed, and why this outcome "
+                f"(at least {MIN_RATIONALE_WORDS} words)",
+            )
+        ],
+        help_text="Why: what was weighed, and why this outcome "
+        f"({MIN_RATIONALE_WORDS}+ words, {MIN_RATIONALE_CHARS}+ characters).",
     )
     lived_experience_impact = serializers.CharField(
         max_length=6000,
         required=False,
         allow_blank=True,
+        validators=[
+            MinWords(
+                MIN_LIVED_EXPERIENCE_WORDS,
+                min_chars=MIN_LIVED_EXPERIENCE_CHARS,
+                message="Say how the child's lived experience informed the decision: what "
+                "their day is like and what that means for this outcome (at least "
+                f"{MIN_LIVED_EXPERIENCE_WORDS} words)",
+            )
+        ],
         help_text="How the child's lived experience informed the decision; when given, "
-        "with the rationale's substance (8+ words).",
+        "with the rationale's substance (8+ words, 40+ characters).",
     )
     feedback = serializers.CharField(
         max_length=6000,
+        validators=[
+            MinWords(
+                MIN_FEEDBACK_WORDS,
+                message="Write what the referrer will be told about why, for them to read "
+                f"(at least {MIN_FEEDBACK_WORDS} words)",
+            )
+        ],
         help_text="What the referrer is told about why, written for them to read (4+ "
         "words). Required: the rationale is never sent to the referrer, as it may hold "
         "what another agency shared in confidence.",
@@ -84,8 +121,44 @@ class DecisionInputSerializer(CleanTextMixin, serializers.Serializer):
         "action or signposting, at level 4 no further action, signposting or early help.",
     )
 
+    # The rules across fields the schema can state. Those that depend on the referral
+    # (proceed_reason while a warning applies, late_reason once past due) and on the
+    # threshold levels in use are in the fields' descriptions.
+    openapi_rules = {
+        "allOf": [
+            required_when(
+                "threshold_reason",
+                {
+                    "anyOf": [
+                        {
+                            "required": ["threshold_level", "outcome"],
+                            "properties": {
+                                "threshold_level": {"enum": [level]},
+                                "outcome": {"enum": sorted(outcomes)},
+                            },
+                        }
+                        for level, outcomes in sorted(UNUSUAL_OUTCOMES.items())
+                    ]
+                },
+                MinWords(MIN_REASON_WORDS, message=""),
+            )
+        ],
+        "x-rules": [
+            f"threshold_reason ({MIN_REASON_WORDS}+ words) is required when the outcome is "
+            "unusual for the threshold level (see threshold_reason)."
+        ],
+    }
+
 
 class DecisionOutputSerializer(serializers.ModelSerializer):
+    # Composed from the manager's words (at most 6000 characters), the outcome in plain
+    # words and the support services in use, so it may be longer than the model's
+    # max_length claims for it: no maximum is promised.
+    feedback = serializers.CharField(
+        read_only=True,
+        help_text="What the referrer reads: the outcome in plain words, the manager's "
+        "reasons (the `feedback` sent), other support where the threshold is not met.",
+    )
     decided_by = serializers.CharField(source="decided_by.display_name", read_only=True)
     threshold_level = serializers.IntegerField(
         source="threshold_level_id", read_only=True, help_text="The threshold level's number."

@@ -12,10 +12,12 @@ from agencies.policy import Capability, can
 from audit.api import AccessLoggedList
 from audit.models import AccessLog
 from core.exceptions import DomainError, InvalidState, NotPermitted
+from referrals.api_rules import MinWords
 from referrals.models import Referral
 from referrals.serializers import CleanTextMixin
 from triage.models import Challenge, StrategyDiscussion
 from triage.services.challenges import (
+    MIN_REASON_WORDS,
     challenges_visible_to,
     ensure_challengeable,
     ensure_discussion_challengeable,
@@ -29,6 +31,12 @@ class ChallengeInputSerializer(CleanTextMixin, serializers.Serializer):
 
     reason = serializers.CharField(
         max_length=6000,
+        validators=[
+            MinWords(
+                MIN_REASON_WORDS,
+                message=f"Say why you disagree (at least {MIN_REASON_WORDS} words)",
+            )
+        ],
         help_text="Why you disagree with the decision (or the discussion's outcome), and "
         "what you think should happen for the child (5+ words).",
     )
@@ -159,13 +167,10 @@ def _discussion_asked_for(data) -> int | None:
     """The discussion id the body names, when it names a valid one; anything else is
     left to the serializer's 400."""
     value = data.get("discussion") if hasattr(data, "get") else None
-    if isinstance(value, bool):
+    # A JSON whole number only: "1" (text) or true is the serializer's 400, not an id.
+    if isinstance(value, bool) or not isinstance(value, int):
         return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 1 else None
+    return value if value >= 1 else None
 
 
 class ChallengeList(AccessLoggedList, generics.ListAPIView):

@@ -4,6 +4,8 @@ carries the membership warning codes, recomputed from the attendees."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -22,6 +24,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, NotPermitted
 from referrals import break_glass, break_glass_api
+from referrals.api_rules import NotInFuture
 from referrals.models import Referral
 from referrals.parsers import BoundedJSONParser
 from referrals.serializers import CleanTextMixin
@@ -39,11 +42,22 @@ from triage.models import (
 from triage.services import strategy
 from triage.strategy_membership import MembershipWarning
 
+MINUTES_IN_FUTURE = "The minutes cannot have been circulated in the future"
+
 
 class AttendeeSerializer(CleanTextMixin, serializers.Serializer):
     agency = serializers.IntegerField(help_text="The agency's id (GET /api/v1/agencies/).")
     role = serializers.ChoiceField(choices=AttendeeRole.choices)
     name = serializers.CharField(max_length=strategy.NAME_MAX)
+    attended = serializers.BooleanField(help_text="False for those invited who did not attend.")
+
+
+class AttendeeOutputSerializer(serializers.Serializer):
+    """An attendee as the answers show one: the input's shape, without its rules."""
+
+    agency = serializers.IntegerField(help_text="The agency's id (GET /api/v1/agencies/).")
+    role = serializers.ChoiceField(choices=AttendeeRole.choices)
+    name = serializers.CharField()
     attended = serializers.BooleanField(help_text="False for those invited who did not attend.")
 
 
@@ -99,7 +113,7 @@ class DiscussionSerializer(serializers.ModelSerializer):
             "actions",
         ]
 
-    @extend_schema_field(AttendeeSerializer(many=True))
+    @extend_schema_field(AttendeeOutputSerializer(many=True))
     def get_attendees(self, discussion):
         return _current_attendees(discussion)
 
@@ -115,7 +129,14 @@ class DiscussionCreateSerializer(CleanTextMixin, serializers.Serializer):
 
     referral = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=DiscussionKind.choices)
-    held_at = serializers.DateTimeField()
+    held_at = serializers.DateTimeField(
+        validators=[
+            NotInFuture(
+                grace=timedelta(days=1),
+                message="Record a discussion once it has been held, not before",
+            )
+        ]
+    )
     format = serializers.ChoiceField(
         choices=DiscussionFormat.choices, default=DiscussionFormat.MEETING
     )
@@ -139,14 +160,34 @@ class DiscussionUpdateSerializer(CleanTextMixin, serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="Why the discussion went on without police, social care or health: "
-        "required when the attendees leave one of them out and none is recorded yet.",
+        "required when the attendees leave one of them out and none is recorded yet, and "
+        "cannot be emptied while one of them is still missing.",
     )
     minutes_circulated_at = serializers.DateTimeField(
-        required=False, help_text="When the minutes went to the professionals."
+        required=False,
+        validators=[NotInFuture(message=MINUTES_IN_FUTURE)],
+        help_text="When the minutes went to the professionals: not in the future, and not "
+        "before the discussion was held (400 otherwise).",
     )
     minutes_to_family_at = serializers.DateTimeField(
-        required=False, help_text="When the minutes went to the family."
+        required=False,
+        validators=[NotInFuture(message=MINUTES_IN_FUTURE)],
+        help_text="When the minutes went to the family: not in the future, and not before "
+        "the discussion was held (400 otherwise).",
     )
+
+    openapi_rules = {
+        "anyOf": [
+            {"required": [name]}
+            for name in (
+                "attendees",
+                "missing_members_reason",
+                "minutes_circulated_at",
+                "minutes_to_family_at",
+            )
+        ],
+        "x-rules": ["At least one of the fields is sent."],
+    }
 
     def validate(self, data):
         if not data:
@@ -201,6 +242,20 @@ class DiscussionList(AccessLoggedList, generics.ListAPIView):
     serializer_class = DiscussionSerializer
     parser_classes = [BoundedJSONParser]
     access_kind = AccessLog.Kind.DISCUSSION_LIST
+    openapi_links = {
+        "POST": {
+            "201": {
+                name: {
+                    "operationId": operation,
+                    "parameters": {"discussion_id": "$response.body#/id"},
+                }
+                for name, operation in (
+                    ("GetDiscussion", "strategy_discussions_retrieve"),
+                    ("ChangeDiscussion", "strategy_discussions_partial_update"),
+                )
+            }
+        }
+    }
 
     def access_ids(self, objects):
         return {
@@ -314,9 +369,8 @@ class DiscussionDetail(generics.RetrieveAPIView):
         "were circulated",
         description="Managers only: 404 for anyone who may not read it, 403 for readers "
         "who may not change it; the warnings are recomputed, and attendees that leave out "
-        "police, social care or health need `missing_members_reason` (400 otherwise). "
-        + BREAK_GLASS
-        + DESCRIPTION,
+        "police, social care or health need `missing_members_reason`, which cannot then be "
+        "emptied while they are still missing (400 otherwise). " + BREAK_GLASS + DESCRIPTION,
         request=DiscussionUpdateSerializer,
         parameters=[break_glass_api.PARAMETER],
         responses={

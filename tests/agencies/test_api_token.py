@@ -25,7 +25,12 @@ SOME_API = "/api/v1/agencies/"
 
 
 def ask_for_token(client, username="pat", password=PASSWORD, **extra):
-    return client.post(TOKEN_URL, {"username": username, "password": password}, **extra)
+    return client.post(
+        TOKEN_URL,
+        {"username": username, "password": password},
+        content_type="application/json",
+        **extra,
+    )
 
 
 def with_token(token: str) -> APIClient:
@@ -299,7 +304,7 @@ def test_a_wrong_password_gets_400_naming_the_problem(client):
 
 
 def test_a_missing_field_gets_400_naming_it(client):
-    response = client.post(TOKEN_URL, {"username": "pat"})
+    response = client.post(TOKEN_URL, {"username": "pat"}, content_type="application/json")
 
     assert response.status_code == 400
     assert "password" in response.json()
@@ -430,11 +435,15 @@ def test_a_manager_needs_a_code_for_a_token_when_two_step_verification_is_on(cli
     with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
         without = ask_for_token(client, "ruth")
         wrong = client.post(
-            TOKEN_URL, {"username": "ruth", "password": PASSWORD, "otp_code": "000000"}
+            TOKEN_URL,
+            {"username": "ruth", "password": PASSWORD, "otp_code": "000000"},
+            content_type="application/json",
         )
         traveller.shift(5)  # a wrong code makes the next wait a second
         right = client.post(
-            TOKEN_URL, {"username": "ruth", "password": PASSWORD, "otp_code": current_code(device)}
+            TOKEN_URL,
+            {"username": "ruth", "password": PASSWORD, "otp_code": current_code(device)},
+            content_type="application/json",
         )
 
     assert without.status_code == 400 and "otp_code" in without.json()
@@ -467,7 +476,8 @@ def test_the_schema_documents_each_answer_of_the_token_endpoints(referrer_client
     paths = schema["paths"]
 
     token = paths["/api/v1/auth/token/"]["post"]
-    assert set(token["responses"]) == {"200", "400", "401", "429"}
+    # 413 and 415: the body must be JSON, and not too large (frontdoor.api_schema).
+    assert set(token["responses"]) == {"200", "400", "401", "413", "415", "429"}
     assert "Retry-After" in token["responses"]["429"]["headers"]
     assert set(
         token["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1:]

@@ -217,7 +217,7 @@ def test_a_token_from_the_token_endpoint_makes_and_reads_a_referral():
     UserFactory(username="pat.police", role=Role.REFERRER)
     client = APIClient()
     token = client.post(
-        "/api/v1/auth/token/", {"username": "pat.police", "password": PASSWORD}
+        "/api/v1/auth/token/", {"username": "pat.police", "password": PASSWORD}, format="json"
     ).json()["token"]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 

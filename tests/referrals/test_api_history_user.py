@@ -18,7 +18,7 @@ def test_a_referral_posted_with_a_token_is_kept_as_made_by_the_tokens_holder():
     holder = UserFactory(username="pat.police", role=Role.REFERRER)
     client = APIClient()
     token = client.post(
-        "/api/v1/auth/token/", {"username": "pat.police", "password": PASSWORD}
+        "/api/v1/auth/token/", {"username": "pat.police", "password": PASSWORD}, format="json"
     ).json()["token"]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 

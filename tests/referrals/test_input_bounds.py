@@ -370,11 +370,14 @@ def test_the_front_doors_own_api_inputs_are_cleaned_too():
         data={
             "outcome": "early_help",
             "threshold_level": 2,
-            "rationale": "First\u202e point.\nSecond\u200b point.",
-            "feedback": "Early help will call.",
+            "rationale": "First\u202e point: the school's worries.\nSecond\u200b point: "
+            "mum accepts help from the family worker.",
+            "feedback": "Early help will call you.",
         }
     )
-    challenge = ChallengeInputSerializer(data={"reason": "We\u2066 disagree.\r\nBecause."})
+    challenge = ChallengeInputSerializer(
+        data={"reason": "We\u2066 disagree.\r\nBecause the bruising is new."}
+    )
     attendee = AttendeeSerializer(
         data={"agency": 1, "role": "gp", "name": "Dr\nA\u200b Tester", "attended": True}
     )
@@ -382,8 +385,10 @@ def test_the_front_doors_own_api_inputs_are_cleaned_too():
     assert decision.is_valid(), decision.errors
     assert challenge.is_valid(), challenge.errors
     assert attendee.is_valid(), attendee.errors
-    assert decision.validated_data["rationale"] == "First point.\nSecond point."
-    assert challenge.validated_data["reason"] == "We disagree.\nBecause."
+    assert decision.validated_data["rationale"] == (
+        "First point: the school's worries.\nSecond point: mum accepts help from the family worker."
+    )
+    assert challenge.validated_data["reason"] == "We disagree.\nBecause the bruising is new."
     assert attendee.validated_data["name"] == "Dr A Tester"
 
 

@@ -32,7 +32,9 @@ def url(referral_id):
 def test_the_referrer_raises_a_challenge_and_gets_its_stage_and_due_time():
     decision = DecisionFactory()
 
-    response = api(decision.referral.referrer).post(url(decision.referral_id), {"reason": REASON})
+    response = api(decision.referral.referrer).post(
+        url(decision.referral_id), {"reason": REASON}, format="json"
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -47,7 +49,7 @@ def test_another_agencys_referrer_gets_404():
     decision = DecisionFactory()
     stranger = UserFactory(role=Role.REFERRER, agency=AgencyFactory())
 
-    response = api(stranger).post(url(decision.referral_id), {"reason": REASON})
+    response = api(stranger).post(url(decision.referral_id), {"reason": REASON}, format="json")
 
     assert response.status_code == 404
     assert not Challenge.objects.exists()
@@ -57,7 +59,9 @@ def test_another_agencys_referrer_gets_404():
 def test_roles_that_cannot_raise_one_get_403(role):
     decision = DecisionFactory()
 
-    response = api(UserFactory(role=role)).post(url(decision.referral_id), {"reason": REASON})
+    response = api(UserFactory(role=role)).post(
+        url(decision.referral_id), {"reason": REASON}, format="json"
+    )
 
     assert response.status_code == 403
 
@@ -65,7 +69,7 @@ def test_roles_that_cannot_raise_one_get_403(role):
 def test_an_undecided_referral_is_409_with_a_clear_message():
     referral = ReferralFactory(in_screening=True)
 
-    response = api(referral.referrer).post(url(referral.pk), {"reason": REASON})
+    response = api(referral.referrer).post(url(referral.pk), {"reason": REASON}, format="json")
 
     assert response.status_code == 409
     assert "only a decision can be challenged" in response.json()["detail"]
@@ -74,7 +78,9 @@ def test_an_undecided_referral_is_409_with_a_clear_message():
 def test_a_second_open_challenge_is_409():
     challenge = ChallengeFactory()
 
-    response = api(challenge.raised_by).post(url(challenge.referral_id), {"reason": REASON})
+    response = api(challenge.raised_by).post(
+        url(challenge.referral_id), {"reason": REASON}, format="json"
+    )
 
     assert response.status_code == 409
     assert "already being challenged" in response.json()["detail"]
