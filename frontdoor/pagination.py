@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
+_MOST_DIGITS = 9
 PAGE_MESSAGE = "Enter one page number: a whole number, 1 or more."
 
 
@@ -25,9 +26,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if not values:
             return 1
         value = values[0]
-        if len(values) > 1 or not _WHOLE_NUMBER.fullmatch(value) or int(value) < 1:
+        digits = value.lstrip("0")
+        if len(values) > 1 or not _WHOLE_NUMBER.fullmatch(value) or not digits:
             raise ValidationError({self.page_query_param: [PAGE_MESSAGE]})
-        return int(value)
+        if len(digits) > _MOST_DIGITS:
+            # Past any last page (and int() of thousands of digits raises ValueError).
+            raise NotFound("Invalid page.")
+        return int(digits)
 
     def get_schema_operation_parameters(self, view):
         return [

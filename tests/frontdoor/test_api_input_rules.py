@@ -47,7 +47,10 @@ def test_a_page_past_the_last_is_a_404_and_the_first_is_a_200():
     ReferralFactory()
 
     assert api_as(manager).get(REFERRALS, {"page": "1"}).status_code == 200
+    assert api_as(manager).get(REFERRALS, {"page": "001"}).status_code == 200
     assert api_as(manager).get(REFERRALS, {"page": "2"}).status_code == 404
+    # Thousands of digits: past any last page, not a 500 from int()'s digit limit.
+    assert api_as(manager).get(REFERRALS, {"page": "9" * 5000}).status_code == 404
 
 
 def test_a_form_encoded_body_is_a_415_even_at_the_token_endpoint(client):
