@@ -237,7 +237,11 @@ def test_removing_a_set_up_never_finished_tells_nobody(told, mailoutbox):
 
 
 def ask_for_token(password=PASSWORD):
-    return Client().post("/api/v1/auth/token/", {"username": "pat", "password": password})
+    return Client().post(
+        "/api/v1/auth/token/",
+        {"username": "pat", "password": password},
+        content_type="application/json",
+    )
 
 
 def test_a_new_api_token_emails_its_owner_without_the_token(told, mailoutbox):
