@@ -60,7 +60,14 @@ class ApiAttachmentMiddleware:
 
 
 class SessionTimeoutMiddleware:
-    """Ends a signed-in session after a period idle and after a period in all."""
+    """Ends a signed-in session after a period idle and after a period in all.
+
+    The last-seen time is written to the session only when the one kept is at least
+    ``SESSION_LAST_SEEN_RESOLUTION`` old (a minute), not on every request: otherwise every
+    page view would UPDATE the session row and commit. The kept time is then up to that
+    much earlier than the true last request, so a session may end up to a minute before
+    the idle limit, never after it.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -78,7 +85,10 @@ class SessionTimeoutMiddleware:
                 kept = self._keep_what_was_typed(request, user)
                 logout(request)
                 return self._signed_out(request, idle=idle, back_to=kept)
-            session[LAST_SEEN] = now
+            if LAST_SEEN not in session or (
+                now - last_seen >= settings.SESSION_LAST_SEEN_RESOLUTION.total_seconds()
+            ):
+                session[LAST_SEEN] = now
         return self.get_response(request)
 
     def _keep_what_was_typed(self, request: HttpRequest, user) -> str | None:

@@ -288,6 +288,9 @@ SESSION_IDLE_TIMEOUT = timedelta(
 SESSION_ABSOLUTE_TIMEOUT = timedelta(
     hours=env_int("FRONTDOOR_SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 )
+# How stale the kept last-seen time may be before a request writes it again (middleware.py):
+# idle sessions end up to this much early; fewer requests write their session row.
+SESSION_LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
