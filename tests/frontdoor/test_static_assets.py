@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 STYLESHEET = "css/app.css"
-PRODUCTION_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+PRODUCTION_STORAGE = "frontdoor.storage.StaticFilesStorage"
 URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""")
 
 
@@ -94,3 +94,19 @@ def test_every_url_in_the_collected_stylesheet_names_a_hashed_collected_file(
         path = static_path(url, stylesheet=hashed)
         assert (production_static_root / path).is_file(), f"{url} in {hashed} was not collected"
         assert path in manifest["paths"].values(), f"{url} in {hashed} is not a hashed name"
+
+
+def test_our_script_imports_gov_uk_frontend_by_its_hashed_name(production_static_root):
+    """The browser fetches GOV.UK Frontend's script through our module's import: by its
+    hashed name, which WhiteNoise caches for a year, not the plain name it caches for 60
+    seconds (issue 14)."""
+    import json
+
+    manifest = json.loads((production_static_root / "staticfiles.json").read_text())
+    script = (production_static_root / manifest["paths"]["js/app.mjs"]).read_text()
+    hashed = manifest["paths"]["govuk/govuk-frontend.min.js"]
+    imports = re.findall(r"""from\s*["']([^"']+)["']""", script)
+
+    assert imports == [f"../{hashed}"]
+    assert hashed != "govuk/govuk-frontend.min.js"
+    assert (production_static_root / hashed).is_file()
