@@ -51,7 +51,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import loadgen, pages_report, procstat  # noqa: E402
-from bench.pages_http import PROXY_HEADERS, Client, api_token, sign_in, wait_until_up  # noqa: E402
+from bench.pages_http import (  # noqa: E402
+    BROWSER_HEADERS,
+    PROXY_HEADERS,
+    Client,
+    api_token,
+    sign_in,
+    wait_until_up,
+)
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/frontdoor_bench_pages"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/9"
@@ -658,7 +665,7 @@ class Signer:
             self.record[f"{key} ({user.get_role_display().lower()})"] = ["password, API"]
 
     def headers(self, scenario: Scenario) -> dict[str, str]:
-        headers = dict(PROXY_HEADERS)
+        headers = {**PROXY_HEADERS, **BROWSER_HEADERS}
         if scenario.auth:
             name, value = self.credentials[scenario.auth].split(": ", 1)
             headers[name] = value

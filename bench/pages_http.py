@@ -11,6 +11,7 @@ ordinary cookie jar keeps back over plain HTTP: they are kept here by hand.
 
 from __future__ import annotations
 
+import gzip
 import html
 import http.client
 import json
@@ -20,6 +21,8 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"}
+# What every browser sends: pages are measured compressed, as people get them.
+BROWSER_HEADERS = {"Accept-Encoding": "gzip"}
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -44,13 +47,15 @@ class Client:
         self, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        sent = {**PROXY_HEADERS, **(headers or {})}
+        sent = {**PROXY_HEADERS, **BROWSER_HEADERS, **(headers or {})}
         if self.cookies:
             sent["Cookie"] = self.cookie_header()
         try:
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
             content = response.read()
+            if response.getheader("Content-Encoding") == "gzip":
+                content = gzip.decompress(content)
             for name, value in response.getheaders():
                 if name.lower() == "set-cookie":
                     self._keep(value)
