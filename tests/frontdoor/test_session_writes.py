@@ -19,7 +19,8 @@ def _session_writes(client, path="/") -> int:
     return sum(
         1
         for query in queries.captured_queries
-        if "django_session" in query["sql"] and not query["sql"].lstrip().upper().startswith("SELECT")
+        if "django_session" in query["sql"]
+        and not query["sql"].lstrip().upper().startswith("SELECT")
     )
 
 
