@@ -239,6 +239,17 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif _database["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL or SQLite database.")
+else:
+    # No JIT compilation of query plans: every query the app runs is meant to be short,
+    # and PostgreSQL's JIT (on by default since 12) spends hundreds of milliseconds
+    # compiling a plan whose estimated cost crosses jit_above_cost, more than such a
+    # query takes to run (the live dashboard at 1,000,000 referrals: 350-460 ms with it,
+    # 110-150 ms without; docs/PERFORMANCE.md).
+    # An operator's own connection options (?options=... in DATABASE_URL) are kept, and
+    # a jit setting of theirs wins.
+    _options = _database.setdefault("OPTIONS", {})
+    if "jit" not in _options.get("options", ""):
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
