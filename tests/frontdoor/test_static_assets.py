@@ -110,3 +110,42 @@ def test_our_script_imports_gov_uk_frontend_by_its_hashed_name(production_static
     assert imports == [f"../{hashed}"]
     assert hashed != "govuk/govuk-frontend.min.js"
     assert (production_static_root / hashed).is_file()
+
+
+# A GOV.UK Frontend or MOJ Frontend class named in a template or in Python (widgets,
+# views): whole, with its element and modifier.
+_PACKAGE_CLASS = re.compile(
+    r"(?<![\w$-])(?:govuk|moj)-[a-z0-9-]+(?:__[a-z0-9-]+)?(?:--[a-z0-9-]+)?(?![\w-])"
+)
+_PACKAGE_STYLESHEETS = [
+    settings.NODE_MODULES / "govuk-frontend" / "dist" / "govuk" / "govuk-frontend.min.css",
+    settings.NODE_MODULES / "@ministryofjustice" / "frontend" / "moj" / "moj-frontend.min.css",
+]
+
+
+def _classes_the_app_names() -> set[str]:
+    root = Path(settings.BASE_DIR)
+    sources = [*root.glob("templates/**/*.html")]
+    for app in ("agencies", "audit", "core", "demo", "frontdoor", "notices", "oversight",
+                "referrals", "reporting", "triage"):  # fmt: skip
+        sources += root.glob(f"{app}/**/*.py")
+    return {name for path in sources for name in _PACKAGE_CLASS.findall(path.read_text())}
+
+
+def _styled(name: str, css: str) -> bool:
+    return re.search(r"\." + re.escape(name) + r"(?![\w-])", css) is not None
+
+
+def test_the_stylesheet_styles_every_package_class_the_pages_use():
+    """app.scss takes only the components the pages use (issue 14: the whole of both
+    packages made a 238 KB stylesheet). Every class a template or view names that the
+    packages' own full stylesheets style must be styled by ours too, so a component a
+    page starts to use cannot be left out of app.scss unnoticed."""
+    packages = "".join(path.read_text() for path in _PACKAGE_STYLESHEETS)
+    ours = compiled_stylesheet()
+    used = _classes_the_app_names()
+
+    styled_by_packages = {name for name in used if _styled(name, packages)}
+    assert len(styled_by_packages) > 50, "the class pattern has gone stale"
+    missing = sorted(name for name in styled_by_packages if not _styled(name, ours))
+    assert missing == [], f"add these components to frontend/scss/app.scss: {missing}"
