@@ -5,6 +5,7 @@ from django.contrib.auth.forms import (
     PasswordChangeForm,
 )
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.changes import SignInChange, tell_owner
@@ -103,6 +104,18 @@ class ChangePasswordForm(PasswordChangeForm):
         for name, field in self.fields.items():
             field.label = labels[name]
             field.widget.attrs.update(PASSWORD_INPUT)
+        # The strength meter (accounts/_password_strength.html): asked with only this
+        # field and the CSRF token, never the current password.
+        self.fields["new_password1"].widget.attrs.update(
+            {
+                "hx-post": reverse("password-strength"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#new-password-strength",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+                "hx-params": "csrfmiddlewaretoken,new_password1",
+            }
+        )
         self.fields["new_password1"].help_text = (
             "At least 12 characters and hard to guess: not built on your name, username, "
             "agency, the council or Front Door. Three or four unrelated words work well."

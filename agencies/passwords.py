@@ -5,6 +5,7 @@ knowing the words an attacker would try first here: Front Door's and the council
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -121,3 +122,33 @@ class MaximumLengthValidator:
 
     def get_help_text(self) -> str:
         return f"Your password can be up to {self.max_length} characters long."
+
+
+# What the strength meter says for each zxcvbn score (0 to 4).
+STRENGTH_LABELS = ("Very weak", "Weak", "Fair", "Strong", "Very strong")
+
+
+@dataclass(frozen=True)
+class Strength:
+    """What the password meter on the change-password page shows while a person types:
+    zxcvbn's score, and whether the password would be accepted, with every reason it
+    would not (all of AUTH_PASSWORD_VALIDATORS, so the meter never says "accepted" for a
+    password the form then refuses)."""
+
+    score: int
+    label: str
+    accepted: bool
+    reasons: tuple[str, ...]
+
+
+def strength(password: str, user=None) -> Strength:
+    from django.contrib.auth.password_validation import validate_password
+
+    score = estimate(password, user)["score"] if password else 0
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        reasons = tuple(dict.fromkeys(error.messages))
+    else:
+        reasons = ()
+    return Strength(score, STRENGTH_LABELS[score], not reasons, reasons)

@@ -17,7 +17,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies import tokens, twostep
+from agencies import passwords, tokens, twostep
 from agencies.forms import ChangePasswordForm, CodeForm, SignInForm
 from agencies.models import ApiToken
 from agencies.policy import may_use_second_factor, needs_second_factor
@@ -156,6 +156,19 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404 from None
     messages.success(request, "The API token is revoked: it no longer works.")
     return redirect("account")
+
+
+@login_required
+@require_POST
+def password_strength(request: HttpRequest) -> HttpResponse:
+    """The change-password page's strength meter (ASVS 2.1.8): as the person types their
+    new password, its strength and whether it would be accepted, with the reasons. Asked
+    by the page's script (htmx) with only the new password and the CSRF token; the
+    password is neither kept nor logged. Without JavaScript the form says the same when
+    it is sent."""
+    password = request.POST.get("new_password1", "")
+    context = {"strength": passwords.strength(password, request.user) if password else None}
+    return render(request, "accounts/_password_strength.html", context)
 
 
 class ChangePasswordView(auth_views.PasswordChangeView):

@@ -60,6 +60,11 @@ urlpatterns = [
         name="account-token-revoke",
     ),
     path("accounts/password/", account_views.ChangePasswordView.as_view(), name="password-change"),
+    path(
+        "accounts/password/strength/",
+        account_views.password_strength,
+        name="password-strength",
+    ),
     path("accounts/two-step/", account_views.two_step_setup, name="two-step-setup"),
     path("accounts/two-step/verify/", account_views.two_step_verify, name="two-step-verify"),
     path("referrals/", include("referrals.urls")),

@@ -53,6 +53,9 @@ MATRIX = {
     # An empty or invalid change re-renders the form with its errors (200).
     ("password-change", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
     ("password-change", "POST"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
+    # The strength meter on that page: a fragment for anyone signed in (empty for an
+    # empty body); it reads nothing but the password sent.
+    ("password-strength", "POST"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
     # Setting up an authenticator: the roles two-step verification is for; an empty or
     # invalid code re-renders the page (200).
     **{

@@ -3,6 +3,7 @@ late: minutes, actions, seeing the child. Thin: parse the filters, read, render.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_GET
 from agencies.policy import Capability, capability_required
 from audit.models import AccessLog
 from audit.services import log_list
-from triage import lateness
+from referrals import break_glass
+from triage import lateness, selectors
 from triage.list_filters import StrategyFilter, overdue_actions_count
 from triage.models import StrategyDiscussion
 
@@ -24,8 +26,16 @@ PAGE_SIZE = 50
 @require_GET
 def discussion_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    # Closed discussions are left out for screeners and managers, as in the API's list:
+    # they open one from its referral or the child's chronology, with a reason.
+    leaves_out_closed = break_glass.applies_to(request.user)
     discussions = (
-        StrategyDiscussion.objects.select_related("referral", "convened_by")
+        break_glass.leave_out_closed(
+            StrategyDiscussion.objects.all(),
+            user=request.user,
+            closed=selectors.closed_discussions(now=now),
+        )
+        .select_related("referral", "convened_by")
         .annotate(
             overdue_actions=overdue_actions_count(now),
             # The one definition (professionals', and for a strategy discussion the
@@ -52,5 +62,12 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "triage/strategy/list.html",
-        {"filters": filters, "page": page, "now": now, "query": query.urlencode()},
+        {
+            "filters": filters,
+            "page": page,
+            "now": now,
+            "query": query.urlencode(),
+            "leaves_out_closed": leaves_out_closed,
+            "closed_after_days": settings.BREAK_GLASS_CLOSED_AFTER_DAYS,
+        },
     )

@@ -63,3 +63,27 @@ def test_the_password_can_be_shown_to_check_it_and_hidden_again(page: Page, live
 
     page.get_by_role("button", name="Hide password").click()
     expect(password).to_have_attribute("type", "password")
+
+
+def test_the_new_password_meter_says_how_strong_it_is_as_it_is_typed(page: Page, live_server):
+    """ASVS 2.1.8: the change-password page shows the new password's strength, and
+    whether it would be accepted, while it is typed (htmx, under the CSP)."""
+    seed_agencies_and_users()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("referrer.school")
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/accounts/password/")
+
+    page.get_by_label("New password", exact=True).press_sequentially("aaaaaaaaaaaa")
+    meter = page.get_by_test_id("password-meter")
+    expect(meter).to_contain_text("Very weak")
+    expect(meter).to_contain_text("Not accepted yet")
+    page.screenshot(path=SCREENSHOTS / "password-meter-weak.png", full_page=True)
+
+    page.get_by_label("New password", exact=True).fill("velvet harbour pencil tundra")
+    expect(meter).to_contain_text("This password would be accepted")
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=SCREENSHOTS / f"password-meter-strong-{width}.png", full_page=True)

@@ -449,3 +449,32 @@ def test_the_api_list_leaves_closed_discussions_out_for_screeners_and_managers()
     assert listed(Role.SCREENER) == {lately.pk, about_open.pk}
     assert listed(Role.MANAGER) == {lately.pk, about_open.pk}
     assert listed(Role.AUDITOR) == {closed.pk, lately.pk, about_open.pk}
+
+
+# --- The web list of discussions ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.SCREENER, Role.MANAGER])
+def test_the_discussion_list_leaves_closed_discussions_out_for_screeners_and_managers(role):
+    closed = closed_discussion()
+    open_one = discussion_about(ReferralFactory(), held_days_ago=50)
+
+    response = client_for(UserFactory(role=role)).get(reverse("strategy:list"))
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert open_one.referral.reference in text
+    assert closed.referral.reference not in text
+    assert 'data-testid="closed-left-out"' in text
+    listed = AccessLog.objects.get(kind=AccessLog.Kind.DISCUSSION_LIST)
+    assert listed.detail["discussions"] == [open_one.pk]
+
+
+def test_auditors_see_closed_discussions_in_the_list():
+    closed = closed_discussion()
+
+    response = client_for(UserFactory(role=Role.AUDITOR)).get(reverse("strategy:list"))
+
+    text = response.content.decode()
+    assert closed.referral.reference in text
+    assert 'data-testid="closed-left-out"' not in text

@@ -303,3 +303,19 @@ def test_the_referral_page_names_the_level_decided_and_amended(manager_client):
 
     assert "Level 2: Early help" in page
     assert "level 4: Child protection (section 47)" in page
+
+
+def test_reasons_of_the_greatest_length_with_the_support_around_them_are_a_valid_decision():
+    """The referrer's feedback is composed: the manager's reasons (at most 6,000
+    characters, checked at input) with the outcome in words and the support services, so
+    the stored whole is longer than the reasons and the model sets no bound on it."""
+    reasons = ("The family will be offered help from the local family hub. " * 100)[:6000]
+
+    decision = decide(
+        referral_id=ReferralFactory().pk,
+        by=UserFactory(role=Role.MANAGER),
+        **{**GOOD, "outcome": Outcome.SIGNPOST, "threshold_level": 1, "feedback": reasons},
+    )
+
+    assert len(decision.feedback) > 6000
+    decision.full_clean()

@@ -32,9 +32,10 @@ class Decision(models.Model):
     lived_experience_impact = models.TextField(max_length=6000, blank=True)
     onward_referrals = models.TextField(max_length=3000, blank=True)
     late_reason = models.TextField(max_length=3000, blank=True)
-    feedback = models.TextField(
-        max_length=6000, blank=True, help_text="What the referrer is told, in plain words"
-    )
+    # Composed by the service (services/decisions.py compose_feedback): the manager's
+    # reasons, bounded at input (6,000 characters), with the outcome in plain words and
+    # the support services around them, so the whole has no bound of its own here.
+    feedback = models.TextField(blank=True, help_text="What the referrer is told, in plain words")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     decided_at = models.DateTimeField()
     # The supervisory footprint (triage/footprint.py): who screened it, why the manager
@@ -90,7 +91,7 @@ class DecisionAmendment(models.Model):
     )
     rationale = models.TextField(max_length=6000)
     reason = models.TextField(max_length=3000)
-    feedback = models.TextField(max_length=6000, blank=True)
+    feedback = models.TextField(blank=True)  # composed, as Decision.feedback
     amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     amended_at = models.DateTimeField()
 
