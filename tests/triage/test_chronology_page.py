@@ -134,7 +134,11 @@ def test_the_flags_from_the_history_are_the_flags_from_the_subqueries(seed):
     start = timezone.now() - timedelta(days=1500)
     moments = [start + timedelta(days=rng.randrange(0, 1500)) for _ in range(14)]
     moments += [moments[0], moments[1] + timedelta(days=365), moments[2] - timedelta(days=365)]
-    categories = [ConcernCategory.NEGLECT, ConcernCategory.PHYSICAL_ABUSE, ConcernCategory.EMOTIONAL_ABUSE]
+    categories = [
+        ConcernCategory.NEGLECT,
+        ConcernCategory.PHYSICAL_ABUSE,
+        ConcernCategory.EMOTIONAL_ABUSE,
+    ]
     for at in moments:
         ReferralFactory(
             child=child, received_at=at, concerns=rng.sample(categories, rng.randint(1, 2))
