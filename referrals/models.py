@@ -123,7 +123,13 @@ class Child(models.Model):
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [
-            models.Index(fields=["date_of_birth"]),
+            # Covering (on PostgreSQL): child matching ranks the children born on about
+            # 30 nearby dates by name from this index alone (docs/matching.md).
+            models.Index(
+                fields=["date_of_birth"],
+                include=["last_name", "first_name", "id"],
+                name="referrals_child_dob_names",
+            ),
             models.Index(fields=["postcode"]),
             models.Index(fields=["last_name", "first_name"]),
         ]

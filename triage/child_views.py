@@ -8,7 +8,7 @@ from audit.services import log_access
 from referrals import break_glass
 from referrals.models import Child
 from triage import break_glass_views
-from triage.chronology import chronology
+from triage.chronology import chronology, page_items
 
 
 @capability_required(Capability.VIEW_ALL_REFERRALS)
@@ -40,7 +40,7 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
         "triage/chronology.html",
         {
             "child": child,
-            "events": events,
+            "events": page_items(events),
             "referral_count": sum(1 for e in events if e.kind == "referral"),
             "back_to": back_to,
             "can_export": can(request.user, Capability.EXPORT_CHILD_RECORD),

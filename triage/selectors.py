@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -96,13 +97,50 @@ def repeat_flags(referral: Referral) -> RepeatFlags:
     """Read the flags from a referral annotated by ``with_repeat_flags``."""
     if referral.child_id is None:
         return RepeatFlags(0, False, False, False)
-    pattern = referral.earlier_count + 1 >= PATTERN_COUNT
-    neglect_recurs = referral.has_neglect and referral.earlier_neglect
-    neglect_in_pattern = pattern and (referral.has_neglect or referral.earlier_neglect)
+    return _flags(
+        earlier_count=referral.earlier_count,
+        has_neglect=referral.has_neglect,
+        earlier_neglect=referral.earlier_neglect,
+        concern_recurs=referral.concern_recurs,
+    )
+
+
+def repeat_flags_of_history(referrals: list[Referral]) -> dict[int, RepeatFlags]:
+    """The flags of each of one child's referrals, by id, worked out from the referrals
+    themselves: every referral linked to the child, their concerns prefetched (the
+    chronology reads them all anyway). The same flags as ``with_repeat_flags`` and
+    ``repeat_flags`` give, without subqueries for every referral."""
+    ordered = sorted(referrals, key=lambda r: r.received_at)
+    received = [r.received_at for r in ordered]
+    categories = [{c.category for c in r.concerns.all()} for r in ordered]
+    flags = {}
+    for i, referral in enumerate(ordered):
+        if referral.child_id is None:
+            flags[referral.pk] = RepeatFlags(0, False, False, False)
+            continue
+        # The referrals received in the 12 months before this one (not at the same time).
+        first = bisect_left(received, referral.received_at - REPEAT_WINDOW)
+        last = bisect_left(received, referral.received_at)
+        earlier = set().union(*categories[first:last])
+        flags[referral.pk] = _flags(
+            earlier_count=last - first,
+            has_neglect=ConcernCategory.NEGLECT in categories[i],
+            earlier_neglect=ConcernCategory.NEGLECT in earlier,
+            concern_recurs=bool(categories[i] & earlier),
+        )
+    return flags
+
+
+def _flags(
+    *, earlier_count: int, has_neglect: bool, earlier_neglect: bool, concern_recurs: bool
+) -> RepeatFlags:
+    pattern = earlier_count + 1 >= PATTERN_COUNT
+    neglect_recurs = has_neglect and earlier_neglect
+    neglect_in_pattern = pattern and (has_neglect or earlier_neglect)
     chronic = neglect_recurs or neglect_in_pattern
     return RepeatFlags(
-        referral.earlier_count,
-        referral.concern_recurs,
+        earlier_count,
+        concern_recurs,
         chronic_neglect=chronic,
         repeat_pattern=pattern and not chronic,
     )

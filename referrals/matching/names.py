@@ -65,7 +65,10 @@ for _group in VARIANT_GROUPS:
 def normalise_name(value: str) -> str:
     """Lower case, accents and apostrophes dropped, hyphens and punctuation as spaces:
     "  Zoë  O'Brien-Smith " becomes "zoe obrien smith"."""
-    text = unicodedata.normalize("NFKD", value or "")
+    value = value or ""
+    if value.isascii() and value.isalpha():  # most names: letters only, nothing to drop
+        return value.lower()
+    text = unicodedata.normalize("NFKD", value)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"['’`]", "", text)
     return re.sub(r"[\W_]+", " ", text).strip()
@@ -85,6 +88,8 @@ def jaro_winkler(a: str, b: str, *, prefix_weight: float = PREFIX_WEIGHT) -> flo
 def name_similarity(a: str, b: str) -> float:
     """How alike two normalised names are, 0 to 1. A shared part of a double-barrelled
     or multi-part name ("smith jones" / "smith") counts as 0.9."""
+    if " " not in a and " " not in b:  # single names: the one comparison below
+        return 1.0 if a == b else jaro_winkler(a, b)
     compact_a, compact_b = a.replace(" ", ""), b.replace(" ", "")
     if compact_a == compact_b:
         return 1.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from referrals.matching.dates import birth_dates, one_digit_apart, years_either_side
+from referrals.matching.dates import one_digit_apart
 from referrals.matching.names import (
     UNBORN,
     name_similarity,
@@ -96,9 +96,17 @@ def _date_of_birth_evidence(given: date | None, recorded: date | None):
         return 0.0, None
     if given == recorded:
         return W_DATE_OF_BIRTH, "Date of birth matches"
-    if recorded in birth_dates(given):
+    # What dates.birth_dates and dates.years_either_side hold, without making the sets
+    # for every candidate.
+    if (
+        recorded.year == given.year
+        and given.day <= 12
+        and (recorded.month, recorded.day) == (given.day, given.month)
+    ):
         return W_DATE_OF_BIRTH_SWAPPED, "Date of birth matches with day and month swapped"
-    if recorded in years_either_side(given):
+    if (recorded.month, recorded.day) == (given.month, given.day) and abs(
+        recorded.year - given.year
+    ) == 1:
         return W_DATE_OF_BIRTH_NEAR, "Date of birth matches except the year, one year out"
     if one_digit_apart(given, recorded):
         return W_DATE_OF_BIRTH_NEAR, "Date of birth differs by one digit"
