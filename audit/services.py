@@ -69,3 +69,24 @@ def record_event(
         object_id=object_id,
         detail=detail or {},
     )
+
+
+def record_events(
+    *, kind: AuditEvent.Kind, by, referrals, detail: dict | None = None
+) -> list[AuditEvent]:
+    """The same event about each of several referrals (siblings referred together), in
+    one statement; as ``record_event``, inside the transaction that makes the change."""
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                kind=kind,
+                actor_id=by.pk,
+                actor_username=by.get_username(),
+                actor_role=getattr(by, "role", ""),
+                referral_id=referral.pk,
+                reference=referral.reference or "",
+                detail=detail or {},
+            )
+            for referral in referrals
+        ]
+    )

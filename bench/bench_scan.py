@@ -319,9 +319,10 @@ def load(*, total, open_count, overdue_share, referrer, screener, partner, manag
                 INSERT INTO {table["decision"]}
                     (referral_id, outcome, threshold_level_id, rationale,
                      lived_experience_impact, onward_referrals, late_reason, feedback,
-                     decided_by_id, decided_at)
+                     decided_by_id, decided_at, proceed_reason, threshold_reason,
+                     known_at_decision)
                 SELECT id, 'early_help', 2, 'Synthetic.', '', '', '', 'Synthetic.',
-                       %(manager)s, decision_due_at - interval '1 hour'
+                       %(manager)s, decision_due_at - interval '1 hour', '', '', '{{}}'
                   FROM {table["referral"]} WHERE status = 'decided'
                 """,  # noqa: S608 - our own SQL
                 {"manager": managers[0].pk},

@@ -14,7 +14,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -198,18 +198,16 @@ def raise_notice(
 ) -> NoticeEvent | None:
     """Write a notice for each recipient, in the caller's transaction; once per key.
     ``reference`` and ``due`` fill the kind's wording; nothing else of the case travels."""
-    event, created = NoticeEvent.objects.get_or_create(
+    event = _new_event(
         key=key,
-        defaults={
-            "kind": kind,
-            "referral_id": referral_id,
-            "information_request_id": information_request_id,
-            "challenge_id": challenge_id,
-            "discussion_id": discussion_id,
-            "discussion_action_id": discussion_action_id,
-        },
+        kind=kind,
+        referral_id=referral_id,
+        information_request_id=information_request_id,
+        challenge_id=challenge_id,
+        discussion_id=discussion_id,
+        discussion_action_id=discussion_action_id,
     )
-    if not created:
+    if event is None:
         return None
     subject, body = TEXT[kind]
     words = {"reference": reference, "due": _local(due)}
@@ -239,6 +237,31 @@ def raise_notice(
     emails = [n.pk for n in created_rows if n.channel == Notification.Channel.EMAIL]
     if emails:
         transaction.on_commit(lambda: dispatch(emails))
+    return event
+
+
+def _new_event(**values) -> NoticeEvent | None:
+    """The event, written now; None when one with its key exists already. One statement
+    (INSERT ... ON CONFLICT DO NOTHING), where get_or_create's look-up, savepoint and
+    insert took four: a second writer of the same key waits for the first to commit and
+    then writes nothing, as get_or_create's retried look-up would find."""
+    event = NoticeEvent(**values)
+    fields = [f for f in NoticeEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(NoticeEvent._meta.db_table)} "  # noqa: S608 - our own table
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({quote(NoticeEvent._meta.get_field('key').column)}) DO NOTHING "
+            f"RETURNING {quote(NoticeEvent._meta.pk.column)}",
+            [f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in fields],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    event.pk = row[0]
+    event._state.adding = False
     return event
 
 

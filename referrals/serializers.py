@@ -7,6 +7,7 @@ call. Every field carries a description for the schema at /api/schema/.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 
 from django.utils import timezone
@@ -130,6 +131,33 @@ HOUSEHOLD_HELP = {
     "lives_with_child": "Whether they live with the child.",
     "known_risk": "Any known risk, for example an adult subject to a court order.",
 }
+
+
+class FieldsBuiltOnce:
+    """A ModelSerializer works its fields out from the model for every instance (DRF's
+    ``get_fields``), and deep-copies each one: for a referral's forty-odd fields, more
+    than the rest of a POST's validation. Here they are worked out once per class; each
+    instance gets a shallow copy of each plain field (binding sets the copy's own name
+    and parent; validating reads a field's settings and changes none of them) and, as
+    DRF gives it, a deep copy of each field that holds other fields (a nested
+    serializer, a list of choices), whose inner fields are bound to it."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built_once = built
+        return {
+            name: copy.deepcopy(field) if _holds_fields(field) else copy.copy(field)
+            for name, field in built.items()
+        }
+
+
+def _holds_fields(field) -> bool:
+    return isinstance(
+        field, (serializers.BaseSerializer, serializers.ListField, serializers.DictField)
+    )
 
 
 class CleanTextMixin:
@@ -256,14 +284,14 @@ def _with_validators(extra_kwargs: dict, **rules) -> dict:
     return extra_kwargs
 
 
-class HouseholdMemberSerializer(CleanTextMixin, serializers.ModelSerializer):
+class HouseholdMemberSerializer(FieldsBuiltOnce, CleanTextMixin, serializers.ModelSerializer):
     class Meta:
         model = HouseholdMember
         fields = HOUSEHOLD_FIELDS
         extra_kwargs = _help(HOUSEHOLD_FIELDS, HOUSEHOLD_HELP)
 
 
-class ReferralInputSerializer(CleanTextMixin, serializers.ModelSerializer):
+class ReferralInputSerializer(FieldsBuiltOnce, CleanTextMixin, serializers.ModelSerializer):
     """One child's referral, as a partner agency (or a screener taking a call) sends it."""
 
     concerns = serializers.ListField(
@@ -364,7 +392,7 @@ class ReferralInputSerializer(CleanTextMixin, serializers.ModelSerializer):
         return normalise_postcode(value)
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A referral as its referrer, their agency's lead and the front door see it."""
 
     concerns = serializers.ListField(

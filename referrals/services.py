@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -16,7 +16,7 @@ from agencies.census import source_of_referral_code
 from agencies.models import Agency
 from agencies.policy import Capability, can, refers_on_behalf
 from audit.models import EventKind
-from audit.services import record_event
+from audit.services import record_events
 from core.clock import decision_due_at
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from notices.models import NoticeKind
@@ -142,14 +142,43 @@ def check_received_at(received_at: datetime, *, now: datetime) -> None:
         raise ReferralError({"received_at": [problem]})
 
 
+def _next_references(year: int, count: int) -> list[str]:
+    """``count`` new references for the year, in one statement: the year's row is made
+    or moved on by ``count`` and locked until the transaction ends, so that references
+    are issued in order and never twice."""
+    table = ReferenceSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last_number) VALUES (%s, %s) "  # noqa: S608 - our own table
+            f"ON CONFLICT (year) DO UPDATE SET last_number = {table}.last_number + %s "
+            "RETURNING last_number",
+            [year, count, count],
+        )
+        last = cursor.fetchone()[0]
+    return [f"FD-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
+
+
 def _next_reference(year: int) -> str:
-    sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return f"FD-{year}-{sequence.last_number:06d}"
+    return _next_references(year, 1)[0]
 
 
-@transaction.atomic
+# Checked by the database on every insert, and before it by ``_check_details`` and the
+# fields' own validation (choices, lengths): a referral that reaches ``save()`` already
+# satisfies them, so ``full_clean`` does not ask the database about each one first. The
+# foreign keys are the caller's own user and agency, and a child found just now.
+_NOT_CLEANED = ["reference", "submission", "referrer", "agency", "recorded_by", "child"]
+
+
+def _validated(referral: Referral) -> Referral:
+    try:
+        referral.full_clean(exclude=_NOT_CLEANED, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise ReferralError(
+            {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+        ) from None
+    return referral
+
+
 def submit_referrals(
     *,
     by,
@@ -210,55 +239,78 @@ def submit_referrals(
         contact.setdefault("referrer_email", by.email)
         contact.setdefault("referrer_phone", by.phone)
 
-    submission = Submission.objects.create(submitted_by=by, created_at=now)
-    referrals = []
-    for child in children:
-        referral = Referral(
-            reference=_next_reference(timezone.localtime(received_at).year),
-            submission=submission,
-            status=Status.RECEIVED,
-            channel=channel,
-            referrer=referrer,
-            agency=agency,
-            source_of_referral=source,
-            recorded_by=recorded_by,
-            caller_type=caller_type,
-            received_at=received_at,
-            decision_due_at=due_at,
-            created_at=now,
-            **{f: child[f] for f in CHILD_FIELDS if f in child},
-            **{f: details[f] for f in DETAIL_FIELDS if f in details},
-            **{f: contact.get(f) or "" for f in CONTACT_FIELDS},
+    referrals = [
+        _validated(
+            Referral(
+                status=Status.RECEIVED,
+                channel=channel,
+                referrer=referrer,
+                agency=agency,
+                source_of_referral=source,
+                recorded_by=recorded_by,
+                caller_type=caller_type,
+                received_at=received_at,
+                decision_due_at=due_at,
+                created_at=now,
+                **{f: child[f] for f in CHILD_FIELDS if f in child},
+                **{f: details[f] for f in DETAIL_FIELDS if f in details},
+                **{f: contact.get(f) or "" for f in CONTACT_FIELDS},
+            )
         )
-        try:
-            referral.full_clean(exclude=["reference", "submission"])
-        except ValidationError as exc:
-            raise ReferralError(
-                {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
-            ) from None
+        for child in children
+    ]
+    for referral in referrals:
         # The one automatic link: an exact NHS number is the same child. Anything less
         # certain is a screener's judgement (triage.services.screening.link_child).
         if referral.child_nhs_number:
             referral.child = exact_nhs_match(referral.child_nhs_number)
-        referral.save()
-        bulk_create_with_history(
-            [ReferralConcern(referral=referral, category=c) for c in concerns],
+
+    # Every rule is checked: from here on only writes, in one transaction (the caller's,
+    # without a savepoint of its own, when there is one: submit_api_referral's).
+    with transaction.atomic(savepoint=False):
+        submission = Submission.objects.create(submitted_by=by, created_at=now)
+        references = _next_references(timezone.localtime(received_at).year, len(referrals))
+        for referral, reference in zip(referrals, references, strict=True):
+            referral.reference = reference
+            referral.submission = submission
+            referral.save()
+        concern_rows = bulk_create_with_history(
+            [ReferralConcern(referral=r, category=c) for r in referrals for c in concerns],
             ReferralConcern,
             default_user=by,
         )
-        for member in household:
-            HouseholdMember.objects.create(
-                referral=referral, **{f: member[f] for f in HOUSEHOLD_FIELDS if f in member}
+        if household:
+            bulk_create_with_history(
+                [
+                    HouseholdMember(
+                        referral=r, **{f: member[f] for f in HOUSEHOLD_FIELDS if f in member}
+                    )
+                    for r in referrals
+                    for member in household
+                ],
+                HouseholdMember,
+                default_user=by,
             )
-        record_event(
+        record_events(
             kind=EventKind.SUBMITTED,
             by=by,
-            referral=referral,
+            referrals=referrals,
             detail={"channel": channel, "submission": submission.pk},
         )
-        acknowledge(referral)
-        referrals.append(referral)
+        for referral in referrals:
+            acknowledge(referral)
+    for referral in referrals:
+        # What the answer shows, known without asking again: its concerns, and that a
+        # new referral has no decision.
+        _remember_new(referral, [c for c in concern_rows if c.referral_id == referral.pk])
     return referrals
+
+
+def _remember_new(referral: Referral, concerns: list[ReferralConcern]) -> None:
+    rows = referral.concerns.all()
+    rows._result_cache, rows._prefetch_done = concerns, True
+    referral._prefetched_objects_cache = {"concerns": rows}
+    Referral.decision.related.set_cached_value(referral, None)
 
 
 def tell_referrer(referral: Referral, kind: NoticeKind, *, key: str = "") -> None:

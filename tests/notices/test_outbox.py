@@ -290,6 +290,19 @@ def test_a_notice_raised_again_with_the_same_key_is_not_written_again(managers):
     assert Notification.objects.count() == 2 * len(managers)
 
 
+def test_the_scan_asks_whether_each_open_referral_was_told_a_row_at_a_time():
+    """Never NOT EXISTS: PostgreSQL turns that into an anti-join, and hashed every notice
+    of the kind in the history (the steady-state scan grew with it). A scalar subquery
+    with LIMIT 1 it runs once a row the due-time index finds, by the (kind, referral)
+    index."""
+    from triage.services.notices import _not_yet, _open_referrals
+
+    sql = str(_open_referrals().filter(_not_yet(NoticeKind.OVERDUE)).query).upper()
+
+    assert "EXISTS" not in sql
+    assert "LIMIT 1) IS NULL" in sql
+
+
 def test_a_decided_referral_gets_no_overdue_notice(managers):
     DecisionFactory(referral=referral_due())
 

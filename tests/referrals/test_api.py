@@ -25,7 +25,14 @@ from referrals.models import (
     Referral,
     Status,
 )
-from tests.factories import PASSWORD, AgencyFactory, ReferralFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    AgencyFactory,
+    ApiTokenFactory,
+    ChildFactory,
+    ReferralFactory,
+    UserFactory,
+)
 from triage.models import Decision
 
 pytestmark = pytest.mark.django_db
@@ -615,6 +622,47 @@ def test_the_list_takes_the_same_number_of_queries_however_many_referrals(make_u
     decide(ReferralFactory())
 
     assert queries_to_list() == few
+
+
+def test_a_submission_with_a_token_and_a_key_takes_seventeen_statements():
+    """What a POST costs, statement by statement: the token (knox: the token and its
+    holder, then the holder's other tokens, to end any that expired), the key's look-up,
+    the agency, the child by NHS number; then only writes: the submission, the reference,
+    the referral, its concerns and household (each with its history, in one statement
+    per table), the audit event, the acknowledgement's event and its notifications, and
+    the key. No savepoints of its own, no look-ups of what it already holds, no question
+    to the database about a constraint the insert is about to check."""
+    holder = UserFactory(role=Role.REFERRER)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiTokenFactory(user=holder).raw}")
+    known = ChildFactory(nhs_number="9434765919")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, referral_body(), **{"Idempotency-Key": "one"})
+
+    assert response.status_code == 201
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    # The test's own transaction makes the request's transaction a savepoint here; in
+    # service it is BEGIN and COMMIT.
+    assert statements[0] != "SAVEPOINT" and statements.count("SAVEPOINT") == 1
+    assert statements.count("SELECT") == 5
+    assert statements.count("INSERT") == 12
+    assert len(statements) == 19
+    assert set(response.json()["concerns"]) == {"neglect", "domestic_abuse"}
+    assert response.json()["outcome"] is None
+    assert Referral.objects.get().child_id == known.pk
+
+
+def test_each_serializer_gets_fields_of_its_own():
+    """The referral serializers build their fields once per class (FieldsBuiltOnce):
+    each instance still binds copies of its own, so two requests never share one."""
+    first, second = api.ReferralInputSerializer(), api.ReferralInputSerializer()
+
+    assert first.fields["worry"] is not second.fields["worry"]
+    assert first.fields["worry"].parent is first and second.fields["worry"].parent is second
+    household = first.fields["household"]
+    assert household is not second.fields["household"]
+    assert household.child.fields["name"].root is first
 
 
 def test_the_list_puts_immediate_risk_first_then_the_earliest_due(referrer):
