@@ -290,6 +290,13 @@ class Referral(models.Model):
                 condition=~models.Q(status="decided"),
                 name="referral_open_due_idx",
             ),
+            # The queue's order over open referrals only (triage.selectors.QUEUE_ORDER):
+            # a page is read from the index, however long the history.
+            models.Index(
+                fields=["-immediate_risk", "decision_due_at", "id"],
+                condition=~models.Q(status="decided"),
+                name="referral_queue_order_idx",
+            ),
             models.Index(fields=["referrer", "received_at"]),
             models.Index(fields=["agency", "received_at"]),
             models.Index(fields=["received_at"]),

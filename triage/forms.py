@@ -4,28 +4,57 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
+from django.forms.models import ModelChoiceIterator
 
-from agencies.models import Agency
+from agencies.models import Agency, Role
 from agencies.policy import allocatable_users
 from referrals import break_glass
 from referrals.census import ConcernCategory
 from referrals.forms import GovukFormMixin
 from referrals.models import NARRATIVE_MAX, Outcome, ReferralConcern, Status
 from triage import footprint, lateness
-from triage.list_filters import ClockFilterSet
+from triage.list_filters import ClockFilterSet, QuickSelect
 from triage.models import QualityRating, ThresholdLevel
+
+
+class NameChoices(ModelChoiceIterator):
+    """A model choice list read as (id, name) pairs, with no model built for each: the
+    queue's agency filter lists every agency (600 at national scale) on every page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class StaffChoices(ModelChoiceIterator):
+    """Users as "Name (role)", read as values with no model built for each."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        roles = dict(Role.choices)
+        rows = self.queryset.values_list("pk", "first_name", "last_name", "username", "role")
+        for pk, first_name, last_name, username, role in rows:
+            name = f"{first_name} {last_name}".strip() or username  # User.display_name
+            yield (pk, f"{name} ({str(roles.get(role, role)).lower()})")
 
 
 class QueueFilter(ClockFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[(s.value, s.label) for s in Status if s != Status.DECIDED],
         empty_label="Any status",
+        widget=QuickSelect,
     )
     agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.all(), empty_label="Any agency"
+        queryset=Agency.objects.all(), empty_label="Any agency", widget=QuickSelect
     )
     concern = django_filters.ChoiceFilter(
-        choices=ConcernCategory.choices, method="filter_concern", empty_label="Any concern"
+        choices=ConcernCategory.choices,
+        method="filter_concern",
+        empty_label="Any concern",
+        widget=QuickSelect,
     )
     mine = django_filters.BooleanFilter(
         method="filter_mine", widget=forms.CheckboxInput, label="Allocated to me"
@@ -48,11 +77,14 @@ class QueueFilter(ClockFilterSet):
         queryset=allocatable_users().order_by("first_name", "last_name"),
         empty_label="Anyone",
         label="Allocated to",
+        widget=QuickSelect,
     )
 
     def filter_concern(self, queryset, name, value):
+        # EXISTS, probing the (referral, category) unique index for each open referral:
+        # never a pass over every referral's concerns in the history.
         return queryset.filter(
-            pk__in=ReferralConcern.objects.filter(category=value).values("referral_id")
+            Exists(ReferralConcern.objects.filter(referral_id=OuterRef("pk"), category=value))
         )
 
     def filter_mine(self, queryset, name, value):
@@ -72,9 +104,10 @@ class QueueFilter(ClockFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.form.fields["assigned_to"].label_from_instance = lambda u: (
-            f"{u.display_name} ({u.get_role_display().lower()})"
-        )
+        for name, iterator in (("agency", NameChoices), ("assigned_to", StaffChoices)):
+            field = self.form.fields[name]
+            field.iterator = iterator
+            field.widget.choices = field.choices
 
 
 class AllocateForm(GovukFormMixin, forms.Form):

@@ -4,13 +4,48 @@ value that is not valid is reported by name, not ignored in silence."""
 
 from __future__ import annotations
 
+from html import escape
+
 import django_filters
 from django import forms
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from triage import lateness
 from triage.models import DiscussionAction, DiscussionKind, EscalationStage
+
+
+class QuickSelect(forms.Select):
+    """A select written out in Python rather than through a template per option: the
+    same HTML as Django's ``select.html`` for one choice without option groups, but a
+    list of hundreds (the queue's 600 agencies) costs well under a millisecond instead of
+    two template includes an option. With option groups or a multiple choice it renders
+    as Django's own."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = [choice for choice in self.choices]  # not list(): its len() is a COUNT
+        if self.allow_multiple_selected or any(
+            isinstance(label, (list, tuple)) for _, label in choices
+        ):
+            return super().render(name, value, attrs, renderer)
+        chosen = set(self.format_value(value))
+        options = []
+        for option_value, label in choices:
+            text = "" if option_value is None else str(option_value)
+            selected = " selected" if text in chosen else ""
+            label = escape(str(label))
+            options.append(f'<option value="{escape(text)}"{selected}>{label}</option>')
+            if selected:
+                chosen = set()  # the first match only, as Django's select does
+        attributes = "".join(  # as Django's attrs.html writes them, in their order
+            f" {escape(key)}" if value is True else f' {escape(key)}="{escape(str(value))}"'
+            for key, value in self.build_attrs(self.attrs, attrs).items()
+            if value is not False and value is not None
+        )
+        return mark_safe(  # noqa: S308 - every name, value and label above is escaped
+            f'<select name="{escape(name)}"{attributes}>' + "".join(options) + "</select>"
+        )
 
 
 class ClockFilterSet(django_filters.FilterSet):

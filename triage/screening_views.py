@@ -19,7 +19,7 @@ from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals import break_glass
 from referrals.models import Child, Outcome, Referral, Status
 from referrals.selectors import coaching_explanations
-from triage import break_glass_views, footprint, forms, selectors
+from triage import break_glass_views, footprint, forms, queue_markup, selectors
 from triage.models import Decision, ThresholdLevel
 from triage.requests_views import information_requests_context
 from triage.services import decisions, screening
@@ -40,7 +40,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     is_filtered = filters.form.is_valid() and any(
         value not in (None, "", False) for value in filters.form.cleaned_data.values()
     )
-    shown = list(page.object_list)
+    shown = selectors.queue_rows(page.object_list)
     log_list(
         request=request, kind=AccessLog.Kind.REFERRAL_LIST, ids={"referrals": [r.pk for r in shown]}
     )
@@ -56,6 +56,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    writer = queue_markup.RowWriter(now=now, unallocated_minutes=settings.UNALLOCATED_FLAG_MINUTES)
     return render(
         request,
         "triage/queue.html",
@@ -63,6 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "rows": rows,
+            "rows_html": writer.rows(rows),
             "now": now,
             "query": query.urlencode(),
             "is_filtered": is_filtered,

@@ -5,8 +5,20 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from agencies.policy import Capability, can
@@ -146,15 +158,85 @@ def _flags(
     )
 
 
+# The queue's order; ``referral_queue_order_idx`` (partial: open referrals only) serves it.
+QUEUE_ORDER = ("-immediate_risk", "decision_due_at", "pk")
+
+
 def queue_for(user) -> QuerySet:
     """Every undecided referral the user may see: immediate risk first, then by the
-    time the decision is due."""
-    return (
-        with_repeat_flags(referrals_visible_to(user).exclude(status=Status.DECIDED))
-        .select_related("agency", "assigned_to", "child")
-        .prefetch_related("concerns")
-        .order_by("-immediate_risk", "decision_due_at", "pk")
+    time the decision is due. Narrow on purpose: filter, count and pick a page from
+    this (the partial index serves the order); then ``queue_rows`` reads what the page's
+    rows show."""
+    return referrals_visible_to(user).exclude(status=Status.DECIDED).order_by(*QUEUE_ORDER)
+
+
+# What a queue row shows (triage.queue_markup), and no more: a referral row is about 3 KB
+# with its narratives, which the queue never shows.
+QUEUE_ROW_FIELDS = (
+    "reference",
+    "status",
+    "immediate_risk",
+    "received_at",
+    "decision_due_at",
+    "child",
+    "child_first_name",
+    "child_last_name",
+    "child_date_of_birth",
+    "child_expected_date_of_birth",
+    "caller_type",
+    "agency__name",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+    "assigned_to__username",
+)
+
+
+class ConcernList(Func):
+    """A referral's concern categories, comma-separated, in the order they were recorded:
+    in the row's own query rather than a prefetch of its own. (A category is a fixed
+    value, never a comma: ReferralConcern's check constraint.)"""
+
+    output_field = CharField()
+    template = (
+        "(SELECT STRING_AGG(fd_c.category, ',' ORDER BY fd_c.id) FROM "
+        "referrals_referralconcern fd_c WHERE fd_c.referral_id = %(expressions)s)"
     )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite's GROUP_CONCAT takes no ORDER BY: it keeps the order of what it reads.
+        template = (
+            "(SELECT GROUP_CONCAT(category, ',') FROM (SELECT fd_c.category FROM "
+            "referrals_referralconcern fd_c WHERE fd_c.referral_id = %(expressions)s "
+            "ORDER BY fd_c.id))"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+@cache
+def _queue_rows_query() -> QuerySet:
+    """The rows' query, built once a process: with_repeat_flags' five subqueries cost
+    more to build than to run for fifty rows. Each page narrows a copy of it (never
+    evaluated itself) to its own ids."""
+    return (
+        with_repeat_flags(Referral.objects.all())
+        .annotate(concern_list=ConcernList("pk"))
+        .select_related("agency", "assigned_to")
+        .only(*QUEUE_ROW_FIELDS)
+        .order_by(*QUEUE_ORDER)
+    )
+
+
+def queue_rows(page: QuerySet) -> list[Referral]:
+    """The referrals of one page of ``queue_for`` (a sliced queryset), in its order, with
+    their repeat flags (``with_repeat_flags``) and ``concern_labels``, in one query: the
+    flags' subqueries run for the page's rows only, never for the rows a deep page
+    skips."""
+    referrals = list(_queue_rows_query().filter(pk__in=page.values("pk")))
+    names = dict(ConcernCategory.choices)
+    for referral in referrals:
+        categories = referral.concern_list.split(",") if referral.concern_list else []
+        referral.concern_labels = [names.get(category, category) for category in categories]
+    return referrals
 
 
 def referral_for_screening(user, referral_id: int) -> Referral:

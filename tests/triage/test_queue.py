@@ -99,6 +99,60 @@ def test_the_queue_takes_the_same_number_of_queries_for_5_or_50_rows(
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
+# Per page, however many rows: the session and the user; the count, the page's rows
+# (flags and concerns in the same query); the access log row; the unread count and the
+# user's agency for the header; the agencies and the screeners for the filters; the session
+# saved (with its savepoint in a test's transaction). Issue 14: it was 13 (the concerns
+# were a prefetch of their own).
+QUEUE_QUERIES = 12
+
+
+def test_the_queue_takes_a_fixed_number_of_queries(screener_client, django_assert_num_queries):
+    child = Child.objects.create(first_name="Ava", last_name="Testfield")
+    for _ in range(60):
+        ReferralFactory(child=child, concerns=["neglect", "domestic_abuse"])
+    screener_client.get("/triage/")  # warm the session
+
+    for query in ("", "?page=2", "?concern=neglect", "?unallocated=on&page=2"):
+        with django_assert_num_queries(QUEUE_QUERIES):
+            assert len(rows(screener_client.get(f"/triage/{query}"))) in (50, 10)
+    with django_assert_num_queries(QUEUE_QUERIES - 1):  # nothing to show: no rows' query
+        assert rows(screener_client.get("/triage/?overdue=on")) == []
+
+
+def test_a_row_lists_its_concerns_in_the_order_they_were_recorded(screener_client):
+    referral = ReferralFactory(concerns=["self_harm", "neglect", "domestic_abuse"])
+
+    page = screener_client.get("/triage/").content.decode()
+
+    labels = ", ".join(c.get_category_display() for c in referral.concerns.order_by("pk"))
+    assert labels.startswith("Self-harm, Neglect")  # as recorded, not the categories' order
+    assert f'<td class="govuk-table__cell">{labels}</td>' in page
+
+
+def test_the_filters_keep_what_was_chosen_and_escape_names(make_user):
+    from django.test import Client
+
+    from tests.factories import AgencyFactory
+
+    screener = make_user(Role.SCREENER, first_name="Zoë", last_name="<O'Neil>")
+    client = Client()
+    client.force_login(screener)
+    agency = AgencyFactory(name='Police & "Partners" <North>')
+
+    page = client.get(f"/triage/?agency={agency.pk}&assigned_to={screener.pk}").content.decode()
+
+    assert (
+        f'<option value="{agency.pk}" selected>Police &amp; &quot;Partners&quot; '
+        "&lt;North&gt;</option>" in page
+    )
+    assert (
+        f'<option value="{screener.pk}" selected>Zoë &lt;O&#x27;Neil&gt; (screener)</option>'
+        in page
+    )
+    assert '<option value="" selected>Any status</option>' in page
+
+
 def test_repeat_and_chronic_neglect_flags_show_on_the_queue(screener_client):
     child = Child.objects.create(first_name="Ava", last_name="Testfield")
     now = timezone.now()
