@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("referrals", "0004_empty_sent_drafts"),
+        ("referrals", "0005_child_date_of_birth_covering_index"),
     ]
 
     operations = [
