@@ -252,3 +252,21 @@ def test_a_cursor_that_is_not_a_link_shows_the_first_page(teacher):
         response = get(client_for(teacher), f"?cursor={cursor}")
         assert response.status_code == 200
         assert "FD-2026-500001" in response.content.decode()
+
+
+def test_the_referred_by_choices_are_the_agencys_people_escaped_with_the_chosen_one_selected(
+    school, teacher
+):
+    lead = UserFactory(role=Role.AGENCY_LEAD, agency=school)
+    odd = UserFactory(role=Role.REFERRER, agency=school, first_name="<b>Ann", last_name="O'Neil")
+    UserFactory(role=Role.REFERRER, agency=AgencyFactory(), first_name="Outsider")
+
+    html = client_for(lead).get(f"/referrals/mine/?referred_by={odd.pk}").content.decode()
+    select = re.search(r'<select[^>]*name="referred_by"[^>]*>(.*?)</select>', html, re.S)
+
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(1))
+    assert options[0] == ("", "", "Anyone")
+    assert {value for value, _, _ in options[1:]} == {str(teacher.pk), str(lead.pk), str(odd.pk)}
+    assert [value for value, chosen, _ in options if chosen] == [str(odd.pk)]
+    assert "&lt;b&gt;Ann O&#x27;Neil" in select.group(1)
+    assert "Outsider" not in html
