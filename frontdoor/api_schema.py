@@ -7,7 +7,8 @@ from the view itself, so that no operation can leave one out:
 - **401** when the operation needs a token or a session;
 - **429** with ``Retry-After`` (whole seconds) for every throttled view: the API's rate
   per user (FRONTDOOR_API_RATE) or per address for the token endpoint;
-- **400** naming ``page``, and **404** past the last page, for every paginated list;
+- **400** naming ``page``, and **404** past the last page, for every list paged by
+  number; **400** naming ``cursor`` for a list paged by position (the referrals);
 - **400** for a body that cannot be parsed, **415** for a media type the view does not
   read, and **413** for a JSON body over the size limit, wherever a body is read;
 - a body schema (``Detail``, or field errors) for every error answer that has none.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
+from rest_framework import pagination, serializers
 
 from core.text import NOT_BLANK_PATTERN
 from referrals.parsers import MAX_JSON_BYTES, BoundedJSONParser
@@ -128,7 +129,15 @@ class AutoSchema(SpectacularAutoSchema):
                 "No valid token or session: none was sent, or it "
                 "has expired, been revoked or ended.",
             )
-        if self._is_paginated():
+        if self._is_paginated() and self._pages_by_cursor():
+            self._add(
+                responses,
+                "400",
+                FIELD_ERRORS,
+                "`cursor` is not one of this list's `next` or `previous` links, unchanged: "
+                "the body names `cursor`.",
+            )
+        elif self._is_paginated():
             self._add(
                 responses,
                 "400",
@@ -180,3 +189,6 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _is_paginated(self) -> bool:
         return self.method == "GET" and self._is_list_view() and self._get_paginator() is not None
+
+    def _pages_by_cursor(self) -> bool:
+        return isinstance(self._get_paginator(), pagination.CursorPagination)

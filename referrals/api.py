@@ -19,6 +19,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from referrals import break_glass, break_glass_api
 from referrals.models import Referral
+from referrals.pagination import ReferralCursorPagination
 from referrals.parsers import MAX_JSON_BYTES, BoundedJSONParser
 from referrals.selectors import referrals_for_listing
 from referrals.serializers import ReferralInputSerializer, ReferralSerializer
@@ -75,9 +76,10 @@ def _as_validation_error(exc: ReferralError) -> ValidationError:
 
 
 class ReferralList(AccessLoggedList, generics.ListAPIView):
-    """Referrals the caller may see, most urgent first; and a new referral."""
+    """Referrals the caller may see, newest first, in keyset pages; and a new referral."""
 
     serializer_class = ReferralSerializer
+    pagination_class = ReferralCursorPagination
     permission_classes = [IsAuthenticated, MayRefer]
     parser_classes = [BoundedJSONParser]
     openapi_links = {
@@ -100,13 +102,16 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
             user=user,
             closed=break_glass.closed_referrals(now=timezone.now()),
         )
-        return listed.order_by("-immediate_risk", "decision_due_at", "pk")
+        # The order is the paginator's (newest first), which the indexes on received_at
+        # serve for each scope.
+        return listed
 
     @extend_schema(
         summary="List referrals",
         description="The referrals you may see: your own as a referrer, your agency's as an "
-        "agency lead, all of them as a screener, manager or auditor. Immediate risk first, "
-        "then by when a decision is due. Screeners and managers are not shown closed "
+        "agency lead, all of them as a screener, manager or auditor. Newest first (by "
+        "`received_at`, then `id`), 50 a page: follow `next` for older referrals and "
+        "`previous` for newer ones; there is no total. Screeners and managers are not shown closed "
         "referrals (decided more than `FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, the "
         f"child with nothing open): `GET /api/v1/referrals/{{id}}/` with a "
         f"`{break_glass_api.HEADER}` header opens one.",

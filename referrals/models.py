@@ -299,6 +299,25 @@ class Referral(models.Model):
             ),
             models.Index(fields=["referrer", "received_at"]),
             models.Index(fields=["agency", "received_at"]),
+            # My referrals filtered to undecided ones (overdue, due soon, on time): found
+            # without reading the decided history, including to know there is no more.
+            models.Index(
+                fields=["referrer", "received_at"],
+                condition=~models.Q(status="decided"),
+                name="referral_open_referrer_idx",
+            ),
+            models.Index(
+                fields=["agency", "received_at"],
+                condition=~models.Q(status="decided"),
+                name="referral_open_agency_idx",
+            ),
+            # Closed records (break_glass.closed_referrals): the children with something
+            # open, read from the index alone.
+            models.Index(
+                fields=["child"],
+                condition=~models.Q(status="decided"),
+                name="referral_open_child_idx",
+            ),
             models.Index(fields=["received_at"]),
             models.Index(fields=["child", "received_at"]),
             models.Index(fields=["assigned_to", "status"]),

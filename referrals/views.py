@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from agencies.policy import Capability, can, capability_required, may_refer
 from audit.models import AccessLog
 from audit.services import log_access, log_list
 from referrals import coaching as coaching_rules
-from referrals import drafts, forms
+from referrals import drafts, forms, pagination
 from referrals.filters import MyReferralsFilter
 from referrals.forms import ChildForm
 from referrals.models import Referral, Submission
@@ -457,28 +456,44 @@ def submitted(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 
 MY_REFERRALS_PAGE_SIZE = 25
+# Newest first, siblings referred together next to each other (they share received_at
+# and their submission), in reference order; unique, so a keyset page can start after
+# any row. The indexes on (referrer, received_at) and (agency, received_at) serve it.
+MY_REFERRALS_ORDER = ("-received_at", "-submission_id", "reference")
 
 
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """Your referrals (a referrer's own; an agency lead's whole agency's), newest first,
-    siblings referred together next to each other, each with its decision clock."""
+    siblings referred together next to each other, each with its decision clock. Paged
+    by position (newer and older links), never counted: a police force's lead has
+    hundreds of thousands."""
     if not can(request.user, Capability.VIEW_OWN_REFERRALS):
         raise PermissionDenied
     now = timezone.now()
     agency_wide = can(request.user, Capability.VIEW_AGENCY_REFERRALS)
     filters = MyReferralsFilter(
         request.GET or None,
-        queryset=referrals_for_listing(request.user).order_by(
-            "-received_at", "-submission_id", "reference"
-        ),
+        queryset=referrals_for_listing(request.user),
         now=now,
         agency_wide=agency_wide,
         agency_id=request.user.agency_id,
     )
-    page = Paginator(filters.qs, MY_REFERRALS_PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    try:
+        page = pagination.page(
+            filters.qs,
+            ordering=MY_REFERRALS_ORDER,
+            token=request.GET.get("cursor"),
+            size=MY_REFERRALS_PAGE_SIZE,
+        )
+    except pagination.InvalidPosition:
+        # Not a link this page wrote (edited by hand, or from an older version): the
+        # first page, as Django's paginator answers a page that is not one.
+        page = pagination.page(
+            filters.qs, ordering=MY_REFERRALS_ORDER, token=None, size=MY_REFERRALS_PAGE_SIZE
+        )
+    shown = page.rows
     siblings = siblings_by_submission(request.user, shown)
     log_list(
         request=request, kind=AccessLog.Kind.REFERRAL_LIST, ids={"referrals": [r.pk for r in shown]}
@@ -493,6 +508,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         for referral in shown
     ]
     query = request.GET.copy()
+    query.pop("cursor", None)
     query.pop("page", None)
     return render(
         request,

@@ -34,12 +34,13 @@ What a check cannot judge here, and why (each listed, none left out silently):
 
 What the schema cannot know, and the requests schemathesis generates as valid are given
 (``_pin``; invalid requests keep what was generated): ids (a referral, a discussion, a
-token, an agency), a threshold level in use, and the rules that depend on stored data,
-each stated in its field's description: a decision's proceed_reason (while a warning
-applies: the seeded referral has none) and late_reason (once past due: it is not), the
-minutes not before the discussion was held (the generated times are after it), and the
-reason for going on without police, social care or health (which depends on the
-agencies' types).
+token, an agency), the referral list's cursor (one its ``next`` link gives: the schema
+says to take it from there unchanged), a threshold level in use, and the rules that
+depend on stored data, each stated in its field's description: a decision's
+proceed_reason (while a warning applies: the seeded referral has none) and late_reason
+(once past due: it is not), the minutes not before the discussion was held (the
+generated times are after it), and the reason for going on without police, social care
+or health (which depends on the agencies' types).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ from agencies.census import AgencyType
 from agencies.models import Role
 from core.text import clean_text
 from frontdoor.wsgi import application
-from referrals import coaching
+from referrals import coaching, pagination
 from referrals.validation import EXPECTED_BIRTH_WITHIN, OLDEST_BIRTH
 from reporting.census import FIRST_COLLECTION_YEAR, current_collection_year
 from tests.factories import (
@@ -343,6 +344,7 @@ def world(db, in_process_requests):
         "strategy_discussions_retrieve": discussion.pk,
         "strategy_discussions_partial_update": discussion.pk,
         "referral": own.pk,
+        "cursor": pagination.encode([own.received_at, own.pk]),
         "levels": sorted(
             ThresholdLevel.objects.filter(is_active=True).values_list("level", flat=True)
         ),
@@ -366,7 +368,7 @@ def _is_valid(case, location) -> bool:
 
 
 def _pin(case, world, *, path: bool = True) -> None:
-    """Seeded ids in the requests generated as valid."""
+    """Seeded ids (and a real cursor) in the requests generated as valid."""
     operation = _operation_id(case)
     if path and case.path_parameters and _is_valid(case, ParameterLocation.PATH):
         if operation == "auth_tokens_destroy":
@@ -375,6 +377,13 @@ def _pin(case, world, *, path: bool = True) -> None:
         elif operation in world:
             (name,) = case.path_parameters
             case.path_parameters[name] = world[operation]
+    if (
+        operation == "referrals_list"
+        and case.query
+        and "cursor" in case.query
+        and _is_valid(case, ParameterLocation.QUERY)
+    ):
+        case.query["cursor"] = world["cursor"]
     body = case.body
     if not isinstance(body, dict) or not _is_valid(case, ParameterLocation.BODY):
         return

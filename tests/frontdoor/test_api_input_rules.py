@@ -1,6 +1,7 @@
 """What schemathesis found the API took without saying so, each pinned by a plain test:
-the page parameter, JSON-only bodies, JSON types, lengths as sent, and rules that the
-schema now states (referrals.api_rules) agreeing with the validators behind them."""
+the page parameter (of the lists paged by number), JSON-only bodies, JSON types, lengths
+as sent, and rules that the schema now states (referrals.api_rules) agreeing with the
+validators behind them."""
 
 import re
 
@@ -13,11 +14,12 @@ from agencies.models import Role
 from core.text import NOT_BLANK_PATTERN, clean_text
 from referrals.api_rules import NhsNumber, Postcode
 from referrals.validation import nhs_number_is_valid, normalise_postcode
-from tests.factories import DecisionFactory, ReferralFactory, UserFactory
+from tests.factories import ChallengeFactory, DecisionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 REFERRALS = "/api/v1/referrals/"
+CHALLENGES = "/api/v1/challenges/"
 TOKEN = "/api/v1/auth/token/"
 
 
@@ -27,16 +29,20 @@ def api_as(user) -> APIClient:
     return client
 
 
+# The lists still paged by number (challenges, discussions, notifications); referrals
+# page by cursor (tests/referrals/test_api_list_pages.py).
+
+
 @pytest.mark.parametrize("value", ["", "0", "-1", "abc", "1.5", "last", " 1"])
 def test_a_page_that_is_not_a_whole_number_from_1_is_a_400_naming_page(value):
-    response = api_as(UserFactory(role=Role.MANAGER)).get(REFERRALS, {"page": value})
+    response = api_as(UserFactory(role=Role.MANAGER)).get(CHALLENGES, {"page": value})
 
     assert response.status_code == 400
     assert list(response.json()) == ["page"]
 
 
 def test_page_given_twice_is_a_400_naming_page():
-    response = api_as(UserFactory(role=Role.MANAGER)).get(f"{REFERRALS}?page=1&page=2")
+    response = api_as(UserFactory(role=Role.MANAGER)).get(f"{CHALLENGES}?page=1&page=2")
 
     assert response.status_code == 400
     assert list(response.json()) == ["page"]
@@ -44,13 +50,13 @@ def test_page_given_twice_is_a_400_naming_page():
 
 def test_a_page_past_the_last_is_a_404_and_the_first_is_a_200():
     manager = UserFactory(role=Role.MANAGER)
-    ReferralFactory()
+    ChallengeFactory()
 
-    assert api_as(manager).get(REFERRALS, {"page": "1"}).status_code == 200
-    assert api_as(manager).get(REFERRALS, {"page": "001"}).status_code == 200
-    assert api_as(manager).get(REFERRALS, {"page": "2"}).status_code == 404
+    assert api_as(manager).get(CHALLENGES, {"page": "1"}).status_code == 200
+    assert api_as(manager).get(CHALLENGES, {"page": "001"}).status_code == 200
+    assert api_as(manager).get(CHALLENGES, {"page": "2"}).status_code == 404
     # Thousands of digits: past any last page, not a 500 from int()'s digit limit.
-    assert api_as(manager).get(REFERRALS, {"page": "9" * 5000}).status_code == 404
+    assert api_as(manager).get(CHALLENGES, {"page": "9" * 5000}).status_code == 404
 
 
 def test_a_form_encoded_body_is_a_415_even_at_the_token_endpoint(client):

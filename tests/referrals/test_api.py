@@ -593,20 +593,6 @@ def test_feedback_is_not_shown_before_a_decision_or_to_the_front_door(referrer, 
     assert api_as(make_user(Role.MANAGER)).get(detail_url(decided.pk)).json()["feedback"] is None
 
 
-def test_the_list_is_paginated(referrer):
-    ReferralFactory.create_batch(51, referrer=referrer)
-    client = api_as(referrer)
-
-    first = client.get(URL).json()
-    second = client.get(URL, {"page": 2}).json()
-
-    assert first["count"] == 51
-    assert len(first["results"]) == 50
-    assert first["next"] is not None
-    assert len(second["results"]) == 1
-    assert client.get(URL, {"page": 9}).status_code == 404
-
-
 def test_the_list_takes_the_same_number_of_queries_however_many_referrals(make_user):
     client = api_as(make_user(Role.MANAGER))
 
@@ -663,17 +649,6 @@ def test_each_serializer_gets_fields_of_its_own():
     household = first.fields["household"]
     assert household is not second.fields["household"]
     assert household.child.fields["name"].root is first
-
-
-def test_the_list_puts_immediate_risk_first_then_the_earliest_due(referrer):
-    now = timezone.now()
-    later = ReferralFactory(referrer=referrer, received_at=now - timedelta(hours=1))
-    sooner = ReferralFactory(referrer=referrer, received_at=now - timedelta(hours=5))
-    urgent = ReferralFactory(referrer=referrer, received_at=now, immediate_risk=True)
-
-    results = api_as(referrer).get(URL).json()["results"]
-
-    assert [r["id"] for r in results] == [urgent.pk, sooner.pk, later.pk]
 
 
 # --- Schema -----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Your referrals (and an agency lead's list of the agency's): where each decision clock
 stands, filters on it, references that open the referral, siblings side by side."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -218,10 +219,54 @@ def test_the_agency_list_with_a_filter_still_shows_only_the_agencys_rows(school,
     assert set(clock_states(html)) == {ours.reference}
 
 
-def test_the_filters_are_kept_when_paging(teacher):
-    for n in range(26):
-        due_in(teacher, -timedelta(hours=1), f"FD-2026-4{n:05d}")
+def test_the_filters_are_kept_when_paging_by_newer_and_older_links(teacher):
+    # All received at once: the order's ties (submission, then reference) decide where
+    # a page ends, and no row is shown twice or skipped.
+    references = [f"FD-2026-4{n:05d}" for n in range(27)]
+    for reference in references:
+        due_in(teacher, -timedelta(hours=1), reference)
+    due_in(teacher, timedelta(hours=10), "FD-2026-499999")  # on time: filtered out
+    client = client_for(teacher)
 
-    html = get(client_for(teacher), "?clock=overdue").content.decode()
+    first = get(client, "?clock=overdue").content.decode()
+    older = re.search(r'href="\?(clock=overdue&amp;cursor=[^"]+)" rel="next"', first)
+    assert older, "an Older link keeping the filter"
+    assert 'rel="prev"' not in first
+    second = get(client, "?" + older.group(1).replace("&amp;", "&")).content.decode()
+    newer = re.search(r'href="\?(clock=overdue&amp;cursor=[^"]+)" rel="prev"', second)
+    back = get(client, "?" + newer.group(1).replace("&amp;", "&")).content.decode()
 
-    assert 'href="?clock=overdue&amp;page=2"' in html
+    assert len(clock_states(first)) == 25
+    assert set(clock_states(first)) | set(clock_states(second)) == set(references)
+    assert len(clock_states(second)) == 2
+    assert 'rel="next"' not in second
+    assert list(clock_states(back)) == list(clock_states(first))
+    assert 'rel="prev"' not in back
+    assert "referrals match" not in first  # no count of the whole history
+
+
+def test_a_cursor_that_is_not_a_link_shows_the_first_page(teacher):
+    due_in(teacher, -timedelta(hours=1), "FD-2026-500001")
+
+    for cursor in ("nonsense", "W10", "WzAsIngiLDEsIngiXQ", "9" * 500):
+        response = get(client_for(teacher), f"?cursor={cursor}")
+        assert response.status_code == 200
+        assert "FD-2026-500001" in response.content.decode()
+
+
+def test_the_referred_by_choices_are_the_agencys_people_escaped_with_the_chosen_one_selected(
+    school, teacher
+):
+    lead = UserFactory(role=Role.AGENCY_LEAD, agency=school)
+    odd = UserFactory(role=Role.REFERRER, agency=school, first_name="<b>Ann", last_name="O'Neil")
+    UserFactory(role=Role.REFERRER, agency=AgencyFactory(), first_name="Outsider")
+
+    html = client_for(lead).get(f"/referrals/mine/?referred_by={odd.pk}").content.decode()
+    select = re.search(r'<select[^>]*name="referred_by"[^>]*>(.*?)</select>', html, re.S)
+
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(1))
+    assert options[0] == ("", "", "Anyone")
+    assert {value for value, _, _ in options[1:]} == {str(teacher.pk), str(lead.pk), str(odd.pk)}
+    assert [value for value, chosen, _ in options if chosen] == [str(odd.pk)]
+    assert "&lt;b&gt;Ann O&#x27;Neil" in select.group(1)
+    assert "Outsider" not in html

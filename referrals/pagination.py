@@ -1,0 +1,207 @@
+"""Keyset pages for the referral lists: a page starts after (or before) the last row the
+reader saw, found through an index that serves the list's order, so neither a deep page
+nor the first one sorts or counts the whole history (a screener's list holds every
+referral in the country; a police force's agency lead has hundreds of thousands).
+
+A position is the values of the row's ordering fields, which together are unique (the
+last is a key), encoded into an opaque token for the URL: no offset, no page number, no
+total. ``page(queryset, ordering=..., token=..., size=...)`` reads one page;
+``ReferralCursorPagination`` is the same for DRF (``?cursor=``, ``next`` and
+``previous`` links, no ``count``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
+from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
+
+CURSOR_MESSAGE = "Use a cursor from a `next` or `previous` link, unchanged."
+_TOKEN_MAX = 400
+
+
+class InvalidPosition(ValueError):
+    """A token that is not a position this list wrote."""
+
+
+def _field(queryset: QuerySet, name: str):
+    return queryset.model._meta.get_field("id" if name == "pk" else name)
+
+
+def encode(values: list, *, backwards: bool = False) -> str:
+    """The token for a position: the ordering fields' values (and the direction)."""
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    data = json.dumps([1 if backwards else 0, *plain], separators=(",", ":"))
+    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+def decode(token: str, *, queryset: QuerySet, ordering: tuple[str, ...]) -> tuple[bool, list]:
+    """(backwards, values) from a token, each value as its model field reads it; raises
+    InvalidPosition for anything this module did not write for this ordering."""
+    if len(token) > _TOKEN_MAX:
+        raise InvalidPosition(token)
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidPosition(token) from None
+    if (
+        not isinstance(raw, list)
+        or len(raw) != len(ordering) + 1
+        or raw[0] not in (0, 1)
+        or any(not isinstance(v, (str, int)) or isinstance(v, bool) for v in raw[1:])
+    ):
+        raise InvalidPosition(token)
+    values = []
+    for name, value in zip(ordering, raw[1:], strict=True):
+        field = _field(queryset, name.lstrip("-"))
+        try:
+            parsed = field.to_python(value)
+        except (DjangoValidationError, TypeError):
+            raise InvalidPosition(token) from None
+        if parsed is None or (isinstance(parsed, datetime) and parsed.tzinfo is None):
+            raise InvalidPosition(token)
+        if isinstance(parsed, int) and not -(2**63) <= parsed < 2**63:
+            raise InvalidPosition(token)
+        values.append(parsed)
+    return bool(raw[0]), values
+
+
+def beyond(ordering: tuple[str, ...], values: list) -> Q:
+    """Rows that come after the position ``values`` in ``ordering`` (each field ``name``
+    or ``-name``): the first field bounds an index range; the rest break its ties."""
+    first = ordering[0].lstrip("-")
+    bound = Q(**{f"{first}__{'lte' if ordering[0].startswith('-') else 'gte'}": values[0]})
+    after = Q()
+    for depth in range(len(ordering) - 1, -1, -1):
+        name = ordering[depth].lstrip("-")
+        step = Q(**{f"{name}__{'lt' if ordering[depth].startswith('-') else 'gt'}": values[depth]})
+        after = step if depth == len(ordering) - 1 else step | (Q(**{name: values[depth]}) & after)
+    return bound & after
+
+
+def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(o[1:] if o.startswith("-") else f"-{o}" for o in ordering)
+
+
+def _position(row, ordering: tuple[str, ...]) -> list:
+    return [getattr(row, o.lstrip("-")) for o in ordering]
+
+
+@dataclass
+class Page:
+    """One page: its rows in the list's order, and the tokens for the pages either side
+    (None where there is none)."""
+
+    rows: list
+    newer: str | None
+    older: str | None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.newer or self.older)
+
+
+def page(queryset: QuerySet, *, ordering: tuple[str, ...], token: str | None, size: int) -> Page:
+    """The page of ``queryset`` that ``token`` points to (the first without one). One
+    query: ``size + 1`` rows in the order (or its reverse, for the page before a
+    position), so an index on the ordering serves it at any depth. Raises
+    InvalidPosition for a token this list did not write."""
+    backwards, values = (False, None)
+    if token is not None:
+        backwards, values = decode(token, queryset=queryset, ordering=ordering)
+    order = _reversed(ordering) if backwards else ordering
+    rows = queryset.order_by(*order)
+    if values is not None:
+        rows = rows.filter(beyond(order, values))
+    found = list(rows[: size + 1])
+    more, shown = len(found) > size, found[:size]
+    if backwards:
+        shown.reverse()
+    first = encode(_position(shown[0], ordering), backwards=True) if shown else None
+    last = encode(_position(shown[-1], ordering)) if shown else None
+    if backwards:
+        # Came back from a later page: there is one after this; one before if more.
+        return Page(rows=shown, newer=first if more else None, older=last)
+    return Page(
+        rows=shown, newer=first if values is not None else None, older=last if more else None
+    )
+
+
+class ReferralCursorPagination(pagination.CursorPagination):
+    """The API's keyset pages for referrals: newest first by when they were received
+    (``received_at``, then ``id``: both unchanging, so a row is never shown twice or
+    skipped as others arrive or change). ``next`` and ``previous`` are links with a
+    ``cursor``; there is no ``count``. A cursor that is not one of those links, as
+    given, is a 400 naming ``cursor``."""
+
+    ordering = ("-received_at", "-id")
+    page_size = api_settings.PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.base_url = request.build_absolute_uri()
+        tokens = request.query_params.getlist(self.cursor_query_param)
+        if len(tokens) > 1:
+            raise ValidationError({self.cursor_query_param: [CURSOR_MESSAGE]})
+        try:
+            self._page = page(
+                queryset,
+                ordering=self.ordering,
+                token=tokens[0] if tokens else None,
+                size=self.page_size,
+            )
+        except InvalidPosition:
+            raise ValidationError({self.cursor_query_param: [CURSOR_MESSAGE]}) from None
+        self.display_page_controls = self._page.has_other_pages
+        return self._page.rows
+
+    def _link(self, token: str | None) -> str | None:
+        if token is None:
+            return None
+        return replace_query_param(self.base_url, self.cursor_query_param, token)
+
+    def get_next_link(self):
+        return self._link(self._page.older)
+
+    def get_previous_link(self):
+        return self._link(self._page.newer)
+
+    def get_html_context(self):
+        return {"previous_url": self.get_previous_link(), "next_url": self.get_next_link()}
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["required"] = ["next", "previous", "results"]
+        described["properties"]["next"]["description"] = (
+            "The next (older) page, or null on the last."
+        )
+        described["properties"]["previous"]["description"] = (
+            "The previous (newer) page, or null on the first."
+        )
+        for link in ("next", "previous"):
+            described["properties"][link]["example"] = (
+                f"https://frontdoor.example/api/v1/referrals/?{self.cursor_query_param}=WzAsIjIw"
+            )
+        return described
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts: take it from a `next` or `previous` "
+                "link, unchanged (without one, the first page). Anything else is a 400 "
+                "naming `cursor`.",
+                "schema": {"type": "string", "maxLength": _TOKEN_MAX},
+            }
+        ]
