@@ -33,11 +33,11 @@ pytestmark = pytest.mark.django_db
 # The page's statements, whatever the child's history: session, user, child, the
 # closed-record check, the access-log row, the referrals, their concerns, amendments,
 # information requests, challenges, challenge responses, discussions, discussion actions,
-# unlinked referrals; the layout's unread-notices count and the user's agency; and the
-# session's save (a savepoint, the update, its release: the last-seen time). As before
-# the page was made cheaper: it reads each referral once now, not again with every row
-# about it, and works the repeat flags out in Python, so the statements did not change.
-CHRONOLOGY_QUERIES = 19
+# unlinked referrals; the layout's unread-notices count and the user's agency. The
+# session is not saved: its last-seen time is written at most once a minute
+# (tests/frontdoor/test_session_writes.py). The page reads each referral once, not again
+# with every row about it, and works the repeat flags out in Python.
+CHRONOLOGY_QUERIES = 16
 
 
 def a_history(child, referrals: int) -> None:
