@@ -251,6 +251,38 @@ else:
     if "jit" not in _options.get("options", ""):
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES = {"default": _database}
+
+# A read replica of that database (PostgreSQL streaming replication, or a managed
+# service's read replica), optional: the managers' dashboard, the performance pages and
+# the exports read from it, seconds behind the primary at worst; nothing else does, and
+# nothing is ever written to it (core.db, frontdoor.db_router, docs/DEPLOYMENT.md).
+# Unset: every read uses DATABASE_URL.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    try:
+        _replica = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not a database URL Front Door knows: {exc}"
+        ) from None
+    if (
+        _replica["ENGINE"] != "django.db.backends.postgresql"
+        or _database["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must name a PostgreSQL read replica of the PostgreSQL "
+            "database DATABASE_URL names; leave it unset to read everything from "
+            "DATABASE_URL."
+        )
+    # The primary's connection options, then any the replica's URL gives itself.
+    _replica["OPTIONS"] = {**_database.get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    # In tests the replica is the test database itself, through a connection of its own
+    # (so only transactional tests see through it what they wrote).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["frontdoor.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users, sign-in and sessions ------------------------------------------------------

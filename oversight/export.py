@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.core.serializers.json import DjangoJSONEncoder
 
 from audit.models import AccessLog, AuditEvent
+from core.db import PRIMARY
 from core.spreadsheet import safe_cell
 from oversight.access_log import rows_about_child
 from referrals.models import Child, Referral
@@ -98,7 +99,18 @@ def _referral(referral: Referral) -> dict:
     return item
 
 
-def child_record(child: Child) -> dict:
+def _access_log(child: Child, logged: AccessLog | None) -> list[AccessLog]:
+    rows = list(rows_about_child(AccessLog.objects.all(), child.pk).order_by("at", "pk"))
+    if logged is not None and all(row.pk != logged.pk for row in rows):
+        # Just written to the primary; a read replica may not have it yet.
+        rows.append(AccessLog.objects.using(PRIMARY).get(pk=logged.pk))
+        rows.sort(key=lambda row: (row.at, row.pk))
+    return rows
+
+
+def child_record(child: Child, *, logged: AccessLog | None = None) -> dict:
+    """Everything held about ``child``; ``logged``, the access-log row written for this
+    export, is in it however far behind the database read is."""
     referrals = Referral.objects.filter(child=child).order_by("received_at", "pk")
     referral_ids = [r.pk for r in referrals]
     return {
@@ -112,10 +124,7 @@ def child_record(child: Child) -> dict:
             {"type": "audit_event", **fields_of(e)}
             for e in AuditEvent.objects.filter(referral_id__in=referral_ids).order_by("at", "pk")
         ],
-        "access_log": [
-            {"type": "access_log", **fields_of(e)}
-            for e in rows_about_child(AccessLog.objects.all(), child.pk).order_by("at", "pk")
-        ],
+        "access_log": [{"type": "access_log", **fields_of(e)} for e in _access_log(child, logged)],
     }
 
 

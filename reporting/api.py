@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from agencies.api import holds
 from agencies.policy import Capability
+from core.db import lag_tolerant_reads
 from reporting.live import live_figures
 
 
@@ -86,4 +87,6 @@ class Dashboard(APIView):
         },
     )
     def get(self, request):
-        return Response(DashboardSerializer(live_figures(now=timezone.now())).data)
+        with lag_tolerant_reads():  # the read replica's, when one is configured
+            figures = live_figures(now=timezone.now())
+        return Response(DashboardSerializer(figures).data)

@@ -1,6 +1,7 @@
 """The performance pages: every agency's figures for managers and auditors
 (``dashboard:performance``), one agency's for its lead (``dashboard:agency``), and the
-CSV of any of their tables. Read-only: GET only."""
+CSV of any of their tables. Read-only: GET only. The figures are read where lag-tolerant
+reads go (core.db: the read replica, when one is configured)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from agencies.models import Agency
 from agencies.policy import Capability, capability_required, performance_agency_scope
 from core import spreadsheet
+from core.db import lag_tolerant_reads
 from reporting import performance, performance_tables, summary
 from reporting.charts import weekly_chart
 from reporting.performance_forms import PeriodForm
@@ -128,8 +130,9 @@ def _bad_table(allowed) -> HttpResponse:
 def _page(request, *, template, form, period, scope, keys, extra=None, status=200):
     tables, source, now = [], None, timezone.now()
     if period is not None:
-        source = summary.Source(period=period, scope=scope, now=now)
-        tables = [_shown(t) for t in performance_tables.figures_from(source, keys=keys)]
+        with lag_tolerant_reads():
+            source = summary.Source(period=period, scope=scope, now=now)
+            tables = [_shown(t) for t in performance_tables.figures_from(source, keys=keys)]
     query = request.GET.copy()
     query.pop("table", None)
     return render(
@@ -177,9 +180,10 @@ def performance_csv(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return HttpResponse(_errors(form), status=400, content_type="text/plain")
     period, scope = _period_and_scope(form)
-    (table,) = performance_tables.figures(
-        period=period, scope=scope, now=timezone.now(), keys=(key,)
-    )
+    with lag_tolerant_reads():
+        (table,) = performance_tables.figures(
+            period=period, scope=scope, now=timezone.now(), keys=(key,)
+        )
     return _csv(table, period, "performance")
 
 
@@ -234,7 +238,8 @@ def agency_csv(request: HttpRequest) -> HttpResponse:
     period, scope = _period_and_scope(form, fixed_agency=own)
     if scope.agency_id is None:
         return HttpResponse("agency: choose an agency", status=400, content_type="text/plain")
-    (table,) = performance_tables.figures(
-        period=period, scope=scope, now=timezone.now(), keys=(key,)
-    )
+    with lag_tolerant_reads():
+        (table,) = performance_tables.figures(
+            period=period, scope=scope, now=timezone.now(), keys=(key,)
+        )
     return _csv(table, period, "agency-performance")

@@ -182,6 +182,7 @@ def test_the_image_takes_no_local_build_output_secrets_or_data():
         "FRONTDOOR_PROXY_COUNT",
         "DJANGO_BEHIND_TLS_PROXY",
         "EMAIL_USE_TLS",
+        "DATABASE_REPLICA_URL",
     ],
 )
 def test_the_security_settings_are_in_the_readme_and_env_example(variable):

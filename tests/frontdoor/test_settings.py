@@ -1,5 +1,6 @@
 """Settings fail loud: each case starts a fresh interpreter with its own environment."""
 
+import json
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ CONFIG_VARIABLES = [
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
     "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
     "CELERY_BROKER_URL",
     "EMAIL_PORT",
     "FRONTDOOR_SESSION_IDLE_MINUTES",
@@ -306,3 +308,82 @@ def test_an_api_page_asked_for_by_a_browser_is_json_without_debug(tmp_path):
     status, _, body = result.stdout.partition("\n")
     assert status == "401 application/json"
     assert "<html" not in body
+
+
+READ_DATABASES = (
+    "import json; from django.conf import settings as s; "
+    "print(json.dumps({alias: {k: d[k] for k in ('ENGINE', 'HOST', 'NAME', 'CONN_MAX_AGE', "
+    "'CONN_HEALTH_CHECKS', 'OPTIONS', 'TEST') if k in d} for alias, d in s.DATABASES.items()})); "
+    "print(json.dumps(s.DATABASE_ROUTERS))"
+)
+
+
+def test_a_read_replica_is_configured_like_the_primary_and_mirrors_it_in_tests(tmp_path):
+    result = run_django(
+        READ_DATABASES,
+        tmp_path,
+        **{
+            **PRODUCTION_LIKE,
+            "DATABASE_URL": PRODUCTION_LIKE["DATABASE_URL"] + "?sslmode=require",
+            "DATABASE_REPLICA_URL": "postgres://reader:secret@10.0.0.2:5432/frontdoor",
+        },
+    )
+
+    assert result.returncode == 0, result.stderr
+    databases_line, routers_line = result.stdout.strip().splitlines()
+    databases = json.loads(databases_line)
+    assert set(databases) == {"default", "replica"}
+    replica = databases["replica"]
+    assert replica["ENGINE"] == "django.db.backends.postgresql"
+    assert (replica["HOST"], replica["NAME"]) == ("10.0.0.2", "frontdoor")
+    assert (replica["CONN_MAX_AGE"], replica["CONN_HEALTH_CHECKS"]) == (60, True)
+    # The primary's connection options, whatever they are (jit=off and the like).
+    for option, value in databases["default"]["OPTIONS"].items():
+        assert replica["OPTIONS"][option] == value
+    assert replica["OPTIONS"]["sslmode"] == "require"
+    assert replica["TEST"]["MIRROR"] == "default"
+    assert json.loads(routers_line) == ["frontdoor.db_router.ReplicaRouter"]
+
+
+def test_without_a_replica_url_there_is_only_the_primary(tmp_path):
+    result = run_django(READ_DATABASES, tmp_path, **PRODUCTION_LIKE)
+
+    assert result.returncode == 0, result.stderr
+    assert set(json.loads(result.stdout.splitlines()[0])) == {"default"}
+
+
+@pytest.mark.parametrize(
+    ("primary", "replica"),
+    [
+        (PRODUCTION_LIKE["DATABASE_URL"], "sqlite:////tmp/replica.sqlite3"),
+        (PRODUCTION_LIKE["DATABASE_URL"], "mysql://reader@10.0.0.2/frontdoor"),
+    ],
+)
+def test_production_refuses_a_replica_that_is_not_postgresql(tmp_path, primary, replica):
+    env = {**PRODUCTION_LIKE, "DATABASE_URL": primary, "DATABASE_REPLICA_URL": replica}
+
+    result = run_django("", tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URL must name a PostgreSQL read replica" in result.stderr
+
+
+def test_the_embedded_mode_refuses_a_replica_of_its_sqlite_database(tmp_path):
+    result = run_django(
+        "",
+        tmp_path,
+        **EMBEDDED,
+        DATABASE_REPLICA_URL="postgres://reader:secret@10.0.0.2:5432/frontdoor",
+    )
+
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URL must name a PostgreSQL read replica" in result.stderr
+
+
+def test_an_unreadable_replica_url_is_named(tmp_path):
+    env = {**PRODUCTION_LIKE, "DATABASE_REPLICA_URL": "not a url"}
+
+    result = run_django("", tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URL" in result.stderr
