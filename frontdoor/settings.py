@@ -278,6 +278,10 @@ if DATABASE_REPLICA_URL:
         )
     # The primary's connection options, then any the replica's URL gives itself.
     _replica["OPTIONS"] = {**_database.get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    if "jit" not in _replica["OPTIONS"].get("options", ""):
+        _replica["OPTIONS"]["options"] = (
+            f"{_replica['OPTIONS'].get('options', '')} -c jit=off".strip()
+        )
     # In tests the replica is the test database itself, through a connection of its own
     # (so only transactional tests see through it what they wrote).
     _replica["TEST"] = {"MIRROR": "default"}

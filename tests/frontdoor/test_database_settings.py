@@ -42,3 +42,22 @@ def test_an_operators_own_connection_options_are_kept(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "-c search_path=fd -c jit=off"
+
+
+def test_a_replica_with_connection_options_of_its_own_keeps_jit_off(tmp_path):
+    from tests.frontdoor.test_settings import PRODUCTION_LIKE, run_django
+
+    environment = {
+        **PRODUCTION_LIKE,
+        "DATABASE_REPLICA_URL": "postgres://reader@10.0.0.2:5432/frontdoor"
+        "?options=-c%20statement_timeout%3D30000",
+    }
+    result = run_django(
+        "from django.conf import settings; "
+        "print(settings.DATABASES['replica']['OPTIONS']['options'])",
+        tmp_path,
+        **environment,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-c statement_timeout=30000 -c jit=off"
