@@ -8,7 +8,8 @@ from the view itself, so that no operation can leave one out:
 - **429** with ``Retry-After`` (whole seconds) for every throttled view: the API's rate
   per user (FRONTDOOR_API_RATE) or per address for the token endpoint;
 - **400** naming ``page``, and **404** past the last page, for every list paged by
-  number; **400** naming ``cursor`` for a list paged by position (the referrals);
+  number; **400** naming ``cursor`` for a list paged by position (the referrals, the
+  strategy discussions).
 - **400** for a body that cannot be parsed, **415** for a media type the view does not
   read, and **413** for a JSON body over the size limit, wherever a body is read;
 - a body schema (``Detail``, or field errors) for every error answer that has none.

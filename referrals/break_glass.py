@@ -131,6 +131,13 @@ def leave_out_closed(queryset: QuerySet, *, user, closed: Q) -> QuerySet:
     return queryset.exclude(closed) if applies_to(user) else queryset
 
 
+def keep_only_open(queryset: QuerySet, *, user, open_records: Q) -> QuerySet:
+    """``leave_out_closed`` given the records that are not closed (``open_records``, such
+    as triage.selectors.open_discussions) rather than those that are: the form a list in
+    newest-first keyset pages can test row by row cheaply."""
+    return queryset.filter(open_records) if applies_to(user) else queryset
+
+
 def child_is_closed(child_id: int, *, now: datetime) -> bool:
     return not _child_has_recent_or_open(child_id, now=now)
 

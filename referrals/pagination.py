@@ -6,8 +6,9 @@ referral in the country; a police force's agency lead has hundreds of thousands)
 A position is the values of the row's ordering fields, which together are unique (the
 last is a key), encoded into an opaque token for the URL: no offset, no page number, no
 total. ``page(queryset, ordering=..., token=..., size=...)`` reads one page;
-``ReferralCursorPagination`` is the same for DRF (``?cursor=``, ``next`` and
-``previous`` links, no ``count``).
+``KeysetPagination`` is the same for DRF (``?cursor=``, ``next`` and ``previous``
+links, no ``count``), ``ReferralCursorPagination`` its referral list's. The strategy
+discussions' lists page the same way (triage.strategy_api, triage.strategy_list_views).
 """
 
 from __future__ import annotations
@@ -136,14 +137,15 @@ def page(queryset: QuerySet, *, ordering: tuple[str, ...], token: str | None, si
     )
 
 
-class ReferralCursorPagination(pagination.CursorPagination):
-    """The API's keyset pages for referrals: newest first by when they were received
-    (``received_at``, then ``id``: both unchanging, so a row is never shown twice or
-    skipped as others arrive or change). ``next`` and ``previous`` are links with a
-    ``cursor``; there is no ``count``. A cursor that is not one of those links, as
-    given, is a 400 naming ``cursor``."""
+class KeysetPagination(pagination.CursorPagination):
+    """An API list's keyset pages in ``ordering`` (unchanging fields that together are
+    unique, so a row is never shown twice or skipped as others arrive or change).
+    ``next`` and ``previous`` are links with a ``cursor``; there is no ``count``. A
+    cursor that is not one of those links, as given, is a 400 naming ``cursor``.
+    ``example_path`` is the list's path, for the schema's example links."""
 
-    ordering = ("-received_at", "-id")
+    ordering: tuple[str, ...] = ()
+    example_path = ""
     page_size = api_settings.PAGE_SIZE
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -189,7 +191,7 @@ class ReferralCursorPagination(pagination.CursorPagination):
         )
         for link in ("next", "previous"):
             described["properties"][link]["example"] = (
-                f"https://frontdoor.example/api/v1/referrals/?{self.cursor_query_param}=WzAsIjIw"
+                f"https://frontdoor.example{self.example_path}?{self.cursor_query_param}=WzAsIjIw"
             )
         return described
 
@@ -205,3 +207,11 @@ class ReferralCursorPagination(pagination.CursorPagination):
                 "schema": {"type": "string", "maxLength": _TOKEN_MAX},
             }
         ]
+
+
+class ReferralCursorPagination(KeysetPagination):
+    """The API's keyset pages for referrals: newest first by when they were received
+    (``received_at``, then ``id``)."""
+
+    ordering = ("-received_at", "-id")
+    example_path = "/api/v1/referrals/"

@@ -34,9 +34,9 @@ What a check cannot judge here, and why (each listed, none left out silently):
 
 What the schema cannot know, and the requests schemathesis generates as valid are given
 (``_pin``; invalid requests keep what was generated): ids (a referral, a discussion, a
-token, an agency), the referral list's cursor (one its ``next`` link gives: the schema
-says to take it from there unchanged), a threshold level in use, and the rules that
-depend on stored data, each stated in its field's description: a decision's
+token, an agency), the referral and discussion lists' cursors (one their ``next`` link
+gives: the schema says to take it from there unchanged), a threshold level in use, and
+the rules that depend on stored data, each stated in its field's description: a decision's
 proceed_reason (while a warning applies: the seeded referral has none) and late_reason
 (once past due: it is not), the minutes not before the discussion was held (the
 generated times are after it), and the reason for going on without police, social care
@@ -345,6 +345,7 @@ def world(db, in_process_requests):
         "strategy_discussions_partial_update": discussion.pk,
         "referral": own.pk,
         "cursor": pagination.encode([own.received_at, own.pk]),
+        "discussion_cursor": pagination.encode([discussion.held_at, discussion.pk]),
         "levels": sorted(
             ThresholdLevel.objects.filter(is_active=True).values_list("level", flat=True)
         ),
@@ -377,13 +378,14 @@ def _pin(case, world, *, path: bool = True) -> None:
         elif operation in world:
             (name,) = case.path_parameters
             case.path_parameters[name] = world[operation]
+    cursors = {"referrals_list": "cursor", "strategy_discussions_list": "discussion_cursor"}
     if (
-        operation == "referrals_list"
+        operation in cursors
         and case.query
         and "cursor" in case.query
         and _is_valid(case, ParameterLocation.QUERY)
     ):
-        case.query["cursor"] = world["cursor"]
+        case.query["cursor"] = world[cursors[operation]]
     body = case.body
     if not isinstance(body, dict) or not _is_valid(case, ParameterLocation.BODY):
         return

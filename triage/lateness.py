@@ -59,6 +59,7 @@ def minutes_overdue(now: datetime) -> Q:
     """Of a discussion: its due time has passed and the minutes have not gone to the
     professionals or, for a strategy discussion, to the family (a MASH information-sharing
     meeting's minutes are for the agencies)."""
+    # discussion_minutes_out_idx is a partial index on ``not_sent``: keep the two alike.
     not_sent = Q(minutes_circulated_at__isnull=True) | Q(
         minutes_to_family_at__isnull=True, kind=DiscussionKind.STRATEGY_DISCUSSION
     )
@@ -72,7 +73,7 @@ def action_overdue(now: datetime) -> Q:
 
 def child_not_seen_in_time(now: datetime) -> Q:
     """Of a strategy discussion: the time agreed for seeing the child has passed with no
-    visit recorded."""
+    visit recorded. (discussion_child_unseen_idx is a partial index on the first two.)"""
     return Q(child_seen_at__isnull=True, see_child_by__isnull=False, see_child_by__lte=now)
 
 

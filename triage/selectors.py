@@ -26,7 +26,7 @@ from referrals import break_glass
 from referrals.census import ConcernCategory
 from referrals.models import Referral, ReferralConcern, Status
 from referrals.selectors import referrals_visible_to
-from triage.models import InformationRequest
+from triage.models import Decision, InformationRequest
 
 REPEAT_WINDOW = timedelta(days=365)
 # Referrals in 12 months, this one included, that make a repeat-referral pattern.
@@ -307,9 +307,34 @@ def discussion_is_closed(discussion, *, now: datetime) -> bool:
 
 
 def closed_discussions(*, now: datetime) -> Q:
-    """``discussion_is_closed`` as a filter, for lists."""
+    """``discussion_is_closed`` as a filter. The lists ask ``open_discussions``, the same
+    rule turned round so that PostgreSQL need not read a referral a discussion."""
     return Q(held_at__lt=break_glass.closed_before(now)) & break_glass.closed_referrals(
         now=now, prefix="referral__"
+    )
+
+
+def open_discussions(*, now: datetime) -> Q:
+    """The discussions that are not closed (``closed_discussions``' complement), for the
+    lists of screeners and managers: held since the closed line, or about a referral that
+    is not closed. A referral is not closed when it is undecided, decided since the line
+    (a decision exists exactly when it is decided: triage.triggers), or about a child
+    with an undecided referral. Each is a set of referral ids that PostgreSQL builds once
+    (a hashed subplan, only when the list reaches a discussion held before the line), from
+    the open referrals' partial indexes and the decisions' (decided_at, referral) index,
+    so a list newest first reads neither every referral nor every decision, however deep
+    its page."""
+    line = break_glass.closed_before(now)
+    undecided = Referral.objects.exclude(status=Status.DECIDED)
+    return (
+        Q(held_at__gte=line)
+        | Q(referral_id__in=undecided.values("pk"))
+        | Q(referral_id__in=Decision.objects.filter(decided_at__gte=line).values("referral_id"))
+        | Q(
+            referral_id__in=Referral.objects.filter(
+                child_id__in=undecided.filter(child__isnull=False).values("child_id")
+            ).values("pk")
+        )
     )
 
 

@@ -26,6 +26,7 @@ from core.exceptions import DomainError, NotPermitted
 from referrals import break_glass, break_glass_api
 from referrals.api_rules import NotInFuture
 from referrals.models import Referral
+from referrals.pagination import KeysetPagination
 from referrals.parsers import BoundedJSONParser
 from referrals.serializers import CleanTextMixin
 from triage import selectors
@@ -228,10 +229,19 @@ DESCRIPTION = (
 )
 
 
+class DiscussionCursorPagination(KeysetPagination):
+    """Newest first by when the discussion was held (``held_at``, then ``id``)."""
+
+    ordering = ("-held_at", "-id")
+    example_path = "/api/v1/strategy-discussions/"
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="List strategy discussions",
-        description="Managers, screeners and auditors; 403 for anyone else. Screeners "
+        description="Managers, screeners and auditors; 403 for anyone else. Newest first "
+        "(by `held_at`, then `id`), 50 a page: follow `next` for older discussions and "
+        "`previous` for newer ones; there is no total. Screeners "
         "and managers are not shown closed discussions (held, and their referral decided, "
         "more than `FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, its child with nothing "
         f"open): `GET /{{id}}/` with a `{break_glass_api.HEADER}` header opens one. " + DESCRIPTION,
@@ -240,6 +250,7 @@ DESCRIPTION = (
 )
 class DiscussionList(AccessLoggedList, generics.ListAPIView):
     serializer_class = DiscussionSerializer
+    pagination_class = DiscussionCursorPagination
     parser_classes = [BoundedJSONParser]
     access_kind = AccessLog.Kind.DISCUSSION_LIST
     openapi_links = {
@@ -265,10 +276,11 @@ class DiscussionList(AccessLoggedList, generics.ListAPIView):
 
     def get_queryset(self):
         user = self.request.user
-        listed = break_glass.leave_out_closed(
-            _visible(user), user=user, closed=selectors.closed_discussions(now=timezone.now())
+        # The order is the paginator's (newest first), which discussion_list_order_idx
+        # serves.
+        return break_glass.keep_only_open(
+            _visible(user), user=user, open_records=selectors.open_discussions(now=timezone.now())
         )
-        return listed.order_by("-held_at", "-pk")
 
     def list(self, request, *args, **kwargs):
         if not can(request.user, Capability.VIEW_STRATEGY_DISCUSSIONS):

@@ -1,10 +1,11 @@
 """Every strategy discussion and MASH meeting, newest first, with filters for what is
-late: minutes, actions, seeing the child. Thin: parse the filters, read, render."""
+late: minutes, actions, seeing the child. Thin: parse the filters, read, render. Paged
+by position (newer and older links), never counted: eight years of the country's
+discussions are hundreds of thousands."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,12 +15,15 @@ from django.views.decorators.http import require_GET
 from agencies.policy import Capability, capability_required
 from audit.models import AccessLog
 from audit.services import log_list
-from referrals import break_glass
+from referrals import break_glass, pagination
 from triage import lateness, selectors
 from triage.list_filters import StrategyFilter, overdue_actions_count
 from triage.models import StrategyDiscussion
 
 PAGE_SIZE = 50
+# Newest first; unique and unchanging, so a keyset page can start after any row.
+# discussion_list_order_idx serves it.
+ORDER = ("-held_at", "-id")
 
 
 @capability_required(Capability.VIEW_STRATEGY_DISCUSSIONS)
@@ -30,10 +34,10 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
     # they open one from its referral or the child's chronology, with a reason.
     leaves_out_closed = break_glass.applies_to(request.user)
     discussions = (
-        break_glass.leave_out_closed(
+        break_glass.keep_only_open(
             StrategyDiscussion.objects.all(),
             user=request.user,
-            closed=selectors.closed_discussions(now=now),
+            open_records=selectors.open_discussions(now=now),
         )
         .select_related("referral", "convened_by")
         .annotate(
@@ -44,11 +48,17 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
                 lateness.minutes_overdue(now), output_field=BooleanField()
             ),
         )
-        .order_by("-held_at", "-pk")
     )
     filters = StrategyFilter(request.GET or None, queryset=discussions, now=now)
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    try:
+        page = pagination.page(
+            filters.qs, ordering=ORDER, token=request.GET.get("cursor"), size=PAGE_SIZE
+        )
+    except pagination.InvalidPosition:
+        # Not a link this page wrote (edited by hand, or from an older version): the
+        # first page, as Django's paginator answers a page that is not one.
+        page = pagination.page(filters.qs, ordering=ORDER, token=None, size=PAGE_SIZE)
+    shown = page.rows
     log_list(
         request=request,
         kind=AccessLog.Kind.DISCUSSION_LIST,
@@ -58,6 +68,7 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
         },
     )
     query = request.GET.copy()
+    query.pop("cursor", None)
     query.pop("page", None)
     return render(
         request,
@@ -65,6 +76,7 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
+            "page_size": PAGE_SIZE,
             "now": now,
             "query": query.urlencode(),
             "leaves_out_closed": leaves_out_closed,

@@ -60,7 +60,12 @@ class Decision(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        indexes = [models.Index(fields=["decided_at"])]
+        indexes = [
+            models.Index(fields=["decided_at"]),
+            # The referrals decided since the closed line, from the index alone (the
+            # discussion lists' open_discussions).
+            models.Index(fields=["decided_at", "referral"], name="decision_decided_referral_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="decision_outcome_is_known", condition=models.Q(outcome__in=Outcome.values)

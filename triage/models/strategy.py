@@ -90,6 +90,23 @@ class StrategyDiscussion(models.Model):
             models.Index(fields=["minutes_to_family_at", "minutes_due_at"]),
             # The clock scan: children not yet seen, by when they must be.
             models.Index(fields=["child_seen_at", "see_child_by"]),
+            # The lists, newest first in keyset pages (held_at, then id); and in the same
+            # order those whose minutes are still to go out, and those whose child is
+            # still to be seen (the lists' late filters: triage.lateness), which are few.
+            models.Index(fields=["held_at", "id"], name="discussion_list_order_idx"),
+            models.Index(
+                fields=["held_at", "id"],
+                condition=models.Q(minutes_circulated_at__isnull=True)
+                | models.Q(
+                    minutes_to_family_at__isnull=True, kind=DiscussionKind.STRATEGY_DISCUSSION
+                ),
+                name="discussion_minutes_out_idx",
+            ),
+            models.Index(
+                fields=["held_at", "id"],
+                condition=models.Q(child_seen_at__isnull=True, see_child_by__isnull=False),
+                name="discussion_child_unseen_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -94,10 +94,12 @@ def warnings_for(
 
 
 def discussion_warnings(discussion: StrategyDiscussion) -> list[MembershipWarning]:
-    rows = [
-        {"agency": a.agency, "role": a.role, "attended": a.attended}
-        for a in discussion.attendees.select_related("agency")
-    ]
+    # The attendees a list prefetched (with their agencies), not a query a discussion.
+    prefetched = "attendees" in getattr(discussion, "_prefetched_objects_cache", {})
+    attendees = (
+        discussion.attendees.all() if prefetched else discussion.attendees.select_related("agency")
+    )
+    rows = [{"agency": a.agency, "role": a.role, "attended": a.attended} for a in attendees]
     return warnings_for(referral=discussion.referral, attendees=rows, held_at=discussion.held_at)
 
 
