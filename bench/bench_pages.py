@@ -780,6 +780,9 @@ def check(scenario: Scenario, server: Server, signer: Signer) -> None:
         if status == 302 and "/accounts/login/" in answer.get("location", "") and attempt == 0:
             print(f"  the {scenario.auth} session ran out: signing in again", flush=True)
             signer.sign_in(scenario.auth)
+            # What the refused request set (the ended session's cookie) would otherwise
+            # be sent instead of the new session's.
+            client.cookies = {}
             continue
         if status == 200 and b"/break-glass/" in content and b'name="reason"' in content:
             break_glass(client, signer, scenario, content)

@@ -403,3 +403,61 @@ def test_the_open_loop_sends_every_scheduled_request(local_server):
     assert sorted(body for *_, body in seen) == sorted(
         f'{{"n": "{loadgen.letters(n)}"}}' for n in range(10)
     )
+
+
+class _SessionServer(BaseHTTPRequestHandler):
+    """A page behind a session: the ended session's request is sent to sign in, its
+    cookie cleared and the "you were signed out" message set in a cookie of its own, as
+    Django's sign-out on the idle limit does; the new session's request gets the page."""
+
+    cookies_seen: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        cookie = self.headers.get("Cookie", "")
+        type(self).cookies_seen.append(cookie)
+        if "sessionid=new" in cookie:
+            body = b"<main>the page</main>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.send_response(302)
+        self.send_header("Location", "/accounts/login/?next=/page/")
+        self.send_header("Set-Cookie", 'sessionid=""; Max-Age=0; Path=/')
+        self.send_header("Set-Cookie", "messages=signed-out; Path=/")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_session_that_ran_out_is_signed_in_again_and_its_cookie_used():
+    """At national scale a session can sit idle past its limit between pages: the check
+    signs in again and the next request carries the new session's cookie, not the cleared
+    one the refused request set (the first national run stopped on this)."""
+    from bench.bench_pages import check
+
+    _SessionServer.cookies_seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SessionServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    credentials = {"manager": "Cookie: sessionid=old"}
+
+    def sign_in(key):
+        credentials[key] = "Cookie: sessionid=new"
+
+    signer = SimpleNamespace(
+        sign_in=sign_in,
+        headers=lambda scenario: {"Cookie": credentials[scenario.auth].split(": ", 1)[1]},
+    )
+    scenario = Scenario("page", "a page", "GET", ["/page/"], "manager", marker="the page")
+    try:
+        check(scenario, SimpleNamespace(port=server.server_address[1]), signer)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert _SessionServer.cookies_seen == ["sessionid=old", "sessionid=new"]
+    assert scenario.size_bytes == len(b"<main>the page</main>")
