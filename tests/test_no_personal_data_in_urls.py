@@ -24,6 +24,8 @@ SAFE_PARAMETERS = {
     "assigned_to",
     "break_glass",
     "collection_year",
+    # A list's position (referrals/pagination.py): the order's timestamp and id, encoded.
+    "cursor",
     "due_soon",
     "format",
     "minutes_overdue",
