@@ -185,9 +185,9 @@ def render(run: dict) -> str:  # noqa: C901, PLR0912, PLR0915 - one page of tabl
         )
     add("")
     add(
-        "`answer` is the size of the response body (uncompressed: nothing compresses "
-        "HTML); `statements` the SQL statements the request ran, counted in-process "
-        "(below)."
+        "`answer` is the size of the response body before compression (pages and API "
+        "answers go gzip-compressed to clients that ask, as the benchmark does); "
+        "`statements` the SQL statements the request ran, counted in-process (below)."
     )
     add("")
 
