@@ -297,6 +297,13 @@ class Referral(models.Model):
                 condition=~models.Q(status="decided"),
                 name="referral_queue_order_idx",
             ),
+            # The queue's filters by allocation ("Allocated to me", "Allocated to",
+            # "Unallocated"), in the queue's order, over open referrals only.
+            models.Index(
+                fields=["assigned_to", "-immediate_risk", "decision_due_at", "id"],
+                condition=~models.Q(status="decided"),
+                name="referral_open_assigned_idx",
+            ),
             models.Index(fields=["referrer", "received_at"]),
             models.Index(fields=["agency", "received_at"]),
             # My referrals filtered to undecided ones (overdue, due soon, on time): found

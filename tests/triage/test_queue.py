@@ -462,3 +462,36 @@ def test_the_decision_screen_needs_what_to_tell_the_referrer(manager_client):
 )
 def test_a_mangled_queue_address_never_gives_a_server_error(screener_client, query):
     assert screener_client.get(f"/triage/?{query}").status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", [{"mine": "on"}, {"unallocated": "on"}, {"assigned_to": "me"}])
+def test_the_allocation_filters_read_the_open_allocation_index(make_user, rf, query):
+    """Issue 14: "Allocated to me", "Allocated to" and "Unallocated" read the partial
+    index of open referrals by allocation, in the queue's order, not every referral the
+    screener was ever allocated (the (assigned_to, status) index)."""
+    from django.db import connection
+
+    from triage import forms, selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's query plans")
+    screener = make_user(Role.SCREENER)
+    now = timezone.now()
+    for _ in range(3):
+        ReferralFactory(assigned_to=screener, assigned_at=now, status=Status.SCREENING)
+        ReferralFactory()
+    if query.get("assigned_to") == "me":
+        query = {"assigned_to": str(screener.pk)}
+    request = rf.get("/triage/", query)
+    request.user = screener
+    filters = forms.QueueFilter(
+        query, queryset=selectors.queue_for(screener), request=request, now=now
+    )
+    page = filters.qs[:50]
+    assert len(page) == (6 - 3 if "unallocated" in query else 3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE referrals_referral")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = page.explain()
+    assert "referral_open_assigned_idx" in plan, plan
