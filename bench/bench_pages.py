@@ -75,6 +75,13 @@ BENCH_API_RATE = "100000/second"
 REFERRING_TYPES = ("school", "gp", "police", "health_visiting", "hospital")
 
 
+def run_secrets() -> dict[str, str]:
+    """The secrets production keeps out of the database, made afresh for each run. The
+    preparation in this process (the users' passwords, bench/national.py's too) and the
+    server in production mode must use the same ones, or nobody could sign in."""
+    return {"FRONTDOOR_PASSWORD_PEPPER": secrets.token_urlsafe(32)}
+
+
 @dataclass(frozen=True)
 class Scale:
     name: str
@@ -144,6 +151,8 @@ def main() -> None:
     started = time.monotonic()
     phases: dict[str, float] = {}
     ensure_wrk()
+    made = run_secrets()
+    os.environ.update(made)
     if not args.reuse:
         t = time.monotonic()
         generate(args.database, total)
@@ -162,7 +171,7 @@ def main() -> None:
     workdir = ROOT / "var" / "bench-pages"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    env = production_env(args, workdir)
+    env = production_env(args, workdir, made)
     credentials: dict[str, str] = {}
     sign_ins: dict[str, list[str]] = {}
     scenarios = build_scenarios(subjects)
@@ -547,9 +556,10 @@ def commit() -> str:
 # --- Serving ----------------------------------------------------------------------------
 
 
-def production_env(args, workdir: Path) -> dict:
+def production_env(args, workdir: Path, made: dict[str, str]) -> dict:
     """What an operator sets (README, "Deploying"), for a server behind their TLS proxy,
-    plus the benchmark's settings module and API rate."""
+    plus the benchmark's settings module and API rate; ``made``: this run's secrets
+    (run_secrets)."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -569,6 +579,7 @@ def production_env(args, workdir: Path) -> dict:
         FRONTDOOR_PROXY_COUNT="1",
         FRONTDOOR_API_RATE=BENCH_API_RATE,
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        **made,
     )
     return env
 

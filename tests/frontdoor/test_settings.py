@@ -16,10 +16,13 @@ PRODUCTION_LIKE = {
     "DJANGO_ALLOWED_HOSTS": "frontdoor.example.gov.uk",
     "DATABASE_URL": "postgres://frontdoor:secret@127.0.0.1:5432/frontdoor",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "FRONTDOOR_PASSWORD_PEPPER": "p" * 10 + "-production-like-pepper-for-tests-0123",
 }
 CONFIG_VARIABLES = [
     "DJANGO_DEBUG",
     "DJANGO_SECRET_KEY",
+    "FRONTDOOR_PASSWORD_PEPPER",
+    "FRONTDOOR_PASSWORD_PEPPER_FALLBACKS",
     "DJANGO_ALLOWED_HOSTS",
     "DATABASE_URL",
     "DATABASE_REPLICA_URL",
