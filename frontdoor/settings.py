@@ -3,12 +3,13 @@
 Three modes:
 
 - production (the default): DEBUG off; refuses to start without a secret key, a password
-  pepper and hosts, with SQLite or with the file broker;
+  pepper, the authenticator keys' encryption key and hosts, with SQLite or with the file
+  broker;
 - embedded (FRONTDOOR_EMBEDDED=true, set by `make run`): as safe as production (DEBUG
   off, the project's own error pages, gunicorn and WhiteNoise) but on one machine:
   SQLite and a file-based Celery broker under var/, email written to files under
-  var/mail/, and a secret key and a password pepper generated under var/ on first run
-  and kept (development keeps its pepper there too);
+  var/mail/, and a secret key, a password pepper and a key for the authenticator keys
+  generated under var/ on first run and kept (development keeps the last two there too);
 - development (DJANGO_DEBUG=true, `make dev` and the tests): Django's debug pages.
 """
 
@@ -26,6 +27,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from core import encryption
 from core.clock import ClockPolicy
 from frontdoor.env import env_bool, env_int, env_list, env_str
 
@@ -97,6 +99,37 @@ if PRODUCTION and (
         "when DJANGO_DEBUG is off (production mode), and so must each of "
         "FRONTDOOR_PASSWORD_PEPPER_FALLBACKS: "
         'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
+
+# Authenticator keys are encrypted in the database (agencies.otp_keys, AES-256-GCM) under
+# these keys, never the secret key: comma-separated, each 32 random bytes in URL-safe
+# base64; the first encrypts, every one decrypts, and `manage.py reencrypt_otp_keys`
+# moves every authenticator to the first so that the others can be removed. Production
+# needs them set; the embedded mode and development make one under var/.
+_otp_keys = env_str("FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS", "") or (
+    "" if PRODUCTION else _generated_secret("otp_key_encryption_key", encryption.new_key)
+)
+if not _otp_keys:
+    raise ImproperlyConfigured(
+        "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is off (production "
+        "mode): one or more keys, comma-separated, the first encrypting, each 32 random "
+        'bytes in URL-safe base64: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
+try:
+    OTP_KEY_ENCRYPTION_KEYS = encryption.parse_keys(_otp_keys)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be keys of 32 random bytes in URL-safe "
+        f"base64, comma-separated: {exc}."
+    ) from None
+if {item.strip() for item in _otp_keys.split(",")} & {
+    SECRET_KEY,
+    PASSWORD_PEPPER,
+    *PASSWORD_PEPPER_FALLBACKS,
+}:
+    raise ImproperlyConfigured(
+        "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be keys of their own, not the secret key "
+        "or the password pepper."
     )
 
 ALLOWED_HOSTS = env_list(
