@@ -102,3 +102,28 @@ class PepperedPBKDF2PasswordHasher(PBKDF2PasswordHasher):
             or decoded["iterations"] != self.iterations
             or must_update_salt(decoded["salt"], self.salt_entropy)
         )
+
+
+def hashes_by_pepper() -> dict[str, int]:
+    """How many people's password hashes each pepper made, to know when a retiring pepper
+    may be removed: ``current``, ``fallback 1`` (the first of the fallbacks), ...,
+    ``unknown pepper`` (one no longer configured), ``before the pepper`` (another
+    hasher's) and ``no password`` (unusable)."""
+    from django.contrib.auth import get_user_model
+
+    names = {pepper_id(settings.PASSWORD_PEPPER): "current"}
+    for number, pepper in enumerate(settings.PASSWORD_PEPPER_FALLBACKS, start=1):
+        names.setdefault(pepper_id(pepper), f"fallback {number}")
+    counts = dict.fromkeys(
+        [*dict.fromkeys(names.values()), "unknown pepper", "before the pepper", "no password"], 0
+    )
+    passwords = get_user_model().objects.values_list("password", flat=True)
+    for encoded in passwords.iterator(chunk_size=2000):
+        algorithm, _, rest = (encoded or "").partition("$")
+        if not encoded or encoded.startswith("!"):
+            counts["no password"] += 1
+        elif algorithm == PepperedPBKDF2PasswordHasher.algorithm:
+            counts[names.get(rest.split("$", 1)[0], "unknown pepper")] += 1
+        else:
+            counts["before the pepper"] += 1
+    return counts

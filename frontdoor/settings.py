@@ -71,14 +71,26 @@ SECRET_KEY = env_str(
 )
 
 
+# Earlier secret keys, comma-separated, while they retire: what they signed (sessions,
+# password-reset links) is still accepted, and everything new is signed with
+# DJANGO_SECRET_KEY, so the key is replaced without signing everyone out. Remove them
+# once the sessions they signed have ended (SESSION_ABSOLUTE_TIMEOUT, 12 hours by default).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
+
+
 def _weak_secret(value: str, *, minimum: int) -> bool:
     return len(value) < minimum or len(set(value)) < 5
 
 
-if PRODUCTION and (SECRET_KEY == INSECURE_SECRET_KEY or _weak_secret(SECRET_KEY, minimum=50)):
+if PRODUCTION and (
+    SECRET_KEY == INSECURE_SECRET_KEY
+    or _weak_secret(SECRET_KEY, minimum=50)
+    or any(_weak_secret(key, minimum=50) for key in SECRET_KEY_FALLBACKS)
+):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters "
-        "when DJANGO_DEBUG is off (production mode)."
+        "when DJANGO_DEBUG is off (production mode), and so must each of "
+        "DJANGO_SECRET_KEY_FALLBACKS."
     )
 
 # The password pepper (agencies.hashers): a secret mixed into every password hash and kept
@@ -124,6 +136,7 @@ except ValueError as exc:
     ) from None
 if {item.strip() for item in _otp_keys.split(",")} & {
     SECRET_KEY,
+    *SECRET_KEY_FALLBACKS,
     PASSWORD_PEPPER,
     *PASSWORD_PEPPER_FALLBACKS,
 }:

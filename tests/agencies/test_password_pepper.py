@@ -159,3 +159,34 @@ def test_the_hash_must_be_made_again_when_djangos_iterations_rise(peppered):
     assert not FastPepperedHasher().must_update(encoded)
     assert hasher.must_update(encoded)
     assert hasher.verify(PASSWORD, encoded)  # the iterations are read from the hash
+
+
+def test_the_status_command_counts_hashes_by_pepper_to_tell_when_one_can_go(peppered, capsys):
+    from django.core.management import call_command
+
+    UserFactory(password=make_password(PASSWORD))  # under OLD_PEPPER
+    UserFactory(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
+    UserFactory(password=make_password(None))
+    peppered.PASSWORD_PEPPER = NEW_PEPPER
+    peppered.PASSWORD_PEPPER_FALLBACKS = [OLD_PEPPER]
+    UserFactory(password=make_password(PASSWORD))
+    UserFactory(password=make_password(PASSWORD))
+
+    call_command("password_pepper_status")
+    peppered.PASSWORD_PEPPER_FALLBACKS = []
+    call_command("password_pepper_status")
+
+    first, second = capsys.readouterr().out.strip().split("\ncurrent")
+    assert first.splitlines() == [
+        "current: 2",
+        "fallback 1: 1",
+        "unknown pepper: 0",
+        "before the pepper: 1",
+        "no password: 1",
+    ]
+    assert ("current" + second).splitlines() == [
+        "current: 2",
+        "unknown pepper: 1",
+        "before the pepper: 1",
+        "no password: 1",
+    ]

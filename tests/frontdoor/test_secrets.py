@@ -152,3 +152,119 @@ def test_the_embedded_mode_generates_its_otp_key_once_and_keeps_it(tmp_path):
     assert second.stdout.strip() == development.stdout.strip() == key
     assert other_install.stdout.strip() != key
     assert (tmp_path / "otp_key_encryption_key").stat().st_mode & 0o777 == 0o600
+
+
+# --- Secrets read from files (NAME_FILE) ------------------------------------------------
+
+READ_SECRETS = (
+    "import base64; from django.conf import settings as s; "
+    "print(s.SECRET_KEY); print(s.PASSWORD_PEPPER); "
+    "print(base64.urlsafe_b64encode(s.OTP_KEY_ENCRYPTION_KEYS[0]).decode().rstrip('=')); "
+    "print(s.DATABASES['default']['PASSWORD']); print(s.EMAIL_HOST_PASSWORD); "
+    "print(s.HEALTH_TOKEN); print(','.join(s.SECRET_KEY_FALLBACKS))"
+)
+FROM_FILES = {
+    "DJANGO_SECRET_KEY": PRODUCTION_LIKE["DJANGO_SECRET_KEY"],
+    "FRONTDOOR_PASSWORD_PEPPER": PRODUCTION_LIKE["FRONTDOOR_PASSWORD_PEPPER"],
+    "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS": PRODUCTION_LIKE["FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS"],
+    "DATABASE_URL": "postgres://frontdoor_app:password-from-a-file@db:5432/frontdoor",
+    "EMAIL_HOST_PASSWORD": "smtp-password-from-a-file",
+    "FRONTDOOR_HEALTH_TOKEN": "health-token-from-a-file",
+    "DJANGO_SECRET_KEY_FALLBACKS": "o" * 10 + "-the-previous-secret-key-0123456789abcdefghij",
+}
+
+
+def test_every_secret_can_be_read_from_a_file_named_by_name_file(tmp_path):
+    """As Docker and Kubernetes secrets and systemd credentials are given: a file each,
+    ending in a newline, and the variable itself not set."""
+    secrets_dir = tmp_path / "run-secrets"
+    secrets_dir.mkdir()
+    env = {k: v for k, v in PRODUCTION_LIKE.items() if k not in FROM_FILES}
+    for name, value in FROM_FILES.items():
+        (secrets_dir / name.lower()).write_text(value + "\n")
+        env[f"{name}_FILE"] = str(secrets_dir / name.lower())
+
+    result = run_django(READ_SECRETS, tmp_path, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        FROM_FILES["DJANGO_SECRET_KEY"],
+        FROM_FILES["FRONTDOOR_PASSWORD_PEPPER"],
+        FROM_FILES["FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS"],
+        "password-from-a-file",
+        "smtp-password-from-a-file",
+        "health-token-from-a-file",
+        FROM_FILES["DJANGO_SECRET_KEY_FALLBACKS"],
+    ]
+
+
+def test_a_variable_set_both_directly_and_as_a_file_is_refused(tmp_path):
+    path = tmp_path / "pepper"
+    path.write_text("another-pepper-from-a-file-0123456789abcdef\n")
+
+    result = run_django("", tmp_path, **PRODUCTION_LIKE, FRONTDOOR_PASSWORD_PEPPER_FILE=str(path))
+
+    assert result.returncode != 0
+    assert "FRONTDOOR_PASSWORD_PEPPER and FRONTDOOR_PASSWORD_PEPPER_FILE are both set" in (
+        result.stderr
+    )
+
+
+def test_a_secret_file_that_cannot_be_read_is_named(tmp_path):
+    env = {k: v for k, v in PRODUCTION_LIKE.items() if k != "DJANGO_SECRET_KEY"}
+    missing = tmp_path / "no-such-secret"
+
+    result = run_django("", tmp_path, **env, DJANGO_SECRET_KEY_FILE=str(missing))
+
+    assert result.returncode != 0
+    assert f"DJANGO_SECRET_KEY_FILE names {missing}, which cannot be read" in result.stderr
+
+
+def test_an_empty_secret_file_is_a_missing_secret(tmp_path):
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    env = {k: v for k, v in PRODUCTION_LIKE.items() if k != "FRONTDOOR_PASSWORD_PEPPER"}
+
+    result = run_django("", tmp_path, **env, FRONTDOOR_PASSWORD_PEPPER_FILE=str(empty))
+
+    assert result.returncode != 0
+    assert "FRONTDOOR_PASSWORD_PEPPER must be set" in result.stderr
+
+
+# --- The secret key rotates without signing everyone out ---------------------------------
+
+OLD_SECRET_KEY = "old-secret-key-for-the-rotation-test-0123456789abcdefghijklmnop"
+NEW_SECRET_KEY = "new-secret-key-for-the-rotation-test-0123456789abcdefghijklmnop"
+
+
+def test_production_refuses_a_weak_fallback_secret_key(tmp_path):
+    result = run_django(
+        "", tmp_path, **PRODUCTION_LIKE, DJANGO_SECRET_KEY_FALLBACKS="short-old-key"
+    )
+
+    assert result.returncode != 0
+    assert "and so must each of DJANGO_SECRET_KEY_FALLBACKS" in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_new_secret_key_with_the_old_one_as_a_fallback_keeps_people_signed_in(settings):
+    from django.test import Client
+
+    from tests.factories import PASSWORD, UserFactory
+
+    UserFactory(username="kept")
+    UserFactory(username="dropped")
+    settings.SECRET_KEY = OLD_SECRET_KEY
+    kept, dropped = Client(), Client()
+    for client, username in ((kept, "kept"), (dropped, "dropped")):
+        client.post("/accounts/login/", {"username": username, "password": PASSWORD})
+        assert client.get("/").status_code == 200
+
+    settings.SECRET_KEY = NEW_SECRET_KEY
+    settings.SECRET_KEY_FALLBACKS = [OLD_SECRET_KEY]
+    assert kept.get("/").status_code == 200
+    # Once seen under the new key, the session is signed with it: the old key can go.
+    settings.SECRET_KEY_FALLBACKS = []
+    assert kept.get("/").status_code == 200
+    # Without the fallback, a session signed under the old key ends.
+    assert dropped.get("/")["Location"].startswith("/accounts/login/")
