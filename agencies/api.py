@@ -1,5 +1,4 @@
 from django.contrib.auth import authenticate
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -15,7 +14,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from agencies import tokens, twostep
-from agencies.models import Agency, ApiToken
+from agencies.models import Agency, ApiToken, Authenticator
 from agencies.policy import Capability, can, needs_second_factor
 from core import security_log
 
@@ -80,7 +79,7 @@ class TokenRequestSerializer(serializers.Serializer):
                 )
             try:
                 twostep.verify_code(user=user, code=code)
-            except (twostep.CodeRefused, TOTPDevice.DoesNotExist) as exc:
+            except (twostep.CodeRefused, Authenticator.DoesNotExist) as exc:
                 message = getattr(exc, "message", "Enter the code from your authenticator app.")
                 raise serializers.ValidationError({"otp_code": message}) from None
         attrs["user"] = user

@@ -1,10 +1,13 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
 from simple_history.models import HistoricalRecords
 
+from agencies import otp_keys
 from agencies.census import SOURCE_OF_REFERRAL, AgencyType, source_of_referral_code
+from core import encryption
 
 
 class Agency(models.Model):
@@ -105,3 +108,30 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"API token {self.pk} of user {self.user_id}"
+
+
+class Authenticator(TOTPDevice):
+    """An authenticator app set up for two-step verification: django-otp's TOTP device
+    (its table, its checks of a code, its throttling), whose key is kept encrypted
+    (agencies.otp_keys). Every device Front Door makes or checks is one of these.
+
+    django-otp's own TOTPDevice class, reading the same row, cannot use the encrypted key
+    (it is not hex): it fails rather than checking a code against the wrong key.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "authenticator app"
+
+    @property
+    def bin_key(self) -> bytes:
+        """The key, decrypted; core.encryption.Undecryptable when no configured key
+        decrypts it or it was changed in the database."""
+        return otp_keys.decrypt(self.key, user_id=self.user_id)
+
+    def save(self, *args, **kwargs):
+        # A key given in plain hex (django-otp's random default, or one set on purpose,
+        # as seed_demo's published key) is encrypted before it reaches the database.
+        if not encryption.is_encrypted(self.key):
+            self.key = otp_keys.encrypt(bytes.fromhex(self.key), user_id=self.user_id)
+        super().save(*args, **kwargs)

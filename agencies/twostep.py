@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import segno
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.changes import SignInChange, tell_owner
-from agencies.models import User
+from agencies.models import Authenticator, User
+from agencies.otp_keys import Undecryptable
 from core import security_log
 
 DEVICE_NAME = "Authenticator app"
@@ -27,21 +27,21 @@ class CodeRefused(Exception):
         self.throttled = throttled
 
 
-def confirmed_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+def confirmed_device(user: User) -> Authenticator | None:
+    return Authenticator.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
 def has_device(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return Authenticator.objects.filter(user=user, confirmed=True).exists()
 
 
 @transaction.atomic
-def pending_device(user: User) -> TOTPDevice:
+def pending_device(user: User) -> Authenticator:
     """The unconfirmed device being set up, made on first asking and kept until it is
     confirmed, so that reloading the page shows the same key."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    device = Authenticator.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        device = Authenticator.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     return device
 
 
@@ -51,7 +51,7 @@ class Enrolment:
     manual_key: str
 
 
-def enrolment_for(device: TOTPDevice) -> Enrolment:
+def enrolment_for(device: Authenticator) -> Enrolment:
     """What the set-up page shows: the otpauth:// address as a QR code (inline SVG, no
     request leaves the page) and the same key in groups of four for typing."""
     qr = segno.make(device.config_url, error="m")
@@ -62,10 +62,21 @@ def enrolment_for(device: TOTPDevice) -> Enrolment:
     return Enrolment(qr_svg=svg, manual_key=" ".join(key[i : i + 4] for i in range(0, len(key), 4)))
 
 
-def _attempt(device: TOTPDevice, code: str) -> CodeRefused | None:
+def _attempt(device: Authenticator, code: str) -> CodeRefused | None:
     """Check a code against a device (locked by the caller); a wrong code counts towards
     django-otp's growing wait before the next is checked. Returns the refusal rather than
     raising it, so that the transaction keeps the count of wrong codes."""
+    try:
+        device.bin_key  # noqa: B018 - decrypting is the check
+    except Undecryptable:
+        # Changed in the database, or encrypted under a key no longer configured: no code
+        # can be checked against it, and none is counted as wrong. An administrator
+        # resets it (the admin's two-step devices) and its owner sets it up again.
+        security_log.second_factor(user_id=device.user_id, outcome="key-undecryptable")
+        return CodeRefused(
+            "Your authenticator app cannot be checked. Ask your administrator to reset "
+            "your two-step verification, then set it up again."
+        )
     allowed, _ = device.verify_is_allowed()
     if not allowed:
         security_log.second_factor(user_id=device.user_id, outcome="throttled")
@@ -81,15 +92,15 @@ def _attempt(device: TOTPDevice, code: str) -> CodeRefused | None:
     return None
 
 
-def confirm_device(*, user: User, code: str) -> TOTPDevice:
+def confirm_device(*, user: User, code: str) -> Authenticator:
     """Set-up's last step: the first code from the app proves it holds the key."""
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=pending_device(user).pk)
+        device = Authenticator.objects.select_for_update().get(pk=pending_device(user).pk)
         refused = _attempt(device, code)
         if refused is None:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            Authenticator.objects.filter(user=user, confirmed=False).delete()
             security_log.second_factor(user_id=user.pk, outcome="enrolled")
             tell_owner(user=user, change=SignInChange.TWO_STEP_SET_UP, key=f"two-step:{device.pk}")
     if refused is not None:
@@ -97,18 +108,18 @@ def confirm_device(*, user: User, code: str) -> TOTPDevice:
     return device
 
 
-def verify_code(*, user: User, code: str) -> TOTPDevice:
+def verify_code(*, user: User, code: str) -> Authenticator:
     """The step after the password: the code from the user's app. CodeRefused otherwise;
-    TOTPDevice.DoesNotExist when nothing is set up."""
+    Authenticator.DoesNotExist when nothing is set up."""
     with transaction.atomic():
         device = (
-            TOTPDevice.objects.select_for_update()
+            Authenticator.objects.select_for_update()
             .filter(user=user, confirmed=True)
             .order_by("pk")
             .first()
         )
         if device is None:
-            raise TOTPDevice.DoesNotExist
+            raise Authenticator.DoesNotExist
         refused = _attempt(device, code)
         if refused is None:
             security_log.second_factor(user_id=user.pk, outcome="verified")

@@ -12,7 +12,8 @@
    the agency that refers most; the screener with the most open referrals) and
    refreshes the performance summary as beat would;
 2. serves the app with gunicorn, two sync workers, in production mode (DJANGO_DEBUG off,
-   a generated secret key, collectstatic, as behind the operator's TLS proxy) with
+   a generated secret key, the run's pepper and authenticator-key encryption key as
+   the preparation used them, collectstatic, as behind the operator's TLS proxy) with
    bench.baseline.settings: production's settings plus two baselines, a bare Django JSON
    view and a bare DRF view that inserts one row with a knox token, that production's
    URLconf does not have;
@@ -73,6 +74,17 @@ MATCH_BODIES = 20
 # production's.
 BENCH_API_RATE = "100000/second"
 REFERRING_TYPES = ("school", "gp", "police", "health_visiting", "hospital")
+
+
+def run_secrets() -> dict[str, str]:
+    """The secrets production keeps out of the database, made afresh for each run. The
+    preparation in this process (the users' passwords, bench/national.py's too, and the
+    manager's authenticator key) and the server in production mode must use the same
+    ones, or nobody could sign in."""
+    return {
+        "FRONTDOOR_PASSWORD_PEPPER": secrets.token_urlsafe(32),
+        "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS": secrets.token_urlsafe(32),
+    }
 
 
 @dataclass(frozen=True)
@@ -144,6 +156,8 @@ def main() -> None:
     started = time.monotonic()
     phases: dict[str, float] = {}
     ensure_wrk()
+    made = run_secrets()
+    os.environ.update(made)
     if not args.reuse:
         t = time.monotonic()
         generate(args.database, total)
@@ -162,7 +176,7 @@ def main() -> None:
     workdir = ROOT / "var" / "bench-pages"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    env = production_env(args, workdir)
+    env = production_env(args, workdir, made)
     credentials: dict[str, str] = {}
     sign_ins: dict[str, list[str]] = {}
     scenarios = build_scenarios(subjects)
@@ -293,10 +307,9 @@ class Subjects:
 def prepare(password: str) -> Subjects:  # noqa: PLR0915 - one walk through the data
     from django.db.models import Count
     from django.utils import timezone
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from agencies.census import AgencyType
-    from agencies.models import Agency, Role, User
+    from agencies.models import Agency, Authenticator, Role, User
     from bench.baseline.models import BaselineRow
     from referrals.models import Child, Referral, ReferralConcern, Status
     from reporting import summary
@@ -368,8 +381,10 @@ def prepare(password: str) -> Subjects:  # noqa: PLR0915 - one walk through the 
         "referrer": user("bench-pages-referrer", Role.REFERRER, other or agency),
     }
     device_key = secrets.token_bytes(20)
-    TOTPDevice.objects.filter(user=users["manager"]).delete()
-    TOTPDevice.objects.create(
+    Authenticator.objects.filter(user=users["manager"]).delete()
+    # Encrypted under this run's FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS (run_secrets), which the
+    # server is given too.
+    Authenticator.objects.create(
         user=users["manager"], name="bench", key=device_key.hex(), confirmed=True
     )
 
@@ -547,9 +562,10 @@ def commit() -> str:
 # --- Serving ----------------------------------------------------------------------------
 
 
-def production_env(args, workdir: Path) -> dict:
+def production_env(args, workdir: Path, made: dict[str, str]) -> dict:
     """What an operator sets (README, "Deploying"), for a server behind their TLS proxy,
-    plus the benchmark's settings module and API rate."""
+    plus the benchmark's settings module and API rate; ``made``: this run's secrets
+    (run_secrets)."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -569,6 +585,7 @@ def production_env(args, workdir: Path) -> dict:
         FRONTDOOR_PROXY_COUNT="1",
         FRONTDOOR_API_RATE=BENCH_API_RATE,
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        **made,
     )
     return env
 

@@ -3,11 +3,18 @@
 Each reader raises ImproperlyConfigured naming the variable when its value cannot be
 understood, so that a typo in a deployment stops the app at start-up instead of being
 silently read as a default.
+
+Any variable NAME may instead be given as NAME_FILE, the path of a file holding the value
+(a Docker or Kubernetes secret, a systemd credential, a file a secrets manager's agent
+writes), so that secrets need not sit in the environment, which other processes of the
+same user and crash reports can read. Surrounding whitespace (a file's last newline) is
+dropped. Setting both NAME and NAME_FILE is refused.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -17,6 +24,17 @@ _FALSE = {"0", "false", "no", "off"}
 
 def _raw(name: str) -> str | None:
     value = os.environ.get(name)
+    path = (os.environ.get(f"{name}_FILE") or "").strip()
+    if path:
+        if value is not None and value.strip():
+            raise ImproperlyConfigured(f"{name} and {name}_FILE are both set: set only one.")
+        try:
+            value = Path(path).read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not text"
+            raise ImproperlyConfigured(
+                f"{name}_FILE names {path}, which cannot be read: {reason}."
+            ) from None
     if value is None:
         return None
     value = value.strip()

@@ -2,12 +2,14 @@
 
 Three modes:
 
-- production (the default): DEBUG off; refuses to start without a secret key and hosts,
-  with SQLite or with the file broker;
+- production (the default): DEBUG off; refuses to start without a secret key, a password
+  pepper, the authenticator keys' encryption key and hosts, with SQLite or with the file
+  broker;
 - embedded (FRONTDOOR_EMBEDDED=true, set by `make run`): as safe as production (DEBUG
   off, the project's own error pages, gunicorn and WhiteNoise) but on one machine:
   SQLite and a file-based Celery broker under var/, email written to files under
-  var/mail/, and a secret key generated under var/ on first run and kept;
+  var/mail/, and a secret key, a password pepper and a key for the authenticator keys
+  generated under var/ on first run and kept (development keeps the last two there too);
 - development (DJANGO_DEBUG=true, `make dev` and the tests): Django's debug pages.
 """
 
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +27,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from core import encryption
 from core.clock import ClockPolicy
 from frontdoor.env import env_bool, env_int, env_list, env_str
 
@@ -37,28 +42,107 @@ PRODUCTION = not DEBUG and not EMBEDDED
 INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 
-def _embedded_secret_key() -> str:
-    """The embedded mode's key: generated on first run, kept under var/ (readable by its
-    owner only), so sessions survive a restart and no key is shared between installs."""
-    path = VAR_DIR / "secret_key"
+def _generated_secret(filename: str, make: Callable[[], str]) -> str:
+    """A secret the embedded mode (and development) generates on first run and keeps under
+    var/, readable by its owner only, so that it survives a restart and no two installs
+    share one. Written to a temporary file and linked into place, so that processes
+    starting at once (web, worker, beat) all read the one that won, never a half-written
+    file."""
+    path = VAR_DIR / filename
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_urlsafe(50))
+        descriptor, temporary = tempfile.mkstemp(dir=VAR_DIR, prefix=f".{filename}.")
+        try:
+            with os.fdopen(descriptor, "w") as file:  # mkstemp makes it 0600
+                file.write(make())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: theirs is kept
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()
 
 
 SECRET_KEY = env_str(
     "DJANGO_SECRET_KEY",
-    _embedded_secret_key() if EMBEDDED and not DEBUG else INSECURE_SECRET_KEY,
+    _generated_secret("secret_key", lambda: secrets.token_urlsafe(50))
+    if EMBEDDED and not DEBUG
+    else INSECURE_SECRET_KEY,
 )
+
+
+# Earlier secret keys, comma-separated, while they retire: what they signed (sessions,
+# password-reset links) is still accepted, and everything new is signed with
+# DJANGO_SECRET_KEY, so the key is replaced without signing everyone out. Remove them
+# once the sessions they signed have ended (SESSION_ABSOLUTE_TIMEOUT, 12 hours by default).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
+
+
+def _weak_secret(value: str, *, minimum: int) -> bool:
+    return len(value) < minimum or len(set(value)) < 5
+
+
 if PRODUCTION and (
-    SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
+    SECRET_KEY == INSECURE_SECRET_KEY
+    or _weak_secret(SECRET_KEY, minimum=50)
+    or any(_weak_secret(key, minimum=50) for key in SECRET_KEY_FALLBACKS)
 ):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters "
-        "when DJANGO_DEBUG is off (production mode)."
+        "when DJANGO_DEBUG is off (production mode), and so must each of "
+        "DJANGO_SECRET_KEY_FALLBACKS."
+    )
+
+# The password pepper (agencies.hashers): a secret mixed into every password hash and kept
+# out of the database. Production needs it set; the embedded mode and development make
+# one under var/. FRONTDOOR_PASSWORD_PEPPER_FALLBACKS, comma-separated, are earlier
+# peppers: hashes made with them still verify and are made again with the current one at
+# the next sign-in.
+PASSWORD_PEPPER = env_str("FRONTDOOR_PASSWORD_PEPPER", "") or (
+    "" if PRODUCTION else _generated_secret("password_pepper", lambda: secrets.token_urlsafe(32))
+)
+PASSWORD_PEPPER_FALLBACKS = env_list("FRONTDOOR_PASSWORD_PEPPER_FALLBACKS", [])
+if PRODUCTION and (
+    _weak_secret(PASSWORD_PEPPER, minimum=32)
+    or any(_weak_secret(pepper, minimum=32) for pepper in PASSWORD_PEPPER_FALLBACKS)
+):
+    raise ImproperlyConfigured(
+        "FRONTDOOR_PASSWORD_PEPPER must be set to a random value of at least 32 characters "
+        "when DJANGO_DEBUG is off (production mode), and so must each of "
+        "FRONTDOOR_PASSWORD_PEPPER_FALLBACKS: "
+        'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
+
+# Authenticator keys are encrypted in the database (agencies.otp_keys, AES-256-GCM) under
+# these keys, never the secret key: comma-separated, each 32 random bytes in URL-safe
+# base64; the first encrypts, every one decrypts, and `manage.py reencrypt_otp_keys`
+# moves every authenticator to the first so that the others can be removed. Production
+# needs them set; the embedded mode and development make one under var/.
+_otp_keys = env_str("FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS", "") or (
+    "" if PRODUCTION else _generated_secret("otp_key_encryption_key", encryption.new_key)
+)
+if not _otp_keys:
+    raise ImproperlyConfigured(
+        "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is off (production "
+        "mode): one or more keys, comma-separated, the first encrypting, each 32 random "
+        'bytes in URL-safe base64: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
+try:
+    OTP_KEY_ENCRYPTION_KEYS = encryption.parse_keys(_otp_keys)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be keys of 32 random bytes in URL-safe "
+        f"base64, comma-separated: {exc}."
+    ) from None
+if {item.strip() for item in _otp_keys.split(",")} & {
+    SECRET_KEY,
+    *SECRET_KEY_FALLBACKS,
+    PASSWORD_PEPPER,
+    *PASSWORD_PEPPER_FALLBACKS,
+}:
+    raise ImproperlyConfigured(
+        "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be keys of their own, not the secret key "
+        "or the password pepper."
     )
 
 ALLOWED_HOSTS = env_list(
@@ -327,6 +411,17 @@ AUTH_PASSWORD_VALIDATORS = [
     # zxcvbn's estimate of how many guesses the password would take (3: at least 10^8).
     {"NAME": "agencies.passwords.StrengthValidator", "OPTIONS": {"min_score": 3}},
     {"NAME": "agencies.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+]
+# Passwords are hashed with the pepper first (agencies.hashers): PBKDF2-SHA256 with
+# Django's iterations over HMAC-SHA256(pepper, password). The hashers after it only verify
+# hashes made before the pepper, each made again with the first at its next sign-in.
+PASSWORD_HASHERS = [
+    "agencies.hashers.PepperedPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

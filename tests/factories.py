@@ -2,10 +2,9 @@
 
 import factory
 from django.contrib.auth.hashers import make_password
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.census import AgencyType
-from agencies.models import Agency, ApiToken, Role, User
+from agencies.models import Agency, ApiToken, Authenticator, Role, User
 from triage.models import (
     AgencyContribution,
     Attendee,
@@ -69,10 +68,10 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
 
 
 class TOTPDeviceFactory(factory.django.DjangoModelFactory):
-    """An authenticator app set up for two-step verification."""
+    """An authenticator app set up for two-step verification (its key kept encrypted)."""
 
     class Meta:
-        model = TOTPDevice
+        model = Authenticator
 
     user = factory.SubFactory(UserFactory, role=Role.MANAGER)
     name = "Authenticator app"

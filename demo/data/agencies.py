@@ -5,10 +5,9 @@ from __future__ import annotations
 from base64 import b32decode
 
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.census import AgencyType
-from agencies.models import Agency, Role, User
+from agencies.models import Agency, Authenticator, Role, User
 from agencies.policy import may_use_second_factor
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -116,10 +115,11 @@ def seed_agencies_and_users() -> dict[str, int]:
     return {"agencies": len(agencies), "users": len(USERS), "users_created": created}
 
 
-def seed_demo_authenticator(user: User) -> TOTPDevice:
-    """A confirmed authenticator with the published demo key, fresh on each seeding."""
-    TOTPDevice.objects.filter(user=user).exclude(name=DEMO_TOTP_DEVICE).delete()
-    device, _ = TOTPDevice.objects.update_or_create(
+def seed_demo_authenticator(user: User) -> Authenticator:
+    """A confirmed authenticator with the published demo key, fresh on each seeding (kept
+    encrypted like any other: Authenticator.save)."""
+    Authenticator.objects.filter(user=user).exclude(name=DEMO_TOTP_DEVICE).delete()
+    device, _ = Authenticator.objects.update_or_create(
         user=user,
         name=DEMO_TOTP_DEVICE,
         defaults={

@@ -63,6 +63,10 @@ def test_env_example_names_every_variable_the_compose_file_expects():
 
     for variable in (
         "DJANGO_SECRET_KEY",
+        "DJANGO_SECRET_KEY_FALLBACKS",
+        "FRONTDOOR_PASSWORD_PEPPER",
+        "FRONTDOOR_PASSWORD_PEPPER_FALLBACKS",
+        "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS",
         "DJANGO_ALLOWED_HOSTS",
         "DJANGO_DEBUG",
         "EMAIL_HOST",
@@ -183,6 +187,10 @@ def test_the_image_takes_no_local_build_output_secrets_or_data():
         "DJANGO_BEHIND_TLS_PROXY",
         "EMAIL_USE_TLS",
         "DATABASE_REPLICA_URL",
+        "DJANGO_SECRET_KEY_FALLBACKS",
+        "FRONTDOOR_PASSWORD_PEPPER",
+        "FRONTDOOR_PASSWORD_PEPPER_FALLBACKS",
+        "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS",
     ],
 )
 def test_the_security_settings_are_in_the_readme_and_env_example(variable):

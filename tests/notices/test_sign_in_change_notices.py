@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import tokens
 from agencies.changes import SignInChange
-from agencies.models import ApiToken, Role
+from agencies.models import ApiToken, Authenticator, Role
 from demo.data.agencies import seed_agencies_and_users
 from notices import services
 from notices.models import ACCOUNT_KINDS, NoticeKind, Notification
@@ -150,7 +150,7 @@ def test_a_password_the_administrator_mistyped_sends_nothing(told, mailoutbox):
 
 def set_up_authenticator(client, manager, *, right=True):
     client.get("/accounts/two-step/")
-    key = TOTPDevice.objects.get(user=manager).key
+    key = Authenticator.objects.get(user=manager).bin_key.hex()
     code = f"{totp(bytes.fromhex(key)):06d}" if right else "000000"
     return client.post("/accounts/two-step/", {"code": code}), key
 
