@@ -3,6 +3,7 @@ referrals a user may see; every list and detail view, HTML or API, starts from i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -10,7 +11,14 @@ from django.db.models import Q, QuerySet, TextChoices
 
 from agencies.policy import Capability, can
 from referrals import coaching
-from referrals.models import CoachingOutcome, CoachingPrompt, HouseholdMember, Referral, Status
+from referrals.models import (
+    CoachingOutcome,
+    CoachingPrompt,
+    HouseholdMember,
+    Referral,
+    ReferralConcern,
+    Status,
+)
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
@@ -35,6 +43,96 @@ def referrals_for_listing(user) -> QuerySet[Referral]:
             "strategy_discussions__challenges__stage",
         )
     )
+
+
+def referrals_for_api_detail(user) -> QuerySet[Referral]:
+    """A referral as the API's detail reads it (its agency, its decision, concerns and
+    amendments), in a fixed number of queries. The list reads less, for its page's
+    rows only: ``referrals_for_api_list``."""
+    return (
+        referrals_visible_to(user)
+        .select_related("agency", "decision")
+        .prefetch_related("concerns", "decision__amendments")
+    )
+
+
+# What the API's referral (referrals.serializers.ReferralSerializer) shows: the referral's
+# own columns, its agency's name and its decision's, read in the list's one query. Not
+# the narratives (several KB a row), nor anything else a page of fifty would carry for
+# nothing; its concerns and any amendment's feedback come from ``concerns_by_referral``
+# and ``latest_amendments`` for the page's rows only.
+API_COLUMNS = (
+    "reference",
+    "status",
+    "received_at",
+    "decision_due_at",
+    "immediate_risk",
+    "child_first_name",
+    "child_last_name",
+    "child_date_of_birth",
+    "child_expected_date_of_birth",
+    "source_of_referral",
+    "agency__name",
+    "decision__decided_at",
+    "decision__outcome",
+    "decision__feedback",
+)
+
+
+def referrals_for_api_list(user) -> QuerySet[Referral]:
+    """The referrals ``user`` may see, each with the columns the API shows (API_COLUMNS)."""
+    return referrals_visible_to(user).select_related("agency", "decision").only(*API_COLUMNS)
+
+
+def concerns_by_referral(referral_ids) -> dict[int, list[str]]:
+    """Each referral's concern categories (in the order they were recorded); one query."""
+    found: dict[int, list[str]] = {}
+    rows = (
+        ReferralConcern.objects.filter(referral_id__in=list(referral_ids))
+        .order_by("pk")
+        .values_list("referral_id", "category")
+    )
+    for referral_id, category in rows:
+        found.setdefault(referral_id, []).append(category)
+    return found
+
+
+def _related(*path: str):
+    """The model at the end of ``path``, relations followed from Referral: triage's
+    decisions, amendments, discussions and challenges, which this app reads for its
+    lists but does not import (triage is above it)."""
+    model = Referral
+    for name in path:
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """The latest amendment to a referral's decision: its outcome and feedback."""
+
+    outcome: str
+    feedback: str
+
+
+def latest_amendments(referral_ids) -> dict[int, Amendment]:
+    """For each referral among ``referral_ids`` whose decision was amended: the latest
+    amendment (what triage.models.Decision.current returns: the first of the latest
+    ``amended_at``); one query, none for no ids."""
+    ids = list(referral_ids)
+    if not ids:
+        return {}
+    found: dict[int, tuple] = {}
+    rows = (
+        _related("decision", "amendments")
+        ._default_manager.filter(decision__referral_id__in=ids)
+        .order_by("amended_at")
+        .values_list("decision__referral_id", "amended_at", "outcome", "feedback")
+    )
+    for pk, amended_at, outcome, feedback in rows:
+        if pk not in found or amended_at > found[pk][0]:
+            found[pk] = (amended_at, Amendment(outcome=outcome, feedback=feedback))
+    return {pk: amendment for pk, (_, amendment) in found.items()}
 
 
 # --- The decision clock as a referrer's list shows it ----------------------------------
