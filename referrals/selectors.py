@@ -31,24 +31,10 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     return Referral.objects.none()
 
 
-def referrals_for_listing(user) -> QuerySet[Referral]:
-    """What a list shows, with what each row needs fetched in a fixed number of queries."""
-    return (
-        referrals_visible_to(user)
-        .select_related("agency", "referrer", "decision", "submission")
-        .prefetch_related(
-            "concerns",
-            "decision__amendments",
-            "decision__challenges__stage",
-            "strategy_discussions__challenges__stage",
-        )
-    )
-
-
 def referrals_for_api_detail(user) -> QuerySet[Referral]:
     """A referral as the API's detail reads it (its agency, its decision, concerns and
-    amendments), in a fixed number of queries. The list reads less, for its page's
-    rows only: ``referrals_for_api_list``."""
+    amendments), in a fixed number of queries. A list reads less, for its page's rows
+    only: ``referrals_for_api_list``, ``my_referrals_rows``."""
     return (
         referrals_visible_to(user)
         .select_related("agency", "decision")
@@ -162,10 +148,10 @@ def clock_filter(state: str, *, now: datetime) -> Q:
     }[ClockFilter(state)]
 
 
-def siblings_by_submission(user, referrals) -> dict[int, list[tuple[int, str]]]:
-    """For each submission among ``referrals``: the (id, reference) of every referral in
-    it that ``user`` may see, in reference order; one query."""
-    submissions = {r.submission_id for r in referrals}
+def siblings_by_submission(user, submissions) -> dict[int, list[tuple[int, str]]]:
+    """For each of the submission ids ``submissions``: the (id, reference) of every
+    referral in it that ``user`` may see, in reference order; one query."""
+    submissions = set(submissions)
     found: dict[int, list[tuple[int, str]]] = {}
     rows = (
         referrals_visible_to(user)
@@ -176,6 +162,143 @@ def siblings_by_submission(user, referrals) -> dict[int, list[tuple[int, str]]]:
     for submission_id, pk, reference in rows:
         found.setdefault(submission_id, []).append((pk, reference))
     return found
+
+
+# --- My referrals: a page's rows and what each shows of the decision and after ----------
+
+# A row's own columns and its decision's (LEFT JOIN), read as values: a page shows these
+# and the little that ``after_decision`` reads for its rows, never a whole model.
+MY_REFERRALS_COLUMNS = (
+    "id",
+    "reference",
+    "submission_id",
+    "immediate_risk",
+    "child_first_name",
+    "child_last_name",
+    "referrer_name",
+    "received_at",
+    "decision_due_at",
+    "status",
+    "decision__id",
+    "decision__decided_at",
+    "decision__outcome",
+    "decision__feedback",
+)
+
+
+def my_referrals_rows(user) -> QuerySet:
+    """The referrals ``user`` may see as My referrals lists them: dicts of
+    MY_REFERRALS_COLUMNS."""
+    return referrals_visible_to(user).values(*MY_REFERRALS_COLUMNS)
+
+
+def _labels(relation: str, field: str) -> dict[str, str]:
+    """The labels of the choices of ``field`` on the model at ``relation``."""
+    choices = _related(relation)._meta.get_field(field).flatchoices
+    return {str(value): str(label) for value, label in choices}
+
+
+@dataclass(frozen=True)
+class ChallengeSummary:
+    """The newest challenge to a decision or to a discussion's outcome, as a row says it."""
+
+    pk: int
+    is_open: bool
+    stage_order: int
+    stage_due_at: datetime
+    resolution: str  # in words
+
+
+@dataclass(frozen=True)
+class DiscussionOutcome:
+    """A strategy discussion with a section 47 outcome, in words, and its newest challenge."""
+
+    pk: int
+    kind: str
+    held_at: datetime
+    outcome: str
+    challenge: ChallengeSummary | None
+
+
+@dataclass(frozen=True)
+class AfterDecision:
+    """What happened after the decisions on a page's referrals, by referral id: the
+    latest amendment, the newest challenge to the decision, and the discussions with a
+    section 47 outcome (newest first)."""
+
+    amendments: dict[int, Amendment]
+    challenges: dict[int, ChallengeSummary]
+    discussions: dict[int, list[DiscussionOutcome]]
+
+
+def after_decision(*, decided_ids, referral_ids) -> AfterDecision:
+    """AfterDecision for a page: ``decided_ids`` the rows with a decision, among
+    ``referral_ids``. At most three queries (amendments, discussions, challenges), each
+    left out when there is nothing it could find; plain values, not prefetched models
+    with a queryset a row."""
+    decided_ids, referral_ids = list(decided_ids), list(referral_ids)
+    discussions: dict[int, list] = {}
+    if referral_ids:
+        kinds = _labels("strategy_discussions", "kind")
+        outcomes = _labels("strategy_discussions", "section47_outcome")
+        rows = (
+            _related("strategy_discussions")
+            ._default_manager.filter(referral_id__in=referral_ids)
+            .exclude(section47_outcome="")
+            .order_by("-held_at", "-pk")
+            .values_list("referral_id", "pk", "kind", "held_at", "section47_outcome")
+        )
+        for pk, discussion_id, kind, held_at, outcome in rows:
+            discussions.setdefault(pk, []).append(
+                (discussion_id, kinds.get(kind, kind), held_at, outcomes.get(outcome, outcome))
+            )
+    challenged = set(decided_ids) | set(discussions)
+    by_decision: dict[int, ChallengeSummary] = {}
+    by_discussion: dict[int, ChallengeSummary] = {}
+    if challenged:
+        resolutions = _labels("challenges", "resolution")
+        challenge = _related("challenges")
+        rows = (
+            challenge._default_manager.filter(referral_id__in=challenged)
+            .order_by("-raised_at", "-pk")
+            .values_list(
+                "referral_id",
+                "discussion_id",
+                "pk",
+                "status",
+                "stage__order",
+                "stage_due_at",
+                "resolution",
+            )
+        )
+        for pk, discussion_id, challenge_id, status, order, due_at, resolution in rows:
+            found = by_discussion if discussion_id is not None else by_decision
+            key = discussion_id if discussion_id is not None else pk
+            if key not in found:  # the newest
+                found[key] = ChallengeSummary(
+                    pk=challenge_id,
+                    is_open=status == challenge.Status.OPEN,
+                    stage_order=order,
+                    stage_due_at=due_at,
+                    resolution=resolutions.get(resolution, resolution),
+                )
+    return AfterDecision(
+        amendments=latest_amendments(decided_ids),
+        challenges=by_decision,
+        discussions={
+            pk: [
+                DiscussionOutcome(
+                    pk=discussion_id,
+                    kind=kind,
+                    held_at=held_at,
+                    outcome=outcome,
+                    challenge=by_discussion.get(discussion_id),
+                )
+                for discussion_id, kind, held_at, outcome in found
+            ]
+            for pk, found in discussions.items()
+        },
+    )
 
 
 def referral_for_referrer(user, referral_id: int) -> Referral:
