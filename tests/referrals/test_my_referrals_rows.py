@@ -13,6 +13,7 @@ from django.test import Client
 
 from agencies.census import AgencyType
 from agencies.models import Role
+from referrals.filters import person_label
 from referrals.models import Outcome
 from referrals.selectors import after_decision
 from tests.factories import (
@@ -269,6 +270,19 @@ def test_after_decision_reads_nothing_for_an_empty_page(django_assert_num_querie
         found = after_decision(decided_ids=[], referral_ids=[])
 
     assert (found.amendments, found.challenges, found.discussions) == ({}, {}, {})
+
+
+def test_the_referred_by_names_are_the_peoples_display_names(school):
+    people = [
+        UserFactory(agency=school, first_name="Ann", last_name="Lee"),
+        UserFactory(agency=school, first_name="", last_name="", username="no-name-given"),
+        UserFactory(agency=school, first_name="", last_name="Only"),
+    ]
+
+    for person in people:
+        assert person_label(person.first_name, person.last_name, person.username) == (
+            person.display_name
+        )
 
 
 def full_page(teacher, n: int, start: int):
