@@ -13,7 +13,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from agencies.policy import may_refer
+from agencies.policy import may_refer, reads_referrer_feedback
 from audit.api import AccessLoggedList
 from audit.models import AccessLog
 from audit.services import log_access
@@ -21,7 +21,12 @@ from referrals import break_glass, break_glass_api
 from referrals.models import Referral
 from referrals.pagination import ReferralCursorPagination
 from referrals.parsers import MAX_JSON_BYTES, BoundedJSONParser
-from referrals.selectors import referrals_for_listing
+from referrals.selectors import (
+    concerns_by_referral,
+    latest_amendments,
+    referrals_for_api_detail,
+    referrals_for_api_list,
+)
 from referrals.serializers import ReferralInputSerializer, ReferralSerializer
 from referrals.services import (
     IdempotencyKeyReused,
@@ -98,13 +103,36 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
     def get_queryset(self):
         user = self.request.user
         listed = break_glass.leave_out_closed(
-            referrals_for_listing(user),
+            referrals_for_api_list(user),
             user=user,
             closed=break_glass.closed_referrals(now=timezone.now()),
         )
         # The order is the paginator's (newest first), which the indexes on received_at
         # serve for each scope.
         return listed
+
+    def paginate_queryset(self, queryset):
+        """The page's rows, and what the serializer shows of them beyond their own
+        columns, read for those rows only: their concerns and, for those who read the
+        feedback, their decisions' amendments (two queries, not a prefetch's per-row
+        querysets)."""
+        rows = super().paginate_queryset(queryset)
+        ids = [referral.pk for referral in rows]
+        reads_feedback = reads_referrer_feedback(self.request.user)
+        self._listed = {
+            "now": timezone.now(),
+            "reads_feedback": reads_feedback,
+            "concerns": concerns_by_referral(ids),
+            "amendments": latest_amendments(
+                [r.pk for r in rows if getattr(r, "decision", None) is not None]
+                if reads_feedback
+                else []
+            ),
+        }
+        return rows
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), **getattr(self, "_listed", {})}
 
     @extend_schema(
         summary="List referrals",
@@ -179,7 +207,7 @@ class ReferralDetail(generics.RetrieveAPIView):
     serializer_class = ReferralSerializer
 
     def get_queryset(self):
-        return referrals_for_listing(self.request.user)
+        return referrals_for_api_detail(self.request.user)
 
     @extend_schema(
         summary="Get a referral",

@@ -470,7 +470,9 @@ class Referral(models.Model):
 
     @property
     def concern_categories(self) -> list[str]:
-        return [c.category for c in self.concerns.all()]
+        """In the order they were recorded (as referrals.selectors.concerns_by_referral
+        reads them for a list), whatever order the database returns them in."""
+        return [c.category for c in sorted(self.concerns.all(), key=lambda c: c.pk)]
 
     @property
     def voice_houses(self) -> tuple[str, str, str]:

@@ -94,6 +94,10 @@ def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _position(row, ordering: tuple[str, ...]) -> list:
+    """A row's values of the ordering fields: a model instance's, or a dict's (a
+    ``values()`` queryset's rows, which name them the same)."""
+    if isinstance(row, dict):
+        return [row[o.lstrip("-")] for o in ordering]
     return [getattr(row, o.lstrip("-")) for o in ordering]
 
 

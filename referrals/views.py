@@ -14,13 +14,14 @@ from agencies.policy import Capability, can, capability_required, may_refer
 from audit.models import AccessLog
 from audit.services import log_access, log_list
 from referrals import coaching as coaching_rules
-from referrals import drafts, forms, pagination
+from referrals import drafts, forms, mine_markup, pagination
 from referrals.filters import MyReferralsFilter
 from referrals.forms import ChildForm
-from referrals.models import Referral, Submission
+from referrals.models import Referral, Status, Submission
 from referrals.selectors import (
+    after_decision,
+    my_referrals_rows,
     referral_for_referrer,
-    referrals_for_listing,
     referrals_visible_to,
     siblings_by_submission,
 )
@@ -475,7 +476,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     agency_wide = can(request.user, Capability.VIEW_AGENCY_REFERRALS)
     filters = MyReferralsFilter(
         request.GET or None,
-        queryset=referrals_for_listing(request.user),
+        queryset=my_referrals_rows(request.user),
         now=now,
         agency_wide=agency_wide,
         agency_id=request.user.agency_id,
@@ -493,20 +494,22 @@ def mine(request: HttpRequest) -> HttpResponse:
         page = pagination.page(
             filters.qs, ordering=MY_REFERRALS_ORDER, token=None, size=MY_REFERRALS_PAGE_SIZE
         )
-    shown = page.rows
-    siblings = siblings_by_submission(request.user, shown)
-    log_list(
-        request=request, kind=AccessLog.Kind.REFERRAL_LIST, ids={"referrals": [r.pk for r in shown]}
-    )
-    rows = [
-        {
-            "referral": referral,
-            "siblings": [
-                s for s in siblings.get(referral.submission_id, []) if s[0] != referral.pk
+    shown = page.rows  # dicts of selectors.MY_REFERRALS_COLUMNS
+    ids = [row["id"] for row in shown]
+    log_list(request=request, kind=AccessLog.Kind.REFERRAL_LIST, ids={"referrals": ids})
+    writer = mine_markup.RowWriter(
+        now=now,
+        agency_wide=agency_wide,
+        after=after_decision(
+            decided_ids=[
+                row["id"]
+                for row in shown
+                if row["status"] == Status.DECIDED and row["decision__id"] is not None
             ],
-        }
-        for referral in shown
-    ]
+            referral_ids=ids,
+        ),
+    )
+    siblings = siblings_by_submission(request.user, {row["submission_id"] for row in shown})
     query = request.GET.copy()
     query.pop("cursor", None)
     query.pop("page", None)
@@ -515,7 +518,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         "referrals/mine.html",
         {
             "page": page,
-            "rows": rows,
+            "table_rows": writer.rows(shown, siblings),
             "filters": filters,
             "query": query.urlencode(),
             "now": now,
@@ -538,7 +541,9 @@ def detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         raise Http404 from None
     log_access(request=request, kind=AccessLog.Kind.REFERRAL, object_id=referral.pk)
     decision = getattr(referral, "decision", None)  # a reverse one-to-one: absent until decided
-    siblings = siblings_by_submission(request.user, [referral]).get(referral.submission_id, [])
+    siblings = siblings_by_submission(request.user, [referral.submission_id]).get(
+        referral.submission_id, []
+    )
     return render(
         request,
         "referrals/detail.html",
