@@ -10,7 +10,12 @@ class OversightConfig(AppConfig):
     verbose_name = "Oversight"
 
     def ready(self) -> None:
-        post_migrate.connect(reinstall_triggers, sender=self)
+        # Not ``sender=self``: Django sends post_migrate only for apps with a models
+        # module, and this app has none, so the triggers were never put back after a
+        # migrate (SQLite rebuilding triage's decision history tables took theirs away).
+        # It runs once for each app migrated; each run after the first finds nothing
+        # missing.
+        post_migrate.connect(reinstall_triggers, dispatch_uid="oversight.reinstall_triggers")
 
 
 def reinstall_triggers(sender, using, **kwargs) -> None:
