@@ -184,6 +184,8 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "manager": {"decided": 400, "*": 404},
     },
+    # Its pieces (?cursor=, ?all=on, and to htmx) are this address and this view: the same
+    # checks (tests/triage/test_chronology_pieces.py).
     ("children:chronology", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "screener": EVERY, "manager": EVERY, "auditor": EVERY,

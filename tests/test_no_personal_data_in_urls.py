@@ -21,6 +21,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # reporting period, never a person's details.
 SAFE_PARAMETERS = {
     "actions_overdue",
+    # A child's whole chronology on one page, for printing (?all=on).
+    "all",
     "assigned_to",
     "break_glass",
     "collection_year",

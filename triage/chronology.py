@@ -1,16 +1,33 @@
-"""A child's chronology: one timeline of everything known about them."""
+"""A child's chronology: one timeline of everything known about them.
+
+A child referred every few weeks for eight years has hundreds of events (issue 14), and
+the page shows them a piece at a time, newest first. So the chronology is read in two
+steps: ``timeline`` reads when each event happened and what it is about, every event of
+every kind in one statement of narrow rows; ``read`` then reads and describes only the
+events of the piece shown (``chronology`` reads them all). A piece starts after the last
+event of the one before (``after``, a keyset position: an event recorded meanwhile does
+not shift the pieces), so nothing is skipped or shown twice.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.dates import MONTHS
 
+from referrals import pagination
+from referrals.census import ConcernCategory
 from referrals.models import Child, Referral
 from triage.footprint import describe_snapshot
 from triage.models import (
@@ -22,7 +39,23 @@ from triage.models import (
     InformationRequest,
     StrategyDiscussion,
 )
-from triage.selectors import repeat_flags_of_history
+from triage.selectors import repeat_flags_of_times
+
+# Every kind of event, in the order events recorded at the same moment are listed.
+KINDS = (
+    "referral",
+    "decision",
+    "amendment",
+    "information_request",
+    "information_answer",
+    "challenge",
+    "challenge_resolved",
+    "challenge_response",
+    "strategy_discussion",
+    "discussion_action",
+    "link_removed",
+)
+_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
 
 @dataclass
@@ -34,228 +67,414 @@ class Event:
     lines: list[str] = field(default_factory=list)
     referral: Referral | None = None
     tags: list[str] = field(default_factory=list)
-    discussion: StrategyDiscussion | None = None
+    discussion_id: int | None = None
 
 
-def child_referrals(child: Child) -> QuerySet[Referral]:
-    """Every referral linked to the child, oldest first. Their repeat-referral flags come
-    from ``repeat_flags_of_history`` (all of them are here), not from subqueries."""
-    return (
-        Referral.objects.filter(child=child)
-        .select_related("agency", "decision", "decision__decided_by", "decision__screened_by")
-        .prefetch_related("concerns")
-        .order_by("received_at")
-    )
+class Entry(NamedTuple):
+    """One event's place in the timeline: when, what kind, the row's id (the decision's,
+    the challenge's...), the referral it is about (none for a referral unlinked from the
+    child: it is about another child now) and the strategy discussion; for a referral,
+    its concern categories."""
+
+    at: datetime
+    kind: str
+    pk: int
+    referral_id: int | None
+    discussion_id: int | None
+    concerns: tuple[str, ...]
+
+    @property
+    def position(self) -> tuple:
+        """Sorts the timeline oldest first; the reverse, newest first, is the page's."""
+        return (self.at, -_RANK[self.kind], -self.pk)
+
+
+# --- The timeline: one statement ----------------------------------------------------------
+
+
+# Every event of one child as (at, kind, id, referral id, discussion id, concerns), the
+# child's id its only parameter (once a part). Written out rather than built with the ORM:
+# compiling eleven querysets united cost five times what running the statement does.
+# The first part types the columns (PostgreSQL takes a column of NULLs for text). A
+# referral unlinked from the child keeps its place (that it was linked, and why the link
+# was removed) by reference only: it is about another child.
+_TIMELINE = """
+SELECT r.received_at, 'referral', r.id, r.id, CAST(NULL AS BIGINT), CONCERNS
+  FROM referrals_referral r WHERE r.child_id = %s
+UNION ALL
+SELECT d.decided_at, 'decision', d.id, d.referral_id, NULL, NULL
+  FROM triage_decision d JOIN referrals_referral r ON r.id = d.referral_id
+ WHERE r.child_id = %s
+UNION ALL
+SELECT a.amended_at, 'amendment', a.id, d.referral_id, NULL, NULL
+  FROM triage_decisionamendment a JOIN triage_decision d ON d.id = a.decision_id
+  JOIN referrals_referral r ON r.id = d.referral_id
+ WHERE r.child_id = %s
+UNION ALL
+SELECT q.requested_at, 'information_request', q.id, q.referral_id, NULL, NULL
+  FROM triage_informationrequest q JOIN referrals_referral r ON r.id = q.referral_id
+ WHERE r.child_id = %s
+UNION ALL
+SELECT q.answered_at, 'information_answer', q.id, q.referral_id, NULL, NULL
+  FROM triage_informationrequest q JOIN referrals_referral r ON r.id = q.referral_id
+ WHERE r.child_id = %s AND q.answered_at IS NOT NULL
+UNION ALL
+SELECT h.raised_at, 'challenge', h.id, h.referral_id, NULL, NULL
+  FROM triage_challenge h JOIN referrals_referral r ON r.id = h.referral_id
+ WHERE r.child_id = %s
+UNION ALL
+SELECT h.resolved_at, 'challenge_resolved', h.id, h.referral_id, NULL, NULL
+  FROM triage_challenge h JOIN referrals_referral r ON r.id = h.referral_id
+ WHERE r.child_id = %s AND h.resolved_at IS NOT NULL
+UNION ALL
+SELECT s.at, 'challenge_response', s.id, h.referral_id, NULL, NULL
+  FROM triage_challengeresponse s JOIN triage_challenge h ON h.id = s.challenge_id
+  JOIN referrals_referral r ON r.id = h.referral_id
+ WHERE r.child_id = %s
+UNION ALL
+SELECT g.held_at, 'strategy_discussion', g.id, g.referral_id, g.id, NULL
+  FROM triage_strategydiscussion g JOIN referrals_referral r ON r.id = g.referral_id
+ WHERE r.child_id = %s
+UNION ALL
+SELECT x.done_at, 'discussion_action', x.id, g.referral_id, g.id, NULL
+  FROM triage_discussionaction x JOIN triage_strategydiscussion g ON g.id = x.discussion_id
+  JOIN referrals_referral r ON r.id = g.referral_id
+ WHERE r.child_id = %s AND x.done_at IS NOT NULL
+UNION ALL
+SELECT l.removed_at, 'link_removed', l.id, NULL, NULL, NULL
+  FROM triage_childlinkremoval l WHERE l.child_id = %s
+"""
+# A referral's concern categories in the order they were recorded, comma-separated (a
+# category is never a comma: ReferralConcern's check constraint), as
+# triage.selectors.ConcernList writes them; SQLite's GROUP_CONCAT reads an ordered
+# subquery for the order.
+_CONCERNS = {
+    "postgresql": "(SELECT STRING_AGG(c.category, ',' ORDER BY c.id) "
+    "FROM referrals_referralconcern c WHERE c.referral_id = r.id)",
+    "sqlite": "(SELECT GROUP_CONCAT(category, ',') FROM (SELECT c.category "
+    "FROM referrals_referralconcern c WHERE c.referral_id = r.id ORDER BY c.id))",
+}
+_PARTS = _TIMELINE.count("%s")
+
+
+def _aware(value) -> datetime:
+    # SQLite hands back a column of a compound SELECT in UTC without its zone (as text, or
+    # as a datetime where the column's declared type is known); PostgreSQL with it.
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
+
+
+def timeline(child_id: int) -> list[Entry]:
+    """Every event of the child's chronology, newest first: one statement."""
+    sql = _TIMELINE.replace("CONCERNS", _CONCERNS[connection.vendor])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [child_id] * _PARTS)
+        rows = cursor.fetchall()
+    entries = [
+        Entry(
+            _aware(at),
+            kind,
+            pk,
+            referral,
+            discussion,
+            tuple(concerns.split(",")) if concerns else (),
+        )
+        for at, kind, pk, referral, discussion, concerns in rows
+    ]
+    entries.sort(key=lambda entry: entry.position, reverse=True)
+    return entries
+
+
+# --- Pieces --------------------------------------------------------------------------------
+
+
+class InvalidPosition(ValueError):
+    """Not a position this page wrote."""
+
+
+def position_token(entry: Entry) -> str:
+    """Where the next piece starts: after ``entry``, opaque in the URL."""
+    return pagination.encode([entry.at, entry.kind, entry.pk])
+
+
+def piece(entries: list[Entry], *, after: str | None, size: int | None) -> list[Entry]:
+    """``size`` entries (all when None) from just after the position ``after`` (from the
+    newest when None); raises InvalidPosition for a token this module did not write."""
+    start = 0
+    if after:
+        position = _decode(after)
+        start = next((i for i, e in enumerate(entries) if e.position < position), len(entries))
+    return entries[start:] if size is None else entries[start : start + size]
+
+
+def _decode(token: str) -> tuple:
+    if len(token) > 200:
+        raise InvalidPosition(token)
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidPosition(token) from None
+    if not (isinstance(raw, list) and len(raw) == 4 and raw[0] == 0):
+        raise InvalidPosition(token)
+    _, at, kind, pk = raw
+    moment = parse_datetime(at) if isinstance(at, str) else None
+    if moment is None or moment.tzinfo is None or kind not in _RANK:
+        raise InvalidPosition(token)
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        raise InvalidPosition(token)
+    return (moment, -_RANK[kind], -pk)
+
+
+# --- The events of a piece ----------------------------------------------------------------
+
+
+@dataclass
+class Piece:
+    events: list[Event]
+    # Every referral read: those the events are about and any asked for besides.
+    referrals: dict[int, Referral]
 
 
 def chronology(child: Child) -> list[Event]:
-    """Newest first: referrals, decisions, amendments, information requests, challenges
-    (raised, each response, resolved), strategy discussions and the discussion actions
-    done."""
-    events: list[Event] = []
-    referrals = list(child_referrals(child))
-    history = repeat_flags_of_history(referrals)
-    for referral in referrals:
-        flags = history[referral.pk]
-        tags = []
-        if referral.immediate_risk:
-            tags.append("Immediate risk")
-        if flags.chronic_neglect:
-            tags.append("Possible chronic neglect")
-        if flags.repeat_pattern:
-            tags.append("Repeat-referral pattern")
-        if flags.is_repeat:
-            tags.append(f"Repeat: {flags.earlier_count} earlier in 12 months")
-        concerns = ", ".join(c.get_category_display() for c in referral.concerns.all())
-        events.append(
-            Event(
-                at=referral.received_at,
-                kind="referral",
-                referral=referral,
-                tags=tags,
-                title=f"Referral {referral.reference} received",
-                by=(
-                    referral.agency.name if referral.agency else referral.get_caller_type_display()
-                ),
-                lines=[f"Concerns: {concerns}", referral.worry],
+    """Every event, newest first: referrals, decisions, amendments, information requests
+    and their answers, challenges (raised, each response, resolved), strategy discussions,
+    the discussion actions done and referrals unlinked from the child."""
+    entries = timeline(child.pk)
+    return read(entries, history=entries).events
+
+
+def read(shown: list[Entry], *, history: list[Entry], also: Iterable[int] = ()) -> Piece:
+    """The events of ``shown`` (entries of one child's ``history``), in its order, and
+    besides them the referrals ``also`` names (of that history). The repeat-referral flags
+    come from the whole history's times and concerns, the same as the queue's."""
+    wanted = {kind: [] for kind in KINDS}
+    for entry in shown:
+        wanted[entry.kind].append(entry.pk)
+    referral_ids = {e.referral_id for e in shown if e.referral_id} | set(also)
+    referrals = (
+        {
+            r.pk: r
+            for r in Referral.objects.filter(pk__in=referral_ids).select_related(
+                "agency", "decision", "decision__decided_by", "decision__screened_by"
             )
+        }
+        if referral_ids
+        else {}
+    )
+    rows = {
+        "amendment": _rows(
+            DecisionAmendment.objects.select_related("amended_by"), wanted["amendment"]
+        ),
+        "information_request": _rows(
+            InformationRequest.objects.select_related("agency", "requested_by"),
+            wanted["information_request"] + wanted["information_answer"],
+        ),
+        "challenge": _rows(
+            Challenge.objects.select_related("raised_by", "raised_by__agency", "resolved_by"),
+            wanted["challenge"] + wanted["challenge_resolved"],
+        ),
+        "challenge_response": _rows(
+            ChallengeResponse.objects.select_related("by", "stage"), wanted["challenge_response"]
+        ),
+        "strategy_discussion": _rows(
+            StrategyDiscussion.objects.select_related("convened_by"),
+            wanted["strategy_discussion"],
+        ),
+        "discussion_action": _rows(
+            DiscussionAction.objects.select_related("agency"), wanted["discussion_action"]
+        ),
+        "link_removed": _rows(
+            ChildLinkRemoval.objects.select_related("removed_by", "referral"),
+            wanted["link_removed"],
+        ),
+    }
+    rows["information_answer"] = rows["information_request"]
+    rows["challenge_resolved"] = rows["challenge"]
+    flags = repeat_flags_of_times(
+        [(e.pk, e.at, set(e.concerns)) for e in history if e.kind == "referral"]
+    )
+    concern_names = {value: str(label) for value, label in ConcernCategory.choices}
+    events = []
+    for entry in shown:
+        referral = referrals.get(entry.referral_id)
+        if entry.kind == "referral":
+            row = referral
+        elif entry.kind == "decision":
+            row = getattr(referral, "decision", None)
+        else:
+            row = rows[entry.kind].get(entry.pk)
+        if row is None or (entry.referral_id and referral is None):
+            continue  # removed between the two statements
+        if entry.kind == "referral":
+            event = _referral_event(referral, flags[referral.pk], entry.concerns, concern_names)
+        else:
+            event = _DESCRIBE[entry.kind](row, entry, referral)
+        event.referral = referral
+        event.discussion_id = entry.discussion_id
+        events.append(event)
+    return Piece(events=events, referrals=referrals)
+
+
+def _rows(queryset, ids: list[int]) -> dict[int, Model]:
+    return {row.pk: row for row in queryset.filter(pk__in=ids)} if ids else {}
+
+
+def _referral_event(referral, flags, concerns, concern_names) -> Event:
+    tags = []
+    if referral.immediate_risk:
+        tags.append("Immediate risk")
+    if flags.chronic_neglect:
+        tags.append("Possible chronic neglect")
+    if flags.repeat_pattern:
+        tags.append("Repeat-referral pattern")
+    if flags.is_repeat:
+        tags.append(f"Repeat: {flags.earlier_count} earlier in 12 months")
+    named = ", ".join(concern_names[c] for c in concerns)
+    return Event(
+        at=referral.received_at,
+        kind="referral",
+        tags=tags,
+        title=f"Referral {referral.reference} received",
+        by=referral.agency.name if referral.agency else referral.get_caller_type_display(),
+        lines=[f"Concerns: {named}", referral.worry],
+    )
+
+
+def _decision_event(decision, entry, referral) -> Event:
+    lines = [
+        f"Threshold level {decision.threshold_level_id}",
+        decision.rationale,
+        "Screened by " + (decision.screened_by.display_name if decision.screened_by else "nobody"),
+        *(
+            f"Known at the time: {line}"
+            for line in describe_snapshot(decision.known_at_decision or {})
+        ),
+    ]
+    if decision.proceed_reason:
+        lines.append(f"Why decided now: {decision.proceed_reason}")
+    if decision.threshold_reason:
+        lines.append(f"Why this outcome at this level: {decision.threshold_reason}")
+    return Event(
+        at=decision.decided_at,
+        kind="decision",
+        title=f"Decision on {referral.reference}: {decision.get_outcome_display()}",
+        by=decision.decided_by.display_name,
+        lines=lines,
+    )
+
+
+def _amendment_event(amendment, entry, referral) -> Event:
+    return Event(
+        at=amendment.amended_at,
+        kind="amendment",
+        title=f"Decision amended: {amendment.get_outcome_display()}",
+        by=amendment.amended_by.display_name,
+        lines=[amendment.reason],
+    )
+
+
+def _request_event(request, entry, referral) -> Event:
+    return Event(
+        at=request.requested_at,
+        kind="information_request",
+        title=f"Information requested from {request.agency.name}",
+        by=request.requested_by.display_name,
+        lines=[request.question],
+    )
+
+
+def _answer_event(request, entry, referral) -> Event:
+    return Event(
+        at=request.answered_at,
+        kind="information_answer",
+        title=f"{request.agency.name} answered",
+        lines=[request.answer],
+    )
+
+
+def _challenge_event(challenge, entry, referral) -> Event:
+    raised_by = challenge.raised_by.display_name
+    if challenge.raised_by.agency:
+        raised_by += f", {challenge.raised_by.agency.name}"
+    subject = "Strategy discussion outcome" if challenge.discussion_id else "Decision"
+    return Event(
+        at=challenge.raised_at,
+        kind="challenge",
+        title=f"{subject} on {referral.reference} challenged",
+        by=raised_by,
+        lines=[challenge.reason],
+    )
+
+
+def _resolution_event(challenge, entry, referral) -> Event:
+    lines = [challenge.resolution_reasons]
+    if challenge.outcome_changed_to:
+        lines.append(
+            f"Outcome changed from {challenge.outcome_changed_from_display} "
+            f"to {challenge.outcome_changed_to_display}"
         )
-        decision = getattr(referral, "decision", None)
-        if decision:
-            events.append(
-                Event(
-                    at=decision.decided_at,
-                    kind="decision",
-                    referral=referral,
-                    title=f"Decision on {referral.reference}: {decision.get_outcome_display()}",
-                    by=decision.decided_by.display_name,
-                    lines=[
-                        f"Threshold level {decision.threshold_level_id}",
-                        decision.rationale,
-                        "Screened by "
-                        + (decision.screened_by.display_name if decision.screened_by else "nobody"),
-                        *(
-                            f"Known at the time: {line}"
-                            for line in describe_snapshot(decision.known_at_decision or {})
-                        ),
-                    ]
-                    + (
-                        [f"Why decided now: {decision.proceed_reason}"]
-                        if decision.proceed_reason
-                        else []
-                    )
-                    + (
-                        [f"Why this outcome at this level: {decision.threshold_reason}"]
-                        if decision.threshold_reason
-                        else []
-                    ),
-                )
-            )
-    # Everything below is about these referrals: each row names its referral by id, and
-    # the referral already read is used (not read again with every row).
-    ids = [r.pk for r in referrals]
-    by_id = {r.pk: r for r in referrals}
-    by_decision = {r.decision.pk: r for r in referrals if getattr(r, "decision", None)}
-    for amendment in DecisionAmendment.objects.filter(decision__referral_id__in=ids).select_related(
-        "amended_by"
-    ):
-        events.append(
-            Event(
-                at=amendment.amended_at,
-                kind="amendment",
-                referral=by_decision[amendment.decision_id],
-                title=f"Decision amended: {amendment.get_outcome_display()}",
-                by=amendment.amended_by.display_name,
-                lines=[amendment.reason],
-            )
-        )
-    for request in InformationRequest.objects.filter(referral_id__in=ids).select_related(
-        "agency", "requested_by"
-    ):
-        events.append(
-            Event(
-                at=request.requested_at,
-                kind="information_request",
-                referral=by_id[request.referral_id],
-                title=f"Information requested from {request.agency.name}",
-                by=request.requested_by.display_name,
-                lines=[request.question],
-            )
-        )
-        if request.answered_at:
-            events.append(
-                Event(
-                    at=request.answered_at,
-                    kind="information_answer",
-                    referral=by_id[request.referral_id],
-                    title=f"{request.agency.name} answered",
-                    lines=[request.answer],
-                )
-            )
-    challenges = {}
-    for challenge in Challenge.objects.filter(referral_id__in=ids).select_related(
-        "raised_by", "raised_by__agency", "resolved_by"
-    ):
-        challenge.referral = by_id[challenge.referral_id]
-        challenges[challenge.pk] = challenge
-        raised_by = challenge.raised_by.display_name
-        if challenge.raised_by.agency:
-            raised_by += f", {challenge.raised_by.agency.name}"
-        events.append(
-            Event(
-                at=challenge.raised_at,
-                kind="challenge",
-                referral=challenge.referral,
-                title=(
-                    f"Strategy discussion outcome on {challenge.referral.reference} challenged"
-                    if challenge.discussion_id
-                    else f"Decision on {challenge.referral.reference} challenged"
-                ),
-                by=raised_by,
-                lines=[challenge.reason],
-            )
-        )
-        if challenge.resolved_at:
-            events.append(
-                Event(
-                    at=challenge.resolved_at,
-                    kind="challenge_resolved",
-                    referral=challenge.referral,
-                    title=f"Challenge resolved: {challenge.get_resolution_display()}",
-                    by=challenge.resolved_by.display_name,
-                    lines=[challenge.resolution_reasons]
-                    + (
-                        [
-                            f"Outcome changed from {challenge.outcome_changed_from_display} "
-                            f"to {challenge.outcome_changed_to_display}"
-                        ]
-                        if challenge.outcome_changed_to
-                        else []
-                    ),
-                )
-            )
-    for response in ChallengeResponse.objects.filter(challenge__referral_id__in=ids).select_related(
-        "by", "stage"
-    ):
-        events.append(
-            Event(
-                at=response.at,
-                kind="challenge_response",
-                referral=challenges[response.challenge_id].referral,
-                title=f"Challenge response at stage {response.stage.order}: {response.stage.name}",
-                by=response.by.display_name,
-                lines=[response.text],
-            )
-        )
-    discussions = {}
-    for discussion in StrategyDiscussion.objects.filter(referral_id__in=ids).select_related(
-        "convened_by"
-    ):
-        discussion.referral = by_id[discussion.referral_id]
-        discussions[discussion.pk] = discussion
-        outcome = discussion.get_section47_outcome_display() or "section 47 outcome not recorded"
-        events.append(
-            Event(
-                at=discussion.held_at,
-                kind="strategy_discussion",
-                referral=discussion.referral,
-                discussion=discussion,
-                title=f"{discussion.get_kind_display()} held",
-                by=discussion.convened_by.display_name,
-                lines=[outcome],
-            )
-        )
-    for action in DiscussionAction.objects.filter(
-        discussion__referral_id__in=ids, done_at__isnull=False
-    ).select_related("agency"):
-        discussion = discussions[action.discussion_id]
-        events.append(
-            Event(
-                at=action.done_at,
-                kind="discussion_action",
-                referral=discussion.referral,
-                discussion=discussion,
-                title=f"Action done: {action.owner}, {action.agency.name}",
-                lines=[action.description],
-            )
-        )
-    # A referral linked to this child by mistake has left the chronology; that it was
-    # linked, and why the link was removed, stays (by reference only: the referral is
-    # about another child).
-    for removal in ChildLinkRemoval.objects.filter(child=child).select_related(
-        "removed_by", "referral"
-    ):
-        events.append(
-            Event(
-                at=removal.removed_at,
-                kind="link_removed",
-                title=f"Referral {removal.referral.reference} unlinked from this record",
-                by=removal.removed_by.display_name,
-                lines=[removal.reason],
-            )
-        )
-    events.sort(key=lambda event: event.at, reverse=True)
-    return events
+    return Event(
+        at=challenge.resolved_at,
+        kind="challenge_resolved",
+        title=f"Challenge resolved: {challenge.get_resolution_display()}",
+        by=challenge.resolved_by.display_name,
+        lines=lines,
+    )
+
+
+def _response_event(response, entry, referral) -> Event:
+    return Event(
+        at=response.at,
+        kind="challenge_response",
+        title=f"Challenge response at stage {response.stage.order}: {response.stage.name}",
+        by=response.by.display_name,
+        lines=[response.text],
+    )
+
+
+def _discussion_event(discussion, entry, referral) -> Event:
+    outcome = discussion.get_section47_outcome_display() or "section 47 outcome not recorded"
+    return Event(
+        at=discussion.held_at,
+        kind="strategy_discussion",
+        title=f"{discussion.get_kind_display()} held",
+        by=discussion.convened_by.display_name,
+        lines=[outcome],
+    )
+
+
+def _action_event(action, entry, referral) -> Event:
+    return Event(
+        at=action.done_at,
+        kind="discussion_action",
+        title=f"Action done: {action.owner}, {action.agency.name}",
+        lines=[action.description],
+    )
+
+
+def _removal_event(removal, entry, referral) -> Event:
+    return Event(
+        at=removal.removed_at,
+        kind="link_removed",
+        title=f"Referral {removal.referral.reference} unlinked from this record",
+        by=removal.removed_by.display_name,
+        lines=[removal.reason],
+    )
+
+
+_DESCRIBE: dict[str, Callable[..., Event]] = {
+    "decision": _decision_event,
+    "amendment": _amendment_event,
+    "information_request": _request_event,
+    "information_answer": _answer_event,
+    "challenge": _challenge_event,
+    "challenge_resolved": _resolution_event,
+    "challenge_response": _response_event,
+    "strategy_discussion": _discussion_event,
+    "discussion_action": _action_event,
+    "link_removed": _removal_event,
+}
 
 
 # --- The page -----------------------------------------------------------------------------
@@ -286,7 +505,9 @@ def page_items(events: list[Event]) -> list[dict]:
                 "at_text": f"{at.day} {months[at.month]} {at.year}, {at:%H:%M}",
                 "tags": [{"text": tag, "colour": _tag_colour(tag)} for tag in event.tags],
                 "lines": event.lines,
-                "discussion_url": discussion_url(event.discussion.pk) if event.discussion else "",
+                "discussion_url": discussion_url(event.discussion_id)
+                if event.discussion_id
+                else "",
                 "referral_url": referral_url(referral.pk) if referral else "",
                 "reference": referral.reference if referral else "",
             }

@@ -119,26 +119,34 @@ def repeat_flags(referral: Referral) -> RepeatFlags:
 
 def repeat_flags_of_history(referrals: list[Referral]) -> dict[int, RepeatFlags]:
     """The flags of each of one child's referrals, by id, worked out from the referrals
-    themselves: every referral linked to the child, their concerns prefetched (the
-    chronology reads them all anyway). The same flags as ``with_repeat_flags`` and
-    ``repeat_flags`` give, without subqueries for every referral."""
-    ordered = sorted(referrals, key=lambda r: r.received_at)
-    received = [r.received_at for r in ordered]
-    categories = [{c.category for c in r.concerns.all()} for r in ordered]
-    flags = {}
-    for i, referral in enumerate(ordered):
+    themselves: every referral linked to the child, their concerns prefetched. The same
+    flags as ``with_repeat_flags`` and ``repeat_flags`` give, without subqueries for
+    every referral."""
+    flags = repeat_flags_of_times(
+        [(r.pk, r.received_at, {c.category for c in r.concerns.all()}) for r in referrals]
+    )
+    for referral in referrals:
         if referral.child_id is None:
             flags[referral.pk] = RepeatFlags(0, False, False, False)
-            continue
+    return flags
+
+
+def repeat_flags_of_times(history: list[tuple[int, datetime, set[str]]]) -> dict[int, RepeatFlags]:
+    """``repeat_flags_of_history`` from each referral's (id, received_at, concern
+    categories): every referral of one child (the chronology reads no more of them)."""
+    ordered = sorted(history, key=lambda row: row[1])
+    received = [at for _, at, _ in ordered]
+    flags = {}
+    for pk, at, categories in ordered:
         # The referrals received in the 12 months before this one (not at the same time).
-        first = bisect_left(received, referral.received_at - REPEAT_WINDOW)
-        last = bisect_left(received, referral.received_at)
-        earlier = set().union(*categories[first:last])
-        flags[referral.pk] = _flags(
+        first = bisect_left(received, at - REPEAT_WINDOW)
+        last = bisect_left(received, at)
+        earlier = set().union(*(row[2] for row in ordered[first:last]))
+        flags[pk] = _flags(
             earlier_count=last - first,
-            has_neglect=ConcernCategory.NEGLECT in categories[i],
+            has_neglect=ConcernCategory.NEGLECT in categories,
             earlier_neglect=ConcernCategory.NEGLECT in earlier,
-            concern_recurs=bool(categories[i] & earlier),
+            concern_recurs=bool(categories & earlier),
         )
     return flags
 
