@@ -345,15 +345,22 @@ class IdempotencyKeyReused(InvalidState):
 def referral_for_key(*, by, key: str, fingerprint: str) -> Referral | None:
     """The referral an earlier request with this key made, or None. The same key with a
     different body is refused: it is a mistake, never a second referral."""
-    record = IdempotencyRecord.objects.filter(user=by, key=key).select_related("referral").first()
-    if record is None:
+    # Nearly every key is new: the look-up reads two columns (the key is unique per
+    # user, so no order), and only a retry reads its referral.
+    found = list(
+        IdempotencyRecord.objects.filter(user=by, key=key).values_list(
+            "fingerprint", "referral_id"
+        )[:1]
+    )
+    if not found:
         return None
-    if record.fingerprint != fingerprint:
+    [(earlier_fingerprint, referral_id)] = found
+    if earlier_fingerprint != fingerprint:
         raise IdempotencyKeyReused(
             "This Idempotency-Key was already used with a different request body. "
             "Send a new key for a new referral."
         )
-    return record.referral
+    return Referral.objects.get(pk=referral_id)
 
 
 def submit_api_referral(

@@ -252,6 +252,11 @@ def test_a_retry_with_the_same_key_returns_the_first_referral_not_a_second(refer
     assert second.status_code in (200, 201)
     assert second.json()["id"] == first.json()["id"]
     assert second.json()["reference"] == first.json()["reference"]
+    # The replay reads the referral back: the same answer, field for field (its concerns
+    # in the order the database gives them).
+    replayed, answered = second.json(), first.json()
+    assert sorted(replayed.pop("concerns")) == sorted(answered.pop("concerns"))
+    assert replayed == answered
     assert second.headers["Idempotent-Replayed"] == "true"
     assert Referral.objects.count() == 1
     assert IdempotencyRecord.objects.get().referral_id == first.json()["id"]
@@ -649,6 +654,11 @@ def test_each_serializer_gets_fields_of_its_own():
     household = first.fields["household"]
     assert household is not second.fields["household"]
     assert household.child.fields["name"].root is first
+    # A list's inner field is its own too, with the list's copy as its parent.
+    concerns = first.fields["concerns"]
+    assert concerns is not second.fields["concerns"]
+    assert concerns.child is not second.fields["concerns"].child
+    assert concerns.child.parent is concerns and concerns.child.root is first
 
 
 # --- Schema -----------------------------------------------------------------------------
