@@ -134,11 +134,12 @@ HOUSEHOLD_HELP = {
 
 
 class FieldsBuiltOnce:
-    """A ModelSerializer works its fields out from the model for every instance (DRF's
-    ``get_fields``), and deep-copies each one: for a referral's forty-odd fields, more
-    than the rest of a POST's validation. Here they are worked out once per class; each
-    instance gets its own copy of each (``_own_copy``): binding sets the copy's own name
-    and parent, and validating reads a field's settings and changes none of them."""
+    """A ModelSerializer works its fields (and its validators) out from the model for
+    every instance (DRF's ``get_fields``), and deep-copies each field: for a referral's
+    forty-odd fields, more than the rest of a POST's validation. Here they are worked
+    out once per class; each instance gets its own copy of each field (``_own_copy``):
+    binding sets the copy's own name and parent, and validating reads a field's
+    settings and changes none of them."""
 
     def get_fields(self):
         cls = type(self)
@@ -147,6 +148,17 @@ class FieldsBuiltOnce:
             built = super().get_fields()
             cls._fields_built_once = built
         return {name: _own_copy(field) for name, field in built.items()}
+
+    def get_validators(self):
+        # The model's unique-together and unique-for-date validators, worked out from
+        # its constraints (for every instance, by DRF) once per class as well: they are
+        # stateless, and each call is given the serializer it validates.
+        cls = type(self)
+        made = cls.__dict__.get("_validators_built_once")
+        if made is None:
+            made = super().get_validators()
+            cls._validators_built_once = made
+        return list(made)
 
 
 def _own_copy(field):
