@@ -369,7 +369,8 @@ def submit_api_referral(
     """Submit one child's referral sent through the API. Screeners and managers may say
     how it reached them (phone or email) and when; for everyone else it is an API
     referral received now. With a key, the key is recorded in the same transaction, so
-    a retry finds it; returns the referral and whether an earlier request made it."""
+    a retry finds it taken; returns the referral and whether an earlier request made it
+    (the caller need not look the key up first)."""
     channel, on_behalf = Channel.API, {}
     if can(by, Capability.RECORD_ON_BEHALF):
         channel = data.get("channel", Channel.API)
@@ -401,8 +402,9 @@ def submit_api_referral(
                 user=by, key=key, fingerprint=fingerprint, referral=referral
             )
     except IntegrityError:
-        # A request with the same key committed between the caller's look-up and this
-        # insert: its referral is the answer, and this one has been rolled back.
+        # A request with the same key committed first (this is a retry, or it raced this
+        # one: the insert waits for it to commit): its referral is the answer, and this
+        # one has been rolled back.
         earlier = referral_for_key(by=by, key=key, fingerprint=fingerprint)
         if earlier is None:
             raise
