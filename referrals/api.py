@@ -180,15 +180,7 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
         key = _idempotency_key(request)
         fingerprint = _fingerprint(request.data) if key is not None else ""
         try:
-            if key is not None:
-                earlier = referral_for_key(by=request.user, key=key, fingerprint=fingerprint)
-                if earlier is not None:
-                    return self._created(earlier, replayed=True)
-            serializer = ReferralInputSerializer(data=request.data, context={"request": request})
-            serializer.is_valid(raise_exception=True)
-            referral, replayed = submit_api_referral(
-                by=request.user, data=serializer.validated_data, key=key, fingerprint=fingerprint
-            )
+            referral, replayed = self._submit(request, key=key, fingerprint=fingerprint)
         except IdempotencyKeyReused as exc:
             raise IdempotencyKeyConflict(str(exc)) from None
         except ReferralError as exc:
@@ -196,6 +188,31 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
         except NotPermitted as exc:
             raise PermissionDenied(str(exc)) from None
         return self._created(referral, replayed=replayed)
+
+    def _submit(self, request, *, key: str | None, fingerprint: str) -> tuple[Referral, bool]:
+        """The new referral, or the one an earlier request with the key made.
+
+        Nearly every key is new, so it is not looked up first: the key's row is written
+        in the referral's transaction, and a key already taken (a retry, or a request
+        that raced this one) rolls that back and answers with the earlier referral
+        (``submit_api_referral``). A body refused here may be a retry of one taken
+        before (an expected date of birth or a received time has gone stale since), so
+        the key is looked up then, and its referral is the answer."""
+        try:
+            serializer = ReferralInputSerializer(data=request.data, context={"request": request})
+            serializer.is_valid(raise_exception=True)
+            return submit_api_referral(
+                by=request.user, data=serializer.validated_data, key=key, fingerprint=fingerprint
+            )
+        except (ValidationError, ReferralError):
+            earlier = (
+                referral_for_key(by=request.user, key=key, fingerprint=fingerprint)
+                if key is not None
+                else None
+            )
+            if earlier is None:
+                raise
+            return earlier, True
 
     def _created(self, referral: Referral, *, replayed: bool = False) -> Response:
         data = ReferralSerializer(referral, context=self.get_serializer_context()).data

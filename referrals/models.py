@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from audit.history import ReusedClassHistoryManager
 from referrals.census import (
     CallerType,
     ConcernCategory,
@@ -118,7 +119,7 @@ class Child(models.Model):
         related_name="children_created",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ReusedClassHistoryManager)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -278,7 +279,7 @@ class Referral(models.Model):
     immediate_risk = models.BooleanField(default=False)
     other_professionals = models.TextField(max_length=3000, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ReusedClassHistoryManager)
 
     class Meta:
         ordering = ["-immediate_risk", "decision_due_at"]
@@ -492,7 +493,7 @@ class ReferralConcern(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="concerns")
     category = models.CharField(max_length=40, choices=ConcernCategory.choices)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ReusedClassHistoryManager)
 
     class Meta:
         constraints = [
@@ -524,7 +525,7 @@ class HouseholdMember(models.Model):
         help_text="Any known risk, for example an adult subject to a court order",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ReusedClassHistoryManager)
 
     def __str__(self) -> str:
         return f"{self.relationship}"

@@ -134,13 +134,12 @@ HOUSEHOLD_HELP = {
 
 
 class FieldsBuiltOnce:
-    """A ModelSerializer works its fields out from the model for every instance (DRF's
-    ``get_fields``), and deep-copies each one: for a referral's forty-odd fields, more
-    than the rest of a POST's validation. Here they are worked out once per class; each
-    instance gets a shallow copy of each plain field (binding sets the copy's own name
-    and parent; validating reads a field's settings and changes none of them) and, as
-    DRF gives it, a deep copy of each field that holds other fields (a nested
-    serializer, a list of choices), whose inner fields are bound to it."""
+    """A ModelSerializer works its fields (and its validators) out from the model for
+    every instance (DRF's ``get_fields``), and deep-copies each field: for a referral's
+    forty-odd fields, more than the rest of a POST's validation. Here they are worked
+    out once per class; each instance gets its own copy of each field (``_own_copy``):
+    binding sets the copy's own name and parent, and validating reads a field's
+    settings and changes none of them."""
 
     def get_fields(self):
         cls = type(self)
@@ -148,16 +147,33 @@ class FieldsBuiltOnce:
         if built is None:
             built = super().get_fields()
             cls._fields_built_once = built
-        return {
-            name: copy.deepcopy(field) if _holds_fields(field) else copy.copy(field)
-            for name, field in built.items()
-        }
+        return {name: _own_copy(field) for name, field in built.items()}
+
+    def get_validators(self):
+        # The model's unique-together and unique-for-date validators, worked out from
+        # its constraints (for every instance, by DRF) once per class as well: they are
+        # stateless, and each call is given the serializer it validates.
+        cls = type(self)
+        made = cls.__dict__.get("_validators_built_once")
+        if made is None:
+            made = super().get_validators()
+            cls._validators_built_once = made
+        return list(made)
 
 
-def _holds_fields(field) -> bool:
-    return isinstance(
-        field, (serializers.BaseSerializer, serializers.ListField, serializers.DictField)
-    )
+def _own_copy(field):
+    """A field for one serializer instance. A nested serializer as DRF copies it (deep:
+    its fields are made afresh and bound to it); any other field shallow, as
+    ``copy.copy`` would make it but without its generic machinery, and a list's or a
+    dict's inner field copied in turn, its parent the list's copy."""
+    if isinstance(field, serializers.BaseSerializer):
+        return copy.deepcopy(field)
+    own = object.__new__(type(field))
+    own.__dict__.update(field.__dict__)
+    if isinstance(field, (serializers.ListField, serializers.DictField)):
+        own.child = _own_copy(field.child)
+        own.child.parent = own  # bound already (its name and source are ""), to the list
+    return own
 
 
 class CleanTextMixin:

@@ -345,15 +345,22 @@ class IdempotencyKeyReused(InvalidState):
 def referral_for_key(*, by, key: str, fingerprint: str) -> Referral | None:
     """The referral an earlier request with this key made, or None. The same key with a
     different body is refused: it is a mistake, never a second referral."""
-    record = IdempotencyRecord.objects.filter(user=by, key=key).select_related("referral").first()
-    if record is None:
+    # Nearly every key is new: the look-up reads two columns (the key is unique per
+    # user, so no order), and only a retry reads its referral.
+    found = list(
+        IdempotencyRecord.objects.filter(user=by, key=key).values_list(
+            "fingerprint", "referral_id"
+        )[:1]
+    )
+    if not found:
         return None
-    if record.fingerprint != fingerprint:
+    [(earlier_fingerprint, referral_id)] = found
+    if earlier_fingerprint != fingerprint:
         raise IdempotencyKeyReused(
             "This Idempotency-Key was already used with a different request body. "
             "Send a new key for a new referral."
         )
-    return record.referral
+    return Referral.objects.get(pk=referral_id)
 
 
 def submit_api_referral(
@@ -362,7 +369,8 @@ def submit_api_referral(
     """Submit one child's referral sent through the API. Screeners and managers may say
     how it reached them (phone or email) and when; for everyone else it is an API
     referral received now. With a key, the key is recorded in the same transaction, so
-    a retry finds it; returns the referral and whether an earlier request made it."""
+    a retry finds it taken; returns the referral and whether an earlier request made it
+    (the caller need not look the key up first)."""
     channel, on_behalf = Channel.API, {}
     if can(by, Capability.RECORD_ON_BEHALF):
         channel = data.get("channel", Channel.API)
@@ -394,8 +402,9 @@ def submit_api_referral(
                 user=by, key=key, fingerprint=fingerprint, referral=referral
             )
     except IntegrityError:
-        # A request with the same key committed between the caller's look-up and this
-        # insert: its referral is the answer, and this one has been rolled back.
+        # A request with the same key committed first (this is a retry, or it raced this
+        # one: the insert waits for it to commit): its referral is the answer, and this
+        # one has been rolled back.
         earlier = referral_for_key(by=by, key=key, fingerprint=fingerprint)
         if earlier is None:
             raise

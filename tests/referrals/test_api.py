@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 
 from agencies.census import AgencyType
 from agencies.models import Role
+from audit.models import AuditEvent, EventKind
+from notices.models import NoticeEvent
 from referrals import api, services
 from referrals.models import (
     NARRATIVE_MAX,
@@ -252,6 +254,11 @@ def test_a_retry_with_the_same_key_returns_the_first_referral_not_a_second(refer
     assert second.status_code in (200, 201)
     assert second.json()["id"] == first.json()["id"]
     assert second.json()["reference"] == first.json()["reference"]
+    # The replay reads the referral back: the same answer, field for field (its concerns
+    # in the order the database gives them).
+    replayed, answered = second.json(), first.json()
+    assert sorted(replayed.pop("concerns")) == sorted(answered.pop("concerns"))
+    assert replayed == answered
     assert second.headers["Idempotent-Replayed"] == "true"
     assert Referral.objects.count() == 1
     assert IdempotencyRecord.objects.get().referral_id == first.json()["id"]
@@ -291,28 +298,61 @@ def test_a_failed_attempt_does_not_use_up_its_key(referrer):
     assert Referral.objects.count() == 1
 
 
-def test_a_request_that_loses_the_race_for_its_key_returns_the_winners_referral(
+def test_a_request_whose_key_is_taken_returns_the_first_referral_and_keeps_nothing_of_its_own(
     referrer, monkeypatch
 ):
     client = api_as(referrer)
-    winner = post(client, referral_body(), **{"Idempotency-Key": "race"}).json()
-    # The loser looked for the key just before the winner committed, so found nothing.
+    first = post(client, referral_body(), **{"Idempotency-Key": "taken"}).json()
     real_lookup, lookups = services.referral_for_key, []
 
-    def missed_the_winner(**kwargs):
+    def lookup(**kwargs):
         lookups.append(kwargs)
-        return None if len(lookups) == 1 else real_lookup(**kwargs)
+        return real_lookup(**kwargs)
 
-    monkeypatch.setattr(api, "referral_for_key", missed_the_winner)
-    monkeypatch.setattr(services, "referral_for_key", missed_the_winner)
+    monkeypatch.setattr(api, "referral_for_key", lookup)
+    monkeypatch.setattr(services, "referral_for_key", lookup)
 
-    loser = post(client, referral_body(), **{"Idempotency-Key": "race"})
+    again = post(client, referral_body(), **{"Idempotency-Key": "taken"})
 
-    assert loser.status_code in (200, 201)
-    assert loser.json()["id"] == winner["id"]
-    assert loser.headers["Idempotent-Replayed"] == "true"
-    assert len(lookups) == 2
+    assert again.status_code in (200, 201)
+    assert again.json()["id"] == first["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # The key is looked up once, after its insert found it taken; what the request wrote
+    # before that was rolled back: no second referral, event or notice.
+    assert len(lookups) == 1
     assert Referral.objects.count() == 1
+    assert AuditEvent.objects.filter(kind=EventKind.SUBMITTED).count() == 1
+    assert NoticeEvent.objects.count() == 1
+
+
+def test_a_retry_of_a_body_gone_stale_since_returns_the_first_referral(make_user):
+    screener = make_user(Role.SCREENER)
+    called = datetime(2026, 5, 6, 8, 15, tzinfo=UTC)
+    body = referral_body(received_at=called.isoformat(), channel="phone", caller_type="family")
+    with time_machine.travel(called + timedelta(hours=2), tick=False):
+        first = post(api_as(screener), body, **{"Idempotency-Key": "call-1"})
+    # Weeks later the received time is too old to be accepted as new, but this is a
+    # retry of the referral already made.
+    with time_machine.travel(called + timedelta(days=30), tick=False):
+        retry = post(api_as(screener), body, **{"Idempotency-Key": "call-1"})
+        fresh = post(api_as(screener), body, **{"Idempotency-Key": "call-2"})
+
+    assert first.status_code == 201
+    assert retry.status_code in (200, 201)
+    assert retry.json()["id"] == first.json()["id"]
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert fresh.status_code == 400 and "received_at" in fresh.json()
+    assert Referral.objects.count() == 1
+
+
+def test_a_taken_key_with_a_different_invalid_body_is_refused_with_422(referrer):
+    client = api_as(referrer)
+    post(client, referral_body(), **{"Idempotency-Key": "retry-1"})
+
+    response = post(client, referral_body(worry=""), **{"Idempotency-Key": "retry-1"})
+
+    assert response.status_code == 422
+    assert "different request body" in response.json()["detail"]
 
 
 @pytest.mark.postgres
@@ -610,14 +650,15 @@ def test_the_list_takes_the_same_number_of_queries_however_many_referrals(make_u
     assert queries_to_list() == few
 
 
-def test_a_submission_with_a_token_and_a_key_takes_seventeen_statements():
+def test_a_submission_with_a_token_and_a_key_takes_sixteen_statements():
     """What a POST costs, statement by statement: the token (knox: the token and its
-    holder, then the holder's other tokens, to end any that expired), the key's look-up,
-    the agency, the child by NHS number; then only writes: the submission, the reference,
-    the referral, its concerns and household (each with its history, in one statement
-    per table), the audit event, the acknowledgement's event and its notifications, and
-    the key. No savepoints of its own, no look-ups of what it already holds, no question
-    to the database about a constraint the insert is about to check."""
+    holder, then the holder's other tokens, to end any that expired), the agency, the
+    child by NHS number; then only writes: the submission, the reference, the referral,
+    its concerns and household (each with its history, in one statement per table), the
+    audit event, the acknowledgement's event and its notifications, and the key (not
+    looked up first: a key already taken fails its insert, and only then is it read).
+    No savepoints of its own, no look-ups of what it already holds, no question to the
+    database about a constraint the insert is about to check."""
     holder = UserFactory(role=Role.REFERRER)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {ApiTokenFactory(user=holder).raw}")
@@ -631,9 +672,9 @@ def test_a_submission_with_a_token_and_a_key_takes_seventeen_statements():
     # The test's own transaction makes the request's transaction a savepoint here; in
     # service it is BEGIN and COMMIT.
     assert statements[0] != "SAVEPOINT" and statements.count("SAVEPOINT") == 1
-    assert statements.count("SELECT") == 5
+    assert statements.count("SELECT") == 4
     assert statements.count("INSERT") == 12
-    assert len(statements) == 19
+    assert len(statements) == 18
     assert set(response.json()["concerns"]) == {"neglect", "domestic_abuse"}
     assert response.json()["outcome"] is None
     assert Referral.objects.get().child_id == known.pk
@@ -649,6 +690,11 @@ def test_each_serializer_gets_fields_of_its_own():
     household = first.fields["household"]
     assert household is not second.fields["household"]
     assert household.child.fields["name"].root is first
+    # A list's inner field is its own too, with the list's copy as its parent.
+    concerns = first.fields["concerns"]
+    assert concerns is not second.fields["concerns"]
+    assert concerns.child is not second.fields["concerns"].child
+    assert concerns.child.parent is concerns and concerns.child.root is first
 
 
 # --- Schema -----------------------------------------------------------------------------

@@ -1,0 +1,175 @@
+"""The referral POST's CPU in-process, beside the bare DRF insert (issue 14's 0.8 target).
+
+    .venv/bin/python bench/national.py --total 200000 --database postgres://postgres@127.0.0.1:5432/frontdoor_bench_post
+    .venv/bin/python bench/bench_post.py --database postgres://postgres@127.0.0.1:5432/frontdoor_bench_post
+    .venv/bin/python bench/bench_post.py ... --key          # each POST with a fresh Idempotency-Key
+    .venv/bin/python bench/bench_post.py ... --profile 100  # where a POST's CPU goes (cProfile)
+
+No server: Django's test client posts ``bench_pages.REFERRAL_BODY`` (a new child's name
+each time) to /api/v1/referrals/ with a referrer's token, and the same token to the bare
+DRF insert (/bench-baseline/insert/), under ``bench.baseline.settings`` and the
+environment ``bench_pages.production_env`` gives gunicorn (DEBUG off, the proxy's
+headers, the Redis broker). Runs of each alternate, so that a busy machine slows both;
+CPU is ``time.process_time()`` (this process only: PostgreSQL's is not in it). It also
+prints the SQL statements of one POST and the Python function calls a request (cProfile),
+which do not move with the machine's load as CPU does.
+
+It writes referrals (and a token for the referrer) into the database it is given, whose
+name must contain "bench", and flushes nothing: the acknowledgement emails wait in the
+broker's Redis database (``--broker``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import loadgen  # noqa: E402
+from bench.bench_pages import REFERRAL_BODY, production_env  # noqa: E402
+
+SUBMIT = "/api/v1/referrals/"
+BASELINE = "/bench-baseline/insert/"
+
+
+def arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True, help="PostgreSQL URL; its name has 'bench'")
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--requests", type=int, default=20, help="requests a run")
+    parser.add_argument("--runs", type=int, default=7, help="runs of each, alternating")
+    parser.add_argument("--key", action="store_true", help="send a fresh Idempotency-Key")
+    parser.add_argument("--profile", type=int, metavar="N", help="cProfile N POSTs instead")
+    return parser.parse_args()
+
+
+def set_up(args) -> None:
+    if "bench" not in args.database.rsplit("/", 1)[-1]:
+        sys.exit("Use a database whose name contains 'bench': this writes referrals into it.")
+    workdir = ROOT / "var" / "bench-post"
+    workdir.mkdir(parents=True, exist_ok=True)
+    args.port = 8000  # only for the base URL in links
+    os.environ.update(production_env(args, workdir))
+    os.environ["DJANGO_ALLOWED_HOSTS"] += ",testserver"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # error pages need the manifest
+
+
+class Poster:
+    def __init__(self, *, key: bool):
+        from django.test import Client
+
+        from agencies import tokens
+        from agencies.models import ApiToken, Role, User
+
+        user = (
+            User.objects.filter(role=Role.REFERRER, is_active=True, agency__isnull=False)
+            .order_by("pk")
+            .first()
+        )
+        if user is None:
+            sys.exit("no referrer in the database: load it with bench/national.py first")
+        # knox reads all the holder's tokens on every request: one, as in bench_pages.
+        ApiToken.objects.filter(user=user).delete()
+        _, raw = tokens.issue_token(user=user)
+        self.headers = {
+            "HTTP_AUTHORIZATION": f"Token {raw}",
+            "HTTP_X_FORWARDED_PROTO": "https",
+            "HTTP_X_FORWARDED_FOR": "192.0.2.10",
+        }
+        self.client, self.key, self.template = Client(), key, json.dumps(REFERRAL_BODY)
+        self.n = int(time.time() * 1000)
+
+    def referral(self) -> None:
+        self.n += 1
+        extra = {"HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4())} if self.key else {}
+        body = loadgen.fill(self.template, self.n)
+        answer = self._post(SUBMIT, body, extra)
+        assert answer.status_code == 201, (answer.status_code, answer.content[:300])
+
+    def baseline(self) -> None:
+        self.n += 1
+        answer = self._post(BASELINE, json.dumps({"note": loadgen.letters(self.n)}), {})
+        assert answer.status_code == 201, answer.status_code
+
+    def _post(self, path, body, extra):
+        return self.client.post(
+            path, body, content_type="application/json", secure=True, **self.headers, **extra
+        )
+
+
+def cpu_ms(request, n: int) -> float:
+    started = time.process_time()
+    for _ in range(n):
+        request()
+    return (time.process_time() - started) * 1000 / n
+
+
+def calls_a_request(request, n: int = 20) -> float:
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(n):
+        request()
+    profile.disable()
+    return pstats.Stats(profile).total_calls / n
+
+
+def main() -> None:
+    args = arguments()
+    set_up(args)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    poster = Poster(key=args.key)
+    for _ in range(10):  # warm up: imports, caches, the first connection
+        poster.referral()
+        poster.baseline()
+    if args.profile:
+        profile = cProfile.Profile(time.process_time)
+        profile.enable()
+        for _ in range(args.profile):
+            poster.referral()
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+        return
+
+    baseline, referral = [], []
+    for _ in range(args.runs):
+        baseline.append(cpu_ms(poster.baseline, args.requests))
+        referral.append(cpu_ms(poster.referral, args.requests))
+    ratios = [b / r for b, r in zip(baseline, referral, strict=True)]
+    print(f"{args.runs} runs of {args.requests} requests each, key={'yes' if args.key else 'no'}")
+    print("bare DRF insert, ms CPU a request: " + " ".join(f"{v:.2f}" for v in baseline))
+    print("referral POST, ms CPU a request:   " + " ".join(f"{v:.2f}" for v in referral))
+    print(
+        f"median: bare insert {statistics.median(baseline):.2f} ms, POST "
+        f"{statistics.median(referral):.2f} ms, ratio {statistics.median(ratios):.3f}"
+    )
+    print(
+        f"Python function calls a request: POST {calls_a_request(poster.referral):,.0f}, "
+        f"bare insert {calls_a_request(poster.baseline):,.0f}"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        poster.referral()
+    print(f"SQL statements of one POST: {len(captured.captured_queries)}")
+    for query in captured.captured_queries:
+        print("  " + query["sql"][:110])
+
+
+if __name__ == "__main__":
+    main()
