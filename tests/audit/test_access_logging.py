@@ -5,13 +5,13 @@ names the children it returned."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from agencies.models import Role
 from audit.models import AccessLog
 from referrals.models import Submission
+from tests.clients import client_for
 from tests.factories import (
     ChallengeFactory,
     ChildFactory,
@@ -23,12 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def only_row(kind) -> AccessLog:

@@ -8,12 +8,12 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rest_framework.test import APIClient
 
 from agencies.models import Role
 from core.text import NOT_BLANK_PATTERN, clean_text
 from referrals.api_rules import NhsNumber, Postcode
 from referrals.validation import nhs_number_is_valid, normalise_postcode
+from tests.clients import api_as
 from tests.factories import ChallengeFactory, DecisionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 REFERRALS = "/api/v1/referrals/"
 CHALLENGES = "/api/v1/challenges/"
 TOKEN = "/api/v1/auth/token/"
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 # The lists still paged by number (challenges, discussions, notifications); referrals

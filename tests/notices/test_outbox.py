@@ -21,6 +21,7 @@ from notices.services import raise_notice
 from notices.tasks import dispatch, sweep
 from referrals.models import Channel
 from referrals.services import acknowledge, submit_referrals
+from tests.clients import client_for
 from tests.factories import (
     AgencyFactory,
     DecisionFactory,
@@ -78,12 +79,6 @@ def usernames(*users) -> set:
 @pytest.fixture
 def managers():
     return [UserFactory(role=Role.MANAGER), UserFactory(role=Role.MANAGER)]
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- Notices raised by events ---------------------------------------------------------

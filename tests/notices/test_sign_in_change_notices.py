@@ -23,6 +23,7 @@ from demo.data.agencies import seed_agencies_and_users
 from notices import services
 from notices.models import ACCOUNT_KINDS, NoticeKind, Notification
 from notices.receivers import KIND_FOR_CHANGE
+from tests.clients import client_for
 from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +47,6 @@ def told(django_capture_on_commit_callbacks, mailoutbox):
             return change()
 
     return run
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def only_email_to(mailoutbox, user):

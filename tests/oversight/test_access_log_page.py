@@ -6,22 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from agencies.models import Role
 from audit.models import AccessLog
+from tests.clients import client_for
 from tests.factories import ChallengeFactory, ChildFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/audit/access-log/"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from agencies.models import Role
 from audit.models import AccessLog
+from tests.clients import client_for
 from tests.factories import (
     ChallengeFactory,
     ChallengeResponseFactory,
@@ -26,12 +26,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

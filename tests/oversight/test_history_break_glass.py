@@ -12,15 +12,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from agencies.models import Role
 from audit.models import AccessLog
 from notices.models import NoticeKind, Notification
 from referrals import break_glass
 from referrals.models import Child
+from tests.clients import ago, client_for
 from tests.factories import (
     AttendeeFactory,
     ChallengeFactory,
@@ -43,16 +42,6 @@ ATTENDEE = "DS Historyclosed"
 CHALLENGE = "Challenge marker: the school disagreed with the early help outcome."
 SECRETS = (WORRY, CHILD_NAME, RATIONALE, ATTENDEE, CHALLENGE)
 HISTORIES = ["referral", "child", "decision", "discussion", "challenge"]
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def ago(days: int):
-    return timezone.now() - timedelta(days=days)
 
 
 def case(days_ago: int, *, held_days_ago: int, resolved_days_ago: int | None):

@@ -20,6 +20,7 @@ from agencies.models import Role
 from audit.models import AccessLog
 from oversight.versions import PAGE_SIZE
 from referrals.models import Gender, Outcome, Referral
+from tests.clients import client_for
 from tests.factories import (
     AgencyFactory,
     AttendeeFactory,
@@ -38,12 +39,6 @@ pytestmark = pytest.mark.django_db
 
 OLD_WORRY = "Came to school hungry four days this week and has a bruise on the arm."
 NEW_WORRY = "Came to school hungry every day this week; the bruise was on the left arm."
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from referrals.models import (
     Referral,
     Status,
 )
+from tests.clients import api_as
 from tests.factories import (
     PASSWORD,
     AgencyFactory,
@@ -71,12 +72,6 @@ def referral_body(**changes) -> dict:
     }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not MISSING}
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def post(client, body, **headers):

@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from agencies.models import Role
 from audit.models import AccessLog
 from notices.models import NoticeEvent, NoticeKind, Notification
 from referrals import break_glass
 from referrals.models import Referral
+from tests.clients import api_as
 from tests.factories import ChildFactory, DecisionFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +29,6 @@ REASON = "A new referral by phone names this child; checking what was decided be
 
 def detail_url(referral_id) -> str:
     return f"{URL}{referral_id}/"
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def with_reason(reason: str = REASON) -> dict:

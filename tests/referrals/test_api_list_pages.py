@@ -12,22 +12,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from agencies.models import Role
 from audit.models import AccessLog
 from referrals.models import Submission
+from tests.clients import api_as
 from tests.factories import ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/referrals/"
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def token(raw) -> str:

@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from rest_framework import serializers
-from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.test import APIRequestFactory
 
 from agencies.models import Role
 from referrals.census import CallerType, ConcernCategory
 from referrals.models import Channel, Outcome, Referral
 from referrals.selectors import concerns_by_referral, latest_amendments, referrals_for_api_list
 from referrals.serializers import ReferralSerializer
+from tests.clients import api_as
 from tests.factories import (
     AgencyFactory,
     DecisionAmendmentFactory,
@@ -28,12 +29,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/referrals/"
 NOW = datetime(2026, 7, 10, 12, 0, tzinfo=UTC)  # summer: London is UTC+1
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from agencies.models import Role
 from notices.models import Notification
 from referrals import drafts, services
 from referrals.forms import ChildForm
 from referrals.models import Channel, Referral, ReferralDraft
+from tests.clients import api_as
 from tests.factories import UserFactory
 from tests.frontdoor.test_settings import run_django
 from tests.referrals.helpers import CHILD, CHILD_WORLD, CONCERNS, fill_referral, start_draft
@@ -33,12 +33,6 @@ TOO_MANY = "one referral can name at most"
 
 def child(number: int) -> dict:
     return {**CHILD, "child_first_name": f"Child{number}"}
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def stored_draft(draft) -> dict:

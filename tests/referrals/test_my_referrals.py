@@ -1,20 +1,14 @@
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from agencies.census import AgencyType
 from agencies.models import Role
 from referrals.models import Outcome
+from tests.clients import client_for
 from tests.factories import AgencyFactory, ReferralFactory, UserFactory
 from triage.models import Decision
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

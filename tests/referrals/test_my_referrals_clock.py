@@ -6,22 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 
 from agencies.census import AgencyType
 from agencies.models import Role
 from referrals.models import Submission
+from tests.clients import client_for
 from tests.factories import AgencyFactory, DecisionFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

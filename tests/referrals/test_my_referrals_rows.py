@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 
 from agencies.census import AgencyType
 from agencies.models import Role
 from referrals.filters import person_label
 from referrals.models import Outcome
 from referrals.selectors import after_decision
+from tests.clients import client_for
 from tests.factories import (
     AgencyFactory,
     ChallengeFactory,
@@ -32,12 +32,6 @@ from triage.models.strategy import Section47Outcome
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page(user, query="") -> str:

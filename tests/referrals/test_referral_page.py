@@ -4,13 +4,13 @@ where it stands, the feedback; never the front door's own record."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from agencies.census import AgencyType
 from agencies.models import Role
 from audit.models import AccessLog
 from referrals.models import Outcome, Submission
+from tests.clients import client_for
 from tests.factories import (
     AgencyFactory,
     DecisionFactory,
@@ -24,12 +24,6 @@ from tests.factories import (
 from triage.models import DecisionAmendment
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

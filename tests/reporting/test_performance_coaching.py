@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 
 from agencies.census import AgencyType
 from agencies.models import Role
@@ -21,6 +20,7 @@ from reporting import performance as p
 from reporting import performance_coaching as pc
 from reporting import summary
 from tests import factories as f
+from tests.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -213,12 +213,6 @@ def test_with_no_prompt_ever_shown_there_is_nothing_to_compare(by_agency):
 
 
 # --- The pages and the CSV -----------------------------------------------------------------
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def rows_of(response) -> list[list[str]]:

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 
 from agencies.census import AgencyType
 from agencies.models import Role
@@ -18,6 +17,7 @@ from referrals.models import Outcome
 from reporting import performance_tables
 from reporting.performance_views import safe_cell
 from tests import factories as f
+from tests.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +30,6 @@ AGENCY, AGENCY_CSV = "/dashboard/agency/", "/dashboard/agency/csv/"
 def frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def decided(agency, *, hours, outcome=Outcome.EARLY_HELP, received=NOW - timedelta(days=3)):

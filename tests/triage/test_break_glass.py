@@ -8,24 +8,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Role
 from audit.models import AccessLog
 from notices.models import NoticeKind, Notification
+from tests.clients import client_for
 from tests.factories import ChildFactory, DecisionFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 REASON = "A new referral by phone names this child; checking what was decided before."
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def decided(days_ago: int, **referral) -> object:

@@ -10,15 +10,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from agencies.models import Role
 from audit.models import AccessLog
 from notices.models import NoticeKind, Notification
 from referrals import break_glass
+from tests.clients import ago, api_as, client_for
 from tests.factories import (
     AgencyContributionFactory,
     AttendeeFactory,
@@ -38,22 +37,6 @@ ATTENDEE = "DS Closedwood"
 SHARED = "Shared marker: two call-outs to the address last winter"
 AGREED = "Agreed marker: a joint visit by police and social care"
 CHALLENGE = "Challenge marker: the school still thinks the child is hungry"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def ago(days: int):
-    return timezone.now() - timedelta(days=days)
 
 
 def decided(days_ago: int, **referral):

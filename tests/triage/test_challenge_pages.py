@@ -4,13 +4,13 @@ ones by stage, respond, escalate and resolve."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Role
 from audit.models import AccessLog
 from referrals.models import Outcome
+from tests.clients import client_for
 from tests.factories import (
     AgencyFactory,
     ChallengeFactory,
@@ -23,12 +23,6 @@ from triage.models import Challenge, ChallengeStatus, EscalationStage
 pytestmark = pytest.mark.django_db
 
 REASON = "The child has told us again that there is no food at home and she is hungry."
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_referrer_raises_a_challenge_and_sees_its_stage_and_due_time():

@@ -6,7 +6,6 @@ door (another agency's referrer, a partner asked about the household)."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from agencies.census import AgencyType
 from agencies.models import Role
@@ -14,6 +13,7 @@ from referrals import coaching
 from referrals.models import CoachingOutcome
 from referrals.selectors import coaching_explanations
 from tests import factories as f
+from tests.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +41,6 @@ def referral():
             referral=ref, field=field, rule=rule, outcome=outcome, explanation=explanation
         )
     return ref
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def explanations(body: str) -> dict[str, str]:

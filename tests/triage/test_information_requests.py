@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.template.loader import render_to_string
-from django.test import Client
 from django.utils import timezone
 
 from agencies.census import AgencyType
 from agencies.models import Role
 from audit.models import AccessLog
 from core.exceptions import DomainError, InvalidState, NotPermitted
+from tests.clients import client_for
 from tests.factories import (
     AgencyFactory,
     DecisionFactory,
@@ -35,12 +35,6 @@ pytestmark = pytest.mark.django_db
 
 # 10:00 UTC is 11:00 in London (summer time).
 NOW = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

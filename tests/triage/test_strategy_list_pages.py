@@ -10,14 +10,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from agencies.models import Role
 from audit.models import AccessLog
 from referrals import break_glass
 from referrals.pagination import encode
+from tests.clients import ago, api_as, client_for
 from tests.factories import (
     AttendeeFactory,
     ChildFactory,
@@ -34,22 +33,6 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1/strategy-discussions/"
 WEB = "/strategy/"
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def web_as(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def ago(days: float):
-    return timezone.now() - timedelta(days=days)
 
 
 def decided(days_ago: float, **referral):
@@ -227,7 +210,7 @@ def test_the_web_list_pages_by_older_and_newer_links_that_keep_the_filters():
     made = [held(ReferralFactory(), n / 24) for n in range(53)]
     for discussion in made[:52]:
         DiscussionActionFactory(discussion=discussion, due_at=ago(0.01) - timedelta(hours=1))
-    client = web_as(manager)
+    client = client_for(manager)
 
     first = client.get(WEB, {"actions_overdue": "on"}).content.decode()
     older = re.search(r'href="\?([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
@@ -248,7 +231,7 @@ def test_the_web_list_pages_by_older_and_newer_links_that_keep_the_filters():
 def test_a_web_cursor_that_is_not_a_link_shows_the_first_page():
     discussion = held(ReferralFactory(), 1)
 
-    response = web_as(UserFactory(role=Role.SCREENER)).get(WEB, {"cursor": "not a cursor"})
+    response = client_for(UserFactory(role=Role.SCREENER)).get(WEB, {"cursor": "not a cursor"})
 
     assert response.status_code == 200
     assert _references(response.content.decode()) == [discussion.referral.reference]
@@ -262,7 +245,7 @@ def test_the_web_list_counts_overdue_actions_for_each_row():
     DiscussionActionFactory(discussion=discussion, due_at=ago(-1))
     held(ReferralFactory(), 4)
 
-    html = web_as(UserFactory(role=Role.MANAGER)).get(WEB).content.decode()
+    html = client_for(UserFactory(role=Role.MANAGER)).get(WEB).content.decode()
 
     assert re.findall(r'data-testid="overdue-actions">(.*?)</td>', html) == [
         "None",
@@ -272,7 +255,7 @@ def test_the_web_list_counts_overdue_actions_for_each_row():
 
 @pytest.mark.parametrize(("role", "queries"), [(Role.SCREENER, 6), (Role.AUDITOR, 5)])
 def test_a_web_page_takes_the_same_queries_however_deep(role, queries, django_assert_num_queries):
-    client = web_as(UserFactory(role=role))
+    client = client_for(UserFactory(role=role))
     for n in range(55):
         DiscussionActionFactory(discussion=held(ReferralFactory(), n))
     first = client.get(WEB).content.decode()
