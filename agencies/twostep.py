@@ -40,9 +40,24 @@ def pending_device(user: User) -> Authenticator:
     """The unconfirmed device being set up, made on first asking and kept until it is
     confirmed, so that reloading the page shows the same key."""
     device = Authenticator.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is not None and not _decrypts(device):
+        # Its key was encrypted under a key no longer configured (FRONTDOOR_OTP_KEY_
+        # ENCRYPTION_KEYS changed while it waited): no code can ever be checked against
+        # it, and it was never confirmed, so nothing is lost by starting again.
+        security_log.second_factor(user_id=user.pk, outcome="set-up-restarted-key-undecryptable")
+        device.delete()
+        device = None
     if device is None:
         device = Authenticator.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     return device
+
+
+def _decrypts(device: Authenticator) -> bool:
+    try:
+        device.bin_key  # noqa: B018 - decrypting is the check
+    except Undecryptable:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -240,3 +240,21 @@ def test_keys_are_read_with_or_without_padding():
 
     assert encryption.parse_keys(f"{unpadded}, {padded}") == [NEW, NEW]
     assert len(encryption.parse_keys(encryption.new_key())[0]) == 32
+
+
+def test_a_pending_key_no_configured_key_decrypts_starts_the_set_up_again(settings, client):
+    """A device waiting to be confirmed whose key was encrypted under a key since removed:
+    the set-up page makes a new one (it was never confirmed) rather than failing."""
+    manager = UserFactory(username="ruth", role=Role.MANAGER)
+    settings.OTP_KEY_ENCRYPTION_KEYS = [OLD]
+    stale = twostep.pending_device(manager)
+    settings.OTP_KEY_ENCRYPTION_KEYS = [NEW]
+
+    client.force_login(manager)
+    response = client.get("/accounts/two-step/")
+
+    assert response.status_code == 200
+    [device] = Authenticator.objects.filter(user=manager)
+    assert device.pk != stale.pk and not device.confirmed
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    assert key[:4] in response.content.decode()
