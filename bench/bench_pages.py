@@ -129,6 +129,10 @@ class Scenario:
     rate: float = 20.0  # offered rate of the open loop, a second
     target: Target | None = None
     explain: bool = False  # EXPLAIN its main queries in the report
+    # Reads the performance summary: recount the current weeks first, as beat does every
+    # few minutes in production (the run has no beat, and a current week counted more
+    # than 15 minutes before is counted live from the records instead).
+    fresh_summary: bool = False
     results: dict = field(default_factory=dict)
     size_bytes: int | None = None
     statements: int | None = None
@@ -195,6 +199,8 @@ def main() -> None:
             signer = Signer(server, subjects, password, credentials, sign_ins)
             signer.sign_in_all()
             for scenario in scenarios:
+                if scenario.fresh_summary:
+                    refresh_current_weeks()
                 check(scenario, server, signer)
                 print(f"measuring {scenario.label}", flush=True)
                 measure(scenario, server, signer, scale, workdir)
@@ -271,6 +277,13 @@ def generate(database: str, total: int) -> None:
         check=True,
         cwd=ROOT,
     )  # fmt: skip
+
+
+def refresh_current_weeks() -> None:
+    """What beat's reporting.refresh_current_weeks does every few minutes."""
+    from reporting.tasks import refresh_current_weeks as task
+
+    print(f"  summary: {task()} current weeks recounted, as beat does", flush=True)
 
 
 def flush_broker(url: str) -> None:
@@ -767,7 +780,7 @@ def build_scenarios(subjects: Subjects) -> list[Scenario]:
                  target=Target("p95 < 500 ms", closed_p95=500)),
         Scenario("performance", "12-week performance /dashboard/performance/ (manager)", "GET",
                  ["/dashboard/performance/"], "manager", marker='data-testid="period"', rate=2,
-                 target=Target("p95 < 500 ms", closed_p95=500)),
+                 target=Target("p95 < 500 ms", closed_p95=500), fresh_summary=True),
         Scenario("submit", "POST /api/v1/referrals/ (referrer, token)", "POST",
                  ["/api/v1/referrals/"], "referrer-token", bodies=[subjects.referral_body],
                  expect=201, rate=10, target=SUBMIT_TARGET),
