@@ -71,7 +71,7 @@ format: setup
 # `make bench`: every page and API served by gunicorn in production mode, under load,
 # beside a bare Django JSON view and a bare DRF view; writes docs/PERFORMANCE.md's section
 # for the scale. SCALE=demo (200,000 referrals, 15-20 minutes here) or SCALE=national
-# (5,000,000: by estimate an hour or more; not yet run). BENCH_PAGES_ARGS=--reuse keeps
+# (5,000,000: about 32 minutes to load and 34 to measure on a quiet 2-core machine). BENCH_PAGES_ARGS=--reuse keeps
 # the data loaded.
 SCALE ?= demo
 BENCH_PAGES_ARGS ?=
