@@ -298,8 +298,9 @@ class Referral(models.Model):
                 condition=~models.Q(status="decided"),
                 name="referral_queue_order_idx",
             ),
-            # The queue's filters by allocation ("Allocated to me", "Allocated to",
-            # "Unallocated"), in the queue's order, over open referrals only.
+            # The queue's filters by who it is allocated to ("Allocated to me",
+            # "Allocated to"), in the queue's order, over open referrals only.
+            # ("Unallocated" may read it or the queue's own index.)
             models.Index(
                 fields=["assigned_to", "-immediate_risk", "decision_due_at", "id"],
                 condition=~models.Q(status="decided"),

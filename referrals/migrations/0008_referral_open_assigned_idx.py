@@ -1,7 +1,7 @@
 """A partial index on the open referrals by who they are allocated to, in the queue's
-order (issue 14): the queue's "Allocated to me", "Allocated to" and "Unallocated"
-filters read their page and count from it. Before, they read every referral a screener
-had ever been allocated (about 125,000 at 5,000,000 referrals) through the
+order (issue 14): the queue's "Allocated to me" and "Allocated to" filters read their
+page and count from it ("Unallocated" may read it or the queue's own index). Before, they
+read every referral a screener had ever been allocated (about 125,000 at 5,000,000 referrals) through the
 (assigned_to, status) index to find the few still open. Built CONCURRENTLY
 (referrals.migration_indexes)."""
 
