@@ -59,6 +59,36 @@ class ApiAttachmentMiddleware:
         return response
 
 
+class HtmxRedirectMiddleware:
+    """A redirect answered to htmx becomes a visit of the whole page.
+
+    htmx fetches a piece of a page (the chronology's earlier events, the strategy form's
+    warnings) and puts the answer in place. The browser follows a redirect inside such a
+    fetch by itself, so without this a session that ran out while the page was open put
+    the sign-in page inside the timeline, and a screener would type their password into
+    a list of events. Answered instead with ``HX-Redirect`` (and no body), htmx sends the
+    whole window where the redirect pointed: the sign-in page, with its message, and after
+    signing in back to the piece as a page of its own. Whatever the redirect carried
+    besides (its cookies: the signed-out message, the new session) is kept.
+    """
+
+    REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") == "true" and response.status_code in self.REDIRECTS:
+            visit = HttpResponse(status=204)
+            visit["HX-Redirect"] = response["Location"]
+            visit.cookies = response.cookies
+            if "Vary" in response:
+                visit["Vary"] = response["Vary"]
+            return visit
+        return response
+
+
 class SessionTimeoutMiddleware:
     """Ends a signed-in session after a period idle and after a period in all.
 

@@ -250,6 +250,9 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "frontdoor.middleware.NoStoreMiddleware",
     "frontdoor.middleware.ApiAttachmentMiddleware",
+    # A redirect answered to htmx (a session that ran out, a second step still to give)
+    # sends the whole window there, not the sign-in page into a piece of the page.
+    "frontdoor.middleware.HtmxRedirectMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -4,13 +4,17 @@ shown updated (announced: a status region); without JavaScript (here: htmx not l
 link opens the piece as a page. At 1280 and 320 pixels wide."""
 
 import re
+import time
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from demo.data.agencies import DEMO_PASSWORD, seed_agencies_and_users
+from frontdoor.middleware import LAST_SEEN
 from tests.factories import ChildFactory
 from tests.triage.test_chronology_page import a_history
 from triage import child_views
@@ -120,3 +124,35 @@ def test_without_htmx_the_link_opens_the_earlier_events_as_a_page(
     page.get_by_role("link", name="Show all 31 events on one page").click()
     expect(page.get_by_test_id("chronology-shown")).to_have_text("All 31 events, newest first.")
     expect(page.locator(".moj-timeline__item")).to_have_count(31)
+
+
+def test_a_session_that_ran_out_sends_the_window_to_sign_in_not_into_the_timeline(
+    page: Page, live_server, long_history
+):
+    child = long_history
+    page.set_viewport_size(WIDE)
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}{reverse('children:chronology', args=[child.pk])}")
+    expect(page.locator(".moj-timeline__item")).to_have_count(PIECE)
+    # The screener went to a meeting with the page open: the session is now idle too long.
+    key = next(
+        c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
+    )
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    store[LAST_SEEN] = time.time() - settings.SESSION_IDLE_TIMEOUT.total_seconds() - 60
+    store.save()
+
+    page.get_by_role("button", name="Show earlier events").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    expect(page.get_by_text("You were signed out because you were inactive")).to_be_visible()
+    expect(page.locator(".moj-timeline__item")).to_have_count(0)
+    shot(page, "6-signed-out-1280")
+    page.get_by_label("Username").fill("screener")
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # Back to the piece asked for, as a page of its own.
+    expect(page).to_have_url(re.compile(r"\?cursor="))
+    expect(page.get_by_test_id("chronology-shown")).to_have_text(
+        "Events 8 to 14 of 31, newest first."
+    )
