@@ -28,6 +28,9 @@ class SignInChange(StrEnum):
     TWO_STEP_SET_UP = "two_step_set_up"
     TWO_STEP_RESET = "two_step_reset"
     API_TOKEN_ISSUED = "api_token_issued"
+    # Not a change but a warning of the same kind (ASVS 2.8.5): a code from their app that
+    # had already been used was given again, so someone else may have seen it.
+    TWO_STEP_CODE_REUSED = "two_step_code_reused"
 
 
 # Sent with ``user`` (the account's owner), ``change`` (a SignInChange), ``key`` (unique

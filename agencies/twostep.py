@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import segno
 from django.db import transaction
+from django_otp.oath import TOTP, hotp
 
 from agencies.changes import SignInChange, tell_owner
 from agencies.models import Authenticator, User
@@ -99,12 +100,39 @@ def _attempt(device: Authenticator, code: str) -> CodeRefused | None:
             "Too many wrong codes. Wait a minute, then enter the code your app shows now.",
             throttled=True,
         )
-    if not device.verify_token("".join(code.split())):
+    token = "".join(code.split())
+    if not device.verify_token(token):
+        if _reused(device, token):
+            # Refused as any used code is (django-otp never takes a time step twice); but
+            # the code was right, so the owner may not be the only one who saw it.
+            security_log.second_factor(user_id=device.user_id, outcome="reused")
+            tell_owner(
+                user=device.user,
+                change=SignInChange.TWO_STEP_CODE_REUSED,
+                key=f"two-step-reused:{device.pk}:{device.last_t}",
+            )
+            return CodeRefused(
+                "That code has already been used. Wait for your authenticator app to show "
+                "a new code, then enter it."
+            )
         security_log.second_factor(user_id=device.user_id, outcome="failed")
         return CodeRefused(
             f"Enter the {device.digits}-digit code your authenticator app shows now."
         )
     return None
+
+
+def _reused(device: Authenticator, token: str) -> bool:
+    """Whether ``token`` is the code of the time step last accepted (django-otp's
+    ``last_t``), given again while that step is still within the accepted window: a
+    second sign-in with a code already used, as someone who watched it being typed, or
+    a proxy that relayed it, would try."""
+    if device.last_t < 0 or not token.isdigit():
+        return False
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    if abs(now - device.last_t) > device.tolerance + 1:
+        return False
+    return int(token) == hotp(device.bin_key, device.last_t, digits=device.digits)
 
 
 def confirm_device(*, user: User, code: str) -> Authenticator:

@@ -53,7 +53,8 @@ def sign_out(*, user_id: int | None, path: str) -> None:
 
 
 def second_factor(*, user_id: int, outcome: str) -> None:
-    """``outcome``: verified, failed, throttled, enrolled, reset, key-undecryptable."""
+    """``outcome``: verified, failed, reused (the last code accepted, given again),
+    throttled, enrolled, reset, key-undecryptable."""
     level = logging.INFO if outcome in {"verified", "enrolled"} else logging.WARNING
     logger.log(level, "two-step verification %s: user=%s", _text(outcome), user_id)
 

@@ -40,6 +40,7 @@ class NoticeKind(models.TextChoices):
     TWO_STEP_SET_UP = "two_step_set_up", "Two-step verification set up"
     TWO_STEP_RESET = "two_step_reset", "Two-step verification reset"
     API_TOKEN_ISSUED = "api_token_issued", "API token issued"
+    TWO_STEP_CODE_REUSED = "two_step_code_reused", "Two-step code used again"
 
 
 # About a person's own account rather than a referral (services.tell_account_owner).
@@ -50,6 +51,7 @@ ACCOUNT_KINDS = frozenset(
         NoticeKind.TWO_STEP_SET_UP,
         NoticeKind.TWO_STEP_RESET,
         NoticeKind.API_TOKEN_ISSUED,
+        NoticeKind.TWO_STEP_CODE_REUSED,
     }
 )
 

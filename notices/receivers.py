@@ -16,6 +16,7 @@ KIND_FOR_CHANGE = {
     SignInChange.TWO_STEP_SET_UP: NoticeKind.TWO_STEP_SET_UP,
     SignInChange.TWO_STEP_RESET: NoticeKind.TWO_STEP_RESET,
     SignInChange.API_TOKEN_ISSUED: NoticeKind.API_TOKEN_ISSUED,
+    SignInChange.TWO_STEP_CODE_REUSED: NoticeKind.TWO_STEP_CODE_REUSED,
 }
 
 

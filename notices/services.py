@@ -139,6 +139,14 @@ TEXT = {
         "ask for it, revoke it on your account page and tell your Front Door administrator "
         "straight away: someone else may be using your account.",
     ),
+    NoticeKind.TWO_STEP_CODE_REUSED: (
+        "A two-step code of yours was used again",
+        "A code from your authenticator app that had already been used to sign in to your "
+        "Front Door account was entered again on {due}, and refused. If you entered the "
+        "same code twice yourself, you need do nothing. If not, someone may have seen the "
+        "code and may know your password: change your password and tell your Front Door "
+        "administrator straight away.",
+    ),
 }
 
 
@@ -168,6 +176,7 @@ LINK_TEXT = {
     NoticeKind.TWO_STEP_SET_UP: "Open your account",
     NoticeKind.TWO_STEP_RESET: "Open your account",
     NoticeKind.API_TOKEN_ISSUED: "Open your account and its API tokens",
+    NoticeKind.TWO_STEP_CODE_REUSED: "Open your account",
 }
 
 

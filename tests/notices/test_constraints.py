@@ -1,8 +1,13 @@
 """What the database itself refuses in the outbox, whatever code writes to it."""
 
+from importlib import import_module
+
 import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from notices.migration_constraints import AddCheckConstraintWithoutLock
 from notices.models import NoticeEvent, NoticeKind, Notification
 from tests.database import refused
 from tests.factories import UserFactory
@@ -79,3 +84,43 @@ def test_only_an_inbox_notice_is_marked_read():
             email, channel="inbox", status="sent", sent_at=email.created_at, read_at=timezone.now()
         )
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="NOT VALID is PostgreSQL's")
+def test_a_kind_list_is_checked_again_without_holding_the_outbox_through_the_scan():
+    """The notifications table grows with every referral: a new kind's constraint is added
+    NOT VALID (a moment's lock) and the rows already there validated after, in a separate
+    transaction (the migration is not atomic), under a lock that lets writes go on."""
+    migration = import_module("notices.migrations.0007_two_step_code_reused_notice").Migration
+    assert migration.atomic is False
+    operation = next(
+        op
+        for op in migration.operations
+        if isinstance(op, AddCheckConstraintWithoutLock) and op.model_name == "notification"
+    )
+    state = MigrationLoader(connection).project_state(
+        ("notices", "0007_two_step_code_reused_notice")
+    )
+
+    with connection.schema_editor(collect_sql=True, atomic=False) as editor:
+        operation.database_forwards("notices", editor, state, state)
+
+    add, validate = editor.collected_sql
+    assert add.startswith(
+        'ALTER TABLE "notices_notification" ADD CONSTRAINT "notification_kind_is_known" CHECK ('
+    )
+    assert "'two_step_code_reused'" in add
+    assert add.endswith("NOT VALID;")
+    assert (
+        validate
+        == 'ALTER TABLE "notices_notification" VALIDATE CONSTRAINT "notification_kind_is_known";'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, convalidated FROM pg_constraint WHERE conname IN "
+            "('notice_event_kind_is_known', 'notification_kind_is_known')"
+        )
+        assert dict(cursor.fetchall()) == {
+            "notice_event_kind_is_known": True,
+            "notification_kind_is_known": True,
+        }

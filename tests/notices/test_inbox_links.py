@@ -59,6 +59,7 @@ EXPECTED = {
     NoticeKind.PASSWORD_CHANGED_BY_ADMIN: ("account", None),
     NoticeKind.TWO_STEP_SET_UP: ("account", None),
     NoticeKind.TWO_STEP_RESET: ("account", None),
+    NoticeKind.TWO_STEP_CODE_REUSED: ("account", None),
     NoticeKind.API_TOKEN_ISSUED: ("account", None),
 }
 URL_PARAM = {

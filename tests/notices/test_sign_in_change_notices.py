@@ -195,6 +195,65 @@ def test_an_authenticator_reset_by_the_administrator_emails_its_owner(told, mail
     assert ADMINISTRATOR in email.body
 
 
+def test_a_code_given_again_is_refused_and_its_owner_told_someone_may_have_seen_it(
+    told, mailoutbox, caplog, settings
+):
+    """ASVS 2.8.5: the code the manager just signed in with, given again from another
+    browser (someone who watched it typed, or a proxy that relayed it)."""
+    settings.MFA_REQUIRED = True
+    device = TOTPDeviceFactory(user__username="ruth")
+    ruth = device.user
+
+    def twice():
+        code = totp(device.bin_key)
+        first = Client()
+        first.post("/accounts/login/", {"username": "ruth", "password": PASSWORD})
+        assert first.post("/accounts/two-step/verify/", {"code": code}).status_code == 302
+        mailoutbox.clear()
+        again = Client()
+        again.post("/accounts/login/", {"username": "ruth", "password": PASSWORD})
+        with caplog.at_level(logging.WARNING, logger="frontdoor.security"):
+            return again, again.post("/accounts/two-step/verify/", {"code": code})
+
+    again, response = told(twice)
+
+    assert response.status_code == 200
+    assert "That code has already been used" in response.content.decode()
+    assert again.get("/").status_code == 302  # still at the code step
+    assert f"two-step verification reused: user={ruth.pk}" in caplog.text
+    email = only_email_to(mailoutbox, ruth)
+    assert email.subject == "Front Door: A two-step code of yours was used again"
+    assert f"was entered again on {WHEN}, and refused" in email.body
+    assert "change your password" in email.body
+    assert ADMINISTRATOR in email.body
+
+
+def test_a_wrong_code_is_not_taken_for_a_code_given_again(told, mailoutbox, caplog, settings):
+    settings.MFA_REQUIRED = True
+    device = TOTPDeviceFactory(user__username="ruth")
+
+    def right_then_wrong():
+        code = totp(device.bin_key)
+        first = Client()
+        first.post("/accounts/login/", {"username": "ruth", "password": PASSWORD})
+        first.post("/accounts/two-step/verify/", {"code": code})
+        mailoutbox.clear()
+        Notification.objects.all().delete()
+        again = Client()
+        again.post("/accounts/login/", {"username": "ruth", "password": PASSWORD})
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        with caplog.at_level(logging.WARNING, logger="frontdoor.security"):
+            return again.post("/accounts/two-step/verify/", {"code": wrong})
+
+    response = told(right_then_wrong)
+
+    assert response.status_code == 200
+    assert "That code has already been used" not in response.content.decode()
+    assert "two-step verification failed" in caplog.text
+    assert "reused" not in caplog.text
+    assert nothing_sent(mailoutbox)
+
+
 def test_an_authenticator_reset_with_the_bulk_action_emails_each_owner_once(told, mailoutbox):
     kit = UserFactory(username="kit", role=Role.ADMIN)
     devices = [TOTPDeviceFactory(), TOTPDeviceFactory()]
