@@ -96,3 +96,15 @@ def owner_not_told(*, user_id: int, change: str, error: str) -> None:
     logger.error(
         "sign-in change not told: user=%s change=%s error=%s", user_id, _text(change), _text(error)
     )
+
+
+def lockout_not_alerted(*, error: str) -> None:
+    """Alerting the administrators to a sign-in lockout failed (notices.receivers): the
+    lockout stands; no alert was written."""
+    logger.error("sign-in lockout not alerted: error=%s", _text(error))
+
+
+def lockout_lifted(*, by: int, attempts: int) -> None:
+    """An administrator deleted sign-in lockout records (the admin's access attempts),
+    lifting those lockouts before their cool-off ended."""
+    logger.warning("sign-in lockout lifted: by=%s attempts=%s", _user(by), attempts)

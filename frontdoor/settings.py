@@ -464,6 +464,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_CALLABLE = "agencies.lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "agencies.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
+# Administrators are alerted (inbox and email) when a sign-in is locked: at most once in
+# this many minutes whatever the number of lockouts, so that guessing against many
+# accounts cannot flood them (each lockout is in the security log and the admin's access
+# attempts). 0 turns the alerts off.
+LOCKOUT_ALERT_MINUTES = env_int("FRONTDOOR_LOCKOUT_ALERT_MINUTES", 60, minimum=0)
 
 # Two-step verification (TOTP, django-otp) for managers, auditors and administrators. On
 # in production; off by default in the embedded mode (`make run`, whose demo users sign in

@@ -41,6 +41,8 @@ class NoticeKind(models.TextChoices):
     TWO_STEP_RESET = "two_step_reset", "Two-step verification reset"
     API_TOKEN_ISSUED = "api_token_issued", "API token issued"
     TWO_STEP_CODE_REUSED = "two_step_code_reused", "Two-step code used again"
+    # To administrators: a sign-in locked after too many wrong passwords.
+    SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked"
 
 
 # About a person's own account rather than a referral (services.tell_account_owner).
@@ -54,6 +56,10 @@ ACCOUNT_KINDS = frozenset(
         NoticeKind.TWO_STEP_CODE_REUSED,
     }
 )
+
+# To the administrators about sign-ins, not about a referral
+# (receivers.alert_administrators).
+ADMINISTRATOR_KINDS = frozenset({NoticeKind.SIGN_IN_LOCKED})
 
 
 class NoticeEvent(models.Model):

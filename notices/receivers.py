@@ -3,12 +3,19 @@ import notices (import-linter's layers), so they send a signal and this answers 
 
 from __future__ import annotations
 
+from axes.signals import user_locked_out
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
 
 from agencies.changes import SignInChange, sign_in_details_changed
+from agencies.models import User
+from agencies.policy import Capability, users_with
+from core import security_log
 from notices.models import NoticeKind
-from notices.services import tell_account_owner
+from notices.services import raise_notice, tell_account_owner
 
 KIND_FOR_CHANGE = {
     SignInChange.PASSWORD_CHANGED: NoticeKind.PASSWORD_CHANGED,
@@ -26,3 +33,31 @@ def tell_the_owner(sender, *, user, change: SignInChange, key: str, at, **kwargs
     # the change it reports still commits (agencies.changes logs the failure).
     with transaction.atomic():
         tell_account_owner(user=user, kind=KIND_FOR_CHANGE[change], key=key, at=at)
+
+
+@receiver(user_locked_out, dispatch_uid="notices.alert_administrators_of_a_lockout")
+def alert_administrators(sender, *, request, username, ip_address, **kwargs) -> None:
+    """A sign-in locked after too many wrong passwords (django-axes, for a username and an
+    address) alerts every administrator, at most once in ``LOCKOUT_ALERT_MINUTES`` in all
+    (axes says so again for each failure during the lockout, and guessing may go on
+    against many accounts). The account by its id, never the name typed: a username that
+    matches no account may be a password typed in the wrong box. Never stops the lockout:
+    a failure to alert is a line in the security log."""
+    minutes = settings.LOCKOUT_ALERT_MINUTES
+    if not minutes:
+        return
+    now = timezone.now()
+    account = User.objects.filter(username=username).values_list("pk", flat=True).first()
+    who = f"account {account}" if account else "a username that matches no account"
+    try:
+        with transaction.atomic():
+            raise_notice(
+                key=f"sign-in-locked:window:{int(now.timestamp()) // (minutes * 60)}",
+                kind=NoticeKind.SIGN_IN_LOCKED,
+                recipients=users_with(Capability.MANAGE_SYSTEM),
+                reference=f"{who}, from address {ip_address or 'unknown'}",
+                due=now,
+                link=settings.BASE_URL + reverse("admin:axes_accessattempt_changelist"),
+            )
+    except Exception as error:  # noqa: BLE001 - the lockout stands whatever happens here
+        security_log.lockout_not_alerted(error=type(error).__name__)

@@ -139,6 +139,13 @@ TEXT = {
         "ask for it, revoke it on your account page and tell your Front Door administrator "
         "straight away: someone else may be using your account.",
     ),
+    NoticeKind.SIGN_IN_LOCKED: (
+        "Sign-in locked: {reference}",
+        "Sign-in to {reference} was locked after too many wrong passwords, on {due}. If it "
+        "was not someone who forgot their password, someone may be guessing passwords: see "
+        "the access attempts in the administration pages. Lockouts soon after this one are "
+        "not alerted again; every one is in the security log and the access attempts.",
+    ),
     NoticeKind.TWO_STEP_CODE_REUSED: (
         "A two-step code of yours was used again",
         "A code from your authenticator app that had already been used to sign in to your "
@@ -177,6 +184,7 @@ LINK_TEXT = {
     NoticeKind.TWO_STEP_RESET: "Open your account",
     NoticeKind.API_TOKEN_ISSUED: "Open your account and its API tokens",
     NoticeKind.TWO_STEP_CODE_REUSED: "Open your account",
+    NoticeKind.SIGN_IN_LOCKED: "See the access attempts",
 }
 
 

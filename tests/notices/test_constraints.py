@@ -91,16 +91,14 @@ def test_a_kind_list_is_checked_again_without_holding_the_outbox_through_the_sca
     """The notifications table grows with every referral: a new kind's constraint is added
     NOT VALID (a moment's lock) and the rows already there validated after, in a separate
     transaction (the migration is not atomic), under a lock that lets writes go on."""
-    migration = import_module("notices.migrations.0007_two_step_code_reused_notice").Migration
+    migration = import_module("notices.migrations.0007_account_warning_notices").Migration
     assert migration.atomic is False
     operation = next(
         op
         for op in migration.operations
         if isinstance(op, AddCheckConstraintWithoutLock) and op.model_name == "notification"
     )
-    state = MigrationLoader(connection).project_state(
-        ("notices", "0007_two_step_code_reused_notice")
-    )
+    state = MigrationLoader(connection).project_state(("notices", "0007_account_warning_notices"))
 
     with connection.schema_editor(collect_sql=True, atomic=False) as editor:
         operation.database_forwards("notices", editor, state, state)

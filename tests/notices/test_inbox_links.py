@@ -13,6 +13,7 @@ from django.urls import resolve
 from agencies.census import AgencyType
 from agencies.changes import SignInChange, tell_owner
 from agencies.models import Role
+from notices import receivers
 from notices.models import NoticeKind, Notification
 from notices.services import inbox_link
 from referrals.models import Outcome
@@ -61,6 +62,8 @@ EXPECTED = {
     NoticeKind.TWO_STEP_RESET: ("account", None),
     NoticeKind.TWO_STEP_CODE_REUSED: ("account", None),
     NoticeKind.API_TOKEN_ISSUED: ("account", None),
+    # To the administrators: a sign-in locked; the admin's access attempts.
+    NoticeKind.SIGN_IN_LOCKED: ("admin:axes_accessattempt_changelist", None),
 }
 URL_PARAM = {
     "account": None,
@@ -70,6 +73,7 @@ URL_PARAM = {
     "challenges:detail": "challenge_id",
     "strategy:detail": "discussion_id",
     "oversight:access-log": None,
+    "admin:axes_accessattempt_changelist": None,
 }
 RATIONALE = "Three referrals for neglect this year; early help did not change the children's day."
 
@@ -139,6 +143,12 @@ def every_kind_of_notice():
         # in tests/notices/test_sign_in_change_notices.py).
         for change in SignInChange:
             tell_owner(user=manager, change=change, key=f"links:{change}")
+        # And a sign-in locked, told to the administrators (raised by django-axes's
+        # signal in tests/notices/test_lockout_alerts.py).
+        UserFactory(role=Role.ADMIN)
+        receivers.alert_administrators(
+            sender=None, request=None, username=manager.username, ip_address="203.0.113.66"
+        )
     return Notification.objects.filter(channel=Notification.Channel.INBOX).select_related(
         "event", "recipient"
     )

@@ -16,7 +16,13 @@ from agencies.models import Role
 from notices import delivery
 from notices.delivery import DeliveryFailed, claim, deliver
 from notices.mail import NoticeFileBackend
-from notices.models import ACCOUNT_KINDS, NoticeEvent, NoticeKind, Notification
+from notices.models import (
+    ACCOUNT_KINDS,
+    ADMINISTRATOR_KINDS,
+    NoticeEvent,
+    NoticeKind,
+    Notification,
+)
 from notices.services import raise_notice
 from notices.tasks import dispatch, sweep
 from referrals.models import Channel
@@ -446,9 +452,10 @@ def _every_kind_of_notice(django_capture_on_commit_callbacks, settings):
             {"reason": f"A new call about the family: {WORRY}"},
         )
     # Every kind about a referral (those about a person's own account are in
-    # tests/notices/test_sign_in_change_notices.py).
+    # tests/notices/test_sign_in_change_notices.py, the administrators' in
+    # tests/notices/test_lockout_alerts.py).
     assert set(Notification.objects.values_list("kind", flat=True)) == (
-        set(NoticeKind.values) - ACCOUNT_KINDS
+        set(NoticeKind.values) - ACCOUNT_KINDS - ADMINISTRATOR_KINDS
     )
     assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
     return referral

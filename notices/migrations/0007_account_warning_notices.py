@@ -1,7 +1,8 @@
-"""The notice telling someone a two-step code of theirs was given again (ASVS 2.8.5):
-its kind joins the two tables' lists of kinds. The notifications table is large (every
-referral writes to it), so its list is checked again without stopping writes
-(notices.migration_constraints); hence not atomic."""
+"""Two notices: to a person, that a two-step code of theirs was given again (ASVS 2.8.5);
+to the administrators, that a sign-in was locked. Their kinds join the two tables' lists
+of kinds. The notifications table is large (every referral writes to it), so the lists
+are checked again without stopping writes (notices.migration_constraints); hence not
+atomic."""
 
 from django.conf import settings
 from django.db import migrations, models
@@ -55,6 +56,7 @@ class Migration(migrations.Migration):
                     ("two_step_reset", "Two-step verification reset"),
                     ("api_token_issued", "API token issued"),
                     ("two_step_code_reused", "Two-step code used again"),
+                    ("sign_in_locked", "Sign-in locked"),
                 ],
                 max_length=40,
             ),
@@ -88,6 +90,7 @@ class Migration(migrations.Migration):
                     ("two_step_reset", "Two-step verification reset"),
                     ("api_token_issued", "API token issued"),
                     ("two_step_code_reused", "Two-step code used again"),
+                    ("sign_in_locked", "Sign-in locked"),
                 ],
                 max_length=40,
             ),
@@ -123,6 +126,7 @@ class Migration(migrations.Migration):
                             "two_step_reset",
                             "api_token_issued",
                             "two_step_code_reused",
+                            "sign_in_locked",
                         ],
                     )
                 ),
@@ -160,6 +164,7 @@ class Migration(migrations.Migration):
                             "two_step_reset",
                             "api_token_issued",
                             "two_step_code_reused",
+                            "sign_in_locked",
                         ],
                     )
                 ),
