@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCSS := $(wildcard frontend/scss/*.scss)
 
-.PHONY: run dev test setup assets lint format audit bench bench-parts browser clean
+.PHONY: run dev test setup assets lint format audit sbom bench bench-parts browser clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,15 @@ lint: setup
 # databases cannot be reached, unless FRONTDOOR_AUDIT_REQUIRED=true.
 audit: node_modules/.installed
 	bash scripts/dependency-audit
+
+# CycloneDX SBOMs (ASVS 14.2.5) into sbom/, kept in the repository: the Python packages
+# installed in .venv from requirements.lock (cyclonedx-bom, from a venv of its own under
+# var/) and the npm packages in package-lock.json (npm's own `npm sbom`, offline). Run it
+# after changing either lock: tests/core/test_sbom.py fails until then. Fails itself when
+# what it made does not match the locks. SBOM_DIR=var/sbom writes elsewhere (CI does).
+SBOM_DIR ?= sbom
+sbom: $(VENV)/.installed
+	VENV_PYTHON=$(BIN)/python bash scripts/sbom $(SBOM_DIR)
 
 format: setup
 	$(BIN)/ruff format .

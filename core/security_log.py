@@ -1,5 +1,6 @@
-"""The security log: sign-ins, failed sign-ins, two-step verification, API tokens and
-refused requests, each with the user's id and never a name, a username or a password.
+"""The security log: sign-ins, failed sign-ins, two-step verification, API tokens, break
+the glass and refused requests, each with the user's id and never a name, a username or a
+password. Production may forward it to a collector as well (core.log_forwarding).
 
 It lives in core, with no Django import, because every layer writes to it: the sign-in
 signals (audit), the token API and verification pages (agencies) and the middleware that
@@ -65,6 +66,13 @@ def token(*, user_id: int, event: str, token_id: int | None = None, by: int | No
     logger.info(
         "api token %s: user=%s token=%s by=%s", _text(event), user_id, _user(token_id), _user(by)
     )
+
+
+def break_glass(*, user_id: int, record: str, record_id: int) -> None:
+    """A closed record opened with a stated reason (referrals.break_glass), which the
+    auditors are alerted to. The reason is kept in the access log, never here: people
+    write names in it."""
+    logger.warning("break the glass: user=%s record=%s id=%s", user_id, _text(record), record_id)
 
 
 def refused(*, user_id: int | None, status: int, method: str, path: str) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import ssl
 import tempfile
 from collections.abc import Callable
 from datetime import timedelta
@@ -27,7 +28,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from core import encryption
+from core import encryption, log_forwarding
 from core.clock import ClockPolicy
 from frontdoor.env import env_bool, env_int, env_list, env_str
 
@@ -770,3 +771,50 @@ LOGGING = {
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# --- Forwarding the security log to a collector (ASVS 1.7.2) --------------------------
+
+# Off unless set: syslog+tls://host[:port] (RFC 5425, port 6514 by default). The security
+# log (frontdoor.security: sign-ins, failures, lockouts, two-step verification, tokens,
+# refusals, break the glass) and Django's (django.security: bad hosts, CSRF failures) are
+# then also sent there, line for line as on standard output, through a queue that never
+# holds up a request (core.log_forwarding says what happens while the collector is down).
+# The collector's certificate is always verified: against FRONTDOOR_LOG_FORWARD_CA (PEM;
+# or FRONTDOOR_LOG_FORWARD_CA_FILE, its path) when set, the system's authorities when not.
+# syslog+tcp://host:port sends plain text and is refused unless
+# FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT=true (a relay on the same machine).
+LOG_FORWARD_URL = env_str("FRONTDOOR_LOG_FORWARD_URL", "")
+LOG_FORWARD_CA = env_str("FRONTDOOR_LOG_FORWARD_CA", "")
+LOG_FORWARD_ALLOW_PLAINTEXT = env_bool("FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT", False)
+LOG_FORWARD_QUEUE = env_int("FRONTDOOR_LOG_FORWARD_QUEUE", 10_000, minimum=100)
+if LOG_FORWARD_URL:
+    try:
+        _forward_to = log_forwarding.parse_destination(LOG_FORWARD_URL)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"FRONTDOOR_LOG_FORWARD_URL {exc}.") from None
+    if not _forward_to.tls and not LOG_FORWARD_ALLOW_PLAINTEXT:
+        raise ImproperlyConfigured(
+            "FRONTDOOR_LOG_FORWARD_URL is syslog+tcp://, which sends the security log in "
+            "plain text: use syslog+tls://, or set FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT=true "
+            "for a relay on this machine."
+        )
+    if _forward_to.tls:
+        try:
+            log_forwarding.tls_context(ca_certificates=LOG_FORWARD_CA)
+        except ssl.SSLError as exc:
+            raise ImproperlyConfigured(
+                "FRONTDOOR_LOG_FORWARD_CA (or the file FRONTDOOR_LOG_FORWARD_CA_FILE names) "
+                f"must hold the collector's certificate authority in PEM: {exc.reason or exc}."
+            ) from None
+    LOGGING["handlers"]["forward"] = {
+        "()": "core.log_forwarding.ForwardingHandler",
+        "formatter": "plain",
+        "host": _forward_to.host,
+        "port": _forward_to.port,
+        "tls": _forward_to.tls,
+        "ca_certificates": LOG_FORWARD_CA,
+        "queue_size": LOG_FORWARD_QUEUE,
+    }
+    # Each sends to the collector and, through its parent, to standard output as before.
+    for _logger in ("frontdoor.security", "django.security"):
+        LOGGING["loggers"][_logger] = {"handlers": ["forward"], "propagate": True}

@@ -30,6 +30,7 @@ from django.utils import timezone
 from agencies.policy import Capability, breaks_glass_for_closed_records, users_with
 from audit.models import AccessLog
 from audit.services import log_access
+from core import security_log
 from core.text import clean_text
 from notices.models import NoticeKind
 from notices.services import raise_notice
@@ -213,8 +214,9 @@ def break_glass(
     *, request, kind: str, record, reason: str, detail: dict | None = None
 ) -> AccessLog:
     """Open a closed record with a stated reason: log it (the reason kept with the
-    access) and alert every auditor (a reference and a link only), at most once per
-    person, record and ``BREAK_GLASS_MINUTES``. ``detail`` adds ids to the log row (the
+    access; the security log names the record by id only) and alert every auditor (a
+    reference and a link only), at most once per person, record and
+    ``BREAK_GLASS_MINUTES``. ``detail`` adds ids to the log row (the
     discussion or challenge the referral was opened for). The website then holds the
     grant in the session (``hold``); the API asks for the reason again each time."""
     entry = log_access(
@@ -224,6 +226,7 @@ def break_glass(
         break_glass_reason=reason,
         detail={"break_glass": True, **(detail or {})},
     )
+    security_log.break_glass(user_id=request.user.pk, record=kind, record_id=record.pk)
     raise_notice(
         key=_alert_key(kind=kind, object_id=record.pk, user_id=request.user.pk, at=entry.at),
         kind=NoticeKind.BREAK_GLASS,

@@ -191,6 +191,10 @@ def test_the_image_takes_no_local_build_output_secrets_or_data():
         "FRONTDOOR_PASSWORD_PEPPER",
         "FRONTDOOR_PASSWORD_PEPPER_FALLBACKS",
         "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS",
+        "FRONTDOOR_LOG_FORWARD_URL",
+        "FRONTDOOR_LOG_FORWARD_CA",
+        "FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT",
+        "FRONTDOOR_LOG_FORWARD_QUEUE",
     ],
 )
 def test_the_security_settings_are_in_the_readme_and_env_example(variable):

@@ -5,6 +5,7 @@ read closed records without a reason."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -107,6 +108,27 @@ def test_a_reason_opens_the_record_logs_it_and_alerts_every_auditor(auditors):
     assert referral.worry in page.content.decode()
     assert screener.get(reverse("triage:referral", args=[referral.pk])).status_code == 200
     assert AccessLog.objects.exclude(break_glass_reason="").count() == 1
+
+
+def test_breaking_the_glass_is_in_the_security_log_by_ids_without_the_reason(caplog):
+    referral = decided(40)
+    screener_user = UserFactory(role=Role.SCREENER)
+
+    with caplog.at_level(logging.INFO, logger="frontdoor.security"):
+        client_for(screener_user).post(
+            reverse("triage:break-glass", args=[referral.pk]), {"reason": REASON}
+        )
+
+    [record] = [
+        r
+        for r in caplog.records
+        if r.name == "frontdoor.security" and r.getMessage().startswith("break the glass")
+    ]
+    assert record.getMessage() == (
+        f"break the glass: user={screener_user.pk} record=referral id={referral.pk}"
+    )
+    assert record.levelno == logging.WARNING
+    assert REASON not in caplog.text
 
 
 def test_the_grant_is_for_that_record_and_that_session_only():
