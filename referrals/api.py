@@ -101,15 +101,17 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
     }
 
     def get_queryset(self):
-        user = self.request.user
-        listed = break_glass.leave_out_closed(
-            referrals_for_api_list(user),
-            user=user,
-            closed=break_glass.closed_referrals(now=timezone.now()),
-        )
         # The order is the paginator's (newest first), which the indexes on received_at
         # serve for each scope.
-        return listed
+        return referrals_for_api_list(self.request.user)
+
+    def page_filter(self):
+        """Closed referrals are left out for screeners and managers: row by row, as the
+        paginator reads them, within its budget (a page deep in the history, where
+        nearly every referral is closed, reads no more than that)."""
+        return break_glass.not_closed(
+            user=self.request.user, closed=break_glass.closed_referrals(now=timezone.now())
+        )
 
     def paginate_queryset(self, queryset):
         """The page's rows, and what the serializer shows of them beyond their own
@@ -142,7 +144,12 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
         "`previous` for newer ones; there is no total. Screeners and managers are not shown closed "
         "referrals (decided more than `FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, the "
         f"child with nothing open): `GET /api/v1/referrals/{{id}}/` with a "
-        f"`{break_glass_api.HEADER}` header opens one.",
+        f"`{break_glass_api.HEADER}` header opens one. Their page reads at most "
+        f"{ReferralCursorPagination.budget:,} referrals beyond its cursor, closed or not, so "
+        "deep in the history, where nearly every referral is closed, a page may hold fewer "
+        "than 50 referrals, or none, and still have a `next`, which goes on after the last "
+        "referral the page read: follow `next` until it is null, which it is only at the end "
+        "(and `previous` likewise to the start).",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

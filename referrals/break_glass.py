@@ -124,18 +124,21 @@ def closed_referrals(*, now: datetime, prefix: str = "") -> Q:
     ) & (Q(**{f"{p}child__isnull": True}) | ~Exists(open_about_child))
 
 
-def leave_out_closed(queryset: QuerySet, *, user, closed: Q) -> QuerySet:
-    """A list as ``user`` sees it: without the closed records (``closed``, a filter such
-    as ``closed_referrals``) where break the glass applies to them, since a list would
-    otherwise show what the record's own address asks a reason for. They open one by
-    its id, with a reason."""
-    return queryset.exclude(closed) if applies_to(user) else queryset
+def not_closed(*, user, closed: Q) -> Q | None:
+    """What of a list ``user`` is shown: the records that are not closed (``closed``, a
+    filter such as ``closed_referrals``) where break the glass applies to them, since a
+    list would otherwise show what the record's own address asks a reason for (they open
+    one by its id, with a reason); None, everything, for anyone else. A filter for a
+    keyset page's rows (``referrals.pagination.page``'s ``keep``), which bounds how many
+    it reads."""
+    return ~closed if applies_to(user) else None
 
 
 def keep_only_open(queryset: QuerySet, *, user, open_records: Q) -> QuerySet:
-    """``leave_out_closed`` given the records that are not closed (``open_records``, such
-    as triage.selectors.open_discussions) rather than those that are: the form a list in
-    newest-first keyset pages can test row by row cheaply."""
+    """A list as ``user`` sees it, given the records that are not closed
+    (``open_records``, such as triage.selectors.open_discussions) rather than those that
+    are (``not_closed``): the form a list in newest-first keyset pages can test row by
+    row cheaply."""
     return queryset.filter(open_records) if applies_to(user) else queryset
 
 

@@ -9,6 +9,15 @@ total. ``page(queryset, ordering=..., token=..., size=...)`` reads one page;
 ``KeysetPagination`` is the same for DRF (``?cursor=``, ``next`` and ``previous``
 links, no ``count``), ``ReferralCursorPagination`` its referral list's. The strategy
 discussions' lists page the same way (triage.strategy_api, triage.strategy_list_views).
+
+A list that leaves rows out row by row (``keep``: the closed records a screener does not
+see) walks past every row it leaves out, and deep in a history where nearly every row is
+left out that walk has no bound. So such a list gives each page a ``budget``: the page
+reads at most that many rows beyond its position, in the list's order, before ``keep``,
+and shows those of them that pass it. A page the budget cuts short holds fewer rows,
+even none, and its link onward starts after the last row it read, not the last it
+showed: every row is read by exactly one page, and only the end of the list has no link
+onward.
 """
 
 from __future__ import annotations
@@ -38,15 +47,32 @@ def _field(queryset: QuerySet, name: str):
     return queryset.model._meta.get_field("id" if name == "pk" else name)
 
 
-def encode(values: list, *, backwards: bool = False) -> str:
+# A token's first element: bit 0 the direction (set: the page before the position, newer
+# rows), bit 1 whether the page starts at the position's row itself rather than after it
+# (the way back from a page that showed nothing: see ``page``).
+_BACKWARDS, _INCLUSIVE = 1, 2
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts, as a token says: the ordering fields' values, which way the
+    page runs from them, and whether it includes the row at them."""
+
+    values: list
+    backwards: bool = False
+    inclusive: bool = False
+
+
+def encode(values: list, *, backwards: bool = False, inclusive: bool = False) -> str:
     """The token for a position: the ordering fields' values (and the direction)."""
     plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
-    data = json.dumps([1 if backwards else 0, *plain], separators=(",", ":"))
+    kind = (_BACKWARDS if backwards else 0) | (_INCLUSIVE if inclusive else 0)
+    data = json.dumps([kind, *plain], separators=(",", ":"))
     return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
 
 
-def decode(token: str, *, queryset: QuerySet, ordering: tuple[str, ...]) -> tuple[bool, list]:
-    """(backwards, values) from a token, each value as its model field reads it; raises
+def decode(token: str, *, queryset: QuerySet, ordering: tuple[str, ...]) -> Position:
+    """The position a token names, each value as its model field reads it; raises
     InvalidPosition for anything this module did not write for this ordering."""
     if len(token) > _TOKEN_MAX:
         raise InvalidPosition(token)
@@ -57,7 +83,7 @@ def decode(token: str, *, queryset: QuerySet, ordering: tuple[str, ...]) -> tupl
     if (
         not isinstance(raw, list)
         or len(raw) != len(ordering) + 1
-        or raw[0] not in (0, 1)
+        or raw[0] not in (0, 1, 2, 3)
         or any(not isinstance(v, (str, int)) or isinstance(v, bool) for v in raw[1:])
     ):
         raise InvalidPosition(token)
@@ -73,19 +99,26 @@ def decode(token: str, *, queryset: QuerySet, ordering: tuple[str, ...]) -> tupl
         if isinstance(parsed, int) and not -(2**63) <= parsed < 2**63:
             raise InvalidPosition(token)
         values.append(parsed)
-    return bool(raw[0]), values
+    return Position(
+        values=values, backwards=bool(raw[0] & _BACKWARDS), inclusive=bool(raw[0] & _INCLUSIVE)
+    )
 
 
-def beyond(ordering: tuple[str, ...], values: list) -> Q:
+def beyond(ordering: tuple[str, ...], values: list, *, inclusive: bool = False) -> Q:
     """Rows that come after the position ``values`` in ``ordering`` (each field ``name``
-    or ``-name``): the first field bounds an index range; the rest break its ties."""
+    or ``-name``), and the row at it too when ``inclusive``: the first field bounds an
+    index range; the rest break its ties."""
     first = ordering[0].lstrip("-")
     bound = Q(**{f"{first}__{'lte' if ordering[0].startswith('-') else 'gte'}": values[0]})
     after = Q()
     for depth in range(len(ordering) - 1, -1, -1):
         name = ordering[depth].lstrip("-")
-        step = Q(**{f"{name}__{'lt' if ordering[depth].startswith('-') else 'gt'}": values[depth]})
-        after = step if depth == len(ordering) - 1 else step | (Q(**{name: values[depth]}) & after)
+        lookup = "lt" if ordering[depth].startswith("-") else "gt"
+        if depth == len(ordering) - 1:
+            after = Q(**{f"{name}__{lookup}{'e' if inclusive else ''}": values[depth]})
+        else:
+            step = Q(**{f"{name}__{lookup}": values[depth]})
+            after = step | (Q(**{name: values[depth]}) & after)
     return bound & after
 
 
@@ -115,30 +148,69 @@ class Page:
         return bool(self.newer or self.older)
 
 
-def page(queryset: QuerySet, *, ordering: tuple[str, ...], token: str | None, size: int) -> Page:
-    """The page of ``queryset`` that ``token`` points to (the first without one). One
-    query: ``size + 1`` rows in the order (or its reverse, for the page before a
-    position), so an index on the ordering serves it at any depth. Raises
-    InvalidPosition for a token this list did not write."""
-    backwards, values = (False, None)
-    if token is not None:
-        backwards, values = decode(token, queryset=queryset, ordering=ordering)
-    order = _reversed(ordering) if backwards else ordering
+def page(
+    queryset: QuerySet,
+    *,
+    ordering: tuple[str, ...],
+    token: str | None,
+    size: int,
+    keep: Q | None = None,
+    budget: int | None = None,
+) -> Page:
+    """The page of ``queryset`` that ``token`` points to (the first without one), showing
+    only the rows that pass ``keep`` (all when None). One query: ``size + 1`` rows in the
+    order (or its reverse, for the page before a position), so an index on the ordering
+    serves it at any depth; a row ``keep`` leaves out is read and passed over.
+
+    With a ``budget`` (and a ``keep``) the page reads at most ``budget`` rows beyond its
+    position: one query first finds the ``budget``-th (the edge), the page's query reads
+    no further. When the rows it read hold fewer than ``size`` that pass ``keep`` and rows
+    lie beyond the edge, the page is short (even empty) and its link onward starts after
+    the edge. Raises InvalidPosition for a token this list did not write."""
+    start = (
+        Position(values=[])
+        if token is None
+        else decode(token, queryset=queryset, ordering=ordering)
+    )
+    order = _reversed(ordering) if start.backwards else ordering
     rows = queryset.order_by(*order)
-    if values is not None:
-        rows = rows.filter(beyond(order, values))
+    if start.values:
+        rows = rows.filter(beyond(order, start.values, inclusive=start.inclusive))
+    edge = None
+    if keep is not None and budget is not None:
+        edge = _edge(rows, order=order, budget=budget)
+        if edge is not None:
+            # At or before the edge: the rows after it in the reverse order, and it.
+            rows = rows.filter(beyond(_reversed(order), edge, inclusive=True))
+    if keep is not None:
+        rows = rows.filter(keep)
     found = list(rows[: size + 1])
     more, shown = len(found) > size, found[:size]
-    if backwards:
+    # Onward (the way the page runs): after the last row shown when there are more to
+    # show, else after the edge when the budget ran out with rows beyond it.
+    onward = _position(shown[-1], ordering) if more else edge
+    ahead = encode(onward, backwards=start.backwards) if onward is not None else None
+    # Back the way the reader came: before the first row shown; from a page that showed
+    # nothing, everything on the other side of its own position (so its row too, when
+    # the page started after it). The first page has nothing before it.
+    if not start.values:
+        behind = None
+    elif shown:
+        behind = encode(_position(shown[0], ordering), backwards=not start.backwards)
+    else:
+        behind = encode(start.values, backwards=not start.backwards, inclusive=not start.inclusive)
+    if start.backwards:
         shown.reverse()
-    first = encode(_position(shown[0], ordering), backwards=True) if shown else None
-    last = encode(_position(shown[-1], ordering)) if shown else None
-    if backwards:
-        # Came back from a later page: there is one after this; one before if more.
-        return Page(rows=shown, newer=first if more else None, older=last)
-    return Page(
-        rows=shown, newer=first if values is not None else None, older=last if more else None
-    )
+        return Page(rows=shown, newer=ahead, older=behind)
+    return Page(rows=shown, newer=behind, older=ahead)
+
+
+def _edge(rows: QuerySet, *, order: tuple[str, ...], budget: int) -> list | None:
+    """The position of the ``budget``-th of ``rows`` (in ``order``) when there are rows
+    beyond it, else None (the page may read to the end). One query: the index on the
+    ordering walks ``budget + 1`` entries."""
+    found = list(rows.values_list(*(o.lstrip("-") for o in order))[budget - 1 : budget + 1])
+    return list(found[0]) if len(found) == 2 else None
 
 
 class KeysetPagination(pagination.CursorPagination):
@@ -146,11 +218,16 @@ class KeysetPagination(pagination.CursorPagination):
     unique, so a row is never shown twice or skipped as others arrive or change).
     ``next`` and ``previous`` are links with a ``cursor``; there is no ``count``. A
     cursor that is not one of those links, as given, is a 400 naming ``cursor``.
-    ``example_path`` is the list's path, for the schema's example links."""
+    ``example_path`` is the list's path, for the schema's example links.
+
+    A view that leaves rows out row by row gives the filter as ``page_filter()`` (a Q,
+    or None to show every row of its queryset) rather than in its queryset, so that a
+    ``budget`` bounds the rows a page reads beyond its position (see ``page``)."""
 
     ordering: tuple[str, ...] = ()
     example_path = ""
     page_size = api_settings.PAGE_SIZE
+    budget: int | None = None
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -158,12 +235,15 @@ class KeysetPagination(pagination.CursorPagination):
         tokens = request.query_params.getlist(self.cursor_query_param)
         if len(tokens) > 1:
             raise ValidationError({self.cursor_query_param: [CURSOR_MESSAGE]})
+        page_filter = getattr(view, "page_filter", None)
         try:
             self._page = page(
                 queryset,
                 ordering=self.ordering,
                 token=tokens[0] if tokens else None,
                 size=self.page_size,
+                keep=page_filter() if page_filter is not None else None,
+                budget=self.budget,
             )
         except InvalidPosition:
             raise ValidationError({self.cursor_query_param: [CURSOR_MESSAGE]}) from None
@@ -189,9 +269,14 @@ class KeysetPagination(pagination.CursorPagination):
         described["required"] = ["next", "previous", "results"]
         described["properties"]["next"]["description"] = (
             "The next (older) page, or null on the last."
+            if self.budget is None
+            else "The next (older) page; null only at the end of the list (a page may "
+            "hold fewer rows than the page size, or none, and still have one)."
         )
         described["properties"]["previous"]["description"] = (
             "The previous (newer) page, or null on the first."
+            if self.budget is None
+            else "The previous (newer) page; null only at the start of the list."
         )
         for link in ("next", "previous"):
             described["properties"][link]["example"] = (
@@ -215,7 +300,9 @@ class KeysetPagination(pagination.CursorPagination):
 
 class ReferralCursorPagination(KeysetPagination):
     """The API's keyset pages for referrals: newest first by when they were received
-    (``received_at``, then ``id``)."""
+    (``received_at``, then ``id``). A page for a screener or a manager, who are not shown
+    closed referrals, reads at most ``budget`` referrals beyond its position."""
 
     ordering = ("-received_at", "-id")
     example_path = "/api/v1/referrals/"
+    budget = 1000
