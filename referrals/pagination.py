@@ -107,19 +107,23 @@ def decode(token: str, *, queryset: QuerySet, ordering: tuple[str, ...]) -> Posi
 def beyond(ordering: tuple[str, ...], values: list, *, inclusive: bool = False) -> Q:
     """Rows that come after the position ``values`` in ``ordering`` (each field ``name``
     or ``-name``), and the row at it too when ``inclusive``: the first field bounds an
-    index range; the rest break its ties."""
-    first = ordering[0].lstrip("-")
-    bound = Q(**{f"{first}__{'lte' if ordering[0].startswith('-') else 'gte'}": values[0]})
-    after = Q()
-    for depth in range(len(ordering) - 1, -1, -1):
-        name = ordering[depth].lstrip("-")
-        lookup = "lt" if ordering[depth].startswith("-") else "gt"
-        if depth == len(ordering) - 1:
-            after = Q(**{f"{name}__{lookup}{'e' if inclusive else ''}": values[depth]})
-        else:
-            step = Q(**{f"{name}__{lookup}": values[depth]})
-            after = step | (Q(**{name: values[depth]}) & after)
-    return bound & after
+    index range; the rest break its ties.
+
+    The ties are written as the rows at the first field's value that do not come after
+    the position, left out of the range, rather than as "beyond the value, or at it and
+    after the rest": the same rows, but PostgreSQL takes the second form's two conditions
+    on the first field as independent and estimates the range's selectivity squared,
+    which for a narrow range (a page bounded on both sides: see ``page``'s budget) is
+    next to no rows, and it then sorts and joins the whole range instead of reading it
+    in order until the page is full. The first form it estimates as the range alone."""
+    first, descending = ordering[0].lstrip("-"), ordering[0].startswith("-")
+    if len(ordering) == 1:
+        lookup = ("lt" if descending else "gt") + ("e" if inclusive else "")
+        return Q(**{f"{first}__{lookup}": values[0]})
+    bound = Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]})
+    return bound & ~(
+        Q(**{first: values[0]}) & ~beyond(ordering[1:], values[1:], inclusive=inclusive)
+    )
 
 
 def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
