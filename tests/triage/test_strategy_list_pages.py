@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from agencies.models import Role
@@ -28,6 +29,7 @@ from tests.factories import (
 )
 from triage import selectors
 from triage.models import StrategyDiscussion
+from triage.strategy_api import DiscussionCursorPagination
 
 pytestmark = pytest.mark.django_db
 
@@ -173,13 +175,65 @@ def test_an_api_page_takes_the_same_queries_however_deep(django_assert_num_queri
         DiscussionActionFactory(discussion=discussion)
     second = client.get(API).json()["next"]
 
-    # The page with its referrals, children and conveners; its attendees (with their
-    # agencies: the warnings read them, not a query a discussion), actions, decisions and
-    # information shared, a query each however many discussions; the access log.
-    with django_assert_num_queries(6):
+    # Where the page's budget ends (test_api_pages_within_a_budget_...); the page with its
+    # referrals, children and conveners; its attendees (with their agencies: the warnings
+    # read them, not a query a discussion), actions, decisions and information shared, a
+    # query each however many discussions; the access log.
+    with django_assert_num_queries(7):
         assert client.get(API).status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(second).status_code == 200
+
+
+@pytest.mark.parametrize(("rows", "page_size"), [(1, 2), (3, 2), (4, 5), (1000, 50)])
+def test_api_pages_within_a_budget_show_every_discussion_not_closed_once_in_order(
+    monkeypatch, rows, page_size
+):
+    """A screener's page reads at most its budget of discussions beyond its cursor, closed
+    or not: a page may then hold fewer than the page size, or none, and its next goes on
+    after the last discussion it read. Following next to the end, and previous back to
+    the start, shows every discussion not closed once."""
+    monkeypatch.setattr(DiscussionCursorPagination, "budget", rows)
+    monkeypatch.setattr(DiscussionCursorPagination, "page_size", page_size)
+    child_with_open = ChildFactory()
+    ReferralFactory(child=child_with_open)
+    for n in range(3):
+        held(ReferralFactory(), n)
+    for n in range(6):
+        held(decided(400 + n), 300 + n)  # closed
+    held(decided(400, child=child_with_open), 310)  # not closed: the child has one open
+    for n in range(5):
+        held(decided(500 + n), 320)  # closed, held at one moment
+    held(decided(5), 320)  # not closed: decided lately
+    now = timezone.now()
+    expected = [
+        d.pk
+        for d in StrategyDiscussion.objects.select_related("referral__decision").order_by(
+            "-held_at", "-id"
+        )
+        if not selectors.discussion_is_closed(d, now=now)
+    ]
+    client = api_as(UserFactory(role=Role.SCREENER))
+
+    def walk(url, link):
+        pages = []
+        while url:
+            cache.clear()  # the API's throttle counts requests there
+            pages.append(client.get(url).json())
+            url = pages[-1][link]
+        return pages
+
+    forward = walk(API, "next")
+    back = walk(forward[-1]["previous"], "previous") if forward[-1]["previous"] else []
+
+    def ids(pages):
+        return [d["id"] for p in pages for d in p["results"]]
+
+    assert ids(forward) == expected
+    assert ids(list(reversed(back))) + ids(forward[-1:]) == expected
+    assert all(len(p["results"]) <= page_size for p in forward)
+    if rows < 5:
+        assert any(not p["results"] and p["next"] for p in forward)
 
 
 @pytest.mark.parametrize(
