@@ -60,6 +60,8 @@ def sequence_name(year: int) -> str:
 def next_numbers(year: int, count: int) -> list[int]:
     """``count`` new numbers for the year, in increasing order, within the caller's
     transaction."""
+    if count < 1:
+        raise ValueError("a submission takes at least one reference")
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             return _from_counter_row(cursor, year, count)

@@ -195,14 +195,19 @@ def test_many_concurrent_submissions_get_unique_references_in_order():
 
 @pytest.mark.postgres
 @POSTGRES
-def test_a_year_without_a_sequence_uses_the_counter_row_and_a_later_sequence_starts_after_it():
+def test_a_year_without_a_sequence_uses_the_counter_row_and_a_later_sequence_starts_after_it(
+    caplog,
+):
     """An installation not migrated for years: references still come, one submission at
-    a time; the next migrate makes the sequence, which starts after the row's numbers
-    and any stored, so nothing is issued twice."""
+    a time, and the log says what to do; the next migrate makes the sequence, which
+    starts after the row's numbers and any stored, so nothing is issued twice."""
     without_sequence(2045)
+    references._warned.discard(2045)
     referrer = UserFactory(role=Role.REFERRER)
     with time_machine.travel("2045-03-02 09:00:00+00:00", tick=False):
         assert refer(referrer, children=2) == ["FD-2045-000001", "FD-2045-000002"]
+        assert "No reference sequence for 2045" in caplog.text
+        assert "Run migrate" in caplog.text
         ReferralFactory(reference="FD-2045-000009")  # loaded by other means
 
         assert references.ensure_sequences([2045]) == [2045]
@@ -299,3 +304,8 @@ def test_the_years_prepared_are_last_year_this_year_and_five_ahead():
 def test_a_sequence_name_is_made_only_from_a_plausible_year(year):
     with pytest.raises(ValueError, match="not a year"):
         references.sequence_name(year)
+
+
+def test_a_submission_takes_at_least_one_reference():
+    with pytest.raises(ValueError, match="at least one"):
+        references.next_numbers(2026, 0)
