@@ -64,6 +64,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="the servers' scheduling priority (negative: ahead of other work on a shared "
+        "machine; root only); PostgreSQL's backends keep theirs",
+    )
     args = parser.parse_args()
 
     made = run_secrets()
@@ -74,6 +81,11 @@ def main() -> None:
     set_up(args.database, broker=args.broker)  # migrates with this checkout's code
     password = secrets.token_urlsafe(24)
     users = prepare(password).users
+    # Earlier runs' referrals were numbered by this checkout's sequences, which the other
+    # checkout's counter rows know nothing of: both from the references stored, then copy.
+    from referrals.references import renumber_from_stored
+
+    renumber_from_stored()
     copy = _copy_database(args.database)
     checkouts = {
         "before": (Path(args.before).resolve(), copy, args.ports[0]),
@@ -151,6 +163,7 @@ def _serve(label, root: Path, database: str, port: int, args, made) -> _Server:
         [str(python.parent / "gunicorn"), "frontdoor.wsgi:application", "--bind",
          f"127.0.0.1:{port}", "--workers", str(WORKERS), "--access-logfile", "/dev/null"],
         env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT,
+        preexec_fn=(lambda: os.nice(args.nice)) if args.nice else None,
     )  # fmt: skip
     server = _Server(label, root, database, port, process, workdir)
     wait_until_up(Client("127.0.0.1", port), seconds=60, alive=lambda: process.poll() is None)
