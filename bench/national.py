@@ -408,8 +408,11 @@ def _index_size(statement: str) -> int:
 
 
 def _drop_work_tables(cursor) -> None:
+    # Not the baselines' table (bench/baseline, a migrated app of bench_pages.py's): its
+    # migration stays recorded, so a later run would find it gone.
     cursor.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'bench\\_%'"
+        " AND tablename NOT LIKE 'bench\\_baseline\\_%'"
     )
     tables = [row[0] for row in cursor.fetchall()]
     if tables:

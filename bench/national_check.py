@@ -80,6 +80,7 @@ def rules(failures: Failures) -> None:
     from django.db import connection
 
     from bench.national import loaded_tables
+    from referrals.references import last_issued, stored_last_numbers
 
     live, history = loaded_tables()
     with connection.cursor() as cursor:
@@ -129,6 +130,14 @@ def rules(failures: Failures) -> None:
             if count:
                 future.append(f"{table}.{column}: {count:,}")
         failures.check(not future, "nothing happened after now " + "; ".join(future))
+    behind = [
+        f"{year}: last issued {last_issued(year):,}, loaded up to {loaded:,}"
+        for year, loaded in sorted(stored_last_numbers().items())
+        if last_issued(year) < loaded
+    ]
+    failures.check(
+        not behind, "each year's references continue after the loaded ones " + "; ".join(behind)
+    )
 
 
 def _sample(model, n: int = SAMPLE):
@@ -488,13 +497,16 @@ def writes(failures: Failures, visit, *, referrer, manager, child) -> None:
     then rolled back: the sequences, the reference numbers, the NHS number link and the
     triggers all take the generated rows as they are."""
     from django.db import transaction
+    from django.utils import timezone
 
     from referrals.models import Referral
+    from referrals.references import format_reference, stored_last_numbers
     from triage.services.decisions import decide
 
     class RolledBack(Exception):
         pass
 
+    loaded_before = stored_last_numbers()
     try:
         with transaction.atomic():
             response = visit(
@@ -520,6 +532,13 @@ def writes(failures: Failures, visit, *, referrer, manager, child) -> None:
                     made.child_id == child.pk,
                     f"a new referral {made.reference} (id {made.pk}), linked by NHS number "
                     f"to child {made.child_id} as submitted",
+                )
+                year = timezone.localtime(made.received_at).year
+                loaded = loaded_before.get(year, 0)
+                failures.check(
+                    made.reference == format_reference(year, loaded + 1),
+                    f"its reference {made.reference} follows the last loaded for {year} "
+                    f"({loaded:,})",
                 )
             waiting = Referral.objects.filter(status="awaiting_decision").order_by("pk").first()
             decision = decide(

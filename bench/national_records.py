@@ -214,9 +214,9 @@ def insert_households(cursor) -> None:
 
 
 def set_reference_sequences(cursor) -> None:
-    """The last reference of each year, so a new referral gets the next one."""
-    cursor.execute(
-        "DELETE FROM referrals_referencesequence; "
-        "INSERT INTO referrals_referencesequence (year, last_number) "
-        "SELECT year, max(ref_no) FROM bench_ref GROUP BY year"
-    )
+    """Each year's numbering continues after the highest reference loaded for it (the
+    year's sequence on PostgreSQL, its counter row too), so that the next real referral
+    never takes a loaded one's reference."""
+    from referrals.references import renumber_from_stored
+
+    renumber_from_stored()

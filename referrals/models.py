@@ -68,7 +68,10 @@ class ParentalConsent(models.TextChoices):
 
 
 class ReferenceSequence(models.Model):
-    """The last reference number issued in a year. References are never reused."""
+    """The last reference number issued in a year from this row. References are never
+    reused. On SQLite it is the counter; on PostgreSQL each year has a sequence instead
+    (referrals/references.py) and a row counts only for a year without one, and as the
+    floor a new sequence starts after."""
 
     year = models.PositiveIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -21,7 +21,7 @@ from core.clock import decision_due_at
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from notices.models import NoticeKind
 from notices.services import raise_notice
-from referrals import coaching
+from referrals import coaching, references
 from referrals.census import CALLER_SOURCE, CallerType
 from referrals.matching import exact_nhs_match
 from referrals.models import (
@@ -29,7 +29,6 @@ from referrals.models import (
     HouseholdMember,
     IdempotencyRecord,
     ParentalConsent,
-    ReferenceSequence,
     Referral,
     ReferralConcern,
     Status,
@@ -143,19 +142,9 @@ def check_received_at(received_at: datetime, *, now: datetime) -> None:
 
 
 def _next_references(year: int, count: int) -> list[str]:
-    """``count`` new references for the year, in one statement: the year's row is made
-    or moved on by ``count`` and locked until the transaction ends, so that references
-    are issued in order and never twice."""
-    table = ReferenceSequence._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (year, last_number) VALUES (%s, %s) "  # noqa: S608 - our own table
-            f"ON CONFLICT (year) DO UPDATE SET last_number = {table}.last_number + %s "
-            "RETURNING last_number",
-            [year, count, count],
-        )
-        last = cursor.fetchone()[0]
-    return [f"FD-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
+    """``count`` new references for the year, in order, never issued before
+    (referrals/references.py: on PostgreSQL without waiting for other submissions)."""
+    return [references.format_reference(year, n) for n in references.next_numbers(year, count)]
 
 
 def _next_reference(year: int) -> str:
@@ -269,8 +258,8 @@ def submit_referrals(
     # without a savepoint of its own, when there is one: submit_api_referral's).
     with transaction.atomic(savepoint=False):
         submission = Submission.objects.create(submitted_by=by, created_at=now)
-        references = _next_references(timezone.localtime(received_at).year, len(referrals))
-        for referral, reference in zip(referrals, references, strict=True):
+        issued = _next_references(timezone.localtime(received_at).year, len(referrals))
+        for referral, reference in zip(referrals, issued, strict=True):
             referral.reference = reference
             referral.submission = submission
             referral.save()

@@ -53,6 +53,16 @@ def reference_data_after_flush(request):
     stages.add_stages(apps, None)
 
 
+@pytest.fixture
+def fresh_reference_numbering(db):
+    """Each year's references start again after those stored (none: from 1). On
+    PostgreSQL a year's sequence keeps the numbers earlier tests took from it, as it
+    keeps those of any rolled-back transaction (referrals/references.py)."""
+    from referrals.references import renumber_from_stored
+
+    renumber_from_stored()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Fast by default: MD5 hashing in tests only (never in settings.py)."""

@@ -16,6 +16,7 @@ from psycopg2 import errors
 
 from audit import triggers
 from audit.db_roles import append_only_tables
+from referrals.references import sequence_name, years_to_prepare
 
 POSTGRES_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="database roles are PostgreSQL's"
@@ -154,6 +155,17 @@ def test_the_app_role_cannot_disable_or_drop_the_triggers(as_app, table):
 def test_the_app_role_cannot_create_tables_or_functions(as_app):
     assert _refused(as_app, "CREATE TABLE audit_shadow (id int)")
     assert _refused(as_app, "CREATE FUNCTION audit_noop() RETURNS int AS 'SELECT 1' LANGUAGE sql")
+
+
+@pytest.mark.postgres
+@POSTGRES_ONLY
+def test_the_app_role_takes_references_from_the_sequences_migrate_made_but_makes_none(as_app):
+    """Every migrate makes the coming years' reference sequences as the owner
+    (referrals/references.py), and the grant lets the application's role use them."""
+    for year in years_to_prepare():
+        as_app.execute("SELECT nextval(%s)", [sequence_name(year)])
+        assert as_app.fetchone()[0] >= 1
+    assert _refused(as_app, "CREATE SEQUENCE referrals_reference_shadow")
 
 
 @pytest.mark.postgres

@@ -46,7 +46,7 @@ def test_the_decision_is_due_exactly_24_hours_after_it_was_received():
     assert referral.decision_due_at - referral.received_at == timedelta(hours=24)
 
 
-def test_references_are_readable_unique_and_numbered_within_the_year():
+def test_references_are_readable_unique_and_numbered_within_the_year(fresh_reference_numbering):
     referrer = UserFactory(role=Role.REFERRER)
     with time_machine.travel("2026-12-31 23:00:00+00:00", tick=False):
         first, second = refer(referrer, children=[CHILD, {**CHILD, "child_first_name": "Leo"}])
