@@ -24,7 +24,7 @@ from datetime import date
 from referrals.matching.blocking import candidates
 from referrals.matching.names import jaro_winkler, name_similarity, normalise_name, variants_of
 from referrals.matching.query import Query
-from referrals.matching.scoring import score, threshold
+from referrals.matching.scoring import Scorer, threshold
 from referrals.models import Child, Referral
 from referrals.validation import nhs_number_is_valid, normalise_nhs_number
 
@@ -70,15 +70,17 @@ def find_matches(
     )
     if query.is_empty():
         return []
-    bar = threshold(query)
+    bar, score = threshold(query), Scorer(query)
     scored = []
     for row in candidates(query):
-        points, reasons = score(query, row)
+        points, reasons = score(row)
         if points >= bar:
             scored.append((points, reasons, row))
     scored.sort(key=lambda s: (-s[0], s[2].last_name, s[2].first_name, s[2].pk))
     best = scored[: max(limit, 0)]
-    children = Child.objects.in_bulk([row.pk for _, _, row in best])
+    # In no order: the matches keep the order above. (Child's own order by name would
+    # only make the database sort them.)
+    children = Child.objects.order_by().in_bulk([row.pk for _, _, row in best])
     return [
         Match(child=children[row.pk], score=round(points, 3), reasons=reasons)
         for points, reasons, row in best
