@@ -120,7 +120,7 @@ def _likeness(query: Query, *, both_names: bool = False) -> tuple[str, list[str]
 def _closest_by_name(dates: list, query: Query, cap: int = NEAR_DATE_CAP) -> list[int]:
     """The ids of the ``cap`` children born on one of ``dates`` whose last name (first
     name, when no last name is given, or any of its known variants) is most like the one
-    given.
+    given, best first, ties to the lower id.
 
     About 30 dates of birth hold some 6,000 children at a million. Their ids and names
     alone come from the covering index on the date of birth (an index-only scan, no
@@ -133,34 +133,61 @@ def _closest_by_name(dates: list, query: Query, cap: int = NEAR_DATE_CAP) -> lis
         column, targets = _column("last_name"), [query.last]
     else:
         column, targets = _column("first_name"), sorted(variants_of(query.first))
+    ids, names = _ids_and_names(dates, column)
+    if not names:
+        return []
+    # Each name's best similarity to any target, computed in C.
+    similarity = cdist(targets, names, scorer=JaroWinkler.similarity, dtype=numpy.float64)
+    return best_first(ids, similarity.max(axis=0), cap)
+
+
+# Joins the near-dates names into one string: a control character, which no name as
+# typed keeps (they are stripped), and which lower() treats as the end of a word.
+SEPARATOR = "\x1f"
+
+
+def _ids_and_names(dates: list, column: str) -> tuple[numpy.ndarray, list[str]]:
+    """The ids and the names, lower-cased, of the children born on one of ``dates``."""
     condition = _in(_DATE_OF_BIRTH, dates)
     with _connection().cursor() as cursor:
-        if _on_postgresql():  # two arrays in one row: no Python object per row until here
-            arrays = f"SELECT array_agg({_ID}), array_agg({column}) FROM {_TABLE}"  # noqa: S608
-            cursor.execute(f"{arrays} WHERE {condition}", dates)
-            ids, names = cursor.fetchone()
-        else:
-            cursor.execute(f"SELECT {_ID}, {column} FROM {_TABLE} WHERE {condition}", dates)  # noqa: S608
-            found = cursor.fetchall()
-            ids, names = [pk for pk, _ in found], [name for _, name in found]
-    if not ids:
-        return []
-    names = lower_each(names)
-    # Each name's best similarity to any target, computed in C; ties go to the lower id.
-    similarity = cdist(targets, names, scorer=JaroWinkler.similarity, dtype=numpy.float64)
-    order = numpy.lexsort((numpy.array(ids), -similarity.max(axis=0)))[:cap]
-    return [ids[i] for i in order.tolist()]
+        if _on_postgresql():
+            # One row of two strings: no Python object a child until the names are split,
+            # and the ids go straight into numpy.
+            strings = (
+                f"SELECT count(*), string_agg({_ID}::text, ','), "  # noqa: S608 - ours
+                f"string_agg({column}, chr({ord(SEPARATOR)})) FROM {_TABLE}"
+            )
+            cursor.execute(f"{strings} WHERE {condition}", dates)
+            count, ids, joined = cursor.fetchone()
+            if not count:
+                return numpy.array([], dtype=numpy.int64), []
+            names = split_lowered(joined, count)
+            if names is not None:
+                return numpy.fromstring(ids, dtype=numpy.int64, sep=","), names
+        # SQLite, or a name holding the separator: a row a child.
+        cursor.execute(f"SELECT {_ID}, {column} FROM {_TABLE} WHERE {condition}", dates)  # noqa: S608
+        found = cursor.fetchall()
+    ids = numpy.array([pk for pk, _ in found], dtype=numpy.int64)
+    return ids, [name.lower() for _, name in found]
 
 
-def lower_each(names: list[str]) -> list[str]:
-    """Each name lower-cased, in one call rather than one a name (some 6,000 a search).
-    Joined by NUL, which is neither cased nor case-ignorable, so that ``lower()`` treats
-    each name as it would alone (a final sigma too); a name that holds a NUL itself
-    (SQLite's text can, PostgreSQL's cannot) sends it the long way."""
-    lowered = "\0".join(names).lower().split("\0")
-    if len(lowered) != len(names):
-        return [name.lower() for name in names]
-    return lowered
+def split_lowered(joined: str, count: int) -> list[str] | None:
+    """``count`` (one or more) names joined by SEPARATOR, each lower-cased as it would be alone (the
+    separator is neither cased nor case-ignorable, so a final sigma stays final); None
+    when a name held the separator itself."""
+    names = joined.lower().split(SEPARATOR)
+    return names if len(names) == count else None
+
+
+def best_first(ids: numpy.ndarray, similarity: numpy.ndarray, cap: int) -> list[int]:
+    """The ``cap`` ids of the highest similarity, best first, ties to the lower id."""
+    if len(ids) > cap:
+        # Only those at or above the cap-th highest similarity can be among them: sort
+        # those (a few hundred) rather than all (a few thousand).
+        kth = len(ids) - cap
+        keep = similarity >= numpy.partition(similarity, kth)[kth]
+        ids, similarity = ids[keep], similarity[keep]
+    return ids[numpy.lexsort((ids, -similarity))[:cap]].tolist()
 
 
 def _on_postgresql() -> bool:

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from datetime import date
 
+import numpy
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -159,13 +160,43 @@ def test_the_near_dates_block_keeps_the_most_alike_names_ties_to_the_lower_id(fi
 
 
 @MANY
-@given(st.lists(st.text(max_size=12), max_size=8))
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=8))
 @example(["ΟΔΥΣΣΕΥΣ", "ΣΑΣ", "Σ"])  # a final sigma, at the end of each name and alone
 @example(["ΌΣ'", "A\u0345Σ", "İlkay", "ẞ"])  # case-ignorable letters around a sigma
-@example(["Ada\x00Quist", "Bo"])  # a NUL in a name: the long way
-@example([])
-def test_lowering_the_near_dates_names_together_is_each_alone(names):
-    assert blocking.lower_each(names) == [name.lower() for name in names]
+@example(["Ada\x1fQuist", "Bo"])  # the separator in a name
+@example([""])
+def test_the_near_dates_names_lowered_together_are_each_lowered_alone(names):
+    lowered = blocking.split_lowered(blocking.SEPARATOR.join(names), len(names))
+    if any(blocking.SEPARATOR in name for name in names):
+        assert lowered is None  # then the names are read a row a child
+    else:
+        assert lowered == [name.lower() for name in names]
+
+
+@MANY
+@given(
+    st.lists(st.tuples(st.integers(1, 10**6), st.sampled_from([0.5, 0.8, 0.9, 1.0])),
+             unique_by=lambda pair: pair[0], max_size=40),
+    st.integers(1, 12),
+)  # fmt: skip
+def test_the_near_dates_best_names_are_those_of_a_full_sort(pairs, cap):
+    ids = numpy.array([pk for pk, _ in pairs], dtype=numpy.int64)
+    similarity = numpy.array([value for _, value in pairs], dtype=numpy.float64)
+    expected = [pk for pk, _ in sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:cap]]
+    assert blocking.best_first(ids, similarity, cap) == expected
+
+
+@pytest.mark.django_db
+def test_a_near_date_name_holding_the_separator_is_still_ranked():
+    born = date(2019, 5, 6)
+    odd = Child.objects.create(first_name="Ada", last_name="Smi\x1fth", date_of_birth=born)
+    smith = Child.objects.create(first_name="Ada", last_name="Smith", date_of_birth=born)
+    jones = Child.objects.create(first_name="Ada", last_name="Jones", date_of_birth=born)
+    query = Query.of(
+        first_name="Ada", last_name="Smith", date_of_birth=born, postcode="", nhs_number=""
+    )
+
+    assert blocking._closest_by_name([born], query, 3) == [smith.pk, odd.pk, jones.pk]
 
 
 # --- Scoring one query's candidates: Scorer against score() as it was written out -------
