@@ -55,6 +55,12 @@ def arguments():
     parser.add_argument("--read-only", action="store_true", help="roll every write back")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile N POSTs instead")
     parser.add_argument("--json", metavar="FILE", help="append the figures to FILE")
+    parser.add_argument(
+        "--posts-only",
+        action="store_true",
+        help="the warm-up and --requests POSTs, nothing else: for counting instructions "
+        "(valgrind --tool=callgrind) with two values of --requests, the difference",
+    )
     return parser.parse_args()
 
 
@@ -147,6 +153,10 @@ def main() -> None:
         searcher = Searcher(match_bodies(args.bodies))
         for _ in range(args.warm):  # imports, caches, the connection
             searcher.post()
+        if args.posts_only:
+            for _ in range(args.requests):
+                searcher.post()
+            return
         if args.profile:
             profile = cProfile.Profile(time.process_time)
             profile.enable()

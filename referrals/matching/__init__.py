@@ -70,12 +70,8 @@ def find_matches(
     )
     if query.is_empty():
         return []
-    bar, score = threshold(query), Scorer(query)
-    scored = []
-    for row in candidates(query):
-        points, reasons = score(row)
-        if points >= bar:
-            scored.append((points, reasons, row))
+    bar = threshold(query)
+    scored = [each for each in Scorer(query).all(candidates(query)) if each[0] >= bar]
     scored.sort(key=lambda s: (-s[0], s[2].last_name, s[2].first_name, s[2].pk))
     best = scored[: max(limit, 0)]
     # In no order: the matches keep the order above. (Child's own order by name would

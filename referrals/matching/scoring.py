@@ -14,6 +14,7 @@ from referrals.matching.names import (
     name_similarity,
     normalise_name,
     other_names,
+    similarities,
     variants_of,
 )
 from referrals.matching.query import Query, Row
@@ -91,6 +92,39 @@ class Scorer:
 
     def __call__(self, row: Row) -> tuple[float, list[str]]:
         query = self.query
+        first, last = _recorded_first(row), normalise_name(row.last_name)
+        first_similarity = name_similarity(query.first, first) if query.first and first else 0.0
+        last_similarity = name_similarity(query.last, last) if query.last and last else 0.0
+        return self._score(row, first, last, first_similarity, last_similarity)
+
+    def all(self, rows: list[Row]) -> list[tuple[float, list[str], Row]]:
+        """Each candidate's score and reasons, and the candidate: the names'
+        similarities to the query's worked out for all of them at once
+        (``names.similarities``)."""
+        query = self.query
+        firsts = [_recorded_first(row) for row in rows]
+        lasts = [normalise_name(row.last_name) for row in rows]
+        unread = [0.0] * len(rows)  # no name given: no similarity is read
+        first_similarities = similarities(query.first, firsts) if query.first else unread
+        last_similarities = similarities(query.last, lasts) if query.last else unread
+        return [
+            (*self._score(row, first, last, first_similarity, last_similarity), row)
+            for row, first, last, first_similarity, last_similarity in zip(
+                rows, firsts, lasts, first_similarities, last_similarities, strict=True
+            )
+        ]
+
+    def _score(
+        self,
+        row: Row,
+        recorded_first: str,
+        recorded_last: str,
+        first_similarity: float,
+        last_similarity: float,
+    ) -> tuple[float, list[str]]:
+        """The score, given the candidate's names normalised and their similarities to
+        the query's (which only a name both sides hold is read for)."""
+        query = self.query
         points, reasons = 0.0, []
         nhs_matches = False
         if query.nhs_number:
@@ -105,10 +139,6 @@ class Scorer:
             points += value
             if reason:
                 reasons.append(reason)
-        recorded_first = normalise_name(row.first_name)
-        if recorded_first == UNBORN:  # since born and named: the first name says nothing
-            recorded_first = ""
-        recorded_last = normalise_name(row.last_name)
         others = other_names(row.other_names) if row.other_names else _NO_OTHER_NAMES
         first = _name_evidence(
             "First name",
@@ -118,6 +148,7 @@ class Scorer:
             row.first_name,
             recorded_first,
             others,
+            first_similarity,
             weight=W_FIRST_NAME,
             variants=self.first_variants,
         )
@@ -129,6 +160,7 @@ class Scorer:
             row.last_name,
             recorded_last,
             others,
+            last_similarity,
             weight=W_LAST_NAME,
             variants=None,
         )
@@ -155,6 +187,11 @@ class Scorer:
             reasons.append("Postcode matches")
         total = 1.0 if nhs_matches else min(max(points, 0.0), 1.0)
         return total, reasons
+
+
+def _recorded_first(row: Row) -> str:
+    first = normalise_name(row.first_name)
+    return "" if first == UNBORN else first  # since born and named: it says nothing
 
 
 def _date_of_birth_evidence(given: date | None, recorded: date | None):
@@ -187,15 +224,16 @@ def _name_evidence(
     recorded: str,
     recorded_normalised: str,
     others: frozenset[str],
+    similarity: float,
     *,
     weight: float,
     variants: frozenset[str] | None,
 ) -> tuple[float, str | None]:
-    """One name's evidence. ``compact``: ``normalised`` without spaces; ``variants``: its
-    known variants (itself included), or None for a name that has none (a last name)."""
+    """One name's evidence. ``compact``: ``normalised`` without spaces; ``similarity``:
+    ``name_similarity(normalised, recorded_normalised)``; ``variants``: its known
+    variants (itself included), or None for a name that has none (a last name)."""
     if not normalised or not recorded_normalised:
         return 0.0, None
-    similarity = name_similarity(normalised, recorded_normalised)
     if similarity == 1.0:
         return weight, f"{label} matches"
     if variants is not None and recorded_normalised in variants:

@@ -27,6 +27,7 @@ from referrals.matching.names import (
     name_similarity,
     normalise_name,
     other_names,
+    similarities,
     variants_of,
 )
 from referrals.matching.query import Query, Row
@@ -93,6 +94,16 @@ NAMES = st.from_regex(r"[a-z]{0,12}( [a-z]{1,8})?", fullmatch=True)
 def test_name_similarity_is_the_full_way(a, b):
     name_similarity.cache_clear()
     assert name_similarity(a, b) == reference_similarity(a, b)
+
+
+@MANY
+@given(NAMES, st.lists(NAMES, max_size=30))
+@example("smith", ["smith", "smyth", "", "smith jones", "s"])
+@example("smith jones", ["smith", "jones smith"])
+@example("", ["", "a"])
+def test_similarities_for_many_names_at_once_are_each_names(name, others):
+    name_similarity.cache_clear()
+    assert similarities(name, others) == [reference_similarity(name, other) for other in others]
 
 
 def reference_date_evidence(given: date, recorded: date):
@@ -323,6 +334,7 @@ def query_and_rows(draw):
 def test_scoring_a_querys_candidates_is_scoring_each_afresh(query_and_rows):
     query, rows = query_and_rows
     score = Scorer(query)
-    for row in rows:
-        assert score(row) == reference_score(query, row)
-        assert scoring.score(query, row) == reference_score(query, row)
+    expected = [reference_score(query, row) for row in rows]
+    assert [score(row) for row in rows] == expected
+    assert [scoring.score(query, row) for row in rows] == expected
+    assert score.all(rows) == [(*each, row) for each, row in zip(expected, rows, strict=True)]
