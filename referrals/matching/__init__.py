@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from referrals.matching.blocking import candidates
+from referrals.matching.blocking import candidates, children_by_id
 from referrals.matching.names import jaro_winkler, name_similarity, normalise_name, variants_of
 from referrals.matching.query import Query
 from referrals.matching.scoring import Scorer, threshold
@@ -74,9 +74,7 @@ def find_matches(
     scored = [each for each in Scorer(query).all(candidates(query)) if each[0] >= bar]
     scored.sort(key=lambda s: (-s[0], s[2].last_name, s[2].first_name, s[2].pk))
     best = scored[: max(limit, 0)]
-    # In no order: the matches keep the order above. (Child's own order by name would
-    # only make the database sort them.)
-    children = Child.objects.order_by().in_bulk([row.pk for _, _, row in best])
+    children = children_by_id([row.pk for _, _, row in best])
     return [
         Match(child=children[row.pk], score=round(points, 3), reasons=reasons)
         for points, reasons, row in best

@@ -294,6 +294,24 @@ def test_unborn_is_not_matched_as_a_first_name():
     assert find_matches(first_name="Unborn", last_name="Mensah") == []
 
 
+def test_the_matches_are_whole_child_records():
+    child = ChildFactory(
+        first_name="Ada",
+        last_name="Quist",
+        date_of_birth=date(2017, 3, 4),
+        disabilities=["HE", "VIS"],
+        address="1 Long Lane",
+    )
+
+    [match] = find_matches(first_name="Ada", last_name="Quist", date_of_birth=date(2017, 3, 4))
+
+    assert match.child == child
+    assert match.child.get_deferred_fields() == set()
+    assert match.child.disabilities == ["HE", "VIS"]  # JSON, decoded
+    assert match.child.address == "1 Long Lane"
+    assert match.child.created_at == child.created_at
+
+
 def test_matches_for_referral_uses_the_child_as_given():
     child = ChildFactory(first_name="Ada", last_name="Mensah", date_of_birth=date(2017, 3, 4))
     referral = ReferralFactory(
