@@ -102,8 +102,17 @@ class Scorer:
         similarities to the query's worked out for all of them at once
         (``names.similarities``)."""
         query = self.query
-        firsts = [_recorded_first(row) for row in rows]
-        lasts = [normalise_name(row.last_name) for row in rows]
+        # normalise_name, with its commonest case (plain letters: only lower-cased) here:
+        # a search normalises some 700 names, mostly new to its cache.
+        firsts = [
+            name.lower() if name.isascii() and name.isalpha() else normalise_name(name)
+            for name in [row.first_name for row in rows]
+        ]
+        firsts = ["" if first == UNBORN else first for first in firsts]
+        lasts = [
+            name.lower() if name.isascii() and name.isalpha() else normalise_name(name)
+            for name in [row.last_name for row in rows]
+        ]
         unread = [0.0] * len(rows)  # no name given: no similarity is read
         first_similarities = similarities(query.first, firsts) if query.first else unread
         last_similarities = similarities(query.last, lasts) if query.last else unread
