@@ -36,9 +36,10 @@ def _column(name: str) -> str:
     return f'"{field.column}"'
 
 
-# The blocks on a date of birth, a postcode or an NHS number are written as SQL, the same
-# on PostgreSQL and SQLite but for the order by similarity: each search runs three or
-# four of them, and building each with the ORM cost more of the process's time than
+# The blocks on a date of birth (and the near dates), a postcode or an NHS number, and
+# the read of the matches' records, are written as SQL once, the same on PostgreSQL and
+# SQLite but for the order by similarity, every value a parameter: a search runs three
+# or four of them, and building each with the ORM cost more of the process's time than
 # reading its rows (docs/matching.md). The search by name (below) is the ORM's.
 _TABLE = f'"{Child._meta.db_table}"'
 _SELECT_ROWS = f"SELECT {', '.join(map(_column, ROW_FIELDS))} FROM {_TABLE}"  # noqa: S608 - ours
