@@ -422,18 +422,6 @@ def prepare(password: str) -> Subjects:  # noqa: PLR0915 - one walk through the 
     )
     child = Child.objects.get(pk=top_child["child_id"])
     events = len(chronology(child))
-    # Children to look for, spread over the ids, each with a typo in the last name.
-    count = Child.objects.count()
-    step = max(1, count // MATCH_BODIES)
-    ids = list(Child.objects.order_by("pk").values_list("pk", flat=True)[::step][:MATCH_BODIES])
-    match_bodies = []
-    for kid in Child.objects.filter(pk__in=ids).order_by("pk"):
-        last = kid.last_name
-        typo = last[0] + last[2] + last[1] + last[3:] if len(last) > 3 else last + "e"
-        body = {"first_name": kid.first_name, "last_name": typo}
-        if kid.date_of_birth:
-            body["date_of_birth"] = kid.date_of_birth.isoformat()
-        match_bodies.append(json.dumps(body))
     # A deep page of the API's list (keyset pages: there is no last page number): the
     # page after the referral halfway back by received_at, where a screener's rows are
     # sparse (most of the history is closed, left out of their list).
@@ -451,10 +439,29 @@ def prepare(password: str) -> Subjects:  # noqa: PLR0915 - one walk through the 
         child_id=child.pk,
         child_referrals=top_child["n"],
         child_events=events,
-        match_bodies=match_bodies,
+        match_bodies=match_bodies(),
         referral_body=json.dumps(REFERRAL_BODY),
         history_cursor=history_cursor,
     )
+
+
+def match_bodies(count: int = MATCH_BODIES) -> list[str]:
+    """The matching scenario's bodies: ``count`` children spread over the ids, each
+    described by first name, last name with its second and third letters swapped (a
+    typo), and date of birth (bench/bench_match_api.py posts the same)."""
+    from referrals.models import Child
+
+    step = max(1, Child.objects.count() // count)
+    ids = list(Child.objects.order_by("pk").values_list("pk", flat=True)[::step][:count])
+    bodies = []
+    for kid in Child.objects.filter(pk__in=ids).order_by("pk"):
+        last = kid.last_name
+        typo = last[0] + last[2] + last[1] + last[3:] if len(last) > 3 else last + "e"
+        body = {"first_name": kid.first_name, "last_name": typo}
+        if kid.date_of_birth:
+            body["date_of_birth"] = kid.date_of_birth.isoformat()
+        bodies.append(json.dumps(body))
+    return bodies
 
 
 # A complete referral about one synthetic child (tests/referrals/test_api.py's), its last

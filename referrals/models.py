@@ -128,11 +128,12 @@ class Child(models.Model):
         ordering = ["last_name", "first_name"]
         indexes = [
             # Covering (on PostgreSQL): child matching ranks the children born on about
-            # 30 nearby dates by name from this index alone (docs/matching.md).
+            # 30 nearby dates by name, and reads the candidates born on the date given,
+            # from this index alone (docs/matching.md): every column it reads.
             models.Index(
                 fields=["date_of_birth"],
-                include=["last_name", "first_name", "id"],
-                name="referrals_child_dob_names",
+                include=["last_name", "first_name", "id", "other_names", "postcode", "nhs_number"],
+                name="referrals_child_dob_rows",
             ),
             models.Index(fields=["postcode"]),
             models.Index(fields=["last_name", "first_name"]),

@@ -21,10 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from referrals.matching.blocking import candidates
+from referrals.matching.blocking import candidates, children_by_id
 from referrals.matching.names import jaro_winkler, name_similarity, normalise_name, variants_of
 from referrals.matching.query import Query
-from referrals.matching.scoring import score, threshold
+from referrals.matching.scoring import Scorer, threshold
 from referrals.models import Child, Referral
 from referrals.validation import nhs_number_is_valid, normalise_nhs_number
 
@@ -71,14 +71,10 @@ def find_matches(
     if query.is_empty():
         return []
     bar = threshold(query)
-    scored = []
-    for row in candidates(query):
-        points, reasons = score(query, row)
-        if points >= bar:
-            scored.append((points, reasons, row))
+    scored = [each for each in Scorer(query).all(candidates(query)) if each[0] >= bar]
     scored.sort(key=lambda s: (-s[0], s[2].last_name, s[2].first_name, s[2].pk))
     best = scored[: max(limit, 0)]
-    children = Child.objects.in_bulk([row.pk for _, _, row in best])
+    children = children_by_id([row.pk for _, _, row in best])
     return [
         Match(child=children[row.pk], score=round(points, 3), reasons=reasons)
         for points, reasons, row in best

@@ -10,12 +10,10 @@ that scoring, in Python, stays bounded.
 from __future__ import annotations
 
 import numpy
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.lookups import TrigramSimilar
-from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db import connections, router
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.lookups import PostgresOperatorLookup
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.process import cdist
@@ -33,67 +31,182 @@ POSTCODE_CAP = 200
 NAME_CAP = 200
 
 
+def _column(name: str) -> str:
+    field = Child._meta.pk if name == "pk" else Child._meta.get_field(name)
+    return f'"{field.column}"'
+
+
+# The blocks on a date of birth (and the near dates), a postcode or an NHS number, and
+# the read of the matches' records, are written as SQL once, the same on PostgreSQL and
+# SQLite but for the order by similarity, every value a parameter: a search runs three
+# or four of them, and building each with the ORM cost more of the process's time than
+# reading its rows (docs/matching.md). The search by name (below) is the ORM's.
+_TABLE = f'"{Child._meta.db_table}"'
+_SELECT_ROWS = f"SELECT {', '.join(map(_column, ROW_FIELDS))} FROM {_TABLE}"  # noqa: S608 - ours
+_ID, _DATE_OF_BIRTH = _column("pk"), _column("date_of_birth")
+_SELECT_CHILDREN = "SELECT {} FROM {}".format(  # noqa: S608 - ours
+    ", ".join(f'"{field.column}"' for field in Child._meta.concrete_fields), _TABLE
+)
+
+
 def candidates(query: Query) -> list[Row]:
     """Children who may be the child described, each once, at most the blocks' caps."""
     rows: dict[int, Row] = {}
 
-    def gather(queryset: QuerySet, cap: int) -> None:
-        for values in queryset.values_list(*ROW_FIELDS)[:cap]:
-            rows.setdefault(values[0], Row(*values))
+    def gather(found: list[Row]) -> None:
+        for row in found:
+            rows.setdefault(row.pk, row)
 
-    children = Child.objects.all()
     has_name = bool(query.first or query.last)
     if query.nhs_number:
-        gather(children.filter(nhs_number=query.nhs_number), NHS_CAP)
+        gather(_select(f"{_column('nhs_number')} = %s", [query.nhs_number], cap=NHS_CAP))
     if query.date_of_birth:
-        same_dates = children.filter(date_of_birth__in=birth_dates(query.date_of_birth))
-        gather(_most_alike_first(same_dates, query), DATE_OF_BIRTH_CAP)
+        same_dates = sorted(birth_dates(query.date_of_birth))
+        gather(_select(_in(_DATE_OF_BIRTH, same_dates), same_dates, query, DATE_OF_BIRTH_CAP))
         if has_name:
             # A year out, or one digit mistyped: those with the most similar last names.
-            near_dates = children.filter(date_of_birth__in=near_birth_dates(query.date_of_birth))
-            closest = _closest_by_name(near_dates, query, NEAR_DATE_CAP)
-            gather(children.filter(pk__in=closest), NEAR_DATE_CAP)
+            closest = _closest_by_name(sorted(near_birth_dates(query.date_of_birth)), query)
+            if closest:
+                gather(_select(_in(_ID, closest), closest))
     if query.postcode:
-        postcodes = {query.postcode, query.postcode.replace(" ", "")}
-        gather(_most_alike_first(children.filter(postcode__in=postcodes), query), POSTCODE_CAP)
+        postcodes = sorted({query.postcode, query.postcode.replace(" ", "")})
+        gather(_select(_in(_column("postcode"), postcodes), postcodes, query, POSTCODE_CAP))
     if has_name and not (query.nhs_number or query.date_of_birth or query.postcode):
-        by_name = children.filter(_name_condition(query))
-        gather(_most_alike_first(by_name, query, both_names=True), NAME_CAP)
+        by_name = _most_alike_first(Child.objects.filter(_name_condition(query)), query)
+        gather([Row(*values) for values in by_name.values_list(*ROW_FIELDS)[:NAME_CAP]])
     return list(rows.values())
 
 
-def _closest_by_name(queryset: QuerySet, query: Query, cap: int) -> list[int]:
-    """The ids of the ``cap`` children in ``queryset`` whose last name (first name, when
-    no last name is given, or any of its known variants) is most like the one given.
+def children_by_id(ids: list[int]) -> dict[int, Child]:
+    """The whole Child records with these ids (the matches a search returns), by id;
+    nothing read when there are none. Through ``raw()``, which makes the objects as the
+    ORM does (every field, JSON decoded), from SQL written once: building an ``in_bulk``
+    cost more than reading its few rows."""
+    if not ids:
+        return {}
+    found = Child.objects.raw(f"{_SELECT_CHILDREN} WHERE {_in(_ID, ids)}", ids)
+    return {child.pk: child for child in found}
 
-    About 30 dates of birth hold some 4,000 children at a million. Their ids and names
+
+def _connection():
+    return connections[router.db_for_read(Child)]
+
+
+def _select(
+    condition: str, params: list, query: Query | None = None, cap: int | None = None
+) -> list[Row]:
+    """The rows meeting ``condition`` (SQL of our own, the values in ``params``); with a
+    cap, the ``cap`` whose names are most like the query's (``_likeness``), ties to the
+    lower id."""
+    sql, params = f"{_SELECT_ROWS} WHERE {condition}", list(params)
+    if cap is not None:
+        likeness, likeness_params = _likeness(query) if query else ("", [])
+        order = f"{likeness} DESC, {_ID}" if likeness else _ID
+        sql += f" ORDER BY {order} LIMIT %s"
+        params += [*likeness_params, cap]
+    with _connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(map(Row._make, cursor.fetchall()))
+
+
+def _in(column: str, values: list) -> str:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _likeness(query: Query, *, both_names: bool = False) -> tuple[str, list[str]]:
+    """How alike a child's last name (or first name, when no last name is given, the best
+    of its known variants) is to the one given, as pg_trgm's ``similarity()``; in a
+    search by name, both names, added. PostgreSQL only: ("", []) elsewhere, or when no
+    name is given. SQLite's embedded data is small enough for any order."""
+    if not _on_postgresql() or not (query.first or query.last):
+        return "", []
+    parts, params = [], []
+    if query.last:
+        parts.append(f"similarity({_column('last_name')}, %s)")
+        params.append(query.last)
+    if query.first and (both_names or not query.last):
+        names = sorted(variants_of(query.first))
+        similarities = [f"similarity({_column('first_name')}, %s)"] * len(names)
+        parts.append(f"GREATEST({', '.join(similarities)})" if len(names) > 1 else similarities[0])
+        params += names
+    return (parts[0] if len(parts) == 1 else f"({parts[0]} + {parts[1]})"), params
+
+
+def _closest_by_name(dates: list, query: Query, cap: int = NEAR_DATE_CAP) -> list[int]:
+    """The ids of the ``cap`` children born on one of ``dates`` whose last name (first
+    name, when no last name is given, or any of its known variants) is most like the one
+    given, best first, ties to the lower id.
+
+    About 30 dates of birth hold some 6,000 children at a million. Their ids and names
     alone come from the covering index on the date of birth (an index-only scan, no
     table rows), and Python ranks them by Jaro-Winkler, the similarity scoring uses,
     on the names lower-cased: pg_trgm's similarity() over as many rows cost more than
     everything else in a search (docs/matching.md)."""
-    if query.last:
-        column, targets = "last_name", [query.last]
-    else:
-        column, targets = "first_name", sorted(variants_of(query.first))
-    if _on_postgresql():  # two arrays in one row: no Python object per row until here
-        found = queryset.order_by().aggregate(ids=ArrayAgg("pk"), names=ArrayAgg(column))
-        ids, names = found["ids"] or [], found["names"] or []
-    else:
-        ids, names = [], []
-        for pk, name in queryset.values_list("pk", column).order_by():
-            ids.append(pk)
-            names.append(name)
-    if not ids:
+    if not dates:
         return []
-    names = [name.lower() for name in names]
-    # Each name's best similarity to any target, computed in C; ties go to the lower id.
+    if query.last:
+        column, targets = _column("last_name"), [query.last]
+    else:
+        column, targets = _column("first_name"), sorted(variants_of(query.first))
+    ids, names = _ids_and_names(dates, column)
+    if not names:
+        return []
+    # Each name's best similarity to any target, computed in C.
     similarity = cdist(targets, names, scorer=JaroWinkler.similarity, dtype=numpy.float64)
-    order = numpy.lexsort((numpy.array(ids), -similarity.max(axis=0)))[:cap]
-    return [ids[i] for i in order.tolist()]
+    return best_first(ids, similarity.max(axis=0), cap)
+
+
+# Joins the near-dates names into one string: a control character, which no name as
+# typed keeps (they are stripped), and which lower() treats as the end of a word.
+SEPARATOR = "\x1f"
+
+
+def _ids_and_names(dates: list, column: str) -> tuple[numpy.ndarray, list[str]]:
+    """The ids and the names, lower-cased, of the children born on one of ``dates``."""
+    condition = _in(_DATE_OF_BIRTH, dates)
+    with _connection().cursor() as cursor:
+        if _on_postgresql():
+            # One row of two strings: no Python object a child until the names are split,
+            # and the ids go straight into numpy.
+            strings = (
+                f"SELECT count(*), string_agg({_ID}::text, ','), "  # noqa: S608 - ours
+                f"string_agg({column}, chr({ord(SEPARATOR)})) FROM {_TABLE}"
+            )
+            cursor.execute(f"{strings} WHERE {condition}", dates)
+            count, ids, joined = cursor.fetchone()
+            if not count:
+                return numpy.array([], dtype=numpy.int64), []
+            names = split_lowered(joined, count)
+            if names is not None:
+                return numpy.fromstring(ids, dtype=numpy.int64, sep=","), names
+        # SQLite, or a name holding the separator: a row a child.
+        cursor.execute(f"SELECT {_ID}, {column} FROM {_TABLE} WHERE {condition}", dates)  # noqa: S608
+        found = cursor.fetchall()
+    ids = numpy.array([pk for pk, _ in found], dtype=numpy.int64)
+    return ids, [name.lower() for _, name in found]
+
+
+def split_lowered(joined: str, count: int) -> list[str] | None:
+    """``count`` (one or more) names joined by SEPARATOR, each lower-cased as it would be alone (the
+    separator is neither cased nor case-ignorable, so a final sigma stays final); None
+    when a name held the separator itself."""
+    names = joined.lower().split(SEPARATOR)
+    return names if len(names) == count else None
+
+
+def best_first(ids: numpy.ndarray, similarity: numpy.ndarray, cap: int) -> list[int]:
+    """The ``cap`` ids of the highest similarity, best first, ties to the lower id."""
+    if len(ids) > cap:
+        # Only those at or above the cap-th highest similarity can be among them: sort
+        # those (a few hundred) rather than all (a few thousand).
+        kth = len(ids) - cap
+        keep = similarity >= numpy.partition(similarity, kth)[kth]
+        ids, similarity = ids[keep], similarity[keep]
+    return ids[numpy.lexsort((ids, -similarity))[:cap]].tolist()
 
 
 def _on_postgresql() -> bool:
-    return connection.vendor == "postgresql"
+    return _connection().vendor == "postgresql"
 
 
 class _ILike(PostgresOperatorLookup):
@@ -179,19 +292,11 @@ def _prefixes(given: str, normalised: str, length: int) -> set[str]:
     return {p for p in (given[:length], normalised.replace(" ", "")[:length]) if p}
 
 
-def _most_alike_first(queryset: QuerySet, query: Query, *, both_names=False) -> QuerySet:
-    """When a block holds more candidates than its cap, keep those whose last name (or
-    first name, when no last name is given) is most like the one given; in a search by
-    name, both names. PostgreSQL only: SQLite's embedded data is small enough for any
-    order, and it has no similarity function."""
-    if not _on_postgresql() or not (query.first or query.last):
+def _most_alike_first(queryset: QuerySet, query: Query) -> QuerySet:
+    """The name block's order: both names most like those given first (``_likeness``),
+    ties to the lower id; by id on SQLite."""
+    likeness, params = _likeness(query, both_names=True)
+    if not likeness:
         return queryset.order_by("pk")
-    likeness = []
-    if query.last:
-        likeness.append(TrigramSimilarity("last_name", Value(query.last)))
-    if query.first and (both_names or not query.last):
-        names = sorted(variants_of(query.first))
-        similarities = [TrigramSimilarity("first_name", Value(name)) for name in names]
-        likeness.append(Greatest(*similarities) if len(similarities) > 1 else similarities[0])
-    total = likeness[0] if len(likeness) == 1 else likeness[0] + likeness[1]
-    return queryset.annotate(likeness=total).order_by("-likeness", "pk")
+    likeness = RawSQL(likeness, params)  # noqa: S611 - our own SQL, the names as parameters
+    return queryset.annotate(likeness=likeness).order_by("-likeness", "pk")

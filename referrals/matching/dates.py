@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from datetime import date
+from operator import ne
 
 from django.utils import timezone
 
@@ -48,4 +49,4 @@ def near_birth_dates(given: date) -> set[date]:
 
 def one_digit_apart(given: date, recorded: date) -> bool:
     """Written as YYYY-MM-DD, the two dates differ in exactly one digit."""
-    return sum(x != y for x, y in zip(given.isoformat(), recorded.isoformat(), strict=True)) == 1
+    return sum(map(ne, given.isoformat(), recorded.isoformat())) == 1

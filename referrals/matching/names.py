@@ -9,7 +9,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy
 from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.process import cdist
 
 # Jaro-Winkler's weight for each of up to four letters in common at the start (Winkler's).
 PREFIX_WEIGHT = 0.1
@@ -98,6 +100,22 @@ def name_similarity(a: str, b: str) -> float:
     if (len(parts_a) > 1 or len(parts_b) > 1) and parts_a & parts_b:
         best = max(best, 0.9)
     return best
+
+
+def similarities(name: str, others: list[str]) -> list[float]:
+    """``name_similarity(name, other)`` for each of ``others``: for single names (most),
+    Jaro-Winkler for all of them in one call (rapidfuzz's cdist, in C, which gives what
+    it gives one pair at a time), so that scoring a search's few hundred candidates does
+    not make a Python call a name."""
+    if " " in name or not others:
+        return [name_similarity(name, other) for other in others]
+    values = cdist([name], others, scorer=JaroWinkler.similarity, dtype=numpy.float64)
+    found = values[0].tolist()
+    if " " in "".join(others):  # a multi-part name among them: those the full way
+        for i, other in enumerate(others):
+            if " " in other:
+                found[i] = name_similarity(name, other)
+    return found
 
 
 def variants_of(name: str) -> frozenset[str]:

@@ -6,8 +6,9 @@ against it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from referrals.matching.names import UNBORN, normalise_name
 from referrals.validation import nhs_number_is_valid, normalise_nhs_number, normalise_postcode
@@ -46,10 +47,10 @@ class Query:
         )
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """The columns of a candidate Child that scoring reads; full Child rows are fetched
-    only for the matches returned."""
+    only for the matches returned. A tuple: a few hundred are made a search, straight
+    from the database's rows."""
 
     pk: int
     first_name: str
@@ -60,4 +61,4 @@ class Row:
     nhs_number: str
 
 
-ROW_FIELDS = tuple(f.name for f in fields(Row))
+ROW_FIELDS = Row._fields

@@ -14,6 +14,7 @@ from referrals.matching.names import (
     name_similarity,
     normalise_name,
     other_names,
+    similarities,
     variants_of,
 )
 from referrals.matching.query import Query, Row
@@ -69,26 +70,137 @@ def _best_possible(query: Query) -> float:
 
 def score(query: Query, row: Row) -> tuple[float, list[str]]:
     """How likely the candidate is the child described, 0 to 1, and why."""
-    points, reasons = 0.0, []
+    return Scorer(query)(row)
 
-    def add(evidence: tuple[float, str | None]) -> None:
-        nonlocal points
-        points += evidence[0]
-        if evidence[1]:
-            reasons.append(evidence[1])
 
-    nhs_matches = bool(query.nhs_number) and query.nhs_number == row.nhs_number
-    if nhs_matches:
-        reasons.append("NHS number matches")
-    elif query.nhs_number and row.nhs_number:
-        add((-PENALTY_NHS_NUMBER_DIFFERS, "NHS number is different"))
-    add(_date_of_birth_evidence(query.date_of_birth, row.date_of_birth))
-    for evidence in _names_evidence(query, row):
-        add(evidence)
-    if query.postcode and normalise_postcode(row.postcode) == query.postcode:
-        add((W_POSTCODE, "Postcode matches"))
-    total = 1.0 if nhs_matches else min(max(points, 0.0), 1.0)
-    return total, reasons
+_NO_OTHER_NAMES: frozenset[str] = frozenset()
+
+
+class Scorer:
+    """``score`` for one query, called for each of a search's few hundred candidates:
+    what depends on the query alone (its names without spaces, the first name's known
+    variants, whether its names can be swapped) is worked out once."""
+
+    __slots__ = ("first_compact", "first_variants", "last_compact", "query", "swaps")
+
+    def __init__(self, query: Query):
+        self.query = query
+        self.first_compact = query.first.replace(" ", "")
+        self.last_compact = query.last.replace(" ", "")
+        self.first_variants = variants_of(query.first)
+        self.swaps = bool(query.first and query.last and query.first != query.last)
+
+    def __call__(self, row: Row) -> tuple[float, list[str]]:
+        query = self.query
+        first, last = _recorded_first(row), normalise_name(row.last_name)
+        first_similarity = name_similarity(query.first, first) if query.first and first else 0.0
+        last_similarity = name_similarity(query.last, last) if query.last and last else 0.0
+        return self._score(row, first, last, first_similarity, last_similarity)
+
+    def all(self, rows: list[Row]) -> list[tuple[float, list[str], Row]]:
+        """Each candidate's score and reasons, and the candidate: the names'
+        similarities to the query's worked out for all of them at once
+        (``names.similarities``)."""
+        query = self.query
+        # normalise_name, with its commonest case (plain letters: only lower-cased) here:
+        # a search normalises some 700 names, mostly new to its cache.
+        firsts = [
+            name.lower() if name.isascii() and name.isalpha() else normalise_name(name)
+            for name in [row.first_name for row in rows]
+        ]
+        firsts = ["" if first == UNBORN else first for first in firsts]
+        lasts = [
+            name.lower() if name.isascii() and name.isalpha() else normalise_name(name)
+            for name in [row.last_name for row in rows]
+        ]
+        unread = [0.0] * len(rows)  # no name given: no similarity is read
+        first_similarities = similarities(query.first, firsts) if query.first else unread
+        last_similarities = similarities(query.last, lasts) if query.last else unread
+        return [
+            (*self._score(row, first, last, first_similarity, last_similarity), row)
+            for row, first, last, first_similarity, last_similarity in zip(
+                rows, firsts, lasts, first_similarities, last_similarities, strict=True
+            )
+        ]
+
+    def _score(
+        self,
+        row: Row,
+        recorded_first: str,
+        recorded_last: str,
+        first_similarity: float,
+        last_similarity: float,
+    ) -> tuple[float, list[str]]:
+        """The score, given the candidate's names normalised and their similarities to
+        the query's (which only a name both sides hold is read for)."""
+        query = self.query
+        points, reasons = 0.0, []
+        nhs_matches = False
+        if query.nhs_number:
+            if query.nhs_number == row.nhs_number:
+                nhs_matches = True
+                reasons.append("NHS number matches")
+            elif row.nhs_number:
+                points -= PENALTY_NHS_NUMBER_DIFFERS
+                reasons.append("NHS number is different")
+        if query.date_of_birth and row.date_of_birth:
+            value, reason = _date_of_birth_evidence(query.date_of_birth, row.date_of_birth)
+            points += value
+            if reason:
+                reasons.append(reason)
+        others = other_names(row.other_names) if row.other_names else _NO_OTHER_NAMES
+        first = _name_evidence(
+            "First name",
+            query.first_name,
+            query.first,
+            self.first_compact,
+            row.first_name,
+            recorded_first,
+            others,
+            first_similarity,
+            weight=W_FIRST_NAME,
+            variants=self.first_variants,
+        )
+        last = _name_evidence(
+            "Last name",
+            query.last_name,
+            query.last,
+            self.last_compact,
+            row.last_name,
+            recorded_last,
+            others,
+            last_similarity,
+            weight=W_LAST_NAME,
+            variants=None,
+        )
+        swapped = (W_FIRST_NAME + W_LAST_NAME) * SWAPPED_NAMES_SHARE
+        if (
+            self.swaps
+            and self.first_compact == recorded_last.replace(" ", "")
+            and self.last_compact == recorded_first.replace(" ", "")
+            and swapped > first[0] + last[0]
+        ):
+            points += swapped
+            given = f"{query.first_name} {query.last_name}"
+            recorded = f"{row.first_name} {row.last_name}"
+            reasons.append(f"First and last names swapped ({given} / {recorded})")
+        else:
+            for value, reason in (first, last):
+                points += value
+                if reason:
+                    reasons.append(reason)
+        if query.postcode and (
+            row.postcode == query.postcode or normalise_postcode(row.postcode) == query.postcode
+        ):
+            points += W_POSTCODE
+            reasons.append("Postcode matches")
+        total = 1.0 if nhs_matches else min(max(points, 0.0), 1.0)
+        return total, reasons
+
+
+def _recorded_first(row: Row) -> str:
+    first = normalise_name(row.first_name)
+    return "" if first == UNBORN else first  # since born and named: it says nothing
 
 
 def _date_of_birth_evidence(given: date | None, recorded: date | None):
@@ -113,66 +225,29 @@ def _date_of_birth_evidence(given: date | None, recorded: date | None):
     return -PENALTY_DATE_OF_BIRTH_DIFFERS, None
 
 
-def _names_evidence(query: Query, row: Row) -> list[tuple[float, str | None]]:
-    recorded_first = normalise_name(row.first_name)
-    if recorded_first == UNBORN:  # since born and named: the first name says nothing
-        recorded_first = ""
-    recorded_last = normalise_name(row.last_name)
-    others = other_names(row.other_names)
-    first = _name_evidence(
-        "First name",
-        query.first_name,
-        query.first,
-        row.first_name,
-        recorded_first,
-        others,
-        weight=W_FIRST_NAME,
-        variants=True,
-    )
-    last = _name_evidence(
-        "Last name",
-        query.last_name,
-        query.last,
-        row.last_name,
-        recorded_last,
-        others,
-        weight=W_LAST_NAME,
-        variants=False,
-    )
-    if (
-        query.first
-        and query.last
-        and query.first.replace(" ", "") == recorded_last.replace(" ", "")
-        and query.last.replace(" ", "") == recorded_first.replace(" ", "")
-        and query.first != query.last
-    ):
-        swapped = (W_FIRST_NAME + W_LAST_NAME) * SWAPPED_NAMES_SHARE
-        if swapped > first[0] + last[0]:
-            given = f"{query.first_name} {query.last_name}"
-            recorded = f"{row.first_name} {row.last_name}"
-            return [(swapped, f"First and last names swapped ({given} / {recorded})")]
-    return [first, last]
-
-
 def _name_evidence(
     label: str,
     given: str,
     normalised: str,
+    compact: str,
     recorded: str,
     recorded_normalised: str,
     others: frozenset[str],
+    similarity: float,
     *,
     weight: float,
-    variants: bool,
+    variants: frozenset[str] | None,
 ) -> tuple[float, str | None]:
+    """One name's evidence. ``compact``: ``normalised`` without spaces; ``similarity``:
+    ``name_similarity(normalised, recorded_normalised)``; ``variants``: its known
+    variants (itself included), or None for a name that has none (a last name)."""
     if not normalised or not recorded_normalised:
         return 0.0, None
-    similarity = name_similarity(normalised, recorded_normalised)
     if similarity == 1.0:
         return weight, f"{label} matches"
-    if variants and recorded_normalised in variants_of(normalised):
+    if variants is not None and recorded_normalised in variants:
         return weight * VARIANT_SHARE, f"{label} is a known variant ({given} / {recorded})"
-    if normalised.replace(" ", "") in others and similarity < OTHER_NAME_SHARE:
+    if compact in others and similarity < OTHER_NAME_SHARE:
         return weight * OTHER_NAME_SHARE, f"{label} matches another name recorded ({given})"
     if similarity >= SIMILAR:
         return weight * similarity, f"{label} similar ({given} / {recorded})"

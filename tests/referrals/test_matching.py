@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import date
 
 import pytest
@@ -28,7 +29,7 @@ from referrals.matching import (
     normalise_name,
 )
 from referrals.models import Child
-from tests.factories import ChildFactory, ReferralFactory, UserFactory
+from tests.factories import ApiTokenFactory, ChildFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -293,6 +294,24 @@ def test_unborn_is_not_matched_as_a_first_name():
     assert find_matches(first_name="Unborn", last_name="Mensah") == []
 
 
+def test_the_matches_are_whole_child_records():
+    child = ChildFactory(
+        first_name="Ada",
+        last_name="Quist",
+        date_of_birth=date(2017, 3, 4),
+        disabilities=["HE", "VIS"],
+        address="1 Long Lane",
+    )
+
+    [match] = find_matches(first_name="Ada", last_name="Quist", date_of_birth=date(2017, 3, 4))
+
+    assert match.child == child
+    assert match.child.get_deferred_fields() == set()
+    assert match.child.disabilities == ["HE", "VIS"]  # JSON, decoded
+    assert match.child.address == "1 Long Lane"
+    assert match.child.created_at == child.created_at
+
+
 def test_matches_for_referral_uses_the_child_as_given():
     child = ChildFactory(first_name="Ada", last_name="Mensah", date_of_birth=date(2017, 3, 4))
     referral = ReferralFactory(
@@ -424,6 +443,61 @@ def test_every_call_is_written_to_the_access_log_without_the_details():
         str(getattr(e, f.attname)) for e in entries for f in AccessLog._meta.concrete_fields
     )
     assert "Smith" not in stored and "2017" not in stored and NHS_A not in stored
+
+
+def test_a_search_with_a_token_runs_seven_statements():
+    """A search by name and date of birth, as the page benchmark posts: the token and
+    its holder's other tokens (knox), the children born on the date given, the names of
+    those born on the nearby dates, the closest of those, the matches' records, and the
+    access log's row. Nothing a candidate, nothing the throttle (its cache)."""
+    born = date(2017, 3, 4)
+    child = ChildFactory(first_name="Ada", last_name="Smith", date_of_birth=born)
+    ChildFactory(first_name="Ada", last_name="Smith", date_of_birth=date(2016, 3, 4))
+    for n in range(5):
+        ChildFactory(first_name=f"Bo{'o' * n}", last_name="Jones", date_of_birth=born)
+    token = ApiTokenFactory(user=UserFactory(role=Role.SCREENER))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.raw}")
+    body = {"first_name": "Ada", "last_name": "Smtih", "date_of_birth": born.isoformat()}
+
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.post(URL, body, format="json")
+
+    assert answer.status_code == 200
+    assert answer.json()[0]["id"] == child.pk
+    tables = [re.search(r'(?:FROM|INTO) "(\w+)"', q["sql"]).group(1) for q in captured]
+    assert tables == [
+        "agencies_apitoken",
+        "agencies_apitoken",
+        "referrals_child",
+        "referrals_child",
+        "referrals_child",
+        "referrals_child",
+        "audit_accesslog",
+    ]
+
+
+@pytest.mark.postgres
+def test_the_date_of_birth_blocks_read_the_covering_index_alone():
+    """Every column the two date-of-birth blocks read is in referrals_child_dob_rows, so
+    PostgreSQL answers them from the index without a table page a child (migration
+    0009; docs/PERFORMANCE.md)."""
+    born = date(2018, 3, 4)
+    ChildFactory(first_name="Ada", last_name="Smith", other_names="Quist", date_of_birth=born)
+    with CaptureQueriesContext(connection) as captured:
+        find_matches(first_name="Ada", last_name="Smyth", date_of_birth=born, postcode="LS1 4AP")
+    blocks = [q["sql"] for q in captured if '"date_of_birth" IN (' in q["sql"]]
+    assert len(blocks) == 2  # the date given (and swapped), and the nearby dates
+
+    with connection.cursor() as cursor:
+        # A test's few rows make a table or bitmap scan the cheapest: take those away, to
+        # see whether the index alone can serve each block.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for sql in blocks:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Index Only Scan using referrals_child_dob_rows" in plan, plan
 
 
 def test_refused_calls_are_not_logged_as_searches():

@@ -3,9 +3,10 @@
 Scoring runs for a few hundred candidates a search, so its commonest cases take a
 shortcut: a name of plain letters is only lower-cased, a single name is compared once,
 and a date of birth is checked against the swapped and year-out dates without making
-sets for every candidate. The near-dates block ranks a few thousand children by name in
-Python (numpy and rapidfuzz) rather than with pg_trgm. Each is checked here against the
-way written out in full.
+sets for every candidate; what depends on the query alone is worked out once for all
+its candidates (``Scorer``). The near-dates block ranks a few thousand children by name
+in Python (numpy and rapidfuzz) rather than with pg_trgm, lower-casing their names in
+one call. Each is checked here against the way written out in full.
 """
 
 from __future__ import annotations
@@ -14,22 +15,42 @@ import re
 import unicodedata
 from datetime import date
 
+import numpy
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from referrals.matching import blocking, jaro_winkler
-from referrals.matching.dates import birth_dates, one_digit_apart, years_either_side
-from referrals.matching.names import name_similarity, normalise_name, variants_of
-from referrals.matching.query import Query
+from referrals.matching import blocking, jaro_winkler, scoring
+from referrals.matching.dates import birth_dates, near_birth_dates, years_either_side
+from referrals.matching.names import (
+    UNBORN,
+    name_similarity,
+    normalise_name,
+    other_names,
+    similarities,
+    variants_of,
+)
+from referrals.matching.query import Query, Row
 from referrals.matching.scoring import (
+    DIFFERENT,
+    OTHER_NAME_SHARE,
     PENALTY_DATE_OF_BIRTH_DIFFERS,
+    PENALTY_NAME_DIFFERS,
+    PENALTY_NHS_NUMBER_DIFFERS,
+    SIMILAR,
+    SWAPPED_NAMES_SHARE,
+    VARIANT_SHARE,
     W_DATE_OF_BIRTH,
     W_DATE_OF_BIRTH_NEAR,
     W_DATE_OF_BIRTH_SWAPPED,
+    W_FIRST_NAME,
+    W_LAST_NAME,
+    W_POSTCODE,
+    Scorer,
     _date_of_birth_evidence,
 )
 from referrals.models import Child
+from referrals.validation import normalise_postcode
 
 MANY = settings(max_examples=300, deadline=None)
 
@@ -75,6 +96,16 @@ def test_name_similarity_is_the_full_way(a, b):
     assert name_similarity(a, b) == reference_similarity(a, b)
 
 
+@MANY
+@given(NAMES, st.lists(NAMES, max_size=30))
+@example("smith", ["smith", "smyth", "", "smith jones", "s"])
+@example("smith jones", ["smith", "jones smith"])
+@example("", ["", "a"])
+def test_similarities_for_many_names_at_once_are_each_names(name, others):
+    name_similarity.cache_clear()
+    assert similarities(name, others) == [reference_similarity(name, other) for other in others]
+
+
 def reference_date_evidence(given: date, recorded: date):
     if given == recorded:
         return W_DATE_OF_BIRTH, "Date of birth matches"
@@ -82,7 +113,7 @@ def reference_date_evidence(given: date, recorded: date):
         return W_DATE_OF_BIRTH_SWAPPED, "Date of birth matches with day and month swapped"
     if recorded in years_either_side(given):
         return W_DATE_OF_BIRTH_NEAR, "Date of birth matches except the year, one year out"
-    if one_digit_apart(given, recorded):
+    if sum(x != y for x, y in zip(given.isoformat(), recorded.isoformat(), strict=True)) == 1:
         return W_DATE_OF_BIRTH_NEAR, "Date of birth differs by one digit"
     return -PENALTY_DATE_OF_BIRTH_DIFFERS, None
 
@@ -103,7 +134,8 @@ def test_date_of_birth_evidence_is_the_full_way(given_date, recorded):
     assert _date_of_birth_evidence(given_date, recorded) == reference_date_evidence(
         given_date, recorded
     )
-    for other in {*years_either_side(given_date), *birth_dates(given_date)}:
+    nearby = {*years_either_side(given_date), *birth_dates(given_date)}
+    for other in nearby | near_birth_dates(given_date):  # one digit apart, most of them
         assert _date_of_birth_evidence(given_date, other) == reference_date_evidence(
             given_date, other
         )
@@ -126,7 +158,7 @@ def test_the_near_dates_block_keeps_the_most_alike_names_ties_to_the_lower_id(fi
     )
     children = Child.objects.filter(date_of_birth=born)
 
-    closest = blocking._closest_by_name(children, query, 7)
+    closest = blocking._closest_by_name([born], query, 7)
 
     targets = [query.last] if query.last else sorted(variants_of(query.first))
     column = "last_name" if query.last else "first_name"
@@ -135,4 +167,175 @@ def test_the_near_dates_block_keeps_the_most_alike_names_ties_to_the_lower_id(fi
         key=lambda row: (-max(jaro_winkler(t, row[1].lower()) for t in targets), row[0]),
     )
     assert closest == [pk for pk, _ in expected[:7]]
-    assert blocking._closest_by_name(Child.objects.none(), query, 7) == []
+    assert blocking._closest_by_name([date(2001, 1, 1)], query, 7) == []
+    assert blocking._closest_by_name([], query, 7) == []
+
+
+@MANY
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=8))
+@example(["ΟΔΥΣΣΕΥΣ", "ΣΑΣ", "Σ"])  # a final sigma, at the end of each name and alone
+@example(["ΌΣ'", "A\u0345Σ", "İlkay", "ẞ"])  # case-ignorable letters around a sigma
+@example(["Ada\x1fQuist", "Bo"])  # the separator in a name
+@example([""])
+def test_the_near_dates_names_lowered_together_are_each_lowered_alone(names):
+    lowered = blocking.split_lowered(blocking.SEPARATOR.join(names), len(names))
+    if any(blocking.SEPARATOR in name for name in names):
+        assert lowered is None  # then the names are read a row a child
+    else:
+        assert lowered == [name.lower() for name in names]
+
+
+@MANY
+@given(
+    st.lists(st.tuples(st.integers(1, 10**6), st.sampled_from([0.5, 0.8, 0.9, 1.0])),
+             unique_by=lambda pair: pair[0], max_size=40),
+    st.integers(1, 12),
+)  # fmt: skip
+def test_the_near_dates_best_names_are_those_of_a_full_sort(pairs, cap):
+    ids = numpy.array([pk for pk, _ in pairs], dtype=numpy.int64)
+    similarity = numpy.array([value for _, value in pairs], dtype=numpy.float64)
+    expected = [pk for pk, _ in sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:cap]]
+    assert blocking.best_first(ids, similarity, cap) == expected
+
+
+@pytest.mark.django_db
+def test_a_near_date_name_holding_the_separator_is_still_ranked():
+    born = date(2019, 5, 6)
+    odd = Child.objects.create(first_name="Ada", last_name="Smi\x1fth", date_of_birth=born)
+    smith = Child.objects.create(first_name="Ada", last_name="Smith", date_of_birth=born)
+    jones = Child.objects.create(first_name="Ada", last_name="Jones", date_of_birth=born)
+    query = Query.of(
+        first_name="Ada", last_name="Smith", date_of_birth=born, postcode="", nhs_number=""
+    )
+
+    assert blocking._closest_by_name([born], query, 3) == [smith.pk, odd.pk, jones.pk]
+
+
+# --- Scoring one query's candidates: Scorer against score() as it was written out -------
+
+
+def reference_score(query: Query, row: Row) -> tuple[float, list[str]]:
+    """scoring.score before Scorer: each call worked everything out afresh."""
+    points, reasons = 0.0, []
+
+    def add(evidence):
+        nonlocal points
+        points += evidence[0]
+        if evidence[1]:
+            reasons.append(evidence[1])
+
+    nhs_matches = bool(query.nhs_number) and query.nhs_number == row.nhs_number
+    if nhs_matches:
+        reasons.append("NHS number matches")
+    elif query.nhs_number and row.nhs_number:
+        add((-PENALTY_NHS_NUMBER_DIFFERS, "NHS number is different"))
+    if query.date_of_birth and row.date_of_birth:
+        add(reference_date_evidence(query.date_of_birth, row.date_of_birth))
+    for evidence in reference_names_evidence(query, row):
+        add(evidence)
+    if query.postcode and normalise_postcode(row.postcode) == query.postcode:
+        add((W_POSTCODE, "Postcode matches"))
+    total = 1.0 if nhs_matches else min(max(points, 0.0), 1.0)
+    return total, reasons
+
+
+def reference_names_evidence(query: Query, row: Row):
+    recorded_first = reference_normalise(row.first_name)
+    if recorded_first == UNBORN:
+        recorded_first = ""
+    recorded_last = reference_normalise(row.last_name)
+    others = other_names(row.other_names)
+    first = reference_name_evidence(
+        "First name", query.first_name, query.first, row.first_name, recorded_first, others,
+        weight=W_FIRST_NAME, variants=True,
+    )  # fmt: skip
+    last = reference_name_evidence(
+        "Last name", query.last_name, query.last, row.last_name, recorded_last, others,
+        weight=W_LAST_NAME, variants=False,
+    )  # fmt: skip
+    if (
+        query.first
+        and query.last
+        and query.first.replace(" ", "") == recorded_last.replace(" ", "")
+        and query.last.replace(" ", "") == recorded_first.replace(" ", "")
+        and query.first != query.last
+    ):
+        swapped = (W_FIRST_NAME + W_LAST_NAME) * SWAPPED_NAMES_SHARE
+        if swapped > first[0] + last[0]:
+            given = f"{query.first_name} {query.last_name}"
+            recorded = f"{row.first_name} {row.last_name}"
+            return [(swapped, f"First and last names swapped ({given} / {recorded})")]
+    return [first, last]
+
+
+def reference_name_evidence(label, given, normalised, recorded, recorded_normalised, others, *,
+                            weight, variants):  # fmt: skip
+    if not normalised or not recorded_normalised:
+        return 0.0, None
+    similarity = reference_similarity(normalised, recorded_normalised)
+    if similarity == 1.0:
+        return weight, f"{label} matches"
+    if variants and recorded_normalised in variants_of(normalised):
+        return weight * VARIANT_SHARE, f"{label} is a known variant ({given} / {recorded})"
+    if normalised.replace(" ", "") in others and similarity < OTHER_NAME_SHARE:
+        return weight * OTHER_NAME_SHARE, f"{label} matches another name recorded ({given})"
+    if similarity >= SIMILAR:
+        return weight * similarity, f"{label} similar ({given} / {recorded})"
+    if similarity < DIFFERENT:
+        return -PENALTY_NAME_DIFFERS, None
+    return 0.0, None
+
+
+# Few enough names, dates and numbers that they agree, nearly agree and swap often.
+SOME_NAMES = st.sampled_from(
+    ["Smith", "smyth", "Smith-Jones", "Jones", "Katie", "Catherine", "Kate", "Ada", "Quist",
+     "O'Brien", "Zoë", "Unborn", "Mohammed", "Muhammad", "Ada Quist", "", " "]
+)  # fmt: skip
+SOME_DATES = st.sampled_from(
+    [None, date(2018, 3, 4), date(2018, 4, 3), date(2017, 3, 4), date(2019, 3, 4),
+     date(2018, 3, 14), date(2016, 2, 29), date(2015, 2, 28), date(2011, 9, 4)]
+)  # fmt: skip
+SOME_POSTCODES = st.sampled_from(["", "LS1 4AP", "ls14ap", "LS1  4AP", "BD7 1DP", "LS14A"])
+SOME_NHS_NUMBERS = st.sampled_from(["", "9434765919", "9434765870", "943 476 5919", "123"])
+
+
+@st.composite
+def query_and_rows(draw):
+    query = Query.of(
+        first_name=draw(SOME_NAMES),
+        last_name=draw(SOME_NAMES),
+        date_of_birth=draw(SOME_DATES),
+        postcode=draw(SOME_POSTCODES),
+        nhs_number=draw(SOME_NHS_NUMBERS),
+    )
+    rows = [
+        Row(
+            pk=pk,
+            first_name=draw(SOME_NAMES),
+            last_name=draw(SOME_NAMES),
+            other_names=draw(st.sampled_from(["", "Quist", "Ada Quist, Smith", "Jones/Smyth"])),
+            date_of_birth=draw(SOME_DATES),
+            postcode=draw(SOME_POSTCODES),
+            nhs_number=draw(st.sampled_from(["", "9434765919", "9434765870"])),
+        )
+        for pk in range(draw(st.integers(1, 6)))
+    ]
+    return query, rows
+
+
+@settings(max_examples=1500, deadline=None)
+@given(query_and_rows())
+@example(
+    (
+        Query.of(first_name="Mensah", last_name="Ada", date_of_birth=None, postcode="",
+                 nhs_number=""),
+        [Row(1, "Ada", "Mensah", "", None, "", "")],
+    )
+)  # fmt: skip
+def test_scoring_a_querys_candidates_is_scoring_each_afresh(query_and_rows):
+    query, rows = query_and_rows
+    score = Scorer(query)
+    expected = [reference_score(query, row) for row in rows]
+    assert [score(row) for row in rows] == expected
+    assert [scoring.score(query, row) for row in rows] == expected
+    assert score.all(rows) == [(*each, row) for each, row in zip(expected, rows, strict=True)]
