@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import loadgen  # noqa: E402
-from bench.bench_pages import REFERRAL_BODY, production_env  # noqa: E402
+from bench.bench_pages import REFERRAL_BODY, production_env, run_secrets  # noqa: E402
 
 SUBMIT = "/api/v1/referrals/"
 BASELINE = "/bench-baseline/insert/"
@@ -59,7 +59,7 @@ def set_up(args) -> None:
     workdir = ROOT / "var" / "bench-post"
     workdir.mkdir(parents=True, exist_ok=True)
     args.port = 8000  # only for the base URL in links
-    os.environ.update(production_env(args, workdir))
+    os.environ.update(production_env(args, workdir, run_secrets()))
     os.environ["DJANGO_ALLOWED_HOSTS"] += ",testserver"
     import django
 
