@@ -23,10 +23,10 @@ from django.utils.safestring import SafeString, mark_safe
 from referrals import display
 from referrals.census import CallerType
 from referrals.models import Referral, Status
-from triage.selectors import RepeatFlags
+from triage.selectors import QueueRow, RepeatFlags
 
 
-def referral_flags(referral: Referral, flags: RepeatFlags) -> SafeString:
+def referral_flags(referral: Referral | QueueRow, flags: RepeatFlags) -> SafeString:
     """Markers for a referral row or heading: immediate risk, possible chronic neglect
     (neglect recurs or is part of a repeated pattern), a repeat-referral pattern (3+ in 12
     months without neglect), repeat, siblings referred together. Only numbers and fixed
@@ -90,23 +90,26 @@ class RowWriter:
         """As "j M Y" reads it: "5 Jan 2027"."""
         return f"{moment.day} {self.months[moment.month]} {moment.year}"
 
-    def age(self, referral: Referral) -> str:
+    def age(self, referral: QueueRow) -> str:
         if referral.child_date_of_birth:
             return display.age(referral.child_date_of_birth, today=self.today)
         if referral.child_expected_date_of_birth:
             return f"Unborn, due {self.day(referral.child_expected_date_of_birth)}"
         return "Age not known"
 
-    def row(self, referral: Referral, *, flags: RepeatFlags, unallocated_too_long: bool) -> str:
+    def row(self, referral: QueueRow, *, flags: RepeatFlags, unallocated_too_long: bool) -> str:
         """One row. Every text that comes from the database passes through ``escape``."""
-        if referral.assigned_to is not None:
-            allocated = escape(referral.assigned_to.display_name)
+        if referral.assigned_to_id is not None:
+            allocated = escape(referral.assigned_to_name)
         elif unallocated_too_long:
             allocated = f'<strong class="govuk-tag govuk-tag--red">Unallocated{self.over}</strong>'
         else:
             allocated = '<strong class="govuk-tag govuk-tag--grey">Unallocated</strong>'
-        agency = referral.agency.name if referral.agency is not None else ""
-        agency = agency or self.callers.get(referral.caller_type, referral.caller_type) or "—"
+        agency = (
+            referral.agency_name
+            or self.callers.get(referral.caller_type, referral.caller_type)
+            or "—"
+        )
         reference = escape(referral.reference)
         clock = display.clock_badge(referral.decision_due_at, now=self.now)
         return (

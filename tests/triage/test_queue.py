@@ -130,6 +130,53 @@ def test_a_row_lists_its_concerns_in_the_order_they_were_recorded(screener_clien
     assert f'<td class="govuk-table__cell">{labels}</td>' in page
 
 
+def test_a_row_shows_the_child_who_referred_and_who_has_it(screener_client, make_user):
+    from datetime import date
+
+    from referrals.census import CallerType
+    from tests.factories import AgencyFactory, UserFactory
+
+    named = make_user(Role.SCREENER, first_name="Zoë", last_name="<O'Neil>")
+    unnamed = make_user(Role.SCREENER, first_name="", last_name="", username="duty-screener-7")
+    agency = AgencyFactory(name='Police & "Partners"')
+    by_agency = ReferralFactory(
+        referrer=UserFactory(role=Role.REFERRER, agency=agency),
+        in_screening=True,
+        assigned_to=named,
+        child_first_name="<Ava>",
+        child_last_name="Test & Field",
+    )
+    recorder = UserFactory(role=Role.SCREENER)
+    by_phone = ReferralFactory(
+        referrer=None,
+        agency=None,
+        submission__submitted_by=recorder,
+        recorded_by=recorder,
+        caller_type=CallerType.FAMILY,
+        in_screening=True,
+        assigned_to=unnamed,
+        child_date_of_birth=None,
+        child_expected_date_of_birth=date(2027, 1, 5),
+    )
+
+    page = screener_client.get("/triage/").content.decode()
+
+    def cells(referral) -> str:
+        start = page.index(f'data-reference="{referral.reference}"')
+        return page[start : page.index("</tr>", start)]
+
+    first = cells(by_agency)
+    assert "&lt;Ava&gt; Test &amp; Field" in first
+    assert "Police &amp; &quot;Partners&quot;" in first
+    assert "Zoë &lt;O&#x27;Neil&gt;" in first
+    assert f'href="/triage/referrals/{by_agency.pk}/"' in first
+    second = cells(by_phone)
+    assert "Unborn, due 5 Jan 2027" in second
+    assert "Family member, relative or carer" in second
+    assert "duty-screener-7" in second
+    assert "Unallocated" not in first + second
+
+
 def test_the_filters_keep_what_was_chosen_and_escape_names(make_user):
     from django.test import Client
 
