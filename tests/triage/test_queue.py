@@ -200,6 +200,20 @@ def test_the_filters_keep_what_was_chosen_and_escape_names(make_user):
     assert '<option value="" selected>Any status</option>' in page
 
 
+def test_a_ticked_filter_stays_ticked_and_the_next_page_starts_clear(screener_client):
+    ticked = screener_client.get("/triage/?overdue=on&concern=neglect").content.decode()
+    clear = screener_client.get("/triage/").content.decode()
+
+    box = '<input type="checkbox" name="{}" class="govuk-checkboxes__input" id="id_{}"{}>'
+    assert box.format("overdue", "overdue", " checked") in ticked
+    assert box.format("mine", "mine", "") in ticked
+    assert '<option value="neglect" selected>' in ticked
+    for name in ("mine", "unallocated", "overdue", "due_soon", "unallocated_flagged"):
+        assert box.format(name, name, "") in clear
+    assert "checked" not in clear
+    assert '<option value="neglect">' in clear
+
+
 def test_repeat_and_chronic_neglect_flags_show_on_the_queue(screener_client):
     child = Child.objects.create(first_name="Ava", last_name="Testfield")
     now = timezone.now()
