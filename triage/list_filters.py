@@ -4,6 +4,7 @@ value that is not valid is reported by name, not ignored in silence."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 import django_filters
@@ -19,10 +20,11 @@ from triage.models import DiscussionAction, DiscussionKind, EscalationStage
 
 class QuickSelect(forms.Select):
     """A select written out in Python rather than through a template per option: the
-    same HTML as Django's ``select.html`` for one choice without option groups, but a
-    list of hundreds (the queue's 600 agencies) costs well under a millisecond instead of
-    two template includes an option. With option groups or a multiple choice it renders
-    as Django's own."""
+    same HTML as Django's ``select.html`` for one choice without option groups. Its
+    options are written once for each list of choices and kept (``_options``): writing
+    the queue's 600 agencies took a fifth of the page's instructions, and the list seldom
+    changes; a changed list (an agency added or renamed) is a list of its own, written
+    afresh. With option groups or a multiple choice it renders as Django's own."""
 
     def render(self, name, value, attrs=None, renderer=None):
         choices = [choice for choice in self.choices]  # not list(): its len() is a COUNT
@@ -30,19 +32,35 @@ class QuickSelect(forms.Select):
             isinstance(label, (list, tuple)) for _, label in choices
         ):
             return super().render(name, value, attrs, renderer)
-        chosen = set(self.format_value(value))
-        options = []
-        for option_value, label in choices:
-            text = "" if option_value is None else str(option_value)
-            selected = " selected" if text in chosen else ""
-            label = escape(str(label))
-            options.append(f'<option value="{escape(text)}"{selected}>{label}</option>')
-            if selected:
-                chosen = set()  # the first match only, as Django's select does
+        # The labels as text (a lazy label is read in the active language).
+        listed = tuple((key, text if type(text) is str else str(text)) for key, text in choices)
+        chosen = self.format_value(value)
+        if len(chosen) == 1:
+            # The first option of the chosen value marked, as Django's select marks it
+            # (escape() leaves no "<" in a label: the tag matches at an option's start).
+            tag = f'<option value="{escape(chosen[0])}"'
+            options = _options(listed).replace(f"{tag}>", f"{tag} selected>", 1)
+        else:
+            options = _options(listed, chosen=frozenset(chosen))
         attributes = _attributes(self.build_attrs(self.attrs, attrs))
-        return mark_safe(  # noqa: S308 - every name, value and label above is escaped
-            f'<select name="{escape(name)}"{attributes}>' + "".join(options) + "</select>"
+        return mark_safe(  # noqa: S308 - every name, value and label is escaped (_options)
+            f'<select name="{escape(name)}"{attributes}>{options}</select>'
         )
+
+
+@lru_cache(maxsize=32)
+def _options(choices: tuple, chosen: frozenset = frozenset()) -> str:
+    """The options of a select, every value and label escaped; the first whose value is
+    in ``chosen`` selected, as Django's select.html does. Kept for the last lists asked
+    for: the same choices give the same text."""
+    options = []
+    for option_value, label in choices:
+        text = "" if option_value is None else str(option_value)
+        selected = " selected" if text in chosen else ""
+        options.append(f'<option value="{escape(text)}"{selected}>{escape(str(label))}</option>')
+        if selected:
+            chosen = frozenset()  # the first match only
+    return "".join(options)
 
 
 class QuickCheckbox(forms.CheckboxInput):

@@ -200,6 +200,25 @@ def test_the_filters_keep_what_was_chosen_and_escape_names(make_user):
     assert '<option value="" selected>Any status</option>' in page
 
 
+def test_the_agency_filter_lists_an_agency_added_or_renamed_since_the_last_page(
+    screener_client,
+):
+    from tests.factories import AgencyFactory
+
+    AgencyFactory(name="Alder Police")
+    screener_client.get("/triage/")
+    added = AgencyFactory(name="Birch Academy")
+
+    listed = screener_client.get("/triage/").content.decode()
+    added.name = "Birch & Elm Academy"
+    added.save()
+    renamed = screener_client.get(f"/triage/?agency={added.pk}").content.decode()
+
+    assert f'<option value="{added.pk}">Birch Academy</option>' in listed
+    assert f'<option value="{added.pk}" selected>Birch &amp; Elm Academy</option>' in renamed
+    assert "Birch Academy" not in renamed
+
+
 def test_a_ticked_filter_stays_ticked_and_the_next_page_starts_clear(screener_client):
     ticked = screener_client.get("/triage/?overdue=on&concern=neglect").content.decode()
     clear = screener_client.get("/triage/").content.decode()
