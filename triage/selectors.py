@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
@@ -231,8 +231,7 @@ class QueueRow:
     has_neglect: bool
     concern_recurs: bool
     sibling_count: int
-    concern_list: str | None
-    concern_labels: list[str] = field(default_factory=list)
+    concern_list: str | None  # the categories' values, comma-separated, as recorded
 
     @property
     def child_name(self) -> str:
@@ -327,7 +326,7 @@ def _rows_statement(alias: str) -> _RowsStatement:
 
 def queue_rows(page: QuerySet) -> list[QueueRow]:
     """The rows of one page of ``queue_for`` (a sliced queryset), in its order, with their
-    repeat flags (``with_repeat_flags``) and ``concern_labels``, in one statement: the
+    repeat flags (``with_repeat_flags``) and concerns, in one statement: the
     flags' subqueries run for the page's rows only, never for the rows a deep page
     skips."""
     alias = page.db
@@ -352,18 +351,15 @@ def queue_rows(page: QuerySet) -> list[QueueRow]:
             (*statement.head_params, *page_params, *statement.tail_params),
         )
         fetched = cursor.fetchall()
-    names = dict(ConcernCategory.choices)
+    if not converters:
+        return [QueueRow(*values) for values in fetched]
     rows = []
     for values in fetched:
-        if converters:
-            values = list(values)
-            for i, functions, column in converters:
-                for function in functions:
-                    values[i] = function(values[i], column, connection)
-        row = QueueRow(*values)
-        categories = row.concern_list.split(",") if row.concern_list else []
-        row.concern_labels = [names.get(category, category) for category in categories]
-        rows.append(row)
+        values = list(values)
+        for i, functions, column in converters:
+            for function in functions:
+                values[i] = function(values[i], column, connection)
+        rows.append(QueueRow(*values))
     return rows
 
 
