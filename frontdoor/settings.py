@@ -247,8 +247,9 @@ MIDDLEWARE = [
     # Pages and API answers compressed for clients that ask (static files are not: WhiteNoise
     # above answers them with its own compressed copies). Outermost of what reads or writes
     # the body, so it compresses the final response; Django's GZip pads each response with
-    # random bytes against BREACH, and the CSRF token is masked afresh on every page.
-    "django.middleware.gzip.GZipMiddleware",
+    # random bytes against BREACH, and the CSRF token is masked afresh on every page. Ours
+    # is Django's at zlib's level 1 (a page's CPU; frontdoor.middleware.GZipMiddleware).
+    "frontdoor.middleware.GZipMiddleware",
     "frontdoor.middleware.NoStoreMiddleware",
     "frontdoor.middleware.ApiAttachmentMiddleware",
     # A redirect answered to htmx (a session that ran out, a second step still to give)

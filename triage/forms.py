@@ -14,7 +14,7 @@ from referrals.census import ConcernCategory
 from referrals.forms import GovukFormMixin
 from referrals.models import NARRATIVE_MAX, Outcome, ReferralConcern, Status
 from triage import footprint, lateness
-from triage.list_filters import ClockFilterSet, QuickSelect
+from triage.list_filters import ClockFilterSet, QuickCheckbox, QuickSelect
 from triage.models import QualityRating, ThresholdLevel
 
 
@@ -57,20 +57,20 @@ class QueueFilter(ClockFilterSet):
         widget=QuickSelect,
     )
     mine = django_filters.BooleanFilter(
-        method="filter_mine", widget=forms.CheckboxInput, label="Allocated to me"
+        method="filter_mine", widget=QuickCheckbox, label="Allocated to me"
     )
     unallocated = django_filters.BooleanFilter(
-        method="filter_unallocated", widget=forms.CheckboxInput, label="Unallocated"
+        method="filter_unallocated", widget=QuickCheckbox, label="Unallocated"
     )
     overdue = django_filters.BooleanFilter(
-        method="filter_overdue", widget=forms.CheckboxInput, label="Overdue"
+        method="filter_overdue", widget=QuickCheckbox, label="Overdue"
     )
     due_soon = django_filters.BooleanFilter(
-        method="filter_due_soon", widget=forms.CheckboxInput, label="Due soon"
+        method="filter_due_soon", widget=QuickCheckbox, label="Due soon"
     )
     unallocated_flagged = django_filters.BooleanFilter(
         method="filter_unallocated_flagged",
-        widget=forms.CheckboxInput,
+        widget=QuickCheckbox,
         label="Unallocated past the flag time",
     )
     assigned_to = django_filters.ModelChoiceFilter(

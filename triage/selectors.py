@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cache
+from datetime import date, datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
     CharField,
     Count,
@@ -19,6 +20,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from agencies.policy import Capability, can
@@ -178,27 +180,6 @@ def queue_for(user) -> QuerySet:
     return referrals_visible_to(user).exclude(status=Status.DECIDED).order_by(*QUEUE_ORDER)
 
 
-# What a queue row shows (triage.queue_markup), and no more: a referral row is about 3 KB
-# with its narratives, which the queue never shows.
-QUEUE_ROW_FIELDS = (
-    "reference",
-    "status",
-    "immediate_risk",
-    "received_at",
-    "decision_due_at",
-    "child",
-    "child_first_name",
-    "child_last_name",
-    "child_date_of_birth",
-    "child_expected_date_of_birth",
-    "caller_type",
-    "agency__name",
-    "assigned_to__first_name",
-    "assigned_to__last_name",
-    "assigned_to__username",
-)
-
-
 class ConcernList(Func):
     """A referral's concern categories, comma-separated, in the order they were recorded:
     in the row's own query rather than a prefetch of its own. (A category is a fixed
@@ -220,31 +201,166 @@ class ConcernList(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
-@cache
-def _queue_rows_query() -> QuerySet:
-    """The rows' query, built once a process: with_repeat_flags' five subqueries cost
-    more to build than to run for fifty rows. Each page narrows a copy of it (never
-    evaluated itself) to its own ids."""
-    return (
-        with_repeat_flags(Referral.objects.all())
-        .annotate(concern_list=ConcernList("pk"))
-        .select_related("agency", "assigned_to")
-        .only(*QUEUE_ROW_FIELDS)
-        .order_by(*QUEUE_ORDER)
-    )
+@dataclass(slots=True)
+class QueueRow:
+    """What one queue row shows (triage.queue_markup), and no more: a referral row is about
+    3 KB with its narratives, which the queue never shows. Read as values, not as a
+    Referral with its agency and assignee: fifty models a page cost more than the row's
+    markup. ``repeat_flags`` and ``is_unallocated_too_long`` read it as they read an
+    annotated referral."""
+
+    pk: int
+    reference: str
+    status: str
+    immediate_risk: bool
+    received_at: datetime
+    decision_due_at: datetime
+    child_id: int | None
+    child_first_name: str
+    child_last_name: str
+    child_date_of_birth: date | None
+    child_expected_date_of_birth: date | None
+    caller_type: str
+    agency_name: str | None
+    assigned_to_id: int | None
+    assigned_first_name: str | None
+    assigned_last_name: str | None
+    assigned_username: str | None
+    earlier_count: int
+    earlier_neglect: bool
+    has_neglect: bool
+    concern_recurs: bool
+    sibling_count: int
+    concern_list: str | None  # the categories' values, comma-separated, as recorded
+
+    @property
+    def child_name(self) -> str:
+        return f"{self.child_first_name} {self.child_last_name}".strip()  # Referral.child_name
+
+    @property
+    def assigned_to_name(self) -> str:
+        """The assignee's display name (User.display_name); "" when unallocated."""
+        if self.assigned_to_id is None:
+            return ""
+        name = f"{self.assigned_first_name} {self.assigned_last_name}".strip()
+        return name or self.assigned_username or ""
 
 
-def queue_rows(page: QuerySet) -> list[Referral]:
-    """The referrals of one page of ``queue_for`` (a sliced queryset), in its order, with
-    their repeat flags (``with_repeat_flags``) and ``concern_labels``, in one query: the
+# QueueRow's fields in the order of its columns, as the ORM names them.
+_QUEUE_ROW_VALUES = {
+    "pk": "pk",
+    "reference": "reference",
+    "status": "status",
+    "immediate_risk": "immediate_risk",
+    "received_at": "received_at",
+    "decision_due_at": "decision_due_at",
+    "child_id": "child_id",
+    "child_first_name": "child_first_name",
+    "child_last_name": "child_last_name",
+    "child_date_of_birth": "child_date_of_birth",
+    "child_expected_date_of_birth": "child_expected_date_of_birth",
+    "caller_type": "caller_type",
+    "agency_name": "agency__name",
+    "assigned_to_id": "assigned_to_id",
+    "assigned_first_name": "assigned_to__first_name",
+    "assigned_last_name": "assigned_to__last_name",
+    "assigned_username": "assigned_to__username",
+}
+# The annotations, after the fields, in QueueRow's order.
+_QUEUE_ROW_ANNOTATIONS = (
+    "earlier_count",
+    "earlier_neglect",
+    "has_neglect",
+    "concern_recurs",
+    "sibling_count",
+    "concern_list",
+)
+# Where the page's ids go in the rows' statement: a marker the compiled SQL is split at.
+_PAGE_MARKER = "fd_queue_page_ids"
+
+
+@dataclass(frozen=True)
+class _RowsStatement:
+    head: str
+    tail: str
+    head_params: tuple
+    tail_params: tuple
+    columns: tuple  # the select's expressions, for the database's converters
+
+
+_rows_statements: dict[str, _RowsStatement] = {}
+
+
+def _rows_statement(alias: str) -> _RowsStatement:
+    """The rows' statement as the ORM compiles it, once a process for each database:
+    with_repeat_flags' five subqueries and the concern list cost more to compile than to
+    run for fifty rows. Compiled with a marker where the page's ids go, split there; each
+    page puts its own id subquery in its place."""
+    statement = _rows_statements.get(alias)
+    if statement is None:
+        queryset = (
+            with_repeat_flags(Referral.objects.all())
+            .annotate(concern_list=ConcernList("pk"))
+            .filter(pk__in=RawSQL(_PAGE_MARKER, ()))  # noqa: S611 - a fixed word, split off
+            .order_by(*QUEUE_ORDER)
+            .values(*_QUEUE_ROW_VALUES.values(), *_QUEUE_ROW_ANNOTATIONS)
+        )
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        names = [*queryset.query.values_select, *queryset.query.annotation_select]
+        # The columns come in the order QueueRow takes them (values() puts the fields
+        # first, then the annotations in the order they were made).
+        if (
+            names != [*_QUEUE_ROW_VALUES.values(), *_QUEUE_ROW_ANNOTATIONS]
+            or sql.count(_PAGE_MARKER) != 1
+            or "%%" in sql
+        ):
+            raise AssertionError(f"the queue rows' statement is not as expected: {names}")
+        head, tail = sql.split(_PAGE_MARKER)
+        split = head.count("%s")
+        columns = tuple(column for column, _, _ in compiler.select[: compiler.col_count])
+        statement = _RowsStatement(head, tail, params[:split], params[split:], columns)
+        _rows_statements[alias] = statement
+    return statement
+
+
+def queue_rows(page: QuerySet) -> list[QueueRow]:
+    """The rows of one page of ``queue_for`` (a sliced queryset), in its order, with their
+    repeat flags (``with_repeat_flags``) and concerns, in one statement: the
     flags' subqueries run for the page's rows only, never for the rows a deep page
     skips."""
-    referrals = list(_queue_rows_query().filter(pk__in=page.values("pk")))
-    names = dict(ConcernCategory.choices)
-    for referral in referrals:
-        categories = referral.concern_list.split(",") if referral.concern_list else []
-        referral.concern_labels = [names.get(category, category) for category in categories]
-    return referrals
+    alias = page.db
+    connection = connections[alias]
+    ids = page.values("pk").query
+    try:
+        page_sql, page_params = ids.get_compiler(using=alias).as_sql()
+    except EmptyResultSet:  # an empty page: nothing to read
+        return []
+    statement = _rows_statement(alias)
+    converters = [
+        (i, converters, column)
+        for i, column in enumerate(statement.columns)
+        if (
+            converters := connection.ops.get_db_converters(column)
+            + column.get_db_converters(connection)
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement.head + page_sql + statement.tail,
+            (*statement.head_params, *page_params, *statement.tail_params),
+        )
+        fetched = cursor.fetchall()
+    if not converters:
+        return [QueueRow(*values) for values in fetched]
+    rows = []
+    for values in fetched:
+        values = list(values)
+        for i, functions, column in converters:
+            for function in functions:
+                values[i] = function(values[i], column, connection)
+        rows.append(QueueRow(*values))
+    return rows
 
 
 def referral_for_screening(user, referral_id: int) -> Referral:

@@ -38,3 +38,22 @@ def test_an_api_answer_is_gzipped_and_keeps_its_headers(screener_client):
     assert response["Content-Encoding"] == "gzip"
     assert response["Cache-Control"] == "no-store"
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_a_page_is_compressed_at_the_fastest_level_and_padded_against_breach(screener_client):
+    # Level 1 (issue 14: the queue's CPU): gzip's XFL byte says "fastest" (4). The header
+    # carries a file name of a random number of bytes (FNAME), as Django's GZipMiddleware
+    # pads each answer against BREACH.
+    answers = [
+        screener_client.get("/triage/", HTTP_ACCEPT_ENCODING="gzip").content for _ in range(12)
+    ]
+
+    for answer in answers:
+        assert answer[:3] == b"\x1f\x8b\x08"
+        assert answer[8] == 4
+        assert answer[3] & gzip.FNAME
+        name = answer[10 : answer.index(b"\x00", 10)]
+        assert set(name) <= {ord("a")}
+        assert "</html>" in gzip.decompress(answer).decode()
+    padding = {answer.index(b"\x00", 10) - 10 for answer in answers}
+    assert len(padding) > 1

@@ -212,3 +212,24 @@ def test_only_the_deepest_navigation_item_is_marked_current(make_user):
     assert current("/dashboard/") == ["Dashboard"]
     assert current("/") == ["Home"]
     assert current("/triage/referrals/1/") == ["Queue"]
+
+
+@pytest.mark.django_db
+def test_the_navigation_follows_the_prefix_the_app_is_served_under(make_user):
+    # Its addresses are reversed once and kept: for each script prefix of their own.
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from frontdoor.navigation import navigation_for
+
+    screener = make_user("screener")
+    before = get_script_prefix()
+    try:
+        plain = {i["label"]: i["url"] for i in navigation_for(screener, "/")}
+        set_script_prefix("/front-door/")
+        prefixed = {i["label"]: i["url"] for i in navigation_for(screener, "/front-door/")}
+    finally:
+        set_script_prefix(before)
+
+    assert plain["Queue"] == "/triage/"
+    assert prefixed["Queue"] == "/front-door/triage/"
+    assert "Dashboard" not in prefixed

@@ -130,6 +130,53 @@ def test_a_row_lists_its_concerns_in_the_order_they_were_recorded(screener_clien
     assert f'<td class="govuk-table__cell">{labels}</td>' in page
 
 
+def test_a_row_shows_the_child_who_referred_and_who_has_it(screener_client, make_user):
+    from datetime import date
+
+    from referrals.census import CallerType
+    from tests.factories import AgencyFactory, UserFactory
+
+    named = make_user(Role.SCREENER, first_name="Zoë", last_name="<O'Neil>")
+    unnamed = make_user(Role.SCREENER, first_name="", last_name="", username="duty-screener-7")
+    agency = AgencyFactory(name='Police & "Partners"')
+    by_agency = ReferralFactory(
+        referrer=UserFactory(role=Role.REFERRER, agency=agency),
+        in_screening=True,
+        assigned_to=named,
+        child_first_name="<Ava>",
+        child_last_name="Test & Field",
+    )
+    recorder = UserFactory(role=Role.SCREENER)
+    by_phone = ReferralFactory(
+        referrer=None,
+        agency=None,
+        submission__submitted_by=recorder,
+        recorded_by=recorder,
+        caller_type=CallerType.FAMILY,
+        in_screening=True,
+        assigned_to=unnamed,
+        child_date_of_birth=None,
+        child_expected_date_of_birth=date(2027, 1, 5),
+    )
+
+    page = screener_client.get("/triage/").content.decode()
+
+    def cells(referral) -> str:
+        start = page.index(f'data-reference="{referral.reference}"')
+        return page[start : page.index("</tr>", start)]
+
+    first = cells(by_agency)
+    assert "&lt;Ava&gt; Test &amp; Field" in first
+    assert "Police &amp; &quot;Partners&quot;" in first
+    assert "Zoë &lt;O&#x27;Neil&gt;" in first
+    assert f'href="/triage/referrals/{by_agency.pk}/"' in first
+    second = cells(by_phone)
+    assert "Unborn, due 5 Jan 2027" in second
+    assert "Family member, relative or carer" in second
+    assert "duty-screener-7" in second
+    assert "Unallocated" not in first + second
+
+
 def test_the_filters_keep_what_was_chosen_and_escape_names(make_user):
     from django.test import Client
 
@@ -151,6 +198,39 @@ def test_the_filters_keep_what_was_chosen_and_escape_names(make_user):
         in page
     )
     assert '<option value="" selected>Any status</option>' in page
+
+
+def test_the_agency_filter_lists_an_agency_added_or_renamed_since_the_last_page(
+    screener_client,
+):
+    from tests.factories import AgencyFactory
+
+    AgencyFactory(name="Alder Police")
+    screener_client.get("/triage/")
+    added = AgencyFactory(name="Birch Academy")
+
+    listed = screener_client.get("/triage/").content.decode()
+    added.name = "Birch & Elm Academy"
+    added.save()
+    renamed = screener_client.get(f"/triage/?agency={added.pk}").content.decode()
+
+    assert f'<option value="{added.pk}">Birch Academy</option>' in listed
+    assert f'<option value="{added.pk}" selected>Birch &amp; Elm Academy</option>' in renamed
+    assert "Birch Academy" not in renamed
+
+
+def test_a_ticked_filter_stays_ticked_and_the_next_page_starts_clear(screener_client):
+    ticked = screener_client.get("/triage/?overdue=on&concern=neglect").content.decode()
+    clear = screener_client.get("/triage/").content.decode()
+
+    box = '<input type="checkbox" name="{}" class="govuk-checkboxes__input" id="id_{}"{}>'
+    assert box.format("overdue", "overdue", " checked") in ticked
+    assert box.format("mine", "mine", "") in ticked
+    assert '<option value="neglect" selected>' in ticked
+    for name in ("mine", "unallocated", "overdue", "due_soon", "unallocated_flagged"):
+        assert box.format(name, name, "") in clear
+    assert "checked" not in clear
+    assert '<option value="neglect">' in clear
 
 
 def test_repeat_and_chronic_neglect_flags_show_on_the_queue(screener_client):
