@@ -1,9 +1,10 @@
 from axes.models import AccessAttempt
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies import browser_sessions, tokens
 from agencies.admin_site import PolicyModelAdmin
 from agencies.changes import SignInChange, tell_owner
 from agencies.forms import AdministratorPasswordForm
@@ -48,6 +49,22 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     # Its owner is told when an administrator changes their password (agencies.changes).
     change_password_form = AdministratorPasswordForm
+    actions = ["sign_out_everywhere"]
+
+    @admin.action(description="Sign out everywhere: end their browser sessions and API tokens")
+    def sign_out_everywhere(self, request, queryset):
+        """Every browser session of each person chosen ends at once (their next request
+        goes to the sign-in page), and so does every API token (ASVS 3.3.4)."""
+        sessions = ended_tokens = 0
+        for user in queryset:
+            sessions += browser_sessions.end_all_sessions(user=user, by=request.user)
+            ended_tokens += tokens.end_all_tokens(user=user, reason="signed out by administrator")
+        self.message_user(
+            request,
+            f"Signed out everywhere: {sessions} browser session(s) and {ended_tokens} API "
+            "token(s) ended.",
+            messages.SUCCESS,
+        )
 
     def has_delete_permission(self, request, obj=None):
         # An account is made inactive, never deleted: the history and the logs name who

@@ -133,3 +133,31 @@ class AdministratorPasswordForm(AdminPasswordChangeForm):
         return _save_and_tell(
             super().save, SignInChange.PASSWORD_CHANGED_BY_ADMINISTRATOR, commit=commit
         )
+
+
+class PasswordAgainForm(forms.Form):
+    """The signed-in person's password, given again before ending their other sessions
+    (ASVS 3.3.4: "having re-entered login credentials"). Checked by authenticate(), so a
+    wrong one counts towards the sign-in lockout (django-axes) and is logged as a failed
+    sign-in, as at the sign-in page."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        error_messages={"required": "Enter your password."},
+        widget=forms.PasswordInput(attrs={**PASSWORD_INPUT, "autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self) -> str:
+        from django.contrib.auth import authenticate
+
+        password = self.cleaned_data["password"]
+        user = self.request.user
+        checked = authenticate(self.request, username=user.get_username(), password=password)
+        if checked is None or checked.pk != user.pk:
+            raise forms.ValidationError("Your password is not right. Enter it again.")
+        return password

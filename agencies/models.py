@@ -135,3 +135,28 @@ class Authenticator(TOTPDevice):
         if not encryption.is_encrypted(self.key):
             self.key = otp_keys.encrypt(bytes.fromhex(self.key), user_id=self.user_id)
         super().save(*args, **kwargs)
+
+
+class BrowserSession(models.Model):
+    """A signed-in browser session, so that its owner can see it and end it from another
+    (the account page) and an administrator can end all of a person's (the admin).
+
+    Keyed to Django's session key, which is kept current when the key changes at the
+    second step and at a password change (agencies.session_store). The session itself,
+    its last-seen time with it, stays in Django's session table; this row adds only who
+    it is and a coarse description of the browser ("Chrome on Windows"): never the user
+    agent string, never an address. It goes when the session ends (sign-out, timed out,
+    ended here) and with the session cleanup (agencies.tasks.clear_sessions).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    # The session key is the cookie's secret: never shown, never in an address.
+    session_key = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField()
+    device = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Browser session {self.pk} of user {self.user_id}"

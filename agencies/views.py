@@ -1,5 +1,5 @@
-"""Signing in and out, two-step verification, and the account page (API tokens and the
-password)."""
+"""Signing in and out, two-step verification, and the account page (browser sessions,
+API tokens and the password)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies import passwords, tokens, twostep
-from agencies.forms import ChangePasswordForm, CodeForm, SignInForm
-from agencies.models import ApiToken
+from agencies import browser_sessions, passwords, tokens, twostep
+from agencies.forms import ChangePasswordForm, CodeForm, PasswordAgainForm, SignInForm
+from agencies.models import ApiToken, BrowserSession
 from agencies.policy import may_use_second_factor, needs_second_factor
 
 
@@ -61,12 +61,15 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     """Sign-out is a POST (a link cannot sign someone out), as Django requires. It ends the
-    person's API tokens too: signing out ends everything signed in as them."""
+    person's API tokens too: signing out ends everything signed in as them. The answer
+    tells the browser to drop what it kept of Front Door (Clear-Site-Data)."""
 
     def post(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             tokens.end_all_tokens(user=request.user, reason="signed out")
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = browser_sessions.CLEAR_SITE_DATA
+        return response
 
 
 def _verified(request: HttpRequest, device) -> None:
@@ -131,18 +134,22 @@ def two_step_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def account(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own account: two-step verification, the password, and their
-    API tokens, each of which they can revoke."""
+    """The signed-in person's own account: two-step verification, the password, their
+    browser sessions, and their API tokens, each of which they can revoke."""
     user = request.user
     return render(
         request,
         "accounts/account.html",
         {
+            "browser_sessions": browser_sessions.sessions_of(
+                user, current_key=request.session.session_key
+            ),
             "api_tokens": tokens.live_tokens_of(user),
             "uses_second_factor": may_use_second_factor(user),
             "second_factor_set_up": twostep.has_device(user),
             "mfa_required": needs_second_factor(user),
             "token_hours": settings.API_TOKEN_HOURS,
+            **_session_timeouts(),
         },
     )
 
@@ -156,6 +163,67 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404 from None
     messages.success(request, "The API token is revoked: it no longer works.")
     return redirect("account")
+
+
+def _other_session(request: HttpRequest, session_id: int):
+    """One of the person's other sessions that still works, or 404 (another's, this one,
+    or one that has ended)."""
+    shown = browser_sessions.sessions_of(request.user, current_key=request.session.session_key)
+    for session in shown:
+        if session.id == session_id and not session.current:
+            return session
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    """End one of the person's other browser sessions, after their password again."""
+    session = _other_session(request, session_id)
+    form = PasswordAgainForm(request.POST if request.method == "POST" else None, request=request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            browser_sessions.end_session(
+                owner=request.user, session_id=session.id, current_key=request.session.session_key
+            )
+        except BrowserSession.DoesNotExist:
+            raise Http404 from None
+        messages.success(request, f"The session on {session.device} is ended: it is signed out.")
+        return redirect("account")
+    return render(
+        request,
+        "accounts/end_sessions.html",
+        {
+            "form": form,
+            "session": session,
+            "action": reverse("account-session-end", args=[session.id]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def end_other_sessions(request: HttpRequest) -> HttpResponse:
+    """End every browser session of the person but this one, after their password again."""
+    current = request.session.session_key
+    others = [
+        s for s in browser_sessions.sessions_of(request.user, current_key=current) if not s.current
+    ]
+    form = PasswordAgainForm(request.POST if request.method == "POST" else None, request=request)
+    if request.method == "POST" and form.is_valid():
+        count = browser_sessions.end_other_sessions(user=request.user, current_key=current)
+        messages.success(
+            request,
+            "Your other sessions are ended: they are signed out."
+            if count
+            else "You had no other sessions to end.",
+        )
+        return redirect("account")
+    return render(
+        request,
+        "accounts/end_sessions.html",
+        {"form": form, "others": others, "action": reverse("account-sessions-end-others")},
+    )
 
 
 @login_required

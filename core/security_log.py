@@ -6,14 +6,25 @@ It lives in core, with no Django import, because every layer writes to it: the s
 signals (audit), the token API and verification pages (agencies) and the middleware that
 sees every refusal (frontdoor). One logger, ``frontdoor.security``, one line format of
 ``event key=value ...``, so a log search finds every event of one user by ``user=<id>``.
+
+An event written while a request is answered ends with ``address=<client address>``
+(ASVS 7.1.4): the connection's own address, or the one X-Forwarded-For gives when
+FRONTDOOR_PROXY_COUNT says proxies of our own are in front, resolved as django-axes
+resolves it (frontdoor.middleware.ClientAddressMiddleware, agencies.lockout). Events
+outside a request (a Celery task, a management command) have no address.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import quote
 
 logger = logging.getLogger("frontdoor.security")
+
+_address: ContextVar[str | None] = ContextVar("security_log_address", default=None)
 
 # A value keeps a path's usual characters; everything else (spaces, newlines, control
 # and non-ASCII characters) is percent-encoded, so a value can neither end its line nor
@@ -29,14 +40,35 @@ def _user(user_id: int | None) -> str:
     return str(user_id) if user_id is not None else "-"
 
 
+@contextmanager
+def client_address(address: str | None) -> Iterator[None]:
+    """Every event written inside names this client address (a request's)."""
+    token = _address.set(address)
+    try:
+        yield
+    finally:
+        _address.reset(token)
+
+
+def _log(level: int, message: str, *args: object) -> None:
+    address = _address.get()
+    if address is not None:
+        message += " address=%s"
+        args = (*args, _text(address))
+    logger.log(level, message, *args)
+
+
 def sign_in(*, user_id: int, via: str, path: str) -> None:
-    logger.info("sign-in succeeded: user=%s via=%s path=%s", user_id, _text(via), _text(path))
+    _log(
+        logging.INFO, "sign-in succeeded: user=%s via=%s path=%s", user_id, _text(via), _text(path)
+    )
 
 
 def sign_in_failed(*, user_id: int | None, account: str, via: str, path: str) -> None:
     """``user_id`` is None when no account has that username; ``account`` is a keyed hash
     of the username tried, to see repeated attempts on one name without naming it."""
-    logger.warning(
+    _log(
+        logging.WARNING,
         "sign-in failed: user=%s account=%s via=%s path=%s",
         _user(user_id),
         _text(account),
@@ -46,25 +78,30 @@ def sign_in_failed(*, user_id: int | None, account: str, via: str, path: str) ->
 
 
 def sign_in_locked(*, account: str, path: str) -> None:
-    logger.warning("sign-in locked out: account=%s path=%s", _text(account), _text(path))
+    _log(logging.WARNING, "sign-in locked out: account=%s path=%s", _text(account), _text(path))
 
 
 def sign_out(*, user_id: int | None, path: str) -> None:
-    logger.info("sign-out: user=%s path=%s", _user(user_id), _text(path))
+    _log(logging.INFO, "sign-out: user=%s path=%s", _user(user_id), _text(path))
 
 
 def second_factor(*, user_id: int, outcome: str) -> None:
     """``outcome``: verified, failed, reused (the last code accepted, given again),
     throttled, enrolled, reset, key-undecryptable."""
     level = logging.INFO if outcome in {"verified", "enrolled"} else logging.WARNING
-    logger.log(level, "two-step verification %s: user=%s", _text(outcome), user_id)
+    _log(level, "two-step verification %s: user=%s", _text(outcome), user_id)
 
 
 def token(*, user_id: int, event: str, token_id: int | None = None, by: int | None = None) -> None:
     """``event``: issued, ended (its owner signed out with it), revoked (by its owner or
     an administrator: ``by``), ended-all (sign-out or a password change)."""
-    logger.info(
-        "api token %s: user=%s token=%s by=%s", _text(event), user_id, _user(token_id), _user(by)
+    _log(
+        logging.INFO,
+        "api token %s: user=%s token=%s by=%s",
+        _text(event),
+        user_id,
+        _user(token_id),
+        _user(by),
     )
 
 
@@ -72,11 +109,18 @@ def break_glass(*, user_id: int, record: str, record_id: int) -> None:
     """A closed record opened with a stated reason (referrals.break_glass), which the
     auditors are alerted to. The reason is kept in the access log, never here: people
     write names in it."""
-    logger.warning("break the glass: user=%s record=%s id=%s", user_id, _text(record), record_id)
+    _log(
+        logging.WARNING,
+        "break the glass: user=%s record=%s id=%s",
+        user_id,
+        _text(record),
+        record_id,
+    )
 
 
 def refused(*, user_id: int | None, status: int, method: str, path: str) -> None:
-    logger.warning(
+    _log(
+        logging.WARNING,
         "access refused: status=%s user=%s method=%s path=%s",
         status,
         _user(user_id),
@@ -89,7 +133,8 @@ def rejected(*, user_id: int | None, status: int, method: str, path: str) -> Non
     """A request turned away for what it was, not who sent it: 400 (input that failed
     validation), 405 (a method the address does not take), 413 and 415 (a body too
     large or of the wrong type), 429 (throttled)."""
-    logger.warning(
+    _log(
+        logging.WARNING,
         "request rejected: status=%s user=%s method=%s path=%s",
         status,
         _user(user_id),
@@ -101,18 +146,38 @@ def rejected(*, user_id: int | None, status: int, method: str, path: str) -> Non
 def owner_not_told(*, user_id: int, change: str, error: str) -> None:
     """Telling someone that their sign-in details changed failed (agencies.changes): the
     change stands; the notice was not written."""
-    logger.error(
-        "sign-in change not told: user=%s change=%s error=%s", user_id, _text(change), _text(error)
+    _log(
+        logging.ERROR,
+        "sign-in change not told: user=%s change=%s error=%s",
+        user_id,
+        _text(change),
+        _text(error),
     )
 
 
 def lockout_not_alerted(*, error: str) -> None:
     """Alerting the administrators to a sign-in lockout failed (notices.receivers): the
     lockout stands; no alert was written."""
-    logger.error("sign-in lockout not alerted: error=%s", _text(error))
+    _log(logging.ERROR, "sign-in lockout not alerted: error=%s", _text(error))
 
 
 def lockout_lifted(*, by: int, attempts: int) -> None:
     """An administrator deleted sign-in lockout records (the admin's access attempts),
     lifting those lockouts before their cool-off ended."""
-    logger.warning("sign-in lockout lifted: by=%s attempts=%s", _user(by), attempts)
+    _log(logging.WARNING, "sign-in lockout lifted: by=%s attempts=%s", _user(by), attempts)
+
+
+def browser_session(
+    *, user_id: int, event: str, session_id: int | None = None, by: int | None = None
+) -> None:
+    """``event``: ended (one of the user's other browser sessions, by its owner),
+    ended-others (all but the one asking), ended-all (by an administrator, ``by``, or the
+    account made inactive, by nobody)."""
+    _log(
+        logging.INFO,
+        "browser session %s: user=%s session=%s by=%s",
+        _text(event),
+        user_id,
+        _user(session_id),
+        _user(by),
+    )

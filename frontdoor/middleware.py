@@ -17,13 +17,12 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
+from agencies.browser_sessions import AUTH_AT, CLEAR_SITE_DATA, LAST_SEEN
+from agencies.lockout import client_address
 from agencies.policy import needs_second_factor
 from core import security_log
 from core.exceptions import DomainError
 from core.http import is_api_request
-
-AUTH_AT = "fd_auth_at"
-LAST_SEEN = "fd_last_seen"
 
 
 class GZipMiddleware(django_gzip.GZipMiddleware):
@@ -86,6 +85,20 @@ class NoStoreMiddleware:
         return response
 
 
+class ClientAddressMiddleware:
+    """Every security log event written while a request is answered carries its client
+    address (ASVS 7.1.4), resolved as django-axes resolves it for sign-in lockouts
+    (agencies.lockout.client_address: REMOTE_ADDR, or X-Forwarded-For only as far as
+    FRONTDOOR_PROXY_COUNT trusts it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with security_log.client_address(client_address(request)):
+            return self.get_response(request)
+
+
 class ApiAttachmentMiddleware:
     """Every JSON answer of the API says ``Content-Disposition: attachment`` (ASVS
     14.4.2): a browser sent straight to an API address saves the answer as a file instead
@@ -131,6 +144,8 @@ class HtmxRedirectMiddleware:
             visit = HttpResponse(status=204)
             visit["HX-Redirect"] = response["Location"]
             visit.cookies = response.cookies
+            if "Clear-Site-Data" in response:
+                visit["Clear-Site-Data"] = response["Clear-Site-Data"]
             if "Vary" in response:
                 visit["Vary"] = response["Vary"]
             return visit
@@ -211,8 +226,11 @@ class SessionTimeoutMiddleware:
             text += " What you had typed has been saved."
         messages.info(request, text + " Sign in again to carry on.")
         if request.method == "GET":
-            return redirect_to_login(request.get_full_path())
-        return redirect_to_login(back_to or "/")
+            response = redirect_to_login(request.get_full_path())
+        else:
+            response = redirect_to_login(back_to or "/")
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
 
 
 class SecondFactorMiddleware:

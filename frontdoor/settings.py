@@ -251,6 +251,8 @@ MIDDLEWARE = [
     # is Django's at zlib's level 1 (a page's CPU; frontdoor.middleware.GZipMiddleware).
     "frontdoor.middleware.GZipMiddleware",
     "frontdoor.middleware.NoStoreMiddleware",
+    # The security log names the client address of each event written in a request.
+    "frontdoor.middleware.ClientAddressMiddleware",
     "frontdoor.middleware.ApiAttachmentMiddleware",
     # A redirect answered to htmx (a session that ran out, a second step still to give)
     # sends the whole window there, not the sign-in page into a piece of the page.
@@ -444,6 +446,9 @@ SESSION_ABSOLUTE_TIMEOUT = timedelta(
 # idle sessions end up to this much early; fewer requests write their session row.
 SESSION_LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# Django's database sessions, each signed-in one listed on its owner's account page
+# (agencies.session_store, agencies.browser_sessions).
+SESSION_ENGINE = "agencies.session_store"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -631,6 +636,12 @@ CELERY_BEAT_SCHEDULE = {
     "performance-all-weeks": {
         "task": "reporting.refresh_all_weeks",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Sessions past their expiry, and the account page's rows of ended sessions
+    # (agencies.tasks): Django's clearsessions, hourly.
+    "clear-sessions": {
+        "task": "agencies.clear_sessions",
+        "schedule": crontab(minute=40),
     },
     # Unsent referral drafts older than DRAFT_RETENTION_DAYS (referrals.tasks).
     "purge-old-drafts": {

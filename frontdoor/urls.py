@@ -59,6 +59,16 @@ urlpatterns = [
         account_views.revoke_token,
         name="account-token-revoke",
     ),
+    path(
+        "accounts/sessions/<int:session_id>/end/",
+        account_views.end_session,
+        name="account-session-end",
+    ),
+    path(
+        "accounts/sessions/end-others/",
+        account_views.end_other_sessions,
+        name="account-sessions-end-others",
+    ),
     path("accounts/password/", account_views.ChangePasswordView.as_view(), name="password-change"),
     path(
         "accounts/password/strength/",

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from agencies.census import AgencyType
-from agencies.models import Role
+from agencies.models import BrowserSession, Role
 from notices.delivery import record_heartbeat
 from tests import factories as f
 
@@ -138,6 +138,7 @@ OBJECT_KINDS = {
     "challenge_id": ("own", "other", "none"),
     "discussion_id": ("own", "other", "none"),
     "token_id": ("own", "other", "none"),
+    "session_id": ("own", "other", "none"),
     "decision_id": ("own", "other", "none"),
 }
 # Parameters that do not name an object take one fixed, valid value.
@@ -152,6 +153,7 @@ PARAM_OBJECT = {
     "challenge_id": "challenge",
     "discussion_id": "discussion",
     "token_id": "api_token",
+    "session_id": "browser_session",
     "decision_id": "decision",
 }
 
@@ -450,7 +452,21 @@ def build_world() -> World:
         client = Client()
         client.force_login(who)
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # Each user's other browser session (signed in elsewhere); "other" is the police
+    # referrer's. The role's own session, the one asking, is not ended from its list.
+    objects["browser_session"] = {
+        "own": {role: _another_session(who) for role, who in users.items()}
+        | {"*": _another_session(referrer)},
+        "other": _another_session(police_referrer),
+        "none": NONE_ID,
+    }
     return World(sessions=sessions, objects=objects)
+
+
+def _another_session(user) -> int:
+    client = Client()
+    client.force_login(user)
+    return BrowserSession.objects.get(session_key=client.session.session_key).pk
 
 
 # --- Requests --------------------------------------------------------------------------

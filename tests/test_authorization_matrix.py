@@ -50,6 +50,23 @@ MATRIX = {
     ("account-token-revoke", "POST"): {
         **dict.fromkeys(authz.ROLES, {"own": 302, "*": 404}), "anonymous": LOGIN,
     },
+    # Ending one of one's own other browser sessions (the page asks the password again:
+    # an empty or invalid one re-renders it, 200); another's, this one, or one that does
+    # not exist, is 404.
+    **{
+        ("account-session-end", method): {
+            **dict.fromkeys(authz.ROLES, {"own": 200, "*": 404}), "anonymous": LOGIN,
+        }
+        for method in ("GET", "POST")
+    },
+    # Ending all one's other sessions: only ever one's own (200: the page, or an empty or
+    # invalid password shown again).
+    **{
+        ("account-sessions-end-others", method): {
+            **dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN,
+        }
+        for method in ("GET", "POST")
+    },
     # An empty or invalid change re-renders the form with its errors (200).
     ("password-change", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
     ("password-change", "POST"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},

@@ -282,7 +282,10 @@ def test_issuing_and_revoking_are_logged_with_ids_only(client, caplog):
         with_token(token).post(LOGOUT_URL)
 
     logged = [r.getMessage() for r in caplog.records if r.name == "frontdoor.security"]
-    assert f"sign-in succeeded: user={pat.pk} via=api path=/api/v1/auth/token/" in logged
+    assert (
+        f"sign-in succeeded: user={pat.pk} via=api path=/api/v1/auth/token/ address=127.0.0.1"
+        in logged
+    )
     assert any(m.startswith(f"api token issued: user={pat.pk} ") for m in logged)
     assert any(m.startswith(f"api token ended: user={pat.pk} ") for m in logged)
     assert not any(

@@ -200,7 +200,10 @@ def test_a_successful_sign_in_is_logged_with_the_user_id(client, caplog):
         sign_in(client, "pat.example", PASSWORD)
 
     logged = [r.getMessage() for r in caplog.records if r.name == "frontdoor.security"]
-    assert f"sign-in succeeded: user={pat.pk} via=web path=/accounts/login/" in logged
+    assert (
+        f"sign-in succeeded: user={pat.pk} via=web path=/accounts/login/ address=127.0.0.1"
+        in logged
+    )
     assert not any("pat.example" in r.getMessage() for r in caplog.records)
 
 

@@ -286,8 +286,8 @@ def test_a_second_factor_event_is_logged_with_the_user_id(client, clock, caplog)
         client.post(VERIFY, {"code": current_code(device)})
 
     logged = [r.getMessage() for r in caplog.records if r.name == "frontdoor.security"]
-    assert f"two-step verification failed: user={device.user_id}" in logged
-    assert f"two-step verification verified: user={device.user_id}" in logged
+    assert f"two-step verification failed: user={device.user_id} address=127.0.0.1" in logged
+    assert f"two-step verification verified: user={device.user_id} address=127.0.0.1" in logged
     assert not any("ruth.castle" in r.getMessage() for r in caplog.records)
 
 

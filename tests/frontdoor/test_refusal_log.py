@@ -13,12 +13,23 @@ from tests.factories import ApiTokenFactory, ReferralFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+# The test client's address, which every line written in a request ends with.
+ADDRESS = " address=127.0.0.1"
+
+
+def _without_address(lines: list[str]) -> list[str]:
+    assert all(line.endswith(ADDRESS) for line in lines), lines
+    return [line.removesuffix(ADDRESS) for line in lines]
+
+
 def refusals(caplog) -> list[str]:
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name == "frontdoor.security" and r.getMessage().startswith("access refused")
-    ]
+    return _without_address(
+        [
+            r.getMessage()
+            for r in caplog.records
+            if r.name == "frontdoor.security" and r.getMessage().startswith("access refused")
+        ]
+    )
 
 
 def signed_in(user) -> Client:
@@ -106,11 +117,13 @@ def test_a_path_cannot_forge_a_line_or_a_field_of_the_log(caplog):
 
 
 def rejections(caplog) -> list[str]:
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name == "frontdoor.security" and r.getMessage().startswith("request rejected")
-    ]
+    return _without_address(
+        [
+            r.getMessage()
+            for r in caplog.records
+            if r.name == "frontdoor.security" and r.getMessage().startswith("request rejected")
+        ]
+    )
 
 
 def test_input_that_fails_validation_is_logged_with_the_user_and_nothing_it_said(caplog):

@@ -1,0 +1,14 @@
+"""Celery tasks for accounts: thin, each calling one function."""
+
+from importlib import import_module
+
+from celery import shared_task
+from django.conf import settings
+
+
+@shared_task(name="agencies.clear_sessions", acks_late=True)
+def clear_sessions() -> None:
+    """Hourly from beat, as Django's ``clearsessions``: delete the sessions past their
+    expiry, then the BrowserSession rows of sessions that have ended
+    (agencies.session_store)."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
