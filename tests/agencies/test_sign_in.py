@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -267,6 +268,27 @@ def test_sign_out_is_a_post_and_ends_the_session(referrer_client):
 
     assert response.status_code == 302
     assert referrer_client.get("/").status_code == 302
+
+
+def test_signing_out_tells_the_browser_to_clear_what_it_kept(referrer_client):
+    response = referrer_client.post("/accounts/logout/")
+
+    # Not "cookies": the session cookie is deleted by the same answer, and the CSRF and
+    # messages cookies are wanted by the sign-in page it goes to.
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert response.cookies[settings.SESSION_COOKIE_NAME].value == ""
+
+
+def test_a_session_that_ran_out_tells_the_browser_to_clear_what_it_kept(client):
+    UserFactory(username="pat")
+    with time_machine.travel("2026-11-27 16:00:00+00:00", tick=False) as traveller:
+        sign_in(client, "pat", PASSWORD)
+        traveller.shift(31 * 60)
+
+        response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
 
 
 def test_signed_in_users_visiting_sign_in_go_home(referrer_client):

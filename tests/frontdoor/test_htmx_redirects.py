@@ -35,6 +35,7 @@ def test_an_idle_session_sends_the_window_to_sign_in_and_back_to_the_piece(clien
         assert response.status_code == 204
         assert response.content == b""
         assert "Location" not in response
+        assert response["Clear-Site-Data"] == '"cache", "storage"'
         login = response["HX-Redirect"]
         assert login.startswith("/accounts/login/?next=")
         # The signed-out message travels with it (the messages cookie or the session's).
