@@ -76,10 +76,14 @@ def _store_class():
 
 
 def record_sign_in(request, user: User) -> None:
-    """At sign-in (user_logged_in): the new session, under the key Django just gave it."""
+    """At sign-in (user_logged_in): the new session, under the key Django just gave it.
+    A browser signed in as someone else was flushed instead, and has no key until it is
+    saved: it is saved now (with what login() put in it), to name it."""
     session = getattr(request, "session", None)
-    if session is None or session.session_key is None:
+    if session is None:
         return
+    if session.session_key is None:
+        session.save()
     BrowserSession.objects.update_or_create(
         session_key=session.session_key,
         defaults={

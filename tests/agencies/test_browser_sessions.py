@@ -306,12 +306,30 @@ def test_only_administrators_have_the_action(make_user):
     assert signed_in(there)
 
 
-def test_signing_out_and_timing_out_delete_the_row():
+def test_a_browser_signed_in_as_someone_else_is_listed_for_the_new_person_only():
+    pat, sam = UserFactory(username="pat"), UserFactory(username="sam")
+    client = Client()
+    client.force_login(sam)
+    sams = session_of(client)
+
+    client.force_login(pat)  # Django flushes sam's session and starts pat's
+
+    assert not BrowserSession.objects.filter(pk=sams.pk).exists()
+    assert session_of(client).user == pat
+    assert "This session" in client.get(ACCOUNT).content.decode()
+
+
+def test_signing_out_and_timing_out_delete_the_row(time_machine, settings):
+    time_machine.move_to("2026-07-01 13:05:00+00:00", tick=False)
     pat = UserFactory(username="pat")
-    here = browser(pat)
+    here, idle = browser(pat), browser(pat, FIREFOX_ON_MAC)
+    idle_row = session_of(idle)
 
     here.post(reverse("logout"))
+    assert list(BrowserSession.objects.filter(user=pat)) == [idle_row]
 
+    time_machine.shift(settings.SESSION_IDLE_TIMEOUT.total_seconds() + 60)
+    assert not signed_in(idle)
     assert not BrowserSession.objects.filter(user=pat).exists()
 
 
