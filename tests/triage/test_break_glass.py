@@ -125,7 +125,8 @@ def test_breaking_the_glass_is_in_the_security_log_by_ids_without_the_reason(cap
         if r.name == "frontdoor.security" and r.getMessage().startswith("break the glass")
     ]
     assert record.getMessage() == (
-        f"break the glass: user={screener_user.pk} record=referral id={referral.pk}"
+        f"break the glass: user={screener_user.pk} record=referral id={referral.pk} "
+        "address=127.0.0.1"
     )
     assert record.levelno == logging.WARNING
     assert REASON not in caplog.text
