@@ -1,5 +1,7 @@
 """Facts about a request that any layer may ask, without importing Django."""
 
+import ipaddress
+
 API_PREFIX = "/api/"
 
 
@@ -15,7 +17,11 @@ def client_address(meta, *, trusted_proxies: int) -> str | None:
     because any client can send it. With ``n``, the address the outermost of our proxies
     saw: the n-th from the right of X-Forwarded-For, where each proxy appends the address
     it was reached from (as Django REST framework's NUM_PROXIES reads it, so throttling
-    and lockout agree). A header shorter than that falls back to its first entry.
+    and lockout agree). A header shorter than that falls back to its first entry. An
+    entry that is not an address (only possible when fewer proxies are in front than
+    the setting says, so that the client wrote it) gives REMOTE_ADDR instead: django-axes
+    keeps the address in an ``inet`` column on PostgreSQL, where anything else failed
+    the sign-in with a 500.
     """
     remote = meta.get("REMOTE_ADDR") or None
     forwarded = meta.get("HTTP_X_FORWARDED_FOR")
@@ -24,4 +30,9 @@ def client_address(meta, *, trusted_proxies: int) -> str | None:
     addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
     if not addresses:
         return remote
-    return addresses[-min(trusted_proxies, len(addresses))]
+    chosen = addresses[-min(trusted_proxies, len(addresses))]
+    try:
+        ipaddress.ip_address(chosen)
+    except ValueError:
+        return remote
+    return chosen
