@@ -2,10 +2,16 @@
 and to Redis with a password, or refuses to start naming the variable; the one opt-out
 covers services on this machine only (issue 13; ASVS 1.9.1, 1.9.2, 9.2.1 to 9.2.3)."""
 
+import ipaddress
+import shutil
+import stat
+import subprocess
+
 import pytest
+from cryptography import x509
 
 from frontdoor import service_tls
-from tests.frontdoor.test_settings import PRODUCTION_LIKE, run_django
+from tests.frontdoor.test_settings import PRODUCTION_LIKE, ROOT, run_django
 
 TLS_DB = "?sslmode=verify-full&sslrootcert=system"
 TLS_REDIS = "?ssl_cert_reqs=required"
@@ -215,3 +221,44 @@ def test_a_replica_inherits_the_primarys_verified_tls():
     assert (
         service_tls.database_problem("DATABASE_REPLICA_URL", replica, allow_loopback=False) is None
     )
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
+def test_make_service_certs_makes_an_authority_and_a_server_certificate_it_signed(tmp_path):
+    """What docker-compose and the production smoke check use: a certificate naming each
+    host given, signed by the authority, and keys only their owner reads."""
+    out = tmp_path / "tls"
+    made = subprocess.run(
+        [
+            "bash",
+            str(ROOT / "scripts" / "make-service-certs"),
+            str(out),
+            "db",
+            "redis",
+            "127.0.0.1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    again = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "make-service-certs"), str(out), "db"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert made.returncode == 0, made.stderr
+    ca = x509.load_pem_x509_certificate((out / "ca.pem").read_bytes())
+    server = x509.load_pem_x509_certificate((out / "server.pem").read_bytes())
+    server.verify_directly_issued_by(ca)
+    names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["db", "redis"]
+    assert names.get_values_for_type(x509.IPAddress) == [ipaddress.ip_address("127.0.0.1")]
+    assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    assert not server.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    for key in ("ca.key", "server.key"):
+        assert stat.S_IMODE((out / key).stat().st_mode) == 0o600
+    # It never overwrites an authority already made.
+    assert again.returncode != 0 and "exists" in again.stderr
+    assert x509.load_pem_x509_certificate((out / "ca.pem").read_bytes()) == ca
