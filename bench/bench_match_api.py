@@ -39,7 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pages import MATCH_BODIES, match_bodies, production_env, run_secrets  # noqa: E402
+from bench import inprocess  # noqa: E402
+from bench.bench_pages import MATCH_BODIES, match_bodies  # noqa: E402
 
 MATCHES = "/api/v1/children/matches/"
 
@@ -65,20 +66,7 @@ def arguments():
 
 
 def set_up(args) -> None:
-    if "bench" not in args.database.rsplit("/", 1)[-1]:
-        sys.exit("Use a database whose name contains 'bench'.")
-    workdir = ROOT / "var" / "bench-match-api"
-    workdir.mkdir(parents=True, exist_ok=True)
-    args.port = 8000  # only for the base URL in links
-    os.environ.update(production_env(args, workdir, run_secrets()))
-    os.environ["DJANGO_ALLOWED_HOSTS"] += ",testserver"
-    import django
-
-    django.setup()
-    if not args.read_only:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    inprocess.set_up(args, name="bench-match-api", migrate=not args.read_only, static=False)
 
 
 class Searcher:

@@ -599,6 +599,9 @@ def production_env(args, workdir: Path, made: dict[str, str]) -> dict:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=args.database,
         CELERY_BROKER_URL=args.broker,
+        # The benchmark's PostgreSQL and Redis are on this machine, reached without TLS;
+        # production refuses that anywhere else (frontdoor.service_tls).
+        FRONTDOOR_ALLOW_PLAINTEXT_SERVICES="loopback",
         FRONTDOOR_VAR_DIR=str(workdir / "var"),
         FRONTDOOR_BASE_URL=f"https://127.0.0.1:{args.port}",
         DJANGO_BEHIND_TLS_PROXY="true",

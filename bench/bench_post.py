@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import statistics
 import sys
@@ -35,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import loadgen  # noqa: E402
-from bench.bench_pages import REFERRAL_BODY, production_env, run_secrets  # noqa: E402
+from bench import inprocess, loadgen  # noqa: E402
+from bench.bench_pages import REFERRAL_BODY  # noqa: E402
 
 SUBMIT = "/api/v1/referrals/"
 BASELINE = "/bench-baseline/insert/"
@@ -54,20 +53,7 @@ def arguments():
 
 
 def set_up(args) -> None:
-    if "bench" not in args.database.rsplit("/", 1)[-1]:
-        sys.exit("Use a database whose name contains 'bench': this writes referrals into it.")
-    workdir = ROOT / "var" / "bench-post"
-    workdir.mkdir(parents=True, exist_ok=True)
-    args.port = 8000  # only for the base URL in links
-    os.environ.update(production_env(args, workdir, run_secrets()))
-    os.environ["DJANGO_ALLOWED_HOSTS"] += ",testserver"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)  # error pages need the manifest
+    inprocess.set_up(args, name="bench-post", migrate=True, static=True)
 
 
 class Poster:

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pages import production_env, run_secrets  # noqa: E402
+from bench import inprocess  # noqa: E402
 
 BASELINE = "/bench-baseline/json/"
 # The queue's pages as bench_pages measures them (the screener's id is filled in).
@@ -67,21 +67,7 @@ def arguments():
 
 
 def set_up(args) -> None:
-    if "bench" not in args.database.rsplit("/", 1)[-1]:
-        sys.exit("Use a database whose name contains 'bench': this writes into it.")
-    workdir = ROOT / "var" / "bench-queue"
-    workdir.mkdir(parents=True, exist_ok=True)
-    args.port = 8000  # only for the base URL in links
-    os.environ.update(production_env(args, workdir, run_secrets()))
-    os.environ["DJANGO_ALLOWED_HOSTS"] += ",testserver"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        call_command("collectstatic", "--noinput", verbosity=0)  # pages need the manifest
+    inprocess.set_up(args, name="bench-queue", migrate=False, static=True)
 
 
 class Getter:

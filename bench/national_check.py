@@ -334,6 +334,9 @@ def pages(failures: Failures) -> None:  # noqa: PLR0915 - one page after another
 
     from agencies.models import User
     from referrals.models import Referral
+    from referrals.views import MY_REFERRALS_PAGE_SIZE
+    from triage.child_views import PIECE_SIZE
+    from triage.chronology import timeline
     from triage.selectors import queue_for
 
     setup_test_environment()  # so that responses carry the context the pages rendered
@@ -382,9 +385,34 @@ def pages(failures: Failures) -> None:  # noqa: PLR0915 - one page after another
         return response
 
     def paginated(response) -> int | None:
+        """The count a page numbered by Django's paginator shows (the queue)."""
         context = getattr(response, "context", None)
         page = context.get("page") if context else None
         return page.paginator.count if page is not None else None
+
+    def keyset(user, url: str, *, total: int, note: str = "") -> None:
+        """My referrals, paged by position and never counted: the first page is full
+        (or holds them all) and links to older ones exactly when there are more; the
+        second, through that link, goes on with other referrals."""
+        response = visit(user, url, note=note)
+        context = getattr(response, "context", None) or {}
+        page = context.get("page")
+        rows = [row["id"] for row in page.rows] if page is not None else []
+        failures.check(
+            page is not None
+            and len(rows) == min(total, MY_REFERRALS_PAGE_SIZE)
+            and bool(page.older) == (total > MY_REFERRALS_PAGE_SIZE),
+            f"{url} shows {len(rows)} of {total:,} referrals, an older page: "
+            f"{bool(page and page.older)}",
+        )
+        if page is not None and page.older:
+            response = visit(user, f"{url}?cursor={page.older}", note=" (the next page)")
+            context = getattr(response, "context", None) or {}
+            onward = [row["id"] for row in context["page"].rows] if context.get("page") else []
+            failures.check(
+                bool(onward) and not set(onward) & set(rows),
+                f"{url}'s next page shows {len(onward)} other referrals",
+            )
 
     deep = max(1, -(-open_count // 50))
     response = visit(screener, "/triage/")
@@ -396,19 +424,35 @@ def pages(failures: Failures) -> None:  # noqa: PLR0915 - one page after another
     visit(screener, f"/triage/?page={deep}", note=f" (the last page of {deep})")
     visit(screener, f"/triage/referrals/{open_referral.pk}/")
     for child in hot:
-        response = visit(screener, f"/children/{child.pk}/", note=f" ({child.n} referrals)")
-        context = getattr(response, "context", None)
-        events = context.get("events") if context else None
+        # The page shows the newest events and earlier ones a piece at a time; "all" shows
+        # every one. Both count the whole timeline, which holds every referral.
+        entries = timeline(child.pk)
+        referrals = sum(1 for e in entries if e.kind == "referral")
         failures.check(
-            events is not None and sum(1 for e in events if e.kind == "referral") == child.n,
-            f"child {child.pk}'s chronology shows all {child.n} referrals, {len(events or [])} events "
-            "(not the break-the-glass page)",
+            referrals == child.n,
+            f"child {child.pk}'s timeline holds all {child.n} referrals ({referrals})",
         )
+        for query, whole in (("", len(entries) <= PIECE_SIZE), ("?all=on", True)):
+            response = visit(
+                screener, f"/children/{child.pk}/{query}", note=f" ({child.n} referrals)"
+            )
+            context = getattr(response, "context", None) or {}
+            shown = (context.get("first"), context.get("last"), context.get("total"))
+            failures.check(
+                context.get("total") == len(entries)
+                and context.get("first") == 1
+                and (context.get("last") == len(entries)) == whole,
+                f"child {child.pk}'s chronology{query or ''} shows events {shown[0]}-{shown[1]} "
+                f"of {shown[2]} ({len(entries)} in the timeline; not the break-the-glass page)",
+            )
     response = visit(screener, "/api/v1/referrals/")
     if response.status_code == 200:
         body = response.json()
-        count = body.get("count") if isinstance(body, dict) else None
-        print(f"        the referral list API counts {count} (closed records left out)")
+        results = body.get("results") if isinstance(body, dict) else None
+        print(
+            f"        the referral list API's first page: {len(results or [])} referrals "
+            f"(never counted; closed records left out), next: {bool(body.get('next'))}"
+        )
     child = hot[0]
     response = visit(
         screener,
@@ -435,18 +479,11 @@ def pages(failures: Failures) -> None:  # noqa: PLR0915 - one page after another
     visit(manager, "/strategy/")
     visit(manager, "/challenges/")
     visit(manager, f"/triage/referrals/{recent.pk}/")
-    response = visit(lead, "/referrals/mine/", note=f" ({busiest['n']:,} agency referrals)")
-    failures.check(
-        paginated(response) == busiest["n"],
-        f"My referrals counts the agency's {paginated(response)}",
+    keyset(
+        lead, "/referrals/mine/", total=busiest["n"], note=f" ({busiest['n']:,} agency referrals)"
     )
-    visit(lead, "/referrals/mine/?page=2")
     visit(lead, "/api/v1/referrals/")
-    response = visit(referrer, "/referrals/mine/", note=f" ({referrer.n:,} of their own)")
-    failures.check(
-        paginated(response) == referrer.n,
-        f"My referrals counts the referrer's {paginated(response)}",
-    )
+    keyset(referrer, "/referrals/mine/", total=referrer.n, note=f" ({referrer.n:,} of their own)")
     visit(
         referrer,
         f"/referrals/{Referral.objects.filter(referrer=referrer).latest('received_at').pk}/",

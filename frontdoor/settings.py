@@ -4,7 +4,9 @@ Three modes:
 
 - production (the default): DEBUG off; refuses to start without a secret key, a password
   pepper, the authenticator keys' encryption key and hosts, with SQLite or with the file
-  broker;
+  broker, or with PostgreSQL or Redis reached without TLS and a verified certificate, or
+  Redis without a password (frontdoor.service_tls; FRONTDOOR_ALLOW_PLAINTEXT_SERVICES=
+  loopback lets services on this machine alone go without);
 - embedded (FRONTDOOR_EMBEDDED=true, set by `make run`): as safe as production (DEBUG
   off, the project's own error pages, gunicorn and WhiteNoise) but on one machine:
   SQLite and a file-based Celery broker under var/, email written to files under
@@ -30,6 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from core import encryption, log_forwarding
 from core.clock import ClockPolicy
+from frontdoor import service_tls
 from frontdoor.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -300,6 +303,28 @@ TEMPLATES = [
 # Widgets render from our templates too (the GOV.UK date input).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
+# --- Connections to PostgreSQL and Redis ----------------------------------------------
+
+# Production connects to PostgreSQL and Redis over TLS, verifying their certificates, and
+# to Redis with a password (frontdoor.service_tls says exactly what each URL must hold).
+# FRONTDOOR_ALLOW_PLAINTEXT_SERVICES=loopback is the one exception: it lets a service on
+# this machine (127.0.0.1, ::1, localhost or a Unix socket) be reached without TLS, and
+# Redis there without a password; a service anywhere else is refused all the same.
+ALLOW_PLAINTEXT_SERVICES = env_str("FRONTDOOR_ALLOW_PLAINTEXT_SERVICES", "").lower()
+if ALLOW_PLAINTEXT_SERVICES not in service_tls.ALLOW_PLAINTEXT_VALUES:
+    raise ImproperlyConfigured(
+        "FRONTDOOR_ALLOW_PLAINTEXT_SERVICES must be empty or 'loopback' (PostgreSQL "
+        "and Redis on this machine: 127.0.0.1, ::1, localhost or a Unix socket), not "
+        f"{ALLOW_PLAINTEXT_SERVICES!r}."
+    )
+_ALLOW_LOOPBACK = ALLOW_PLAINTEXT_SERVICES == "loopback"
+
+
+def _refuse(problem: str | None) -> None:
+    if PRODUCTION and problem:
+        raise ImproperlyConfigured(problem)
+
+
 # --- Database -------------------------------------------------------------------------
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'frontdoor.sqlite3'}")
@@ -341,6 +366,7 @@ else:
     _options = _database.setdefault("OPTIONS", {})
     if "jit" not in _options.get("options", ""):
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _refuse(service_tls.database_problem("DATABASE_URL", _database, allow_loopback=_ALLOW_LOOPBACK))
 DATABASES = {"default": _database}
 
 # A read replica of that database (PostgreSQL streaming replication, or a managed
@@ -373,6 +399,12 @@ if DATABASE_REPLICA_URL:
         _replica["OPTIONS"]["options"] = (
             f"{_replica['OPTIONS'].get('options', '')} -c jit=off".strip()
         )
+    # The primary's sslmode and sslrootcert hold for the replica unless its URL says.
+    _refuse(
+        service_tls.database_problem(
+            "DATABASE_REPLICA_URL", _replica, allow_loopback=_ALLOW_LOOPBACK
+        )
+    )
     # In tests the replica is the test database itself, through a connection of its own
     # (so only transactional tests see through it what they wrote).
     _replica["TEST"] = {"MIRROR": "default"}
@@ -606,6 +638,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 elif not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("CELERY_BROKER_URL must be a redis:// URL or filesystem://.")
 else:
+    _refuse(
+        service_tls.redis_problem(
+            "CELERY_BROKER_URL", CELERY_BROKER_URL, allow_loopback=_ALLOW_LOOPBACK
+        )
+    )
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -754,6 +791,10 @@ HEALTH_TOKEN = env_str("FRONTDOOR_HEALTH_TOKEN", "")
 CACHE_URL = env_str("FRONTDOOR_CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("FRONTDOOR_CACHE_URL must be a redis:// URL.")
+if CACHE_URL:
+    _refuse(
+        service_tls.redis_problem("FRONTDOOR_CACHE_URL", CACHE_URL, allow_loopback=_ALLOW_LOOPBACK)
+    )
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL

@@ -23,7 +23,7 @@ def test_the_apps_connections_have_jit_off():
         # Production's own.
         ("default", {}, "-c jit=off"),
         # An operator's own connection options are kept.
-        ("default", {"DATABASE_URL": PRIMARY + "?options=-c%20search_path%3Dfd"},
+        ("default", {"DATABASE_URL": PRIMARY + "&options=-c%20search_path%3Dfd"},
          "-c search_path=fd -c jit=off"),
         # A replica with options of its own keeps jit off too.
         ("replica", {"DATABASE_REPLICA_URL": REPLICA + "?options=-c%20statement_timeout%3D30000"},

@@ -27,7 +27,7 @@ def test_app_services_use_postgres_and_redis_and_wait_for_migrations():
     for name in ("web", "worker", "beat"):
         service = services[name]
         assert service["environment"]["DATABASE_URL"].startswith("postgres://")
-        assert service["environment"]["CELERY_BROKER_URL"].startswith("redis://")
+        assert service["environment"]["CELERY_BROKER_URL"].startswith("rediss://")
         assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "frontdoor", "worker"]
@@ -48,14 +48,89 @@ def test_compose_migrates_as_the_owner_and_runs_the_app_as_the_app_role():
         "python manage.py migrate --noinput",
         "python manage.py grant_app_role frontdoor_app",
     ]
-    assert services["migrate"]["secrets"] == ["db_owner_password"]
+    assert services["migrate"]["secrets"] == ["db_owner_password", "tls_ca"]
     for name in ("web", "worker", "beat"):
         assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://frontdoor_app:")
-        assert "secrets" not in services[name]
+        # The certificate authority only: no password of the owner's or PostgreSQL's.
+        assert services[name]["secrets"] == ["tls_ca"]
     db = services["db"]
     assert "/docker-entrypoint-initdb.d/" in " ".join(db["volumes"])
     assert db["environment"]["FRONTDOOR_DB_OWNER_PASSWORD_FILE"].startswith("/run/secrets/")
-    assert set(compose()["secrets"]) == {"postgres_password", "db_owner_password"}
+    assert set(compose()["secrets"]) == {
+        "postgres_password",
+        "db_owner_password",
+        "tls_ca",
+        "tls_server_cert",
+        "tls_server_key",
+    }
+
+
+def test_compose_reaches_postgres_and_redis_over_verified_tls_with_passwords():
+    """Production refuses less (frontdoor.service_tls), and the loopback opt-out does not
+    cover a compose network: every service URL is TLS with the certificate verified, the
+    database takes TLS connections only and Redis has no plain port and a password."""
+    services = compose()["services"]
+    owner_url = re.search(
+        r'export DATABASE_URL="([^"]+)"', services["migrate"]["command"][2]
+    ).group(1)
+    for url in (owner_url, services["web"]["environment"]["DATABASE_URL"]):
+        assert url.endswith(
+            "@db:5432/frontdoor?sslmode=verify-full&sslrootcert=/run/secrets/tls_ca"
+        )
+    broker = services["web"]["environment"]["CELERY_BROKER_URL"]
+    assert re.fullmatch(
+        r"rediss://:\$\{FRONTDOOR_REDIS_PASSWORD:\?[^}]+\}@redis:6379/0"
+        r"\?ssl_cert_reqs=required&ssl_ca_certs=/run/secrets/tls_ca",
+        broker,
+    )
+    assert not any(
+        "FRONTDOOR_ALLOW_PLAINTEXT_SERVICES" in service.get("environment", {})
+        for service in services.values()
+    )
+
+    db = services["db"]
+    command = " ".join(db["command"])
+    assert "ssl=on" in command and "hba_file=/etc/frontdoor/pg_hba.conf" in command
+    assert "./deploy/postgres/pg_hba.conf:/etc/frontdoor/pg_hba.conf:ro" in db["volumes"]
+    hba = [
+        line.split()
+        for line in (ROOT / "deploy" / "postgres" / "pg_hba.conf").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert {line[0] for line in hba} == {"local", "hostssl"}
+    assert all(line[-1] == "scram-sha-256" for line in hba if line[0] == "hostssl")
+
+    redis_start = services["redis"]["entrypoint"][2]
+    assert "'port 0'" in redis_start and "'tls-port 6379'" in redis_start
+    assert '"requirepass $$FRONTDOOR_REDIS_PASSWORD"' in redis_start
+    assert services["redis"]["environment"]["FRONTDOOR_REDIS_PASSWORD"].startswith(
+        "${FRONTDOOR_REDIS_PASSWORD:?"
+    )
+    assert "--tls" in services["redis"]["healthcheck"]["test"][1]
+
+
+def test_compose_and_env_example_ship_no_service_passwords():
+    """Every password compose passes is required (${VAR:?...}), and .env.example leaves
+    them and the application's secrets empty (ASVS 2.10.2)."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    example = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+
+    for variable in ("FRONTDOOR_DB_APP_PASSWORD", "FRONTDOOR_REDIS_PASSWORD"):
+        uses = re.findall(rf"\$\{{{variable}(:?[?-]?)", text)
+        assert uses and set(uses) == {":?"}, variable
+        assert example[variable] == ""
+    for variable in (
+        "DJANGO_SECRET_KEY",
+        "FRONTDOOR_PASSWORD_PEPPER",
+        "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+    ):
+        assert example[variable] == "", variable
 
 
 def test_env_example_names_every_variable_the_compose_file_expects():
@@ -71,6 +146,7 @@ def test_env_example_names_every_variable_the_compose_file_expects():
         "DJANGO_DEBUG",
         "EMAIL_HOST",
         "FRONTDOOR_DB_APP_PASSWORD",
+        "FRONTDOOR_REDIS_PASSWORD",
     ):
         assert f"\n{variable}=" in example
 
@@ -195,6 +271,7 @@ def test_the_image_takes_no_local_build_output_secrets_or_data():
         "FRONTDOOR_LOG_FORWARD_CA",
         "FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT",
         "FRONTDOOR_LOG_FORWARD_QUEUE",
+        "FRONTDOOR_ALLOW_PLAINTEXT_SERVICES",
     ],
 )
 def test_the_security_settings_are_in_the_readme_and_env_example(variable):

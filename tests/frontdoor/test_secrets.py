@@ -167,7 +167,8 @@ FROM_FILES = {
     "DJANGO_SECRET_KEY": PRODUCTION_LIKE["DJANGO_SECRET_KEY"],
     "FRONTDOOR_PASSWORD_PEPPER": PRODUCTION_LIKE["FRONTDOOR_PASSWORD_PEPPER"],
     "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS": PRODUCTION_LIKE["FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS"],
-    "DATABASE_URL": "postgres://frontdoor_app:password-from-a-file@db:5432/frontdoor",
+    "DATABASE_URL": "postgres://frontdoor_app:password-from-a-file@db:5432/frontdoor"
+    "?sslmode=verify-full&sslrootcert=system",
     "EMAIL_HOST_PASSWORD": "smtp-password-from-a-file",
     "FRONTDOOR_HEALTH_TOKEN": "health-token-from-a-file",
     "DJANGO_SECRET_KEY_FALLBACKS": "o" * 10 + "-the-previous-secret-key-0123456789abcdefghij",

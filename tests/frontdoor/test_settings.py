@@ -14,8 +14,11 @@ PRODUCTION_LIKE = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": GOOD_KEY,
     "DJANGO_ALLOWED_HOSTS": "frontdoor.example.gov.uk",
-    "DATABASE_URL": "postgres://frontdoor:secret@127.0.0.1:5432/frontdoor",
-    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    # TLS with the server's certificate verified, and Redis with a password (production
+    # refuses less: tests/frontdoor/test_service_tls.py).
+    "DATABASE_URL": "postgres://frontdoor:secret@db.internal:5432/frontdoor"
+    "?sslmode=verify-full&sslrootcert=system",
+    "CELERY_BROKER_URL": "rediss://:secret@redis.internal:6380/0?ssl_cert_reqs=required",
     "FRONTDOOR_PASSWORD_PEPPER": "p" * 10 + "-production-like-pepper-for-tests-0123",
     "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLW90cC1rZXktZm9yLXRlc3Q",
 }
@@ -30,6 +33,8 @@ CONFIG_VARIABLES = [
     "DATABASE_URL",
     "DATABASE_REPLICA_URL",
     "CELERY_BROKER_URL",
+    "FRONTDOOR_CACHE_URL",
+    "FRONTDOOR_ALLOW_PLAINTEXT_SERVICES",
     "EMAIL_PORT",
     "FRONTDOOR_SESSION_IDLE_MINUTES",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -330,7 +335,6 @@ def test_a_read_replica_is_configured_like_the_primary_and_mirrors_it_in_tests(t
         tmp_path,
         **{
             **PRODUCTION_LIKE,
-            "DATABASE_URL": PRODUCTION_LIKE["DATABASE_URL"] + "?sslmode=require",
             "DATABASE_REPLICA_URL": "postgres://reader:secret@10.0.0.2:5432/frontdoor",
         },
     )
@@ -346,7 +350,10 @@ def test_a_read_replica_is_configured_like_the_primary_and_mirrors_it_in_tests(t
     # The primary's connection options, whatever they are (jit=off and the like).
     for option, value in databases["default"]["OPTIONS"].items():
         assert replica["OPTIONS"][option] == value
-    assert replica["OPTIONS"]["sslmode"] == "require"
+    assert (replica["OPTIONS"]["sslmode"], replica["OPTIONS"]["sslrootcert"]) == (
+        "verify-full",
+        "system",
+    )
     assert replica["TEST"]["MIRROR"] == "default"
     assert json.loads(routers_line) == ["frontdoor.db_router.ReplicaRouter"]
 

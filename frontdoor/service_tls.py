@@ -1,0 +1,115 @@
+"""Production's rules for the connections to PostgreSQL and Redis (ASVS 1.9.1, 1.9.2,
+9.2.1 to 9.2.3, 2.10.2): encrypted, with the server's certificate verified, and Redis with
+a password.
+
+- PostgreSQL (DATABASE_URL, DATABASE_REPLICA_URL): ``sslmode=verify-full`` (or
+  ``verify-ca``) with ``sslrootcert``, the certificate authority that signed the server's
+  certificate (a file, or ``system`` for the system's authorities). libpq's default,
+  ``prefer``, falls back to plain text and verifies nothing.
+- Redis (CELERY_BROKER_URL, FRONTDOOR_CACHE_URL): ``rediss://`` with
+  ``ssl_cert_reqs=required`` and a password (``rediss://:PASSWORD@host`` or an ACL user,
+  ``rediss://USER:PASSWORD@host``); the host name is checked against the certificate
+  unless ``ssl_check_hostname=false``, which is refused.
+
+One opt-out, ``FRONTDOOR_ALLOW_PLAINTEXT_SERVICES=loopback``, for a service on the same
+machine: it lets a connection to 127.0.0.1, ::1, localhost or a Unix socket go without TLS
+(and Redis there without a password), and nothing else: a host on another machine, a
+container's service name or a private network address is still refused.
+
+Each function returns the reason a value is refused, naming its variable, or None.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+ALLOW_PLAINTEXT_VARIABLE = "FRONTDOOR_ALLOW_PLAINTEXT_SERVICES"
+ALLOW_PLAINTEXT_VALUES = ("", "loopback")
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+VERIFYING_SSLMODES = ("verify-full", "verify-ca")
+
+_OPT_OUT = (
+    f"{ALLOW_PLAINTEXT_VARIABLE}=loopback allows plain connections only to 127.0.0.1, ::1, "
+    "localhost or a Unix socket"
+)
+
+
+def is_loopback(host: str) -> bool:
+    """A host on this machine: a loopback address, localhost, or a Unix socket (a path,
+    or no host at all, which libpq and redis take as the default socket)."""
+    host = host.strip().strip("[]").lower()
+    return not host or host.startswith("/") or host in LOOPBACK_HOSTS
+
+
+def _all_loopback(hosts: list[str]) -> bool:
+    return all(is_loopback(host) for host in hosts)
+
+
+def database_problem(variable: str, database: dict, *, allow_loopback: bool) -> str | None:
+    """``database``: a Django DATABASES entry, as dj_database_url makes it (the URL's query
+    in OPTIONS)."""
+    options = database.get("OPTIONS", {})
+    hosts: list[str] = []
+    for value in (database.get("HOST") or options.get("host") or "", options.get("hostaddr")):
+        if value is not None:
+            hosts.extend(str(value).split(","))
+    if allow_loopback and _all_loopback(hosts):
+        return None
+    sslmode = str(options.get("sslmode", ""))
+    rootcert = str(options.get("sslrootcert", ""))
+    if sslmode not in VERIFYING_SSLMODES or not rootcert:
+        return (
+            f"{variable} must ask for TLS with the server's certificate verified when "
+            "DJANGO_DEBUG is off (production mode): add ?sslmode=verify-full&sslrootcert="
+            "/path/to/the/ca.pem (the authority that signed the PostgreSQL server's "
+            "certificate; sslrootcert=system for the system's authorities), not "
+            f"sslmode={sslmode or '(unset: libpq tries TLS but verifies nothing)'}. "
+            f"{_OPT_OUT}."
+        )
+    if rootcert != "system" and not Path(rootcert).is_file():
+        return (
+            f"{variable} names sslrootcert={rootcert}, which is not a file this process "
+            "can read: the certificate authority that signed the PostgreSQL server's "
+            "certificate, in PEM."
+        )
+    return None
+
+
+def redis_problem(variable: str, url: str, *, allow_loopback: bool) -> str | None:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if scheme in {"unix", "socket", "redis+socket"}:
+        host = parts.path or "/"
+    if allow_loopback and is_loopback(host):
+        return None
+    if scheme != "rediss":
+        return (
+            f"{variable} must use TLS when DJANGO_DEBUG is off (production mode): "
+            "rediss://:PASSWORD@host:6380/0?ssl_cert_reqs=required (and &ssl_ca_certs="
+            "/path/to/the/ca.pem unless the system's authorities sign the Redis server's "
+            f"certificate), not {scheme}://. {_OPT_OUT}."
+        )
+    query = parse_qs(parts.query)
+    cert_reqs = query.get("ssl_cert_reqs", [""])[-1]
+    if cert_reqs != "required":
+        return (
+            f"{variable} must verify the Redis server's certificate when DJANGO_DEBUG is "
+            "off (production mode): add ssl_cert_reqs=required to its query (and "
+            "ssl_ca_certs=/path/to/the/ca.pem unless the system's authorities sign the "
+            f"certificate), not ssl_cert_reqs={cert_reqs or '(unset)'}."
+        )
+    if query.get("ssl_check_hostname", ["true"])[-1].lower() in {"false", "0", "no", "off"}:
+        return (
+            f"{variable} must not turn off ssl_check_hostname: the Redis server's "
+            "certificate must name the host connected to."
+        )
+    if not unquote(parts.password or ""):
+        return (
+            f"{variable} must carry Redis's password when DJANGO_DEBUG is off (production "
+            "mode): rediss://:PASSWORD@host:6380/0?ssl_cert_reqs=required, or an ACL "
+            "user's rediss://USER:PASSWORD@host...; Redis must not accept connections "
+            f"without one (requirepass, or ACL users with the default user off). {_OPT_OUT}."
+        )
+    return None
