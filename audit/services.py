@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from audit import inserts
 from audit.models import AccessLog, AuditEvent
 
 
@@ -75,8 +76,9 @@ def record_events(
     *, kind: AuditEvent.Kind, by, referrals, detail: dict | None = None
 ) -> list[AuditEvent]:
     """The same event about each of several referrals (siblings referred together), in
-    one statement; as ``record_event``, inside the transaction that makes the change."""
-    return AuditEvent.objects.bulk_create(
+    one statement (its SQL made once: ``audit.inserts``); as ``record_event``, inside the
+    transaction that makes the change."""
+    return inserts.insert(
         [
             AuditEvent(
                 kind=kind,

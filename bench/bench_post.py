@@ -4,6 +4,10 @@
     .venv/bin/python bench/bench_post.py --database postgres://postgres@127.0.0.1:5432/frontdoor_bench_post
     .venv/bin/python bench/bench_post.py ... --key          # each POST with a fresh Idempotency-Key
     .venv/bin/python bench/bench_post.py ... --profile 100  # where a POST's CPU goes (cProfile)
+    BENCH_POST_GATE=/tmp/gate valgrind --tool=callgrind --instr-atstart=no \\
+        .venv/bin/python bench/bench_post.py ... --calls 40 [--bare]
+    (then, once /tmp/gate.ready exists: callgrind_control -i on; touch /tmp/gate; a POST's
+    instructions are a run of 40 less a run of 0, after the same warm-up)
 
 No server: Django's test client posts ``bench_pages.REFERRAL_BODY`` (a new child's name
 each time) to /api/v1/referrals/ with a referrer's token, and the same token to the bare
@@ -49,6 +53,13 @@ def arguments():
     parser.add_argument("--runs", type=int, default=7, help="runs of each, alternating")
     parser.add_argument("--key", action="store_true", help="send a fresh Idempotency-Key")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile N POSTs instead")
+    parser.add_argument(
+        "--calls",
+        type=int,
+        metavar="N",
+        help="N POSTs after the warm-up and nothing else (for callgrind; BENCH_POST_GATE)",
+    )
+    parser.add_argument("--bare", action="store_true", help="with --calls: the bare insert")
     return parser.parse_args()
 
 
@@ -125,6 +136,16 @@ def main() -> None:
     for _ in range(10):  # warm up: imports, caches, the first connection
         poster.referral()
         poster.baseline()
+    if args.calls is not None:
+        gate = os.environ.get("BENCH_POST_GATE")
+        if gate:  # for `valgrind --instr-atstart=no`: wait for `callgrind_control -i on`
+            Path(gate + ".ready").touch()
+            while not Path(gate).exists():
+                time.sleep(0.05)
+        request = poster.baseline if args.bare else poster.referral
+        for _ in range(args.calls):
+            request()
+        os._exit(0)  # no interpreter shutdown: callgrind would count its collections too
     if args.profile:
         profile = cProfile.Profile(time.process_time)
         profile.enable()

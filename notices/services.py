@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit import inserts
 from notices.models import NoticeEvent, NoticeKind, Notification
 from notices.tasks import dispatch
 
@@ -250,7 +251,7 @@ def raise_notice(
         )
         if person.email:
             rows.append(Notification(channel=Notification.Channel.EMAIL, **common))
-    created_rows = Notification.objects.bulk_create(rows)
+    created_rows = inserts.insert(rows)  # one statement, its SQL made once
     emails = [n.pk for n in created_rows if n.channel == Notification.Channel.EMAIL]
     if emails:
         transaction.on_commit(lambda: dispatch(emails))

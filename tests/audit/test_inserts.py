@@ -1,0 +1,134 @@
+"""``audit.inserts``: the rows and history versions it writes are those the ORM's
+``save()`` (with simple-history's ``post_save``) and ``bulk_create_with_history`` write,
+in one statement a table, and its statements are made once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from simple_history.utils import bulk_create_with_history
+
+from audit import inserts
+from referrals.models import HouseholdMember, Referral, Submission
+from tests.factories import ReferralFactory, SubmissionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# What differs between two rows written one after the other, whichever way.
+APART = {"id", "history_id", "history_date", "reference", "child_first_name"}
+
+
+def _row(model, pk) -> dict:
+    return {k: v for k, v in model.objects.filter(pk=pk).values().get().items() if k not in APART}
+
+
+def _versions(model, pk) -> list[dict]:
+    history = model.history.model
+    return [
+        {k: v for k, v in version.items() if k not in APART}
+        for version in history.objects.filter(id=pk).values()
+    ]
+
+
+MOMENT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def _unsaved_referral(submission) -> Referral:
+    referral = ReferralFactory.build(
+        received_at=MOMENT,
+        created_at=MOMENT,
+        referrer=submission.submitted_by,
+        agency=submission.submitted_by.agency,
+        submission=submission,
+        reference=f"FD-2026-{Referral.objects.count() + 800000:06d}",
+    )
+    referral.child_first_name = "Same"
+    return referral
+
+
+def test_a_referral_and_its_version_are_written_as_save_writes_them():
+    submission = SubmissionFactory()
+    by = submission.submitted_by
+    saved = _unsaved_referral(submission)
+    saved._history_user = by
+    saved.save()
+    inserted = _unsaved_referral(submission)
+
+    with CaptureQueriesContext(connection) as queries:
+        inserts.insert_with_history([inserted], by=by)
+
+    assert len(queries.captured_queries) == 2  # the row, its version
+    assert inserted.pk is not None and not inserted._state.adding
+    assert inserted._state.db == "default"
+    assert _row(Referral, inserted.pk) == _row(Referral, saved.pk)
+    assert _versions(Referral, inserted.pk) == _versions(Referral, saved.pk)
+    [version] = _versions(Referral, inserted.pk)
+    assert version["history_type"] == "+"
+    assert version["history_user_id"] == by.pk
+    assert version["history_change_reason"] is None
+
+
+def test_rows_and_versions_are_written_as_bulk_create_with_history_writes_them():
+    referral = ReferralFactory()
+    by = UserFactory()
+    [bulk] = bulk_create_with_history(
+        [HouseholdMember(referral=referral, name="Sam", relationship="Father")],
+        HouseholdMember,
+        default_user=by,
+    )
+    members = [
+        HouseholdMember(referral=referral, name="Sam", relationship="Father"),
+        HouseholdMember(referral=referral, name="Jo", relationship="Aunt", known_risk="x"),
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        inserts.insert_with_history(members, by=by)
+
+    assert len(queries.captured_queries) == 2  # both rows, both versions
+    first, second = members
+    # Each object has its own row's key, in order.
+    assert HouseholdMember.objects.get(pk=second.pk).name == "Jo"
+    assert _row(HouseholdMember, first.pk) == _row(HouseholdMember, bulk.pk)
+    assert _versions(HouseholdMember, first.pk) == _versions(HouseholdMember, bulk.pk)
+    assert _versions(HouseholdMember, second.pk)[0]["known_risk"] == "x"
+
+
+def test_a_statement_is_made_once_per_model_and_row_count():
+    by = UserFactory()
+    inserts.insert([Submission(submitted_by=by)])
+    made = dict(inserts._statements)
+
+    inserts.insert([Submission(submitted_by=by)])
+    inserts.insert([Submission(submitted_by=by), Submission(submitted_by=by)])
+
+    assert inserts._statements[(Submission, 1, "default")] is made[(Submission, 1, "default")]
+    assert (Submission, 2, "default") in inserts._statements
+    assert Submission.objects.filter(submitted_by=by).count() == 4
+
+
+def test_more_rows_than_are_kept_go_through_bulk_create():
+    referral = ReferralFactory()
+    members = [
+        HouseholdMember(referral=referral, name=f"Person {n}", relationship="Cousin")
+        for n in range(inserts.CACHED_ROWS + 1)
+    ]
+    before = dict(inserts._statements)
+
+    inserts.insert(members)
+
+    assert all(m.pk is not None for m in members)
+    assert referral.household.count() == inserts.CACHED_ROWS + 1
+    assert inserts._statements == before
+
+
+def test_a_related_row_saved_after_it_was_assigned_is_refused_as_bulk_create_refuses_it():
+    by = UserFactory()
+    submission = Submission(submitted_by=by)
+    referral = _unsaved_referral(SubmissionFactory(submitted_by=by))
+    referral.submission = submission  # not saved yet
+
+    with pytest.raises(ValueError, match="unsaved related object"):
+        inserts.insert([referral])
