@@ -191,22 +191,21 @@ class CleanTextMixin:
             data = self._without_unsafe_characters(data)
         return super().to_internal_value(data)
 
+    def _rules(self) -> _FieldRules:
+        """What the two checks need of the fields: worked out from them once per class
+        when the class builds its fields once (``FieldsBuiltOnce``), for each instance
+        otherwise (a plain serializer's fields may differ between instances)."""
+        cls = type(self)
+        rules = cls.__dict__.get("_rules_once")
+        if rules is None:
+            rules = _FieldRules(self.fields, multiline=self.multiline_fields)
+            if isinstance(self, FieldsBuiltOnce):
+                cls._rules_once = rules
+        return rules
+
     def _text_fields(self) -> dict[str, bool]:
         """Field name -> whether it is multi-line, for each writable text field."""
-        found = {}
-        for name, field in self.fields.items():
-            if field.read_only:
-                continue
-            text = isinstance(field, serializers.CharField) or (
-                isinstance(field, serializers.ListField)
-                and isinstance(field.child, serializers.CharField)
-            )
-            if text:
-                found[name] = (
-                    name in self.multiline_fields
-                    or field.style.get("base_template") == "textarea.html"
-                )
-        return found
+        return self._rules().text
 
     def _without_unsafe_characters(self, data):
         def clean(value, multiline):
@@ -255,6 +254,31 @@ def _has_json_type(value, expected) -> bool:
     return isinstance(value, expected)
 
 
+class _FieldRules:
+    """A serializer's writable fields as the checks above read them: the text fields
+    (name -> multi-line) and, for each field, the JSON type its value must have."""
+
+    def __init__(self, fields, *, multiline: tuple[str, ...]):
+        self.text: dict[str, bool] = {}
+        # (name, whether a list, the JSON type and how to say it or None, max_length)
+        self.types: list[tuple[str, bool, tuple | None, int | None]] = []
+        for name, field in fields.items():
+            if field.read_only:
+                continue
+            if isinstance(field, serializers.CharField) or (
+                isinstance(field, serializers.ListField)
+                and isinstance(field.child, serializers.CharField)
+            ):
+                self.text[name] = (
+                    name in multiline or field.style.get("base_template") == "textarea.html"
+                )
+            if isinstance(field, serializers.ListField):
+                self.types.append((name, True, _json_type(field.child), None))
+            else:
+                max_length = field.max_length if isinstance(field, serializers.CharField) else None
+                self.types.append((name, False, _json_type(field), max_length))
+
+
 def _refuse_wrong_json_types(serializer, data: Mapping) -> None:
     """400 naming each field whose JSON value has the wrong type, as the schema says:
     DRF by itself reads 12 as the text "12", "true" as true and "5" as 5, so that a body
@@ -264,26 +288,21 @@ def _refuse_wrong_json_types(serializer, data: Mapping) -> None:
     if hasattr(data, "getlist"):
         return
     errors: dict[str, list[str]] = {}
-    for name, field in serializer.fields.items():
-        if field.read_only or name not in data or data[name] is None:
+    for name, is_list, expected, max_length in serializer._rules().types:
+        value = data.get(name)
+        if value is None:
             continue
-        value = data[name]
-        if isinstance(field, serializers.ListField) and isinstance(value, list):
-            expected = _json_type(field.child)
+        if is_list and isinstance(value, list):
             if expected and not all(_has_json_type(item, expected[0]) for item in value):
                 errors[name] = [f"Each item must be {expected[1]}."]
             continue
-        expected = _json_type(field)
+        if is_list:
+            expected = None  # not a list: the field says so itself
         if expected and not _has_json_type(value, expected[0]):
             errors[name] = [f"Must be {expected[1]}."]
-        elif (
-            isinstance(value, str)
-            and isinstance(field, serializers.CharField)
-            and field.max_length is not None
-            and len(value) > field.max_length
-        ):
+        elif isinstance(value, str) and max_length is not None and len(value) > max_length:
             # As sent, before the invisible characters go: the schema's maxLength.
-            errors[name] = [f"Ensure this field has no more than {field.max_length} characters."]
+            errors[name] = [f"Ensure this field has no more than {max_length} characters."]
     if errors:
         raise serializers.ValidationError(errors)
 

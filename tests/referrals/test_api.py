@@ -696,6 +696,25 @@ def test_each_serializer_gets_fields_of_its_own():
     assert concerns.child.parent is concerns and concerns.child.root is first
 
 
+def test_the_text_and_type_rules_are_worked_out_once_per_class_and_still_refuse():
+    """What the JSON-type and invisible-character checks read of the fields is worked out
+    once per class for the serializers that build their fields once; the checks still
+    refuse, and clean, as before."""
+    first, second = api.ReferralInputSerializer(), api.ReferralInputSerializer()
+    assert first._rules() is second._rules()
+    assert first._text_fields()["worry"] is True  # multi-line: a model TextField
+    assert first._text_fields()["child_first_name"] is False
+
+    wrong = api.ReferralInputSerializer(
+        data={**referral_body(), "immediate_risk": "true", "concerns": [1]}
+    )
+    assert not wrong.is_valid()
+    assert wrong.errors["immediate_risk"] == ["Must be true or false."]
+    assert wrong.errors["concerns"] == ["Each item must be a string."]
+    too_long = api.ReferralInputSerializer(data={**referral_body(), "child_first_name": "x" * 101})
+    assert not too_long.is_valid()
+    assert "no more than 100 characters" in too_long.errors["child_first_name"][0]
+
 # --- Schema -----------------------------------------------------------------------------
 
 
