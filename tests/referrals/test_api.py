@@ -715,6 +715,7 @@ def test_the_text_and_type_rules_are_worked_out_once_per_class_and_still_refuse(
     assert not too_long.is_valid()
     assert "no more than 100 characters" in too_long.errors["child_first_name"][0]
 
+
 # --- Schema -----------------------------------------------------------------------------
 
 

@@ -129,3 +129,15 @@ def test_every_referral_and_its_concerns_are_kept_in_history():
     assert referral.history.first().history_type == "+"
     concern_history = [c.history.count() for c in referral.concerns.all()]
     assert concern_history == [1, 1]
+
+
+def test_each_first_version_names_the_submitter_even_outside_a_request():
+    # audit.inserts writes the versions itself: the referral's as its concerns' (it was
+    # simple-history's post_save, which names nobody outside a request).
+    referrer = UserFactory(role=Role.REFERRER)
+
+    (referral,) = refer(referrer, concerns=["neglect"])
+
+    assert referral.history.get().history_user_id == referrer.pk
+    assert referral.concerns.get().history.get().history_user_id == referrer.pk
+    assert referral.history.get().history_change_reason is None
