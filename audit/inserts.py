@@ -21,8 +21,9 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Model
+from django.db.models import Model, signals
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 from simple_history.utils import get_history_model_for_model
 
 # Statements are kept per (model, rows, database) for up to this many rows; more go to
@@ -34,12 +35,27 @@ _statements: dict = {}
 _fields: dict = {}
 
 
+def _listened_to(model) -> list:
+    """What listens to ``model``'s pre_save or post_save besides simple-history (whose
+    version ``insert_with_history`` writes itself): nothing may, since ``insert`` sends
+    neither signal."""
+    return [
+        receiver
+        for signal in (signals.pre_save, signals.post_save)
+        for receivers in signal._live_receivers(model)
+        for receiver in receivers
+        if not isinstance(getattr(receiver, "__self__", None), HistoricalRecords)
+    ]
+
+
 def _insert_fields(model) -> list:
     fields = _fields.get(model)
     if fields is None:
         opts = model._meta
         if list(opts.db_returning_fields) != [opts.pk]:
             raise ValueError(f"{opts.label}: only the primary key may be returned")
+        if listeners := _listened_to(model):
+            raise ValueError(f"{opts.label}: its save signals have receivers {listeners}")
         fields = [
             f
             for f in opts.concrete_fields

@@ -132,3 +132,24 @@ def test_a_related_row_saved_after_it_was_assigned_is_refused_as_bulk_create_ref
 
     with pytest.raises(ValueError, match="unsaved related object"):
         inserts.insert([referral])
+
+
+def test_a_model_something_else_listens_to_is_refused():
+    """``insert`` sends no pre_save or post_save: a model with a receiver besides
+    simple-history's would silently miss it, so it is refused."""
+    from django.db.models.signals import post_save
+
+    from audit.models import AuditEvent
+
+    def listener(**kwargs):
+        pass  # pragma: no cover - never sent
+
+    inserts._fields.pop(AuditEvent, None)
+    post_save.connect(listener, sender=AuditEvent, weak=False)
+    try:
+        with pytest.raises(ValueError, match="receivers"):
+            inserts.insert([AuditEvent(kind=AuditEvent.Kind.SUBMITTED)])
+    finally:
+        post_save.disconnect(listener, sender=AuditEvent)
+        inserts._fields.pop(AuditEvent, None)
+    assert inserts._listened_to(Referral) == []  # simple-history's own is allowed
