@@ -156,6 +156,7 @@ def _make_referrals(args, people, submission):
                 lived_experience="Synthetic.",
                 child_voice="Synthetic.",
                 parental_consent="consented",
+                concern_mask=0,  # no concerns
             )
         )
     return referrals

@@ -68,6 +68,7 @@ def insert_children(cursor) -> None:
 
 def insert_referrals(cursor, *, now_sql: str) -> None:
     """Each referral as submit_referrals wrote it and screening left it."""
+    from referrals.census import concern_mask_sql
     from referrals.models import Referral
 
     started = time.perf_counter()
@@ -144,6 +145,10 @@ def insert_referrals(cursor, *, now_sql: str) -> None:
             "parental_consent": "r.consent",
             "consent_not_sought_reason": f"CASE WHEN r.consent = 'not_sought' THEN bench_fill({const(cursor, 'not_sought', 'r.s, 45')}, {fill}) ELSE '' END",
             "immediate_risk": "r.immediate",
+            # As referrals.services sets it: every referral's, decided or not.
+            "concern_mask": "(SELECT coalesce(sum("
+            + concern_mask_sql("x.c")
+            + "), 0) FROM unnest(r.concerns) AS x(c))",
             "other_professionals": "CASE WHEN bench_u(r.s, 46) < 0.5 THEN 'School, GP and health visitor know the family.' ELSE '' END",
         },
         """

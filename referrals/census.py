@@ -30,6 +30,47 @@ class ConcernCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Each category's bit in ``Referral.concern_mask``, the referral's categories as one
+# number, so that the queue's concern filter reads the open referrals' partial index
+# alone instead of probing their concerns one referral at a time (issue 14). Stored:
+# never renumber; a new category takes the next free bit (31 fit the column).
+CONCERN_BITS: dict[str, int] = {
+    ConcernCategory.NEGLECT: 1 << 0,
+    ConcernCategory.PHYSICAL_ABUSE: 1 << 1,
+    ConcernCategory.SEXUAL_ABUSE: 1 << 2,
+    ConcernCategory.EMOTIONAL_ABUSE: 1 << 3,
+    ConcernCategory.DOMESTIC_ABUSE: 1 << 4,
+    ConcernCategory.PARENTAL_ALCOHOL_MISUSE: 1 << 5,
+    ConcernCategory.PARENTAL_DRUG_MISUSE: 1 << 6,
+    ConcernCategory.PARENTAL_MENTAL_HEALTH: 1 << 7,
+    ConcernCategory.CHILD_SEXUAL_EXPLOITATION: 1 << 8,
+    ConcernCategory.CHILD_CRIMINAL_EXPLOITATION: 1 << 9,
+    ConcernCategory.GOING_MISSING: 1 << 10,
+    ConcernCategory.SELF_HARM: 1 << 11,
+    ConcernCategory.FEMALE_GENITAL_MUTILATION: 1 << 12,
+    ConcernCategory.FAITH_OR_BELIEF: 1 << 13,
+    ConcernCategory.RADICALISATION: 1 << 14,
+    ConcernCategory.OTHER: 1 << 15,
+}
+
+
+def concern_mask(categories) -> int:
+    """The categories' bits (``CONCERN_BITS``) together; each category counted once."""
+    mask = 0
+    for category in categories:
+        mask |= CONCERN_BITS[category]
+    return mask
+
+
+def concern_mask_sql(column: str) -> str:
+    """SQL for one concern row's bit, from its category column (for sums over a
+    referral's concern rows, which hold each category at most once)."""
+    cases = " ".join(
+        f"WHEN '{ConcernCategory(c).value}' THEN {bit}" for c, bit in CONCERN_BITS.items()
+    )
+    return f"(CASE {column} {cases} ELSE 0 END)"
+
+
 # Concern category -> CIN census "factors identified at the end of assessment" codes.
 # Where a factor has variants, A is about the child, B a parent or carer, C another
 # person in the household; physical and sexual abuse are B by a child, C by an adult.

@@ -282,6 +282,13 @@ class Referral(models.Model):
     consent_not_sought_reason = models.TextField(max_length=2000, blank=True)
     immediate_risk = models.BooleanField(default=False)
     other_professionals = models.TextField(max_length=3000, blank=True)
+    # The concern categories as bits (census.CONCERN_BITS), set with the concerns when the
+    # referral is made (they never change after): the queue's concern filter reads it from
+    # the open referrals' index instead of probing the concerns table for each open
+    # referral. Null where not known: referrals decided before it existed (referrals 0010
+    # filled in the open ones) or made by code that does not set it; the filter reads
+    # the concerns of those (triage.forms.QueueFilter.filter_concern).
+    concern_mask = models.IntegerField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(history_manager=ReusedClassHistoryManager)
 
@@ -295,12 +302,14 @@ class Referral(models.Model):
                 condition=~models.Q(status="decided"),
                 name="referral_open_due_idx",
             ),
-            # The queue's order over open referrals only (triage.selectors.QUEUE_ORDER):
-            # a page is read from the index, however long the history.
+            # The queue's order over open referrals only (triage.selectors.QUEUE_ORDER),
+            # with each one's concern bits: a page, its count and the concern filter are
+            # read from the index, however long the history (referrals 0010; it replaced
+            # referral_queue_order_idx, the same without the bits).
             models.Index(
-                fields=["-immediate_risk", "decision_due_at", "id"],
+                fields=["-immediate_risk", "decision_due_at", "id", "concern_mask"],
                 condition=~models.Q(status="decided"),
-                name="referral_queue_order_idx",
+                name="referral_queue_idx",
             ),
             # The queue's filters by who it is allocated to ("Allocated to me",
             # "Allocated to"), in the queue's order, over open referrals only.

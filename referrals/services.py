@@ -22,7 +22,7 @@ from core.exceptions import DomainError, InvalidState, NotPermitted
 from notices.models import NoticeKind
 from notices.services import raise_notice
 from referrals import coaching, references
-from referrals.census import CALLER_SOURCE, CallerType
+from referrals.census import CALLER_SOURCE, CallerType, concern_mask
 from referrals.matching import exact_nhs_match
 from referrals.models import (
     Channel,
@@ -241,6 +241,7 @@ def submit_referrals(
                 received_at=received_at,
                 decision_due_at=due_at,
                 created_at=now,
+                concern_mask=concern_mask(concerns),
                 **{f: child[f] for f in CHILD_FIELDS if f in child},
                 **{f: details[f] for f in DETAIL_FIELDS if f in details},
                 **{f: contact.get(f) or "" for f in CONTACT_FIELDS},

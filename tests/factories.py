@@ -91,7 +91,7 @@ from datetime import date, timedelta  # noqa: E402
 
 from django.utils import timezone  # noqa: E402
 
-from referrals.census import ConcernCategory  # noqa: E402
+from referrals.census import ConcernCategory, concern_mask  # noqa: E402
 from referrals.models import (  # noqa: E402
     Channel,
     Outcome,
@@ -161,8 +161,12 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     def concerns(self, create, extracted, **kwargs):
         if not create:
             return
-        for category in extracted or [ConcernCategory.NEGLECT]:
+        categories = extracted or [ConcernCategory.NEGLECT]
+        for category in categories:
             ReferralConcern.objects.create(referral=self, category=category)
+        # As referrals.services sets it with the concerns (the queue's concern filter).
+        self.concern_mask = concern_mask(categories)
+        Referral.objects.filter(pk=self.pk).update(concern_mask=self.concern_mask)
 
 
 class HouseholdMemberFactory(factory.django.DjangoModelFactory):

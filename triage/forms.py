@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Case, F, OuterRef, Subquery, When
+from django.db.models.lookups import GreaterThan, IsNull
 from django.forms.models import ModelChoiceIterator
 
 from agencies.models import Agency, Role
 from agencies.policy import allocatable_users
 from referrals import break_glass
-from referrals.census import ConcernCategory
+from referrals.census import CONCERN_BITS, ConcernCategory
 from referrals.forms import GovukFormMixin
 from referrals.models import NARRATIVE_MAX, Outcome, ReferralConcern, Status
 from triage import footprint, lateness
@@ -81,10 +82,23 @@ class QueueFilter(ClockFilterSet):
     )
 
     def filter_concern(self, queryset, name, value):
-        # EXISTS, probing the (referral, category) unique index for each open referral:
-        # never a pass over every referral's concerns in the history.
+        # The category's bit in each referral's concern mask, read with the queue's order
+        # from the open referrals' index alone (referral_queue_idx): no probe of
+        # the concerns table for each open referral. A referral whose mask is not known
+        # (null: made before the mask existed, or by code that does not set it) has its
+        # concerns read instead, so the rows never depend on the mask being there. A CASE,
+        # and a scalar probe rather than EXISTS: PostgreSQL evaluates the probe only for
+        # such a referral, never hashing every referral with the concern beforehand.
+        probe = ReferralConcern.objects.filter(referral_id=OuterRef("pk"), category=value)
         return queryset.filter(
-            Exists(ReferralConcern.objects.filter(referral_id=OuterRef("pk"), category=value))
+            Case(
+                When(
+                    concern_mask__isnull=True,
+                    then=IsNull(Subquery(probe.values("pk")[:1]), False),
+                ),
+                default=GreaterThan(F("concern_mask").bitand(CONCERN_BITS[value]), 0),
+                output_field=BooleanField(),
+            )
         )
 
     def filter_mine(self, queryset, name, value):

@@ -40,7 +40,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     is_filtered = filters.form.is_valid() and any(
         value not in (None, "", False) for value in filters.form.cleaned_data.values()
     )
-    shown = selectors.queue_rows(page.object_list)
+    shown = selectors.queue_rows(selectors.page_referrals(page))
     log_list(
         request=request, kind=AccessLog.Kind.REFERRAL_LIST, ids={"referrals": [r.pk for r in shown]}
     )

@@ -24,6 +24,7 @@ from demo.data.challenges import seed_demo_challenges
 from demo.data.coaching import seed_demo_coaching
 from demo.data.plan import plan_demo_referrals
 from demo.data.shapes import ReferralPlan, Step, SubmissionPlan
+from referrals.census import concern_mask
 from referrals.models import (
     Channel,
     Child,
@@ -160,6 +161,7 @@ def _write_submission(plan: SubmissionPlan, *, users, agencies, children, screen
             received_at=plan.received_at,
             decision_due_at=decision_due_at(plan.received_at),
             created_at=plan.created_at,
+            concern_mask=concern_mask(rp.concerns),
             **contact,
             **rp.fields,
         )

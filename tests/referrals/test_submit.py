@@ -141,3 +141,26 @@ def test_each_first_version_names_the_submitter_even_outside_a_request():
     assert referral.history.get().history_user_id == referrer.pk
     assert referral.concerns.get().history.get().history_user_id == referrer.pk
     assert referral.history.get().history_change_reason is None
+
+
+def test_each_referral_keeps_its_concerns_as_bits_for_the_queues_filter():
+    """Issue 14: the queue's concern filter reads Referral.concern_mask from the open
+    referrals' index; the submission sets it with the concerns, for every child."""
+    from referrals.census import CONCERN_BITS, ConcernCategory
+
+    referrer = UserFactory(role=Role.REFERRER)
+
+    referrals = refer(
+        referrer,
+        children=[CHILD, {**CHILD, "child_first_name": "Leo"}],
+        concerns=["self_harm", "neglect", "self_harm"],
+    )
+
+    for referral in referrals:
+        referral.refresh_from_db()
+        stored = {c.category for c in referral.concerns.all()}
+        assert stored == {"self_harm", "neglect"}
+        assert referral.concern_mask == CONCERN_BITS["self_harm"] | CONCERN_BITS["neglect"]
+    # Every category has a bit of its own.
+    assert len(set(CONCERN_BITS.values())) == len(ConcernCategory) == len(CONCERN_BITS)
+    assert all(bit & (bit - 1) == 0 for bit in CONCERN_BITS.values())
