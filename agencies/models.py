@@ -83,6 +83,16 @@ class User(AbstractUser):
                 | models.Q(agency__isnull=False),
             ),
         ]
+        indexes = [
+            # Active users by role, in name order (policy.users_with): the queue's
+            # "Allocated to" list on every page, and whom a notice goes to, without
+            # reading every referrer's account (12,000 users at national scale).
+            models.Index(
+                fields=["role", "first_name", "last_name"],
+                condition=models.Q(is_active=True),
+                name="user_active_role_idx",
+            ),
+        ]
 
     @property
     def display_name(self) -> str:

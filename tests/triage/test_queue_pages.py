@@ -93,9 +93,7 @@ def test_every_page_of_the_queue_and_of_each_concern_shows_the_rows_it_always_di
         assert len(expected) == 118 and pages == 3
 
 
-def test_a_referral_without_a_known_mask_is_still_found_by_its_concern(
-    screener_client, referrals
-):
+def test_a_referral_without_a_known_mask_is_still_found_by_its_concern(screener_client, referrals):
     referral = ReferralFactory(concerns=["radicalisation"])
     Referral.objects.filter(pk=referral.pk).update(concern_mask=None)
     known = ReferralFactory(concerns=["radicalisation", "neglect"])
@@ -158,3 +156,22 @@ def test_the_concern_filter_and_a_deep_page_read_the_open_referrals_index_alone(
     else:
         assert "Index Only Scan Backward" in page_plan, page_plan
         assert (sliced.query.low_mark, sliced.query.high_mark) == (0, 18)
+
+
+@pytest.mark.postgres
+def test_the_allocated_to_list_reads_the_active_users_by_role(make_user):
+    """Issue 14: the queue's "Allocated to" list, on every page, reads the active users
+    by role (user_active_role_idx), not every account (nearly all referrers)."""
+    from django.db import connection
+
+    from agencies.policy import allocatable_users
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's query plans")
+    for role in (Role.SCREENER, Role.MANAGER, Role.REFERRER, Role.REFERRER):
+        make_user(role)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE agencies_user")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = allocatable_users().order_by("first_name", "last_name").explain()
+    assert "user_active_role_idx" in plan, plan
