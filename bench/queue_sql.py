@@ -4,6 +4,7 @@
     .venv/bin/python bench/queue_sql.py --database postgres://postgres@127.0.0.1:5432/frontdoor_bench_pages
     .venv/bin/python bench/queue_sql.py ... --variants page200 concern --explain
     .venv/bin/python bench/queue_sql.py ... --repeat 300      # more runs: finer CPU figures
+    .venv/bin/python bench/queue_sql.py ... --statement "SELECT ..."   # one statement's
 
 For the screener ``bench_pages`` measures (the one with the most open referrals
 allocated), each variant of the queue (the first page, page 200, ``?concern=neglect``;
@@ -53,6 +54,13 @@ def arguments():
     )
     parser.add_argument("--repeat", type=int, default=200, help="runs for each CPU figure")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS) each")
+    parser.add_argument(
+        "--statement",
+        action="append",
+        default=[],
+        metavar="SQL",
+        help="instead of the pages: one SELECT's backend CPU and plan (repeatable)",
+    )
     return parser.parse_args()
 
 
@@ -144,10 +152,14 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    page = Page()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
+    if args.statement:
+        for sql in args.statement:
+            measure(connection, sql, backend, args)
+        return
+    page = Page()
     database = args.database.rsplit("/", 1)[-1]
     print(f"{database}: screener {page.screener.pk}, agency {page.agency}, backend {backend}")
     for variant in args.variants:
@@ -165,28 +177,34 @@ def main() -> None:
             f"(median of 3 x {args.repeat})"
         )
         for i, sql in enumerate(statements, 1):
-            with connection.cursor() as cursor:
+            measure(connection, sql, backend, args, label=f"{i}.")
 
-                def run(cursor=cursor, sql=sql):
-                    cursor.execute(sql)
-                    cursor.fetchall()
 
-                _, alone = cpu_ms(run, args.repeat, backend)
-                line = f"  {i}. backend CPU {alone:.3f} ms"
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
-                plan = cursor.fetchone()[0][0]
-                top = plan["Plan"]
-                line += (
-                    f", EXPLAIN: execution {plan['Execution Time']:.3f} ms, planning "
-                    f"{plan['Planning Time']:.3f} ms, shared hits "
-                    f"{top.get('Shared Hit Blocks', 0)}, reads {top.get('Shared Read Blocks', 0)}"
-                )
-                print(line)
-                print(f"     {sql[:300]}{'...' if len(sql) > 300 else ''}")
-                if args.explain:
-                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                    for (text,) in cursor.fetchall():
-                        print("     | " + text)
+def measure(connection, sql: str, backend: int, args, label: str = "-") -> None:
+    """One statement's backend CPU over ``--repeat`` runs (the median of three), its
+    EXPLAIN figures, and its whole plan with ``--explain``."""
+    with connection.cursor() as cursor:
+
+        def run():
+            cursor.execute(sql)
+            cursor.fetchall()
+
+        for _ in range(5):
+            run()
+        alone = statistics.median(cpu_ms(run, args.repeat, backend)[1] for _ in range(3))
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0][0]
+        top = plan["Plan"]
+        print(
+            f"  {label} backend CPU {alone:.3f} ms, EXPLAIN: execution "
+            f"{plan['Execution Time']:.3f} ms, planning {plan['Planning Time']:.3f} ms, shared "
+            f"hits {top.get('Shared Hit Blocks', 0)}, reads {top.get('Shared Read Blocks', 0)}"
+        )
+        print(f"     {sql[:300]}{'...' if len(sql) > 300 else ''}")
+        if args.explain:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            for (text,) in cursor.fetchall():
+                print("     | " + text)
 
 
 if __name__ == "__main__":
