@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import BooleanField, Case, F, OuterRef, Subquery, When
 from django.db.models.lookups import GreaterThan, IsNull
 from django.forms.models import ModelChoiceIterator
@@ -18,26 +19,55 @@ from triage import footprint, lateness
 from triage.list_filters import ClockFilterSet, QuickCheckbox, QuickSelect
 from triage.models import QualityRating, ThresholdLevel
 
+# The choice lists' statements, compiled once a process: (iterator class, alias) -> (SQL,
+# parameters).
+_CHOICE_STATEMENTS: dict[tuple[type, str], tuple[str, tuple]] = {}
 
-class NameChoices(ModelChoiceIterator):
-    """A model choice list read as (id, name) pairs, with no model built for each: the
-    queue's agency filter lists every agency (600 at national scale) on every page."""
+
+class CompiledChoices(ModelChoiceIterator):
+    """A model choice list read as rows of ``columns`` with no model built for each, by a
+    statement compiled once a process for each database (the queue's lists are read on
+    every page; compiling them cost more than running them). Read afresh each time, so an
+    agency added or renamed shows at once. For one fixed queryset a subclass: the
+    statement is kept by class, not by queryset (each is QueueFilter's own)."""
+
+    columns: tuple[str, ...] = ()
+
+    def rows(self) -> list[tuple]:
+        alias = self.queryset.db
+        key = (type(self), alias)
+        statement = _CHOICE_STATEMENTS.get(key)
+        if statement is None:
+            query = self.queryset.values_list(*self.columns).query
+            sql, params = query.get_compiler(using=alias).as_sql()
+            statement = _CHOICE_STATEMENTS[key] = (sql, tuple(params))
+        with connections[alias].cursor() as cursor:
+            cursor.execute(*statement)
+            return cursor.fetchall()
+
+
+class NameChoices(CompiledChoices):
+    """The agencies as (id, name) pairs: the queue's agency filter lists every agency
+    (600 at national scale) on every page."""
+
+    columns = ("pk", "name")
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.values_list("pk", "name")
+        yield from self.rows()
 
 
-class StaffChoices(ModelChoiceIterator):
-    """Users as "Name (role)", read as values with no model built for each."""
+class StaffChoices(CompiledChoices):
+    """Users as "Name (role)"."""
+
+    columns = ("pk", "first_name", "last_name", "username", "role")
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         roles = dict(Role.choices)
-        rows = self.queryset.values_list("pk", "first_name", "last_name", "username", "role")
-        for pk, first_name, last_name, username, role in rows:
+        for pk, first_name, last_name, username, role in self.rows():
             name = f"{first_name} {last_name}".strip() or username  # User.display_name
             yield (pk, f"{name} ({str(roles.get(role, role)).lower()})")
 

@@ -175,3 +175,33 @@ def test_the_allocated_to_list_reads_the_active_users_by_role(make_user):
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = allocatable_users().order_by("first_name", "last_name").explain()
     assert "user_active_role_idx" in plan, plan
+
+
+def test_the_filter_lists_are_compiled_once_and_read_afresh(screener_client, monkeypatch):
+    """The agency and "Allocated to" lists' statements are compiled once a process (each
+    page ran the ORM's compiler for both); each page still reads the rows, so an agency
+    renamed since shows at once."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from tests.factories import AgencyFactory
+    from triage import forms
+
+    agency = AgencyFactory(name="Northshire Police")
+    screener_client.get("/triage/")  # compiled here, if no test before compiled them
+    assert {cls for cls, _ in forms._CHOICE_STATEMENTS} == {forms.NameChoices, forms.StaffChoices}
+    compiled = []
+    original = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        compiled.append(original(self, *args, **kwargs))
+        return compiled[-1]
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
+    agency.name = "Northshire Constabulary"
+    agency.save()
+
+    page = screener_client.get("/triage/").content.decode()
+
+    assert f'<option value="{agency.pk}">Northshire Constabulary</option>' in page
+    lists = {sql for sql, _ in forms._CHOICE_STATEMENTS.values()}
+    assert compiled and not [sql for sql, _ in compiled if sql in lists]
