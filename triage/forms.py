@@ -5,17 +5,15 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import BooleanField, Case, F, OuterRef, Subquery, When
-from django.db.models.lookups import GreaterThan, IsNull
 from django.forms.models import ModelChoiceIterator
 
 from agencies.models import Agency, Role
 from agencies.policy import allocatable_users
 from referrals import break_glass
-from referrals.census import CONCERN_BITS, ConcernCategory
+from referrals.census import ConcernCategory
 from referrals.forms import GovukFormMixin
-from referrals.models import NARRATIVE_MAX, Outcome, ReferralConcern, Status
-from triage import footprint, lateness
+from referrals.models import NARRATIVE_MAX, Outcome, Status
+from triage import footprint, lateness, selectors
 from triage.list_filters import ClockFilterSet, QuickCheckbox, QuickSelect
 from triage.models import QualityRating, ThresholdLevel
 
@@ -112,24 +110,8 @@ class QueueFilter(ClockFilterSet):
     )
 
     def filter_concern(self, queryset, name, value):
-        # The category's bit in each referral's concern mask, read with the queue's order
-        # from the open referrals' index alone (referral_queue_idx): no probe of
-        # the concerns table for each open referral. A referral whose mask is not known
-        # (null: made before the mask existed, or by code that does not set it) has its
-        # concerns read instead, so the rows never depend on the mask being there. A CASE,
-        # and a scalar probe rather than EXISTS: PostgreSQL evaluates the probe only for
-        # such a referral, never hashing every referral with the concern beforehand.
-        probe = ReferralConcern.objects.filter(referral_id=OuterRef("pk"), category=value)
-        return queryset.filter(
-            Case(
-                When(
-                    concern_mask__isnull=True,
-                    then=IsNull(Subquery(probe.values("pk")[:1]), False),
-                ),
-                default=GreaterThan(F("concern_mask").bitand(CONCERN_BITS[value]), 0),
-                output_field=BooleanField(),
-            )
-        )
+        # From the concern bits in the queue's index (selectors.HasConcern).
+        return queryset.filter(selectors.HasConcern(value))
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(assigned_to=self.request.user) if value else queryset

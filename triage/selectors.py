@@ -9,9 +9,11 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
     Exists,
+    Expression,
     Func,
     IntegerField,
     OuterRef,
@@ -25,7 +27,7 @@ from django.db.models.functions import Coalesce
 
 from agencies.policy import Capability, can
 from referrals import break_glass
-from referrals.census import ConcernCategory
+from referrals.census import CONCERN_BITS, ConcernCategory
 from referrals.models import Referral, ReferralConcern, Status
 from referrals.selectors import referrals_visible_to
 from triage.models import Decision, InformationRequest
@@ -196,6 +198,56 @@ def page_referrals(page) -> QuerySet:
     if after >= bottom:
         return queryset[bottom:top]
     return queryset.reverse()[after : paginator.count - bottom]
+
+
+class HasConcern(Expression):
+    """A filter: the referral has a concern of ``category``. Read from its concern bits
+    (Referral.concern_mask), which the queue's index holds (referral_queue_idx), so a
+    count or a page of the open referrals reads that index alone rather than probing the
+    concerns table for each of them. A referral whose mask is not known (null: made
+    before the mask existed, or by code that does not set it) has its concerns read
+    instead, so the rows never depend on the mask being there; a scalar probe in a CASE,
+    not EXISTS, so PostgreSQL runs it only for such a referral and never hashes every
+    referral with the concern beforehand. Written as SQL rather than built from the ORM's
+    expressions (a CASE, a subquery, two lookups): compiling those cost the page more
+    than they saved."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, category: str):
+        super().__init__()
+        self.category = str(category)
+        self.bit = CONCERN_BITS[category]
+        self.alias = None
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        resolved = self.copy()
+        resolved.alias = query.get_initial_alias()  # the referrals' table in this query
+        return resolved
+
+    def relabeled_clone(self, change_map):
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def get_group_by_cols(self):
+        return []
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(self.alias)
+        # The alias quoted by the compiler; the category and its bit are parameters.
+        sql = _HAS_CONCERN_SQL.format(mask=f"{table}.concern_mask", pk=f"{table}.id")
+        return sql, (self.category, self.bit)
+
+
+_HAS_CONCERN_SQL = (
+    "CASE WHEN {mask} IS NULL THEN (SELECT 1 FROM referrals_referralconcern fd_hc "
+    "WHERE fd_hc.referral_id = {pk} AND fd_hc.category = %s LIMIT 1) IS NOT NULL "
+    "ELSE ({mask} & %s) <> 0 END"
+)
 
 
 class ConcernList(Func):
