@@ -287,7 +287,7 @@ class Referral(models.Model):
     # the open referrals' index instead of probing the concerns table for each open
     # referral. Null where not known: referrals decided before it existed (referrals 0010
     # filled in the open ones) or made by code that does not set it; the filter reads
-    # the concerns of those (triage.forms.QueueFilter.filter_concern).
+    # the concerns of those (triage.selectors.HasConcern).
     concern_mask = models.IntegerField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(history_manager=ReusedClassHistoryManager)
