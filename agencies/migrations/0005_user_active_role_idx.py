@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agencies", "0003_authenticator_keys_encrypted"),
+        ("agencies", "0004_browser_sessions"),
     ]
 
     operations = [
