@@ -241,8 +241,14 @@ class Referral(models.Model):
     child_nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number])
 
     # Screening.
+    # No index of its own: referral_child_received_idx leads with it (referrals 0011).
     child = models.ForeignKey(
-        Child, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+        Child,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        db_index=False,
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -341,7 +347,14 @@ class Referral(models.Model):
                 name="referral_open_child_idx",
             ),
             models.Index(fields=["received_at"]),
-            models.Index(fields=["child", "received_at"]),
+            # A child's referrals (the chronology, matching, closed records), and with
+            # their ids: the strategy list's set of every referral of a child with one
+            # open is read from the index alone (triage.selectors.open_discussions).
+            models.Index(
+                fields=["child", "received_at"],
+                include=["id"],
+                name="referral_child_received_idx",
+            ),
             models.Index(fields=["assigned_to", "status"]),
         ]
         constraints = [
