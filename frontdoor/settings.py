@@ -317,7 +317,7 @@ if ALLOW_PLAINTEXT_SERVICES not in service_tls.ALLOW_PLAINTEXT_VALUES:
         "and Redis on this machine: 127.0.0.1, ::1, localhost or a Unix socket), not "
         f"{ALLOW_PLAINTEXT_SERVICES!r}."
     )
-_ALLOW_LOOPBACK = ALLOW_PLAINTEXT_SERVICES == "loopback"
+_allow_loopback = ALLOW_PLAINTEXT_SERVICES == "loopback"
 
 
 def _refuse(problem: str | None) -> None:
@@ -366,7 +366,7 @@ else:
     _options = _database.setdefault("OPTIONS", {})
     if "jit" not in _options.get("options", ""):
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
-    _refuse(service_tls.database_problem("DATABASE_URL", _database, allow_loopback=_ALLOW_LOOPBACK))
+    _refuse(service_tls.database_problem("DATABASE_URL", _database, allow_loopback=_allow_loopback))
 DATABASES = {"default": _database}
 
 # A read replica of that database (PostgreSQL streaming replication, or a managed
@@ -402,7 +402,7 @@ if DATABASE_REPLICA_URL:
     # The primary's sslmode and sslrootcert hold for the replica unless its URL says.
     _refuse(
         service_tls.database_problem(
-            "DATABASE_REPLICA_URL", _replica, allow_loopback=_ALLOW_LOOPBACK
+            "DATABASE_REPLICA_URL", _replica, allow_loopback=_allow_loopback
         )
     )
     # In tests the replica is the test database itself, through a connection of its own
@@ -640,7 +640,7 @@ elif not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 else:
     _refuse(
         service_tls.redis_problem(
-            "CELERY_BROKER_URL", CELERY_BROKER_URL, allow_loopback=_ALLOW_LOOPBACK
+            "CELERY_BROKER_URL", CELERY_BROKER_URL, allow_loopback=_allow_loopback
         )
     )
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -793,7 +793,7 @@ if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("FRONTDOOR_CACHE_URL must be a redis:// URL.")
 if CACHE_URL:
     _refuse(
-        service_tls.redis_problem("FRONTDOOR_CACHE_URL", CACHE_URL, allow_loopback=_ALLOW_LOOPBACK)
+        service_tls.redis_problem("FRONTDOOR_CACHE_URL", CACHE_URL, allow_loopback=_allow_loopback)
     )
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
