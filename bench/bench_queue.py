@@ -72,31 +72,9 @@ def set_up(args) -> None:
 
 class Getter:
     def __init__(self, *, plain: bool):
-        from django.db.models import Count
         from django.test import Client
 
-        from agencies.models import Role, User
-        from referrals.models import Referral, Status
-
-        busiest = (
-            Referral.objects.exclude(status=Status.DECIDED)
-            .filter(assigned_to__role=Role.SCREENER, assigned_to__is_active=True)
-            .values("assigned_to")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-            .first()
-        )
-        if busiest is None:
-            sys.exit("no screener with open referrals: load the data with bench/national.py")
-        self.screener = User.objects.get(pk=busiest["assigned_to"])
-        self.agency = (
-            Referral.objects.exclude(status=Status.DECIDED)
-            .filter(agency__isnull=False)
-            .values("agency")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-            .first()["agency"]
-        )
+        self.screener, self.agency = inprocess.busiest_screener_and_agency()
         password = "bench-queue-pass-2026"  # noqa: S105 - a synthetic user's, this run's
         self.screener.set_password(password)
         self.screener.save()

@@ -45,3 +45,31 @@ def set_up(args, *, name: str, migrate: bool, static: bool) -> None:
         call_command("migrate", verbosity=0)
     if static and not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         call_command("collectstatic", "--noinput", verbosity=0)
+
+
+def busiest_screener_and_agency():
+    """The queue benchmarks' screener and agency: the active screener with the most open
+    referrals allocated to them, and the agency with the most open referrals."""
+    from django.db.models import Count
+
+    from agencies.models import Role, User
+    from referrals.models import Referral, Status
+
+    open_referrals = Referral.objects.exclude(status=Status.DECIDED)
+    busiest = (
+        open_referrals.filter(assigned_to__role=Role.SCREENER, assigned_to__is_active=True)
+        .values("assigned_to")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if busiest is None:
+        sys.exit("no screener with open referrals: load the data with bench/national.py")
+    agency = (
+        open_referrals.filter(agency__isnull=False)
+        .values("agency")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()["agency"]
+    )
+    return User.objects.get(pk=busiest["assigned_to"]), agency

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import procstat  # noqa: E402
+from bench import inprocess, procstat  # noqa: E402
 
 VARIANTS = {
     "page1": {},
@@ -65,8 +65,6 @@ def arguments():
 
 
 def set_up(args) -> None:
-    from bench import inprocess
-
     args.broker = "redis://127.0.0.1:6379/15"  # nothing is queued
     inprocess.set_up(args, name="queue-sql", migrate=False, static=True)
     from django.db import connection
@@ -75,7 +73,7 @@ def set_up(args) -> None:
         sys.exit("PostgreSQL only")
     # Before the first connection: every transaction of it read-only.
     options = connection.settings_dict.setdefault("OPTIONS", {})
-    options["options"] = "-c default_transaction_read_only=on"
+    options["options"] = f"{options.get('options', '')} -c default_transaction_read_only=on".strip()
     connection.force_debug_cursor = True  # capture statements with DEBUG off
 
 
@@ -83,35 +81,13 @@ class Page:
     """The queue's view for one screener, with no session and no access-log row."""
 
     def __init__(self):
-        from django.db.models import Count
         from django.test import RequestFactory
 
-        from agencies.models import Role
-        from referrals.models import Referral, Status
         from triage import screening_views
 
         screening_views.log_list = lambda **kwargs: None  # its one write
         self.view = screening_views.queue
-        open_referrals = Referral.objects.exclude(status=Status.DECIDED)
-        busiest = (
-            open_referrals.filter(assigned_to__role=Role.SCREENER, assigned_to__is_active=True)
-            .values("assigned_to")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-            .first()
-        )
-        if busiest is None:
-            sys.exit("no screener with open referrals: load the data with bench/national.py")
-        from agencies.models import User
-
-        self.screener = User.objects.get(pk=busiest["assigned_to"])
-        self.agency = (
-            open_referrals.filter(agency__isnull=False)
-            .values("agency")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-            .first()["agency"]
-        )
+        self.screener, self.agency = inprocess.busiest_screener_and_agency()
         self.factory = RequestFactory()
 
     def query(self, variant: str) -> dict:
