@@ -255,6 +255,7 @@ def test_the_image_takes_no_local_build_output_secrets_or_data():
         "FRONTDOOR_MFA_ISSUER",
         "FRONTDOOR_PASSWORD_LOCAL_WORDS",
         "FRONTDOOR_API_TOKEN_HOURS",
+        "FRONTDOOR_API_TOKEN_IDLE_MINUTES",
         "FRONTDOOR_API_RATE",
         "FRONTDOOR_TOKEN_RATE",
         "FRONTDOOR_CACHE_URL",
