@@ -86,13 +86,28 @@ class TokenRequestSerializer(serializers.Serializer):
         return attrs
 
 
+EXPIRES_AT_HELP = (
+    "When the token stops working if it is not used: each request with it moves this "
+    "forward to FRONTDOOR_API_TOKEN_IDLE_MINUTES (30 by default) from then, at most once a "
+    "minute, never past `expires_at_latest`."
+)
+EXPIRES_AT_LATEST_HELP = (
+    "When the token stops working however much it is used: FRONTDOOR_API_TOKEN_HOURS "
+    "(8 by default) after it was issued."
+)
+
+
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
-    expires_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(help_text=EXPIRES_AT_HELP)
+    expires_at_latest = serializers.DateTimeField(help_text=EXPIRES_AT_LATEST_HELP)
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
-    expires_at = serializers.DateTimeField(source="expiry")
+    expires_at = serializers.DateTimeField(source="expiry", help_text=EXPIRES_AT_HELP)
+    expires_at_latest = serializers.DateTimeField(
+        source="latest_expiry", help_text=EXPIRES_AT_LATEST_HELP
+    )
     created_at = serializers.DateTimeField(source="created")
     current = serializers.SerializerMethodField(
         help_text="Whether this is the token the request was sent with."
@@ -100,7 +115,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiToken
-        fields = ["id", "created_at", "expires_at", "current"]
+        fields = ["id", "created_at", "expires_at", "expires_at_latest", "current"]
 
     def get_current(self, token: ApiToken) -> bool:
         auth = getattr(self.context.get("request"), "auth", None)
@@ -120,7 +135,9 @@ UNAUTHENTICATED = OpenApiResponse(DETAIL, description="No valid token or session
 
 class ObtainToken(APIView):
     """Exchange a username and password (and, where two-step verification applies, a
-    code) for an API token that expires.
+    code) for an API token that expires: after FRONTDOOR_API_TOKEN_IDLE_MINUTES (30 by
+    default) unused, and FRONTDOOR_API_TOKEN_HOURS (8 by default) after it was issued
+    however much it is used (`expires_at`, `expires_at_latest`).
 
     Failed attempts count towards the same lockout as the sign-in page; requests are
     limited per address (FRONTDOOR_TOKEN_RATE).
@@ -158,7 +175,15 @@ class ObtainToken(APIView):
         user = serializer.validated_data["user"]
         security_log.sign_in(user_id=user.pk, via="api", path=request.path)
         token, raw = tokens.issue_token(user=user)
-        return Response(TokenSerializer({"token": raw, "expires_at": token.expiry}).data)
+        return Response(
+            TokenSerializer(
+                {
+                    "token": raw,
+                    "expires_at": token.expiry,
+                    "expires_at_latest": token.latest_expiry,
+                }
+            ).data
+        )
 
 
 class EndToken(APIView):

@@ -1,8 +1,11 @@
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
+from knox.settings import knox_settings
 from simple_history.models import HistoricalRecords
 
 from agencies import otp_keys
@@ -118,6 +121,16 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"API token {self.pk} of user {self.user_id}"
+
+    @property
+    def latest_expiry(self) -> datetime | None:
+        """When it ends however much it is used (FRONTDOOR_API_TOKEN_HOURS after it was
+        issued); ``expiry`` is when it ends if unused from now, moved forward as it is
+        used (knox's AUTO_REFRESH), never past this."""
+        max_ttl = knox_settings.AUTO_REFRESH_MAX_TTL
+        if max_ttl is None or self.created is None:
+            return self.expiry
+        return self.created + max_ttl
 
 
 class Authenticator(TOTPDevice):

@@ -21,8 +21,9 @@ def live_tokens_of(user: User) -> QuerySet[ApiToken]:
 
 @transaction.atomic
 def issue_token(*, user: User) -> tuple[ApiToken, str]:
-    """A new token for the user, expiring after FRONTDOOR_API_TOKEN_HOURS; the raw token
-    is returned once and never kept. The user's expired tokens go at the same time."""
+    """A new token for the user, expiring after FRONTDOOR_API_TOKEN_IDLE_MINUTES unused and
+    FRONTDOOR_API_TOKEN_HOURS in all; the raw token is returned once and never kept. The
+    user's expired tokens go at the same time."""
     ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
     token, raw = ApiToken.objects.create(user=user)
     security_log.token(user_id=user.pk, event="issued", token_id=token.pk)

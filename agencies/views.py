@@ -149,6 +149,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "second_factor_set_up": twostep.has_device(user),
             "mfa_required": needs_second_factor(user),
             "token_hours": settings.API_TOKEN_HOURS,
+            "token_idle_minutes": settings.API_TOKEN_IDLE_MINUTES,
             **_session_timeouts(),
         },
     )

@@ -1,6 +1,6 @@
-"""Production's rules for the connections to PostgreSQL and Redis (ASVS 1.9.1, 1.9.2,
-9.2.1 to 9.2.3, 2.10.2): encrypted, with the server's certificate verified, and Redis with
-a password.
+"""Production's rules for the connections to PostgreSQL, Redis, the SMTP server and the
+log collector (ASVS 1.9.1, 1.9.2, 9.2.1 to 9.2.3, 2.10.2): encrypted, with the server's
+certificate verified, and Redis with a password.
 
 - PostgreSQL (DATABASE_URL, DATABASE_REPLICA_URL): ``sslmode=verify-full`` (or
   ``verify-ca``) with ``sslrootcert``, the certificate authority that signed the server's
@@ -10,10 +10,17 @@ a password.
   ``ssl_cert_reqs=required`` and a password (``rediss://:PASSWORD@host`` or an ACL user,
   ``rediss://USER:PASSWORD@host``); the host name is checked against the certificate
   unless ``ssl_check_hostname=false``, which is refused.
+- SMTP (EMAIL_HOST, with Django's SMTP backend): STARTTLS (``EMAIL_USE_TLS``) or implicit
+  TLS (``EMAIL_USE_SSL``); Django's backend verifies the server's certificate and name
+  against the system's authorities (``ssl.create_default_context``) and has no setting
+  to skip that.
+- The log collector (FRONTDOOR_LOG_FORWARD_URL): ``syslog+tls://``, its certificate always
+  verified (core.log_forwarding); ``syslog+tcp://`` is plain text.
 
 One opt-out, ``FRONTDOOR_ALLOW_PLAINTEXT_SERVICES=loopback``, for a service on the same
 machine: it lets a connection to 127.0.0.1, ::1, localhost or a Unix socket go without TLS
-(and Redis there without a password), and nothing else: a host on another machine, a
+(and Redis there without a password; SMTP or the log collector there in plain text),
+and nothing else: a host on another machine, a
 container's service name or a private network address is still refused.
 
 Each function returns the reason a value is refused, naming its variable, or None.
@@ -113,3 +120,39 @@ def redis_problem(variable: str, url: str, *, allow_loopback: bool) -> str | Non
             f"without one (requirepass, or ACL users with the default user off). {_OPT_OUT}."
         )
     return None
+
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def smtp_problem(
+    *, backend: str, host: str, use_tls: bool, use_ssl: bool, allow_loopback: bool
+) -> str | None:
+    """Email sent with Django's SMTP backend goes over TLS: STARTTLS (EMAIL_USE_TLS) or
+    implicit TLS (EMAIL_USE_SSL). Another backend (files, in the smoke and the benchmark)
+    connects to nothing and is not judged."""
+    if backend != SMTP_BACKEND:
+        return None
+    if use_tls and use_ssl:
+        return (
+            "EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true: EMAIL_USE_TLS=true for "
+            "STARTTLS (port 587), or EMAIL_USE_SSL=true for implicit TLS (port 465)."
+        )
+    if use_tls or use_ssl or (allow_loopback and is_loopback(host)):
+        return None
+    return (
+        "EMAIL_USE_TLS must be true (STARTTLS, port 587), or EMAIL_USE_SSL true (implicit "
+        "TLS, port 465), when DJANGO_DEBUG is off (production mode): EMAIL_USE_TLS=false "
+        f"sends email to EMAIL_HOST={host} in plain text. {_OPT_OUT}."
+    )
+
+
+def log_forward_problem(*, host: str, tls: bool, allow_loopback: bool) -> str | None:
+    """``host`` and ``tls``: FRONTDOOR_LOG_FORWARD_URL's, as core.log_forwarding parses it."""
+    if tls or (allow_loopback and is_loopback(host)):
+        return None
+    return (
+        "FRONTDOOR_LOG_FORWARD_URL is syslog+tcp://, which sends the security log in plain "
+        f"text to {host}: use syslog+tls://host:port. {_OPT_OUT} (a relay there that "
+        "forwards over TLS itself)."
+    )

@@ -606,10 +606,24 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-# SMTP with STARTTLS by default in production (port 587, the submission port); without it
-# in the embedded mode and development, which write email to files.
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION)
-EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_USE_TLS else 25, minimum=1)
+# SMTP with STARTTLS by default in production (port 587, the submission port), or with
+# implicit TLS (EMAIL_USE_SSL, port 465); without either in the embedded mode and
+# development, which write email to files. Production refuses plain SMTP except to this
+# machine under FRONTDOOR_ALLOW_PLAINTEXT_SERVICES=loopback (frontdoor.service_tls).
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION and not EMAIL_USE_SSL)
+EMAIL_PORT = env_int(
+    "EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25, minimum=1
+)
+_refuse(
+    service_tls.smtp_problem(
+        backend=EMAIL_BACKEND,
+        host=EMAIL_HOST,
+        use_tls=EMAIL_USE_TLS,
+        use_ssl=EMAIL_USE_SSL,
+        allow_loopback=_allow_loopback,
+    )
+)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
@@ -705,18 +719,38 @@ HEALTH_MAX_SCAN_AGE = timedelta(minutes=env_int("FRONTDOOR_HEALTH_MAX_SCAN_MINUT
 
 # --- REST API -------------------------------------------------------------------------
 
-# API tokens (django-rest-knox): stored as SHA-512 digests, each ending after this many
-# hours, at sign-out, at a password change, or when its owner or an administrator
+# API tokens (django-rest-knox): stored as SHA-512 digests, each ending after
+# FRONTDOOR_API_TOKEN_IDLE_MINUTES unused, after FRONTDOOR_API_TOKEN_HOURS however much it
+# is used, at sign-out, at a password change, or when its owner or an administrator
 # revokes it. Sent as "Authorization: Token <token>".
+#
+# The idle limit is knox's own: a token's expiry is TOKEN_TTL after it was last used
+# (AUTO_REFRESH), never past AUTO_REFRESH_MAX_TTL after it was issued. knox moves the
+# expiry forward only when it would move by more than MIN_REFRESH_INTERVAL seconds, so a
+# token's row is written at most once a minute however many requests it signs, and a
+# token goes at most that much sooner than exactly idle minutes after its last use.
+# 30 minutes: ASVS 3.3.2's level 2 idle limit; the systems that use tokens (partner
+# agencies' systems sending referrals) keep one alive while they work, and one quiet for
+# longer asks for a new token, as it must every 8 hours anyway.
 API_TOKEN_HOURS = env_int("FRONTDOOR_API_TOKEN_HOURS", 8, minimum=1)
+API_TOKEN_IDLE_MINUTES = env_int("FRONTDOOR_API_TOKEN_IDLE_MINUTES", 30, minimum=2)
+if API_TOKEN_IDLE_MINUTES > API_TOKEN_HOURS * 60:
+    raise ImproperlyConfigured(
+        f"FRONTDOOR_API_TOKEN_IDLE_MINUTES ({API_TOKEN_IDLE_MINUTES}) must not be longer "
+        f"than FRONTDOOR_API_TOKEN_HOURS ({API_TOKEN_HOURS} hours): a token is never kept "
+        "past that."
+    )
+API_TOKEN_REFRESH_SECONDS = 60
 KNOX_TOKEN_MODEL = "agencies.ApiToken"
 # knox's own migrations make its table even though its model is swapped for ours; with
 # none, no knox_authtoken table exists (a swapped model is never created), so nothing
 # unused holds a foreign key to the users (PostgreSQL's TRUNCATE refused one).
 MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
-    "TOKEN_TTL": timedelta(hours=API_TOKEN_HOURS),
-    "AUTO_REFRESH": False,
+    "TOKEN_TTL": timedelta(minutes=API_TOKEN_IDLE_MINUTES),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": API_TOKEN_REFRESH_SECONDS,
+    "AUTO_REFRESH_MAX_TTL": timedelta(hours=API_TOKEN_HOURS),
     "AUTH_HEADER_PREFIX": "Token",
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
 }
@@ -834,23 +868,29 @@ LOGGING = {
 # holds up a request (core.log_forwarding says what happens while the collector is down).
 # The collector's certificate is always verified: against FRONTDOOR_LOG_FORWARD_CA (PEM;
 # or FRONTDOOR_LOG_FORWARD_CA_FILE, its path) when set, the system's authorities when not.
-# syslog+tcp://host:port sends plain text and is refused unless
-# FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT=true (a relay on the same machine).
+# syslog+tcp://host:port sends plain text and is refused, in every mode, unless the host is
+# on this machine and FRONTDOOR_ALLOW_PLAINTEXT_SERVICES=loopback (a relay that forwards
+# over TLS itself; frontdoor.service_tls).
 LOG_FORWARD_URL = env_str("FRONTDOOR_LOG_FORWARD_URL", "")
 LOG_FORWARD_CA = env_str("FRONTDOOR_LOG_FORWARD_CA", "")
-LOG_FORWARD_ALLOW_PLAINTEXT = env_bool("FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT", False)
 LOG_FORWARD_QUEUE = env_int("FRONTDOOR_LOG_FORWARD_QUEUE", 10_000, minimum=100)
+if env_bool("FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT", False):
+    # It allowed plain text to any host; a setting ignored without a word would mislead.
+    raise ImproperlyConfigured(
+        "FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT is no longer read: plain syslog+tcp:// is "
+        "allowed only to a relay on this machine (127.0.0.1, ::1 or localhost), with "
+        "FRONTDOOR_ALLOW_PLAINTEXT_SERVICES=loopback. Remove it."
+    )
 if LOG_FORWARD_URL:
     try:
         _forward_to = log_forwarding.parse_destination(LOG_FORWARD_URL)
     except ValueError as exc:
         raise ImproperlyConfigured(f"FRONTDOOR_LOG_FORWARD_URL {exc}.") from None
-    if not _forward_to.tls and not LOG_FORWARD_ALLOW_PLAINTEXT:
-        raise ImproperlyConfigured(
-            "FRONTDOOR_LOG_FORWARD_URL is syslog+tcp://, which sends the security log in "
-            "plain text: use syslog+tls://, or set FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT=true "
-            "for a relay on this machine."
-        )
+    _forward_problem = service_tls.log_forward_problem(
+        host=_forward_to.host, tls=_forward_to.tls, allow_loopback=_allow_loopback
+    )
+    if _forward_problem:
+        raise ImproperlyConfigured(_forward_problem)
     if _forward_to.tls:
         try:
             log_forwarding.tls_context(ca_certificates=LOG_FORWARD_CA)

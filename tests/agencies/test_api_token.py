@@ -1,5 +1,6 @@
 """API tokens (django-rest-knox): issued at POST /api/v1/auth/token/, stored hashed,
-expiring after FRONTDOOR_API_TOKEN_HOURS, ended at sign-out (the API's and the website's)
+expiring after FRONTDOOR_API_TOKEN_IDLE_MINUTES unused and FRONTDOOR_API_TOKEN_HOURS in
+all, ended at sign-out (the API's and the website's)
 and at a password change, listed and revoked by their owner and by the administrator."""
 
 import logging
@@ -8,13 +9,16 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
 from agencies.models import ApiToken, Role
 from tests.factories import PASSWORD, ApiTokenFactory, UserFactory
+from tests.frontdoor.test_settings import run_django
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +58,14 @@ def test_the_answer_says_when_the_token_expires(client, settings):
     with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False):
         body = ask_for_token(client).json()
 
-    assert set(body) == {"token", "expires_at"}
-    assert parse_datetime(body["expires_at"]) == parse_datetime(
-        "2026-11-27 09:00:00+00:00"
-    ) + timedelta(hours=settings.API_TOKEN_HOURS)
+    issued = parse_datetime("2026-11-27 09:00:00+00:00")
+    assert set(body) == {"token", "expires_at", "expires_at_latest"}
+    assert parse_datetime(body["expires_at"]) == issued + timedelta(
+        minutes=settings.API_TOKEN_IDLE_MINUTES
+    )
+    assert parse_datetime(body["expires_at_latest"]) == issued + timedelta(
+        hours=settings.API_TOKEN_HOURS
+    )
 
 
 def test_only_a_digest_of_the_token_is_stored(client):
@@ -72,31 +80,137 @@ def test_only_a_digest_of_the_token_is_stored(client):
     assert len(stored.token_key) < len(token) // 4
 
 
+def use_every(traveller, token: str, *, every: timedelta, until: timedelta) -> list[int]:
+    """Send a request with the token every ``every`` from now until ``until`` from now;
+    the statuses answered."""
+    statuses = []
+    waited = timedelta(0)
+    while waited + every <= until:
+        traveller.shift(every)
+        waited += every
+        statuses.append(with_token(token).get(SOME_API).status_code)
+    return statuses
+
+
 def test_a_token_stops_working_when_it_expires():
+    """However much it is used, never past FRONTDOOR_API_TOKEN_HOURS (8) after issue."""
     pat = UserFactory(username="pat")
     with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
         token = ApiTokenFactory(user=pat).raw
-        traveller.shift(timedelta(hours=8) - timedelta(minutes=1))
+        # Used every 20 minutes (within the 30-minute idle limit) up to 7h40.
+        statuses = use_every(
+            traveller, token, every=timedelta(minutes=20), until=timedelta(hours=7, minutes=40)
+        )
+        traveller.shift(timedelta(minutes=19))  # 7h59
         assert with_token(token).get(SOME_API).status_code == 200
 
-        traveller.shift(timedelta(minutes=2))
+        traveller.shift(timedelta(minutes=2))  # 8h01, 2 minutes after its last use
         response = with_token(token).get(SOME_API)
 
+    assert statuses == [200] * 23
     assert response.status_code == 401
     assert not ApiToken.objects.filter(user=pat).exists()  # removed on the way
 
 
+def test_a_token_unused_past_the_idle_limit_stops_working(settings):
+    pat = UserFactory(username="pat")
+    idle = timedelta(minutes=settings.API_TOKEN_IDLE_MINUTES)
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
+        token = ApiTokenFactory(user=pat).raw
+        traveller.shift(idle - timedelta(minutes=1))
+        last_use = with_token(token).get(SOME_API)
+        traveller.shift(idle + timedelta(seconds=1))
+        response = with_token(token).get(SOME_API)
+
+    assert last_use.status_code == 200
+    assert response.status_code == 401
+    assert not ApiToken.objects.filter(user=pat).exists()  # removed on the way
+
+
+def test_a_token_used_within_the_idle_limit_keeps_working_past_it(settings):
+    pat = UserFactory(username="pat")
+    assert settings.API_TOKEN_IDLE_MINUTES == 30
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
+        token = ApiTokenFactory(user=pat).raw
+        # 09:25, 09:50, 10:15, 10:40: each within 30 minutes of the one before.
+        statuses = use_every(
+            traveller, token, every=timedelta(minutes=25), until=timedelta(minutes=100)
+        )
+        [stored] = ApiToken.objects.filter(user=pat)
+
+    assert statuses == [200, 200, 200, 200]
+    assert stored.expiry == parse_datetime("2026-11-27 11:10:00+00:00")
+
+
+def test_a_request_writes_to_the_tokens_row_at_most_once_a_minute():
+    """knox moves the expiry forward, and saves it, only when it would move by more than
+    MIN_REFRESH_INTERVAL (60 seconds): not a write on every request."""
+    pat = UserFactory(username="pat")
+    writes = []
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
+        token = ApiTokenFactory(user=pat).raw
+        for seconds in (20, 20, 20, 20, 5, 5, 50, 70):
+            traveller.shift(seconds)
+            with CaptureQueriesContext(connection) as queries:
+                assert with_token(token).get(SOME_API).status_code == 200
+            writes.append(sum('UPDATE "agencies_apitoken"' in query["sql"] for query in queries))
+        [stored] = ApiToken.objects.filter(user=pat)
+
+    # At 0:20, 0:40, 1:00 the expiry would move by a minute or less: nothing written; at
+    # 1:20 by 80 seconds: written; at 1:25, 1:30 and 2:20 by a minute or less from that;
+    # at 3:30 by 130 seconds: written.
+    assert writes == [0, 0, 0, 1, 0, 0, 0, 1]
+    assert stored.expiry == parse_datetime("2026-11-27 09:33:30+00:00")
+
+
 def test_the_token_lifetime_is_a_setting(settings):
-    settings.REST_KNOX = {**settings.REST_KNOX, "TOKEN_TTL": timedelta(hours=2)}
+    settings.REST_KNOX = {
+        **settings.REST_KNOX,
+        "TOKEN_TTL": timedelta(minutes=45),
+        "AUTO_REFRESH_MAX_TTL": timedelta(hours=2),
+    }
     pat = UserFactory(username="pat")
     with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
         body = ask_for_token(Client()).json()
-        traveller.shift(timedelta(hours=2, minutes=1))
+        statuses = use_every(
+            traveller, body["token"], every=timedelta(minutes=40), until=timedelta(hours=2)
+        )
+        traveller.shift(timedelta(minutes=1))
         response = with_token(body["token"]).get(SOME_API)
 
-    assert parse_datetime(body["expires_at"]) == parse_datetime("2026-11-27 11:00:00+00:00")
+    assert parse_datetime(body["expires_at"]) == parse_datetime("2026-11-27 09:45:00+00:00")
+    assert parse_datetime(body["expires_at_latest"]) == parse_datetime("2026-11-27 11:00:00+00:00")
+    assert statuses == [200, 200, 200]  # 09:40, 10:20, 11:00 (its last moment)
     assert response.status_code == 401
     assert pat.auth_token_set.count() == 0
+
+
+def test_the_token_limits_come_from_the_environment(tmp_path):
+    read = (
+        "from django.conf import settings as s; k = s.REST_KNOX; "
+        "print(k['TOKEN_TTL'], k['AUTO_REFRESH'], k['MIN_REFRESH_INTERVAL'], "
+        "k['AUTO_REFRESH_MAX_TTL'])"
+    )
+    defaults = run_django(read, tmp_path, DJANGO_DEBUG="true")
+    chosen = run_django(
+        read,
+        tmp_path,
+        DJANGO_DEBUG="true",
+        FRONTDOOR_API_TOKEN_IDLE_MINUTES="15",
+        FRONTDOOR_API_TOKEN_HOURS="4",
+    )
+    too_long = run_django(
+        "",
+        tmp_path,
+        DJANGO_DEBUG="true",
+        FRONTDOOR_API_TOKEN_IDLE_MINUTES="121",
+        FRONTDOOR_API_TOKEN_HOURS="2",
+    )
+
+    assert defaults.stdout.strip() == "0:30:00 True 60 8:00:00", defaults.stderr
+    assert chosen.stdout.strip() == "0:15:00 True 60 4:00:00", chosen.stderr
+    assert too_long.returncode != 0
+    assert "FRONTDOOR_API_TOKEN_IDLE_MINUTES (121) must not be longer than" in too_long.stderr
 
 
 def test_a_token_stops_working_after_signing_out_with_it(client):
@@ -148,7 +262,9 @@ def test_a_session_running_out_leaves_the_tokens(client):
     with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False) as traveller:
         browser.post("/accounts/login/", {"username": "pat", "password": PASSWORD})
         token = ApiTokenFactory(user=pat).raw
-        traveller.shift(timedelta(minutes=31))
+        traveller.shift(timedelta(minutes=20))
+        assert with_token(token).get(SOME_API).status_code == 200
+        traveller.shift(timedelta(minutes=11))
         assert browser.get("/").status_code == 302  # signed out for being idle
 
         assert with_token(token).get(SOME_API).status_code == 200
@@ -209,7 +325,7 @@ def test_the_owner_lists_their_live_tokens_through_the_api(client):
 
     assert [row["id"] for row in body] == [second.pk, first.pk]
     assert [row["current"] for row in body] == [False, True]
-    assert set(body[0]) == {"id", "created_at", "expires_at", "current"}
+    assert set(body[0]) == {"id", "created_at", "expires_at", "expires_at_latest", "current"}
     assert first.raw not in str(body) and first.digest not in str(body)
 
 
@@ -252,6 +368,21 @@ def test_the_account_page_lists_the_owners_tokens_and_revokes_one():
     assert with_token(mine.raw).get(SOME_API).status_code == 401
     assert refused.status_code == 404
     assert with_token(theirs.raw).get(SOME_API).status_code == 200
+
+
+def test_the_account_page_says_both_limits_of_each_token(settings):
+    pat = UserFactory(username="pat")
+    browser = Client()
+    browser.force_login(pat)
+    with time_machine.travel("2026-11-27 09:00:00+00:00", tick=False):
+        ApiTokenFactory(user=pat)
+        page = browser.get("/accounts/").content.decode()
+
+    assert settings.TIME_ZONE == "Europe/London"  # GMT in November: the times are UTC's
+    assert "has not been used for 30 minutes, and 8 hours after it was issued" in page
+    assert "Expires if not used" in page and "Expires at the latest" in page
+    assert "Fri 27 Nov 2026, 09:30" in page
+    assert "Fri 27 Nov 2026, 17:00" in page
 
 
 def test_the_administrator_lists_and_revokes_anyones_token_in_the_admin(sysadmin_client):
@@ -486,7 +617,7 @@ def test_the_schema_documents_each_answer_of_the_token_endpoints(referrer_client
         token["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1:]
     ) == {"TokenRequest"}
     issued = schema["components"]["schemas"]["Token"]["properties"]
-    assert set(issued) == {"token", "expires_at"}
+    assert set(issued) == {"token", "expires_at", "expires_at_latest"}
     assert set(paths["/api/v1/auth/logout/"]["post"]["responses"]) == {"204", "401", "429"}
     assert set(paths["/api/v1/auth/tokens/"]["get"]["responses"]) == {"200", "401", "429"}
     assert set(paths["/api/v1/auth/tokens/{token_id}/"]["delete"]["responses"]) == {

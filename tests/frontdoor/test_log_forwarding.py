@@ -481,7 +481,7 @@ def test_plain_text_forwarding_starts_only_when_allowed(tmp_path):
         tmp_path,
         **PRODUCTION_LIKE,
         FRONTDOOR_LOG_FORWARD_URL=f"syslog+tcp://127.0.0.1:{free_port()}",
-        FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT="true",
+        FRONTDOOR_ALLOW_PLAINTEXT_SERVICES="loopback",
     )
     unset = run_django(
         "import logging; print(logging.getLogger('frontdoor.security').handlers)",

@@ -36,6 +36,12 @@ CONFIG_VARIABLES = [
     "FRONTDOOR_CACHE_URL",
     "FRONTDOOR_ALLOW_PLAINTEXT_SERVICES",
     "EMAIL_PORT",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "FRONTDOOR_LOG_FORWARD_URL",
+    "FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT",
     "FRONTDOOR_SESSION_IDLE_MINUTES",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "FRONTDOOR_EMBEDDED",
@@ -296,7 +302,10 @@ def test_proxies_are_trusted_only_when_configured(tmp_path):
         **PRODUCTION_LIKE,
         DJANGO_BEHIND_TLS_PROXY="true",
         FRONTDOOR_PROXY_COUNT="1",
+        # Plain SMTP to a relay on this machine (production refuses it elsewhere:
+        # tests/frontdoor/test_service_tls.py).
         EMAIL_USE_TLS="false",
+        FRONTDOOR_ALLOW_PLAINTEXT_SERVICES="loopback",
         FRONTDOOR_MFA_REQUIRED="false",
         FRONTDOOR_SESSION_IDLE_MINUTES="20",
     )
