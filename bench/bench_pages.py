@@ -671,7 +671,7 @@ class Server:
 
 
 class Signer:
-    """Signed-in sessions and API tokens, renewed when a session has run out."""
+    """Signed-in sessions and API tokens, renewed when one has run out."""
 
     SESSIONS = {"screener": "screener", "manager": "manager", "lead": "lead"}  # key -> user
     TOKENS = {"screener-token": "screener", "lead-token": "lead", "referrer-token": "referrer"}
@@ -700,18 +700,19 @@ class Signer:
         self.credentials[key] = "Cookie: " + client.cookie_header()
         self.record[f"{key} ({user.get_role_display().lower()})"] = steps
 
+    def issue_token(self, key: str) -> None:
+        user = self.subjects.users[self.TOKENS[key]]
+        token = api_token(
+            Client("127.0.0.1", self.server.port), username=user.username, password=self.password
+        )
+        self.credentials[key] = "Authorization: Token " + token
+        self.record[f"{key} ({user.get_role_display().lower()})"] = ["password, API"]
+
     def sign_in_all(self) -> None:
         for key in self.SESSIONS:
             self.sign_in(key)
-        for key, role in self.TOKENS.items():
-            user = self.subjects.users[role]
-            token = api_token(
-                Client("127.0.0.1", self.server.port),
-                username=user.username,
-                password=self.password,
-            )
-            self.credentials[key] = "Authorization: Token " + token
-            self.record[f"{key} ({user.get_role_display().lower()})"] = ["password, API"]
+        for key in self.TOKENS:
+            self.issue_token(key)
 
     def headers(self, scenario: Scenario) -> dict[str, str]:
         headers = {**PROXY_HEADERS, **BROWSER_HEADERS}
@@ -823,6 +824,12 @@ def check(scenario: Scenario, server: Server, signer: Signer) -> None:
             # What the refused request set (the ended session's cookie) would otherwise
             # be sent instead of the new session's.
             client.cookies = {}
+            continue
+        if status == 401 and scenario.auth in signer.TOKENS and attempt == 0:
+            # A token unused for FRONTDOOR_API_TOKEN_IDLE_MINUTES has run out (another
+            # scenario ran meanwhile): a new one, as a partner system would ask.
+            print(f"  the {scenario.auth} ran out: a new one", flush=True)
+            signer.issue_token(scenario.auth)
             continue
         if status == 200 and b"/break-glass/" in content and b'name="reason"' in content:
             break_glass(client, signer, scenario, content)
