@@ -46,8 +46,11 @@ dev: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" DJANGO_DEBUG=true FRONTDOOR_PORT=$(PORT) PYTHONUNBUFFERED=1 \
 		$(BIN)/honcho start -f Procfile.dev
 
+# On both cores by default (pytest-xdist: each worker has a test database of its own;
+# --dist loadgroup keeps each xdist_group in one worker). PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= 2
 test: setup browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 from django.test import Client
 
@@ -132,6 +134,20 @@ def sysadmin_client(make_user):
 
 
 # --- Browser tests: the system Chromium, never a browser Playwright downloads ----------
+
+
+def pytest_sessionstart(session):
+    """pytest-playwright empties its output folder (test-results/) when a session starts:
+    emptied here once, by the process that starts the run (see delete_output_dir)."""
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(session.config.getoption("--output"), ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir():
+    """Replaces pytest-playwright's own, which empties test-results/ as each session
+    starts: under pytest-xdist each worker's session would delete the screenshots another
+    worker has just saved there. pytest_sessionstart above empties it instead."""
 
 
 @pytest.fixture(scope="session")

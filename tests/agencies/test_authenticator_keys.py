@@ -228,6 +228,9 @@ def test_what_is_not_an_encrypted_value_is_refused(value):
         ("not base64!", "key 1 is not URL-safe base64"),
         (f"{encryption.new_key()},c2hvcnQ", "key 2 is 5 bytes, not 32"),
     ],
+    # Named, not by the values: a key made at random would name the test differently in
+    # each pytest-xdist worker, and the workers must collect the same tests.
+    ids=["no-key", "not-base64", "second-key-too-short"],
 )
 def test_keys_that_cannot_be_used_are_named_by_position_never_by_value(text, message):
     with pytest.raises(ValueError, match=message):

@@ -4,8 +4,10 @@ same notices. Each scenario ends with every email notice sent exactly once.
 
 These start worker processes, so they run only where CELERY_BROKER_URL is a redis:// URL
 and DATABASE_URL names PostgreSQL (as .ci/run sets); elsewhere they are skipped. The
-workers use their own Redis database (15, flushed before each test) and see the test
-database through committed rows (``transaction=True``).
+workers use their own Redis database (15, or FRONTDOOR_TEST_WORKER_BROKER's, flushed before
+each test) and see the test database through committed rows (``transaction=True``). Under
+pytest-xdist they all run in one worker (the xdist_group below, with `--dist loadgroup` as
+`make test` passes it), one at a time, as they share that Redis database.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ BROKER_IS_REDIS = django_settings.CELERY_BROKER_URL.startswith("redis://")
 DATABASE_IS_POSTGRES = (
     django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 )
-TEST_BROKER = "redis://127.0.0.1:6379/15"
+TEST_BROKER = os.environ.get("FRONTDOOR_TEST_WORKER_BROKER") or "redis://127.0.0.1:6379/15"
 LEASE_SECONDS = 30  # the shortest lease the setting allows
 EMAIL = Notification.Channel.EMAIL
 SENT = Notification.Status.SENT
@@ -56,6 +58,7 @@ pytestmark = [
         "DATABASE_URL naming PostgreSQL (as .ci/run sets)",
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("redis-worker-broker"),
 ]
 
 
