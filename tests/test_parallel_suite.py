@@ -17,6 +17,13 @@ def test_make_test_runs_two_workers_that_keep_each_group_together():
     assert re.search(r"^PYTEST_WORKERS \?= 2$", makefile, re.MULTILINE)
     recipe = makefile.split("\ntest: ", 1)[1].split("\n\n", 1)[0]
     assert "pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)" in recipe
+    # The whole suite: the reliability tests in a run of their own, after the rest.
+    assert re.search(r"^ALONE_TESTS = tests/notices/test_outbox_reliability.py$", makefile, re.M)
+    whole = recipe.split("ifeq ($(strip $(PYTEST_ARGS)),)\n", 1)[1].split("else\n", 1)[0]
+    assert whole.splitlines() == [
+        "\t$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=$(ALONE_TESTS)",
+        "\t$(BIN)/python -m pytest $(ALONE_TESTS)",
+    ]
 
 
 def test_the_tests_sharing_the_workers_redis_database_run_in_one_worker():
