@@ -125,7 +125,15 @@ def referral(found: Found) -> HistoryOf:
         what="this referral, its concerns and household, screening (allocation, notes, "
         "rating, information requests, recommendation), its decision and amendments",
         sources=[
-            Source(Referral, "Referral", lambda h: h.filter(id=pk), numbered=False),
+            # The concern bits repeat the concerns (shown as their own records) as a
+            # number for the queue's index: nothing for a reader.
+            Source(
+                Referral,
+                "Referral",
+                lambda h: h.filter(id=pk),
+                hide=("concern_mask",),
+                numbered=False,
+            ),
             Source(ReferralConcern, "Concern", lambda h: h.filter(referral_id=pk), by_referral),
             Source(
                 HouseholdMember,

@@ -474,3 +474,21 @@ def test_a_history_removed_from_the_live_rows_is_still_shown(people):
     ]
     assert shown[-2].changes["Name"] == "PC Gone"
     assert shown[-1].who.startswith("By hist.manager (Manager),")
+
+
+def test_a_referrals_concern_bits_are_not_shown_its_concerns_are(people):
+    """Referral.concern_mask repeats the referral's concerns as a number for the queue's
+    index: its history shows the concerns themselves, not the number."""
+    referral = ReferralFactory(referrer=people["referrer"], concerns=["neglect"])
+    Referral.objects.filter(pk=referral.pk).update(concern_mask=1)
+    referral.refresh_from_db()
+    referral._history_user = people["referrer"]
+    referral.worry = NEW_WORRY
+    referral.save()  # a version holding the bits
+
+    response = client_for(people["auditor"]).get(reverse("history:referral", args=[referral.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Concern mask" not in page
+    assert f"Concern {referral.concerns.get().pk}: created" in [v.title for v in versions(response)]
