@@ -22,6 +22,10 @@ from agencies.forms import ChangePasswordForm, CodeForm, PasswordAgainForm, Sign
 from agencies.models import ApiToken, BrowserSession
 from agencies.policy import may_use_second_factor, needs_second_factor
 
+# The "You have signed out" message carries this tag; templates/base.html marks the page
+# that shows it, and static/js/app.mjs then signs this browser's other tabs out of view.
+SIGNED_OUT_TAG = "fd-signed-out"
+
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -65,9 +69,14 @@ class SignOutView(auth_views.LogoutView):
     tells the browser to drop what it kept of Front Door (Clear-Site-Data)."""
 
     def post(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
+        signed_in = request.user.is_authenticated
+        if signed_in:
             tokens.end_all_tokens(user=request.user, reason="signed out")
         response = super().post(request, *args, **kwargs)
+        if signed_in:
+            # The tag marks the page it leads to, whose script tells this browser's other
+            # tabs to take Front Door's pages off the screen (static/js/app.mjs).
+            messages.success(request, "You have signed out.", extra_tags=SIGNED_OUT_TAG)
         response["Clear-Site-Data"] = browser_sessions.CLEAR_SITE_DATA
         return response
 

@@ -291,6 +291,42 @@ def test_a_session_that_ran_out_tells_the_browser_to_clear_what_it_kept(client):
     assert response["Clear-Site-Data"] == '"cache", "storage"'
 
 
+def test_the_page_after_signing_out_says_so_and_is_marked_for_the_other_tabs(referrer_client):
+    page = referrer_client.get("/")
+    assert 'data-fd-sign-in-url="/accounts/login/"' in page.content.decode()
+    assert "data-fd-signed-out" not in page.content.decode()
+
+    response = referrer_client.post("/accounts/logout/", follow=True)
+
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert "You have signed out." in html
+    # The mark static/js/app.mjs reads to take the other tabs' pages off the screen.
+    assert "data-fd-signed-out" in html
+    assert "data-fd-sign-in-url" not in html
+
+
+def test_signing_out_when_not_signed_in_tells_no_tabs(client):
+    response = client.post("/accounts/logout/", follow=True)
+
+    assert "data-fd-signed-out" not in response.content.decode()
+    assert "You have signed out." not in response.content.decode()
+
+
+def test_a_session_that_ran_out_leaves_the_other_tabs_alone(client):
+    # Their forms may hold what was typed before the time-out, which sending keeps
+    # (SessionTimeoutMiddleware's save_on_timeout); only a chosen sign-out clears them.
+    UserFactory(username="pat")
+    with time_machine.travel("2026-11-27 16:00:00+00:00", tick=False) as traveller:
+        sign_in(client, "pat", PASSWORD)
+        traveller.shift(31 * 60)
+
+        response = client.get("/", follow=True)
+
+    assert "You were signed out because you were inactive" in response.content.decode()
+    assert "data-fd-signed-out" not in response.content.decode()
+
+
 def test_signed_in_users_visiting_sign_in_go_home(referrer_client):
     response = referrer_client.get(LOGIN)
 
