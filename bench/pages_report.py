@@ -159,8 +159,10 @@ def render(run: dict) -> str:  # noqa: C901, PLR0912, PLR0915 - one page of tabl
     add("")
     signed = "; ".join(f"{who}: {', '.join(steps)}" for who, steps in run["sign_ins"].items())
     add(
-        f"Signed in over HTTP before measuring ({signed}). API throttle for the run: "
-        f"`FRONTDOOR_API_RATE={run['api_rate']}`. gunicorn wrote "
+        f"Signed in over HTTP before measuring ({signed}). Throttles for the run: "
+        f"`FRONTDOOR_API_RATE={run['api_rate']}`"
+        + (f", `FRONTDOOR_PAGE_RATE={run['page_rate']}`" if run.get("page_rate") else "")
+        + ". gunicorn wrote "
         f"{run['access_log_lines']:,} access-log lines."
     )
     add("")

@@ -13,9 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware import gzip as django_gzip
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from rest_framework.throttling import UserRateThrottle
 
 from agencies.browser_sessions import AUTH_AT, CLEAR_SITE_DATA, LAST_SEEN
 from agencies.lockout import client_address
@@ -268,6 +270,46 @@ class SecondFactorMiddleware:
             return resolve(request.path_info).url_name
         except Resolver404:
             return None
+
+
+class PageRateThrottle(UserRateThrottle):
+    """Each signed-in person's web pages counted in the cache as Django REST framework
+    counts their API requests (DEFAULT_THROTTLE_RATES["page"], FRONTDOOR_PAGE_RATE)."""
+
+    scope = "page"
+
+
+class PageRateMiddleware:
+    """A signed-in person's pages over FRONTDOOR_PAGE_RATE are refused with 429 and
+    Retry-After, as the API's requests are: no one reads a queue, a chronology or a
+    child's export faster than that by hand, and a script copying the records out
+    through the website would. Only reading is counted (GET and HEAD): a form sent is
+    never refused for its rate, so what someone typed is never lost to it. The API has
+    its own rate (DRF's throttles); signing in has django-axes. RefusalLogMiddleware,
+    outside this one, writes each refusal to the security log with the user's id. Off
+    when the rate is "off"."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get("page")
+            and user is not None
+            and user.is_authenticated
+            and request.method in ("GET", "HEAD")
+            and not is_api_request(request)
+        ):
+            throttle = PageRateThrottle()
+            if not throttle.allow_request(request, None):
+                wait = max(1, int(throttle.wait() or 1))
+                response = TemplateResponse(
+                    request, "errors/429.html", {"wait_seconds": wait}, status=429
+                )
+                response["Retry-After"] = str(wait)
+                return response.render()
+        return self.get_response(request)
 
 
 class RefusalLogMiddleware:

@@ -275,6 +275,9 @@ MIDDLEWARE = [
     # Managers, auditors and administrators go no further than the verification step
     # until they have given a code (when FRONTDOOR_MFA_REQUIRED is on).
     "frontdoor.middleware.SecondFactorMiddleware",
+    # A signed-in person's pages over FRONTDOOR_PAGE_RATE answer 429 (copying records out
+    # through the website; the API has its own rate below).
+    "frontdoor.middleware.PageRateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
@@ -755,6 +758,22 @@ REST_KNOX = {
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
 }
 
+def _rate(name: str, default: str, *, may_be_off: bool = False) -> str | None:
+    """A rate as Django REST framework reads it: a number, a slash and a period whose
+    first letter is s, m, h or d ("120/minute"); checked here, so that a mistyped one
+    stops the start with its name rather than failing every request."""
+    value = env_str(name, default).strip()
+    if may_be_off and value.lower() == "off":
+        return None
+    number, _, period = value.partition("/")
+    if not (number.isdigit() and int(number) > 0 and period[:1] in ("s", "m", "h", "d")):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests a second, minute, hour or day, such as "
+            f"{default!r}{' (or off for no limit)' if may_be_off else ''}."
+        )
+    return value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
@@ -771,8 +790,11 @@ REST_FRAMEWORK = {
     # (NUM_PROXIES: X-Forwarded-For only when FRONTDOOR_PROXY_COUNT says so).
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "user": env_str("FRONTDOOR_API_RATE", "120/minute"),
-        "token": env_str("FRONTDOOR_TOKEN_RATE", "10/minute"),
+        "user": _rate("FRONTDOOR_API_RATE", "120/minute"),
+        "token": _rate("FRONTDOOR_TOKEN_RATE", "10/minute"),
+        # Web pages read, each signed-in person (frontdoor.middleware.PageRateMiddleware);
+        # "off" turns the limit off.
+        "page": _rate("FRONTDOOR_PAGE_RATE", "240/minute", may_be_off=True),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # JSON bodies only, each at most MAX_JSON_BYTES: what the schema documents, and the

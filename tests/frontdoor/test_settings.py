@@ -43,6 +43,9 @@ CONFIG_VARIABLES = [
     "FRONTDOOR_LOG_FORWARD_URL",
     "FRONTDOOR_LOG_FORWARD_ALLOW_PLAINTEXT",
     "FRONTDOOR_SESSION_IDLE_MINUTES",
+    "FRONTDOOR_PAGE_RATE",
+    "FRONTDOOR_API_RATE",
+    "FRONTDOOR_TOKEN_RATE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "FRONTDOOR_EMBEDDED",
 ]
@@ -126,6 +129,9 @@ def test_production_needs_allowed_hosts(tmp_path):
         ),
         ("DATABASE_URL", "mysql://root@localhost/frontdoor", "DATABASE_URL must name a PostgreSQL"),
         ("CELERY_BROKER_URL", "amqp://guest@localhost//", "CELERY_BROKER_URL must be a redis://"),
+        ("FRONTDOOR_PAGE_RATE", "240 a minute", "FRONTDOOR_PAGE_RATE must be a number of"),
+        ("FRONTDOOR_API_RATE", "0/minute", "FRONTDOOR_API_RATE must be a number of"),
+        ("FRONTDOOR_TOKEN_RATE", "10/fortnight", "FRONTDOOR_TOKEN_RATE must be a number of"),
     ],
 )
 def test_a_value_that_cannot_be_read_stops_start_up_naming_the_variable(
@@ -268,31 +274,32 @@ READ_SECURITY_DEFAULTS = (
     "print(s.EMAIL_USE_TLS, s.EMAIL_PORT, int(s.SESSION_IDLE_TIMEOUT.total_seconds() // 60), "
     "s.MFA_REQUIRED, getattr(s, 'SECURE_PROXY_SSL_HEADER', None) is not None, "
     "s.TRUSTED_PROXY_COUNT, s.REST_FRAMEWORK['NUM_PROXIES'], "
-    "[r.rsplit('.', 1)[1] for r in s.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']])"
+    "[r.rsplit('.', 1)[1] for r in s.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']], "
+    "s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['page'])"
 )
 
 
 def test_production_defaults_are_the_safe_ones(tmp_path):
     """SMTP with TLS, a 15-minute idle limit, two-step verification, no proxy header
-    trusted, and JSON only from the API (no browsable pages)."""
+    trusted, JSON only from the API (no browsable pages), and a rate on pages read."""
     result = run_django(READ_SECURITY_DEFAULTS, tmp_path, **PRODUCTION_LIKE)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True 587 15 True False 0 0 ['JSONRenderer']"
+    assert result.stdout.strip() == "True 587 15 True False 0 0 ['JSONRenderer'] 240/minute"
 
 
 def test_the_embedded_mode_keeps_demo_sign_in_simple_and_the_api_json_only(tmp_path):
     result = run_django(READ_SECURITY_DEFAULTS, tmp_path, **EMBEDDED)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False 25 30 False False 0 0 ['JSONRenderer']"
+    assert result.stdout.strip() == "False 25 30 False False 0 0 ['JSONRenderer'] 240/minute"
 
 
 def test_development_offers_the_browsable_api(tmp_path):
     result = run_django(READ_SECURITY_DEFAULTS, tmp_path, DJANGO_DEBUG="true")
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith("['JSONRenderer', 'BrowsableAPIRenderer']")
+    assert result.stdout.strip().endswith("['JSONRenderer', 'BrowsableAPIRenderer'] 240/minute")
 
 
 def test_proxies_are_trusted_only_when_configured(tmp_path):
@@ -308,10 +315,11 @@ def test_proxies_are_trusted_only_when_configured(tmp_path):
         FRONTDOOR_ALLOW_PLAINTEXT_SERVICES="loopback",
         FRONTDOOR_MFA_REQUIRED="false",
         FRONTDOOR_SESSION_IDLE_MINUTES="20",
+        FRONTDOOR_PAGE_RATE="off",
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False 25 20 False True 1 1 ['JSONRenderer']"
+    assert result.stdout.strip() == "False 25 20 False True 1 1 ['JSONRenderer'] None"
 
 
 def test_an_api_page_asked_for_by_a_browser_is_json_without_debug(tmp_path):
