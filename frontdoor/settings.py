@@ -758,6 +758,7 @@ REST_KNOX = {
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
 }
 
+
 def _rate(name: str, default: str, *, may_be_off: bool = False) -> str | None:
     """A rate as Django REST framework reads it: a number, a slash and a period whose
     first letter is s, m, h or d ("120/minute"); checked here, so that a mistyped one
