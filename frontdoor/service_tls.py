@@ -5,11 +5,15 @@ certificate verified, and Redis with a password.
 - PostgreSQL (DATABASE_URL, DATABASE_REPLICA_URL): ``sslmode=verify-full`` (or
   ``verify-ca``) with ``sslrootcert``, the certificate authority that signed the server's
   certificate (a file, or ``system`` for the system's authorities). libpq's default,
-  ``prefer``, falls back to plain text and verifies nothing.
+  ``prefer``, falls back to plain text and verifies nothing. With a client certificate
+  (ASVS 2.10.1; PostgreSQL's pg_hba ``cert``), ``sslcert`` and ``sslkey`` name its
+  files, both or neither, and the URL needs no password.
 - Redis (CELERY_BROKER_URL, FRONTDOOR_CACHE_URL): ``rediss://`` with
   ``ssl_cert_reqs=required`` and a password (``rediss://:PASSWORD@host`` or an ACL user,
   ``rediss://USER:PASSWORD@host``); the host name is checked against the certificate
-  unless ``ssl_check_hostname=false``, which is refused.
+  unless ``ssl_check_hostname=false``, which is refused. A client certificate
+  (``ssl_certfile``, ``ssl_keyfile``; Redis's ``tls-auth-clients yes``) is welcome, but
+  Redis still asks for the password: it does not take a certificate for a user.
 - SMTP (EMAIL_HOST, with Django's SMTP backend): STARTTLS (``EMAIL_USE_TLS``) or implicit
   TLS (``EMAIL_USE_SSL``); Django's backend verifies the server's certificate and name
   against the system's authorities (``ssl.create_default_context``) and has no setting
@@ -28,6 +32,7 @@ Each function returns the reason a value is refused, naming its variable, or Non
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -74,12 +79,43 @@ def database_problem(variable: str, database: dict, *, allow_loopback: bool) -> 
             f"sslmode={sslmode or '(unset: libpq tries TLS but verifies nothing)'}. "
             f"{_OPT_OUT}."
         )
-    if rootcert != "system" and not Path(rootcert).is_file():
+    if rootcert != "system" and not _readable(rootcert):
         return (
             f"{variable} names sslrootcert={rootcert}, which is not a file this process "
             "can read: the certificate authority that signed the PostgreSQL server's "
             "certificate, in PEM."
         )
+    return client_certificate_problem(
+        variable, str(options.get("sslcert", "")), str(options.get("sslkey", "")), "ssl"
+    )
+
+
+def _readable(path: str) -> bool:
+    return Path(path).is_file() and os.access(path, os.R_OK)
+
+
+def client_certificate_problem(variable: str, cert: str, key: str, prefix: str) -> str | None:
+    """A client certificate is optional; given, its certificate and key are both named and
+    both files this process can read (or libpq and redis-py fail at the first connection,
+    far from the setting). ``prefix``: libpq's ``ssl`` (sslcert, sslkey) or redis-py's
+    ``ssl_`` (ssl_certfile, ssl_keyfile)."""
+    cert_name, key_name = (
+        ("sslcert", "sslkey") if prefix == "ssl" else ("ssl_certfile", "ssl_keyfile")
+    )
+    if not cert and not key:
+        return None
+    if not cert or not key:
+        given, missing = (cert_name, key_name) if cert else (key_name, cert_name)
+        return (
+            f"{variable} names {given} without {missing}: a client certificate needs both "
+            f"its certificate ({cert_name}) and its key ({key_name})."
+        )
+    for name, value in ((cert_name, cert), (key_name, key)):
+        if not _readable(value):
+            return (
+                f"{variable} names {name}={value}, which is not a file this process can "
+                "read: the client certificate and its key, in PEM."
+            )
     return None
 
 
@@ -112,6 +148,14 @@ def redis_problem(variable: str, url: str, *, allow_loopback: bool) -> str | Non
             f"{variable} must not turn off ssl_check_hostname: the Redis server's "
             "certificate must name the host connected to."
         )
+    problem = client_certificate_problem(
+        variable,
+        query.get("ssl_certfile", [""])[-1],
+        query.get("ssl_keyfile", [""])[-1],
+        "ssl_",
+    )
+    if problem:
+        return problem
     if not unquote(parts.password or ""):
         return (
             f"{variable} must carry Redis's password when DJANGO_DEBUG is off (production "

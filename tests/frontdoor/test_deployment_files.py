@@ -79,7 +79,7 @@ def test_compose_reaches_postgres_and_redis_over_verified_tls_with_passwords():
         )
     broker = services["web"]["environment"]["CELERY_BROKER_URL"]
     assert re.fullmatch(
-        r"rediss://:\$\{FRONTDOOR_REDIS_PASSWORD:\?[^}]+\}@redis:6379/0"
+        r"rediss://frontdoor:\$\{FRONTDOOR_REDIS_PASSWORD:\?[^}]+\}@redis:6379/0"
         r"\?ssl_cert_reqs=required&ssl_ca_certs=/run/secrets/tls_ca",
         broker,
     )
@@ -102,7 +102,9 @@ def test_compose_reaches_postgres_and_redis_over_verified_tls_with_passwords():
 
     redis_start = services["redis"]["entrypoint"][2]
     assert "'port 0'" in redis_start and "'tls-port 6379'" in redis_start
-    assert '"requirepass $$FRONTDOOR_REDIS_PASSWORD"' in redis_start
+    # The password, as its SHA-256, for the ACL user of deploy/redis/users.conf
+    # (tests/frontdoor/test_redis_acl.py).
+    assert '"$$FRONTDOOR_REDIS_PASSWORD" | sha256sum' in redis_start
     assert services["redis"]["environment"]["FRONTDOOR_REDIS_PASSWORD"].startswith(
         "${FRONTDOOR_REDIS_PASSWORD:?"
     )
@@ -227,7 +229,8 @@ def test_the_owner_migrates_and_grants_and_the_app_runs_as_its_own_role():
     ]
     assert not any("migrate" in c or "grant_app_role" in c for c in commands if AS_OWNER not in c)
     assert re.search(r'^OWNER_URL="postgres://\$OWNER_ROLE:', script, re.MULTILINE)
-    assert re.search(r'^export DATABASE_URL="postgres://\$APP_ROLE:', script, re.MULTILINE)
+    # The app's role signs in by its client certificate, without a password.
+    assert re.search(r'^export DATABASE_URL="postgres://\$APP_ROLE@', script, re.MULTILINE)
     assert f'{AS_OWNER}python manage.py grant_app_role "$APP_ROLE"' in script
 
 
