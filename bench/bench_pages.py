@@ -603,6 +603,9 @@ def production_env(args, workdir: Path, made: dict[str, str]) -> dict:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=args.database,
         CELERY_BROKER_URL=args.broker,
+        # The throttles' counts, shared by the two workers as production requires: the
+        # broker's Redis database (flushed at the start; the cache's keys are prefixed).
+        FRONTDOOR_CACHE_URL=args.broker,
         # The benchmark's PostgreSQL and Redis are on this machine, reached without TLS;
         # production refuses that anywhere else (frontdoor.service_tls).
         FRONTDOOR_ALLOW_PLAINTEXT_SERVICES="loopback",

@@ -843,11 +843,18 @@ HEALTH_TOKEN = env_str("FRONTDOOR_HEALTH_TOKEN", "")
 
 # --- Cache: API throttling counts here ------------------------------------------------
 
-# Each process's own memory unless FRONTDOOR_CACHE_URL names a Redis database shared by
-# every web process (then a rate is a rate across them all, not per process).
+# A Redis database shared by every web process, so that a rate is a rate across them all
+# (gunicorn runs several); production refuses to start without one. Elsewhere (make run,
+# the tests, the embedded mode) each process's own memory unless FRONTDOOR_CACHE_URL is set.
 CACHE_URL = env_str("FRONTDOOR_CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("FRONTDOOR_CACHE_URL must be a redis:// URL.")
+if not CACHE_URL:
+    _refuse(
+        "FRONTDOOR_CACHE_URL must be set when DJANGO_DEBUG is off: a Redis database every web "
+        "process reaches (the broker's Redis under another database number will do), so that "
+        "the API and page rates hold across the processes rather than once in each."
+    )
 if CACHE_URL:
     _refuse(
         service_tls.redis_problem("FRONTDOOR_CACHE_URL", CACHE_URL, allow_loopback=_allow_loopback)

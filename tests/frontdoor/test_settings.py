@@ -19,6 +19,7 @@ PRODUCTION_LIKE = {
     "DATABASE_URL": "postgres://frontdoor:secret@db.internal:5432/frontdoor"
     "?sslmode=verify-full&sslrootcert=system",
     "CELERY_BROKER_URL": "rediss://:secret@redis.internal:6380/0?ssl_cert_reqs=required",
+    "FRONTDOOR_CACHE_URL": "rediss://:secret@redis.internal:6380/1?ssl_cert_reqs=required",
     "FRONTDOOR_PASSWORD_PEPPER": "p" * 10 + "-production-like-pepper-for-tests-0123",
     "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLW90cC1rZXktZm9yLXRlc3Q",
 }
@@ -105,6 +106,15 @@ def test_production_refuses_the_file_broker(tmp_path):
 
     assert result.returncode != 0
     assert "CELERY_BROKER_URL must name a Redis broker" in result.stderr
+
+
+def test_production_needs_a_shared_cache_for_the_rates(tmp_path):
+    env = {k: v for k, v in PRODUCTION_LIKE.items() if k != "FRONTDOOR_CACHE_URL"}
+
+    result = run_django("", tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "FRONTDOOR_CACHE_URL must be set when DJANGO_DEBUG is off" in result.stderr
 
 
 def test_production_needs_allowed_hosts(tmp_path):
