@@ -40,6 +40,7 @@ import platform
 import resource
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -158,6 +159,9 @@ SUBMIT_TARGET = Target("throughput >= 0.8 of bare DRF", min_ratio=0.8, ratio_to=
 
 def main() -> None:
     args = arguments()
+    if args.serve:
+        serve(args)
+        return
     scale = SCALES[args.scale]
     total = args.total or scale.total
     started = time.monotonic()
@@ -252,6 +256,12 @@ def arguments():
     parser.add_argument("--reuse", action="store_true", help="keep the data in the database")
     parser.add_argument("--report", default=str(REPORT))
     parser.add_argument("--only", nargs="*", help="scenario keys (and the baselines)")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="prepare the users and serve the app as a run does, until interrupted, for an "
+        "independent measurement (bench/crosscheck); measures nothing (see --reuse)",
+    )
     return parser.parse_args()
 
 
@@ -1014,6 +1024,96 @@ def openloop(scenario, server, headers, seconds, number_base) -> loadgen.Result:
     if done.returncode != 0:
         raise RuntimeError(f"openloop failed: {done.stderr[-800:]}")
     return loadgen.parse_openloop_output(done.stdout)
+
+
+# --- Serving for an independent measurement ----------------------------------------------
+
+# What bench/crosscheck measures: the one-client table's main pages and APIs, the
+# referral POST and the two baselines.
+CROSSCHECK_KEYS = (
+    "baseline-json",
+    "baseline-drf",
+    "queue",
+    "queue-deep",
+    "queue-concern",
+    "api-screener",
+    "mine-lead",
+    "chronology",
+    "dashboard",
+    "performance",
+    "submit",
+)
+SERVE_REFRESH_S = 300  # beat's reporting.refresh_current_weeks runs every few minutes
+
+
+def serve(args) -> None:
+    """Prepare as a run does (the users, their password and the manager's authenticator
+    key made afresh, the summary), serve the app with gunicorn the same way, and write
+    what bench/crosscheck needs to measure the same pages with tools of its own
+    (var/bench-serve/crosscheck.conf); then serve until interrupted, recounting the
+    current weeks every few minutes as beat does. Nothing is measured here."""
+    if not args.reuse:
+        sys.exit("--serve serves the data already loaded: add --reuse")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # gunicorn stopped too (Server)
+    made = run_secrets()
+    os.environ.update(made)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.baseline.settings"
+    from bench.bench_scan import set_up
+
+    set_up(args.database, broker=args.broker)
+    flush_broker(args.broker)
+    password = secrets.token_urlsafe(24)
+    subjects = prepare(password)
+    workdir = ROOT / "var" / "bench-serve"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    env = production_env(args, workdir, made)
+    prepare_static(env, workdir)
+    try:
+        with Server(env, args.port, workdir) as server:
+            refresh_current_weeks()
+            conf = workdir / "crosscheck.conf"
+            conf.touch(mode=0o600)
+            scenarios = build_scenarios(subjects)
+            conf.write_text(crosscheck_conf(scenarios, subjects, password, server.url))
+            print(f"serving {server.url} (gunicorn, {WORKERS} workers, production mode)")
+            print(f"  bench/crosscheck {conf}")
+            print("  Ctrl-C (or SIGTERM) stops it", flush=True)
+            while server.process.poll() is None:
+                time.sleep(SERVE_REFRESH_S)
+                refresh_current_weeks()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        flush_broker(args.broker)
+
+
+def crosscheck_conf(scenarios: list[Scenario], subjects: Subjects, password: str, url: str) -> str:
+    """bench/crosscheck's input: where the server is, who signs in with what, and each
+    scenario of CROSSCHECK_KEYS as this run's would send it (one line each: key, method,
+    credential, expected status, path, label; then the text its answer must hold, and a
+    POST's body, its placeholder filled once)."""
+    users = subjects.users
+    lines = [
+        "# bench/bench_pages.py --serve: synthetic users of a bench database",
+        f"base_url={url}",
+        f"password={password}",
+        f"screener={users['screener'].username}",
+        f"manager={users['manager'].username}",
+        f"manager_totp_key={subjects.device_key.hex()}",
+        f"lead={users['lead'].username}",
+        f"referrer={users['referrer'].username}",
+    ]
+    by_key = {s.key: s for s in scenarios}
+    for key in CROSSCHECK_KEYS:
+        s = by_key[key]
+        fields = (s.key, s.method, s.auth or "-", str(s.expect), s.paths[0], s.label)
+        lines.append("scenario=" + " ".join(fields))
+        if s.marker:
+            lines.append("marker=" + s.marker)
+        if s.bodies:
+            lines.append("body=" + loadgen.fill(s.bodies[0], 10**9 + 7))
+    return "\n".join(lines) + "\n"
 
 
 # --- In-process: statements and plans ---------------------------------------------------
