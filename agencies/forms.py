@@ -6,21 +6,18 @@ from django.contrib.auth.forms import (
 )
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
-from agencies.changes import SignInChange, tell_owner
+from agencies.changes import SignInChange, mark_password_change
 
 
-def _save_and_tell(save, change: SignInChange, *, commit: bool):
-    """Save a new password and tell its owner, in one transaction: a password that fails
-    to save tells nobody."""
+def _save_and_tell(form, save, change: SignInChange, *, commit: bool):
+    """Save a new password, its owner told (agencies.signals) as ``change``, in one
+    transaction: a password that fails to save tells nobody."""
     if not commit:
         return save(commit=False)
     with transaction.atomic():
-        saved = save(commit=True)
-        now = timezone.now()
-        tell_owner(user=saved, change=change, key=f"password:{saved.pk}:{now.isoformat()}", at=now)
-    return saved
+        mark_password_change(form.user, change)
+        return save(commit=True)
 
 
 class SignInForm(AuthenticationForm):
@@ -122,7 +119,7 @@ class ChangePasswordForm(PasswordChangeForm):
         )
 
     def save(self, commit=True):
-        return _save_and_tell(super().save, SignInChange.PASSWORD_CHANGED, commit=commit)
+        return _save_and_tell(self, super().save, SignInChange.PASSWORD_CHANGED, commit=commit)
 
 
 class AdministratorPasswordForm(AdminPasswordChangeForm):
@@ -131,7 +128,7 @@ class AdministratorPasswordForm(AdminPasswordChangeForm):
 
     def save(self, commit=True):
         return _save_and_tell(
-            super().save, SignInChange.PASSWORD_CHANGED_BY_ADMINISTRATOR, commit=commit
+            self, super().save, SignInChange.PASSWORD_CHANGED_BY_ADMINISTRATOR, commit=commit
         )
 
 

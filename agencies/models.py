@@ -183,3 +183,29 @@ class BrowserSession(models.Model):
 
     def __str__(self) -> str:
         return f"Browser session {self.pk} of user {self.user_id}"
+
+
+class KnownBrowser(models.Model):
+    """A browser that has signed in to this account before (ASVS 2.2.3): a sign-in from
+    one that is not known tells the account's owner (agencies.known_browsers).
+
+    The browser keeps a random id in a long-lived signed cookie; this row keeps only a
+    SHA-256 digest of the account's id and that id, so the table can neither give the
+    cookie back nor show that two accounts share a browser. No user agent string, no
+    address. At most ``known_browsers.PER_USER`` rows per account (the least recently
+    seen go first), and none older than the cookie's own lifetime.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_browsers")
+    digest = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="known_browser_once_per_user")
+        ]
+        indexes = [models.Index(fields=["last_seen_at"])]
+
+    def __str__(self) -> str:
+        return f"Known browser {self.pk} of user {self.user_id}"

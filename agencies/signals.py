@@ -1,10 +1,13 @@
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from agencies import browser_sessions
+from agencies.changes import SignInChange, password_change_of, tell_owner
 from agencies.models import User
 from agencies.tokens import end_all_tokens
+from core import security_log
 
 
 @receiver(post_save, sender=User)
@@ -35,3 +38,64 @@ def record_browser_session(sender, request, user, **kwargs):
     """Each sign-in's session, to be listed on the account page."""
     if request is not None:
         browser_sessions.record_sign_in(request, user)
+
+
+@receiver(post_save, sender=User)
+def tell_owner_of_new_password(sender, instance: User, created: bool, **kwargs):
+    """A new password is told to its owner however it was set (ASVS 2.2.3): the password
+    page and the admin's form say which change it was (agencies.forms), and a password
+    set any other way, ``manage.py changepassword`` on the server or a shell, is told as
+    set by an administrator. A new account is not told (it has no password of its own
+    yet), nor is the demo's seeding. Inside the save's transaction where it has one: a
+    save that rolls back tells nobody."""
+    change = password_change_of(instance)
+    if created or change is None:
+        return
+    now = timezone.now()
+    tell_owner(
+        user=instance, change=change, key=f"password:{instance.pk}:{now.isoformat()}", at=now
+    )
+
+
+_EMAIL_BEFORE = "_fd_email_before"
+
+
+@receiver(pre_save, sender=User)
+def note_the_email_before_saving(sender, instance: User, update_fields=None, **kwargs):
+    """The address saved until now, to see whether this save changes it. One query, and
+    only when the save may write the email (a sign-in's save of last_login does not)."""
+    if instance._state.adding or instance.pk is None:
+        return
+    if update_fields is not None and "email" not in update_fields:
+        return
+    before = User.objects.filter(pk=instance.pk).values_list("email", flat=True).first()
+    if before is not None:
+        instance.__dict__[_EMAIL_BEFORE] = before
+
+
+def _same_address(one: str, other: str) -> bool:
+    return one.strip().casefold() == other.strip().casefold()
+
+
+@receiver(post_save, sender=User)
+def tell_both_addresses_of_a_new_email(sender, instance: User, created: bool, **kwargs):
+    """The account's email address changed (the admin's user page, or anywhere else it
+    is saved): the old address is told that it no longer receives the account's emails,
+    and the new one that it now does (ASVS 2.2.3), so that a change the owner did not
+    expect reaches them where they still read."""
+    before = instance.__dict__.pop(_EMAIL_BEFORE, None)
+    if created or before is None or _same_address(before, instance.email):
+        return
+    now = timezone.now()
+    security_log.email_changed(user_id=instance.pk)
+    key = f"email:{instance.pk}:{now.isoformat()}"
+    if before:
+        tell_owner(
+            user=instance,
+            change=SignInChange.EMAIL_CHANGED,
+            key=key,
+            at=now,
+            previous_email=before,
+        )
+    if instance.email:
+        tell_owner(user=instance, change=SignInChange.EMAIL_NOW_USED, key=f"{key}:new", at=now)

@@ -17,7 +17,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies import browser_sessions, passwords, tokens, twostep
+from agencies import browser_sessions, known_browsers, passwords, tokens, twostep
 from agencies.forms import ChangePasswordForm, CodeForm, PasswordAgainForm, SignInForm
 from agencies.models import ApiToken, BrowserSession
 from agencies.policy import may_use_second_factor, needs_second_factor
@@ -55,6 +55,12 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **_session_timeouts()}
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if not needs_second_factor(self.request.user):
+            known_browsers.signed_in(self.request, response, self.request.user)
+        return response
+
     def get_success_url(self) -> str:
         target = super().get_success_url()
         if needs_second_factor(self.request.user):
@@ -81,11 +87,14 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
-def _verified(request: HttpRequest, device) -> None:
+def _verified(request: HttpRequest, device, target: str) -> HttpResponse:
     """Mark the session as past the second step, under a new session key (the session
-    now carries more than it did)."""
+    now carries more than it did): the sign-in is complete (known_browsers)."""
     django_otp.login(request, device)
     request.session.cycle_key()
+    response = redirect(target)
+    known_browsers.signed_in(request, response, request.user)
+    return response
 
 
 @login_required
@@ -106,8 +115,7 @@ def two_step_verify(request: HttpRequest) -> HttpResponse:
         except twostep.CodeRefused as refused:
             form.add_error("code", refused.message)
         else:
-            _verified(request, device)
-            return redirect(target)
+            return _verified(request, device, target)
     return render(request, "accounts/two_step_verify.html", {"form": form, "next": target})
 
 
@@ -129,9 +137,8 @@ def two_step_setup(request: HttpRequest) -> HttpResponse:
         except twostep.CodeRefused as refused:
             form.add_error("code", refused.message)
         else:
-            _verified(request, device)
             messages.success(request, "Two-step verification is set up.")
-            return redirect(target)
+            return _verified(request, device, target)
     enrolment = twostep.enrolment_for(twostep.pending_device(user))
     return render(
         request,

@@ -155,6 +155,26 @@ def owner_not_told(*, user_id: int, change: str, error: str) -> None:
     )
 
 
+def email_changed(*, user_id: int) -> None:
+    """The account's email address changed (agencies.signals): neither address is
+    written here, only whose account it is."""
+    _log(logging.WARNING, "sign-in email changed: user=%s", user_id)
+
+
+def new_browser(*, user_id: int, browser_id: int, outcome: str) -> None:
+    """A sign-in completed in a browser the account had not seen (agencies.
+    known_browsers): ``outcome`` is told (its owner was sent a notice) or first (the
+    account's first known browser, learnt without a notice). ``browser`` is the known
+    browser's id, never its cookie."""
+    _log(
+        logging.WARNING if outcome == "told" else logging.INFO,
+        "sign-in from a new browser: user=%s browser=%s outcome=%s",
+        user_id,
+        browser_id,
+        _text(outcome),
+    )
+
+
 def lockout_not_alerted(*, error: str) -> None:
     """Alerting the administrators to a sign-in lockout failed (notices.receivers): the
     lockout stands; no alert was written."""

@@ -487,6 +487,9 @@ SESSION_ENGINE = "agencies.session_store"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The long-lived cookie that makes a browser known to the accounts signed in from it, so
+# that a sign-in from any other tells the account's owner (agencies.known_browsers).
+KNOWN_BROWSER_COOKIE_NAME = "fd_browser"
 
 # The proxies in front of Front Door that add to X-Forwarded-For. 0 (the default): the
 # header is ignored and the address is the connection's own, because anyone can send the
@@ -557,6 +560,7 @@ if PRODUCTION:
     # overwrite them (ASVS 3.4.4).
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    KNOWN_BROWSER_COOKIE_NAME = "__Host-fd_browser"
     # Only when configured: behind no proxy, anyone could send X-Forwarded-Proto.
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -57,7 +57,9 @@ def deliver(notification_id: int) -> bool:
         return False
     notice = Notification.objects.select_related("recipient", "event").get(pk=notification_id)
     person = notice.recipient
-    if not person.is_active or not person.email:
+    # The address the account had before, for the email that says it was changed.
+    address = notice.address or person.email
+    if not person.is_active or not address:
         Notification.objects.filter(pk=notice.pk).update(
             status=Notification.Status.FAILED, last_error="recipient deactivated or no email"
         )
@@ -65,7 +67,7 @@ def deliver(notification_id: int) -> bool:
     message = EmailMessage(
         subject=f"Front Door: {notice.subject}",
         body=f"{notice.body}\n\n{notice.link}\n\nThis is an automatic message from Front Door.",
-        to=[person.email],
+        to=[address],
         headers={NOTICE_HEADER: f"{notice.event.key}-{person.pk}"},
     )
     try:

@@ -41,6 +41,10 @@ class NoticeKind(models.TextChoices):
     TWO_STEP_RESET = "two_step_reset", "Two-step verification reset"
     API_TOKEN_ISSUED = "api_token_issued", "API token issued"
     TWO_STEP_CODE_REUSED = "two_step_code_reused", "Two-step code used again"
+    NEW_BROWSER_SIGN_IN = "new_browser_sign_in", "Sign-in from a new browser"
+    # Sent to the address the account had before (Notification.address), and to its new one.
+    EMAIL_CHANGED = "email_changed", "Sign-in email address changed"
+    EMAIL_NOW_USED = "email_now_used", "Email address now used for sign-in"
     # To administrators: a sign-in locked after too many wrong passwords.
     SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked"
 
@@ -54,8 +58,15 @@ ACCOUNT_KINDS = frozenset(
         NoticeKind.TWO_STEP_RESET,
         NoticeKind.API_TOKEN_ISSUED,
         NoticeKind.TWO_STEP_CODE_REUSED,
+        NoticeKind.NEW_BROWSER_SIGN_IN,
+        NoticeKind.EMAIL_CHANGED,
+        NoticeKind.EMAIL_NOW_USED,
     }
 )
+
+# Sent by email alone, with no inbox notice: the new address of an account, told that it
+# now gets the account's emails (the inbox has EMAIL_CHANGED's notice already).
+EMAIL_ONLY_KINDS = frozenset({NoticeKind.EMAIL_NOW_USED})
 
 # To the administrators about sign-ins, not about a referral
 # (receivers.alert_administrators).
@@ -128,6 +139,9 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField(max_length=2000)
     link = models.CharField(max_length=300, blank=True)
+    # An email sent to an address other than the recipient's own: the one their account
+    # had before it was changed (services.tell_account_owner). Blank for every other.
+    address = models.EmailField(max_length=254, blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -14,7 +14,7 @@ from agencies.changes import SignInChange, sign_in_details_changed
 from agencies.models import User
 from agencies.policy import Capability, users_with
 from core import security_log
-from notices.models import NoticeKind
+from notices.models import EMAIL_ONLY_KINDS, NoticeKind
 from notices.services import raise_notice, tell_account_owner
 
 KIND_FOR_CHANGE = {
@@ -24,15 +24,39 @@ KIND_FOR_CHANGE = {
     SignInChange.TWO_STEP_RESET: NoticeKind.TWO_STEP_RESET,
     SignInChange.API_TOKEN_ISSUED: NoticeKind.API_TOKEN_ISSUED,
     SignInChange.TWO_STEP_CODE_REUSED: NoticeKind.TWO_STEP_CODE_REUSED,
+    SignInChange.NEW_BROWSER_SIGN_IN: NoticeKind.NEW_BROWSER_SIGN_IN,
+    SignInChange.EMAIL_CHANGED: NoticeKind.EMAIL_CHANGED,
+    SignInChange.EMAIL_NOW_USED: NoticeKind.EMAIL_NOW_USED,
 }
 
 
 @receiver(sign_in_details_changed, dispatch_uid="notices.tell_the_owner_of_a_sign_in_change")
-def tell_the_owner(sender, *, user, change: SignInChange, key: str, at, **kwargs) -> None:
+def tell_the_owner(
+    sender,
+    *,
+    user,
+    change: SignInChange,
+    key: str,
+    at,
+    browser: str = "",
+    previous_email: str = "",
+    **kwargs,
+) -> None:
+    # A changed email address is told at the old address (with the inbox notice) and at
+    # the new one (by email alone: the inbox has it already).
+    kind = KIND_FOR_CHANGE[change]
     # A savepoint of its own: if writing the notice fails, only the notice is undone and
     # the change it reports still commits (agencies.changes logs the failure).
     with transaction.atomic():
-        tell_account_owner(user=user, kind=KIND_FOR_CHANGE[change], key=key, at=at)
+        tell_account_owner(
+            user=user,
+            kind=kind,
+            key=key,
+            at=at,
+            reference=browser,
+            email_to=previous_email if change is SignInChange.EMAIL_CHANGED else "",
+            inbox=kind not in EMAIL_ONLY_KINDS,
+        )
 
 
 @receiver(user_locked_out, dispatch_uid="notices.alert_administrators_of_a_lockout")

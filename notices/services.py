@@ -140,6 +140,29 @@ TEXT = {
         "ask for it, revoke it on your account page and tell your Front Door administrator "
         "straight away: someone else may be using your account.",
     ),
+    # {reference}: the browser in plain words ("Chrome on Windows"), nothing more of it.
+    NoticeKind.NEW_BROWSER_SIGN_IN: (
+        "Your account was signed in to from a new browser",
+        "Your Front Door account was signed in to on {due} from a browser it had not been "
+        "signed in from before: {reference}. If this was you, you need do nothing. If it "
+        "was not you, tell your Front Door administrator straight away and change your "
+        "password: someone else may be using your account. You can end that browser's "
+        'session on your account page, under "Where you are signed in".',
+    ),
+    # Sent to the old address only (Notification.address); the new one is not named.
+    NoticeKind.EMAIL_CHANGED: (
+        "The email address for your account was changed",
+        "The email address of your Front Door account was changed on {due}. Emails from "
+        "Front Door now go to the new address, not this one. If you did not expect this, "
+        "tell your Front Door administrator straight away: someone else may be using your "
+        "account.",
+    ),
+    NoticeKind.EMAIL_NOW_USED: (
+        "This is now the email address for your account",
+        "This email address became the address of your Front Door account on {due}: "
+        "emails from Front Door will come here. If you did not expect this, tell your "
+        "Front Door administrator straight away.",
+    ),
     NoticeKind.SIGN_IN_LOCKED: (
         "Sign-in locked: {reference}",
         "Sign-in to {reference} was locked after too many wrong passwords, on {due}. If it "
@@ -185,6 +208,9 @@ LINK_TEXT = {
     NoticeKind.TWO_STEP_RESET: "Open your account",
     NoticeKind.API_TOKEN_ISSUED: "Open your account and its API tokens",
     NoticeKind.TWO_STEP_CODE_REUSED: "Open your account",
+    NoticeKind.NEW_BROWSER_SIGN_IN: "Open your account and where you are signed in",
+    NoticeKind.EMAIL_CHANGED: "Open your account",
+    NoticeKind.EMAIL_NOW_USED: "Open your account",
     NoticeKind.SIGN_IN_LOCKED: "See the access attempts",
 }
 
@@ -213,9 +239,13 @@ def raise_notice(
     challenge_id: int | None = None,
     discussion_id: int | None = None,
     discussion_action_id: int | None = None,
+    email_to: str = "",
+    inbox: bool = True,
 ) -> NoticeEvent | None:
     """Write a notice for each recipient, in the caller's transaction; once per key.
-    ``reference`` and ``due`` fill the kind's wording; nothing else of the case travels."""
+    ``reference`` and ``due`` fill the kind's wording; nothing else of the case travels.
+    ``email_to`` sends the email to that address rather than the recipient's own (one
+    recipient); ``inbox`` False writes the email alone."""
     event = _new_event(
         key=key,
         kind=kind,
@@ -241,16 +271,19 @@ def raise_notice(
             "body": body.format(**words),
             "created_at": now,
         }
-        rows.append(
-            Notification(
-                channel=Notification.Channel.INBOX,
-                status=Notification.Status.SENT,
-                sent_at=now,
-                **common,
+        if inbox:
+            rows.append(
+                Notification(
+                    channel=Notification.Channel.INBOX,
+                    status=Notification.Status.SENT,
+                    sent_at=now,
+                    **common,
+                )
             )
-        )
-        if person.email:
-            rows.append(Notification(channel=Notification.Channel.EMAIL, **common))
+        if email_to or person.email:
+            rows.append(
+                Notification(channel=Notification.Channel.EMAIL, address=email_to, **common)
+            )
     created_rows = inserts.insert(rows)  # one statement, its SQL made once
     emails = [n.pk for n in created_rows if n.channel == Notification.Channel.EMAIL]
     if emails:
@@ -287,15 +320,29 @@ def inbox_for(user):
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.INBOX)
 
 
-def tell_account_owner(*, user, kind: NoticeKind, key: str, at: datetime) -> NoticeEvent | None:
+def tell_account_owner(
+    *,
+    user,
+    kind: NoticeKind,
+    key: str,
+    at: datetime,
+    reference: str = "",
+    email_to: str = "",
+    inbox: bool = True,
+) -> NoticeEvent | None:
     """Tell ``user``, and only them, that their sign-in details changed at ``at``: an
     inbox notice and an email, with a link to their account page. Nothing secret (no
-    token, no key) and nobody's name travels; once per ``key``."""
+    token, no key) and nobody's name travels; once per ``key``. ``reference`` fills the
+    kind's {reference} (a new browser's plain description); ``email_to`` sends the email
+    to another of their addresses (the one their account had before), ``inbox`` False
+    sends the email alone."""
     return raise_notice(
         key=f"sign-in:{key}",
         kind=kind,
         recipients=[user],
-        reference="",
+        reference=reference,
         due=at,
         link=settings.BASE_URL + reverse("account"),
+        email_to=email_to,
+        inbox=inbox,
     )

@@ -7,6 +7,7 @@ from base64 import b32decode
 from django.db import transaction
 
 from agencies.census import AgencyType
+from agencies.changes import mark_password_change
 from agencies.models import Agency, Authenticator, Role, User
 from agencies.policy import may_use_second_factor
 
@@ -108,6 +109,7 @@ def seed_agencies_and_users() -> dict[str, int]:
             },
         )
         user.set_password(DEMO_PASSWORD)
+        mark_password_change(user, None)  # the demo's published password: tell nobody
         user.save(update_fields=["password"])
         if may_use_second_factor(user):
             seed_demo_authenticator(user)

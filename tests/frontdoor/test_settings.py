@@ -186,7 +186,8 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path):
         "from django.conf import settings as s; "
         "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
         "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, "
-        "s.SESSION_COOKIE_DOMAIN, s.CSRF_COOKIE_DOMAIN, s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH)",
+        "s.SESSION_COOKIE_DOMAIN, s.CSRF_COOKIE_DOMAIN, s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH, "
+        "s.KNOWN_BROWSER_COOKIE_NAME)",
         tmp_path,
         **PRODUCTION_LIKE,
     )
@@ -205,6 +206,9 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path):
         "None",
         "/",
         "/",
+        # The known-browser cookie (agencies.known_browsers) sets Secure and Path=/ itself
+        # wherever the session cookie is Secure, and never a Domain.
+        "__Host-fd_browser",
     ]
 
 
