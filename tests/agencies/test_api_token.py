@@ -492,7 +492,11 @@ def rates(monkeypatch):
 def test_the_rates_are_the_settings(settings):
     from rest_framework.throttling import SimpleRateThrottle
 
-    assert SimpleRateThrottle.THROTTLE_RATES == {"user": "120/minute", "token": "10/minute"}
+    assert SimpleRateThrottle.THROTTLE_RATES == {
+        "user": "120/minute",
+        "token": "10/minute",
+        "page": "240/minute",
+    }
 
 
 def test_token_requests_are_limited_per_address_with_retry_after(client, rates):
