@@ -1,10 +1,8 @@
 """Browser journey: a person opening pages faster than FRONTDOOR_PAGE_RATE sees a page
 saying how long to wait, and carries on after it. Each page is audited by axe (conftest)."""
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -12,19 +10,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from agencies.models import Role
+from tests.browser.shots import shoot
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
-EXTRA_SHOTS = os.environ.get("FRONTDOOR_SHOTS_DIR")
-
-
-def shoot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / name, full_page=True)
-    if EXTRA_SHOTS:
-        page.screenshot(path=Path(EXTRA_SHOTS) / name, full_page=True)
 
 
 def test_too_many_pages_say_how_long_to_wait(page: Page, live_server, settings):

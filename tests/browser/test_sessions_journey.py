@@ -2,30 +2,19 @@
 ends the other after giving their password again (a wrong one first), and the other
 browser is signed out (ASVS 3.3.4). Each page is audited by axe (conftest)."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.shots import shoot
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
-# Where a helper asked for the screenshots to be kept as well (unset: only test-results).
-EXTRA_SHOTS = os.environ.get("FRONTDOOR_SHOTS_DIR")
 FIREFOX_ON_MAC = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.7; rv:133.0) Gecko/20100101 Firefox/133.0"
 )
-
-
-def shoot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / name, full_page=True)
-    if EXTRA_SHOTS:
-        page.screenshot(path=Path(EXTRA_SHOTS) / name, full_page=True)
 
 
 def sign_in(page: Page, url: str) -> None:

@@ -2,26 +2,15 @@
 browser's other tabs (static/js/app.mjs), and signing in again from there brings the
 person back to the page that tab showed. Each page is audited by axe (conftest)."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.shots import shoot
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
-EXTRA_SHOTS = os.environ.get("FRONTDOOR_SHOTS_DIR")
-
-
-def shoot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / name, full_page=True)
-    if EXTRA_SHOTS:
-        page.screenshot(path=Path(EXTRA_SHOTS) / name, full_page=True)
 
 
 def test_signing_out_in_one_tab_clears_the_others(page: Page, live_server):
