@@ -41,6 +41,8 @@ class NoticeKind(models.TextChoices):
     TWO_STEP_RESET = "two_step_reset", "Two-step verification reset"
     API_TOKEN_ISSUED = "api_token_issued", "API token issued"
     TWO_STEP_CODE_REUSED = "two_step_code_reused", "Two-step code used again"
+    SECURITY_KEY_ADDED = "security_key_added", "Security key added"
+    SECURITY_KEY_REMOVED = "security_key_removed", "Security key removed"
     # To administrators: a sign-in locked after too many wrong passwords.
     SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked"
 
@@ -54,6 +56,8 @@ ACCOUNT_KINDS = frozenset(
         NoticeKind.TWO_STEP_RESET,
         NoticeKind.API_TOKEN_ISSUED,
         NoticeKind.TWO_STEP_CODE_REUSED,
+        NoticeKind.SECURITY_KEY_ADDED,
+        NoticeKind.SECURITY_KEY_REMOVED,
     }
 )
 

@@ -61,6 +61,8 @@ EXPECTED = {
     NoticeKind.TWO_STEP_SET_UP: ("account", None),
     NoticeKind.TWO_STEP_RESET: ("account", None),
     NoticeKind.TWO_STEP_CODE_REUSED: ("account", None),
+    NoticeKind.SECURITY_KEY_ADDED: ("account", None),
+    NoticeKind.SECURITY_KEY_REMOVED: ("account", None),
     NoticeKind.API_TOKEN_ISSUED: ("account", None),
     # To the administrators: a sign-in locked; the admin's access attempts.
     NoticeKind.SIGN_IN_LOCKED: ("admin:axes_accessattempt_changelist", None),
