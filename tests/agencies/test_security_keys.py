@@ -474,3 +474,23 @@ def test_the_administrator_removes_a_lost_key_and_it_is_logged(
         line.startswith(f"security key removed: user={ruth.pk} key={key.pk} by={admin.pk}")
         for line in logged
     )
+
+
+def test_each_challenge_is_new_random_and_at_least_64_bits_with_approved_algorithms():
+    from webauthn import base64url_to_bytes
+
+    user, device = manager_with_app()
+    client = verified_client(user, device)
+
+    first = client.post(ADD, {"name": "Blue key", "password": PASSWORD}).context["options"]
+    second = client.post(ADD, {"name": "Blue key", "password": PASSWORD}).context["options"]
+
+    challenges = [base64url_to_bytes(o["challenge"]) for o in (first, second)]
+    assert all(len(c) * 8 >= 64 for c in challenges)
+    assert challenges[0] != challenges[1]
+    # EdDSA, ES256 and RS256: nothing weaker than SHA-256.
+    assert {p["alg"] for p in first["pubKeyCredParams"]} == {-8, -7, -257}
+    assert first["rp"] == {"id": "localhost", "name": "Front Door"}
+    assert first["user"]["name"] == "ruth" and first["attestation"] == "none"
+    # The user handle is the account's id, not a name.
+    assert base64url_to_bytes(first["user"]["id"]) == str(user.pk).encode()
