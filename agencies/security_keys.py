@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -241,14 +240,13 @@ def begin_authentication(request) -> dict:
     return json.loads(options_to_json(options))
 
 
-@dataclass(frozen=True)
-class _Answer:
-    credential_id: str
-
-
-def _parse(credential: str) -> _Answer:
-    parsed = parse_authentication_credential_json(credential)
-    return _Answer(credential_id=bytes_to_base64url(parsed.raw_id))
+def _credential_id_of(credential: str) -> str | None:
+    """The id of the key that answered, as stored; None when the answer cannot be read."""
+    try:
+        parsed = parse_authentication_credential_json(credential)
+    except (WebAuthnException, ValueError, TypeError, KeyError):
+        return None
+    return bytes_to_base64url(parsed.raw_id)
 
 
 def verify_assertion(request, *, credential: str) -> SecurityKey:
@@ -259,20 +257,17 @@ def verify_assertion(request, *, credential: str) -> SecurityKey:
     keys = list(keys_of(user))
     if not keys:
         raise SecurityKey.DoesNotExist
-    try:
-        answer = _parse(credential)
-    except (WebAuthnException, ValueError, TypeError, KeyError):
-        answer = None
+    credential_id = _credential_id_of(credential)
     with transaction.atomic():
-        if answer is None or answer.credential_id not in {k.credential_id for k in keys}:
+        if credential_id not in {k.credential_id for k in keys}:
             # Not one of theirs (another person's key, or none at all): counted against
             # every key of theirs, so that guessing is slowed as a wrong code is.
             locked = list(
                 SecurityKey.objects.select_for_update().filter(pk__in=[k.pk for k in keys])
             )
             throttled = any(not k.verify_is_allowed()[0] for k in locked)
-            for key in locked:
-                key.throttle_increment()
+            for each in locked:
+                each.throttle_increment()
             security_log.security_key(
                 user_id=user.pk, event="throttled" if throttled else "unknown-key"
             )
@@ -280,7 +275,7 @@ def verify_assertion(request, *, credential: str) -> SecurityKey:
                 "That is not a security key registered to your account. Use one of yours."
             )
         else:
-            key = SecurityKey.objects.select_for_update().get(credential_id=answer.credential_id)
+            key = SecurityKey.objects.select_for_update().get(credential_id=credential_id)
             refused = _check(request, key=key, state=state, credential=credential)
     if refused is not None:
         raise refused
