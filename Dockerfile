@@ -25,7 +25,8 @@ COPY . .
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-secret-key-not-used-at-run-time-0123456789abc \
     FRONTDOOR_PASSWORD_PEPPER=build-only-pepper-not-used-at-run-time-0123456789 \
     FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktbmV2ZXItdXNlZC10by1ydW4 \
-    DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
+    DJANGO_ALLOWED_HOSTS=build FRONTDOOR_WEBAUTHN_RP_ID=build \
+    DATABASE_URL=postgres://build@localhost/build \
     CELERY_BROKER_URL=redis://localhost:6379/0 FRONTDOOR_CACHE_URL=redis://localhost:6379/1 \
     FRONTDOOR_ALLOW_PLAINTEXT_SERVICES=loopback \
     FRONTDOOR_VAR_DIR=/app/var \

@@ -4,11 +4,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies import browser_sessions, tokens
+from agencies import browser_sessions, security_keys, tokens
 from agencies.admin_site import PolicyModelAdmin
 from agencies.changes import SignInChange, tell_owner
 from agencies.forms import AdministratorPasswordForm
-from agencies.models import Agency, ApiToken, User
+from agencies.models import Agency, ApiToken, SecurityKey, User
 from core import security_log
 
 
@@ -146,6 +146,25 @@ def _reset(device: TOTPDevice) -> None:
         tell_owner(
             user=device.user, change=SignInChange.TWO_STEP_RESET, key=f"two-step-reset:{device.pk}"
         )
+
+
+@admin.register(SecurityKey)
+class SecurityKeyAdmin(ListAndDeleteOnly):
+    """Who has which security keys; deleting one removes a lost key (its owner is told,
+    and the security log names the administrator)."""
+
+    list_display = ["id", "user", "created_at", "last_used_at"]
+    # No search box: what is typed would travel in the URL (see UserAdmin). The key's
+    # name is its owner's; the credential and public key are not shown.
+    fields = ["id", "user", "name", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def delete_model(self, request, obj):
+        security_keys.remove_key(key=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for key in queryset.select_related("user"):
+            security_keys.remove_key(key=key, by=request.user)
 
 
 # django-axes's own admin asks Django's permissions, so the administrator could not open

@@ -1,10 +1,10 @@
 """Telling people when their sign-in details change (ASVS 2.2.3, 2.5.5): a new password
 (their own, set by an administrator, or set on the server with ``changepassword``), an
-authenticator app set up or reset, an API token issued, the account's email address
-changed, and a sign-in from a browser that has not signed in to the account before. The
-account's owner is sent an email (and an inbox notice) saying what changed, when, and to
-tell their administrator if it was not them; a changed email address is told at the old
-address as well as the new.
+authenticator app set up or reset, a security key added or removed, an API token issued,
+the account's email address changed, and a sign-in from a browser that has not signed in
+to the account before. The account's owner is sent an email (and an inbox notice) saying
+what changed, when, and to tell their administrator if it was not them; a changed email
+address is told at the old address as well as the new.
 
 agencies sits below notices (import-linter's layers), so it cannot raise the notice
 itself: ``tell_owner`` sends ``sign_in_details_changed`` and notices.receivers writes the
@@ -31,6 +31,10 @@ class SignInChange(StrEnum):
     TWO_STEP_SET_UP = "two_step_set_up"
     TWO_STEP_RESET = "two_step_reset"
     API_TOKEN_ISSUED = "api_token_issued"
+    # A security key (WebAuthn) added on the account page, or removed there or by an
+    # administrator.
+    SECURITY_KEY_ADDED = "security_key_added"
+    SECURITY_KEY_REMOVED = "security_key_removed"
     # Not a change but a warning of the same kind (ASVS 2.8.5): a code from their app that
     # had already been used was given again, so someone else may have seen it.
     TWO_STEP_CODE_REUSED = "two_step_code_reused"

@@ -158,3 +158,42 @@ class PasswordAgainForm(forms.Form):
         if checked is None or checked.pk != user.pk:
             raise forms.ValidationError("Your password is not right. Enter it again.")
         return password
+
+
+class SecurityKeyForm(PasswordAgainForm):
+    """Adding a security key: what to call it, and the person's password again (a
+    sensitive change to how they sign in, as ending a session is)."""
+
+    name = forms.CharField(
+        label="Name for this key",
+        help_text="So you can tell your keys apart, for example “Blue key” or “Laptop”.",
+        max_length=64,
+        error_messages={
+            "required": "Enter a name for this key.",
+            "max_length": "Enter a name of 64 characters or fewer.",
+        },
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-20", "autocomplete": "off"}
+        ),
+    )
+
+    field_order = ["name", "password"]
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter a name for this key.")
+        return name
+
+
+class KeyAnswerForm(forms.Form):
+    """What the browser's security key answered (filled in by the page's script)."""
+
+    credential = forms.CharField(
+        max_length=20_000,
+        error_messages={
+            "required": "Your security key did not answer. Use your security key again.",
+            "max_length": "Your security key's answer is too long. Use your key again.",
+        },
+        widget=forms.HiddenInput,
+    )

@@ -1,7 +1,9 @@
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
@@ -158,6 +160,38 @@ class Authenticator(TOTPDevice):
         if not encryption.is_encrypted(self.key):
             self.key = otp_keys.encrypt(bytes.fromhex(self.key), user_id=self.user_id)
         super().save(*args, **kwargs)
+
+
+class SecurityKey(TimestampMixin, ThrottlingMixin, Device):
+    """A security key or passkey (WebAuthn / FIDO2) registered as a second step to sign in
+    (agencies.security_keys): the credential's id and public key, never a secret. A
+    django-otp device, so that a session signed in with it is verified as one signed in
+    with an authenticator app is, and with django-otp's growing wait after each refused
+    answer (OTP_TOTP_THROTTLE_FACTOR, the same as the app's codes). ``name`` is what its
+    owner called it ("Blue key"); it is shown to them and never logged."""
+
+    # The credential's id as the key gave it (at most 1,023 bytes), base64url.
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()
+    # The key's signature counter: an answer whose counter has not gone up (when the key
+    # keeps one) may come from a copy of the key, and is refused.
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = "security key"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Security key {self.pk} of user {self.user_id}"
+
+    def get_throttle_factor(self) -> int:
+        return settings.OTP_TOTP_THROTTLE_FACTOR
+
+    def verify_token(self, token) -> bool:
+        # A key answers a challenge in the browser (agencies.security_keys), never a
+        # typed code.
+        return False
 
 
 class BrowserSession(models.Model):

@@ -17,9 +17,16 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies import browser_sessions, known_browsers, passwords, tokens, twostep
-from agencies.forms import ChangePasswordForm, CodeForm, PasswordAgainForm, SignInForm
-from agencies.models import ApiToken, BrowserSession
+from agencies import browser_sessions, known_browsers, passwords, security_keys, tokens, twostep
+from agencies.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    KeyAnswerForm,
+    PasswordAgainForm,
+    SecurityKeyForm,
+    SignInForm,
+)
+from agencies.models import ApiToken, BrowserSession, SecurityKey
 from agencies.policy import may_use_second_factor, needs_second_factor
 
 # The "You have signed out" message carries this tag; templates/base.html marks the page
@@ -63,9 +70,10 @@ class SignInView(auth_views.LoginView):
 
     def get_success_url(self) -> str:
         target = super().get_success_url()
-        if needs_second_factor(self.request.user):
-            step = "two-step-verify" if twostep.has_device(self.request.user) else "two-step-setup"
-            return _with_next(step, target)
+        user = self.request.user
+        if needs_second_factor(user):
+            has_one = twostep.has_device(user) or security_keys.has_key(user)
+            return _with_next("two-step-verify" if has_one else "two-step-setup", target)
         return target
 
 
@@ -97,26 +105,70 @@ def _verified(request: HttpRequest, device, target: str) -> HttpResponse:
     return response
 
 
+def _verify_page(request: HttpRequest, target: str, *, form=None, key_error: str = ""):
+    """The second step: the code from the person's authenticator app (if they have one)
+    and "Use your security key" (if they have one), with a new challenge for the key."""
+    user = request.user
+    has_key = security_keys.has_key(user)
+    return render(
+        request,
+        "accounts/two_step_verify.html",
+        {
+            "form": form,
+            "next": target,
+            "has_key": has_key,
+            "key_options": security_keys.begin_authentication(request) if has_key else None,
+            "key_action": reverse("two-step-key"),
+            "key_error": key_error,
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_step_verify(request: HttpRequest) -> HttpResponse:
     """The step after the password, for managers, auditors and administrators while
-    FRONTDOOR_MFA_REQUIRED is on."""
+    FRONTDOOR_MFA_REQUIRED is on: the code from their authenticator app, or their
+    security key (two_step_key)."""
     target = _safe_next(request)
     user = request.user
     if not needs_second_factor(user) or user.is_verified():
         return redirect(target)
-    if not twostep.has_device(user):
+    has_app = twostep.has_device(user)
+    if not has_app and not security_keys.has_key(user):
         return redirect(_with_next("two-step-setup", target))
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = CodeForm(request.POST or None) if has_app else None
+    if request.method == "POST" and form is not None and form.is_valid():
         try:
             device = twostep.verify_code(user=user, code=form.cleaned_data["code"])
         except twostep.CodeRefused as refused:
             form.add_error("code", refused.message)
         else:
             return _verified(request, device, target)
-    return render(request, "accounts/two_step_verify.html", {"form": form, "next": target})
+    return _verify_page(request, target, form=form)
+
+
+@login_required
+@require_POST
+def two_step_key(request: HttpRequest) -> HttpResponse:
+    """The second step with a security key: the answer the page's script got from the
+    key, checked against the challenge the verification page put in the session."""
+    target = _safe_next(request)
+    user = request.user
+    if not needs_second_factor(user) or user.is_verified():
+        return redirect(target)
+    code_form = CodeForm() if twostep.has_device(user) else None
+    answer = KeyAnswerForm(request.POST)
+    if not answer.is_valid():
+        error = next(iter(answer.errors.get("credential", [])), "Use your security key again.")
+        return _verify_page(request, target, form=code_form, key_error=error)
+    try:
+        key = security_keys.verify_assertion(request, credential=answer.cleaned_data["credential"])
+    except SecurityKey.DoesNotExist:
+        return redirect(_with_next("two-step-verify", target))
+    except security_keys.KeyRefused as refused:
+        return _verify_page(request, target, form=code_form, key_error=refused.message)
+    return _verified(request, key, target)
 
 
 @login_required
@@ -128,6 +180,10 @@ def two_step_setup(request: HttpRequest) -> HttpResponse:
     if not may_use_second_factor(user):
         raise PermissionDenied
     target = _safe_next(request)
+    if needs_second_factor(user) and not user.is_verified() and security_keys.has_key(user):
+        # Someone whose second step is a security key signs in with it before setting up
+        # an app: setting one up here would otherwise be a way past the key.
+        return redirect(_with_next("two-step-verify", target))
     if twostep.has_device(user):
         return render(request, "accounts/two_step_setup.html", {"set_up": True})
     form = CodeForm(request.POST or None)
@@ -163,6 +219,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "api_tokens": tokens.live_tokens_of(user),
             "uses_second_factor": may_use_second_factor(user),
             "second_factor_set_up": twostep.has_device(user),
+            "security_keys": security_keys.keys_of(user) if may_use_second_factor(user) else [],
             "mfa_required": needs_second_factor(user),
             "token_hours": settings.API_TOKEN_HOURS,
             "token_idle_minutes": settings.API_TOKEN_IDLE_MINUTES,
@@ -272,3 +329,75 @@ class ChangePasswordView(auth_views.PasswordChangeView):
             self.request, "Your password is changed. Your API tokens have ended: ask for new ones."
         )
         return response
+
+
+def _may_use_keys(request: HttpRequest) -> None:
+    if not may_use_second_factor(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_security_key(request: HttpRequest) -> HttpResponse:
+    """Adding a security key, first step: its name and the person's password again. Then
+    the page that asks the browser to use the key (its options, with the challenge kept
+    in the session); the key's answer goes to add_security_key_finish."""
+    _may_use_keys(request)
+    form = SecurityKeyForm(request.POST if request.method == "POST" else None, request=request)
+    if request.method == "POST" and form.is_valid():
+        options = security_keys.begin_registration(request, name=form.cleaned_data["name"])
+        return render(
+            request,
+            "accounts/security_key_register.html",
+            {
+                "options": options,
+                "name": form.cleaned_data["name"],
+                "action": reverse("account-key-add-finish"),
+            },
+        )
+    return render(request, "accounts/security_key_add.html", {"form": form})
+
+
+@login_required
+@require_POST
+def add_security_key_finish(request: HttpRequest) -> HttpResponse:
+    """Adding a security key, last step: its answer checked, and the key kept."""
+    _may_use_keys(request)
+    answer = KeyAnswerForm(request.POST)
+    if not answer.is_valid():
+        security_keys.discard_registration(request)
+        error = next(iter(answer.errors["credential"]))
+        return _add_again(request, error)
+    try:
+        key = security_keys.finish_registration(
+            request, credential=answer.cleaned_data["credential"]
+        )
+    except security_keys.KeyRefused as refused:
+        return _add_again(request, refused.message)
+    messages.success(
+        request, f"Your security key “{key.name}” is added. You can use it to sign in."
+    )
+    return redirect("account")
+
+
+def _add_again(request: HttpRequest, error: str) -> HttpResponse:
+    form = SecurityKeyForm(request=request)
+    return render(request, "accounts/security_key_add.html", {"form": form, "key_error": error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove_security_key(request: HttpRequest, key_id: int) -> HttpResponse:
+    """Removing one of the person's security keys, after their password again; 404 for
+    anyone else's."""
+    _may_use_keys(request)
+    key = security_keys.keys_of(request.user).filter(pk=key_id).first()
+    if key is None:
+        raise Http404
+    form = PasswordAgainForm(request.POST if request.method == "POST" else None, request=request)
+    if request.method == "POST" and form.is_valid():
+        name = key.name
+        security_keys.remove_key(key=key, by=request.user)
+        messages.success(request, f"Your security key “{name}” is removed: it no longer works.")
+        return redirect("account")
+    return render(request, "accounts/security_key_remove.html", {"form": form, "key": key})

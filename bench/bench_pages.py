@@ -611,6 +611,8 @@ def production_env(args, workdir: Path, made: dict[str, str]) -> dict:
         FRONTDOOR_EMBEDDED="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        # Production refuses to start without the security keys' domain; none is used here.
+        FRONTDOOR_WEBAUTHN_RP_ID="localhost",
         DATABASE_URL=args.database,
         CELERY_BROKER_URL=args.broker,
         # The throttles' counts, shared by the two workers as production requires: the

@@ -92,6 +92,24 @@ def second_factor(*, user_id: int, outcome: str) -> None:
     _log(level, "two-step verification %s: user=%s", _text(outcome), user_id)
 
 
+def security_key(
+    *, user_id: int, event: str, key_id: int | None = None, by: int | None = None
+) -> None:
+    """A security key (WebAuthn) as a second step: ``event`` is added, removed (by its
+    owner, or an administrator: ``by``), verified, failed, unknown-key (an answer from a
+    key not the user's), sign-count-regressed (a possible copy of the key), throttled.
+    The key by its id, never the name its owner gave it."""
+    level = logging.INFO if event in {"added", "verified"} else logging.WARNING
+    _log(
+        level,
+        "security key %s: user=%s key=%s by=%s",
+        _text(event),
+        _user(user_id),
+        _user(key_id),
+        _user(by),
+    )
+
+
 def token(*, user_id: int, event: str, token_id: int | None = None, by: int | None = None) -> None:
     """``event``: issued, ended (its owner signed out with it), revoked (by its owner or
     an administrator: ``by``), ended-all (sign-out or a password change)."""

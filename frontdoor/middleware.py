@@ -237,11 +237,14 @@ class SessionTimeoutMiddleware:
 
 class SecondFactorMiddleware:
     """Until a manager, auditor or administrator has given the code from their
-    authenticator app (FRONTDOOR_MFA_REQUIRED), the only places open to them are the
-    verification and set-up steps and signing out: a page sends them to the step, the API
-    answers 401. Tokens are only issued with a code, so a token's user needs no step."""
+    authenticator app or used their security key (FRONTDOOR_MFA_REQUIRED), the only
+    places open to them are the verification and set-up steps and signing out: a page
+    sends them to the step, the API answers 401. Tokens are only issued with a code, so a
+    token's user needs no step."""
 
-    OPEN = frozenset({"two-step-verify", "two-step-setup", "logout", "health", "api-token"})
+    OPEN = frozenset(
+        {"two-step-verify", "two-step-key", "two-step-setup", "logout", "health", "api-token"}
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -524,6 +525,33 @@ OTP_TOTP_ISSUER = env_str("FRONTDOOR_MFA_ISSUER", "Front Door")
 OTP_TOTP_THROTTLE_FACTOR = 1
 # The Django admin never shows a device's secret key or its QR code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# Security keys and passkeys (WebAuthn, agencies.security_keys): the relying party is the
+# domain a key is registered for (the host people reach Front Door at, or a domain it is
+# under; never an IP address: browsers refuse one). A key works only at that domain, so
+# production needs it said rather than guessed. Development and the embedded mode use
+# "localhost" (serve at http://localhost:PORT: browsers count localhost as secure over
+# plain HTTP). FRONTDOOR_WEBAUTHN_ORIGINS, comma-separated, are the exact origins a key's
+# answer may come from: by default FRONTDOOR_BASE_URL's in production, and outside it
+# the page's own origin when its host is the relying party's domain.
+WEBAUTHN_RP_ID = env_str("FRONTDOOR_WEBAUTHN_RP_ID", "" if PRODUCTION else "localhost").strip()
+if not WEBAUTHN_RP_ID:
+    raise ImproperlyConfigured(
+        "FRONTDOOR_WEBAUTHN_RP_ID must be set when DJANGO_DEBUG is off (production mode): "
+        "the domain security keys are registered for, such as frontdoor.example.gov.uk."
+    )
+WEBAUTHN_RP_NAME = env_str("FRONTDOOR_WEBAUTHN_RP_NAME", "Front Door")
+WEBAUTHN_ORIGINS = env_list("FRONTDOOR_WEBAUTHN_ORIGINS", []) or (
+    [_origin_of(BASE_URL)] if PRODUCTION else []
+)
+# How long the browser may wait for the key to be touched.
+WEBAUTHN_TIMEOUT_MS = 120_000
 
 # --- Security headers -----------------------------------------------------------------
 

@@ -77,6 +77,22 @@ urlpatterns = [
     ),
     path("accounts/two-step/", account_views.two_step_setup, name="two-step-setup"),
     path("accounts/two-step/verify/", account_views.two_step_verify, name="two-step-verify"),
+    path("accounts/two-step/key/", account_views.two_step_key, name="two-step-key"),
+    path(
+        "accounts/security-keys/add/",
+        account_views.add_security_key,
+        name="account-key-add",
+    ),
+    path(
+        "accounts/security-keys/add/finish/",
+        account_views.add_security_key_finish,
+        name="account-key-add-finish",
+    ),
+    path(
+        "accounts/security-keys/<int:key_id>/remove/",
+        account_views.remove_security_key,
+        name="account-key-remove",
+    ),
     path("referrals/", include("referrals.urls")),
     path("triage/", include((triage_urls.queue, "triage"))),
     path("children/", include((triage_urls.children, "children"))),

@@ -45,6 +45,8 @@ class NoticeKind(models.TextChoices):
     # Sent to the address the account had before (Notification.address), and to its new one.
     EMAIL_CHANGED = "email_changed", "Sign-in email address changed"
     EMAIL_NOW_USED = "email_now_used", "Email address now used for sign-in"
+    SECURITY_KEY_ADDED = "security_key_added", "Security key added"
+    SECURITY_KEY_REMOVED = "security_key_removed", "Security key removed"
     # To administrators: a sign-in locked after too many wrong passwords.
     SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked"
 
@@ -61,6 +63,8 @@ ACCOUNT_KINDS = frozenset(
         NoticeKind.NEW_BROWSER_SIGN_IN,
         NoticeKind.EMAIL_CHANGED,
         NoticeKind.EMAIL_NOW_USED,
+        NoticeKind.SECURITY_KEY_ADDED,
+        NoticeKind.SECURITY_KEY_REMOVED,
     }
 )
 

@@ -134,6 +134,18 @@ TEXT = {
         "you will set up your authenticator app again when you next sign in. If you did "
         "not ask for this, tell your Front Door administrator straight away.",
     ),
+    NoticeKind.SECURITY_KEY_ADDED: (
+        "A security key was added",
+        "A security key was added for two-step verification on your Front Door account on "
+        "{due}. If you did not add it, tell your Front Door administrator straight away: "
+        "someone else may be using your account.",
+    ),
+    NoticeKind.SECURITY_KEY_REMOVED: (
+        "A security key was removed",
+        "A security key was removed from your Front Door account on {due}, on your account "
+        "page or by an administrator: it can no longer be used to sign in. If you did not "
+        "ask for this, tell your Front Door administrator straight away.",
+    ),
     NoticeKind.API_TOKEN_ISSUED: (
         "A new API token was issued",
         "A new API token for your Front Door account was issued on {due}. If you did not "
@@ -211,6 +223,8 @@ LINK_TEXT = {
     NoticeKind.NEW_BROWSER_SIGN_IN: "Open your account and where you are signed in",
     NoticeKind.EMAIL_CHANGED: "Open your account",
     NoticeKind.EMAIL_NOW_USED: "Open your account",
+    NoticeKind.SECURITY_KEY_ADDED: "Open your account",
+    NoticeKind.SECURITY_KEY_REMOVED: "Open your account",
     NoticeKind.SIGN_IN_LOCKED: "See the access attempts",
 }
 

@@ -139,6 +139,7 @@ OBJECT_KINDS = {
     "discussion_id": ("own", "other", "none"),
     "token_id": ("own", "other", "none"),
     "session_id": ("own", "other", "none"),
+    "key_id": ("own", "other", "none"),
     "decision_id": ("own", "other", "none"),
 }
 # Parameters that do not name an object take one fixed, valid value.
@@ -154,6 +155,7 @@ PARAM_OBJECT = {
     "discussion_id": "discussion",
     "token_id": "api_token",
     "session_id": "browser_session",
+    "key_id": "security_key",
     "decision_id": "decision",
 }
 
@@ -441,6 +443,17 @@ def build_world() -> World:
             "own": {role: f.ApiTokenFactory(user=who).pk for role, who in users.items()}
             | {"*": f.ApiTokenFactory(user=referrer).pk},
             "other": f.ApiTokenFactory(user=police_referrer).pk,
+            "none": NONE_ID,
+        },
+        # Each two-step role's own security key; the other roles try the manager's (they
+        # are refused before it is looked up); "other" is a second manager's.
+        "security_key": {
+            "own": {
+                role: f.SecurityKeyFactory(user=users[role]).pk
+                for role in (Role.MANAGER.value, Role.AUDITOR.value, Role.ADMIN.value)
+            }
+            | {"*": f.SecurityKeyFactory(user=users[Role.MANAGER.value]).pk},
+            "other": f.SecurityKeyFactory(user__role=Role.MANAGER).pk,
             "none": NONE_ID,
         },
         # Not in any URL: the inbox's "mark as read" takes it in the body.

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from agencies.census import AgencyType
-from agencies.models import Agency, ApiToken, Authenticator, Role, User
+from agencies.models import Agency, ApiToken, Authenticator, Role, SecurityKey, User
 from triage.models import (
     AgencyContribution,
     Attendee,
@@ -76,6 +76,21 @@ class TOTPDeviceFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, role=Role.MANAGER)
     name = "Authenticator app"
     confirmed = True
+
+
+class SecurityKeyFactory(factory.django.DjangoModelFactory):
+    """A security key registered for two-step verification (a made-up credential and an
+    unusable public key: for pages that list or remove keys; tests/soft_authenticator.py
+    makes keys that answer)."""
+
+    class Meta:
+        model = SecurityKey
+
+    user = factory.SubFactory(UserFactory, role=Role.MANAGER)
+    name = factory.Sequence(lambda n: f"Key {n}")
+    confirmed = True
+    credential_id = factory.Sequence(lambda n: f"test-credential-{n}")
+    public_key = b"not-a-key"
 
 
 def current_code(device) -> str:

@@ -88,6 +88,32 @@ MATRIX = {
         ("two-step-verify", method): {**dict.fromkeys(authz.ROLES, 302), "anonymous": LOGIN}
         for method in ("GET", "POST")
     },
+    # The second step with a security key: like the code step, everyone signed in goes on
+    # (302) while FRONTDOOR_MFA_REQUIRED is off; tests/agencies/test_security_keys.py
+    # has it on.
+    ("two-step-key", "POST"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": LOGIN},
+    # Security keys on the account page: the two-step roles only. Adding one asks a name
+    # and the password again (an empty or invalid body re-renders the page, 200); its
+    # last step, without the first, says to start again (200). Removing one's own key
+    # asks the password again (200); another's, or one that does not exist, is 404.
+    **{
+        ("account-key-add", method): {
+            **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+            "manager": 200, "auditor": 200, "admin": 200,
+        }
+        for method in ("GET", "POST")
+    },
+    ("account-key-add-finish", "POST"): {
+        **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+        "manager": 200, "auditor": 200, "admin": 200,
+    },
+    **{
+        ("account-key-remove", method): {
+            **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
+            **dict.fromkeys(("manager", "auditor", "admin"), {"own": 200, "*": 404}),
+        }
+        for method in ("GET", "POST")
+    },
     ("inbox", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
     ("inbox-read", "POST"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": LOGIN},
     # --- The referral form: referrers and leads, and staff for calls; drafts are private --

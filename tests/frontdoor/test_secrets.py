@@ -269,3 +269,52 @@ def test_a_new_secret_key_with_the_old_one_as_a_fallback_keeps_people_signed_in(
     assert kept.get("/").status_code == 200
     # Without the fallback, a session signed under the old key ends.
     assert dropped.get("/")["Location"].startswith("/accounts/login/")
+
+
+# --- The security keys' relying party (WebAuthn) ------------------------------------------
+
+READ_WEBAUTHN = (
+    "from django.conf import settings as s; "
+    "print(s.WEBAUTHN_RP_ID); print(','.join(s.WEBAUTHN_ORIGINS))"
+)
+
+
+def test_production_refuses_to_start_without_the_security_keys_domain(tmp_path):
+    env = {k: v for k, v in PRODUCTION_LIKE.items() if k != "FRONTDOOR_WEBAUTHN_RP_ID"}
+
+    missing = run_django("", tmp_path, **env)
+    blank = run_django("", tmp_path, **env, FRONTDOOR_WEBAUTHN_RP_ID="  ")
+
+    for result in (missing, blank):
+        assert result.returncode != 0
+        assert "ImproperlyConfigured: FRONTDOOR_WEBAUTHN_RP_ID must be set" in result.stderr
+
+
+def test_production_takes_its_origin_from_the_base_url_unless_told(tmp_path):
+    base = {**PRODUCTION_LIKE, "FRONTDOOR_BASE_URL": "https://frontdoor.example.gov.uk/"}
+
+    default = run_django(READ_WEBAUTHN, tmp_path, **base)
+    told = run_django(
+        READ_WEBAUTHN,
+        tmp_path,
+        **base,
+        FRONTDOOR_WEBAUTHN_ORIGINS="https://frontdoor.example.gov.uk, https://a.example.gov.uk",
+    )
+
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.splitlines() == [
+        "frontdoor.example.gov.uk",
+        "https://frontdoor.example.gov.uk",
+    ]
+    assert told.stdout.splitlines()[1] == (
+        "https://frontdoor.example.gov.uk,https://a.example.gov.uk"
+    )
+
+
+def test_development_and_the_embedded_mode_use_localhost(tmp_path):
+    development = run_django(READ_WEBAUTHN, tmp_path, DJANGO_DEBUG="true")
+    embedded = run_django(READ_WEBAUTHN, tmp_path, **EMBEDDED)
+
+    for result in (development, embedded):
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == ["localhost", ""]

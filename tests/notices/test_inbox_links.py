@@ -61,6 +61,8 @@ EXPECTED = {
     NoticeKind.TWO_STEP_SET_UP: ("account", None),
     NoticeKind.TWO_STEP_RESET: ("account", None),
     NoticeKind.TWO_STEP_CODE_REUSED: ("account", None),
+    NoticeKind.SECURITY_KEY_ADDED: ("account", None),
+    NoticeKind.SECURITY_KEY_REMOVED: ("account", None),
     NoticeKind.API_TOKEN_ISSUED: ("account", None),
     NoticeKind.NEW_BROWSER_SIGN_IN: ("account", None),
     NoticeKind.EMAIL_CHANGED: ("account", None),
