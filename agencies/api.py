@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from agencies import tokens, twostep
+from agencies import security_keys, tokens, twostep
 from agencies.models import Agency, ApiToken, Authenticator
 from agencies.policy import Capability, can, needs_second_factor
 from core import security_log
@@ -67,12 +67,19 @@ class TokenRequestSerializer(serializers.Serializer):
         if needs_second_factor(user):
             code = attrs.get("otp_code") or ""
             if not twostep.has_device(user):
-                raise serializers.ValidationError(
-                    {
-                        "otp_code": "Set up two-step verification by signing in on the "
-                        "website first, then ask for a token with a code."
-                    }
-                )
+                if security_keys.has_key(user):
+                    # A security key answers only a browser's WebAuthn ceremony.
+                    message = (
+                        "A security key cannot be used to ask for a token. Sign in on the "
+                        "website with your key, set up an authenticator app on your account "
+                        "page, then ask for a token with a code from it."
+                    )
+                else:
+                    message = (
+                        "Set up two-step verification by signing in on the website first, "
+                        "then ask for a token with a code."
+                    )
+                raise serializers.ValidationError({"otp_code": message})
             if not code:
                 raise serializers.ValidationError(
                     {"otp_code": "Enter the code from your authenticator app."}

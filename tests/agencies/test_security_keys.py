@@ -247,6 +247,23 @@ def test_someone_whose_only_second_step_is_a_key_signs_in_with_it():
     assert client.get("/accounts/").status_code == 200
 
 
+def test_someone_whose_only_second_step_is_a_key_is_told_how_to_get_an_api_token():
+    user = UserFactory(username="kit", role=Role.AUDITOR)
+    registered_key(user)
+    user.totpdevice_set.all().delete()
+
+    response = Client().post(
+        "/api/v1/auth/token/",
+        {"username": "kit", "password": PASSWORD, "otp_code": "123456"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    message = response.json()["otp_code"][0]
+    assert message.startswith("A security key cannot be used to ask for a token.")
+    assert "set up an authenticator app on your account page" in message
+
+
 def test_a_replayed_assertion_is_refused():
     user, _ = manager_with_app()
     _, soft = registered_key(user)
