@@ -894,7 +894,8 @@ if CACHE_URL:
 # Its keys begin "frontdoor:", which Redis's ACL for the app allows (deploy/redis/users.conf).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's, reusing its redis-py client (frontdoor.redis_cache).
+        "BACKEND": "frontdoor.redis_cache.RedisCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "frontdoor",
     }
