@@ -1,9 +1,9 @@
 """Django's Redis cache, keeping one redis-py client per connection pool.
 
 Django's RedisCacheClient makes a new ``redis.Redis`` object over its pool for every
-operation (``get_client``); building one costs more than the round trip it makes (about
-0.3 ms of CPU here, measured with cProfile: docs/PERFORMANCE.md, "The page rate's cost"),
-and every request the API and page rates count makes two. A client object holds no
+operation (``get_client``); building one cost about half of a throttle check's 0.9 ms of
+CPU here (cProfile; docs/PERFORMANCE.md, "The fifth national run"), and every request the
+API and page rates count makes two operations. A client object holds no
 connection of its own (the pool does, and redis-py's pool starts afresh in a forked
 process) and is safe to share between threads, so one per pool is kept and reused."""
 
