@@ -195,7 +195,7 @@ def notifications(cursor, *, people, now_sql: str, kept_days: int) -> None:
         f"""
         INSERT INTO notices_notification
             (event_id, kind, recipient_id, channel, status, subject, body, link, attempts,
-             last_error, created_at, claimed_at, sent_at, read_at)
+             last_error, created_at, claimed_at, sent_at, read_at, address)
         SELECT e.id, e.kind, person, c.channel, 'sent',
                replace(replace(CASE e.kind {subject} END, '{{reference}}', r.reference), '{{due}}', {due}),
                replace(replace(CASE e.kind {body} END, '{{reference}}', r.reference), '{{due}}', {due}),
@@ -205,7 +205,8 @@ def notifications(cursor, *, people, now_sql: str, kept_days: int) -> None:
                CASE c.channel WHEN 'email' THEN sent END,
                CASE c.channel WHEN 'email' THEN sent ELSE e.at END,
                CASE WHEN c.channel = 'inbox' AND e.at < {now_sql} - interval '1 day' AND bench_u(e.id * 64 + person, 311) < 0.85
-                    THEN LEAST(e.at + interval '1 minute' * (10 + 2870 * bench_u(e.id * 64 + person, 312)), {now_sql}) END
+                    THEN LEAST(e.at + interval '1 minute' * (10 + 2870 * bench_u(e.id * 64 + person, 312)), {now_sql}) END,
+               ''  -- address: only an email to another address than the account's has one
           FROM bench_evt AS e
           JOIN referrals_referral AS r ON r.id = e.referral
           CROSS JOIN LATERAL unnest(
