@@ -5,9 +5,9 @@
     .venv/bin/python bench/bench_match_api.py ... --profile 200   # where the CPU goes (cProfile)
 
 No server: Django's test client POSTs the matching scenario's bodies
-(``bench_pages.match_bodies``: children spread over the ids, each with a typo in the last
+(``pages_subjects.match_bodies``: children spread over the ids, each with a typo in the last
 name and the date of birth) to /api/v1/children/matches/ with a screener's token, under
-``bench.baseline.settings`` and the environment ``bench_pages.production_env`` gives
+``bench.baseline.settings`` and the environment ``pages_serve.production_env`` gives
 gunicorn (DEBUG off, the proxy's headers). Each sitting times ``--requests`` POSTs
 (cycling through the bodies, as the benchmark's wrk script does) and then the same
 bodies through ``find_matches`` alone, with ``time.process_time()`` (this process only:
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import inprocess  # noqa: E402
-from bench.bench_pages import MATCH_BODIES, match_bodies  # noqa: E402
+from bench.pages_subjects import MATCH_BODIES, match_bodies  # noqa: E402
 
 MATCHES = "/api/v1/children/matches/"
 

@@ -9,10 +9,10 @@
     (then, once /tmp/gate.ready exists: callgrind_control -i on; touch /tmp/gate; a POST's
     instructions are a run of 40 less a run of 0, after the same warm-up)
 
-No server: Django's test client posts ``bench_pages.REFERRAL_BODY`` (a new child's name
+No server: Django's test client posts ``pages_subjects.REFERRAL_BODY`` (a new child's name
 each time) to /api/v1/referrals/ with a referrer's token, and the same token to the bare
 DRF insert (/bench-baseline/insert/), under ``bench.baseline.settings`` and the
-environment ``bench_pages.production_env`` gives gunicorn (DEBUG off, the proxy's
+environment ``pages_serve.production_env`` gives gunicorn (DEBUG off, the proxy's
 headers, the Redis broker). Runs of each alternate, so that a busy machine slows both;
 CPU is ``time.process_time()`` (this process only: PostgreSQL's is not in it). It also
 prints the SQL statements of one POST and the Python function calls a request (cProfile),
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import inprocess, loadgen  # noqa: E402
-from bench.bench_pages import REFERRAL_BODY  # noqa: E402
+from bench.pages_subjects import REFERRAL_BODY  # noqa: E402
 
 SUBMIT = "/api/v1/referrals/"
 BASELINE = "/bench-baseline/insert/"

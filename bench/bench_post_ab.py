@@ -34,13 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import loadgen, procstat  # noqa: E402
-from bench.bench_pages import (  # noqa: E402
-    REFERRAL_BODY,
-    WORKERS,
-    prepare,
-    production_env,
-    run_secrets,
-)
 from bench.pages_http import (  # noqa: E402
     BROWSER_HEADERS,
     PROXY_HEADERS,
@@ -48,6 +41,8 @@ from bench.pages_http import (  # noqa: E402
     api_token,
     wait_until_up,
 )
+from bench.pages_serve import WORKERS, production_env, run_secrets  # noqa: E402
+from bench.pages_subjects import REFERRAL_BODY, prepare  # noqa: E402
 
 SCENARIOS = {
     "POST /api/v1/referrals/": ("/api/v1/referrals/", json.dumps(REFERRAL_BODY)),

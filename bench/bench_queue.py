@@ -10,7 +10,7 @@
 No server: Django's test client gets each page, gzip asked for as a browser does, for the
 screener ``bench_pages`` would measure (the one with the most open referrals allocated),
 signed in through the sign-in form, under ``bench.baseline.settings`` and the environment
-``bench_pages.production_env`` gives gunicorn (DEBUG off, the proxy's headers, the Redis
+``pages_serve.production_env`` gives gunicorn (DEBUG off, the proxy's headers, the Redis
 broker). Runs of each page alternate, so that a busy machine slows each alike; CPU is
 ``time.process_time()`` (this process only: PostgreSQL's is not in it). ``--calls N``
 gets a page N times after the same warm-up and prints nothing else, for callgrind's

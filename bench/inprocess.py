@@ -1,7 +1,7 @@
 """Django set up in this process as production runs it, for the benchmarks that call
 the app through its test client rather than a server (bench_post.py, bench_queue.py,
 bench_match_api.py): ``bench.baseline.settings`` with the environment
-``bench_pages.production_env`` gives gunicorn (DEBUG off, the proxy's headers, the
+``pages_serve.production_env`` gives gunicorn (DEBUG off, the proxy's headers, the
 broker), this run's secrets, and the test client's host allowed."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from bench.bench_pages import production_env, run_secrets
+from bench.pages_serve import production_env, run_secrets
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bench import bench_pages, loadgen
+from bench import bench_pages, loadgen, pages_serve, pages_subjects
+from triage.screening_views import QUEUE_PAGE_SIZE
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "crosscheck"
 
@@ -64,7 +65,7 @@ def subjects():
         child_id=42,
         child_events=500,
         match_bodies=['{"first_name": "A"}'],
-        referral_body=json.dumps(bench_pages.REFERRAL_BODY),
+        referral_body=json.dumps(pages_subjects.REFERRAL_BODY),
         history_cursor="abc",
     )
 
@@ -73,15 +74,15 @@ def test_it_reads_the_scenarios_bench_pages_serves_it(tmp_path):
     people = subjects()
     conf = tmp_path / "crosscheck.conf"
     conf.write_text(
-        bench_pages.crosscheck_conf(
+        pages_serve.crosscheck_conf(
             bench_pages.build_scenarios(people), people, "pass=word", "http://127.0.0.1:8651"
         )
     )
     done = crosscheck("--list", str(conf))
     assert done.returncode == 0, done.stderr
     listed = {line.split()[0]: line for line in done.stdout.splitlines()}
-    assert tuple(listed) == bench_pages.CROSSCHECK_KEYS
-    pages = -(-people.queue_count // bench_pages.QUEUE_PAGE_SIZE)
+    assert tuple(listed) == pages_serve.CROSSCHECK_KEYS
+    pages = -(-people.queue_count // QUEUE_PAGE_SIZE)
     assert listed["queue-deep"].startswith(
         f"queue-deep GET screener 200 /triage/?page={pages} | queue, last page (page {pages}) |"
     )
@@ -105,7 +106,7 @@ def test_it_measures_only_the_keys_asked_and_refuses_unknown_ones(tmp_path):
     people = subjects()
     conf = tmp_path / "crosscheck.conf"
     conf.write_text(
-        bench_pages.crosscheck_conf(
+        pages_serve.crosscheck_conf(
             bench_pages.build_scenarios(people), people, "pw", "http://127.0.0.1:8651"
         )
     )

@@ -16,13 +16,8 @@ import pytest
 from django.urls import Resolver404, get_resolver, resolve
 
 from bench import loadgen, openloop, pages_report, procstat
-from bench.bench_pages import (
-    QUEUE_TARGET,
-    SCALES,
-    Scenario,
-    durations,
-    open_loop_skip,
-)
+from bench.bench_pages import QUEUE_TARGET, SCALES
+from bench.pages_measure import Scenario, durations, open_loop_skip
 
 WRK_OUTPUT = """Running 6s test @ http://127.0.0.1:8790
   1 threads and 4 connections
@@ -437,7 +432,7 @@ def test_a_session_that_ran_out_is_signed_in_again_and_its_cookie_used():
     """At national scale a session can sit idle past its limit between pages: the check
     signs in again and the next request carries the new session's cookie, not the cleared
     one the refused request set (the first national run stopped on this)."""
-    from bench.bench_pages import check
+    from bench.pages_measure import check
 
     _SessionServer.cookies_seen = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _SessionServer)
