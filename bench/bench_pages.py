@@ -132,6 +132,8 @@ def main() -> None:
 
     set_up(args.database, broker=args.broker)
     flush_broker(args.broker)
+    # What an earlier run's POSTs added, if it was stopped before removing them.
+    cleanup = {"before": remove_posted("before the run")}
     password = secrets.token_urlsafe(24)
     subjects = prepare(password)
     facts = data_facts()
@@ -166,6 +168,9 @@ def main() -> None:
                 print("  " + pages_report.one_line(scenario), flush=True)
             phases["measure under load"] = time.monotonic() - t
             access_log_lines = sum(1 for _ in (workdir / "access.log").open())
+        t = time.monotonic()
+        cleanup["after"] = remove_posted("after the run")
+        phases["remove the run's POSTs and VACUUM (ANALYZE)"] = time.monotonic() - t
     finally:
         flush_broker(args.broker)
     phases["whole run"] = time.monotonic() - started
@@ -180,6 +185,7 @@ def main() -> None:
         "scenarios": scenarios,
         "phases": phases,
         "access_log_lines": access_log_lines,
+        "cleanup": cleanup,
         "finished": datetime.now(UTC),
         "commit": commit(),
         "api_rate": BENCH_API_RATE,
@@ -250,6 +256,17 @@ def refresh_current_weeks() -> None:
     from reporting.tasks import refresh_current_weeks as task
 
     print(f"  summary: {task()} current weeks recounted, as beat does", flush=True)
+
+
+def remove_posted(when: str) -> str:
+    """Take out what the benchmark's POSTs added (bench/pages_cleanup.py), so that a run
+    with --reuse measures the data as loaded: what was removed, in words."""
+    from bench import pages_cleanup
+
+    print(f"removing the benchmark's POSTs {when}", flush=True)
+    said = pages_cleanup.describe(pages_cleanup.remove_posted())
+    print(f"  {said}", flush=True)
+    return said
 
 
 def flush_broker(url: str) -> None:
@@ -361,6 +378,7 @@ def serve(args) -> None:
 
     set_up(args.database, broker=args.broker)
     flush_broker(args.broker)
+    remove_posted("before serving")
     password = secrets.token_urlsafe(24)
     subjects = prepare(password)
     workdir = ROOT / "var" / "bench-serve"
@@ -385,6 +403,7 @@ def serve(args) -> None:
         pass
     finally:
         flush_broker(args.broker)
+        remove_posted("after serving")  # crosscheck's POSTs
 
 
 if __name__ == "__main__":

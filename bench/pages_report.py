@@ -166,6 +166,15 @@ def render(run: dict) -> str:  # noqa: C901, PLR0912, PLR0915 - one page of tabl
         f"{run['access_log_lines']:,} access-log lines."
     )
     add("")
+    if "cleanup" in run:
+        # What the run's POSTs added, removed after it (bench/pages_cleanup.py), and what
+        # an earlier run stopped midway had left, removed before it.
+        add(
+            "The run's POSTs taken out again after it, so that a run with `--reuse` "
+            f"measures the data as loaded: {run['cleanup']['after']}; before it: "
+            f"{run['cleanup']['before']}."
+        )
+        add("")
 
     add("### Latency with one client (closed loop, wrk)")
     add("")
@@ -377,6 +386,7 @@ def as_json(run: dict) -> dict:
         "facts": run["facts"],
         "machine": run["machine"],
         "phases": run["phases"],
+        "cleanup": run.get("cleanup"),
         "scenarios": [
             {
                 "key": s.key,
