@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from agencies import security_keys, tokens, twostep
 from agencies.models import Agency, ApiToken, Authenticator
 from agencies.policy import Capability, can, needs_second_factor
+from agencies.rates import AlertingThrottle, RefusedVia
 from core import security_log
 
 
@@ -33,10 +34,12 @@ def holds(capability: Capability, message: str) -> type[BasePermission]:
     return Holds
 
 
-class TokenRequestThrottle(SimpleRateThrottle):
-    """Requests for a token, counted by the address they come from (whoever they name)."""
+class TokenRequestThrottle(AlertingThrottle, SimpleRateThrottle):
+    """Requests for a token, counted by the address they come from (whoever they name);
+    a refusal alerts the administrators and auditors, naming the address (agencies.rates)."""
 
     scope = "token"
+    refused_via = RefusedVia.TOKEN
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -199,6 +199,18 @@ def lockout_not_alerted(*, error: str) -> None:
     _log(logging.ERROR, "sign-in lockout not alerted: error=%s", _text(error))
 
 
+def rate_not_alerted(*, user_id: int | None, via: str, error: str) -> None:
+    """Alerting the administrators and auditors to requests refused for their rate failed
+    (agencies.rates, notices.receivers): the refusal stands; no alert was written."""
+    _log(
+        logging.ERROR,
+        "rate refusal not alerted: user=%s via=%s error=%s",
+        _user(user_id),
+        _text(via),
+        _text(error),
+    )
+
+
 def lockout_lifted(*, by: int, attempts: int) -> None:
     """An administrator deleted sign-in lockout records (the admin's access attempts),
     lifting those lockouts before their cool-off ended."""

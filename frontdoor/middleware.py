@@ -22,6 +22,7 @@ from rest_framework.throttling import UserRateThrottle
 from agencies.browser_sessions import AUTH_AT, CLEAR_SITE_DATA, LAST_SEEN
 from agencies.lockout import client_address
 from agencies.policy import needs_second_factor
+from agencies.rates import AlertingThrottle, RefusedVia
 from core import security_log
 from core.exceptions import DomainError
 from core.http import is_api_request
@@ -275,11 +276,13 @@ class SecondFactorMiddleware:
             return None
 
 
-class PageRateThrottle(UserRateThrottle):
+class PageRateThrottle(AlertingThrottle, UserRateThrottle):
     """Each signed-in person's web pages counted in the cache as Django REST framework
-    counts their API requests (DEFAULT_THROTTLE_RATES["page"], FRONTDOOR_PAGE_RATE)."""
+    counts their API requests (DEFAULT_THROTTLE_RATES["page"], FRONTDOOR_PAGE_RATE); a
+    refusal alerts the administrators and auditors (agencies.rates)."""
 
     scope = "page"
+    refused_via = RefusedVia.PAGES
 
 
 class PageRateMiddleware:
@@ -289,8 +292,9 @@ class PageRateMiddleware:
     through the website would. Only reading is counted (GET and HEAD): a form sent is
     never refused for its rate, so what someone typed is never lost to it. The API has
     its own rate (DRF's throttles); signing in has django-axes. RefusalLogMiddleware,
-    outside this one, writes each refusal to the security log with the user's id. Off
-    when the rate is "off"."""
+    outside this one, writes each refusal to the security log with the user's id; the
+    administrators and auditors are alerted (PageRateThrottle). Off when the rate is
+    "off"."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -515,6 +515,11 @@ AXES_RESET_ON_SUCCESS = True
 # accounts cannot flood them (each lockout is in the security log and the admin's access
 # attempts). 0 turns the alerts off.
 LOCKOUT_ALERT_MINUTES = env_int("FRONTDOOR_LOCKOUT_ALERT_MINUTES", 60, minimum=0)
+# Administrators and auditors are alerted (inbox and email) when someone's requests are
+# refused for their rate (web pages or the API, by account; the token endpoint, by
+# address): at most once for each account or address in this many minutes (each refusal
+# is in the security log). 0 turns the alerts off.
+RATE_ALERT_MINUTES = env_int("FRONTDOOR_RATE_ALERT_MINUTES", 15, minimum=0)
 
 # Two-step verification (TOTP, django-otp) for managers, auditors and administrators. On
 # in production; off by default in the embedded mode (`make run`, whose demo users sign in
@@ -821,7 +826,9 @@ REST_FRAMEWORK = {
     # Each signed-in user's requests to the API, and each address's requests for a token;
     # over the rate, 429 with Retry-After. The address is worked out as everywhere else
     # (NUM_PROXIES: X-Forwarded-For only when FRONTDOOR_PROXY_COUNT says so).
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # DRF's UserRateThrottle, alerting the administrators and auditors of a refusal
+    # (FRONTDOOR_RATE_ALERT_MINUTES).
+    "DEFAULT_THROTTLE_CLASSES": ["agencies.rates.ApiRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": _rate("FRONTDOOR_API_RATE", "120/minute"),
         "token": _rate("FRONTDOOR_TOKEN_RATE", "10/minute"),

@@ -49,6 +49,10 @@ class NoticeKind(models.TextChoices):
     SECURITY_KEY_REMOVED = "security_key_removed", "Security key removed"
     # To administrators: a sign-in locked after too many wrong passwords.
     SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked"
+    # To administrators, and to auditors with their own link: someone's requests refused
+    # for their rate (web pages, the API, the token endpoint).
+    RATE_LIMITED = "rate_limited", "Requests refused for their rate"
+    RATE_LIMITED_AUDIT = "rate_limited_audit", "Requests refused for their rate, to review"
 
 
 # About a person's own account rather than a referral (services.tell_account_owner).
@@ -72,9 +76,11 @@ ACCOUNT_KINDS = frozenset(
 # now gets the account's emails (the inbox has EMAIL_CHANGED's notice already).
 EMAIL_ONLY_KINDS = frozenset({NoticeKind.EMAIL_NOW_USED})
 
-# To the administrators about sign-ins, not about a referral
-# (receivers.alert_administrators).
-ADMINISTRATOR_KINDS = frozenset({NoticeKind.SIGN_IN_LOCKED})
+# To the administrators (and the auditors) about sign-ins and requests refused for their
+# rate, not about a referral (receivers.alert_administrators, receivers.alert_rate_refused).
+ADMINISTRATOR_KINDS = frozenset(
+    {NoticeKind.SIGN_IN_LOCKED, NoticeKind.RATE_LIMITED, NoticeKind.RATE_LIMITED_AUDIT}
+)
 
 
 class NoticeEvent(models.Model):

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from agencies.changes import SignInChange, sign_in_details_changed
 from agencies.models import User
 from agencies.policy import Capability, users_with
+from agencies.rates import RefusedVia, rate_refused
 from core import security_log
 from notices.models import EMAIL_ONLY_KINDS, NoticeKind
 from notices.services import raise_notice, tell_account_owner
@@ -87,3 +89,53 @@ def alert_administrators(sender, *, request, username, ip_address, **kwargs) -> 
             )
     except Exception as error:  # noqa: BLE001 - the lockout stands whatever happens here
         security_log.lockout_not_alerted(error=type(error).__name__)
+
+
+# What was refused, as the notice says it.
+REFUSED_WORDS = {
+    RefusedVia.PAGES: "web pages",
+    RefusedVia.API: "the API",
+    RefusedVia.TOKEN: "requests for an API token",
+}
+
+
+@receiver(rate_refused, dispatch_uid="notices.alert_a_rate_refusal")
+def alert_rate_refused(sender, *, user_id, via, address, at, window, **kwargs) -> None:
+    """Requests refused for their rate (agencies.rates) alert every administrator and
+    every auditor (who watch for unusual access), once for each account, or each address
+    when no one is signed in, in a window of ``RATE_ALERT_MINUTES``. The account by its
+    id, never its name; what was refused; the address. Administrators are linked to the
+    account's page in the administration pages (or, for an address, the access
+    attempts), auditors to that day's access log. Never stops the refusal: a failure to
+    alert is a line in the security log."""
+    via = RefusedVia(via)
+    what = REFUSED_WORDS[via]
+    who = f"account {user_id}, {what}" if user_id is not None else what
+    reference = f"{who}, from address {address or 'unknown'}"
+    about = f"user:{user_id}" if user_id is not None else f"address:{address or 'unknown'}"
+    if user_id is not None:
+        to_act = reverse("admin:agencies_user_change", args=[user_id])
+    else:
+        to_act = reverse("admin:axes_accessattempt_changelist")
+    day = timezone.localdate(at).isoformat()
+    to_review = reverse("oversight:access-log") + "?" + urlencode({"from": day, "to": day})
+    try:
+        with transaction.atomic():
+            raise_notice(
+                key=f"rate-limited:{about}:window:{window}",
+                kind=NoticeKind.RATE_LIMITED,
+                recipients=users_with(Capability.MANAGE_SYSTEM),
+                reference=reference,
+                due=at,
+                link=settings.BASE_URL + to_act,
+            )
+            raise_notice(
+                key=f"rate-limited-audit:{about}:window:{window}",
+                kind=NoticeKind.RATE_LIMITED_AUDIT,
+                recipients=users_with(Capability.VIEW_ACCESS_LOG),
+                reference=reference,
+                due=at,
+                link=settings.BASE_URL + to_review,
+            )
+    except Exception as error:  # noqa: BLE001 - the refusal stands whatever happens here
+        security_log.rate_not_alerted(user_id=user_id, via=via, error=type(error).__name__)

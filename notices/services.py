@@ -182,6 +182,25 @@ TEXT = {
         "the access attempts in the administration pages. Lockouts soon after this one are "
         "not alerted again; every one is in the security log and the access attempts.",
     ),
+    # {reference}: the account by its id (or, not signed in, none), what was refused and
+    # the address, as "account 12, web pages, from address 203.0.113.66".
+    NoticeKind.RATE_LIMITED: (
+        "Requests refused for their rate: {reference}",
+        "Requests from {reference} went over the rate allowed and were refused, on {due}. "
+        "Someone copying records out, a script, or a stolen account or API token can look "
+        "like this. In the administration pages an account can be made inactive or signed "
+        "out everywhere (for an address alone, the access attempts show the sign-ins tried "
+        "from it). More refusals for the same account or address soon after this one are "
+        "not alerted again; every one is in the security log.",
+    ),
+    NoticeKind.RATE_LIMITED_AUDIT: (
+        "Requests refused for their rate: {reference}",
+        "Requests from {reference} went over the rate allowed and were refused, on {due}. "
+        "Someone copying records out, a script, or a stolen account or API token can look "
+        "like this: the access log of that day shows what was opened. The administrators "
+        "have been told too. More refusals for the same account or address soon after this "
+        "one are not alerted again; every one is in the security log.",
+    ),
     NoticeKind.TWO_STEP_CODE_REUSED: (
         "A two-step code of yours was used again",
         "A code from your authenticator app that had already been used to sign in to your "
@@ -226,6 +245,8 @@ LINK_TEXT = {
     NoticeKind.SECURITY_KEY_ADDED: "Open your account",
     NoticeKind.SECURITY_KEY_REMOVED: "Open your account",
     NoticeKind.SIGN_IN_LOCKED: "See the access attempts",
+    NoticeKind.RATE_LIMITED: "Open it in the administration pages",
+    NoticeKind.RATE_LIMITED_AUDIT: "Review that day's access log",
 }
 
 

@@ -261,6 +261,7 @@ def test_the_image_takes_no_local_build_output_secrets_or_data():
         "FRONTDOOR_API_TOKEN_IDLE_MINUTES",
         "FRONTDOOR_API_RATE",
         "FRONTDOOR_TOKEN_RATE",
+        "FRONTDOOR_RATE_ALERT_MINUTES",
         "FRONTDOOR_CACHE_URL",
         "FRONTDOOR_HEALTH_TOKEN",
         "FRONTDOOR_PROXY_COUNT",

@@ -51,6 +51,7 @@ CONFIG_VARIABLES = [
     "FRONTDOOR_PAGE_RATE",
     "FRONTDOOR_API_RATE",
     "FRONTDOOR_TOKEN_RATE",
+    "FRONTDOOR_RATE_ALERT_MINUTES",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "FRONTDOOR_EMBEDDED",
 ]
@@ -146,6 +147,12 @@ def test_production_needs_allowed_hosts(tmp_path):
         ("FRONTDOOR_PAGE_RATE", "240 a minute", "FRONTDOOR_PAGE_RATE must be a number of"),
         ("FRONTDOOR_API_RATE", "0/minute", "FRONTDOOR_API_RATE must be a number of"),
         ("FRONTDOOR_TOKEN_RATE", "10/fortnight", "FRONTDOOR_TOKEN_RATE must be a number of"),
+        (
+            "FRONTDOOR_RATE_ALERT_MINUTES",
+            "a quarter of an hour",
+            "FRONTDOOR_RATE_ALERT_MINUTES must be a whole number",
+        ),
+        ("FRONTDOOR_RATE_ALERT_MINUTES", "-1", "FRONTDOOR_RATE_ALERT_MINUTES must be at least 0"),
     ],
 )
 def test_a_value_that_cannot_be_read_stops_start_up_naming_the_variable(

@@ -68,6 +68,9 @@ EXPECTED = {
     NoticeKind.EMAIL_CHANGED: ("account", None),
     # To the administrators: a sign-in locked; the admin's access attempts.
     NoticeKind.SIGN_IN_LOCKED: ("admin:axes_accessattempt_changelist", None),
+    # Requests refused for their rate: the account in the admin; that day's access log.
+    NoticeKind.RATE_LIMITED: ("admin:agencies_user_change", None),
+    NoticeKind.RATE_LIMITED_AUDIT: ("oversight:access-log", None),
 }
 URL_PARAM = {
     "account": None,
@@ -78,6 +81,7 @@ URL_PARAM = {
     "strategy:detail": "discussion_id",
     "oversight:access-log": None,
     "admin:axes_accessattempt_changelist": None,
+    "admin:agencies_user_change": None,
 }
 RATIONALE = "Three referrals for neglect this year; early help did not change the children's day."
 
@@ -152,6 +156,16 @@ def every_kind_of_notice():
         UserFactory(role=Role.ADMIN)
         receivers.alert_administrators(
             sender=None, request=None, username=manager.username, ip_address="203.0.113.66"
+        )
+        # And a person's pages refused for their rate, told to the administrators and the
+        # auditors (raised by the throttles in tests/notices/test_rate_alerts.py).
+        receivers.alert_rate_refused(
+            sender=None,
+            user_id=screener.pk,
+            via="pages",
+            address="203.0.113.66",
+            at=T0 + timedelta(days=40),
+            window=1,
         )
     return Notification.objects.filter(channel=Notification.Channel.INBOX).select_related(
         "event", "recipient"
