@@ -6,6 +6,6 @@ served by the same gunicorn, through the same middleware and settings, in the sa
 
 They exist only under the benchmark's own settings (``bench.baseline.settings``, which
 adds this app and swaps in ``bench.baseline.urls``). Production's settings do not list
-this app and ``frontdoor.urls`` does not route to it (tests/frontdoor/test_bench_pages.py
+this app and ``frontdoor.urls`` does not route to it (tests/benchmarks/test_bench_pages.py
 checks both, and import-linter forbids the apps to import ``bench``).
 """
