@@ -8,7 +8,7 @@ class AgenciesConfig(AppConfig):
     verbose_name = "Agencies and users"
 
     def ready(self) -> None:
-        from agencies import signals  # noqa: F401
+        from agencies import checks, signals  # noqa: F401
 
 
 class FrontDoorAdminConfig(admin_apps.AdminConfig):

@@ -12,7 +12,6 @@ from simple_history.models import HistoricalRecords
 
 from agencies import otp_keys
 from agencies.census import SOURCE_OF_REFERRAL, AgencyType, source_of_referral_code
-from core import encryption
 
 
 class Agency(models.Model):
@@ -157,7 +156,7 @@ class Authenticator(TOTPDevice):
     def save(self, *args, **kwargs):
         # A key given in plain hex (django-otp's random default, or one set on purpose,
         # as seed_demo's published key) is encrypted before it reaches the database.
-        if not encryption.is_encrypted(self.key):
+        if not otp_keys.is_encrypted(self.key):
             self.key = otp_keys.encrypt(bytes.fromhex(self.key), user_id=self.user_id)
         super().save(*args, **kwargs)
 

@@ -31,7 +31,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from core import encryption, log_forwarding
+from core import encryption, hsm, log_forwarding
 from core.clock import ClockPolicy
 from frontdoor import service_tls
 from frontdoor.env import env_bool, env_int, env_list, env_str
@@ -118,28 +118,88 @@ if PRODUCTION and (
         'python -c "import secrets; print(secrets.token_urlsafe(32))"'
     )
 
+# --- A PKCS#11 security module for the authenticator keys (ASVS 6.4.2) -----------------
+
+# Off unless set (docs/DEPLOYMENT.md, "A hardware security module"). When
+# FRONTDOOR_PKCS11_MODULE (the path of the module's PKCS#11 library, the .so),
+# FRONTDOOR_PKCS11_TOKEN_LABEL, FRONTDOOR_PKCS11_PIN (the token's user PIN; better
+# FRONTDOOR_PKCS11_PIN_FILE, a file holding it) and FRONTDOOR_PKCS11_OTP_KEY_LABEL are
+# set, authenticator keys are encrypted and decrypted inside the module (core.hsm,
+# CKM_AES_GCM) under AES-256 key objects found by label, which never leave it:
+# comma-separated labels, the first encrypting, every one decrypting, as
+# FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS below (which then only decrypt what was encrypted
+# before, until `manage.py reencrypt_otp_keys` has moved every key into the module).
+# `manage.py create_pkcs11_keys` makes the key objects. Set in part, or unusable at
+# start-up (agencies.checks), Front Door refuses to start: it never falls back to keys of
+# its own while a module is configured.
+_PKCS11_VARIABLES = {
+    "MODULE": "FRONTDOOR_PKCS11_MODULE",
+    "TOKEN_LABEL": "FRONTDOOR_PKCS11_TOKEN_LABEL",
+    "PIN": "FRONTDOOR_PKCS11_PIN",
+    "OTP_KEY_LABEL": "FRONTDOOR_PKCS11_OTP_KEY_LABEL",
+}
+_pkcs11 = {key: env_str(name, "") for key, name in _PKCS11_VARIABLES.items()}
+PKCS11: dict | None = None
+if any(_pkcs11.values()):
+    _missing = [
+        name + (" (or FRONTDOOR_PKCS11_PIN_FILE)" if key == "PIN" else "")
+        for key, name in _PKCS11_VARIABLES.items()
+        if not _pkcs11[key]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "A PKCS#11 security module is configured only in part: set "
+            + ", ".join(_missing)
+            + " as well, or none of the FRONTDOOR_PKCS11_ variables."
+        )
+    _module_path = Path(_pkcs11["MODULE"])
+    if not _module_path.is_absolute() or not _module_path.is_file():
+        raise ImproperlyConfigured(
+            f"FRONTDOOR_PKCS11_MODULE must be the absolute path of the module's PKCS#11 "
+            f"library (a .so file): {_module_path} is not one."
+        )
+    _otp_key_labels = [label.strip() for label in _pkcs11["OTP_KEY_LABEL"].split(",")]
+    _labels_problem = (
+        "a key label is empty" if not all(_otp_key_labels) else hsm.check_labels(_otp_key_labels)
+    )
+    if _labels_problem:
+        raise ImproperlyConfigured(
+            f"FRONTDOOR_PKCS11_OTP_KEY_LABEL must be the labels of the token's AES keys, "
+            f"comma-separated, the first encrypting: {_labels_problem}."
+        )
+    PKCS11 = {
+        "MODULE": str(_module_path),
+        "TOKEN_LABEL": _pkcs11["TOKEN_LABEL"],
+        "PIN": _pkcs11["PIN"],
+        "OTP_KEY_LABELS": _otp_key_labels,
+    }
+
 # Authenticator keys are encrypted in the database (agencies.otp_keys, AES-256-GCM) under
 # these keys, never the secret key: comma-separated, each 32 random bytes in URL-safe
 # base64; the first encrypts, every one decrypts, and `manage.py reencrypt_otp_keys`
 # moves every authenticator to the first so that the others can be removed. Production
-# needs them set; the embedded mode and development make one under var/.
+# needs them set unless a PKCS#11 module is (above); the embedded mode and development
+# make one under var/.
 _otp_keys = env_str("FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS", "") or (
     "" if PRODUCTION else _generated_secret("otp_key_encryption_key", encryption.new_key)
 )
-if not _otp_keys:
+if not _otp_keys and PKCS11:
+    OTP_KEY_ENCRYPTION_KEYS: list[bytes] = []
+elif not _otp_keys:
     raise ImproperlyConfigured(
         "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is off (production "
         "mode): one or more keys, comma-separated, the first encrypting, each 32 random "
         'bytes in URL-safe base64: python -c "import secrets; print(secrets.token_urlsafe(32))"'
     )
-try:
-    OTP_KEY_ENCRYPTION_KEYS = encryption.parse_keys(_otp_keys)
-except ValueError as exc:
-    raise ImproperlyConfigured(
-        f"FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be keys of 32 random bytes in URL-safe "
-        f"base64, comma-separated: {exc}."
-    ) from None
-if {item.strip() for item in _otp_keys.split(",")} & {
+else:
+    try:
+        OTP_KEY_ENCRYPTION_KEYS = encryption.parse_keys(_otp_keys)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be keys of 32 random bytes in URL-safe "
+            f"base64, comma-separated: {exc}."
+        ) from None
+if _otp_keys and {item.strip() for item in _otp_keys.split(",")} & {
     SECRET_KEY,
     *SECRET_KEY_FALLBACKS,
     PASSWORD_PEPPER,

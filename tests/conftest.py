@@ -5,6 +5,7 @@ from django.test import Client
 
 from agencies.models import Role
 from tests.factories import UserFactory
+from tests.softhsm import softhsm  # noqa: F401 - the SoftHSM2 token fixture
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

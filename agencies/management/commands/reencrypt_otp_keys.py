@@ -1,5 +1,7 @@
 """Encrypt every authenticator key again under the first of
-FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS (agencies.otp_keys), so that the others can be retired."""
+FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS, or, with a PKCS#11 security module configured, under the
+first of FRONTDOOR_PKCS11_OTP_KEY_LABEL inside it (agencies.otp_keys), so that the others
+can be retired."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -9,7 +11,9 @@ from agencies.otp_keys import reencrypt_all
 class Command(BaseCommand):
     help = (
         "Encrypt every authenticator key again under the first of "
-        "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS. Run it after putting a new key first; once it "
+        "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS, or, with a PKCS#11 security module configured "
+        "(FRONTDOOR_PKCS11_*), by the module under the first of "
+        "FRONTDOOR_PKCS11_OTP_KEY_LABEL. Run it after putting a new key first; once it "
         "reports nothing left under another key, remove the old keys. Safe to run again, "
         "and while Front Door is running."
     )
@@ -19,8 +23,9 @@ class Command(BaseCommand):
         if verbosity >= 1:
             self.stdout.write(
                 f"Authenticator keys: {rotation.reencrypted} encrypted again under the first "
-                f"key, {rotation.current} already under it, {rotation.were_plain} found in "
-                f"plain hex and encrypted, {len(rotation.undecryptable)} not decrypted."
+                f"key, {rotation.current} already under it, {rotation.into_module} moved "
+                f"into the security module, {rotation.were_plain} found in plain hex and "
+                f"encrypted, {len(rotation.undecryptable)} not decrypted."
             )
         if rotation.undecryptable:
             ids = ", ".join(str(pk) for pk in rotation.undecryptable)

@@ -1,0 +1,51 @@
+"""The PKCS#11 security module Front Door is configured with (settings.PKCS11, core.hsm),
+one per process and configuration, or None when none is configured."""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+
+from core import hsm
+
+_modules: dict[hsm.Config, hsm.SecurityModule] = {}
+_lock = threading.Lock()
+
+
+def config() -> hsm.Config | None:
+    pkcs11 = settings.PKCS11
+    if not pkcs11:
+        return None
+    return hsm.Config(
+        library=pkcs11["MODULE"], token_label=pkcs11["TOKEN_LABEL"], pin=pkcs11["PIN"]
+    )
+
+
+def get() -> hsm.SecurityModule | None:
+    """The module, its session opened at first use (core.hsm)."""
+    wanted = config()
+    if wanted is None:
+        return None
+    with _lock:
+        module = _modules.get(wanted)
+        if module is None:
+            module = _modules[wanted] = hsm.SecurityModule(wanted)
+        return module
+
+
+def otp_key_labels() -> list[str]:
+    return list(settings.PKCS11["OTP_KEY_LABELS"])
+
+
+def check() -> None:
+    """Open the configured module and find every key, then close the session again (so
+    that a process about to fork holds none): core.hsm.ModuleUnavailable naming the
+    setting when it cannot be used. Nothing when none is configured."""
+    module = get()
+    if module is None:
+        return
+    try:
+        module.check(otp_key_labels())
+    finally:
+        module.close()

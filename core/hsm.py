@@ -1,0 +1,493 @@
+"""Authenticated encryption by a PKCS#11 security module (ASVS 6.4.2): a hardware security
+module, a cloud HSM or a vault with a PKCS#11 library, or SoftHSM2 (tests, CI, the
+demo). The keys are AES-256 key objects generated inside the module, sensitive and not
+extractable: the application holds a session and asks the module to encrypt and decrypt
+with CKM_AES_GCM; it never sees a key.
+
+Keys rotate as core.encryption's do, by label: the first label encrypts, every label
+decrypts. A value is stored as ``p11gcm1:<key id>:`` and base64url (unpadded) of nonce,
+ciphertext and tag, where the key id is six characters derived from the key's label
+(``key_id``), so that a value says which key made it without naming it and still fits
+django-otp's 80-character column (a 20-byte secret takes 79). The nonce is 96 random bits
+from the operating system, as core.encryption's; the associated data binds the value to
+what it belongs to, as there.
+
+One session per process, opened at first use (never at import) and opened again in a
+process forked from one that had it (gunicorn's and Celery's workers): a PKCS#11 session
+is not valid across fork(). Calls through one session are serialised by a lock: a
+session may not run two operations at once. A session the module has dropped (it
+restarted, the network to it broke) is opened again once before an error is raised.
+
+Errors that mean the module cannot be used raise ``ModuleUnavailable`` with a message that
+names the FRONTDOOR_PKCS11_* setting to look at, and never its value; callers must not
+fall back to keys held in the application. A value this module cannot open (tampered
+with, bound to something else, under a key not listed) raises core.encryption's
+``Undecryptable``, as the in-application keys do.
+
+This module imports python-pkcs11 only when it is used, so that the application runs
+without it when no module is configured.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import os
+import secrets
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.encryption import Undecryptable, _base64, _unbase64
+
+PREFIX = "p11gcm1:"
+KEY_BITS = 256
+NONCE_BYTES = 12
+TAG_BYTES = 16
+KEY_ID_CHARS = 6
+
+
+class ModuleUnavailable(Exception):
+    """The security module cannot be used: not loadable, no such token, the PIN refused,
+    a key missing or not as required, or the module failing. The message names the
+    setting to look at."""
+
+
+def key_id(label: str) -> str:
+    """Six URL-safe characters naming a key by its label in a stored value (36 bits: two
+    labels configured at once that share one are refused by ``check_labels``)."""
+    digest = hashlib.sha256(b"front door pkcs11 key " + label.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")[:KEY_ID_CHARS]
+
+
+def check_labels(labels: Sequence[str]) -> str | None:
+    """What is wrong with a list of key labels, or None."""
+    if not labels:
+        return "no key label is given"
+    if len(set(labels)) != len(labels):
+        return "a key label is listed twice"
+    if len({key_id(label) for label in labels}) != len(labels):
+        return "two key labels share a key id: rename one"
+    return None
+
+
+def is_encrypted(value: str) -> bool:
+    return value.startswith(PREFIX)
+
+
+def _split(value: str) -> tuple[str, bytes, bytes]:
+    """(key id, nonce, ciphertext and tag) of a stored value, or Undecryptable."""
+    if not is_encrypted(value):
+        raise Undecryptable("not a value the security module encrypted")
+    identifier, _, encoded = value.removeprefix(PREFIX).partition(":")
+    if len(identifier) != KEY_ID_CHARS:
+        raise Undecryptable("not a value the security module encrypted")
+    try:
+        data = _unbase64(encoded)
+    except ValueError:
+        raise Undecryptable("not a value the security module encrypted") from None
+    if len(data) < NONCE_BYTES + TAG_BYTES:
+        raise Undecryptable("too short to be an encrypted value")
+    return identifier, data[:NONCE_BYTES], data[NONCE_BYTES:]
+
+
+@dataclass(frozen=True)
+class Config:
+    library: str
+    token_label: str
+    pin: str = ""
+
+    def __repr__(self) -> str:  # never the PIN, in a traceback or a log
+        return f"Config(library={self.library!r}, token_label={self.token_label!r})"
+
+
+# One loaded library per path and process: C_Initialize may be called once per process,
+# so every SecurityModule on the same library shares it.
+_libraries: dict[str, tuple[int, object]] = {}
+_libraries_lock = threading.Lock()
+
+
+def _library(path: str):
+    import pkcs11
+    from pkcs11.exceptions import PKCS11Error
+
+    with _libraries_lock:
+        pid = os.getpid()
+        known = _libraries.get(path)
+        if known is not None and known[0] == pid:
+            return known[1]
+        if known is not None:
+            # Forked from a process that had initialised it: the child must initialise
+            # the library again. A library that noticed the fork already counts itself
+            # uninitialised here (C_Finalize then fails harmlessly); one that did not
+            # drops the parent's state first.
+            library = known[1]
+            with contextlib.suppress(PKCS11Error):
+                library.finalize()
+            try:
+                library.initialize()
+            except PKCS11Error as exc:
+                raise ModuleUnavailable(
+                    f"FRONTDOOR_PKCS11_MODULE could not be initialised after a fork: {_name(exc)}."
+                ) from None
+        else:
+            try:
+                library = pkcs11.lib(path)
+            except (PKCS11Error, OSError, RuntimeError) as exc:
+                raise ModuleUnavailable(
+                    f"FRONTDOOR_PKCS11_MODULE names a file that is not a PKCS#11 library "
+                    f"that can be loaded: {_name(exc)}."
+                ) from None
+        _libraries[path] = (pid, library)
+        return library
+
+
+def _name(exc: BaseException) -> str:
+    """What went wrong, without anything from the caller (PKCS#11 errors carry no
+    secrets: the library's class name says which CKR_ code it was)."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}{': ' + text if text else ''}"
+
+
+def _is_session_lost(exc: BaseException) -> bool:
+    from pkcs11 import exceptions as e
+
+    return isinstance(
+        exc,
+        (
+            e.SessionClosed,
+            e.SessionHandleInvalid,
+            e.DeviceRemoved,
+            e.TokenNotPresent,
+            e.UserNotLoggedIn,
+            e.ObjectHandleInvalid,
+            e.KeyHandleInvalid,
+        ),
+    )
+
+
+class _Token:
+    """The one session this process holds on a token, shared by every SecurityModule on
+    it: PKCS#11 logs in per application and token, not per session, and logging one
+    session out logs out all of them, so two sessions of one process would trip over each
+    other. Used under ``lock``."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.pid: int | None = None
+        self.session = None
+        self.pin: str | None = None
+        self.writable = False
+        self.keys: dict[str, object] = {}
+
+    def forget(self) -> None:
+        self.session, self.pin, self.writable, self.keys = None, None, False, {}
+
+    def close(self) -> None:
+        session = self.session
+        mine = self.pid == os.getpid()
+        self.forget()
+        if session is not None and mine:
+            # C_Logout and C_CloseSession; a session the module dropped already fails.
+            with contextlib.suppress(Exception):
+                session.close()
+
+
+_tokens: dict[tuple[str, str], _Token] = {}
+
+
+def _token(config: Config) -> _Token:
+    with _libraries_lock:
+        return _tokens.setdefault((config.library, config.token_label), _Token())
+
+
+class SecurityModule:
+    """A token in a PKCS#11 module, and the AES keys in it named by label."""
+
+    def __init__(self, config: Config, *, writable: bool = False):
+        """``writable``: a read-write session, which only making keys needs."""
+        self.config = config
+        self.writable = writable
+        self._token = _token(config)
+
+    # --- Sessions ---------------------------------------------------------------------
+
+    def _open(self):
+        from pkcs11 import exceptions as e
+
+        library = _library(self.config.library)
+        try:
+            token = library.get_token(token_label=self.config.token_label)
+        except e.NoSuchToken:
+            raise ModuleUnavailable(
+                "FRONTDOOR_PKCS11_TOKEN_LABEL names no token in the module "
+                "FRONTDOOR_PKCS11_MODULE loads."
+            ) from None
+        except e.MultipleTokensReturned:
+            raise ModuleUnavailable(
+                "FRONTDOOR_PKCS11_TOKEN_LABEL names more than one token: give each its own label."
+            ) from None
+        except e.PKCS11Error as exc:
+            raise ModuleUnavailable(
+                f"The module FRONTDOOR_PKCS11_MODULE loads failed listing tokens: {_name(exc)}."
+            ) from None
+        try:
+            return token.open(rw=self.writable, user_pin=self.config.pin)
+        except (e.PinIncorrect, e.PinInvalid, e.PinLenRange):
+            raise ModuleUnavailable(
+                "FRONTDOOR_PKCS11_PIN (or the file FRONTDOOR_PKCS11_PIN_FILE names) is not "
+                "the token's user PIN: the token refused it."
+            ) from None
+        except (e.PinLocked, e.PinExpired) as exc:
+            raise ModuleUnavailable(
+                f"FRONTDOOR_PKCS11_PIN: the token's user PIN is locked or expired "
+                f"({_name(exc)}): its security officer must reset it."
+            ) from None
+        except e.UserPinNotInitialized:
+            raise ModuleUnavailable(
+                "FRONTDOOR_PKCS11_TOKEN_LABEL names a token whose user PIN was never set."
+            ) from None
+        except e.PKCS11Error as exc:
+            raise ModuleUnavailable(
+                f"The token FRONTDOOR_PKCS11_TOKEN_LABEL names could not be opened: {_name(exc)}."
+            ) from None
+
+    def _current_session(self):
+        """The token's session, opened if need be; called under the token's lock."""
+        token = self._token
+        pid = os.getpid()
+        if token.pid != pid:
+            # A session inherited through fork() is not this process's: forget it without
+            # closing it (closing it would log the parent out).
+            token.forget()
+            token.pid = pid
+        if token.session is not None and (
+            token.pin != self.config.pin or (self.writable and not token.writable)
+        ):
+            # Another configuration's session (tests; a command making keys): log it out
+            # and log in with this one's PIN, so that a wrong PIN is never hidden by a
+            # session someone else opened.
+            token.close()
+            token.pid = pid
+        if token.session is None:
+            token.session = self._open()
+            token.pin, token.writable = self.config.pin, self.writable
+        return token.session
+
+    def close(self) -> None:
+        """Close this process's session on the token (the library stays loaded)."""
+        with self._token.lock:
+            self._token.close()
+
+    def _run(self, operation):
+        """operation(session) under the token's lock, opening the session again once if the
+        module dropped it."""
+        from pkcs11.exceptions import PKCS11Error
+
+        with self._token.lock:
+            for attempt in (1, 2):
+                session = self._current_session()
+                try:
+                    return operation(session)
+                except PKCS11Error as exc:
+                    if attempt == 1 and _is_session_lost(exc):
+                        self._token.forget()
+                        continue
+                    raise
+        raise AssertionError("unreachable")
+
+    # --- Keys -------------------------------------------------------------------------
+
+    def _key(self, session, label: str):
+        from pkcs11 import KeyType, ObjectClass
+        from pkcs11 import exceptions as e
+
+        key = self._token.keys.get(label)
+        if key is not None:
+            return key
+        try:
+            key = session.get_key(
+                object_class=ObjectClass.SECRET_KEY, key_type=KeyType.AES, label=label
+            )
+        except e.NoSuchKey:
+            raise ModuleUnavailable(
+                f"FRONTDOOR_PKCS11_OTP_KEY_LABEL names a key the token does not hold: "
+                f"{label!r} (manage.py create_pkcs11_keys makes it)."
+            ) from None
+        except e.MultipleObjectsReturned:
+            raise ModuleUnavailable(
+                f"FRONTDOOR_PKCS11_OTP_KEY_LABEL: the token holds more than one AES key "
+                f"labelled {label!r}."
+            ) from None
+        problem = _key_problem(key)
+        if problem:
+            raise ModuleUnavailable(
+                f"FRONTDOOR_PKCS11_OTP_KEY_LABEL: the key labelled {label!r} {problem}."
+            )
+        self._token.keys[label] = key
+        return key
+
+    def check(self, labels: Sequence[str]) -> None:
+        """Open the session and find every key, as at start-up; ModuleUnavailable naming
+        the setting when something is wrong."""
+        self._run(lambda session: [self._key(session, label) for label in labels])
+
+    def create_key(self, label: str) -> bool:
+        """Generate an AES-256 key labelled ``label`` inside the token, sensitive and not
+        extractable, unless one is there already: True if it made one."""
+        from pkcs11 import Attribute, KeyType, ObjectClass
+        from pkcs11 import exceptions as e
+
+        def create(session):
+            try:
+                existing = session.get_key(
+                    object_class=ObjectClass.SECRET_KEY, key_type=KeyType.AES, label=label
+                )
+            except e.NoSuchKey:
+                existing = None
+            except e.MultipleObjectsReturned:
+                raise ModuleUnavailable(
+                    f"the token holds more than one AES key labelled {label!r}"
+                ) from None
+            if existing is not None:
+                problem = _key_problem(existing)
+                if problem:
+                    raise ModuleUnavailable(f"the key labelled {label!r} {problem}")
+                return False
+            session.generate_key(
+                KeyType.AES,
+                KEY_BITS,
+                label=label,
+                id=key_id(label).encode(),
+                store=True,
+                template={
+                    Attribute.TOKEN: True,
+                    Attribute.PRIVATE: True,
+                    Attribute.SENSITIVE: True,
+                    Attribute.EXTRACTABLE: False,
+                    Attribute.ENCRYPT: True,
+                    Attribute.DECRYPT: True,
+                    Attribute.WRAP: False,
+                    Attribute.UNWRAP: False,
+                    Attribute.SIGN: False,
+                    Attribute.VERIFY: False,
+                    Attribute.DERIVE: False,
+                    Attribute.MODIFIABLE: False,
+                },
+            )
+            return True
+
+        try:
+            return self._run(create)
+        except ModuleUnavailable:
+            raise
+        except Exception as exc:
+            raise ModuleUnavailable(
+                f"the token refused to make the key labelled {label!r}: {_name(exc)}"
+            ) from None
+
+    # --- Encryption -------------------------------------------------------------------
+
+    def encrypt(self, plaintext: bytes, *, label: str, associated_data: bytes) -> str:
+        from pkcs11 import Mechanism
+        from pkcs11.exceptions import PKCS11Error
+        from pkcs11.mechanisms import GCMParams
+
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        params = GCMParams(nonce, associated_data, TAG_BYTES * 8)
+        try:
+            sealed = self._run(
+                lambda session: self._key(session, label).encrypt(
+                    plaintext, mechanism=Mechanism.AES_GCM, mechanism_param=params
+                )
+            )
+        except PKCS11Error as exc:
+            raise ModuleUnavailable(
+                f"The security module (FRONTDOOR_PKCS11_MODULE) failed to encrypt: {_name(exc)}."
+            ) from None
+        return f"{PREFIX}{key_id(label)}:{_base64(nonce + bytes(sealed))}"
+
+    def _open_value(
+        self, value: str, *, labels: Sequence[str], associated_data: bytes, probing: bool = False
+    ) -> tuple[bytes, int]:
+        from pkcs11 import Mechanism
+        from pkcs11 import exceptions as e
+        from pkcs11.mechanisms import GCMParams
+
+        identifier, nonce, sealed = _split(value)
+        position = next(
+            (index for index, label in enumerate(labels) if key_id(label) == identifier), None
+        )
+        if position is None:
+            raise Undecryptable("encrypted under a key whose label is not configured")
+        params = GCMParams(nonce, associated_data, TAG_BYTES * 8)
+        try:
+            plaintext = self._run(
+                lambda session: self._key(session, labels[position]).decrypt(
+                    sealed, mechanism=Mechanism.AES_GCM, mechanism_param=params
+                )
+            )
+        except (e.EncryptedDataInvalid, e.EncryptedDataLenRange, e.DataInvalid):
+            # GCM's tag did not match: changed, or bound to something else.
+            raise Undecryptable(
+                "the tag does not match: tampered with or bound elsewhere"
+            ) from None
+        except (e.GeneralError, e.FunctionFailed) as exc:
+            # Some modules (SoftHSM2 among them) report a tag that does not match as a
+            # general failure: the value is to blame only if the key still works.
+            if not probing and self._key_works(labels[position]):
+                raise Undecryptable(
+                    "the tag does not match: tampered with or bound elsewhere"
+                ) from None
+            raise ModuleUnavailable(
+                f"The security module (FRONTDOOR_PKCS11_MODULE) failed to decrypt: {_name(exc)}."
+            ) from None
+        except e.PKCS11Error as exc:
+            raise ModuleUnavailable(
+                f"The security module (FRONTDOOR_PKCS11_MODULE) failed to decrypt: {_name(exc)}."
+            ) from None
+        return bytes(plaintext), position
+
+    def _key_works(self, label: str) -> bool:
+        probe = b"front door pkcs11 probe"
+        try:
+            value = self.encrypt(probe, label=label, associated_data=probe)
+            opened = self._open_value(value, labels=[label], associated_data=probe, probing=True)
+            return opened[0] == probe
+        except (ModuleUnavailable, Undecryptable):
+            return False
+
+    def decrypt(self, value: str, *, labels: Sequence[str], associated_data: bytes) -> bytes:
+        return self._open_value(value, labels=labels, associated_data=associated_data)[0]
+
+    def reencrypt(self, value: str, *, labels: Sequence[str], associated_data: bytes) -> str | None:
+        """The value encrypted under the first label's key, or None when it already is."""
+        plaintext, position = self._open_value(
+            value, labels=labels, associated_data=associated_data
+        )
+        if position == 0:
+            return None
+        return self.encrypt(plaintext, label=labels[0], associated_data=associated_data)
+
+
+def _key_problem(key) -> str | None:
+    """Why a key object may not be used, or None: it must be a 256-bit AES key that the
+    module keeps to itself."""
+    from pkcs11 import Attribute
+    from pkcs11.exceptions import PKCS11Error
+
+    try:
+        sensitive = key[Attribute.SENSITIVE]
+        extractable = key[Attribute.EXTRACTABLE]
+        length = key[Attribute.VALUE_LEN]
+        can = key[Attribute.ENCRYPT] and key[Attribute.DECRYPT]
+    except PKCS11Error as exc:
+        return f"cannot be inspected ({_name(exc)})"
+    if not sensitive or extractable:
+        return "is not sensitive and non-extractable: make a new one inside the module"
+    if length != KEY_BITS // 8:
+        return f"is {length * 8} bits, not {KEY_BITS}"
+    if not can:
+        return "may not encrypt and decrypt"
+    return None
