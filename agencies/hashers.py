@@ -13,6 +13,14 @@ the pepper: it says nothing about the pepper itself), so that:
   hasher's, Django makes it again with this one at the next sign-in.
 
 Stored as ``pbkdf2_sha256_peppered$<pepper id>$<iterations>$<salt>$<hash>``.
+
+With a PKCS#11 security module configured and FRONTDOOR_PKCS11_PEPPER_KEY_LABEL set
+(agencies.security_module, core.hsm; ASVS 6.4.2), the pepper is instead a generic secret
+key inside the module that never leaves it: the module computes the HMAC-SHA256
+(CKM_SHA256_HMAC), and its id is the module's HMAC of the same fixed label. The first
+label makes new hashes; the others, FRONTDOOR_PASSWORD_PEPPER (when still set) and its
+fallbacks verify the hashes they made, which are made again under the module's key at
+their owner's next sign-in, exactly as with a new pepper.
 """
 
 from __future__ import annotations
@@ -20,11 +28,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, mask_hash, must_update_salt
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_noop as _
+
+from agencies import security_module
 
 logger = logging.getLogger("frontdoor.security")
 
@@ -35,10 +47,49 @@ def pepper_id(pepper: str) -> str:
     return hmac.new(pepper.encode(), _PEPPER_ID_LABEL, hashlib.sha256).hexdigest()[:8]
 
 
-def _peppers() -> dict[str, str]:
-    """The current pepper and the retiring ones, by id."""
-    peppers = [settings.PASSWORD_PEPPER, *settings.PASSWORD_PEPPER_FALLBACKS]
-    return {pepper_id(pepper): pepper for pepper in reversed(peppers)}
+@dataclass(frozen=True)
+class Pepper:
+    """A pepper: its id in a stored hash, how it keys a password, and its name in
+    ``hashes_by_pepper``."""
+
+    id: str
+    keyed: Callable[[str], str]
+    name: str
+
+
+def _application_pepper(pepper: str, name: str) -> Pepper:
+    return Pepper(pepper_id(pepper), lambda password: _keyed(password, pepper), name)
+
+
+def _module_pepper(module, label: str, name: str) -> Pepper:
+    identifier = module.hmac_sha256(_PEPPER_ID_LABEL, label=label).hex()[:8]
+    return Pepper(
+        identifier, lambda password: module.hmac_sha256(password.encode(), label=label).hex(), name
+    )
+
+
+def peppers() -> list[Pepper]:
+    """The current pepper first, then the retiring ones: the security module's keys (when
+    configured), FRONTDOOR_PASSWORD_PEPPER, FRONTDOOR_PASSWORD_PEPPER_FALLBACKS. A module
+    that cannot be used raises core.hsm.ModuleUnavailable: no password is checked
+    without it."""
+    found = []
+    module = security_module.get()
+    labels = security_module.pepper_key_labels() if module is not None else []
+    for position, label in enumerate(labels):
+        name = "current" if position == 0 else f"security module key {label}"
+        found.append(_module_pepper(module, label, name))
+    if settings.PASSWORD_PEPPER:
+        name = "application pepper" if found else "current"
+        found.append(_application_pepper(settings.PASSWORD_PEPPER, name))
+    for number, pepper in enumerate(settings.PASSWORD_PEPPER_FALLBACKS, start=1):
+        found.append(_application_pepper(pepper, f"fallback {number}"))
+    return found
+
+
+def _peppers() -> dict[str, Pepper]:
+    """Every configured pepper by id (the first listed wins a shared id)."""
+    return {pepper.id: pepper for pepper in reversed(peppers())}
 
 
 def _keyed(password: str, pepper: str) -> str:
@@ -52,15 +103,15 @@ class PepperedPBKDF2PasswordHasher(PBKDF2PasswordHasher):
     algorithm = "pbkdf2_sha256_peppered"
 
     def encode(self, password, salt, iterations=None):
-        return self._encode(password, salt, iterations, pepper=settings.PASSWORD_PEPPER)
+        return self._encode(password, salt, iterations, pepper=peppers()[0])
 
-    def _encode(self, password, salt, iterations, *, pepper: str) -> str:
+    def _encode(self, password, salt, iterations, *, pepper: Pepper) -> str:
         self._check_encode_args(password, salt)
-        inner = super().encode(_keyed(password, pepper), salt, iterations)
+        inner = super().encode(pepper.keyed(password), salt, iterations)
         # inner is "<algorithm>$<iterations>$<salt>$<hash>": put the pepper's id after
         # the algorithm.
         _, rest = inner.split("$", 1)
-        return f"{self.algorithm}${pepper_id(pepper)}${rest}"
+        return f"{self.algorithm}${pepper.id}${rest}"
 
     def decode(self, encoded):
         algorithm, pepper, iterations, salt, hash_ = encoded.split("$", 4)
@@ -98,7 +149,7 @@ class PepperedPBKDF2PasswordHasher(PBKDF2PasswordHasher):
     def must_update(self, encoded):
         decoded = self.decode(encoded)
         return (
-            decoded["pepper"] != pepper_id(settings.PASSWORD_PEPPER)
+            decoded["pepper"] != peppers()[0].id
             or decoded["iterations"] != self.iterations
             or must_update_salt(decoded["salt"], self.salt_entropy)
         )
@@ -111,9 +162,9 @@ def hashes_by_pepper() -> dict[str, int]:
     hasher's) and ``no password`` (unusable)."""
     from django.contrib.auth import get_user_model
 
-    names = {pepper_id(settings.PASSWORD_PEPPER): "current"}
-    for number, pepper in enumerate(settings.PASSWORD_PEPPER_FALLBACKS, start=1):
-        names.setdefault(pepper_id(pepper), f"fallback {number}")
+    names: dict[str, str] = {}
+    for pepper in peppers():
+        names.setdefault(pepper.id, pepper.name)
     counts = dict.fromkeys(
         [*dict.fromkeys(names.values()), "unknown pepper", "before the pepper", "no password"], 0
     )

@@ -38,6 +38,12 @@ def otp_key_labels() -> list[str]:
     return list(settings.PKCS11["OTP_KEY_LABELS"])
 
 
+def pepper_key_labels() -> list[str]:
+    """FRONTDOOR_PKCS11_PEPPER_KEY_LABEL: the module's keys that pepper passwords
+    (agencies.hashers), none unless set."""
+    return list(settings.PKCS11.get("PEPPER_KEY_LABELS", [])) if settings.PKCS11 else []
+
+
 def check() -> None:
     """Open the configured module and find every key, then close the session again (so
     that a process about to fork holds none): core.hsm.ModuleUnavailable naming the
@@ -47,5 +53,6 @@ def check() -> None:
         return
     try:
         module.check(otp_key_labels())
+        module.check(pepper_key_labels(), hsm.HMAC)
     finally:
         module.close()

@@ -48,6 +48,39 @@ TAG_BYTES = 16
 KEY_ID_CHARS = 6
 
 
+@dataclass(frozen=True)
+class Kind:
+    """What a key is for: its PKCS#11 key type, what it may do, and the setting that
+    names it (for messages)."""
+
+    name: str
+    key_type_name: str
+    usage_names: tuple[str, ...]
+    purpose: str
+    setting: str
+
+    def key_type(self):
+        from pkcs11 import KeyType
+
+        return KeyType[self.key_type_name]
+
+    def usage(self) -> tuple[str, ...]:
+        return self.usage_names
+
+
+_USAGES = ("ENCRYPT", "DECRYPT", "SIGN", "VERIFY", "WRAP", "UNWRAP", "DERIVE")
+ENCRYPTION = Kind(
+    "AES", "AES", ("ENCRYPT", "DECRYPT"), "encrypt and decrypt", "FRONTDOOR_PKCS11_OTP_KEY_LABEL"
+)
+HMAC = Kind(
+    "HMAC",
+    "GENERIC_SECRET",
+    ("SIGN", "VERIFY"),
+    "sign and verify",
+    "FRONTDOOR_PKCS11_PEPPER_KEY_LABEL",
+)
+
+
 class ModuleUnavailable(Exception):
     """The security module cannot be used: not loadable, no such token, the PIN refused,
     a key missing or not as required, or the module failing. The message names the
@@ -299,64 +332,79 @@ class SecurityModule:
 
     # --- Keys -------------------------------------------------------------------------
 
-    def _key(self, session, label: str):
-        from pkcs11 import KeyType, ObjectClass
+    def _key(self, session, label: str, kind: Kind | None = None):
+        from pkcs11 import ObjectClass
         from pkcs11 import exceptions as e
 
-        key = self._token.keys.get(label)
+        kind = kind or ENCRYPTION
+        key = self._token.keys.get((kind.name, label))
         if key is not None:
             return key
         try:
             key = session.get_key(
-                object_class=ObjectClass.SECRET_KEY, key_type=KeyType.AES, label=label
+                object_class=ObjectClass.SECRET_KEY, key_type=kind.key_type(), label=label
             )
         except e.NoSuchKey:
             raise ModuleUnavailable(
-                f"FRONTDOOR_PKCS11_OTP_KEY_LABEL names a key the token does not hold: "
+                f"{kind.setting} names a key the token does not hold: "
                 f"{label!r} (manage.py create_pkcs11_keys makes it)."
             ) from None
         except e.MultipleObjectsReturned:
             raise ModuleUnavailable(
-                f"FRONTDOOR_PKCS11_OTP_KEY_LABEL: the token holds more than one AES key "
-                f"labelled {label!r}."
+                f"{kind.setting}: the token holds more than one {kind.name} key labelled {label!r}."
             ) from None
-        problem = _key_problem(key)
+        problem = _key_problem(key, kind)
         if problem:
-            raise ModuleUnavailable(
-                f"FRONTDOOR_PKCS11_OTP_KEY_LABEL: the key labelled {label!r} {problem}."
-            )
-        self._token.keys[label] = key
+            raise ModuleUnavailable(f"{kind.setting}: the key labelled {label!r} {problem}.")
+        self._token.keys[(kind.name, label)] = key
         return key
 
-    def check(self, labels: Sequence[str]) -> None:
-        """Open the session and find every key, as at start-up; ModuleUnavailable naming
-        the setting when something is wrong."""
-        self._run(lambda session: [self._key(session, label) for label in labels])
+    def check(self, labels: Sequence[str], kind: Kind | None = None) -> None:
+        """Open the session, find every key and use each once (a round trip through
+        CKM_AES_GCM, or an HMAC), as at start-up; ModuleUnavailable naming the setting
+        when something is wrong."""
+        kind = kind or ENCRYPTION
+        self._run(lambda session: [self._key(session, label, kind) for label in labels])
+        for label in labels:
+            if kind is HMAC:
+                self.hmac_sha256(b"front door pkcs11 probe", label=label)
+            elif not self._key_works(label):
+                raise ModuleUnavailable(
+                    f"{kind.setting}: the key labelled {label!r} does not encrypt and decrypt "
+                    f"with CKM_AES_GCM and a 96-bit nonce given by Front Door (see "
+                    f"docs/DEPLOYMENT.md on FIPS modes)."
+                )
 
-    def create_key(self, label: str) -> bool:
-        """Generate an AES-256 key labelled ``label`` inside the token, sensitive and not
-        extractable, unless one is there already: True if it made one."""
-        from pkcs11 import Attribute, KeyType, ObjectClass
+    def create_key(self, label: str, kind: Kind | None = None) -> bool:
+        """Generate a 256-bit key of the kind (AES for encryption by default) labelled
+        ``label`` inside the token, sensitive and not extractable, unless one is there
+        already: True if it made one."""
+        from pkcs11 import Attribute, ObjectClass
         from pkcs11 import exceptions as e
+
+        kind = kind or ENCRYPTION
 
         def create(session):
             try:
                 existing = session.get_key(
-                    object_class=ObjectClass.SECRET_KEY, key_type=KeyType.AES, label=label
+                    object_class=ObjectClass.SECRET_KEY, key_type=kind.key_type(), label=label
                 )
             except e.NoSuchKey:
                 existing = None
             except e.MultipleObjectsReturned:
                 raise ModuleUnavailable(
-                    f"the token holds more than one AES key labelled {label!r}"
+                    f"{kind.setting}: the token holds more than one {kind.name} key "
+                    f"labelled {label!r}"
                 ) from None
             if existing is not None:
-                problem = _key_problem(existing)
+                problem = _key_problem(existing, kind)
                 if problem:
-                    raise ModuleUnavailable(f"the key labelled {label!r} {problem}")
+                    raise ModuleUnavailable(f"{kind.setting}: the key labelled {label!r} {problem}")
                 return False
+            usage = {attribute: False for attribute in _USAGES}
+            usage.update(dict.fromkeys(kind.usage(), True))
             session.generate_key(
-                KeyType.AES,
+                kind.key_type(),
                 KEY_BITS,
                 label=label,
                 id=key_id(label).encode(),
@@ -366,14 +414,8 @@ class SecurityModule:
                     Attribute.PRIVATE: True,
                     Attribute.SENSITIVE: True,
                     Attribute.EXTRACTABLE: False,
-                    Attribute.ENCRYPT: True,
-                    Attribute.DECRYPT: True,
-                    Attribute.WRAP: False,
-                    Attribute.UNWRAP: False,
-                    Attribute.SIGN: False,
-                    Attribute.VERIFY: False,
-                    Attribute.DERIVE: False,
                     Attribute.MODIFIABLE: False,
+                    **{Attribute[name]: value for name, value in usage.items()},
                 },
             )
             return True
@@ -384,8 +426,30 @@ class SecurityModule:
             raise
         except Exception as exc:
             raise ModuleUnavailable(
-                f"the token refused to make the key labelled {label!r}: {_name(exc)}"
+                f"{kind.setting}: the token refused to make the key labelled {label!r}: "
+                f"{_name(exc)}"
             ) from None
+
+    # --- Keyed hashing ----------------------------------------------------------------
+
+    def hmac_sha256(self, data: bytes, *, label: str) -> bytes:
+        """HMAC-SHA256 of ``data`` under the generic secret key labelled ``label``,
+        computed inside the module (CKM_SHA256_HMAC)."""
+        from pkcs11 import Mechanism
+        from pkcs11.exceptions import PKCS11Error
+
+        try:
+            mac = self._run(
+                lambda session: self._key(session, label, HMAC).sign(
+                    data, mechanism=Mechanism.SHA256_HMAC
+                )
+            )
+        except PKCS11Error as exc:
+            raise ModuleUnavailable(
+                f"The security module (FRONTDOOR_PKCS11_MODULE) failed to compute an HMAC: "
+                f"{_name(exc)}."
+            ) from None
+        return bytes(mac)
 
     # --- Encryption -------------------------------------------------------------------
 
@@ -471,9 +535,9 @@ class SecurityModule:
         return self.encrypt(plaintext, label=labels[0], associated_data=associated_data)
 
 
-def _key_problem(key) -> str | None:
-    """Why a key object may not be used, or None: it must be a 256-bit AES key that the
-    module keeps to itself."""
+def _key_problem(key, kind: Kind) -> str | None:
+    """Why a key object may not be used, or None: it must be a 256-bit key of the kind
+    that the module keeps to itself."""
     from pkcs11 import Attribute
     from pkcs11.exceptions import PKCS11Error
 
@@ -481,7 +545,7 @@ def _key_problem(key) -> str | None:
         sensitive = key[Attribute.SENSITIVE]
         extractable = key[Attribute.EXTRACTABLE]
         length = key[Attribute.VALUE_LEN]
-        can = key[Attribute.ENCRYPT] and key[Attribute.DECRYPT]
+        can = all(key[Attribute[name]] for name in kind.usage())
     except PKCS11Error as exc:
         return f"cannot be inspected ({_name(exc)})"
     if not sensitive or extractable:
@@ -489,5 +553,5 @@ def _key_problem(key) -> str | None:
     if length != KEY_BITS // 8:
         return f"is {length * 8} bits, not {KEY_BITS}"
     if not can:
-        return "may not encrypt and decrypt"
+        return f"may not {kind.purpose}"
     return None

@@ -98,27 +98,7 @@ if PRODUCTION and (
         "DJANGO_SECRET_KEY_FALLBACKS."
     )
 
-# The password pepper (agencies.hashers): a secret mixed into every password hash and kept
-# out of the database. Production needs it set; the embedded mode and development make
-# one under var/. FRONTDOOR_PASSWORD_PEPPER_FALLBACKS, comma-separated, are earlier
-# peppers: hashes made with them still verify and are made again with the current one at
-# the next sign-in.
-PASSWORD_PEPPER = env_str("FRONTDOOR_PASSWORD_PEPPER", "") or (
-    "" if PRODUCTION else _generated_secret("password_pepper", lambda: secrets.token_urlsafe(32))
-)
-PASSWORD_PEPPER_FALLBACKS = env_list("FRONTDOOR_PASSWORD_PEPPER_FALLBACKS", [])
-if PRODUCTION and (
-    _weak_secret(PASSWORD_PEPPER, minimum=32)
-    or any(_weak_secret(pepper, minimum=32) for pepper in PASSWORD_PEPPER_FALLBACKS)
-):
-    raise ImproperlyConfigured(
-        "FRONTDOOR_PASSWORD_PEPPER must be set to a random value of at least 32 characters "
-        "when DJANGO_DEBUG is off (production mode), and so must each of "
-        "FRONTDOOR_PASSWORD_PEPPER_FALLBACKS: "
-        'python -c "import secrets; print(secrets.token_urlsafe(32))"'
-    )
-
-# --- A PKCS#11 security module for the authenticator keys (ASVS 6.4.2) -----------------
+# --- A PKCS#11 security module for the authenticator keys and the pepper (ASVS 6.4.2) --
 
 # Off unless set (docs/DEPLOYMENT.md, "A hardware security module"). When
 # FRONTDOOR_PKCS11_MODULE (the path of the module's PKCS#11 library, the .so),
@@ -129,6 +109,10 @@ if PRODUCTION and (
 # comma-separated labels, the first encrypting, every one decrypting, as
 # FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS below (which then only decrypt what was encrypted
 # before, until `manage.py reencrypt_otp_keys` has moved every key into the module).
+# FRONTDOOR_PKCS11_PEPPER_KEY_LABEL (optional, comma-separated, the first current) names
+# generic secret keys in the module that pepper passwords instead of
+# FRONTDOOR_PASSWORD_PEPPER (agencies.hashers: the module computes the HMAC; hashes under
+# the application's pepper still verify and are made again at the next sign-in).
 # `manage.py create_pkcs11_keys` makes the key objects. Set in part, or unusable at
 # start-up (agencies.checks), Front Door refuses to start: it never falls back to keys of
 # its own while a module is configured.
@@ -138,7 +122,10 @@ _PKCS11_VARIABLES = {
     "PIN": "FRONTDOOR_PKCS11_PIN",
     "OTP_KEY_LABEL": "FRONTDOOR_PKCS11_OTP_KEY_LABEL",
 }
-_pkcs11 = {key: env_str(name, "") for key, name in _PKCS11_VARIABLES.items()}
+_PKCS11_OPTIONAL = {"PEPPER_KEY_LABEL": "FRONTDOOR_PKCS11_PEPPER_KEY_LABEL"}
+_pkcs11 = {
+    key: env_str(name, "") for key, name in {**_PKCS11_VARIABLES, **_PKCS11_OPTIONAL}.items()
+}
 PKCS11: dict | None = None
 if any(_pkcs11.values()):
     _missing = [
@@ -167,12 +154,51 @@ if any(_pkcs11.values()):
             f"FRONTDOOR_PKCS11_OTP_KEY_LABEL must be the labels of the token's AES keys, "
             f"comma-separated, the first encrypting: {_labels_problem}."
         )
+    _pepper_key_labels = [
+        label.strip()
+        for label in _pkcs11["PEPPER_KEY_LABEL"].split(",")
+        if _pkcs11["PEPPER_KEY_LABEL"]
+    ]
+    if _pepper_key_labels and (
+        not all(_pepper_key_labels)
+        or hsm.check_labels(_pepper_key_labels)
+        or set(_pepper_key_labels) & set(_otp_key_labels)
+    ):
+        raise ImproperlyConfigured(
+            "FRONTDOOR_PKCS11_PEPPER_KEY_LABEL must be the labels of the token's generic "
+            "secret keys, comma-separated, the first current, each given once and none of "
+            "them one of FRONTDOOR_PKCS11_OTP_KEY_LABEL."
+        )
     PKCS11 = {
         "MODULE": str(_module_path),
         "TOKEN_LABEL": _pkcs11["TOKEN_LABEL"],
         "PIN": _pkcs11["PIN"],
         "OTP_KEY_LABELS": _otp_key_labels,
+        "PEPPER_KEY_LABELS": _pepper_key_labels,
     }
+
+# The password pepper (agencies.hashers): a secret mixed into every password hash and kept
+# out of the database. Production needs it set; the embedded mode and development make
+# one under var/. FRONTDOOR_PASSWORD_PEPPER_FALLBACKS, comma-separated, are earlier
+# peppers: hashes made with them still verify and are made again with the current one at
+# the next sign-in.
+PASSWORD_PEPPER = env_str("FRONTDOOR_PASSWORD_PEPPER", "") or (
+    "" if PRODUCTION else _generated_secret("password_pepper", lambda: secrets.token_urlsafe(32))
+)
+PASSWORD_PEPPER_FALLBACKS = env_list("FRONTDOOR_PASSWORD_PEPPER_FALLBACKS", [])
+# A pepper key in the security module (above) replaces it: then it may be left unset, or
+# kept to verify the hashes it made until they have all been made again.
+_module_peppers = bool(PKCS11 and PKCS11["PEPPER_KEY_LABELS"])
+if PRODUCTION and (
+    (_weak_secret(PASSWORD_PEPPER, minimum=32) and not (_module_peppers and not PASSWORD_PEPPER))
+    or any(_weak_secret(pepper, minimum=32) for pepper in PASSWORD_PEPPER_FALLBACKS)
+):
+    raise ImproperlyConfigured(
+        "FRONTDOOR_PASSWORD_PEPPER must be set to a random value of at least 32 characters "
+        "when DJANGO_DEBUG is off (production mode), and so must each of "
+        "FRONTDOOR_PASSWORD_PEPPER_FALLBACKS: "
+        'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
 
 # Authenticator keys are encrypted in the database (agencies.otp_keys, AES-256-GCM) under
 # these keys, never the secret key: comma-separated, each 32 random bytes in URL-safe
@@ -199,7 +225,7 @@ else:
             f"FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be keys of 32 random bytes in URL-safe "
             f"base64, comma-separated: {exc}."
         ) from None
-if _otp_keys and {item.strip() for item in _otp_keys.split(",")} & {
+if _otp_keys and ({item.strip() for item in _otp_keys.split(",")} - {""}) & {
     SECRET_KEY,
     *SECRET_KEY_FALLBACKS,
     PASSWORD_PEPPER,

@@ -32,13 +32,14 @@ class Token:
     pin: str
     conf: str
 
-    def settings(self, *labels: str) -> dict:
+    def settings(self, *labels: str, pepper: tuple[str, ...] = ()) -> dict:
         """settings.PKCS11 as frontdoor.settings makes it."""
         return {
             "MODULE": self.library,
             "TOKEN_LABEL": self.label,
             "PIN": self.pin,
             "OTP_KEY_LABELS": list(labels or ["otp-test-1"]),
+            "PEPPER_KEY_LABELS": list(pepper),
         }
 
     def environment(self, *labels: str) -> dict[str, str]:

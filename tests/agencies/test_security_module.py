@@ -4,20 +4,24 @@ under AES-256 keys it made and never lets out, bound to the owner as before, key
 encrypted in the application still decrypting until `reencrypt_otp_keys` moves them in.
 Through SoftHSM2 (tests/softhsm.py), skipped where it is not installed."""
 
+import base64
+import hashlib
 import os
 import threading
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies import checks, otp_keys, security_module
+from agencies import checks, hashers, otp_keys, security_module
+from agencies.hashers import PepperedPBKDF2PasswordHasher, pepper_id
 from agencies.models import Authenticator
 from core import hsm
 from core.encryption import Undecryptable
-from tests.factories import PASSWORD, TOTPDeviceFactory, current_code
+from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory, current_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("softhsm")]
 
@@ -148,8 +152,8 @@ def test_making_the_keys_again_keeps_them(module, settings, capsys):
     call_command("create_pkcs11_keys")
 
     out = capsys.readouterr().out
-    assert "otp-test-1: already there" in out
-    assert "otp-test-3: made in the token" in out
+    assert "otp-test-1 (AES): already there" in out
+    assert "otp-test-3 (AES): made in the token" in out
     assert Authenticator.objects.get(pk=device.pk).bin_key == key
 
 
@@ -195,6 +199,20 @@ def test_what_cannot_be_used_is_refused_at_start_up_naming_the_setting(
     assert setting in error.msg
     with pytest.raises(hsm.ModuleUnavailable, match=setting):
         otp_keys.encrypt(b"k" * 20, user_id=1)
+
+
+def test_the_start_up_check_refuses_a_key_that_cannot_encrypt_with_gcm(module, monkeypatch):
+    """As an HSM in a FIPS mode that makes GCM nonces itself would: found, but unusable."""
+
+    def refuse(self, plaintext, *, label, associated_data):
+        raise hsm.ModuleUnavailable("MechanismParamInvalid")
+
+    monkeypatch.setattr(hsm.SecurityModule, "encrypt", refuse)
+
+    [error] = checks.security_module_usable()
+
+    assert "does not encrypt and decrypt with CKM_AES_GCM" in error.msg
+    assert "FRONTDOOR_PKCS11_OTP_KEY_LABEL" in error.msg
 
 
 def test_the_start_up_check_passes_when_the_module_is_usable(module):
@@ -299,3 +317,103 @@ def test_signing_in_with_an_authenticator_code_works_with_the_module(module, cli
         assert response.status_code == 302 and response["Location"] == "/"
         assert client.get("/").status_code == 200
         assert stored_key(device).startswith("p11gcm1:")  # verifying saved it, still in the module
+
+
+# --- The password pepper in the module -----------------------------------------------------
+
+
+class FastPepperedHasher(PepperedPBKDF2PasswordHasher):
+    iterations = 1_000
+
+
+APP_PEPPER = "application-pepper-for-tests-0123456789abcdefgh"
+PEPPER_LABEL = "pepper-test-1"
+
+
+@pytest.fixture
+def hashing(softhsm, settings):
+    """Peppered hashing with the application's pepper, and the module's pepper key made
+    (not yet configured)."""
+    settings.PASSWORD_HASHERS = [f"{__name__}.FastPepperedHasher"]
+    settings.PASSWORD_PEPPER = APP_PEPPER
+    settings.PASSWORD_PEPPER_FALLBACKS = []
+    settings.PKCS11 = softhsm.settings("otp-test-1", pepper=(PEPPER_LABEL,))
+    call_command("create_pkcs11_keys", verbosity=0)
+    settings.PKCS11 = None
+    return softhsm
+
+
+def test_with_a_module_pepper_the_module_keys_the_password(hashing, settings):
+    settings.PKCS11 = hashing.settings("otp-test-1", pepper=(PEPPER_LABEL,))
+    module = security_module.get()
+
+    encoded = make_password(PASSWORD, salt="somesaltsomesaltsomesa")
+
+    algorithm, pepper, iterations, salt, digest = encoded.split("$")
+    keyed = module.hmac_sha256(PASSWORD.encode(), label=PEPPER_LABEL).hex()
+    expected = hashlib.pbkdf2_hmac("sha256", keyed.encode(), salt.encode(), 1_000)
+    assert (
+        pepper == module.hmac_sha256(b"front door password pepper id", label=PEPPER_LABEL).hex()[:8]
+    )
+    assert pepper != pepper_id(APP_PEPPER)
+    assert base64.b64decode(digest) == expected
+    assert check_password(PASSWORD, encoded) and not check_password("not-it-at-all", encoded)
+    settings.PKCS11 = None  # without the module, no pepper of the application's verifies it
+    assert not check_password(PASSWORD, encoded)
+
+
+def test_the_pepper_key_cannot_be_read_out_of_the_module(hashing, settings):
+    from pkcs11 import Attribute, KeyType, ObjectClass
+    from pkcs11.exceptions import AttributeSensitive
+
+    settings.PKCS11 = hashing.settings("otp-test-1", pepper=(PEPPER_LABEL,))
+    make_password(PASSWORD)  # the session is open
+    token = hsm._token(security_module.config())
+    with token.lock:
+        key = token.session.get_key(
+            object_class=ObjectClass.SECRET_KEY, key_type=KeyType.GENERIC_SECRET, label=PEPPER_LABEL
+        )
+        assert key[Attribute.SENSITIVE] and not key[Attribute.EXTRACTABLE]
+        with pytest.raises(AttributeSensitive):
+            key[Attribute.VALUE]  # noqa: B018
+
+
+def test_a_hash_under_the_application_pepper_signs_in_and_moves_to_the_module_pepper(
+    hashing, settings, client, capsys
+):
+    pat = UserFactory(username="pat", password=make_password(PASSWORD))
+    before = pat.password
+    assert before.startswith(f"pbkdf2_sha256_peppered${pepper_id(APP_PEPPER)}$")
+    settings.PKCS11 = hashing.settings("otp-test-1", pepper=(PEPPER_LABEL,))
+    call_command("password_pepper_status")
+    assert "application pepper: 1" in capsys.readouterr().out
+
+    response = client.post("/accounts/login/", {"username": "pat", "password": PASSWORD})
+
+    assert response.status_code == 302
+    pat.refresh_from_db()
+    current = hashers.peppers()[0].id
+    assert pat.password != before and pat.password.startswith(f"pbkdf2_sha256_peppered${current}$")
+    settings.PASSWORD_PEPPER = ""  # the application's pepper retired
+    assert pat.check_password(PASSWORD)
+    call_command("password_pepper_status")
+    assert capsys.readouterr().out.splitlines()[0] == "current: 1"
+
+
+def test_no_password_is_checked_when_the_module_pepper_cannot_be_used(hashing, settings):
+    settings.PKCS11 = hashing.settings("otp-test-1", pepper=(PEPPER_LABEL,))
+    encoded = make_password(PASSWORD)
+    settings.PKCS11 = {**hashing.settings("otp-test-1", pepper=(PEPPER_LABEL,)), "PIN": "wrong"}
+
+    with pytest.raises(hsm.ModuleUnavailable, match="FRONTDOOR_PKCS11_PIN"):
+        check_password(PASSWORD, encoded)
+    with pytest.raises(hsm.ModuleUnavailable, match="FRONTDOOR_PKCS11_PIN"):
+        make_password(PASSWORD)
+
+
+def test_a_missing_pepper_key_is_refused_at_start_up_naming_the_setting(hashing, settings):
+    settings.PKCS11 = hashing.settings("otp-test-1", pepper=("no-such-pepper",))
+
+    [error] = checks.security_module_usable()
+
+    assert "FRONTDOOR_PKCS11_PEPPER_KEY_LABEL" in error.msg

@@ -77,6 +77,49 @@ def test_production_needs_no_application_keys_when_a_module_is_configured(tmp_pa
     assert result.stdout.split() == ["frontdoor", "pin-from-a-file", "otp-2027|otp-2026", "0"]
 
 
+def test_production_needs_no_application_pepper_when_the_module_peppers(tmp_path, library):
+    env = {k: v for k, v in PRODUCTION_LIKE.items() if k != "FRONTDOOR_PASSWORD_PEPPER"}
+    pkcs11 = configured(library, FRONTDOOR_PKCS11_PEPPER_KEY_LABEL="pepper-2027")
+
+    result = run_django(
+        "from django.conf import settings as s; "
+        "print(repr(s.PASSWORD_PEPPER), s.PKCS11['PEPPER_KEY_LABELS'])",
+        tmp_path,
+        **env,
+        **pkcs11,
+    )
+    without = run_django("", tmp_path, **env, **configured(library))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "'' ['pepper-2027']"
+    assert without.returncode != 0
+    assert "FRONTDOOR_PASSWORD_PEPPER must be set" in without.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"FRONTDOOR_PKCS11_PEPPER_KEY_LABEL": "otp-2026"}, "none of them one of"),
+        ({"FRONTDOOR_PKCS11_PEPPER_KEY_LABEL": "p-1,,p-2"}, "each given once"),
+    ],
+    ids=["shared-with-the-otp-keys", "empty-label"],
+)
+def test_pepper_key_labels_that_cannot_be_used_are_refused(tmp_path, library, variables, message):
+    result = run_django("", tmp_path, **PRODUCTION_LIKE, **configured(library, **variables))
+
+    assert result.returncode != 0
+    assert "FRONTDOOR_PKCS11_PEPPER_KEY_LABEL must be" in result.stderr and message in result.stderr
+
+
+def test_a_pepper_key_label_alone_is_a_module_configured_in_part(tmp_path):
+    result = run_django(
+        "", tmp_path, **PRODUCTION_LIKE, FRONTDOOR_PKCS11_PEPPER_KEY_LABEL="pepper-2027"
+    )
+
+    assert result.returncode != 0
+    assert "set FRONTDOOR_PKCS11_MODULE, FRONTDOOR_PKCS11_TOKEN_LABEL" in result.stderr
+
+
 def test_no_module_is_configured_by_default(tmp_path):
     result = run_django(
         "from django.conf import settings as s; print(s.PKCS11)", tmp_path, **PRODUCTION_LIKE
@@ -111,6 +154,6 @@ def test_the_app_loads_once_the_keys_are_made(tmp_path, softhsm):
     assert before.returncode != 0
     assert "FRONTDOOR_PKCS11_OTP_KEY_LABEL names a key the token does not hold" in before.stderr
     assert made.returncode == 0, made.stderr
-    assert "otp-start-up: made in the token" in made.stdout
+    assert "otp-start-up (AES): made in the token" in made.stdout
     assert after.returncode == 0, after.stderr
     assert after.stdout.strip() == "loaded"
