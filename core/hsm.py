@@ -230,6 +230,18 @@ class _Token:
 _tokens: dict[tuple[str, str], _Token] = {}
 
 
+def _new_locks_in_a_forked_child() -> None:
+    """A lock another thread held at fork() stays held for ever in the child: give the
+    child fresh ones (its sessions are opened again anyway, by pid)."""
+    global _libraries_lock
+    _libraries_lock = threading.Lock()
+    for token in _tokens.values():
+        token.lock = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_new_locks_in_a_forked_child)
+
+
 def _token(config: Config) -> _Token:
     with _libraries_lock:
         return _tokens.setdefault((config.library, config.token_label), _Token())

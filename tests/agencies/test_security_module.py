@@ -7,6 +7,7 @@ Through SoftHSM2 (tests/softhsm.py), skipped where it is not installed."""
 import base64
 import hashlib
 import os
+import signal
 import threading
 
 import pytest
@@ -266,6 +267,41 @@ def test_a_forked_process_opens_a_session_of_its_own(module):
 
     assert answer == b"ok"
     assert otp_keys.decrypt(value, user_id=7) == b"k" * 20  # the parent's still works
+
+
+def test_a_process_forked_while_another_thread_uses_the_module_does_not_hang(module):
+    value = otp_keys.encrypt(b"k" * 20, user_id=8)
+    token = hsm._token(security_module.config())
+    holding, release = threading.Event(), threading.Event()
+
+    def busy():
+        with token.lock:  # as a thread in the middle of an operation at fork()
+            holding.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    holding.wait(10)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(reader)
+        signal.alarm(10)  # hung on the inherited lock: killed, and nothing is written
+        try:
+            ok = otp_keys.decrypt(value, user_id=8) == b"k" * 20
+            os.write(writer, b"ok" if ok else b"wrong")
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            os.write(writer, repr(exc).encode()[:200])
+        finally:
+            os._exit(0)
+    os.close(writer)
+    answer = os.read(reader, 256)
+    os.close(reader)
+    os.waitpid(pid, 0)
+    release.set()
+    thread.join()
+
+    assert answer == b"ok"
 
 
 def test_threads_share_the_session_one_operation_at_a_time(module):
