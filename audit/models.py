@@ -38,7 +38,12 @@ class AccessLog(models.Model):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["kind", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["kind", "object_id", "at"]),
+            # One account's rows newest first, as the access log's page shows them (audit
+            # 0010): the account-number filter, which the rate alerts link to.
+            models.Index(fields=["user_id", "at", "id"], name="accesslog_user_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username} viewed {self.kind} {self.object_id}"

@@ -106,8 +106,8 @@ def alert_rate_refused(sender, *, user_id, via, address, at, window, **kwargs) -
     when no one is signed in, in a window of ``RATE_ALERT_MINUTES``. The account by its
     id, never its name; what was refused; the address. Administrators are linked to the
     account's page in the administration pages (or, for an address, the access
-    attempts), auditors to that day's access log. Never stops the refusal: a failure to
-    alert is a line in the security log."""
+    attempts), auditors to that day's access log, of that account when there is one.
+    Never stops the refusal: a failure to alert is a line in the security log."""
     via = RefusedVia(via)
     what = REFUSED_WORDS[via]
     who = f"account {user_id}, {what}" if user_id is not None else what
@@ -118,7 +118,12 @@ def alert_rate_refused(sender, *, user_id, via, address, at, window, **kwargs) -
     else:
         to_act = reverse("admin:axes_accessattempt_changelist")
     day = timezone.localdate(at).isoformat()
-    to_review = reverse("oversight:access-log") + "?" + urlencode({"from": day, "to": day})
+    # The auditors' access log on that day, of that account when there is one (by its
+    # number, as the notice names it); an address alone has no filter of its own.
+    looking = {"account": user_id} if user_id is not None else {}
+    to_review = (
+        reverse("oversight:access-log") + "?" + urlencode({**looking, "from": day, "to": day})
+    )
     try:
         with transaction.atomic():
             raise_notice(

@@ -197,7 +197,8 @@ TEXT = {
         "Requests refused for their rate: {reference}",
         "Requests from {reference} went over the rate allowed and were refused, on {due}. "
         "Someone copying records out, a script, or a stolen account or API token can look "
-        "like this: the access log of that day shows what was opened. The administrators "
+        "like this: the access log of that day (of that account, when it names one) shows "
+        "what was opened. The administrators "
         "have been told too. More refusals for the same account or address soon after this "
         "one are not alerted again; every one is in the security log.",
     ),

@@ -25,6 +25,7 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if request.GET else {}
     rows = access_log.search(
         user=filters.get("user", ""),
+        account=filters.get("account"),
         child=filters.get("child"),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),

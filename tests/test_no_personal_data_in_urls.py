@@ -20,6 +20,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Query parameters the templates may build: ids, codes, flags, pages and dates of a
 # reporting period, never a person's details.
 SAFE_PARAMETERS = {
+    # A user's id, as the rate alerts name an account (the access log's filter).
+    "account",
     "actions_overdue",
     # A child's whole chronology on one page, for printing (?all=on).
     "all",

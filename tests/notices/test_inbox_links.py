@@ -68,7 +68,8 @@ EXPECTED = {
     NoticeKind.EMAIL_CHANGED: ("account", None),
     # To the administrators: a sign-in locked; the admin's access attempts.
     NoticeKind.SIGN_IN_LOCKED: ("admin:axes_accessattempt_changelist", None),
-    # Requests refused for their rate: the account in the admin; that day's access log.
+    # Requests refused for their rate: the account in the admin; the account's access log
+    # that day.
     NoticeKind.RATE_LIMITED: ("admin:agencies_user_change", None),
     NoticeKind.RATE_LIMITED_AUDIT: ("oversight:access-log", None),
 }

@@ -7,14 +7,17 @@ and the address, with a link each can open. The refusal never waits on its alert
 
 import logging
 import re
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agencies.models import Role
+from audit.models import AccessLog
 from notices import receivers
 from notices.models import NoticeKind, Notification
 from tests.factories import PASSWORD, ApiTokenFactory, UserFactory
@@ -68,6 +71,19 @@ def scraper(username="pat.scraper", **names) -> tuple[Client, object]:
     return client, person
 
 
+def opened(person, at: str) -> AccessLog:
+    """A row of the access log: ``person`` opened a child's record at ``at`` (UTC)."""
+    return AccessLog.objects.create(
+        at=datetime.fromisoformat(at).replace(tzinfo=UTC),
+        user_id=person.pk,
+        username=person.username,
+        role=person.role,
+        kind=AccessLog.Kind.CHILD,
+        object_id=1,
+        path="/children/1/",
+    )
+
+
 def read_pages(client, times: int):
     return [client.get("/").status_code for _ in range(times)]
 
@@ -101,14 +117,22 @@ def test_a_page_refusal_alerts_administrators_and_auditors_by_inbox_and_email(
     assert "were refused, on Wed 01 Jul 2026 at 09:00" in to_admin.body
     assert f"/admin/agencies/user/{person.pk}/change/" in to_admin.body
     to_auditor = next(m for m in mailoutbox if m.to[0] == auditors[0].email)
-    assert "/audit/access-log/?from=2026-07-01&to=2026-07-01" in to_auditor.body
+    assert f"/audit/access-log/?account={person.pk}&from=2026-07-01&to=2026-07-01" in (
+        to_auditor.body
+    )
 
 
 def test_the_links_open_for_those_told(watchers, rates, delivered):
     """The administrator reaches the account, where it can be made inactive; the auditor
-    that day's access log."""
+    the access log of that account on that day, which the notice names by number only."""
     client, person = scraper()
-    delivered(lambda: read_pages(client, 3))
+    someone_else = UserFactory(role=Role.SCREENER)
+    with time_machine.travel(AT, tick=False):
+        delivered(lambda: read_pages(client, 3))
+        that_day = [opened(person, "2026-07-01 07:30"), opened(person, "2026-07-01 22:59")]
+    opened(person, "2026-06-30 22:59")  # 23:59 in London, the day before
+    opened(person, "2026-07-01 23:00")  # midnight in London, the day after
+    opened(someone_else, "2026-07-01 07:45")
 
     for notice in alerts().filter(channel="inbox"):
         reader = Client()
@@ -117,6 +141,12 @@ def test_the_links_open_for_those_told(watchers, rates, delivered):
         assert page.status_code == 200, (notice.kind, notice.link)
     admin_link = alerts(NoticeKind.RATE_LIMITED).first().link
     assert admin_link.endswith(f"/admin/agencies/user/{person.pk}/change/")
+    audit_link = alerts(NoticeKind.RATE_LIMITED_AUDIT).first().link
+    auditor = Client()
+    auditor.force_login(watchers["auditors"][0])
+    page = auditor.get(audit_link.removeprefix("http://testserver"))
+    assert [row.entry.pk for row in page.context["rows"]] == [e.pk for e in reversed(that_day)]
+    assert f"account {person.pk}" in page.content.decode()
 
 
 def test_one_alert_a_window_however_many_refusals(watchers, rates, delivered):
@@ -209,6 +239,10 @@ def test_the_token_endpoint_refusal_alerts_naming_the_address_only(
     assert alerts().count() == 8
     # No account: the administrators are sent to the sign-ins tried, from where.
     assert alerts(NoticeKind.RATE_LIMITED).first().link.endswith("/admin/axes/accessattempt/")
+    # The auditors: that day's access log; no account to filter by.
+    day = timezone.localdate().isoformat()
+    audit_link = alerts(NoticeKind.RATE_LIMITED_AUDIT).first().link
+    assert audit_link.endswith(f"/audit/access-log/?from={day}&to={day}")
     emailed = [m for m in mailoutbox if "refused for their rate" in m.subject]
     assert len(emailed) == 4
     for message in emailed:
