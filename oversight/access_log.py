@@ -10,6 +10,7 @@ named any of these by id in ``detail`` (one row per page, so the ids are inside 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -26,6 +27,19 @@ from triage.models import Challenge, StrategyDiscussion
 PAGE_SIZE = 50
 
 
+class AccountNumberField(forms.IntegerField):
+    """A whole number, also as the alerts write it: "account 12" (or "Account #12"),
+    pasted from a notice, is 12."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            number = re.sub(r"^\s*account\s*#?\s*", "", value, flags=re.IGNORECASE)
+            if value.strip() and not number:  # "account" and no number
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            value = number
+        return super().to_python(value)
+
+
 class AccessLogFilter(GovukFormMixin, forms.Form):
     user = forms.CharField(
         label="Username",
@@ -33,13 +47,13 @@ class AccessLogFilter(GovukFormMixin, forms.Form):
         max_length=150,
         help_text="Exactly as they sign in, for example screener.",
     )
-    account = forms.IntegerField(
+    account = AccountNumberField(
         label="Account number",
         required=False,
         min_value=1,
         # The column's largest: a longer number is refused here, not by the database.
         max_value=2**63 - 1,
-        help_text="As an alert names it: 12 for account 12.",
+        help_text="As an alert names it, for example 12 or account 12.",
         error_messages={
             "invalid": "Enter the account number as a whole number, like 12",
             "min_value": "Enter the account number as a whole number, like 12",

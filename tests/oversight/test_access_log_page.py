@@ -94,6 +94,25 @@ def test_filter_by_account_number_finds_that_accounts_rows_only(auditor):
     assert ">account 12</a>" in text
 
 
+@pytest.mark.parametrize("typed", ["account 12", "Account #12", " 12 "])
+def test_the_account_number_as_the_alert_writes_it_is_taken(auditor, typed):
+    """The alerts say "account 12": pasted as it stands, it finds account 12."""
+    mine = entry(user_id=12, kind=AccessLog.Kind.CHILD, object_id=1)
+    entry(user_id=120, kind=AccessLog.Kind.CHILD, object_id=1)
+
+    response = auditor.get(URL, {"account": typed})
+
+    assert response.status_code == 200
+    assert shown(response) == [mine.pk]
+
+
+def test_the_word_account_alone_is_refused_naming_the_field(auditor):
+    response = auditor.get(URL, {"account": "account"})
+
+    assert response.status_code == 400
+    assert "Enter the account number as a whole number, like 12" in response.content.decode()
+
+
 def test_account_number_and_dates_together(auditor):
     day = datetime(2026, 3, 10, 9, tzinfo=UTC)
     within = entry(user_id=12, kind=AccessLog.Kind.CHILD, object_id=1, at=day)
