@@ -116,21 +116,21 @@ if PRODUCTION and (
 # `manage.py create_pkcs11_keys` makes the key objects. Set in part, or unusable at
 # start-up (agencies.checks), Front Door refuses to start: it never falls back to keys of
 # its own while a module is configured.
-_PKCS11_VARIABLES = {
+_pkcs11_variables = {
     "MODULE": "FRONTDOOR_PKCS11_MODULE",
     "TOKEN_LABEL": "FRONTDOOR_PKCS11_TOKEN_LABEL",
     "PIN": "FRONTDOOR_PKCS11_PIN",
     "OTP_KEY_LABEL": "FRONTDOOR_PKCS11_OTP_KEY_LABEL",
 }
-_PKCS11_OPTIONAL = {"PEPPER_KEY_LABEL": "FRONTDOOR_PKCS11_PEPPER_KEY_LABEL"}
+_pkcs11_optional = {"PEPPER_KEY_LABEL": "FRONTDOOR_PKCS11_PEPPER_KEY_LABEL"}
 _pkcs11 = {
-    key: env_str(name, "") for key, name in {**_PKCS11_VARIABLES, **_PKCS11_OPTIONAL}.items()
+    key: env_str(name, "") for key, name in {**_pkcs11_variables, **_pkcs11_optional}.items()
 }
 PKCS11: dict | None = None
 if any(_pkcs11.values()):
     _missing = [
         name + (" (or FRONTDOOR_PKCS11_PIN_FILE)" if key == "PIN" else "")
-        for key, name in _PKCS11_VARIABLES.items()
+        for key, name in _pkcs11_variables.items()
         if not _pkcs11[key]
     ]
     if _missing:
