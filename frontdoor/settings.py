@@ -333,7 +333,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, serving only the extensions frontdoor/staticfiles.py allows.
+    "frontdoor.staticfiles.WhiteNoiseMiddleware",
     # Pages and API answers compressed for clients that ask (static files are not: WhiteNoise
     # above answers them with its own compressed copies). Outermost of what reads or writes
     # the body, so it compresses the final response; Django's GZip pads each response with
@@ -710,6 +711,12 @@ STATICFILES_DIRS = [
     # folder: collect both packages' assets into "assets/".
     ("assets", NODE_MODULES / "govuk-frontend" / "dist" / "govuk" / "assets"),
     ("assets", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj" / "assets"),
+]
+# Only the extensions the pages use (ALLOWED_EXTENSIONS) are found, collected and served:
+# not the packages' Sass sources, source maps, READMEs or fixtures.
+STATICFILES_FINDERS = [
+    "frontdoor.staticfiles.FileSystemFinder",
+    "frontdoor.staticfiles.AppDirectoriesFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -13,10 +13,30 @@ _MODULE_IMPORT = (
 )
 
 
+def _without_source_maps(patterns):
+    """Django's patterns, less those that rewrite a `sourceMappingURL` comment to the map's
+    hashed name: the maps are not collected (frontdoor/staticfiles.py), and a comment
+    naming a missing file would fail collectstatic. The comment is left as it is; a
+    browser's developer tools asking for the map get a 404."""
+    kept = []
+    for glob, rules in patterns:
+        rules = tuple(
+            rule
+            for rule in rules
+            if "sourceMappingURL" not in (rule[0] if isinstance(rule, (tuple, list)) else rule)
+        )
+        if rules:
+            kept.append((glob, rules))
+    return tuple(kept)
+
+
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
     """WhiteNoise's storage, with the imports of our ES modules (``static/js/*.mjs``)
     rewritten to hashed names: otherwise the browser fetches GOV.UK Frontend's script by
     its plain name, which WhiteNoise caches for 60 seconds only, and a new release could
     pair a new page with an old script."""
 
-    patterns = (*CompressedManifestStaticFilesStorage.patterns, ("*.mjs", (_MODULE_IMPORT,)))
+    patterns = (
+        *_without_source_maps(CompressedManifestStaticFilesStorage.patterns),
+        ("*.mjs", (_MODULE_IMPORT,)),
+    )
