@@ -13,7 +13,10 @@ RUN npm run -s build
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-RUN useradd --create-home --uid 10001 frontdoor
+# The account gunicorn, the worker and beat run as: unprivileged, with a numeric uid and
+# gid (USER below) that an orchestrator's runAsNonRoot can check. It owns nothing of the
+# code or the collected static files, only /app/var itself, where beat keeps its schedule.
+RUN groupadd --gid 10001 frontdoor && useradd --create-home --uid 10001 --gid 10001 frontdoor
 COPY pyproject.toml requirements.lock README.md ./
 RUN pip install --no-cache-dir -c requirements.lock -e . && pip check
 COPY --from=assets /app/node_modules/govuk-frontend ./node_modules/govuk-frontend
@@ -31,7 +34,7 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-secret-key-not-used-at-run-t
     FRONTDOOR_ALLOW_PLAINTEXT_SERVICES=loopback \
     FRONTDOOR_VAR_DIR=/app/var \
     python manage.py collectstatic --noinput -v0 \
- && mkdir -p /app/var && chown -R frontdoor /app/var
-USER frontdoor
+ && mkdir -p /app/var && chown 10001:10001 /app/var
+USER 10001:10001
 EXPOSE 8000
 CMD ["gunicorn", "frontdoor.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

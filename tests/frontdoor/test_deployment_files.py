@@ -316,3 +316,78 @@ def test_the_nginx_file_the_readme_names_is_the_one_the_smoke_check_serves():
         "@UPSTREAM@",
     }
     assert all(f"s|{name}|" in script for name in placeholders)
+
+
+# --- The operating-system account the processes run under (ASVS V1.2.1) ---------------
+
+
+def dockerfile_final_stage() -> list[str]:
+    """The last stage's instructions, each on one line (continuations joined), without
+    comments."""
+    text = (ROOT / "Dockerfile").read_text()
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    instructions = [line.strip() for line in text.replace("\\\n", " ").splitlines()]
+    instructions = [line for line in instructions if line]
+    last_from = max(i for i, line in enumerate(instructions) if line.upper().startswith("FROM "))
+    return instructions[last_from:]
+
+
+def test_the_image_runs_as_a_numeric_non_root_user_owning_only_var():
+    """The final stage switches to a numeric uid and gid (which an orchestrator's
+    runAsNonRoot can check; a name it cannot), neither 0, before the command, and
+    nothing switches back; that account is the one the stage makes, and it is given
+    /app/var alone, not the code or the collected static files inside /app/var."""
+    stage = dockerfile_final_stage()
+    keyword = [line.split()[0].upper() for line in stage]
+    (start,) = [i for i, word in enumerate(keyword) if word in ("CMD", "ENTRYPOINT")]
+    users = [i for i, word in enumerate(keyword) if word == "USER"]
+
+    assert users and users[-1] < start, "no USER before the command"
+    user = re.fullmatch(r"USER (\d+):(\d+)", stage[users[-1]])
+    assert user, f"not a numeric uid:gid: {stage[users[-1]]}"
+    uid, gid = user.groups()
+    assert uid != "0" and gid != "0"
+    assert not any(stage[i] != stage[users[-1]] for i in users), "the stage switches users"
+
+    runs = " && ".join(line.removeprefix("RUN ") for line in stage if line.startswith("RUN "))
+    assert re.search(rf"groupadd --gid {gid} frontdoor( |$)", runs)
+    assert re.search(rf"useradd [^&]*--uid {uid} --gid {gid} frontdoor( |$)", runs)
+    chowns = re.findall(r"\bchown\b[^&|;]*", runs)
+    assert [chown.strip() for chown in chowns] == [f"chown {uid}:{gid} /app/var"]
+    assert not any("--chown" in line for line in stage if line.startswith(("COPY", "ADD")))
+
+
+def test_compose_runs_the_app_services_as_the_images_user():
+    """A `user:` in compose would override the image's (root, as like as not)."""
+    services = compose()["services"]
+
+    for name in ("migrate", "web", "worker", "beat"):
+        assert "user" not in services[name], name
+
+
+def deploying_section() -> str:
+    readme = (ROOT / "README.md").read_text()
+    return readme.split("\n## Deploying\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_runs_the_processes_as_an_unprivileged_account_owning_only_var():
+    """The manual deployment makes a system account with no login shell for gunicorn,
+    the worker and beat, gives it the var directory alone (not recursively: the collected
+    static files stay the deployer's), and runs the three as it."""
+    section = deploying_section()
+    lines = [
+        line.strip()
+        for block in re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
+        for line in block.splitlines()
+    ]
+    (useradd,) = [line for line in lines if line.startswith("useradd ")]
+    account = useradd.split()[-1]
+    chowns = [line.split("#")[0].strip() for line in lines if line.startswith("chown")]
+
+    assert "--system" in useradd and "--shell /usr/sbin/nologin" in useradd
+    assert "--create-home" not in useradd
+    assert chowns == [f'chown {account}:{account} "$FRONTDOOR_VAR_DIR"']
+    assert f"User={account}" in section and f"Group={account}" in section
+    assert "never root" in section
+    # The account is the image's, by name.
+    assert re.search(rf"useradd [^\n]* {account}$", (ROOT / "Dockerfile").read_text(), re.M)
