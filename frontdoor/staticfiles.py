@@ -24,7 +24,8 @@ ALLOWED_EXTENSIONS = frozenset({".css", ".js", ".mjs", ".svg", ".png"})
 
 # Apps whose static files only a DEBUG page uses: DRF's browsable API (its renderer is on
 # only with DEBUG, frontdoor/settings.py) and its Bootstrap 3, jQuery and web fonts. With
-# DEBUG off they are not found, so not collected: production has no page that asks.
+# DEBUG off they are not found, so not collected: production has no page that asks. (With
+# DEBUG on its web fonts are still not served: its few icons show as boxes.)
 DEBUG_ONLY_APPS = frozenset({"rest_framework"})
 
 
