@@ -211,6 +211,13 @@ def rate_not_alerted(*, user_id: int | None, via: str, error: str) -> None:
     )
 
 
+def refusals_not_alerted(*, user_id: int, error: str) -> None:
+    """Counting an account's refused accesses, or alerting the administrators and auditors
+    that it went over the number (agencies.refusals, notices.receivers), failed: the
+    refusal stands; no alert was written."""
+    _log(logging.ERROR, "refusals not alerted: user=%s error=%s", user_id, _text(error))
+
+
 def lockout_lifted(*, by: int, attempts: int) -> None:
     """An administrator deleted sign-in lockout records (the admin's access attempts),
     lifting those lockouts before their cool-off ended."""

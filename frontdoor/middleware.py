@@ -19,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from rest_framework.throttling import UserRateThrottle
 
+from agencies import refusals
 from agencies.browser_sessions import AUTH_AT, CLEAR_SITE_DATA, LAST_SEEN
 from agencies.lockout import client_address
 from agencies.policy import needs_second_factor
@@ -323,7 +324,10 @@ class RefusalLogMiddleware:
     """Every refused request, 401, 403 or 404 (the policy answers 404 for a record outside
     someone's scope, so as not to say it exists), goes to the security log with the user's
     id, the method and the path (never the query string, which may hold search terms);
-    so does every rejected one (400 input that failed validation, 405, 413, 415, 429)."""
+    so does every rejected one (400 input that failed validation, 405, 413, 415, 429).
+    Each 403 and 404 of a signed-in account is counted against it (agencies.refusals):
+    more than FRONTDOOR_REFUSAL_ALERT_COUNT in FRONTDOOR_REFUSAL_ALERT_MINUTES alert the
+    administrators and auditors."""
 
     REFUSED = frozenset({401, 403, 404})
     REJECTED = frozenset({400, 405, 413, 415, 429})
@@ -340,4 +344,6 @@ class RefusalLogMiddleware:
             user_id = user.pk if user is not None and user.is_authenticated else None
             write = security_log.refused if status in self.REFUSED else security_log.rejected
             write(user_id=user_id, status=status, method=request.method, path=request.path[:300])
+            # Many refused to one account alert the administrators and auditors.
+            refusals.counted(user_id=user_id, status=status)
         return response

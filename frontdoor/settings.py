@@ -607,6 +607,13 @@ LOCKOUT_ALERT_MINUTES = env_int("FRONTDOOR_LOCKOUT_ALERT_MINUTES", 60, minimum=0
 # address): at most once for each account or address in this many minutes (each refusal
 # is in the security log). 0 turns the alerts off.
 RATE_ALERT_MINUTES = env_int("FRONTDOOR_RATE_ALERT_MINUTES", 15, minimum=0)
+# Administrators and auditors are alerted (inbox and email) when one signed-in account
+# (a web session or an API token's user) has more than REFUSAL_ALERT_COUNT accesses
+# refused (403, or 404 for a record outside its scope) in the last REFUSAL_ALERT_MINUTES,
+# then not again for that account for that many minutes (each refusal is in the security
+# log; agencies.refusals). Either 0 turns the alerts off.
+REFUSAL_ALERT_COUNT = env_int("FRONTDOOR_REFUSAL_ALERT_COUNT", 20, minimum=0)
+REFUSAL_ALERT_MINUTES = env_int("FRONTDOOR_REFUSAL_ALERT_MINUTES", 10, minimum=0)
 
 # Two-step verification (TOTP, django-otp) for managers, auditors and administrators. On
 # in production; off by default in the embedded mode (`make run`, whose demo users sign in

@@ -53,6 +53,10 @@ class NoticeKind(models.TextChoices):
     # for their rate (web pages, the API, the token endpoint).
     RATE_LIMITED = "rate_limited", "Requests refused for their rate"
     RATE_LIMITED_AUDIT = "rate_limited_audit", "Requests refused for their rate, to review"
+    # To administrators, and to auditors with their own link: many accesses refused to one
+    # account (403, or 404 for records outside its scope) in a short time.
+    REFUSED_OFTEN = "refused_often", "Many accesses refused to one account"
+    REFUSED_OFTEN_AUDIT = "refused_often_audit", "Many accesses refused to one account, to review"
 
 
 # About a person's own account rather than a referral (services.tell_account_owner).
@@ -76,10 +80,17 @@ ACCOUNT_KINDS = frozenset(
 # now gets the account's emails (the inbox has EMAIL_CHANGED's notice already).
 EMAIL_ONLY_KINDS = frozenset({NoticeKind.EMAIL_NOW_USED})
 
-# To the administrators (and the auditors) about sign-ins and requests refused for their
-# rate, not about a referral (receivers.alert_administrators, receivers.alert_rate_refused).
+# To the administrators (and the auditors) about sign-ins and requests refused, not about
+# a referral (receivers.alert_administrators, receivers.alert_rate_refused,
+# receivers.alert_refused_often).
 ADMINISTRATOR_KINDS = frozenset(
-    {NoticeKind.SIGN_IN_LOCKED, NoticeKind.RATE_LIMITED, NoticeKind.RATE_LIMITED_AUDIT}
+    {
+        NoticeKind.SIGN_IN_LOCKED,
+        NoticeKind.RATE_LIMITED,
+        NoticeKind.RATE_LIMITED_AUDIT,
+        NoticeKind.REFUSED_OFTEN,
+        NoticeKind.REFUSED_OFTEN_AUDIT,
+    }
 )
 
 

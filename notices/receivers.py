@@ -15,6 +15,7 @@ from agencies.changes import SignInChange, sign_in_details_changed
 from agencies.models import User
 from agencies.policy import Capability, users_with
 from agencies.rates import RefusedVia, rate_refused
+from agencies.refusals import refusals_exceeded
 from core import security_log
 from notices.models import EMAIL_ONLY_KINDS, NoticeKind
 from notices.services import raise_notice, tell_account_owner
@@ -144,3 +145,40 @@ def alert_rate_refused(sender, *, user_id, via, address, at, window, **kwargs) -
             )
     except Exception as error:  # noqa: BLE001 - the refusal stands whatever happens here
         security_log.rate_not_alerted(user_id=user_id, via=via, error=type(error).__name__)
+
+
+@receiver(refusals_exceeded, dispatch_uid="notices.alert_refused_often")
+def alert_refused_often(sender, *, user_id, count, minutes, at, moment, **kwargs) -> None:
+    """One account refused more than ``count`` accesses in a window of ``minutes``
+    (agencies.refusals) alerts every administrator (linked to the account in the
+    administration pages) and every auditor (linked to the access log of that account on
+    that day); agencies.refusals holds the next for a window. The account by its id and the
+    number, never its name or what it asked for (a path may say whose record). Never
+    stops the refusal: a failure to alert is a line in the security log."""
+    reference = f"account {user_id}, more than {count} in {minutes} minutes"
+    day = timezone.localdate(at).isoformat()
+    to_review = (
+        reverse("oversight:access-log")
+        + "?"
+        + urlencode({"account": user_id, "from": day, "to": day})
+    )
+    try:
+        with transaction.atomic():
+            raise_notice(
+                key=f"refused-often:user:{user_id}:at:{minutes}:{moment}",
+                kind=NoticeKind.REFUSED_OFTEN,
+                recipients=users_with(Capability.MANAGE_SYSTEM),
+                reference=reference,
+                due=at,
+                link=settings.BASE_URL + reverse("admin:agencies_user_change", args=[user_id]),
+            )
+            raise_notice(
+                key=f"refused-often-audit:user:{user_id}:at:{minutes}:{moment}",
+                kind=NoticeKind.REFUSED_OFTEN_AUDIT,
+                recipients=users_with(Capability.VIEW_ACCESS_LOG),
+                reference=reference,
+                due=at,
+                link=settings.BASE_URL + to_review,
+            )
+    except Exception as error:  # noqa: BLE001 - the refusal stands whatever happens here
+        security_log.refusals_not_alerted(user_id=user_id, error=type(error).__name__)

@@ -202,6 +202,28 @@ TEXT = {
         "have been told too. More refusals for the same account or address soon after this "
         "one are not alerted again; every one is in the security log.",
     ),
+    # {reference}: the account by its id and the number it went over, as "account 12, more
+    # than 20 in 10 minutes"; never a name, a username or what was asked for.
+    NoticeKind.REFUSED_OFTEN: (
+        "Many accesses refused: {reference}",
+        "Accesses were refused to {reference}, going over on {due}: records outside what the "
+        "account may "
+        "see, or pages its role may not open. Someone trying records one after another, a "
+        "script, or a stolen account or API token can look like this. In the "
+        "administration pages the account can be made inactive or signed out everywhere. "
+        "The auditors have been told too. More refusals for the same account soon after "
+        "this one are not alerted again; every one is in the security log.",
+    ),
+    NoticeKind.REFUSED_OFTEN_AUDIT: (
+        "Many accesses refused: {reference}",
+        "Accesses were refused to {reference}, going over on {due}: records outside what the "
+        "account may "
+        "see, or pages its role may not open. Someone trying records one after another, a "
+        "script, or a stolen account or API token can look like this: the access log of "
+        "that account on that day shows what it did open. The administrators have been "
+        "told too. More refusals for the same account soon after this one are not alerted "
+        "again; every one is in the security log.",
+    ),
     NoticeKind.TWO_STEP_CODE_REUSED: (
         "A two-step code of yours was used again",
         "A code from your authenticator app that had already been used to sign in to your "
@@ -248,6 +270,8 @@ LINK_TEXT = {
     NoticeKind.SIGN_IN_LOCKED: "See the access attempts",
     NoticeKind.RATE_LIMITED: "Open it in the administration pages",
     NoticeKind.RATE_LIMITED_AUDIT: "Review that day's access log",
+    NoticeKind.REFUSED_OFTEN: "Open it in the administration pages",
+    NoticeKind.REFUSED_OFTEN_AUDIT: "Review that day's access log",
 }
 
 

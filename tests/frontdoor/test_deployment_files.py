@@ -262,6 +262,8 @@ def test_the_image_takes_no_local_build_output_secrets_or_data():
         "FRONTDOOR_API_RATE",
         "FRONTDOOR_TOKEN_RATE",
         "FRONTDOOR_RATE_ALERT_MINUTES",
+        "FRONTDOOR_REFUSAL_ALERT_COUNT",
+        "FRONTDOOR_REFUSAL_ALERT_MINUTES",
         "FRONTDOOR_CACHE_URL",
         "FRONTDOOR_HEALTH_TOKEN",
         "FRONTDOOR_PROXY_COUNT",

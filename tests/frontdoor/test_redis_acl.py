@@ -150,8 +150,8 @@ def acl_redis(tmp_path_factory):
 def test_the_app_user_sends_and_takes_tasks_broadcasts_and_uses_the_cache(acl_redis, tmp_path):
     """The app's own code: a task sent as the web server sends it, taken from the queue and
     acknowledged as kombu's worker side does, given back, a broadcast with its reply queue
-    (what a worker's mingle and the control commands do), and the cache; Redis refuses none
-    of it (ACL LOG stays empty)."""
+    (what a worker's mingle and the control commands do), and the cache, with the counts
+    of refused accesses; Redis refuses none of it (ACL LOG stays empty)."""
     port, admin = acl_redis
     admin.acl_log_reset()
     url = f"redis://frontdoor:{PASSWORD}@127.0.0.1:{port}"
@@ -171,6 +171,13 @@ print(app.control.ping(timeout=0.5))
 print(check_broker()["ok"])
 cache.set("acl", "kept", 30)
 print(cache.get("acl"))
+from agencies import refusals
+for _ in range(3):
+    refusals.counted(user_id=7, status=404)
+from django.utils import timezone
+moment = int(timezone.now().timestamp() // 60)  # the default window, 10 minutes, in tenths
+slices = [f"refusals:user:7:slice:10:{n}" for n in range(moment - 9, moment + 1)]
+print(sum(cache.get_many(slices).values()))
 """
     result = run_django(
         f"exec({code!r})",
@@ -181,7 +188,8 @@ print(cache.get("acl"))
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:4] == ["notices.heartbeat", "[]", "True", "kept"]
+    # Three refusals counted against account 7 (agencies.refusals: add, incr, get_many).
+    assert result.stdout.split("\n")[:5] == ["notices.heartbeat", "[]", "True", "kept", "3"]
     assert admin.acl_log() == []
     # The cache's keys carry the prefix its pattern allows.
     assert redis.Redis(port=port, db=1, username="admin", password=ADMIN_PASSWORD).get(

@@ -58,6 +58,8 @@ CONFIG_VARIABLES = [
     "FRONTDOOR_API_RATE",
     "FRONTDOOR_TOKEN_RATE",
     "FRONTDOOR_RATE_ALERT_MINUTES",
+    "FRONTDOOR_REFUSAL_ALERT_COUNT",
+    "FRONTDOOR_REFUSAL_ALERT_MINUTES",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "FRONTDOOR_EMBEDDED",
 ]
@@ -159,6 +161,16 @@ def test_production_needs_allowed_hosts(tmp_path):
             "FRONTDOOR_RATE_ALERT_MINUTES must be a whole number",
         ),
         ("FRONTDOOR_RATE_ALERT_MINUTES", "-1", "FRONTDOOR_RATE_ALERT_MINUTES must be at least 0"),
+        (
+            "FRONTDOOR_REFUSAL_ALERT_COUNT",
+            "twenty",
+            "FRONTDOOR_REFUSAL_ALERT_COUNT must be a whole number",
+        ),
+        (
+            "FRONTDOOR_REFUSAL_ALERT_MINUTES",
+            "-1",
+            "FRONTDOOR_REFUSAL_ALERT_MINUTES must be at least 0",
+        ),
     ],
 )
 def test_a_value_that_cannot_be_read_stops_start_up_naming_the_variable(

@@ -72,6 +72,9 @@ EXPECTED = {
     # that day.
     NoticeKind.RATE_LIMITED: ("admin:agencies_user_change", None),
     NoticeKind.RATE_LIMITED_AUDIT: ("oversight:access-log", None),
+    # Many accesses refused to one account: the same two pages.
+    NoticeKind.REFUSED_OFTEN: ("admin:agencies_user_change", None),
+    NoticeKind.REFUSED_OFTEN_AUDIT: ("oversight:access-log", None),
 }
 URL_PARAM = {
     "account": None,
@@ -168,6 +171,12 @@ def every_kind_of_notice():
             at=T0 + timedelta(days=40),
             window=1,
         )
+        # And many accesses refused to that screener, told to the administrators and the
+        # auditors (raised by the refusals counted in tests/notices/test_refusal_alerts.py).
+        receivers.alert_refused_often(
+            sender=None, user_id=screener.pk, count=20, minutes=10, at=T0 + timedelta(days=40),
+            moment=1,
+        )  # fmt: skip
     return Notification.objects.filter(channel=Notification.Channel.INBOX).select_related(
         "event", "recipient"
     )
