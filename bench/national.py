@@ -204,6 +204,7 @@ def generate(
         national_screening,
         national_sql,
         national_strategy,
+        national_submissions,
         national_words,
     )
     from bench.national_people import make_people
@@ -254,7 +255,7 @@ def generate(
             national_families.make_families(
                 cursor, total=total, span_days=span.total_seconds() / 86400, hot=hot
             )
-            national_families.make_submissions(
+            national_submissions.make_submissions(
                 cursor, people=people, span_seconds=span.total_seconds(), now_sql=now_sql
             )
             national_families.make_people_of_families(cursor, now_sql=now_sql)

@@ -116,12 +116,12 @@ def requests(cursor, *, people, now_sql: str) -> None:
     police, school nursing, CAMHS); due by the service's default (four hours, two before
     the decision is due, never under an hour); answered by one of the agency's partners
     within minutes to hours, a few after their due time, one in a hundred never."""
-    from bench.national_families import _sources
     from bench.national_shape import AGENCY_COUNTS
+    from bench.national_submissions import sources
     from triage.models import InformationRequest
 
     started = time.perf_counter()
-    src = _sources(cursor, people)
+    src = sources(cursor, people)
     types = list(AGENCY_COUNTS)
     type_numbers = int_array(cursor, [types.index(t) + 1 for t in REQUEST_TYPES])
     partner_first = int_array(cursor, people.partner_first)

@@ -58,6 +58,17 @@ def ladder(u: str, steps: list[tuple[object, float]], *, quote: bool = True) -> 
     return f"CASE {' '.join(parts)} ELSE {last} END"
 
 
+def ladder_steps(pairs) -> list[tuple[str, float]]:
+    """(value, running total of the probabilities) for ``ladder``, the last step 1.0
+    whatever the total."""
+    out, running = [], 0.0
+    for value, p in pairs:
+        running += p
+        out.append((value, running))
+    out[-1] = (out[-1][0], 1.0)
+    return out
+
+
 def create_calendar(cursor, rows: list[tuple]) -> None:
     """The working-day calendar (national_shape.working_days) and bench_add_wd(ts, n):
     core.clock.add_working_days in SQL (the same local wall-clock time on the n-th

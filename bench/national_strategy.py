@@ -47,9 +47,9 @@ def discussions(cursor, *, people, now_sql: str) -> None:  # noqa: PLR0915 - one
     from django.conf import settings
 
     from bench.bench_matching import FIRST_NAMES, SURNAMES
-    from bench.national_families import _sources
     from bench.national_shape import AGENCY_COUNTS
     from bench.national_sql import text_array
+    from bench.national_submissions import sources
     from triage.models import (
         AgencyContribution,
         Attendee,
@@ -59,7 +59,7 @@ def discussions(cursor, *, people, now_sql: str) -> None:  # noqa: PLR0915 - one
     )
 
     started = time.perf_counter()
-    src = _sources(cursor, people)
+    src = sources(cursor, people)
     types = list(AGENCY_COUNTS)
 
     def local(kind: str, family: str = "r.f") -> str:

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from agencies import checks, hashers, otp_keys, security_module
 from agencies.hashers import PepperedPBKDF2PasswordHasher, pepper_id
 from agencies.models import Authenticator
-from core import hsm
+from core import hsm, hsm_session
 from core.encryption import Undecryptable
 from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory, current_code
 
@@ -59,7 +59,7 @@ def test_the_key_object_is_sensitive_and_cannot_be_read_out_of_the_module(module
     from pkcs11.exceptions import AttributeSensitive
 
     otp_keys.encrypt(b"k" * 20, user_id=1)  # the session is open
-    token = hsm._token(security_module.config())
+    token = hsm_session._token(security_module.config())
     with token.lock:
         key = token.session.get_key(
             object_class=ObjectClass.SECRET_KEY, key_type=KeyType.AES, label="otp-test-1"
@@ -271,7 +271,7 @@ def test_a_forked_process_opens_a_session_of_its_own(module):
 
 def test_a_process_forked_while_another_thread_uses_the_module_does_not_hang(module):
     value = otp_keys.encrypt(b"k" * 20, user_id=8)
-    token = hsm._token(security_module.config())
+    token = hsm_session._token(security_module.config())
     holding, release = threading.Event(), threading.Event()
 
     def busy():
@@ -330,7 +330,7 @@ def test_threads_share_the_session_one_operation_at_a_time(module):
 
 def test_a_session_the_module_dropped_is_opened_again(module):
     value = otp_keys.encrypt(b"k" * 20, user_id=3)
-    token = hsm._token(security_module.config())
+    token = hsm_session._token(security_module.config())
     with token.lock:
         token.session.close()  # as if the module had restarted: the handle is now invalid
 
@@ -404,7 +404,7 @@ def test_the_pepper_key_cannot_be_read_out_of_the_module(hashing, settings):
 
     settings.PKCS11 = hashing.settings("otp-test-1", pepper=(PEPPER_LABEL,))
     make_password(PASSWORD)  # the session is open
-    token = hsm._token(security_module.config())
+    token = hsm_session._token(security_module.config())
     with token.lock:
         key = token.session.get_key(
             object_class=ObjectClass.SECRET_KEY, key_type=KeyType.GENERIC_SECRET, label=PEPPER_LABEL
