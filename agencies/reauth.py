@@ -18,7 +18,6 @@ sign-in."""
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -91,23 +90,6 @@ def to_confirm(request: HttpRequest, back_to: str | None = None) -> HttpResponse
     the page they are on, as a GET: what they sent is not kept)."""
     security_log.reauth(user_id=request.user.pk, outcome="asked")
     return redirect(confirm_url(back_to or request.get_full_path()))
-
-
-def required(back_to: str | None = None):
-    """A view decorator (inside login_required and after the view's own access check, as
-    the view wishes): a write without a recent confirmation goes to the confirmation page
-    and is not applied. ``back_to``, a URL name, is where to return to afterwards."""
-
-    def decorate(view):
-        @wraps(view)
-        def guarded(request, *args, **kwargs):
-            if request.method in UNSAFE_METHODS and not is_recent(request):
-                return to_confirm(request, reverse(back_to) if back_to else None)
-            return view(request, *args, **kwargs)
-
-        return guarded
-
-    return decorate
 
 
 class ConfirmBeforeChanges:
