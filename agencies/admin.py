@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies import browser_sessions, security_keys, tokens
+from agencies import browser_sessions, reauth, security_keys, tokens
 from agencies.admin_site import PolicyModelAdmin
 from agencies.changes import SignInChange, tell_owner
 from agencies.forms import AdministratorPasswordForm
@@ -23,8 +23,14 @@ class AgencyAdmin(PolicyModelAdmin):
         return f"{agency.source_of_referral} ({agency.source_of_referral_label})"
 
 
+# Every change to a person's account (its role, groups, permissions, whether active, its
+# password, signing it out everywhere), resetting an authenticator, removing a security
+# key, revoking a token and lifting a lockout need the administrator to have confirmed it
+# is them within FRONTDOOR_REAUTH_MINUTES (agencies.reauth.ConfirmBeforeChanges).
+
+
 @admin.register(User)
-class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
+class UserAdmin(reauth.ConfirmBeforeChanges, PolicyModelAdmin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "agency", "role", "is_active"]
     list_filter = ["role", "agency", "is_active"]
     # No search box: the admin's search sends what is typed (a person's name or email)
@@ -50,6 +56,11 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
     # Its owner is told when an administrator changes their password (agencies.changes).
     change_password_form = AdministratorPasswordForm
     actions = ["sign_out_everywhere"]
+
+    def user_change_password(self, request, id, form_url=""):
+        if self._unconfirmed(request, allowed=self.has_change_permission(request)):
+            return reauth.to_confirm(request)
+        return super().user_change_password(request, id, form_url)
 
     @admin.action(description="Sign out everywhere: end their browser sessions and API tokens")
     def sign_out_everywhere(self, request, queryset):
@@ -84,7 +95,7 @@ class ListAndDeleteOnly(PolicyModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ListAndDeleteOnly):
+class ApiTokenAdmin(reauth.ConfirmBeforeChanges, ListAndDeleteOnly):
     """Every API token that has not been revoked, by user; deleting one revokes it. The
     token itself was never kept (only its digest, which is not shown)."""
 
@@ -120,7 +131,7 @@ if admin.site.is_registered(TOTPDevice):
 
 
 @admin.register(TOTPDevice)
-class TwoStepDeviceAdmin(ListAndDeleteOnly):
+class TwoStepDeviceAdmin(reauth.ConfirmBeforeChanges, ListAndDeleteOnly):
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
     list_filter = ["confirmed"]
     # No search box: what is typed would travel in the URL (see UserAdmin).
@@ -149,7 +160,7 @@ def _reset(device: TOTPDevice) -> None:
 
 
 @admin.register(SecurityKey)
-class SecurityKeyAdmin(ListAndDeleteOnly):
+class SecurityKeyAdmin(reauth.ConfirmBeforeChanges, ListAndDeleteOnly):
     """Who has which security keys; deleting one removes a lost key (its owner is told,
     and the security log names the administrator)."""
 
@@ -177,7 +188,7 @@ if admin.site.is_registered(AccessAttempt):
 
 
 @admin.register(AccessAttempt)
-class SignInAttemptAdmin(ListAndDeleteOnly):
+class SignInAttemptAdmin(reauth.ConfirmBeforeChanges, ListAndDeleteOnly):
     list_display = ["attempt_time", "username", "ip_address", "failures_since_start"]
     ordering = ["-attempt_time"]
     fields = ["attempt_time", "username", "ip_address", "failures_since_start", "path_info"]

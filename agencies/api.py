@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from agencies import security_keys, tokens, twostep
+from agencies import reauth, security_keys, tokens, twostep
 from agencies.models import Agency, ApiToken, Authenticator
 from agencies.policy import Capability, can, needs_second_factor
 from agencies.rates import AlertingThrottle, RefusedVia
@@ -245,11 +245,31 @@ class TokenDetail(APIView):
         responses={
             204: OpenApiResponse(description="Revoked: the token no longer works."),
             401: UNAUTHENTICATED,
+            403: OpenApiResponse(
+                DETAIL,
+                description="Sent with a browser session whose owner has not confirmed it "
+                "is them in the last FRONTDOOR_REAUTH_MINUTES (the page `/accounts/confirm/`).",
+            ),
             404: OpenApiResponse(DETAIL, description="No live token of yours has this id."),
             429: OpenApiResponse(DETAIL, description="Too many requests: see `Retry-After`."),
         },
     )
     def delete(self, request, token_id: int, *args, **kwargs):
+        if not tokens.live_tokens_of(request.user).filter(pk=token_id).exists():
+            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        # A browser session must have confirmed it is its owner recently (agencies.reauth),
+        # as on the account page. A token is itself a recent sign-in: issued for the
+        # password (and the code, for the roles with two-step verification), it stops
+        # working after FRONTDOOR_API_TOKEN_IDLE_MINUTES unused, and a client system has no
+        # one to ask again.
+        if not isinstance(request.auth, ApiToken) and not reauth.is_recent(request):
+            return Response(
+                {
+                    "detail": "Confirm it is you first: give your password again at "
+                    f"{reauth.confirm_url('/accounts/')}, then revoke the token."
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         try:
             tokens.revoke_token(token_id=token_id, owner=request.user, by=request.user)
         except ApiToken.DoesNotExist:

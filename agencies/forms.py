@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.contrib.auth.forms import (
     AdminPasswordChangeForm,
@@ -197,3 +199,14 @@ class KeyAnswerForm(forms.Form):
         },
         widget=forms.HiddenInput,
     )
+
+
+class ConfirmItIsYouForm(PasswordAgainForm):
+    """ "Confirm it is you" (agencies.reauth): the password again and, when the account
+    has an authenticator app, its code (checked by the view once the password is right,
+    so a wrong password uses up no code)."""
+
+    def __init__(self, *args, with_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_code:
+            self.fields["code"] = copy.deepcopy(CodeForm.base_fields["code"])

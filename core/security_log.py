@@ -92,6 +92,14 @@ def second_factor(*, user_id: int, outcome: str) -> None:
     _log(level, "two-step verification %s: user=%s", _text(outcome), user_id)
 
 
+def reauth(*, user_id: int, outcome: str) -> None:
+    """Confirming it is them before a sensitive action (agencies.reauth): ``outcome`` is
+    asked (a write sent without a recent confirmation, not applied), confirmed, or
+    refused-password, refused-code, refused-key."""
+    level = logging.WARNING if outcome.startswith("refused") else logging.INFO
+    _log(level, "re-authentication %s: user=%s", _text(outcome), _user(user_id))
+
+
 def security_key(
     *, user_id: int, event: str, key_id: int | None = None, by: int | None = None
 ) -> None:

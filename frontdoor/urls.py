@@ -54,6 +54,8 @@ urlpatterns = [
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
     path("accounts/", account_views.account, name="account"),
+    path("accounts/confirm/", account_views.confirm_it_is_you, name="reauth"),
+    path("accounts/confirm/key/", account_views.confirm_it_is_you_key, name="reauth-key"),
     path(
         "accounts/tokens/<int:token_id>/revoke/",
         account_views.revoke_token,

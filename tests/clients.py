@@ -26,3 +26,14 @@ def api_as(user) -> APIClient:
 
 def ago(days: float) -> datetime:
     return timezone.now() - timedelta(days=days)
+
+
+def confirmed(client: Client) -> Client:
+    """``client`` having just confirmed it is its user ("Confirm it is you",
+    agencies.reauth), as an administrator does before changing someone's account."""
+    from agencies import reauth
+
+    session = client.session
+    session[reauth.SESSION_KEY] = timezone.now().timestamp()
+    session.save()
+    return client

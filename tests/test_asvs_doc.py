@@ -58,3 +58,24 @@ def test_the_summary_counts_are_the_rows_counts():
             counted["not applicable"],
             sum(counted.values()),
         ), chapter
+
+
+ALL = re.compile(
+    r"^\| \*\*All\*\* \| \*\*(\d+)\*\* \| \*\*(\d+) \((\d+)\)\*\* \| \*\*(\d+)\*\* "
+    r"\| \*\*(\d+)\*\* \| \*\*(\d+)\*\* \|$"
+)
+
+
+def test_the_all_row_is_the_sum_of_the_chapters_and_the_prose_says_it():
+    """The "All" row once said 166 met and 38 partly met where its chapters held 165 and 39:
+    it is the chapters' sum, and the sentences that quote it say the same numbers."""
+    text = AUDIT.read_text()
+    chapters = [tuple(map(int, m.groups()[1:])) for m in map(CHAPTER.match, text.splitlines()) if m]
+    (all_row,) = [tuple(map(int, m.groups())) for m in map(ALL.match, text.splitlines()) if m]
+
+    assert all_row == tuple(map(sum, zip(*chapters, strict=True)))
+    met, partly = all_row[0], all_row[1]
+    assert f"Of the {met} met," in text
+    assert f"and {partly} only partly met" in text
+    security = (ROOT / "docs" / "SECURITY.md").read_text()
+    assert f"and {partly} partly met" in " ".join(security.split())

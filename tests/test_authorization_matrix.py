@@ -46,7 +46,16 @@ MATRIX = {
     ("logout", "POST"): dict.fromkeys(authz.ROLES, LOGIN),
     # --- The account area: each person's own tokens, password and two-step verification -
     ("account", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
-    # Revoking one's own API token; another's, or one that does not exist, is 404.
+    # "Confirm it is you" (agencies.reauth): anyone signed in confirms it is them; an
+    # empty or wrong password re-renders the page (200). The security-key step sends
+    # anyone without a key (every matrix user) back to the page (302).
+    **{
+        ("reauth", method): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN}
+        for method in ("GET", "POST")
+    },
+    ("reauth-key", "POST"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": LOGIN},
+    # Revoking one's own API token (302: to confirm it is them first, then back to the
+    # account page); another's, or one that does not exist, is 404 before that.
     ("account-token-revoke", "POST"): {
         **dict.fromkeys(authz.ROLES, {"own": 302, "*": 404}), "anonymous": LOGIN,
     },
@@ -419,12 +428,14 @@ MATRIX = {
     # Signing out of the API ends the token sent: a session is not a token (401).
     **{("api-logout", method): dict.fromkeys(authz.ROLES, 401) for method in ("POST", "OPTIONS")},
     # Each caller's own tokens; revoking another's, or one that does not exist, is 404.
+    # Revoking one's own with a browser session that has not confirmed it is its owner
+    # recently is 403 (agencies.reauth; with a token it is 204).
     **{
         ("api-tokens", method): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401}
         for method in ("GET", "OPTIONS")
     },
     ("api-token-detail", "DELETE"): {
-        **dict.fromkeys(authz.ROLES, {"own": 204, "*": 404}), "anonymous": 401,
+        **dict.fromkeys(authz.ROLES, {"own": 403, "*": 404}), "anonymous": 401,
     },
     ("api-token-detail", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     ("api-notifications", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},

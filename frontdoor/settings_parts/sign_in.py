@@ -75,6 +75,10 @@ SESSION_IDLE_TIMEOUT = timedelta(
 SESSION_ABSOLUTE_TIMEOUT = timedelta(
     hours=env_int("FRONTDOOR_SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 )
+# "Confirm it is you" (agencies.reauth): revoking API tokens and an administrator's
+# changes to accounts, authenticators, security keys and lockouts need the password (and
+# second factor) given again, or a sign-in, within this many minutes.
+REAUTH_MINUTES = env_int("FRONTDOOR_REAUTH_MINUTES", 10, minimum=1)
 # How stale the kept last-seen time may be before a request writes it again (middleware.py):
 # idle sessions end up to this much early; fewer requests write their session row.
 SESSION_LAST_SEEN_RESOLUTION = timedelta(seconds=60)

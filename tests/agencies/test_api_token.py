@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
 from agencies.models import ApiToken, Role
+from tests.clients import confirmed
 from tests.factories import PASSWORD, ApiTokenFactory, UserFactory
 from tests.frontdoor.test_settings import run_django
 
@@ -357,7 +358,8 @@ def test_the_account_page_lists_the_owners_tokens_and_revokes_one():
     browser.force_login(pat)
 
     page = browser.get("/accounts/").content.decode()
-    revoked = browser.post(f"/accounts/tokens/{mine.pk}/revoke/")
+    # Having confirmed it is them (agencies.reauth; tests/agencies/test_reauth.py).
+    revoked = confirmed(browser).post(f"/accounts/tokens/{mine.pk}/revoke/")
     after = browser.get("/accounts/").content.decode()
     refused = browser.post(f"/accounts/tokens/{theirs.pk}/revoke/")
 
@@ -389,7 +391,9 @@ def test_the_administrator_lists_and_revokes_anyones_token_in_the_admin(sysadmin
     token = ApiTokenFactory()
 
     listing = sysadmin_client.get("/admin/agencies/apitoken/")
-    deleted = sysadmin_client.post(f"/admin/agencies/apitoken/{token.pk}/delete/", {"post": "yes"})
+    deleted = confirmed(sysadmin_client).post(
+        f"/admin/agencies/apitoken/{token.pk}/delete/", {"post": "yes"}
+    )
 
     assert listing.status_code == 200
     assert token.user.username in listing.content.decode()
@@ -627,6 +631,7 @@ def test_the_schema_documents_each_answer_of_the_token_endpoints(referrer_client
     assert set(paths["/api/v1/auth/tokens/{token_id}/"]["delete"]["responses"]) == {
         "204",
         "401",
+        "403",
         "404",
         "429",
     }

@@ -15,6 +15,7 @@ from django.utils import timezone
 from agencies.browser_sessions import device_description
 from agencies.models import ApiToken, BrowserSession, Role
 from agencies.tasks import clear_sessions
+from tests.clients import confirmed
 from tests.factories import PASSWORD, ApiTokenFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -276,7 +277,7 @@ def test_an_administrator_signs_a_person_out_everywhere(sysadmin_client, caplog)
     ApiTokenFactory(user=pat)
 
     with caplog.at_level(logging.INFO, logger="frontdoor.security"):
-        response = sysadmin_client.post(
+        response = confirmed(sysadmin_client).post(
             reverse("admin:agencies_user_changelist"),
             {"action": "sign_out_everywhere", "_selected_action": [pat.pk]},
             follow=True,

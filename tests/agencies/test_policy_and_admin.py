@@ -3,6 +3,7 @@ import pytest
 from agencies.census import AGENCY_TYPE_SOURCE, SOURCE_OF_REFERRAL, AgencyType
 from agencies.models import Role
 from agencies.policy import ROLE_CAPABILITIES, Capability, can
+from tests.clients import confirmed
 from tests.factories import AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_an_admin_can_change_a_users_role_and_it_is_kept_in_history(sysadmin_cli
     agency = AgencyFactory()
     user = UserFactory(role=Role.SCREENER, agency=agency)
 
-    response = sysadmin_client.post(
+    response = confirmed(sysadmin_client).post(
         f"/admin/agencies/user/{user.pk}/change/",
         {
             "username": user.username,

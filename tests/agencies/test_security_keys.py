@@ -14,6 +14,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from agencies.models import Role, SecurityKey
 from notices.models import NoticeKind, Notification
+from tests.clients import confirmed
 from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory, current_code
 from tests.soft_authenticator import SoftKey
 
@@ -477,7 +478,9 @@ def test_the_administrator_removes_a_lost_key_and_it_is_logged(
 
     listing = client.get("/admin/agencies/securitykey/")
     with caplog.at_level(logging.INFO), django_capture_on_commit_callbacks(execute=True):
-        deleted = client.post(f"/admin/agencies/securitykey/{key.pk}/delete/", {"post": "yes"})
+        deleted = confirmed(client).post(
+            f"/admin/agencies/securitykey/{key.pk}/delete/", {"post": "yes"}
+        )
 
     assert listing.status_code == 200
     assert key.credential_id not in listing.content.decode()

@@ -13,6 +13,7 @@ from django.test import Client
 from agencies.models import Role
 from notices import receivers
 from notices.models import NoticeKind, Notification
+from tests.clients import confirmed
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +137,9 @@ def test_the_administrator_sees_the_lockout_and_lifts_it_which_is_logged(people,
     assert "203.0.113.66" in text
     attempt = AccessAttempt.objects.get(username="manager.ruth")
     with caplog.at_level(logging.WARNING, logger="frontdoor.security"):
-        deleted = client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+        deleted = confirmed(client).post(
+            f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"}
+        )
     assert deleted.status_code == 302
     assert f"sign-in lockout lifted: by={admin.pk} attempts=1" in caplog.text
     again = Client().post(

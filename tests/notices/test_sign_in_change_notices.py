@@ -28,7 +28,7 @@ from demo.data.agencies import seed_agencies_and_users
 from notices import services
 from notices.models import ACCOUNT_KINDS, NoticeKind, Notification
 from notices.receivers import KIND_FOR_CHANGE
-from tests.clients import client_for
+from tests.clients import client_for, confirmed
 from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_a_password_set_by_an_administrator_emails_the_owner_not_the_administrat
     kit = UserFactory(username="kit", role=Role.ADMIN)
     pat = UserFactory(username="pat")
 
-    response = told(lambda: set_password_in_admin(client_for(kit), pat))
+    response = told(lambda: set_password_in_admin(confirmed(client_for(kit)), pat))
 
     assert response.status_code == 302
     pat.refresh_from_db()
@@ -139,7 +139,9 @@ def test_a_password_the_administrator_mistyped_sends_nothing(told, mailoutbox):
     kit = UserFactory(username="kit", role=Role.ADMIN)
     pat = UserFactory(username="pat")
 
-    response = told(lambda: set_password_in_admin(client_for(kit), pat, again="something-else"))
+    response = told(
+        lambda: set_password_in_admin(confirmed(client_for(kit)), pat, again="something-else")
+    )
 
     assert response.status_code == 200
     assert nothing_sent(mailoutbox)
@@ -187,7 +189,7 @@ def test_an_authenticator_reset_by_the_administrator_emails_its_owner(told, mail
     device = TOTPDeviceFactory(user__username="ruth")
 
     response = told(
-        lambda: client_for(kit).post(
+        lambda: confirmed(client_for(kit)).post(
             f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"}
         )
     )
@@ -264,7 +266,7 @@ def test_an_authenticator_reset_with_the_bulk_action_emails_each_owner_once(told
     devices = [TOTPDeviceFactory(), TOTPDeviceFactory()]
 
     told(
-        lambda: client_for(kit).post(
+        lambda: confirmed(client_for(kit)).post(
             "/admin/otp_totp/totpdevice/",
             {
                 "action": "delete_selected",
@@ -283,7 +285,7 @@ def test_removing_a_set_up_never_finished_tells_nobody(told, mailoutbox):
     pending = TOTPDeviceFactory(confirmed=False)
 
     told(
-        lambda: client_for(kit).post(
+        lambda: confirmed(client_for(kit)).post(
             f"/admin/otp_totp/totpdevice/{pending.pk}/delete/", {"post": "yes"}
         )
     )
@@ -531,7 +533,7 @@ def user_form(user, **changes):
 
 
 def change_in_admin(admin, user, **changes):
-    return client_for(admin).post(
+    return confirmed(client_for(admin)).post(
         f"/admin/agencies/user/{user.pk}/change/", user_form(user, **changes)
     )
 
