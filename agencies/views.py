@@ -17,7 +17,15 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies import browser_sessions, known_browsers, passwords, security_keys, tokens, twostep
+from agencies import (
+    browser_sessions,
+    known_browsers,
+    passwords,
+    recovery,
+    security_keys,
+    tokens,
+    twostep,
+)
 from agencies.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -322,6 +330,14 @@ class ChangePasswordView(auth_views.PasswordChangeView):
     form_class = ChangePasswordForm
     success_url = reverse_lazy("account")
     http_method_names = ["get", "post"]
+
+    def get_context_data(self, **kwargs):
+        # Sent here by NewPasswordMiddleware: the page says why.
+        must_change = self.request.user.must_change_password
+        return {
+            **super().get_context_data(**kwargs),
+            "must_change_message": recovery.PAGE_MESSAGE if must_change else "",
+        }
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -362,6 +362,9 @@ MIDDLEWARE = [
     # Managers, auditors and administrators go no further than the verification step
     # until they have given a code (when FRONTDOOR_MFA_REQUIRED is on).
     "frontdoor.middleware.SecondFactorMiddleware",
+    # Then someone whose password an administrator set goes no further than the password
+    # page until they choose their own (agencies.recovery).
+    "frontdoor.middleware.NewPasswordMiddleware",
     # A signed-in person's pages over FRONTDOOR_PAGE_RATE answer 429 (copying records out
     # through the website; the API has its own rate below).
     "frontdoor.middleware.PageRateMiddleware",
@@ -900,7 +903,8 @@ def _rate(name: str, default: str, *, may_be_off: bool = False) -> str | None:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        # knox's, refusing the token of someone who must first choose a new password.
+        "agencies.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
