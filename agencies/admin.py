@@ -1,10 +1,11 @@
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies import browser_sessions, reauth, security_keys, tokens
+from agencies import browser_sessions, reauth, recovery, security_keys, tokens
 from agencies.admin_site import PolicyModelAdmin
 from agencies.changes import SignInChange, tell_owner
 from agencies.forms import AdministratorPasswordForm
@@ -40,7 +41,7 @@ class UserAdmin(reauth.ConfirmBeforeChanges, PolicyModelAdmin, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email", "job_title", "phone")}),
-        ("Front Door", {"fields": ("agency", "role", "is_active")}),
+        ("Front Door", {"fields": ("agency", "role", "is_active", "must_change_password")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -52,15 +53,33 @@ class UserAdmin(reauth.ConfirmBeforeChanges, PolicyModelAdmin, DjangoUserAdmin):
             },
         ),
     )
-    readonly_fields = ["last_login", "date_joined"]
-    # Its owner is told when an administrator changes their password (agencies.changes).
+    # The mark is set by setting a password here and taken off by its owner choosing
+    # their own (agencies.recovery), never by ticking a box.
+    readonly_fields = ["last_login", "date_joined", "must_change_password"]
+    # Its owner is told when an administrator changes their password (agencies.changes),
+    # and must choose their own before anything else (agencies.recovery).
     change_password_form = AdministratorPasswordForm
-    actions = ["sign_out_everywhere"]
 
     def user_change_password(self, request, id, form_url=""):
+        # A recent "Confirm it is you" first (agencies.reauth); then one transaction, so
+        # that the password, its mark, the notice and the audit event are kept or lost
+        # together; the form learns who the administrator is.
         if self._unconfirmed(request, allowed=self.has_change_permission(request)):
             return reauth.to_confirm(request)
-        return super().user_change_password(request, id, form_url)
+        with transaction.atomic(), recovery.administrator_acting(request.user):
+            return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        # A new account made here with a password: the administrator knows it, so its
+        # owner chooses their own at their first sign-in (in the add page's transaction).
+        marking = not change and obj.has_usable_password()
+        if marking:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+        if marking:
+            recovery.set_by_administrator(user=obj, by=request.user, new_account=True)
+
+    actions = ["sign_out_everywhere"]
 
     @admin.action(description="Sign out everywhere: end their browser sessions and API tokens")
     def sign_out_everywhere(self, request, queryset):

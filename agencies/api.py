@@ -6,14 +6,14 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from knox.auth import TokenAuthentication
-from rest_framework import generics, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from agencies import reauth, security_keys, tokens, twostep
+from agencies import reauth, recovery, security_keys, tokens, twostep
+from agencies.api_auth import TokenAuthentication
 from agencies.models import Agency, ApiToken, Authenticator
 from agencies.policy import Capability, can, needs_second_factor
 from agencies.rates import AlertingThrottle, RefusedVia
@@ -140,6 +140,13 @@ RETRY_AFTER = OpenApiParameter(
     response=[429],
     description="Seconds to wait before asking again.",
 )
+PASSWORD_CHANGE_REQUIRED = inline_serializer(
+    "PasswordChangeRequired",
+    {
+        "detail": serializers.CharField(),
+        "code": serializers.ChoiceField(choices=[recovery.API_CODE]),
+    },
+)
 UNAUTHENTICATED = OpenApiResponse(DETAIL, description="No valid token or session.")
 
 
@@ -150,7 +157,9 @@ class ObtainToken(APIView):
     however much it is used (`expires_at`, `expires_at_latest`).
 
     Failed attempts count towards the same lockout as the sign-in page; requests are
-    limited per address (FRONTDOOR_TOKEN_RATE).
+    limited per address (FRONTDOOR_TOKEN_RATE). Someone whose password an administrator
+    set is refused a token (403, `code` `password_change_required`) until they choose
+    their own on the website.
     """
 
     authentication_classes = []
@@ -172,6 +181,12 @@ class ObtainToken(APIView):
                 DETAIL,
                 description="A signed-in browser session sent with the request has run out.",
             ),
+            403: OpenApiResponse(
+                PASSWORD_CHANGE_REQUIRED,
+                description="An administrator set this account's password: its owner "
+                "chooses a new one on the website first (`code` "
+                "`password_change_required`).",
+            ),
             429: OpenApiResponse(
                 DETAIL,
                 description="Too many requests from this address, or too many failed "
@@ -183,6 +198,13 @@ class ObtainToken(APIView):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
+        if user.must_change_password:
+            # The password was right, but it is one an administrator set (and told them):
+            # it buys nothing until its owner replaces it on the website.
+            recovery.refused(user_id=user.pk, via="token")
+            raise exceptions.PermissionDenied(
+                {"detail": recovery.API_MESSAGE, "code": recovery.API_CODE}
+            )
         security_log.sign_in(user_id=user.pk, via="api", path=request.path)
         token, raw = tokens.issue_token(user=user)
         return Response(
@@ -200,6 +222,9 @@ class EndToken(APIView):
     """Sign out with a token: the token sent ends at once."""
 
     authentication_classes = [TokenAuthentication]
+    # Never refused to its owner, even one who must first choose a password
+    # (agencies.api_auth).
+    open_to_a_password_to_change = True
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import (
 from django.db import transaction
 from django.urls import reverse
 
+from agencies import recovery
 from agencies.changes import SignInChange, mark_password_change
 
 
@@ -121,17 +122,41 @@ class ChangePasswordForm(PasswordChangeForm):
         )
 
     def save(self, commit=True):
-        return _save_and_tell(self, super().save, SignInChange.PASSWORD_CHANGED, commit=commit)
+        # Their own password now: no longer one an administrator set (agencies.recovery).
+        was_marked = self.user.must_change_password
+        self.user.must_change_password = False
+        if not commit:
+            return super().save(commit=False)
+        with transaction.atomic():
+            user = _save_and_tell(self, super().save, SignInChange.PASSWORD_CHANGED, commit=True)
+            if was_marked:
+                recovery.chosen_by_owner(user=user)
+        return user
 
 
 class AdministratorPasswordForm(AdminPasswordChangeForm):
     """The Django admin's "change password" form (a new password, or password sign-in
-    turned off); the account's owner is told that an administrator changed it."""
+    turned off); the account's owner is told that an administrator changed it, and must
+    choose their own before anything else (agencies.recovery). An administrator setting
+    their own password here is not made to change it again."""
 
     def save(self, commit=True):
-        return _save_and_tell(
-            self, super().save, SignInChange.PASSWORD_CHANGED_BY_ADMINISTRATOR, commit=commit
-        )
+        by = recovery.acting_administrator()
+        own = by is not None and by.pk == self.user.pk
+        marking = bool(self.cleaned_data.get("set_usable_password", True)) and not own
+        if marking:
+            self.user.must_change_password = True
+        elif own:
+            self.user.must_change_password = False
+        if not commit:
+            return super().save(commit=False)
+        with transaction.atomic():
+            user = _save_and_tell(
+                self, super().save, SignInChange.PASSWORD_CHANGED_BY_ADMINISTRATOR, commit=True
+            )
+            if marking:
+                recovery.set_by_administrator(user=user, by=by)
+        return user
 
 
 class PasswordAgainForm(forms.Form):

@@ -69,6 +69,15 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices)
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Set when an administrator sets this person's password (the admin's password form,
+    # or a new account made there with one): until they choose their own on the password
+    # page, which clears it, that page and signing out are all they can reach, and the
+    # API refuses them (agencies.recovery, frontdoor.middleware.NewPasswordMiddleware).
+    must_change_password = models.BooleanField(
+        default=False,
+        help_text="They must choose a new password at their next sign-in: set when an "
+        "administrator sets their password.",
+    )
 
     # Who changed a user's role or agency, and when, is kept; their password is not.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

@@ -22,6 +22,7 @@ from agencies import (
     known_browsers,
     passwords,
     reauth,
+    recovery,
     security_keys,
     tokens,
     twostep,
@@ -345,6 +346,14 @@ class ChangePasswordView(auth_views.PasswordChangeView):
     form_class = ChangePasswordForm
     success_url = reverse_lazy("account")
     http_method_names = ["get", "post"]
+
+    def get_context_data(self, **kwargs):
+        # Sent here by NewPasswordMiddleware: the page says why.
+        must_change = self.request.user.must_change_password
+        return {
+            **super().get_context_data(**kwargs),
+            "must_change_message": recovery.PAGE_MESSAGE if must_change else "",
+        }
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -79,6 +79,9 @@ class EventKind(models.TextChoices):
         "discussion_information_shared",
         "Information shared at a discussion",
     )
+    # Not about a case: an administrator set someone's password, which they must replace
+    # (agencies.recovery); the account by id (object_type "user"), never its name.
+    PASSWORD_SET_BY_ADMIN = "password_set_by_admin", "Password set by an administrator"
 
 
 class AuditEvent(models.Model):

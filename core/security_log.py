@@ -246,3 +246,16 @@ def browser_session(
         _user(session_id),
         _user(by),
     )
+
+
+def new_password_required(*, user_id: int, event: str, by: int | None = None) -> None:
+    """A password set by an administrator, which its owner must replace (agencies.
+    recovery): ``event`` is set-by-administrator (``by``), chosen-by-owner (the mark taken
+    off), refused-api or refused-token (an API request or a token refused until then)."""
+    _log(
+        logging.WARNING if event.startswith("refused") else logging.INFO,
+        "new password required %s: user=%s by=%s",
+        _text(event),
+        user_id,
+        _user(by),
+    )

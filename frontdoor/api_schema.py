@@ -4,7 +4,9 @@ drf-spectacular documents what a view declares (its serializers and ``@extend_sc
 the answers that DRF and the project's settings give around the view are added here,
 from the view itself, so that no operation can leave one out:
 
-- **401** when the operation needs a token or a session;
+- **401** when the operation needs a token or a session, and **403** (``code``
+  ``password_change_required``) while its caller must first replace a password an
+  administrator set (agencies.recovery);
 - **429** with ``Retry-After`` (whole seconds) for every throttled view: the API's rate
   per user (FRONTDOOR_API_RATE) or per address for the token endpoint;
 - **400** naming ``page``, and **404** past the last page, for every list paged by
@@ -119,7 +121,7 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         # Not at the top: DRF's views read this class from the settings as they load.
-        from agencies.api import DETAIL
+        from agencies.api import DETAIL, PASSWORD_CHANGE_REQUIRED
 
         responses = super()._get_response_bodies(direction)
         if self._needs_credentials():
@@ -130,6 +132,16 @@ class AutoSchema(SpectacularAutoSchema):
                 "No valid token or session: none was sent, or it "
                 "has expired, been revoked or ended.",
             )
+            if not getattr(self.view, "open_to_a_password_to_change", False):
+                # agencies.api_auth and frontdoor.middleware.NewPasswordMiddleware; a view
+                # that refuses for other reasons already documents its 403.
+                self._add(
+                    responses,
+                    "403",
+                    PASSWORD_CHANGE_REQUIRED,
+                    "An administrator set the caller's password: they choose a new one on "
+                    "the website first (`code` `password_change_required`).",
+                )
         if self._is_paginated() and self._pages_by_cursor():
             self._add(
                 responses,

@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from rest_framework.throttling import UserRateThrottle
 
-from agencies import refusals
+from agencies import recovery, refusals
 from agencies.browser_sessions import AUTH_AT, CLEAR_SITE_DATA, LAST_SEEN
 from agencies.lockout import client_address
 from agencies.policy import needs_second_factor
@@ -275,6 +275,47 @@ class SecondFactorMiddleware:
             return resolve(request.path_info).url_name
         except Resolver404:
             return None
+
+
+class NewPasswordMiddleware:
+    """Someone whose password an administrator set (``must_change_password``, agencies.
+    recovery) reaches only the password page (and its strength meter), the second step
+    that comes before it, and signing out, until they choose their own: a page sends
+    them to the password page, which says why; the API answers 403 naming the reason.
+    Before any view runs, so nothing else is decided or shown first. (A token's user is
+    known only inside Django REST framework: agencies.api_auth refuses them there.)"""
+
+    OPEN = frozenset(
+        {
+            "password-change",
+            "password-strength",
+            "logout",
+            "two-step-verify",
+            "two-step-key",
+            "two-step-setup",
+            "health",
+            "api-token",
+        }
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and SecondFactorMiddleware._url_name(request) not in self.OPEN
+        ):
+            if is_api_request(request):
+                recovery.refused(user_id=user.pk, via="api")
+                return JsonResponse(
+                    {"detail": recovery.API_MESSAGE, "code": recovery.API_CODE}, status=403
+                )
+            return redirect("password-change")
+        return self.get_response(request)
 
 
 class PageRateThrottle(AlertingThrottle, UserRateThrottle):

@@ -3,6 +3,9 @@ import time
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
+from agencies.recovery import password_set_by_administrator
+from audit.models import AuditEvent
+from audit.services import record_event
 from frontdoor.middleware import AUTH_AT, LAST_SEEN
 
 
@@ -13,3 +16,17 @@ def start_session_clock(sender, request, user, **kwargs):
         now = time.time()
         request.session[AUTH_AT] = now
         request.session[LAST_SEEN] = now
+
+
+@receiver(password_set_by_administrator, dispatch_uid="frontdoor.audit_a_password_set")
+def audit_password_set_by_administrator(sender, *, user, by, new_account, **kwargs):
+    """An administrator set someone's password (agencies.recovery) goes in the audit
+    trail: agencies sits beside audit and cannot write it. Sent inside the save's
+    transaction and not caught: a password whose audit event fails is not set."""
+    record_event(
+        kind=AuditEvent.Kind.PASSWORD_SET_BY_ADMIN,
+        by=by,
+        object_type="user",
+        object_id=user.pk,
+        detail={"user_id": user.pk, "new_account": new_account},
+    )

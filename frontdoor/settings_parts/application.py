@@ -138,6 +138,9 @@ MIDDLEWARE = [
     # Managers, auditors and administrators go no further than the verification step
     # until they have given a code (when FRONTDOOR_MFA_REQUIRED is on).
     "frontdoor.middleware.SecondFactorMiddleware",
+    # Then someone whose password an administrator set goes no further than the password
+    # page until they choose their own (agencies.recovery).
+    "frontdoor.middleware.NewPasswordMiddleware",
     # A signed-in person's pages over FRONTDOOR_PAGE_RATE answer 429 (copying records out
     # through the website; the API has its own rate below).
     "frontdoor.middleware.PageRateMiddleware",
