@@ -126,10 +126,11 @@ def make_people(cursor, *, total: int, joined: datetime, seed: int = 2026) -> Pe
         """
         INSERT INTO agencies_user
             (id, password, last_login, is_superuser, username, first_name, last_name, email,
-             is_staff, is_active, date_joined, agency_id, role, job_title, phone)
+             is_staff, is_active, date_joined, agency_id, role, job_title, phone,
+             must_change_password)
         SELECT n, %(password)s, NULL, false, username, first_name, last_name,
                username || '@example.invalid', false, true, %(joined)s, agency, role, title,
-               '01632 ' || lpad((960000 + n %% 1000)::text, 6, '0')
+               '01632 ' || lpad((960000 + n %% 1000)::text, 6, '0'), false
           FROM unnest(%(usernames)s::text[], %(firsts)s::text[], %(lasts)s::text[],
                       %(roles)s::text[], %(agencies)s::bigint[], %(titles)s::text[])
                WITH ORDINALITY AS u(username, first_name, last_name, role, agency, title, n)

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from agencies.models import ApiToken, Role
 from audit.models import AuditEvent
 from referrals.models import ReferralDraft
-from tests.clients import client_for
+from tests.clients import client_for, confirmed
 from tests.factories import AgencyFactory, TOTPDeviceFactory, UserFactory, current_code
 
 NEW_PASSWORD = "quiet-lantern-orbit-47"
@@ -26,6 +26,9 @@ def set_password_in_admin(admin_client, user, *, again=NEW_PASSWORD):
         f"/admin/agencies/user/{user.pk}/password/",
         {"password1": NEW_PASSWORD, "password2": again, "usable_password": "true"},
     )
+    # The form was answered, not put off until the administrator confirms it is them
+    # (agencies.reauth): otherwise a test that nothing is marked would pass for nothing.
+    assert "/accounts/confirm/" not in response.get("Location", "")
     # As its owner next signs in: with the new password (a session signed in with the
     # old one ends, Django's session hash).
     user.refresh_from_db()
@@ -57,7 +60,7 @@ def pat(db):
 
 
 def test_a_password_set_by_an_administrator_marks_the_account(kit, pat):
-    response = set_password_in_admin(client_for(kit), pat)
+    response = set_password_in_admin(confirmed(client_for(kit)), pat)
 
     assert response.status_code == 302
     assert marked(pat)
@@ -65,14 +68,14 @@ def test_a_password_set_by_an_administrator_marks_the_account(kit, pat):
 
 
 def test_a_password_the_administrator_mistyped_marks_nothing(kit, pat):
-    response = set_password_in_admin(client_for(kit), pat, again="something-else")
+    response = set_password_in_admin(confirmed(client_for(kit)), pat, again="something-else")
 
     assert response.status_code == 200
     assert not marked(pat)
 
 
 def test_an_administrator_setting_their_own_password_in_the_admin_is_not_marked(kit):
-    response = set_password_in_admin(client_for(kit), kit)
+    response = set_password_in_admin(confirmed(client_for(kit)), kit)
 
     assert response.status_code == 302
     assert not marked(kit)
@@ -80,7 +83,7 @@ def test_an_administrator_setting_their_own_password_in_the_admin_is_not_marked(
 
 def test_an_account_made_in_the_admin_with_a_password_is_marked(kit):
     agency = AgencyFactory()
-    response = client_for(kit).post(
+    response = confirmed(client_for(kit)).post(
         "/admin/agencies/user/add/",
         {
             "username": "newcomer",
@@ -104,14 +107,14 @@ def test_the_mark_cannot_be_ticked_on_or_off_on_the_users_page(kit, pat):
     pat.must_change_password = True
     pat.save()
 
-    page = client_for(kit).get(f"/admin/agencies/user/{pat.pk}/change/")
+    page = confirmed(client_for(kit)).get(f"/admin/agencies/user/{pat.pk}/change/")
 
     assert page.status_code == 200
     assert 'name="must_change_password"' not in page.content.decode()
 
 
 def test_the_owner_choosing_their_own_password_takes_the_mark_off(kit, pat):
-    set_password_in_admin(client_for(kit), pat)
+    set_password_in_admin(confirmed(client_for(kit)), pat)
     client = client_for(pat)
 
     response = change_own_password(client)
@@ -123,7 +126,7 @@ def test_the_owner_choosing_their_own_password_takes_the_mark_off(kit, pat):
 
 
 def test_a_wrong_current_password_leaves_the_mark_on(kit, pat):
-    set_password_in_admin(client_for(kit), pat)
+    set_password_in_admin(confirmed(client_for(kit)), pat)
     client = client_for(pat)
 
     response = change_own_password(client, old="not-the-one-given")
@@ -149,7 +152,7 @@ def test_seeded_and_factory_accounts_are_not_marked(db):
 
 @pytest.fixture
 def pat_marked(kit, pat):
-    set_password_in_admin(client_for(kit), pat)
+    set_password_in_admin(confirmed(client_for(kit)), pat)
     pat.refresh_from_db()
     return pat
 
@@ -178,7 +181,7 @@ def test_a_form_sent_to_another_page_does_nothing_and_leads_to_the_password_page
 
 def test_the_queue_leads_a_marked_screener_to_the_password_page(kit):
     screener = UserFactory(role=Role.SCREENER)
-    set_password_in_admin(client_for(kit), screener)
+    set_password_in_admin(confirmed(client_for(kit)), screener)
     client = client_for(screener)
 
     assert client.get("/triage/")["Location"] == PASSWORD_PAGE
@@ -187,7 +190,7 @@ def test_the_queue_leads_a_marked_screener_to_the_password_page(kit):
 
 def test_a_marked_administrator_cannot_use_the_admin(kit):
     other = UserFactory(username="other", role=Role.ADMIN)
-    set_password_in_admin(client_for(kit), other)
+    set_password_in_admin(confirmed(client_for(kit)), other)
 
     response = client_for(other).get("/admin/")
 
@@ -324,7 +327,7 @@ def test_a_token_is_issued_once_the_owner_has_chosen_a_password(pat_marked):
 
 
 def test_the_password_set_is_in_the_audit_trail_by_id(kit, pat):
-    set_password_in_admin(client_for(kit), pat)
+    set_password_in_admin(confirmed(client_for(kit)), pat)
 
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.PASSWORD_SET_BY_ADMIN)
     assert event.actor_id == kit.pk
@@ -334,8 +337,8 @@ def test_the_password_set_is_in_the_audit_trail_by_id(kit, pat):
 
 
 def test_a_mistyped_or_own_password_is_not_in_the_audit_trail(kit, pat):
-    set_password_in_admin(client_for(kit), pat, again="something-else")
-    set_password_in_admin(client_for(kit), kit)
+    set_password_in_admin(confirmed(client_for(kit)), pat, again="something-else")
+    set_password_in_admin(confirmed(client_for(kit)), kit)
 
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PASSWORD_SET_BY_ADMIN).exists()
 
@@ -345,7 +348,7 @@ def test_setting_and_choosing_are_in_the_security_log_by_id_only(kit, pat, caplo
     pat.save()
 
     with caplog.at_level(logging.INFO, logger="frontdoor.security"):
-        set_password_in_admin(client_for(kit), pat)
+        set_password_in_admin(confirmed(client_for(kit)), pat)
         change_own_password(client_for(pat))
 
     assert f"new password required set-by-administrator: user={pat.pk} by={kit.pk}" in (caplog.text)
