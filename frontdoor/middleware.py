@@ -285,18 +285,8 @@ class NewPasswordMiddleware:
     Before any view runs, so nothing else is decided or shown first. (A token's user is
     known only inside Django REST framework: agencies.api_auth refuses them there.)"""
 
-    OPEN = frozenset(
-        {
-            "password-change",
-            "password-strength",
-            "logout",
-            "two-step-verify",
-            "two-step-key",
-            "two-step-setup",
-            "health",
-            "api-token",
-        }
-    )
+    # What the second step leaves open (which comes first), and the password page.
+    OPEN = SecondFactorMiddleware.OPEN | {"password-change", "password-strength"}
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -125,26 +125,19 @@ def alert_rate_refused(sender, *, user_id, via, address, at, window, **kwargs) -
     to_review = (
         reverse("oversight:access-log") + "?" + urlencode({**looking, "from": day, "to": day})
     )
-    try:
-        with transaction.atomic():
-            raise_notice(
-                key=f"rate-limited:{about}:window:{window}",
-                kind=NoticeKind.RATE_LIMITED,
-                recipients=users_with(Capability.MANAGE_SYSTEM),
-                reference=reference,
-                due=at,
-                link=settings.BASE_URL + to_act,
-            )
-            raise_notice(
-                key=f"rate-limited-audit:{about}:window:{window}",
-                kind=NoticeKind.RATE_LIMITED_AUDIT,
-                recipients=users_with(Capability.VIEW_ACCESS_LOG),
-                reference=reference,
-                due=at,
-                link=settings.BASE_URL + to_review,
-            )
-    except Exception as error:  # noqa: BLE001 - the refusal stands whatever happens here
-        security_log.rate_not_alerted(user_id=user_id, via=via, error=type(error).__name__)
+    _alert_administrators_and_auditors(
+        kinds=(NoticeKind.RATE_LIMITED, NoticeKind.RATE_LIMITED_AUDIT),
+        keys=(
+            f"rate-limited:{about}:window:{window}",
+            f"rate-limited-audit:{about}:window:{window}",
+        ),
+        reference=reference,
+        at=at,
+        links=(to_act, to_review),
+        failed=lambda error: security_log.rate_not_alerted(
+            user_id=user_id, via=via, error=type(error).__name__
+        ),
+    )
 
 
 @receiver(refusals_exceeded, dispatch_uid="notices.alert_refused_often")
@@ -162,23 +155,42 @@ def alert_refused_often(sender, *, user_id, count, minutes, at, moment, **kwargs
         + "?"
         + urlencode({"account": user_id, "from": day, "to": day})
     )
+    _alert_administrators_and_auditors(
+        kinds=(NoticeKind.REFUSED_OFTEN, NoticeKind.REFUSED_OFTEN_AUDIT),
+        keys=(
+            f"refused-often:user:{user_id}:at:{minutes}:{moment}",
+            f"refused-often-audit:user:{user_id}:at:{minutes}:{moment}",
+        ),
+        reference=reference,
+        at=at,
+        links=(reverse("admin:agencies_user_change", args=[user_id]), to_review),
+        failed=lambda error: security_log.refusals_not_alerted(
+            user_id=user_id, error=type(error).__name__
+        ),
+    )
+
+
+def _alert_administrators_and_auditors(*, kinds, keys, reference, at, links, failed) -> None:
+    """The administrators' notice and the auditors' (``kinds``, ``keys`` and ``links``
+    in that order: the administration pages, the access log), in one transaction, each
+    raised once for its key. A failure to alert never stops what it alerts on: it is
+    passed to ``failed``, which writes it to the security log."""
     try:
         with transaction.atomic():
-            raise_notice(
-                key=f"refused-often:user:{user_id}:at:{minutes}:{moment}",
-                kind=NoticeKind.REFUSED_OFTEN,
-                recipients=users_with(Capability.MANAGE_SYSTEM),
-                reference=reference,
-                due=at,
-                link=settings.BASE_URL + reverse("admin:agencies_user_change", args=[user_id]),
-            )
-            raise_notice(
-                key=f"refused-often-audit:user:{user_id}:at:{minutes}:{moment}",
-                kind=NoticeKind.REFUSED_OFTEN_AUDIT,
-                recipients=users_with(Capability.VIEW_ACCESS_LOG),
-                reference=reference,
-                due=at,
-                link=settings.BASE_URL + to_review,
-            )
+            for kind, key, capability, link in zip(
+                kinds,
+                keys,
+                (Capability.MANAGE_SYSTEM, Capability.VIEW_ACCESS_LOG),
+                links,
+                strict=True,
+            ):
+                raise_notice(
+                    key=key,
+                    kind=kind,
+                    recipients=users_with(capability),
+                    reference=reference,
+                    due=at,
+                    link=settings.BASE_URL + link,
+                )
     except Exception as error:  # noqa: BLE001 - the refusal stands whatever happens here
-        security_log.refusals_not_alerted(user_id=user_id, error=type(error).__name__)
+        failed(error)

@@ -206,20 +206,19 @@ TEXT = {
     # than 20 in 10 minutes"; never a name, a username or what was asked for.
     NoticeKind.REFUSED_OFTEN: (
         "Many accesses refused: {reference}",
-        "Accesses were refused to {reference}, going over on {due}: records outside what the "
-        "account may "
-        "see, or pages its role may not open. Someone trying records one after another, a "
-        "script, or a stolen account or API token can look like this. In the "
-        "administration pages the account can be made inactive or signed out everywhere. "
+        "Accesses were refused to {reference}, going over on {due}: records outside what "
+        "the account may see, or pages its role may not open. Someone trying records one "
+        "after another, a script, or a stolen account or API token can look like this. In "
+        "the administration pages the account can be made inactive or signed out everywhere. "
         "The auditors have been told too. More refusals for the same account soon after "
         "this one are not alerted again; every one is in the security log.",
     ),
     NoticeKind.REFUSED_OFTEN_AUDIT: (
         "Many accesses refused: {reference}",
-        "Accesses were refused to {reference}, going over on {due}: records outside what the "
-        "account may "
-        "see, or pages its role may not open. Someone trying records one after another, a "
-        "script, or a stolen account or API token can look like this: the access log of "
+        "Accesses were refused to {reference}, going over on {due}: records outside what "
+        "the account may see, or pages its role may not open. Someone trying records one "
+        "after another, a script, or a stolen account or API token can look like this: "
+        "the access log of "
         "that account on that day shows what it did open. The administrators have been "
         "told too. More refusals for the same account soon after this one are not alerted "
         "again; every one is in the security log.",
