@@ -10,11 +10,16 @@ def front_door(request):
     if user is None or not user.is_authenticated:
         return {"fd_can": {}, "fd_nav": [], "duty_line": settings.DUTY_LINE}
     held = capabilities_of(user)
+    # Before the second step of signing in, or while a password an administrator set is
+    # still theirs (agencies.recovery), there is nothing to go to but that step or the
+    # password page (the middleware sends every other page there): no navigation, no inbox
+    # or account link, only who is signed in and signing out.
+    held_back = not second_factor_satisfied(user) or user.must_change_password
 
     return {
         "duty_line": settings.DUTY_LINE,
-        "unread_count": inbox_for(user).filter(read_at__isnull=True).count(),
+        "unread_count": 0 if held_back else inbox_for(user).filter(read_at__isnull=True).count(),
         "fd_can": {capability.value: capability in held for capability in Capability},
-        # Before the second step of signing in, nothing to go to but that step.
-        "fd_nav": navigation_for(user, request.path) if second_factor_satisfied(user) else [],
+        "fd_nav": [] if held_back else navigation_for(user, request.path),
+        "fd_held_back": held_back,
     }

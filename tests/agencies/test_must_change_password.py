@@ -170,6 +170,23 @@ def test_every_other_page_leads_to_the_password_page_which_says_why(pat_marked):
     assert "Back to your account" not in page.content.decode()
 
 
+def test_the_password_page_offers_no_link_that_only_leads_back_to_it(pat_marked, pat):
+    """Every other page leads back to the password page, so it shows no navigation, no
+    inbox and no account link while the mark is on: who is signed in and signing out."""
+    page = client_for(pat_marked).get(PASSWORD_PAGE).content.decode()
+
+    assert 'data-testid="identity"' in page
+    assert 'action="/accounts/logout/"' in page
+    for link in ('data-testid="inbox-link"', 'data-testid="account-link"', 'href="/referrals/'):
+        assert link not in page, link
+
+    change_own_password(client_for(pat_marked))
+    assert not marked(pat)  # and read again, with the password now theirs
+    page = client_for(pat).get(PASSWORD_PAGE).content.decode()
+    for link in ('data-testid="inbox-link"', 'data-testid="account-link"', 'href="/referrals/'):
+        assert link in page, link
+
+
 def test_a_form_sent_to_another_page_does_nothing_and_leads_to_the_password_page(pat_marked):
     client = client_for(pat_marked)
 
