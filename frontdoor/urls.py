@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from agencies import reauth_views
 from agencies import views as account_views
 from agencies.api import AgencyList, EndToken, ObtainToken, TokenDetail, TokenList
 from frontdoor import views
@@ -54,8 +55,8 @@ urlpatterns = [
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
     path("accounts/", account_views.account, name="account"),
-    path("accounts/confirm/", account_views.confirm_it_is_you, name="reauth"),
-    path("accounts/confirm/key/", account_views.confirm_it_is_you_key, name="reauth-key"),
+    path("accounts/confirm/", reauth_views.confirm_it_is_you, name="reauth"),
+    path("accounts/confirm/key/", reauth_views.confirm_it_is_you_key, name="reauth-key"),
     path(
         "accounts/tokens/<int:token_id>/revoke/",
         account_views.revoke_token,
