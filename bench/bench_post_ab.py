@@ -233,11 +233,12 @@ def _run(server: _Server, token: str, scenario: str, args, n: int) -> dict:
     stop.set()
     sampler.join()
     # A worker's connection is replaced after CONN_MAX_AGE (60 s): the new one counts
-    # from zero; one that came and went within the run is missed.
-    after = procstat.take(server.workers, [*before.backends, *backends()])
+    # from zero, and one that ended within the run is counted through what the
+    # postmaster reaped (procstat.database_spent).
+    after = procstat.take(server.workers, backends(), before.postmaster)
     db.close()
     app = procstat.spent(before.workers, after.workers)
-    database = procstat.spent(before.backends, after.backends)
+    database = procstat.database_spent(before, after)
     cores = os.cpu_count() or 1
     return {
         "round": n,

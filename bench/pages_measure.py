@@ -277,9 +277,9 @@ def measure(scenario: Scenario, server: Server, signer: Signer, scale: Scale, wo
             )
         wall = time.monotonic() - started
         children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        after = procstat.take(server.workers, backends())
+        after = procstat.take(server.workers, backends(), before.postmaster)
         app = procstat.spent(before.workers, after.workers)
-        db = procstat.spent(before.backends, after.backends)
+        db = procstat.database_spent(before, after)
         generator = (children_after.ru_utime + children_after.ru_stime) - (
             children_before.ru_utime + children_before.ru_stime
         )

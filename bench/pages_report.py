@@ -270,7 +270,9 @@ def render(run: dict) -> str:  # noqa: C901, PLR0912, PLR0915 - one page of tabl
         "which is what the throughput ratio would be on a machine with nothing else on it. "
         "app CPU is the user and system time of the two gunicorn workers over the run, a "
         "completed request; PostgreSQL CPU that of the backends connected to the "
-        "database; cores busy is the whole machine's average over the run, and (others) "
+        "database, and of every process of PostgreSQL's that ended during the run (a "
+        "connection replaced after CONN_MAX_AGE: what the postmaster reaped); cores busy "
+        "is the whole machine's average over the run, and (others) "
         "what neither the server, the database nor the generator used: other work on the "
         "shared machine, which takes CPU from the server and lowers every throughput."
     )

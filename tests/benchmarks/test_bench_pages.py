@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import shutil
+import subprocess
+import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
@@ -212,6 +216,57 @@ def test_proc_stat_line_with_spaces_and_parentheses_in_the_name():
 def test_machine_line_counts_idle_and_iowait_as_not_busy():
     text = "cpu  100 5 50 800 40 3 2 0 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"
     assert procstat.parse_machine(text) == (160, 1000)
+
+
+def test_proc_stat_line_gives_the_cpu_of_the_children_waited_for():
+    line = "4242 (postgres) S 1 4242 4242 0 -1 4194560 9 0 0 0 150 25 300 45 20 0"
+    assert procstat.parse_reaped(line) == 345
+
+
+def test_a_backend_that_ended_between_snapshots_is_counted_through_its_parent():
+    before = procstat.Snapshot(
+        workers={}, backends={10: 4.0, 11: 1.0}, machine_busy=0, machine_total=1,
+        postmaster=9, reaped=100.0, postmaster_children={10: 4.0, 11: 1.0, 12: 7.0},
+    )  # fmt: skip
+    # 10 ended having spent 4.5 in all (0.5 in between); 13 started in between and is
+    # still there; 14 started and ended in between, spending 0.25; 12 (autovacuum,
+    # say) spent 1.0 and is still there.
+    after = procstat.Snapshot(
+        workers={}, backends={11: 1.5, 13: 0.75}, machine_busy=0, machine_total=1,
+        postmaster=9, reaped=100.0 + 4.5 + 0.25, postmaster_children={11: 1.5, 12: 8.0, 13: 0.75},
+    )  # fmt: skip
+    assert procstat.ended_spent(before, after) == pytest.approx(0.75)
+    assert procstat.database_spent(before, after) == pytest.approx(0.5 + 0.75 + 0.75)
+    other_server = procstat.Snapshot(**{**after.__dict__, "postmaster": 8})
+    assert procstat.ended_spent(before, other_server) == 0.0
+
+
+def test_a_child_that_ends_is_counted_in_its_parents_reaped_cpu():
+    """The kernel's own accounting, which database_spent relies on: this process plays
+    the postmaster and a child that burns CPU and exits plays a replaced backend."""
+    me = os.getpid()
+    child = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", "import time\nt = time.process_time()\n"
+         "while time.process_time() - t < 0.3: pass\ninput()"],
+        stdin=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            seconds = procstat.cpu_seconds(child.pid)
+            if seconds and seconds >= 0.3:
+                break
+            time.sleep(0.02)
+        before = procstat.take([], [child.pid], postmaster=me)
+        assert child.pid in before.postmaster_children
+        assert procstat.parent_of(child.pid) == me
+    finally:
+        child.communicate(b"\n", timeout=30)
+    after = procstat.take([], [], postmaster=me)
+
+    assert child.pid not in after.postmaster_children
+    # It spent almost nothing between the snapshots (it was waiting on input).
+    assert 0.0 <= procstat.ended_spent(before, after) < 0.2
+    assert after.reaped - before.reaped >= 0.29
 
 
 def test_cpu_spent_between_snapshots():
