@@ -108,17 +108,31 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 
 # Roles whose sign-in needs a second factor (a code from an authenticator app) when
 # FRONTDOOR_MFA_REQUIRED is on: those who decide, read everything, or run the system.
+# FRONTDOOR_MFA_ALSO_FOR adds others (second_factor_roles); none can be taken away.
 SECOND_FACTOR_ROLES = frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN})
+
+
+def unknown_roles(values) -> list[str]:
+    """The values among ``values`` that name no role (FRONTDOOR_MFA_ALSO_FOR's check)."""
+    return [value for value in values if value not in Role.values]
+
+
+def second_factor_roles() -> frozenset[str]:
+    """The role values that use two-step verification: SECOND_FACTOR_ROLES and those
+    FRONTDOOR_MFA_ALSO_FOR names."""
+    from django.conf import settings
+
+    return frozenset(role.value for role in SECOND_FACTOR_ROLES) | frozenset(settings.MFA_ALSO_FOR)
 
 
 def may_use_second_factor(user) -> bool:
     """Whether the user's role uses two-step verification (and may set it up), whatever
-    the setting."""
+    FRONTDOOR_MFA_REQUIRED says."""
     return (
         user is not None
         and user.is_authenticated
         and user.is_active
-        and user.role in {role.value for role in SECOND_FACTOR_ROLES}
+        and user.role in second_factor_roles()
     )
 
 

@@ -133,6 +133,12 @@ REFUSAL_ALERT_MINUTES = env_int("FRONTDOOR_REFUSAL_ALERT_MINUTES", 10, minimum=0
 # in production; off by default in the embedded mode (`make run`, whose demo users sign in
 # with a password only) and in development. FRONTDOOR_MFA_REQUIRED=true turns it on there.
 MFA_REQUIRED = env_bool("FRONTDOOR_MFA_REQUIRED", PRODUCTION)
+# Other roles whose sign-in needs the second step as well, by their value (screener,
+# agency_lead, referrer, partner): a council adopting ASVS level 3's sessions sets
+# FRONTDOOR_MFA_ALSO_FOR=screener (screeners read every referral). Managers, auditors and
+# administrators always need it; a value that names no role stops the start
+# (agencies.checks).
+MFA_ALSO_FOR = env_list("FRONTDOOR_MFA_ALSO_FOR", [])
 OTP_TOTP_ISSUER = env_str("FRONTDOOR_MFA_ISSUER", "Front Door")
 # Each wrong code doubles the wait before the next is checked (1 s, 2 s, 4 s...).
 OTP_TOTP_THROTTLE_FACTOR = 1

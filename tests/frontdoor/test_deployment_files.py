@@ -255,6 +255,7 @@ def test_the_image_takes_no_local_build_output_secrets_or_data():
     "variable",
     [
         "FRONTDOOR_MFA_REQUIRED",
+        "FRONTDOOR_MFA_ALSO_FOR",
         "FRONTDOOR_MFA_ISSUER",
         "FRONTDOOR_PASSWORD_LOCAL_WORDS",
         "FRONTDOOR_API_TOKEN_HOURS",
