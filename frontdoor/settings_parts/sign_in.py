@@ -111,6 +111,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_CALLABLE = "agencies.lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "agencies.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
+# axes would otherwise keep every successful sign-in (username, address, the whole user
+# agent string) for ever; the security log records each by user id and address.
+AXES_DISABLE_ACCESS_LOG = True
 # Administrators are alerted (inbox and email) when a sign-in is locked: at most once in
 # this many minutes whatever the number of lockouts, so that guessing against many
 # accounts cannot flood them (each lockout is in the security log and the admin's access

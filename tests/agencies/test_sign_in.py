@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessLog
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -206,6 +207,18 @@ def test_a_successful_sign_in_is_logged_with_the_user_id(client, caplog):
         in logged
     )
     assert not any("pat.example" in r.getMessage() for r in caplog.records)
+
+
+def test_axes_keeps_no_log_of_sign_ins_and_sign_outs(client):
+    """The security log has each sign-in by id and address; axes' own log would keep the
+    username, address and whole user agent string of every one, for ever."""
+    UserFactory(username="pat")
+
+    sign_in(client, "pat", PASSWORD, HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Test/1")
+    client.post("/accounts/logout/")
+
+    assert client.get("/accounts/login/").status_code == 200
+    assert not AccessLog.objects.exists()
 
 
 def test_failures_below_the_limit_do_not_lock(client, settings):
