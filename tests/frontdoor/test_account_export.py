@@ -192,7 +192,6 @@ def test_the_file_is_an_attachment_named_by_number_and_never_kept(held):
 
 def test_the_account_section_holds_the_account(held):
     me = held["me"]
-    me.must_change_password = False
     _, _, data = download(confirmed(client_for(me)))
 
     account = data["account"]
