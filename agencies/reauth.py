@@ -3,9 +3,10 @@
 The person gives their password again, and their second factor when their account has
 one (the code from their authenticator app, or else their security key); the session
 then keeps the time of that confirmation, and for FRONTDOOR_REAUTH_MINUTES after it they
-may revoke API tokens and, as an administrator, change a person's account (role, groups,
-permissions, whether active, password), reset an authenticator or remove a security key,
-or lift a lockout. Completing a sign-in counts as a confirmation: it asked the same.
+may revoke API tokens, download their own account data (frontdoor.account_export) and,
+as an administrator, change a person's account (role, groups, permissions, whether
+active, password), reset an authenticator or remove a security key, or lift a lockout.
+Completing a sign-in counts as a confirmation: it asked the same.
 
 A write asked for without a recent confirmation is never applied: the person is sent to
 the confirmation page, with ``next`` leading back to the page they came from (a form to

@@ -82,6 +82,9 @@ class EventKind(models.TextChoices):
     # Not about a case: an administrator set someone's password, which they must replace
     # (agencies.recovery); the account by id (object_type "user"), never its name.
     PASSWORD_SET_BY_ADMIN = "password_set_by_admin", "Password set by an administrator"
+    # Not about a case: someone downloaded what Front Door holds about them (their own
+    # account, frontdoor.account_export); object_type "user", their own id.
+    ACCOUNT_DATA_EXPORTED = "account_data_exported", "Own account data downloaded"
 
 
 class AuditEvent(models.Model):
@@ -109,7 +112,18 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["referral_id", "at"])]
+        indexes = [
+            models.Index(fields=["referral_id", "at"]),
+            # One person's events in order, and those about their own account: what they
+            # download of themselves (frontdoor.account_export; audit 0013), without
+            # reading the whole table.
+            models.Index(fields=["actor_id", "at", "id"], name="auditevent_actor_at_idx"),
+            models.Index(
+                fields=["object_id"],
+                condition=models.Q(object_type="user"),
+                name="auditevent_about_user_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="audit_event_kind_is_known",

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from agencies import reauth_views
 from agencies import views as account_views
 from agencies.api import AgencyList, EndToken, ObtainToken, TokenDetail, TokenList
-from frontdoor import views
+from frontdoor import account_export, views
 from notices import views as inbox_views
 from notices.api import NotificationList
 from oversight import urls as oversight_urls
@@ -55,6 +55,7 @@ urlpatterns = [
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
     path("accounts/", account_views.account, name="account"),
+    path("accounts/export/", account_export.download, name="account-export"),
     path("accounts/confirm/", reauth_views.confirm_it_is_you, name="reauth"),
     path("accounts/confirm/key/", reauth_views.confirm_it_is_you_key, name="reauth-key"),
     path(

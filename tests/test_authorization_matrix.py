@@ -46,6 +46,10 @@ MATRIX = {
     ("logout", "POST"): dict.fromkeys(authz.ROLES, LOGIN),
     # --- The account area: each person's own tokens, password and two-step verification -
     ("account", "GET"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": LOGIN},
+    # Downloading one's own account data (frontdoor.account_export): only ever one's own
+    # (no id in the address); 302 to confirm it is them first, as the matrix's clients
+    # have not (tests/frontdoor/test_account_export.py downloads it confirmed).
+    ("account-export", "GET"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": LOGIN},
     # "Confirm it is you" (agencies.reauth): anyone signed in confirms it is them; an
     # empty or wrong password re-renders the page (200). The security-key step sends
     # anyone without a key (every matrix user) back to the page (302).
