@@ -1,11 +1,12 @@
 """What Front Door holds about a member of staff, downloaded by them (ASVS 8.3.2).
 
 Every signed-in person, whatever their role, downloads the data about themselves as a
-person from their account page: their account and its changes, their sign-ins, their
-browser sessions, API tokens, authenticator apps and security keys, the notices sent to
-them, what they did (the audit events where they are the actor) and what they opened (the
-access log). Never a secret: no password hash, no session key or its hash, no token or
-its digest, no authenticator key, no security key's credential.
+person from their account page: their account and its changes, their failed sign-ins
+still counting, the browsers they sign in from, their browser sessions, API tokens,
+authenticator apps and security keys, the notices sent to them, what they did (the audit
+events where they are the actor) and what they opened (the access log). Never a secret:
+no password hash, no session key or its hash, no token or its digest, no authenticator
+key, no security key's credential.
 
 It is the person's data, not the children's: the events and views name a record by its
 type and number only (the case records themselves are read through the normal pages,
@@ -27,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from axes.models import AccessAttempt
-from axes.models import AccessLog as SignInLog
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -112,25 +112,6 @@ def account_changes(user: User) -> list[dict]:
         }
         for row in rows
     ]
-
-
-def sign_ins(user: User) -> Iterator[dict]:
-    """Each sign-in as django-axes keeps it (by username): when, from which address and
-    browser, and when it was signed out. Not the hash of its session key."""
-    rows = (
-        SignInLog.objects.filter(username=user.get_username())
-        .order_by("attempt_time", "pk")
-        .values_list("attempt_time", "logout_time", "ip_address", "user_agent", "path_info")
-        .iterator(chunk_size=CHUNK_ROWS)
-    )
-    for at, out, address, agent, path in rows:
-        yield {
-            "at": at,
-            "signed_out_at": out,
-            "address": address,
-            "browser": agent,
-            "path": path,
-        }
 
 
 def failed_sign_ins(user: User) -> list[dict]:
@@ -320,7 +301,6 @@ def document(user: User, *, current_key: str | None) -> Iterator[str]:
         "generated_at": timezone.now,
         "account": lambda: account(user),
         "account_changes": lambda: account_changes(user),
-        "sign_ins": lambda: _array(sign_ins(user)),
         "failed_sign_ins_counting_now": lambda: failed_sign_ins(user),
         "known_browsers": lambda: known_browsers(user),
         "browser_sessions": lambda: sessions(user, current_key=current_key),
