@@ -32,6 +32,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -346,10 +347,12 @@ def filename(user: User) -> str:
 def download(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own data, only ever theirs (no id in the address), once
     they have confirmed it is them (agencies.reauth): without a recent confirmation they
-    are sent to confirm and then back here. The download is an audit event (their own
-    account, by id) and a line in the security log, written before the file is read."""
+    are sent to confirm, then back to the account page's link (sent on to the download
+    itself, the browser would save the file and leave them looking at the confirmation
+    page). The download is an audit event (their own account, by id) and a line in the
+    security log, written before the file is read."""
     if not reauth.is_recent(request):
-        return reauth.to_confirm(request)
+        return reauth.to_confirm(request, back_to=reverse("account") + "#account-data")
     user = request.user
     with transaction.atomic():
         record_event(

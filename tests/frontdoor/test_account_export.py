@@ -19,6 +19,7 @@ from audit.models import AccessLog, AuditEvent, EventKind
 from notices.models import NoticeKind
 from tests.clients import client_for, confirmed
 from tests.factories import (
+    PASSWORD,
     ApiTokenFactory,
     NoticeEventFactory,
     NotificationFactory,
@@ -153,8 +154,26 @@ def test_without_confirming_it_is_them_they_are_asked_to_and_nothing_is_written(
     response = client_for(held["me"]).get(URL)
 
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/confirm/?next=%2Faccounts%2Fexport%2F"
+    # Back to the account page's link, not to the download: the browser would save the
+    # file and leave them looking at the confirmation page.
+    assert response["Location"] == "/accounts/confirm/?next=%2Faccounts%2F%23account-data"
     assert not AuditEvent.objects.filter(kind=EventKind.ACCOUNT_DATA_EXPORTED).exists()
+
+
+def test_once_confirmed_they_are_back_at_the_link_and_the_download_works():
+    client = client_for(UserFactory(role=Role.SCREENER, username="sam.screener"))
+    asked = client.get(URL)["Location"]
+
+    confirmed_now = client.post(
+        "/accounts/confirm/", {"password": PASSWORD, "next": "/accounts/#account-data"}
+    )
+    page = client.get(confirmed_now["Location"])
+
+    assert asked.startswith("/accounts/confirm/")
+    assert confirmed_now["Location"] == "/accounts/#account-data"
+    assert 'id="account-data"' in page.content.decode()
+    response, _, data = download(client)
+    assert data["account"]["username"] == "sam.screener"
 
 
 @pytest.mark.parametrize("role", list(Role))
