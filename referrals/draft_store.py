@@ -18,6 +18,7 @@ from core.exceptions import DomainError
 from core.text import clean_text
 from referrals import forms
 from referrals.draft_sections import FAMILY, FORM_SECTIONS
+from referrals.form_mixins import is_multiline
 from referrals.models import NARRATIVE_MAX, ReferralDraft
 
 
@@ -57,7 +58,7 @@ def _bounds(form_class, *, prefix: str = "", label_prefix: str = "") -> dict[str
         else:
             limit = SHORT_VALUE_MAX
         values = len(field.choices) if getattr(widget, "allow_multiple_selected", False) else 1
-        found[key] = Bound(label, limit, values, forms.is_multiline(field))
+        found[key] = Bound(label, limit, values, is_multiline(field))
     return found
 
 
