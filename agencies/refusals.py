@@ -14,6 +14,15 @@ rate, which has its own alert: agencies.rates). Requests from no one signed in a
 counted per account, having none; the address is not a safe stand-in (a council's
 proxy puts many people behind one).
 
+Nor are two refusals that are no attempt at anything the account may not reach (``counts``
+tells them apart; both are still in the security log): a 403 from a failed CSRF check,
+which a stale form gives (sent again with the back button after the session was renewed,
+and so its token with it), marked by the CSRF failure view (frontdoor.errors.csrf_failure,
+``mark_not_counted``); and a 404 for an address that matches no route at all (a mistyped
+one), which Django answers before any view runs, so that ``request.resolver_match`` is
+still None. A record outside the account's scope is a 404 too, but from a routed view (its
+selector finds nothing: ``get_object_or_404`` on what the account may see), and counts.
+
 The window slides: the count is of the last ``REFUSAL_ALERT_MINUTES``, kept in the cache
 as ten slices of a tenth of the window each (one integer per account and slice), so a
 burst that straddles a clock boundary is still counted whole. The oldest slice drops out
@@ -42,6 +51,9 @@ from core import security_log
 # 403: not for this role; 404: a record outside the account's scope (or none at all).
 COUNTED = frozenset({403, 404})
 
+# Set on a request whose refusal is no attempt at what the account may not reach.
+_NOT_COUNTED = "_frontdoor_refusal_not_counted"
+
 # Each window is counted in this many slices.
 SLICES = 10
 
@@ -49,6 +61,20 @@ SLICES = 10
 # over), ``minutes`` (REFUSAL_ALERT_MINUTES), ``at`` (when) and ``moment`` (the number of
 # the slice it fell in, for the notices' keys).
 refusals_exceeded = Signal()
+
+
+def mark_not_counted(request) -> None:
+    """This request's refusal is not to count against its account (a failed CSRF check)."""
+    setattr(request, _NOT_COUNTED, True)
+
+
+def counts(request, *, status: int) -> bool:
+    """Whether this refusal is one to count: not one marked ``mark_not_counted``, nor a
+    404 for an address no route matches (Django resolves the address before any view,
+    and sets ``resolver_match`` only when a route matched)."""
+    if getattr(request, _NOT_COUNTED, False):
+        return False
+    return not (status == 404 and getattr(request, "resolver_match", None) is None)
 
 
 def counted(*, user_id: int | None, status: int) -> None:

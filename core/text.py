@@ -21,7 +21,7 @@ Multi-line text (a textarea) keeps its line breaks and tabs: CR LF and a lone CR
 LF, and U+2028/U+2029 (line and paragraph separators) become LF. In one-line text (a
 name, a phone number) a line break or tab becomes a space.
 
-Pure (no Django): the forms (``referrals.forms.GovukFormMixin``), the API serializers
+Pure (no Django): the forms (``referrals.form_mixins.GovukFormMixin``), the API serializers
 (``referrals.serializers.CleanTextMixin``) and the drafts (``referrals.drafts``) all call
 it.
 """

@@ -358,7 +358,9 @@ class RefusalLogMiddleware:
     so does every rejected one (400 input that failed validation, 405, 413, 415, 429).
     Each 403 and 404 of a signed-in account is counted against it (agencies.refusals):
     more than FRONTDOOR_REFUSAL_ALERT_COUNT in FRONTDOOR_REFUSAL_ALERT_MINUTES alert the
-    administrators and auditors."""
+    administrators and auditors. Not counted, though logged: a failed CSRF check (a stale
+    form) and a 404 for an address no route matches (a mistyped one); see
+    ``refusals.counts``."""
 
     REFUSED = frozenset({401, 403, 404})
     REJECTED = frozenset({400, 405, 413, 415, 429})
@@ -376,5 +378,6 @@ class RefusalLogMiddleware:
             write = security_log.refused if status in self.REFUSED else security_log.rejected
             write(user_id=user_id, status=status, method=request.method, path=request.path[:300])
             # Many refused to one account alert the administrators and auditors.
-            refusals.counted(user_id=user_id, status=status)
+            if refusals.counts(request, status=status):
+                refusals.counted(user_id=user_id, status=status)
         return response

@@ -16,79 +16,113 @@ its link to the submission (so a second "Send" leads to the same referrals); a d
 not sent is deleted ``settings.DRAFT_RETENTION_DAYS`` after it was last saved
 (``purge_unsent_drafts``, nightly from beat). Drafts are not history-tracked, so no copy
 of what was typed survives elsewhere.
+
+The form's pages are defined in ``draft_sections``, the bounding and the locked write in
+``draft_store``, the coaching prompts in ``draft_coaching``; this module is the drafts'
+one entry point and names what they give (``__all__``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 
-from django import forms as django_forms
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.datastructures import MultiValueDict
 
-from agencies.models import Agency
 from agencies.policy import may_refer, refers_on_behalf
-from core.exceptions import DomainError
-from core.text import clean_text
-from referrals import coaching, forms
-from referrals.models import NARRATIVE_MAX, Channel, CoachingPrompt, ReferralDraft
+from referrals import forms
+from referrals.draft_coaching import (
+    COACHED_SECTIONS,
+    coaching_prompts,
+    record_coaching,
+    record_shown,
+    record_shown_keys,
+    shown_while_typing,
+    unseen,
+)
+from referrals.draft_sections import (
+    CHILD_WORLD,
+    CHILDREN,
+    CONCERNS,
+    CONTACT,
+    FAMILY,
+    FORM_SECTIONS,
+    NEXT_STEPS,
+    RECEIVED,
+    Section,
+    flow_for,
+    next_page,
+    section_by_slug,
+    sections_for,
+    stored,
+)
+from referrals.draft_store import (
+    HOUSEHOLD_PREFIX,
+    DraftRefused,
+    _child_bounds,
+    _section_bounds,
+    as_querydict,
+    read_input,
+    section_input,
+    write_draft,
+)
+from referrals.models import Channel, ReferralDraft
 from referrals.services import ReferralError, submit_referrals, too_many_children_message
 
+# What the views, the tasks and the tests use, wherever it is kept.
+__all__ = [
+    "CHILD_WORLD",
+    "CHILDREN",
+    "COACHED_SECTIONS",
+    "CONCERNS",
+    "CONTACT",
+    "FAMILY",
+    "FIELD_PAGES",
+    "FORM_SECTIONS",
+    "HOUSEHOLD_PREFIX",
+    "NEXT_STEPS",
+    "RECEIVED",
+    "DraftRefused",
+    "Problem",
+    "Section",
+    "_child_bounds",
+    "_section_bounds",
+    "as_querydict",
+    "bound_form",
+    "check_draft",
+    "child_forms",
+    "coaching_prompts",
+    "flow_for",
+    "get_draft",
+    "has_immediate_risk",
+    "household_formset",
+    "may_add_child",
+    "next_page",
+    "open_drafts",
+    "purge_unsent_drafts",
+    "read_input",
+    "record_shown",
+    "record_shown_keys",
+    "remove_child",
+    "save_child",
+    "save_section",
+    "section_by_slug",
+    "section_input",
+    "sections_for",
+    "sent_submission",
+    "shown_while_typing",
+    "start_draft",
+    "stored",
+    "submit_draft",
+    "summary_rows",
+    "unseen",
+]
+
 logger = logging.getLogger("frontdoor.referrals")
-
-
-@dataclass(frozen=True)
-class Section:
-    slug: str
-    title: str
-    form_class: type
-    staff_only: bool = False
-    referrer_only: bool = False
-
-
-RECEIVED = Section("received", "How the referral was received", forms.ReceivedForm, staff_only=True)
-CONCERNS = Section("concerns", "Concerns", forms.ConcernsForm)
-CHILD_WORLD = Section("child-world", "The child's world", forms.ChildWorldForm)
-FAMILY = Section("family", "Family and household", forms.FamilyForm)
-NEXT_STEPS = Section("next-steps", "What needs to happen", forms.NextStepsForm)
-CONTACT = Section("your-details", "Your contact details", forms.ContactForm, referrer_only=True)
-FORM_SECTIONS = [RECEIVED, CONCERNS, CHILD_WORLD, FAMILY, NEXT_STEPS, CONTACT]
-CHILDREN = "children"
-
-
-def sections_for(draft: ReferralDraft) -> list[Section]:
-    on_behalf = draft.data.get("on_behalf", False)
-    return [
-        s
-        for s in FORM_SECTIONS
-        if not (s.staff_only and not on_behalf) and not (s.referrer_only and on_behalf)
-    ]
-
-
-def flow_for(draft: ReferralDraft) -> list[str]:
-    """The order of pages: sections with the children's page after 'received'."""
-    slugs = [s.slug for s in sections_for(draft)]
-    position = 1 if slugs and slugs[0] == RECEIVED.slug else 0
-    return slugs[:position] + [CHILDREN] + slugs[position:] + ["check"]
-
-
-def next_page(draft: ReferralDraft, slug: str) -> str:
-    flow = flow_for(draft)
-    return flow[flow.index(slug) + 1]
-
-
-def section_by_slug(draft: ReferralDraft, slug: str) -> Section:
-    for section in sections_for(draft):
-        if section.slug == slug:
-            return section
-    raise Http404
 
 
 def start_draft(*, by) -> ReferralDraft:
@@ -121,158 +155,6 @@ def sent_submission(*, user, draft_id: int):
     return draft.submission if draft else None
 
 
-# --- What a draft keeps of a POST: the form's own keys, cleaned and bounded ------------
-
-
-class DraftRefused(DomainError):
-    """Input a draft will not store (a field too long, too many children, too much in
-    all); ``errors`` maps the field to a message naming it. Nothing of the request is
-    stored, and what was saved before is kept."""
-
-
-# A choice, an agency's id, a part of a date, a formset's count: never longer than this.
-SHORT_VALUE_MAX = 100
-HOUSEHOLD_PREFIX = "household"
-
-
-@dataclass(frozen=True)
-class Bound:
-    label: str
-    max_chars: int
-    max_values: int = 1
-    multiline: bool = False
-
-
-def _bounds(form_class, *, prefix: str = "", label_prefix: str = "") -> dict[str, Bound]:
-    """The POST keys a form reads, each with its bound: a text field's own max_length, a
-    short bound for choices, ids and the parts of a date."""
-    found = {}
-    for name, field in form_class.base_fields.items():
-        key = f"{prefix}{name}"
-        label = label_prefix + str(field.label or name).removesuffix(" (optional)")
-        widget = field.widget
-        if isinstance(widget, django_forms.MultiWidget):
-            for suffix in widget.widgets_names:
-                found[key + suffix] = Bound(label, SHORT_VALUE_MAX)
-            continue
-        if isinstance(field, django_forms.CharField):
-            limit = field.max_length or NARRATIVE_MAX
-        else:
-            limit = SHORT_VALUE_MAX
-        values = len(field.choices) if getattr(widget, "allow_multiple_selected", False) else 1
-        found[key] = Bound(label, limit, values, forms.is_multiline(field))
-    return found
-
-
-@cache
-def _section_bounds(slug: str) -> dict[str, Bound]:
-    section = next((s for s in FORM_SECTIONS if s.slug == slug), None)
-    if section is None:
-        raise Http404
-    found = _bounds(section.form_class)
-    if section is FAMILY:
-        management = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
-        for name in management:
-            found[f"{HOUSEHOLD_PREFIX}-{name}"] = Bound("Household", SHORT_VALUE_MAX)
-        for row in range(forms.HouseholdFormSet.max_num):
-            found.update(
-                _bounds(
-                    forms.HouseholdMemberForm,
-                    prefix=f"{HOUSEHOLD_PREFIX}-{row}-",
-                    label_prefix=f"Person {row + 1}: ",
-                )
-            )
-    return found
-
-
-@cache
-def _child_bounds() -> dict[str, Bound]:
-    return _bounds(forms.ChildForm)
-
-
-def read_input(post, bounds: dict[str, Bound], *, truncate: bool = False) -> dict:
-    """What a draft keeps of ``post``: the keys in ``bounds`` (the rest, such as the CSRF
-    token and the buttons, are dropped), each value cleaned (core.text) and checked
-    against its bound. A field's last value is the one its form reads, so only that is
-    kept, except for a multiple choice. Over a bound raises DraftRefused naming the
-    field, or, with ``truncate`` (for reading only: the coaching prompts), cuts it."""
-    kept: dict[str, list[str]] = {}
-    errors: dict[str, list[str]] = {}
-    for key in post:
-        bound = bounds.get(key)
-        if bound is None:
-            continue
-        if hasattr(post, "getlist"):
-            values = post.getlist(key)
-        else:
-            value = post[key]
-            values = list(value) if isinstance(value, list | tuple) else [value]
-        values = [clean_text(str(v), multiline=bound.multiline) for v in values]
-        values = values[-1:] if bound.max_values == 1 else values
-        if len(values) > bound.max_values:
-            if not truncate:
-                errors[key] = [f"{bound.label}: choose at most {bound.max_values}"]
-            values = values[: bound.max_values]
-        longest = max((len(v) for v in values), default=0)
-        if longest > bound.max_chars:
-            if not truncate:
-                errors[key] = [
-                    f"{bound.label}: {bound.max_chars:,} characters at most (you entered "
-                    f"{longest:,}). Nothing on this page was saved: shorten it and save again"
-                ]
-            values = [v[: bound.max_chars] for v in values]
-        kept[key] = values
-    if errors:
-        raise DraftRefused(errors)
-    return kept
-
-
-def section_input(slug: str, post, *, truncate: bool = False) -> dict:
-    return read_input(post, _section_bounds(slug), truncate=truncate)
-
-
-def as_querydict(raw: dict[str, list[str]]) -> MultiValueDict:
-    return MultiValueDict({key: list(values) for key, values in raw.items()})
-
-
-def _size(data: dict) -> int:
-    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-
-
-def _write(draft: ReferralDraft, change, *, bounded: bool = False):
-    """Apply ``change`` to the draft's current data under a row lock, and save it: two
-    tabs saving different pages of one draft at once must not undo each other (a copy
-    read before the other saved would write its stale pages back). ``draft`` is brought
-    up to date too. ``bounded``: refuse (DraftRefused, nothing written) when the draft
-    would then hold more than settings.MAX_DRAFT_CHARACTERS. A draft sent (or deleted)
-    since it was read is not written to: Http404, as for any draft no longer open, so a
-    page saved in another tab cannot put what was typed back into a sent draft."""
-    with transaction.atomic():
-        try:
-            current = (
-                ReferralDraft.objects.select_for_update()
-                .filter(submission__isnull=True)
-                .get(pk=draft.pk)
-            )
-        except ReferralDraft.DoesNotExist:
-            raise Http404 from None
-        result = change(current.data)
-        if bounded and _size(current.data) > settings.MAX_DRAFT_CHARACTERS:
-            raise DraftRefused(
-                {
-                    "__all__": [
-                        "This referral is too long to keep: its pages together may hold "
-                        f"{settings.MAX_DRAFT_CHARACTERS:,} characters at most. Nothing on "
-                        "this page was saved: shorten what you wrote and save again"
-                    ]
-                }
-            )
-        current.updated_at = timezone.now()
-        current.save(update_fields=["data", "updated_at"])
-    draft.data, draft.updated_at = current.data, current.updated_at
-    return result
-
-
 def save_section(draft: ReferralDraft, slug: str, post) -> None:
     """Keep what was posted on a section's page (bounded first: see ``read_input``)."""
     raw = section_input(slug, post)
@@ -280,7 +162,7 @@ def save_section(draft: ReferralDraft, slug: str, post) -> None:
     def change(data: dict) -> None:
         data.setdefault("sections", {})[slug] = raw
 
-    _write(draft, change, bounded=True)
+    write_draft(draft, change, bounded=True)
 
 
 def save_child(draft: ReferralDraft, index: int | None, post) -> int:
@@ -298,7 +180,7 @@ def save_child(draft: ReferralDraft, index: int | None, post) -> int:
         children[index] = raw
         return index
 
-    return _write(draft, change, bounded=True)
+    return write_draft(draft, change, bounded=True)
 
 
 def may_add_child(draft: ReferralDraft) -> bool:
@@ -311,11 +193,7 @@ def remove_child(draft: ReferralDraft, index: int) -> None:
         if 0 <= index < len(children):
             children.pop(index)
 
-    _write(draft, change)
-
-
-def stored(draft: ReferralDraft, slug: str) -> dict | None:
-    return draft.data.get("sections", {}).get(slug)
+    write_draft(draft, change)
 
 
 def bound_form(draft: ReferralDraft, section: Section, *, user=None):
@@ -350,135 +228,6 @@ def initial_for(section: Section, user) -> dict:
 def has_immediate_risk(draft: ReferralDraft) -> bool:
     raw = stored(draft, CONCERNS.slug) or {}
     return raw.get("immediate_risk", [""])[0] == "yes"
-
-
-# --- Coaching: the prompts for what is written, and the record of those shown ---------
-
-COACHED_SECTIONS = {CONCERNS.slug, CHILD_WORLD.slug}
-
-
-def _first(raw: dict | None, name: str) -> str:
-    values = (raw or {}).get(name) or [""]
-    return values[0] or ""
-
-
-def coaching_agency_type(draft: ReferralDraft) -> str | None:
-    """The agency type the prompts are worded for: the referrer's own agency, or for a
-    call recorded by the front door, the caller's agency where one was given."""
-    if not draft.data.get("on_behalf", False):
-        agency = draft.owner.agency
-        return agency.type if agency else None
-    agency_id = _first(stored(draft, RECEIVED.slug), "caller_agency")
-    if agency_id.isdigit():
-        return Agency.objects.filter(pk=int(agency_id)).values_list("type", flat=True).first()
-    return None
-
-
-def coaching_prompts(
-    draft: ReferralDraft, *, posted: dict | None = None, slug: str | None = None
-) -> list[coaching.Prompt]:
-    """The prompts for the referral as written so far: for the fields of section ``slug``
-    only (with ``posted``, the raw input being typed, in place of what is saved), or for
-    every coached field."""
-    concerns = stored(draft, CONCERNS.slug)
-    world = stored(draft, CHILD_WORLD.slug)
-    if slug == CONCERNS.slug and posted is not None:
-        concerns = posted
-    if slug == CHILD_WORLD.slug and posted is not None:
-        world = posted
-    texts = {
-        coaching.WORRY: _first(concerns, "worry"),
-        coaching.LIVED_EXPERIENCE: _first(world, "lived_experience"),
-        coaching.CHILD_VOICE: _first(world, "child_voice"),
-        coaching.HISTORY: _first(world, "history_and_pattern"),
-    }
-    if slug == CONCERNS.slug:
-        fields: tuple[str, ...] = (coaching.WORRY,)
-    elif slug == CHILD_WORLD.slug:
-        fields = (coaching.LIVED_EXPERIENCE, coaching.CHILD_VOICE, coaching.HISTORY)
-    else:
-        fields = coaching.COACHED_FIELDS
-    names = tuple(_first(child, "child_first_name") for child in draft.data.get("children", []))
-    return coaching.coach(
-        texts,
-        agency_type=coaching_agency_type(draft),
-        child_names=names,
-        pattern=_first(world, "new_or_pattern"),
-        voice_houses=tuple(_first(world, name) for name in forms.VOICE_HOUSES),
-        fields=fields,
-    )
-
-
-def unseen(draft: ReferralDraft, prompts: list[coaching.Prompt]) -> list[coaching.Prompt]:
-    shown = draft.data.get("coaching", {})
-    return [p for p in prompts if p.key not in shown]
-
-
-def shown_while_typing(post, prompts: list[coaching.Prompt] = ()) -> list[str]:
-    """The prompt keys the page has shown while the referrer typed: those the page
-    carried in its ``coaching_shown`` field (unknown keys dropped) and ``prompts``.
-    The live endpoint hands them back to the page rather than writing the draft, so a
-    keystroke's request never contends with "Save and continue" for the draft's row;
-    the section's POST records them."""
-    known = {f"{f}:{r}" for f in coaching.COACHED_FIELDS for r in coaching.RULES}
-    keys = [k for k in (post.get("coaching_shown") or "").split() if k in known]
-    keys += [p.key for p in prompts if not p.refused]
-    return list(dict.fromkeys(keys))
-
-
-def record_shown(draft: ReferralDraft, prompts: list[coaching.Prompt]) -> None:
-    """Note in the draft when each prompt was first shown to the referrer; written to
-    referrals.CoachingPrompt when the referral is sent."""
-    record_shown_keys(draft, [p.key for p in prompts])
-
-
-def record_shown_keys(draft: ReferralDraft, keys: list[str]) -> None:
-    if all(key in draft.data.get("coaching", {}) for key in keys):
-        return
-    now = timezone.now().isoformat()
-
-    def change(data: dict) -> None:
-        record = data.setdefault("coaching", {})
-        for key in keys:
-            record.setdefault(key, {"shown_at": now})
-
-    _write(draft, change)
-
-
-def _explanations(draft: ReferralDraft) -> dict[str, str]:
-    raw = {**(stored(draft, CONCERNS.slug) or {}), **(stored(draft, CHILD_WORLD.slug) or {})}
-    return {
-        field: _first(raw, name).strip()[: forms.EXPLANATION_MAX]
-        for field, name in forms.EXPLANATIONS.items()
-    }
-
-
-def record_coaching(draft: ReferralDraft, referrals) -> None:
-    """At submission: one CoachingPrompt per prompt shown, for each child's referral,
-    with what became of it. A prompt that still fires but was never recorded as shown
-    (the check page shows every prompt, so this is rare) counts as shown now."""
-    final = coaching_prompts(draft)
-    record_shown(draft, [p for p in final if not p.refused])
-    still = {p.key for p in final}
-    explanations = _explanations(draft)
-    agency_type = coaching_agency_type(draft) or ""
-    rows = []
-    for key, entry in draft.data.get("coaching", {}).items():
-        field, rule = key.split(":", 1)
-        outcome = coaching.outcome(key, still_shown=still, explanations=explanations)
-        for referral in referrals:
-            rows.append(
-                CoachingPrompt(
-                    referral=referral,
-                    field=field,
-                    rule=rule,
-                    agency_type=agency_type,
-                    shown_at=datetime.fromisoformat(entry["shown_at"]),
-                    outcome=outcome,
-                    explanation=explanations[field] if outcome == coaching.EXPLAINED else "",
-                )
-            )
-    CoachingPrompt.objects.bulk_create(rows)
 
 
 # --- Check your answers and submission ------------------------------------------------

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from agencies.models import Agency
-from referrals.forms import CleanTextFormMixin
+from referrals.form_mixins import CleanTextFormMixin
 from referrals.widgets import DateField
 from triage.information_forms import InformationForm
 from triage.models import (

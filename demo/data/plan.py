@@ -1,6 +1,7 @@
 """The demo referrals as plain data: each draft written up in a referrer's words, with the
 household, the screening steps and the manager's decision. Pure Python: the same ``now``
-and seed give the same plan."""
+and seed give the same plan. The child's particulars and household are drawn in
+``demo.data.household``."""
 
 from __future__ import annotations
 
@@ -16,17 +17,12 @@ from demo.data.cast import (
     CALLERS,
     CASTLE_HILL,
     GP,
-    HV,
     MANAGER,
     MILLBROOK,
-    NURSING,
-    PATHWAYS,
     POLICE,
-    PROBATION,
     REFERRERS,
     SCREENER,
     SURNAMES,
-    YJS,
 )
 from demo.data.decision_words import (
     FEEDBACK,
@@ -39,10 +35,10 @@ from demo.data.decision_words import (
     SCREENING_CHECKS,
     THRESHOLD,
 )
-from demo.data.drafts import DemoChild, DemoFamily, Draft, Drafter, weighted
+from demo.data.drafts import DemoChild, Draft, Drafter, weighted
+from demo.data.household import household_of, other_professionals, particulars_of
 from demo.data.screening import add_screening
 from demo.data.shapes import ReferralPlan, Step, SubmissionPlan
-from demo.data.stories import M
 from demo.data.words import (
     BABY_VOICES,
     EXTRA_DETAIL,
@@ -53,7 +49,7 @@ from demo.data.words import (
     WORKING_WELL,
     Text,
 )
-from referrals.census import CALLER_SOURCE, CallerType, Ethnicity, Gender, Religion
+from referrals.census import CALLER_SOURCE, CallerType, Gender
 from referrals.census import ConcernCategory as C
 from referrals.models import Channel, Outcome, ParentalConsent, PatternAnswer, Status
 from referrals.models import Outcome as O
@@ -246,18 +242,18 @@ class _Writer:
             "parental_consent": consent,
             "consent_not_sought_reason": reason,
             "immediate_risk": draft.immediate,
-            "other_professionals": self._other_professionals(draft, lead_age),
+            "other_professionals": other_professionals(draft, lead_age, rng=self.rng),
         }
 
         referrals = []
         for child in draft.children:
-            child_fields = self._child_fields(draft, child, on)
+            child_fields = particulars_of(draft, child, on, rng=self.rng)
             decision = self._decision(draft, child, concerns) if draft.outcome else None
             referrals.append(
                 ReferralPlan(
                     fields={**child_fields, **details, **self._houses(draft, child, on)},
                     concerns=list(concerns),
-                    household=self._household(draft, child),
+                    household=household_of(draft, child, rng=self.rng),
                     steps=self._steps(draft, child, concerns),
                     child_key=child.key,
                     matched=draft.status in (Status.AWAITING_DECISION, Status.DECIDED)
@@ -267,143 +263,6 @@ class _Writer:
             )
             self.history[id(child)].append((draft.received_at, list(concerns), draft.outcome))
         return self._submission(draft, referrals)
-
-    def _child_fields(self, draft: Draft, child: DemoChild, on: date) -> dict:
-        rng = self.rng
-        age = child.age_on(on)
-        health = draft.agency in (GP, HV, NURSING)
-        given = {
-            "child_first_name": child.first_name,
-            "child_last_name": child.last_name,
-            "child_date_of_birth": child.date_of_birth,
-            "child_expected_date_of_birth": child.expected_date_of_birth,
-            "child_gender": child.gender,
-            "child_ethnicity": child.ethnicity,
-            "child_first_language": child.language,
-            "child_interpreter_needed": child.language != "English" and rng.random() < 0.3,
-            "child_religion": child.religion,
-            "child_disabilities": list(child.disabilities),
-            "child_address": draft.family.address,
-            "child_postcode": draft.family.postcode,
-            "child_school": self._school(draft, child, age),
-            "child_nhs_number": child.nhs_number
-            if rng.random() < (0.9 if health else 0.2) and child.date_of_birth
-            else "",
-        }
-        if draft.phone is not None:
-            # Callers seldom know an NHS number; only family know the date of birth.
-            given["child_nhs_number"] = ""
-            if draft.phone.caller_type != CallerType.FAMILY and rng.random() < 0.6:
-                given["child_date_of_birth"] = None
-            given["child_ethnicity"] = Ethnicity.NOBT
-            given["child_religion"] = Religion.NOT_KNOWN
-        overrides = dict(draft.as_given.get(id(child), {}))
-        if overrides.pop("swap_dob", False) and child.date_of_birth:
-            dob = child.date_of_birth
-            given["child_date_of_birth"] = dob.replace(month=dob.day, day=dob.month)
-        given.update(overrides)
-        return given
-
-    def _school(self, draft: Draft, child: DemoChild, age: int) -> str:
-        if draft.agency in (MILLBROOK, CASTLE_HILL):
-            return draft.agency
-        if age < 2:
-            return ""
-        if age < 4:
-            return "Little Acorns Nursery" if len(child.first_name) % 2 else ""
-        if age <= 10:
-            return MILLBROOK if child.town == "Millbrook" else "Fernlea Primary School"
-        if age <= 15:
-            return (
-                CASTLE_HILL
-                if child.town in ("Castle Hill", "Millbrook")
-                else ("Northshire High School")
-            )
-        return "Northshire College"
-
-    def _other_professionals(self, draft: Draft, age: int) -> str:
-        rng = self.rng
-        options = [f"GP: {GP}"]
-        if 0 <= age < 5 or age == -1:
-            options.append(f"Health visitor: {HV}")
-        if age >= 4:
-            options.append("Designated safeguarding lead at school")
-        if age >= 5:
-            options.append(f"School nurse: {NURSING}")
-        if draft.family.adult and draft.scenario in ("parental_drugs", "parental_alcohol"):
-            options.append(f"Recovery worker for {draft.family.adult}: {PATHWAYS}")
-        if draft.family.adult_risk and "licence" in draft.family.adult_risk:
-            options.append(f"Probation officer for {draft.family.adult}: {PROBATION}")
-        if draft.scenario in ("cce", "missing") and age >= 10:
-            options.append(f"Youth justice worker: {YJS}")
-        options = [o for o in options if not (draft.agency and draft.agency in o)]
-        return "\n".join(rng.sample(options, k=min(len(options), rng.randint(1, 3))))
-
-    def _household(self, draft: Draft, child: DemoChild) -> list[dict]:
-        rng = self.rng
-        family = draft.family
-        if draft.phone is None and rng.random() < 0.15:
-            return []  # not every referrer knows who lives there
-        members = [
-            {
-                "name": family.mother,
-                "relationship": "Mother",
-                "lives_with_child": True,
-                "date_of_birth": None,
-                "known_risk": "",
-            }
-        ]
-        if family.adult:
-            barred = "non-molestation" in family.adult_risk or "Bail" in family.adult_risk
-            members.append(
-                {
-                    "name": family.adult,
-                    "relationship": family.adult_relationship,
-                    "lives_with_child": not barred,
-                    "date_of_birth": None,
-                    "known_risk": family.adult_risk.replace(
-                        "{mother}", family.mother.split(" ")[0]
-                    ),
-                }
-            )
-        for other in family.children:
-            if other is child or other.date_of_birth is None:
-                continue
-            members.append(
-                {
-                    "name": f"{other.first_name} {other.last_name}",
-                    "relationship": "Brother" if other.gender == M else "Sister",
-                    "lives_with_child": True,
-                    "date_of_birth": other.date_of_birth,
-                    "known_risk": "",
-                }
-            )
-        if family.grandparent:
-            members.append(
-                {
-                    "name": family.grandparent,
-                    "relationship": "Grandmother",
-                    "lives_with_child": False,
-                    "date_of_birth": None,
-                    "known_risk": "",
-                }
-            )
-        # Referrers know the parents' dates of birth about half the time.
-        parents = [(members[0], "mother")] + ([(members[1], "adult")] if family.adult else [])
-        for member, who in parents:
-            if rng.random() < 0.5:
-                member["date_of_birth"] = self._adult_birth(family, who)
-        return members
-
-    def _adult_birth(self, family: DemoFamily, who: str) -> date:
-        """The same date every time it is given, and old enough for the eldest child."""
-        if who not in family.adult_births:
-            eldest = min(c.date_of_birth or c.expected_date_of_birth for c in family.children)
-            years = self.rng.randint(19, 32) if who == "mother" else self.rng.randint(20, 38)
-            family.adult_births[who] = eldest - timedelta(
-                days=years * 365 + self.rng.randint(0, 364)
-            )
-        return family.adult_births[who]
 
     def _steps(self, draft: Draft, child: DemoChild, concerns: list[str]) -> list[Step]:
         """Claimed by the screener, recommended on, decided by the manager: as far as the

@@ -1,13 +1,13 @@
 """Two notices: to a person, that a two-step code of theirs was given again (ASVS 2.8.5);
 to the administrators, that a sign-in was locked. Their kinds join the two tables' lists
 of kinds. The notifications table is large (every referral writes to it), so the lists
-are checked again without stopping writes (notices.migration_constraints); hence not
+are checked again without stopping writes (audit.migration_constraints); hence not
 atomic."""
 
 from django.conf import settings
 from django.db import migrations, models
 
-from notices.migration_constraints import AddCheckConstraintWithoutLock
+from audit.migration_constraints import AddCheckConstraintWithoutLock
 
 
 class Migration(migrations.Migration):

@@ -1,14 +1,14 @@
 """Three notices to a person about their own account: a sign-in from a new browser, and
 an email address changed (told at the old address, which the new column ``address``
 keeps for that email, and at the new one). Their kinds join the two tables' lists of
-kinds, checked again without stopping writes (notices.migration_constraints), as in
+kinds, checked again without stopping writes (audit.migration_constraints), as in
 0007; hence not atomic. The column is blank by default: PostgreSQL adds it without
 rewriting the table."""
 
 from django.conf import settings
 from django.db import migrations, models
 
-from notices.migration_constraints import AddCheckConstraintWithoutLock
+from audit.migration_constraints import AddCheckConstraintWithoutLock
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ writes on the large notifications table (as 0007); hence not atomic."""
 from django.conf import settings
 from django.db import migrations, models
 
-from notices.migration_constraints import AddCheckConstraintWithoutLock
+from audit.migration_constraints import AddCheckConstraintWithoutLock
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ table (as 0007 and 0010); hence not atomic."""
 from django.conf import settings
 from django.db import migrations, models
 
-from notices.migration_constraints import AddCheckConstraintWithoutLock
+from audit.migration_constraints import AddCheckConstraintWithoutLock
 
 
 class Migration(migrations.Migration):

@@ -80,6 +80,24 @@ def test_an_api_refusal_names_the_tokens_user(caplog):
     ]
 
 
+def test_uncounted_refusals_are_logged_all_the_same(caplog):
+    """A stale form (the CSRF check's 403) and a mistyped address (404, no route) do not
+    count towards the many-refusals alert, but are in the security log as ever."""
+    pat = UserFactory(role=Role.REFERRER)
+    checked = Client(enforce_csrf_checks=True)
+    checked.force_login(pat)
+
+    with caplog.at_level(logging.INFO):
+        stale = checked.post("/inbox/read/", {"csrfmiddlewaretoken": "stale"})
+        mistyped = signed_in(pat).get("/refferals/")
+
+    assert (stale.status_code, mistyped.status_code) == (403, 404)
+    assert refusals(caplog) == [
+        f"access refused: status=403 user={pat.pk} method=POST path=/inbox/read/",
+        f"access refused: status=404 user={pat.pk} method=GET path=/refferals/",
+    ]
+
+
 def test_an_anonymous_api_request_is_logged_without_a_user(caplog):
     with caplog.at_level(logging.INFO):
         response = APIClient().get("/api/v1/referrals/")

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from notices.migration_constraints import AddCheckConstraintWithoutLock
+from audit.migration_constraints import AddCheckConstraintWithoutLock
 from notices.models import NoticeEvent, NoticeKind, Notification
 from tests.database import refused
 from tests.factories import UserFactory

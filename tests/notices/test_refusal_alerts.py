@@ -259,6 +259,61 @@ def test_refusals_with_no_one_signed_in_are_not_counted(watchers, delivered):
     assert not alerts().exists()
 
 
+def stale_forms(person, times: int) -> list[int]:
+    """A form sent with no valid CSRF token, as one sent again with the back button after
+    the session was renewed is: Django's CSRF check refuses it."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+    answers = []
+    for _ in range(times):
+        refused = client.post("/inbox/read/", {"csrfmiddlewaretoken": "stale"})
+        assert b"CSRF verification failed" in refused.content
+        answers.append(refused.status_code)
+    return answers
+
+
+def test_stale_forms_refused_by_the_csrf_check_are_not_counted(watchers, prober, delivered):
+    person, _, _ = prober
+
+    with time_machine.travel(AT, tick=False):
+        answers = delivered(lambda: stale_forms(person, 3 * LIMIT))
+
+    assert answers == [403] * 3 * LIMIT
+    assert not alerts().exists()
+
+
+def test_mistyped_addresses_are_not_counted(watchers, prober, delivered):
+    """No route matches them: nothing is there to be refused."""
+    _, client, _ = prober
+
+    with time_machine.travel(AT, tick=False):
+        answers = delivered(
+            lambda: [client.get(f"/refferals/{n}/").status_code for n in range(3 * LIMIT)]
+        )
+
+    assert answers == [404] * 3 * LIMIT
+    assert not alerts().exists()
+
+
+def test_records_and_pages_refused_still_count_among_uncounted_refusals(
+    watchers, prober, delivered
+):
+    """A record outside the account's scope (404 from a routed page) and a page its role
+    may not open (403) count as before, whatever stale forms and mistyped addresses come
+    between them."""
+    person, client, theirs = prober
+
+    with time_machine.travel(AT, tick=False):
+        delivered(lambda: try_records(client, theirs, 2))
+        delivered(lambda: stale_forms(person, LIMIT))
+        delivered(lambda: client.get("/no-such-page/"))
+        assert client.get("/triage/").status_code == 403
+        assert not alerts().exists()
+        delivered(lambda: client.get("/triage/"))
+
+    assert alerts().count() == 8
+
+
 @pytest.mark.parametrize("setting", ["REFUSAL_ALERT_COUNT", "REFUSAL_ALERT_MINUTES"])
 def test_the_settings_turn_the_alerts_off(watchers, prober, delivered, settings, setting):
     setattr(settings, setting, 0)

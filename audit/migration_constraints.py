@@ -3,16 +3,18 @@ operations.
 
 A plain ADD CONSTRAINT ... CHECK reads every row while it holds the table's strongest lock,
 so the outbox (every referral POST writes to it) would wait for a scan of millions of
-notifications. On PostgreSQL ``AddCheckConstraintWithoutLock`` adds the constraint NOT
-VALID (new rows are checked at once; a moment's lock) and then VALIDATEs the rows already
-there under a lock that lets reads and writes go on. The migration using it must say
-``atomic = False``, so that the two are separate transactions (in one, the first lock
-would be held through the scan). SQLite, and any other database, adds it as usual.
+notifications, and every audited action for a scan of the audit events. On PostgreSQL
+``AddCheckConstraintWithoutLock`` adds the constraint NOT VALID (new rows are checked at
+once; a moment's lock) and then VALIDATEs the rows already there under a lock that lets
+reads and writes go on. The migration using it must say ``atomic = False``, so that the
+two are separate transactions (in one, the first lock would be held through the scan).
+SQLite, and any other database, adds it as usual.
 Django's state is AddConstraint's own, so ``makemigrations`` sees the model and the
 migration agree.
 
-Pure of models and settings; in notices, the lowest app with a large table, so the apps
-above it can use it too.
+Pure of models and settings; in audit, the lowest app with a large table (its events), so
+that it and every app above it (notices first) can use it. Not in core, which imports no
+Django.
 """
 
 from __future__ import annotations
