@@ -21,19 +21,26 @@ def log_access(
     break_glass_reason: str = "",
     detail: dict | None = None,
 ) -> AccessLog:
-    """Record that the signed-in user viewed a record (or searched for children)."""
+    """Record that the signed-in user viewed a record (or searched for children). Written
+    by ``inserts.insert`` (its INSERT made once), not ``objects.create()``, which compiled
+    it afresh on every page: nothing listens to an access log row's saving."""
     user = request.user
-    return AccessLog.objects.create(
-        user_id=user.pk,
-        username=user.get_username(),
-        role=getattr(user, "role", ""),
-        kind=kind,
-        object_id=object_id,
-        path=request.path[:300],  # not the query string: searches carry names and dates
-        ip_address=client_address(request),
-        break_glass_reason=break_glass_reason,
-        detail=detail or {},
+    (row,) = inserts.insert(
+        [
+            AccessLog(
+                user_id=user.pk,
+                username=user.get_username(),
+                role=getattr(user, "role", ""),
+                kind=kind,
+                object_id=object_id,
+                path=request.path[:300],  # not the query string: searches carry names, dates
+                ip_address=client_address(request),
+                break_glass_reason=break_glass_reason,
+                detail=detail or {},
+            )
+        ]
     )
+    return row
 
 
 def log_list(*, request, kind: AccessLog.Kind, ids: dict[str, list[int]]) -> AccessLog:

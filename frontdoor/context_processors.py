@@ -2,7 +2,7 @@ from django.conf import settings
 
 from agencies.policy import Capability, capabilities_of, second_factor_satisfied
 from frontdoor.navigation import navigation_for
-from notices.services import inbox_for
+from notices.services import unread_count
 
 
 def front_door(request):
@@ -18,7 +18,7 @@ def front_door(request):
 
     return {
         "duty_line": settings.DUTY_LINE,
-        "unread_count": 0 if held_back else inbox_for(user).filter(read_at__isnull=True).count(),
+        "unread_count": 0 if held_back else unread_count(user),
         "fd_can": {capability.value: capability in held for capability in Capability},
         "fd_nav": [] if held_back else navigation_for(user, request.path),
         "fd_held_back": held_back,

@@ -4,9 +4,11 @@ page behind it would let the user in."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from agencies.policy import Capability, capabilities_of
 
@@ -55,6 +57,29 @@ def navigation_for(user, current_path: str) -> list[dict]:
     return items
 
 
+def navigation_markup(items: list[dict]) -> SafeString:
+    """The navigation's list items as base.html's loop over them wrote them, to the space,
+    written here rather than by the template engine (two conditions and two variables an
+    item, on every page); the label and address escaped as autoescaping does."""
+    parts = []
+    for item in items:
+        label, url = escape(str(item["label"])), escape(str(item["url"]))
+        if item["active"]:
+            li = " govuk-service-navigation__item--active"
+            current = ' aria-current="page"'
+            text = f'<strong class="govuk-service-navigation__active-fallback">{label}</strong>'
+        else:
+            li, current, text = "", "", label
+        parts.append(
+            f'\n            <li class="govuk-service-navigation__item{li}">\n'
+            f'              <a class="govuk-service-navigation__link" href="{url}"{current}>\n'
+            f"                {text}\n"
+            "              </a>\n"
+            "            </li>\n            "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every label and address is escaped
+
+
 _reversed: dict[tuple, dict[str, str]] = {}
 
 
@@ -67,3 +92,17 @@ def _addresses() -> dict[str, str]:
         urls = {item.url_name: reverse(item.url_name) for item in NAVIGATION}
         _reversed[key] = urls
     return urls
+
+
+_fixed: dict[tuple, str] = {}
+
+
+def address(name: str) -> str:
+    """``reverse(name)`` for an address that takes no arguments (the header's sign-in,
+    home, inbox, account and sign-out links), kept for each URLconf and script prefix: the
+    url tag reversed each of them again on every page."""
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
+    url = _fixed.get(key)
+    if url is None:
+        url = _fixed[key] = reverse(name)
+    return url

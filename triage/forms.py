@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db import connections
 from django.forms.models import ModelChoiceIterator
+from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from agencies.models import Agency, Role
 from agencies.policy import allocatable_users
@@ -14,7 +15,7 @@ from referrals.census import ConcernCategory
 from referrals.forms import GovukFormMixin
 from referrals.models import NARRATIVE_MAX, Outcome, Status
 from triage import footprint, lateness, selectors
-from triage.list_filters import ClockFilterSet, QuickCheckbox, QuickSelect
+from triage.list_filters import ClockFilterSet, FixedChoiceFilter, QuickCheckbox, QuickSelect
 from triage.models import QualityRating, ThresholdLevel
 
 # The choice lists' statements, compiled once a process: (iterator class, alias) -> (SQL,
@@ -43,6 +44,12 @@ class CompiledChoices(ModelChoiceIterator):
             cursor.execute(*statement)
             return cursor.fetchall()
 
+    def listed(self) -> tuple:
+        """The choices as (value, text) pairs, flat, every text a str: what QuickSelect
+        writes its options from (and keeps them by). Through ``iter()``: tuple() would ask
+        the iterator's len() first, which is a COUNT statement."""
+        return tuple(iter(self))
+
 
 class NameChoices(CompiledChoices):
     """The agencies as (id, name) pairs: the queue's agency filter lists every agency
@@ -54,6 +61,14 @@ class NameChoices(CompiledChoices):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         yield from self.rows()
+
+    def listed(self) -> tuple:
+        """The rows are (id, name) pairs already: one tuple of them, with no Python loop
+        over the 600 (the same pairs ``__iter__`` gives)."""
+        rows = tuple(self.rows())
+        if self.field.empty_label is None:
+            return rows
+        return (("", str(self.field.empty_label)), *rows)
 
 
 class StaffChoices(CompiledChoices):
@@ -70,16 +85,37 @@ class StaffChoices(CompiledChoices):
             yield (pk, f"{name} ({str(roles.get(role, role)).lower()})")
 
 
+class CompiledChoiceField(FilterModelChoiceField):
+    """django-filter's ModelChoiceField for a list read by CompiledChoices, copied for each
+    form without copying its queryset twice (Django's copy calls ``queryset.all()``, and
+    its setter again, a third of the cost of copying the queue's form). The queryset is
+    never read itself here: CompiledChoices compiles it once a process and reads by its
+    own statement, and a submitted value is checked through ``queryset.get()``, a new
+    queryset; so every copy may share it."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)  # as ModelChoiceField's, less .all()
+        result._queryset = self._queryset
+        result.widget.choices = result.choices
+        return result
+
+
+class CompiledChoiceFilter(django_filters.ModelChoiceFilter):
+    """A model choice filter whose list QueueFilter reads by CompiledChoices."""
+
+    field_class = CompiledChoiceField
+
+
 class QueueFilter(ClockFilterSet):
-    status = django_filters.ChoiceFilter(
+    status = FixedChoiceFilter(
         choices=[(s.value, s.label) for s in Status if s != Status.DECIDED],
         empty_label="Any status",
         widget=QuickSelect,
     )
-    agency = django_filters.ModelChoiceFilter(
+    agency = CompiledChoiceFilter(
         queryset=Agency.objects.all(), empty_label="Any agency", widget=QuickSelect
     )
-    concern = django_filters.ChoiceFilter(
+    concern = FixedChoiceFilter(
         choices=ConcernCategory.choices,
         method="filter_concern",
         empty_label="Any concern",
@@ -102,7 +138,7 @@ class QueueFilter(ClockFilterSet):
         widget=QuickCheckbox,
         label="Unallocated past the flag time",
     )
-    assigned_to = django_filters.ModelChoiceFilter(
+    assigned_to = CompiledChoiceFilter(
         queryset=allocatable_users().order_by("first_name", "last_name"),
         empty_label="Anyone",
         label="Allocated to",

@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from core.clock import describe_duration
+from frontdoor import navigation
 from referrals import display
 from referrals.models import Outcome
 from triage import queue_markup
@@ -19,6 +20,19 @@ def clock_badge(referral, now=None):
 def referral_flags(referral, flags):
     """A referral's flags (immediate risk, chronic neglect, repeat, siblings)."""
     return queue_markup.referral_flags(referral, flags)
+
+
+@register.simple_tag
+def address(name: str) -> str:
+    """As ``{% url name %}`` for an address with no arguments, reversed once a process
+    (frontdoor.navigation.address): the header's links are on every page."""
+    return navigation.address(name)
+
+
+@register.filter
+def navigation_markup(items) -> str:
+    """The navigation's list items (frontdoor.navigation.navigation_markup)."""
+    return navigation.navigation_markup(items)
 
 
 @register.filter

@@ -224,3 +224,27 @@ def test_the_inbox_links_each_notice_by_its_path_with_words_saying_what_it_opens
     assert f'href="/referrals/{referral_id}/" data-testid="notice-link">Read the decision' in html
     assert "Read the amended decision" in html
     assert "Read the outcome of the challenge" in html
+
+
+def test_the_unread_count_counts_only_this_persons_unread_inbox_notices(make_user):
+    """notices.services.unread_count (its statement compiled once) counts what the ORM's
+    count of inbox_for(user) unread counts: not read ones, not emails, not anyone else's;
+    and the header shows it."""
+    from django.utils import timezone
+
+    from notices.services import inbox_for, unread_count
+    from tests.factories import NotificationFactory
+
+    screener, other = make_user("screener"), make_user("screener")
+    assert unread_count(screener) == 0
+    NotificationFactory.create_batch(3, recipient=screener)
+    NotificationFactory(recipient=screener, read_at=timezone.now())
+    NotificationFactory(recipient=screener, channel=Notification.Channel.EMAIL)
+    NotificationFactory.create_batch(2, recipient=other)
+
+    assert unread_count(screener) == 3 == inbox_for(screener).filter(read_at__isnull=True).count()
+    assert unread_count(other) == 2
+    client = Client()
+    client.force_login(screener)
+    page = client.get("/").content.decode()
+    assert '<strong class="govuk-tag govuk-tag--blue" data-testid="unread-count">3 unread' in page

@@ -205,3 +205,100 @@ def test_the_filter_lists_are_compiled_once_and_read_afresh(screener_client, mon
     assert f'<option value="{agency.pk}">Northshire Constabulary</option>' in page
     lists = {sql for sql, _ in forms._CHOICE_STATEMENTS.values()}
     assert compiled and not [sql for sql, _ in compiled if sql in lists]
+
+
+def test_each_filter_set_has_filters_of_its_own_bound_to_it(rf, make_user):
+    """ClockFilterSet copies the class's filters one by one instead of deep-copying them
+    all (the queue page's CPU): each request's filters are its own, their methods find
+    its filter set (its user, its clock), and the class's filters are left as they were."""
+    from django_filters.filters import FilterMethod
+
+    from triage.forms import QueueFilter
+    from triage.selectors import queue_for
+
+    first, second = make_user("screener"), make_user("screener")
+    sets = []
+    for user in (first, second):
+        request = rf.get("/triage/", {"mine": "on"})
+        request.user = user
+        sets.append(QueueFilter(request.GET, queryset=queue_for(user), request=request))
+
+    one, two = sets
+    for name, base in QueueFilter.base_filters.items():
+        assert one.filters[name] is not base and one.filters[name] is not two.filters[name]
+        assert one.filters[name].extra is not base.extra
+        assert one.filters[name].parent is one and two.filters[name].parent is two
+        assert not hasattr(base, "parent")
+        # A field the class's filter made is not handed on: each copy makes its own.
+        assert one.filters[name].field is not base.field
+        if base.method is not None:
+            assert isinstance(one.filters[name].filter, FilterMethod)
+            assert one.filters[name].filter.f is one.filters[name]
+    # "Allocated to me" reads each request's own user through its own filter set.
+    assert f'"assigned_to_id" = {first.pk}' in str(one.qs.query)
+    assert f'"assigned_to_id" = {second.pk}' in str(two.qs.query)
+
+
+def test_the_agency_list_is_written_from_its_rows_as_from_its_choices(screener_client):
+    """QuickSelect takes the agency list's rows as one tuple (CompiledChoices.listed):
+    the same options, in the same order, as going through the choices one by one."""
+    from html import escape
+
+    from tests.factories import AgencyFactory
+    from triage.forms import QueueFilter
+
+    made = [AgencyFactory(name=name) for name in ("Zeta & Co", 'Alpha "A"', "<Mid>")]
+    form = QueueFilter(None, queryset=Referral.objects.none()).form
+    field = form.fields["agency"]
+    one_by_one = tuple((value, str(text)) for value, text in iter(field.widget.choices))
+
+    assert field.widget.choices.listed() == one_by_one
+    page = screener_client.get(f"/triage/?agency={made[1].pk}").content.decode()
+    options = "".join(
+        f'<option value="{value}"{" selected" if value == made[1].pk else ""}>'
+        f"{escape(text)}</option>"
+        for value, text in one_by_one
+    )
+    assert f'<select name="agency" class="govuk-select" id="id_agency">{options}</select>' in page
+
+
+def test_a_fixed_choice_field_is_copied_as_a_deep_copy_copies_it():
+    """FixedChoiceField's cheaper copy (the queue's status and concern lists) gives what
+    Django's deep copy of each form's fields gave: the same choices, in a list and an
+    iterator of the copy's own, bound to the copy."""
+    import copy
+
+    from triage.forms import QueueFilter
+
+    base = QueueFilter.base_filters["concern"].field
+    deep = copy.deepcopy(base, {})
+    copied = base.__deepcopy__({})
+
+    assert list(copied.choices) == list(deep.choices) == list(base.choices)
+    assert copied._choices is not base._choices and copied._choices.field is copied
+    assert copied._choices.choices is not base._choices.choices
+    assert copied.widget is not base.widget and copied.widget.attrs is not base.widget.attrs
+    assert copied.clean("neglect") == "neglect"
+    with pytest.raises(Exception, match="Select a valid choice"):
+        copied.clean("not-a-concern")
+
+
+def test_the_compiled_lists_share_a_queryset_no_page_ever_reads(screener_client):
+    """CompiledChoiceField's copies share the class's queryset rather than each copying
+    it: safe only because nothing reads that queryset itself (CompiledChoices reads by its
+    own statement, a submitted value is checked through get()), which this holds to."""
+    from tests.factories import AgencyFactory
+    from triage.forms import QueueFilter
+
+    agency = AgencyFactory(name="Westshire Health")
+    form = QueueFilter({"agency": str(agency.pk)}, queryset=Referral.objects.none()).form
+    fields = [type(form).base_fields[n] for n in ("agency", "assigned_to")]
+
+    assert form.is_valid() and form.cleaned_data["agency"] == agency
+    for field in fields:
+        name = "agency" if field is fields[0] else "assigned_to"
+        assert form.fields[name] is not field and form.fields[name].queryset is field.queryset
+    assert not QueueFilter({"agency": "0"}, queryset=Referral.objects.none()).form.is_valid()
+    page = screener_client.get(f"/triage/?agency={agency.pk}").content.decode()
+    assert f'<option value="{agency.pk}" selected>Westshire Health</option>' in page
+    assert all(field.queryset._result_cache is None for field in fields)
