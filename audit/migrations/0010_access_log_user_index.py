@@ -8,29 +8,15 @@ On PostgreSQL it is built with CREATE INDEX CONCURRENTLY (so the migration is no
 atomic): the log is written on every page that shows a record, and those writes go on
 while it builds. IF NOT EXISTS: an index built by hand beforehand is kept. (A build that
 fails half way leaves an invalid index of that name: DROP it and migrate again.) SQLite
-builds it as usual. Written out here as triage 0011 does rather than through
-referrals.migration_indexes: audit sits below referrals and may not import it. The
-append-only triggers (0008) refuse UPDATE and DELETE only; building an index is neither.
+builds it as usual (audit.migration_indexes). The append-only triggers (0008) refuse
+UPDATE and DELETE only; building an index is neither.
 """
 
 from django.db import migrations, models
 
+from audit.migration_indexes import add_indexes_concurrently
+
 INDEX = models.Index(fields=["user_id", "at", "id"], name="accesslog_user_at_idx")
-
-
-def create(apps, schema_editor):
-    model = apps.get_model("audit", "AccessLog")
-    if schema_editor.connection.vendor == "postgresql":
-        sql = str(INDEX.create_sql(model, schema_editor, concurrently=True))
-        schema_editor.execute(
-            sql.replace("INDEX CONCURRENTLY", "INDEX CONCURRENTLY IF NOT EXISTS", 1)
-        )
-    else:
-        schema_editor.add_index(model, INDEX)
-
-
-def drop(apps, schema_editor):
-    schema_editor.remove_index(apps.get_model("audit", "AccessLog"), INDEX)
 
 
 class Migration(migrations.Migration):
@@ -38,9 +24,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("audit", "0009_access_log_list_kinds")]
 
-    operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.AddIndex(model_name="accesslog", index=INDEX)],
-            database_operations=[migrations.RunPython(create, drop, elidable=False)],
-        )
-    ]
+    operations = add_indexes_concurrently("audit.AccessLog", [INDEX])

@@ -3,7 +3,8 @@ account an event is about (object_id where object_type is "user"): a person's do
 their own data (frontdoor.account_export) reads their events and those about their
 account; without them it read the whole table, which grows with every case.
 
-Built as audit 0010 builds the access log's: on PostgreSQL with CREATE INDEX CONCURRENTLY
+Built by audit.migration_indexes, as audit 0010 builds the access log's: on PostgreSQL
+with CREATE INDEX CONCURRENTLY
 (so the migration is not atomic; events are appended while they build) and IF NOT
 EXISTS (an index built by hand beforehand is kept; a build that fails half way leaves an
 invalid index of that name: DROP it and migrate again). SQLite builds them as usual. The
@@ -11,6 +12,8 @@ append-only triggers (0003) refuse UPDATE and DELETE only; building an index is 
 """
 
 from django.db import migrations, models
+
+from audit.migration_indexes import add_indexes_concurrently
 
 INDEXES = [
     models.Index(fields=["actor_id", "at", "id"], name="auditevent_actor_at_idx"),
@@ -22,34 +25,9 @@ INDEXES = [
 ]
 
 
-def create(apps, schema_editor):
-    model = apps.get_model("audit", "AuditEvent")
-    for index in INDEXES:
-        if schema_editor.connection.vendor == "postgresql":
-            sql = str(index.create_sql(model, schema_editor, concurrently=True))
-            schema_editor.execute(
-                sql.replace("INDEX CONCURRENTLY", "INDEX CONCURRENTLY IF NOT EXISTS", 1)
-            )
-        else:
-            schema_editor.add_index(model, index)
-
-
-def drop(apps, schema_editor):
-    model = apps.get_model("audit", "AuditEvent")
-    for index in INDEXES:
-        schema_editor.remove_index(model, index)
-
-
 class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [("audit", "0012_account_data_exported_event")]
 
-    operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AddIndex(model_name="auditevent", index=index) for index in INDEXES
-            ],
-            database_operations=[migrations.RunPython(create, drop, elidable=False)],
-        )
-    ]
+    operations = add_indexes_concurrently("audit.AuditEvent", INDEXES)

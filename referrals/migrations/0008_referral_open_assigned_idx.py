@@ -3,11 +3,11 @@ order (issue 14): the queue's "Allocated to me" and "Allocated to" filters read 
 page and count from it ("Unallocated" may read it or the queue's own index). Before, they
 read every referral a screener had ever been allocated (about 125,000 at 5,000,000 referrals) through the
 (assigned_to, status) index to find the few still open. Built CONCURRENTLY
-(referrals.migration_indexes)."""
+(audit.migration_indexes)."""
 
 from django.db import migrations, models
 
-from referrals.migration_indexes import add_indexes_concurrently
+from audit.migration_indexes import add_indexes_concurrently
 
 
 class Migration(migrations.Migration):

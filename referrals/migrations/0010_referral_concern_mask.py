@@ -8,14 +8,14 @@ same order without the bits), which is dropped once the new one is built.
 The column is added null (no rewrite, no scan); the open referrals' masks are filled in
 from their concerns (the queue reads no other); decided referrals keep null, which the
 filter never relies on (it reads the concerns of a referral whose mask is null). The
-index is built, and the old one dropped, CONCURRENTLY (referrals.migration_indexes), so
+index is built, and the old one dropped, CONCURRENTLY (audit.migration_indexes), so
 the migration is not atomic: the queue always has one of the two.
 The bits are frozen here as they were (census.CONCERN_BITS must never renumber them).
 """
 
 from django.db import migrations, models
 
-from referrals.migration_indexes import add_indexes_concurrently
+from audit.migration_indexes import add_indexes_concurrently
 
 OLD_INDEX = models.Index(
     fields=["-immediate_risk", "decision_due_at", "id"],

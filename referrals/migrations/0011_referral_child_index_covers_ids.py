@@ -13,7 +13,7 @@ and a child's referrals always have an index.
 
 from django.db import migrations, models
 
-from referrals.migration_indexes import add_indexes_concurrently
+from audit.migration_indexes import add_indexes_concurrently
 
 FOREIGN_KEY_INDEX = "referrals_referral_child_id_361fefc7"
 CHILD_RECEIVED_INDEX = "referrals_r_child_i_48c3e2_idx"

@@ -8,10 +8,12 @@ screener's or a manager's list).
 On PostgreSQL each is built with CREATE INDEX CONCURRENTLY (so the migration is not
 atomic): writes go on while it builds. IF NOT EXISTS: an index built by hand beforehand
 is kept. (A build that fails half way leaves an invalid index of that name: DROP it and
-migrate again.) SQLite builds them as usual.
+migrate again.) SQLite builds them as usual (audit.migration_indexes).
 """
 
 from django.db import migrations, models
+
+from audit.migration_indexes import add_indexes_concurrently
 
 INDEXES = [
     (
@@ -42,34 +44,17 @@ INDEXES = [
 ]
 
 
-def create(apps, schema_editor):
-    for model_name, index in INDEXES:
-        model = apps.get_model("triage", model_name)
-        if schema_editor.connection.vendor == "postgresql":
-            sql = str(index.create_sql(model, schema_editor, concurrently=True))
-            schema_editor.execute(
-                sql.replace("INDEX CONCURRENTLY", "INDEX CONCURRENTLY IF NOT EXISTS", 1)
-            )
-        else:
-            schema_editor.add_index(model, index)
-
-
-def drop(apps, schema_editor):
-    for model_name, index in INDEXES:
-        schema_editor.remove_index(apps.get_model("triage", model_name), index)
-
-
 class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [("triage", "0010_feedback_is_composed")]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AddIndex(model_name=model_name.lower(), index=index)
-                for model_name, index in INDEXES
-            ],
-            database_operations=[migrations.RunPython(create, drop, elidable=False)],
-        )
+        *add_indexes_concurrently(
+            "triage.StrategyDiscussion",
+            [index for model, index in INDEXES if model == "StrategyDiscussion"],
+        ),
+        *add_indexes_concurrently(
+            "triage.Decision", [index for model, index in INDEXES if model == "Decision"]
+        ),
     ]

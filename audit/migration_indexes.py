@@ -8,7 +8,8 @@ other database, builds them as usual. Django's own state gets ordinary AddIndex
 operations, so ``makemigrations`` sees the model's Meta and the migration agree.
 
 Pure of models and settings (migrations import it and pass their own ``apps``); in
-referrals, the lowest app with large tables, so the apps above it can use it too.
+audit, the lowest app with large tables (the audit events, the access log), so that
+every app above it can use it too, as audit.migration_constraints.
 """
 
 from __future__ import annotations
