@@ -263,6 +263,6 @@ def new_password_required(*, user_id: int, event: str, by: int | None = None) ->
 
 def account_data_exported(*, user_id: int) -> None:
     """Someone downloaded what Front Door holds about them (frontdoor.account_export),
-    having confirmed it is them: a session taken over could use it to read the account's
-    sign-in history, so it is worth a line of its own."""
+    having confirmed it is them: a session taken over could use it to read what the
+    account did and opened, so it is worth a line of its own."""
     _log(logging.INFO, "account data exported: user=%s", user_id)
