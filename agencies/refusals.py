@@ -18,7 +18,9 @@ Nor are two refusals that are no attempt at anything the account may not reach (
 tells them apart; both are still in the security log): a 403 from a failed CSRF check,
 which a stale form gives (sent again with the back button after the session was renewed,
 and so its token with it), marked by the CSRF failure view (frontdoor.errors.csrf_failure,
-``mark_not_counted``); and a 404 for an address that matches no route at all (a mistyped
+``mark_not_counted``; the API's CSRF check is DRF's session authentication, which leaves a
+request it refuses with no one signed in, so there is no account to count it against);
+and a 404 for an address that matches no route at all (a mistyped
 one), which Django answers before any view runs, so that ``request.resolver_match`` is
 still None. A record outside the account's scope is a 404 too, but from a routed view (its
 selector finds nothing: ``get_object_or_404`` on what the account may see), and counts.

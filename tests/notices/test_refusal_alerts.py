@@ -282,6 +282,32 @@ def test_stale_forms_refused_by_the_csrf_check_are_not_counted(watchers, prober,
     assert not alerts().exists()
 
 
+def stale_api_posts(person, times: int) -> list[int]:
+    """The API with the browser's session and no valid CSRF token (a page left open after
+    the session was renewed): DRF's session authentication refuses it itself, not through
+    CSRF_FAILURE_VIEW, and leaves the request with no one signed in (DRF sets the
+    anonymous user on a failed authentication), so there is no account to count it
+    against."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+    answers = []
+    for _ in range(times):
+        refused = client.post("/api/v1/referrals/", {}, content_type="application/json")
+        assert "CSRF" in refused.json()["detail"]
+        answers.append(refused.status_code)
+    return answers
+
+
+def test_stale_api_posts_refused_by_the_csrf_check_are_not_counted(watchers, prober, delivered):
+    person, _, _ = prober
+
+    with time_machine.travel(AT, tick=False):
+        answers = delivered(lambda: stale_api_posts(person, 3 * LIMIT))
+
+    assert answers == [403] * 3 * LIMIT
+    assert not alerts().exists()
+
+
 def test_mistyped_addresses_are_not_counted(watchers, prober, delivered):
     """No route matches them: nothing is there to be refused."""
     _, client, _ = prober
@@ -306,6 +332,7 @@ def test_records_and_pages_refused_still_count_among_uncounted_refusals(
     with time_machine.travel(AT, tick=False):
         delivered(lambda: try_records(client, theirs, 2))
         delivered(lambda: stale_forms(person, LIMIT))
+        delivered(lambda: stale_api_posts(person, LIMIT))
         delivered(lambda: client.get("/no-such-page/"))
         assert client.get("/triage/").status_code == 403
         assert not alerts().exists()
