@@ -85,9 +85,24 @@ def account(user: User) -> dict:
     }
 
 
+# Who changed the account, said the same way in both sections that say it: the person
+# themselves, or someone else, never which colleague (their data, not the person's), or
+# no one signed in (a management command, a migration, the demo's set-up).
+BY_YOU = "you"
+BY_ANOTHER = "another member of staff"
+BY_NO_ONE = "Front Door itself (no one signed in)"
+
+
+def _changed_by(user: User, actor_id: int | None) -> str:
+    if actor_id is None:
+        return BY_NO_ONE
+    return BY_YOU if actor_id == user.pk else BY_ANOTHER
+
+
 def account_changes(user: User) -> list[dict]:
-    """The account's kept history (django-simple-history): who changed it and when, as it
-    stood after each change. Its password and last sign-in were never kept there."""
+    """The account's kept history (django-simple-history): when it changed, whether by
+    them or by someone else (not who: ``_changed_by``), as it stood after each change.
+    Its password and last sign-in were never kept there."""
     rows = user.history.order_by("history_date", "history_id").values(
         "history_date",
         "history_type",
@@ -108,7 +123,7 @@ def account_changes(user: User) -> list[dict]:
         {
             "at": row.pop("history_date"),
             "change": kinds.get(row.pop("history_type"), "changed"),
-            "changed_by_user_id": row.pop("history_user_id"),
+            "changed_by": _changed_by(user, row.pop("history_user_id")),
             **row,
         }
         for row in rows
@@ -251,15 +266,20 @@ def actions(user: User) -> Iterator[dict]:
 
 def events_about_account(user: User) -> list[dict]:
     """Audit events about their account made by someone else (an administrator setting
-    their password): the kind and time, not who."""
+    their password): the kind and time, and as in ``account_changes`` not who."""
     rows = (
         AuditEvent.objects.filter(object_type="user", object_id=user.pk)
         .exclude(actor_id=user.pk)
         .order_by("at", "pk")
     )
     return [
-        {"at": at, "kind": kind, "kind_name": _label(EventKind, kind)}
-        for at, kind in rows.values_list("at", "kind")
+        {
+            "at": at,
+            "kind": kind,
+            "kind_name": _label(EventKind, kind),
+            "changed_by": _changed_by(user, actor_id),
+        }
+        for at, kind, actor_id in rows.values_list("at", "kind", "actor_id")
     ]
 
 

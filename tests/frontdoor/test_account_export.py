@@ -216,6 +216,31 @@ def test_the_account_section_holds_the_account(held):
     assert data["account_changes"][0]["username"] == "sam.screener"
 
 
+def test_each_change_to_the_account_says_whether_they_made_it_but_never_which_colleague():
+    me = UserFactory(role=Role.SCREENER, username="sam.screener", job_title="Screener")
+    admin = UserFactory(role=Role.ADMIN, username="ada.admin")
+    me._history_user = admin
+    me.job_title = "Senior screener"
+    me.save()
+    me._history_user = me
+    me.phone = "01632 960001"
+    me.save()
+
+    _, raw, data = download(confirmed(client_for(me)))
+
+    changes = [(row["change"], row["changed_by"]) for row in data["account_changes"]]
+    assert changes[:3] == [
+        ("created", "Front Door itself (no one signed in)"),
+        ("changed", "another member of staff"),
+        ("changed", "you"),
+    ]
+    assert b"ada.admin" not in raw
+    assert all(
+        set(row) & {"changed_by_user_id", "history_user_id"} == set()
+        for row in data["account_changes"]
+    )
+
+
 def test_failed_sign_ins_and_browsers_are_their_own(held):
     _, raw, data = download(confirmed(client_for(held["me"])))
 
@@ -271,6 +296,7 @@ def test_actions_name_records_by_number_without_their_detail(held):
     exported = data["your_actions"][-1]
     assert (exported["object_type"], exported["object_id"]) == ("user", held["me"].pk)
     assert data["changes_to_your_account_by_others"][0]["kind"] == "password_set_by_admin"
+    assert data["changes_to_your_account_by_others"][0]["changed_by"] == "another member of staff"
     [opened] = data["records_you_opened"]
     assert (opened["kind"], opened["object_id"], opened["broke_the_glass"]) == ("child", 31, True)
     assert CHILD_WORDS.encode() not in raw
