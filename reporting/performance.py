@@ -1,4 +1,7 @@
-"""The performance figures over a chosen period: each figure defined once, here.
+"""The performance figures over a chosen period: each figure defined once, here or, for
+referral quality, strategy discussions and challenges and coaching, in a module of its own
+beside this one (``performance_quality``, ``performance_discussions``,
+``performance_coaching``), on the helpers defined here.
 
 Pure reads: every function takes a ``Period`` (whole London weeks, Monday 00:00
 Europe/London to the Monday after the last week), a ``Scope`` (agency type and agency
@@ -41,21 +44,12 @@ from core.clock import LONDON, working_days_after
 from notices.models import NoticeKind, Notification
 from referrals.models import Outcome, Referral, ReferralConcern
 from triage.models import (
-    Attendee,
-    Challenge,
     DecisionAmendment,
-    DiscussionKind,
     QualityRating,
     Section47Outcome,
     StrategyDiscussion,
 )
 from triage.selectors import REPEAT_WINDOW
-from triage.strategy_membership import (
-    HEALTH_ROLES,
-    HEALTH_TYPES,
-    POLICE_TYPES,
-    SOCIAL_CARE_TYPES,
-)
 
 ONE_WEEK = timedelta(days=7)
 DEFAULT_WEEKS = 12
@@ -486,158 +480,3 @@ def feedback_values(row: dict) -> dict:
 
 
 RUBRIC = QualityRating.RUBRIC
-
-
-def _quality_aggregates(prefix: str = "quality__") -> dict:
-    rated = Q(**{f"{prefix}isnull": False}) if prefix else Q()
-    found = {"rated": Count("pk", filter=rated)}
-    for name, _label in RUBRIC:
-        found[name] = Count("pk", filter=Q(**{f"{prefix}{name}": True}))
-    return found
-
-
-def _quality_values(row: dict) -> dict:
-    rated = row.get("rated", 0)
-    met = sum(row.get(name, 0) for name, _ in RUBRIC)
-    values: dict = {"rated": rated, "average": (met / rated) if rated else None}
-    for name, _label in RUBRIC:
-        values[name] = share(row.get(name, 0), rated)
-    return values
-
-
-def quality(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
-    """Referral quality (the screeners' rubric). Of the referrals received in the week
-    that a screener has rated, the average score (0 to 6: one point for each criterion
-    met) and the share meeting each criterion."""
-    return _weeks(period, count_quality(period=period, scope=scope, now=now), _quality_values)
-
-
-def count_quality(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
-    return _by_week(
-        _referrals(period, scope).filter(quality__isnull=False),
-        "received_at",
-        by,
-        **_quality_aggregates(),
-    )
-
-
-quality_values = _quality_values
-
-
-def quality_by_agency(*, period: Period, scope: Scope, now: datetime) -> list[dict]:
-    """Referral quality by agency over the whole period: of each agency's referrals
-    received in the period that a screener has rated, the average score (0 to 6) and the
-    share meeting each criterion."""
-    rows = (
-        _referrals(period, scope)
-        .filter(quality__isnull=False, agency__isnull=False)
-        .order_by()
-        .values("agency_id", "agency__name")
-        .annotate(**_quality_aggregates())
-        .order_by("agency__name")
-    )
-    return [{"agency": row["agency__name"], **_quality_values(row)} for row in rows]
-
-
-def _present(*, types=frozenset(), roles=frozenset()) -> Exists:
-    who = Q(agency__type__in=types)
-    if roles:
-        who |= Q(role__in=roles)
-    return Exists(Attendee.objects.filter(who, discussion_id=OuterRef("pk"), attended=True))
-
-
-def _discussions(period: Period, scope: Scope):
-    return StrategyDiscussion.objects.filter(
-        scope.referral_q("referral__"),
-        kind=DiscussionKind.STRATEGY_DISCUSSION,
-        held_at__gte=period.start,
-        held_at__lt=period.end,
-    )
-
-
-def discussion_membership(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
-    """Strategy discussions with police, children's social care and health present. Of
-    the strategy discussions (not MASH information-sharing meetings) held in the week,
-    the share at which someone from the police, someone from children's social care and
-    a health professional (a health agency, or a GP, health visitor, school nurse or
-    community paediatrician by role) attended: the statutory core that the discussion
-    page warns about."""
-    counts = count_membership(period=period, scope=scope, now=now)
-    return _weeks(period, counts, membership_values)
-
-
-def count_membership(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
-    return _by_week(
-        _discussions(period, scope).annotate(
-            police=_present(types=POLICE_TYPES),
-            social_care=_present(types=SOCIAL_CARE_TYPES),
-            health=_present(types=HEALTH_TYPES, roles=HEALTH_ROLES),
-        ),
-        "held_at",
-        f"referral__{by}" if by else None,
-        held=Count("pk"),
-        all_present=Count("pk", filter=Q(police=True, social_care=True, health=True)),
-    )
-
-
-def membership_values(row: dict) -> dict:
-    return {
-        "held": row.get("held", 0),
-        "all_present": row.get("all_present", 0),
-        "share": share(row.get("all_present", 0), row.get("held", 0)),
-    }
-
-
-def minutes_on_time(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
-    """Minutes circulated on time. Of the strategy discussions held in the week whose
-    minutes are circulated or due (not yet circulated ones count once their due time
-    has passed), the share circulated to the professionals by their due time."""
-    return _weeks(period, count_minutes(period=period, scope=scope, now=now), minutes_values)
-
-
-def count_minutes(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
-    return _by_week(
-        _discussions(period, scope).filter(
-            Q(minutes_circulated_at__isnull=False) | Q(minutes_due_at__lte=now)
-        ),
-        "held_at",
-        f"referral__{by}" if by else None,
-        counted=Count("pk"),
-        on_time=Count("pk", filter=Q(minutes_circulated_at__lte=F("minutes_due_at"))),
-    )
-
-
-def minutes_values(row: dict) -> dict:
-    return {
-        "counted": row.get("counted", 0),
-        "on_time": row.get("on_time", 0),
-        "share": share(row.get("on_time", 0), row.get("counted", 0)),
-    }
-
-
-def challenges(*, period: Period, scope: Scope, now: datetime) -> list[Week]:
-    """Challenges raised in the week, and challenges resolved in the week (whenever
-    raised), about referrals in scope."""
-    counts = count_challenges(period=period, scope=scope, now=now)
-    return _weeks(period, counts, challenge_values)
-
-
-def count_challenges(*, period: Period, scope: Scope, now: datetime, by=None) -> dict:
-    """{key: {"raised": n, "resolved": n}}, each in its own week."""
-    base = Challenge.objects.filter(scope.referral_q("referral__"))
-    group = f"referral__{by}" if by else None
-    found: dict = {}
-    for name, when in (("raised", "raised_at"), ("resolved", "resolved_at")):
-        rows = _by_week(
-            base.filter(**{f"{when}__gte": period.start, f"{when}__lt": period.end}),
-            when,
-            group,
-            n=Count("pk"),
-        )
-        for key, row in rows.items():
-            found.setdefault(key, {})[name] = row["n"]
-    return found
-
-
-def challenge_values(row: dict) -> dict:
-    return {"raised": row.get("raised", 0), "resolved": row.get("resolved", 0)}

@@ -20,15 +20,10 @@ from reporting.performance import (
     Period,
     Scope,
     Week,
-    challenges,
     conversions,
     decided_in_time,
-    discussion_membership,
     feedback_in_time,
-    minutes_on_time,
     outcomes,
-    quality,
-    quality_by_agency,
     re_referrals,
     referrals_by_agency,
     referrals_by_agency_type,
@@ -36,6 +31,8 @@ from reporting.performance import (
     time_to_decision,
 )
 from reporting.performance_coaching import GROUP_LABELS, GROUPS, coaching_by_agency
+from reporting.performance_discussions import challenges, discussion_membership, minutes_on_time
+from reporting.performance_quality import quality, quality_by_agency
 from reporting.summary import Source
 
 AGENCY_TYPE_LABELS = {**dict(AgencyType.choices), "none": "No agency (recorded call)"}

@@ -1,7 +1,8 @@
 """The performance figures' summary tables: kept, and read.
 
 ``refresh(weeks=..., now=...)`` counts London weeks with the very functions that define
-the figures (``reporting.performance``'s ``count_*``, grouped by week and by the
+the figures (the ``count_*`` of ``reporting.performance`` and its siblings ``performance_quality``,
+``performance_discussions`` and ``performance_coaching``, grouped by week and by the
 referral's agency) and replaces those weeks' rows of ``WeeklyFigures`` (per agency) and
 ``WeeklyTotals`` (added up over every agency, and over each agency type): idempotent,
 one transaction a batch of weeks. The beat task refreshes the recent weeks and the
@@ -36,6 +37,8 @@ from agencies.models import Agency
 from core.clock import LONDON
 from reporting import performance as p
 from reporting import performance_coaching as pc
+from reporting import performance_discussions as pd
+from reporting import performance_quality as pq
 from reporting.models import SummaryWeek, WeeklyFigures, WeeklyTotals
 
 # What each figure keeps in a row's ``counts``, and the function that counts it.
@@ -47,10 +50,10 @@ COUNTERS = {
     "re_referrals": p.count_re_referrals,
     "conversions": p.count_conversions,
     "feedback": p.count_feedback,
-    "quality": p.count_quality,
-    "membership": p.count_membership,
-    "minutes": p.count_minutes,
-    "challenges": p.count_challenges,
+    "quality": pq.count_quality,
+    "membership": pd.count_membership,
+    "minutes": pd.count_minutes,
+    "challenges": pd.count_challenges,
     "coaching": pc.count_coaching,
 }
 # The figures the pages show by agency: added up per agency in one query.
@@ -301,7 +304,7 @@ class Source:
                 _add(sums.setdefault(agency, {}), _numbers(row))
         return sums
 
-    # The figures, as reporting.performance defines them.
+    # The figures, as reporting.performance and its siblings define them.
 
     def decided_in_time(self) -> list[p.Week]:
         return self._weekly("in_time", p.in_time_values)
@@ -383,12 +386,12 @@ class Source:
         return self._weekly("feedback", p.feedback_values)
 
     def quality(self) -> list[p.Week]:
-        return self._weekly("quality", p.quality_values)
+        return self._weekly("quality", pq.quality_values)
 
     def quality_by_agency(self) -> list[dict]:
         sums = {pk: c for pk, c in self._by_agency("quality").items() if c.get("rated")}
         agencies = _agencies(sums)
-        rows = [{"agency": agencies[pk][0], **p.quality_values(c)} for pk, c in sums.items()]
+        rows = [{"agency": agencies[pk][0], **pq.quality_values(c)} for pk, c in sums.items()]
         return sorted(rows, key=lambda r: r["agency"])
 
     def coaching_by_agency(self) -> list[dict]:
@@ -398,13 +401,13 @@ class Source:
         return sorted(rows, key=lambda r: r["agency"])
 
     def discussion_membership(self) -> list[p.Week]:
-        return self._weekly("membership", p.membership_values)
+        return self._weekly("membership", pd.membership_values)
 
     def minutes_on_time(self) -> list[p.Week]:
-        return self._weekly("minutes", p.minutes_values)
+        return self._weekly("minutes", pd.minutes_values)
 
     def challenges(self) -> list[p.Week]:
-        return self._weekly("challenges", p.challenge_values)
+        return self._weekly("challenges", pd.challenge_values)
 
 
 def _agencies(pks) -> dict[int, tuple[str, str]]:

@@ -15,6 +15,8 @@ from notices.models import NoticeKind
 from referrals.census import CallerType, ConcernCategory
 from referrals.models import Outcome
 from reporting import performance as p
+from reporting import performance_discussions as pd
+from reporting import performance_quality as pq
 from reporting import summary
 from tests import factories as f
 from triage.models import (
@@ -284,16 +286,16 @@ def test_quality_average_score_and_share_meeting_each_criterion_by_week_and_agen
     f.QualityRatingFactory(referral=referral(day, school), **all_met)  # 6
     f.QualityRatingFactory(referral=referral(day, police))  # 3: worry, lived, consent
     referral(day, school)  # not rated
-    values = week(figure(p.quality), W6)
+    values = week(figure(pq.quality), W6)
     assert values["rated"] == 2
     assert values["average"] == pytest.approx(4.5)
     assert values["specific_worry"] == 100.0
     assert values["child_voice"] == 50.0
-    by_agency = {row["agency"]: row for row in figure(p.quality_by_agency)}
+    by_agency = {row["agency"]: row for row in figure(pq.quality_by_agency)}
     assert by_agency["Quality School"]["average"] == 6
     assert by_agency["Quality Police"]["average"] == 3
     assert by_agency["Quality Police"]["child_voice"] == 0.0
-    assert week(figure(p.quality), W16)["average"] is None
+    assert week(figure(pq.quality), W16)["average"] is None
 
 
 # --- Strategy discussions and challenges ---------------------------------------------------
@@ -316,7 +318,7 @@ def test_discussions_with_police_social_care_and_health_present():
     attend(police_absent, AgencyType.HEALTH_VISITING, AttendeeRole.HEALTH_VISITOR)
     mash = f.StrategyDiscussionFactory(held_at=day, kind=DiscussionKind.MASH_MEETING)
     attend(mash, AgencyType.POLICE, AttendeeRole.POLICE_OFFICER)
-    assert week(figure(p.discussion_membership), W6) == {
+    assert week(figure(pd.discussion_membership), W6) == {
         "held": 2,
         "all_present": 1,
         "share": 50.0,
@@ -332,8 +334,8 @@ def test_minutes_circulated_on_time():
     )
     f.StrategyDiscussionFactory(held_at=day, minutes_due_at=due)  # overdue, not circulated
     f.StrategyDiscussionFactory(held_at=NOW - timedelta(hours=1))  # not yet due: left out
-    assert week(figure(p.minutes_on_time), W6) == {"counted": 3, "on_time": 1, "share": 100 / 3}
-    assert week(figure(p.minutes_on_time), W13) == {"counted": 0, "on_time": 0, "share": None}
+    assert week(figure(pd.minutes_on_time), W6) == {"counted": 3, "on_time": 1, "share": 100 / 3}
+    assert week(figure(pd.minutes_on_time), W13) == {"counted": 0, "on_time": 0, "share": None}
 
 
 def test_challenges_raised_and_resolved_each_in_their_own_week():
@@ -345,7 +347,7 @@ def test_challenges_raised_and_resolved_each_in_their_own_week():
     resolved.resolved_by = f.UserFactory(role=Role.MANAGER)
     resolved.resolved_at = london(2026, 4, 9, 10, 0)
     resolved.save()
-    result = figure(p.challenges)
+    result = figure(pd.challenges)
     assert week(result, W30) == {"raised": 2, "resolved": 0}
     assert week(result, W6) == {"raised": 0, "resolved": 1}
 
