@@ -6,4 +6,4 @@ class FrontDoorConfig(AppConfig):
     verbose_name = "Front Door"
 
     def ready(self) -> None:
-        from frontdoor import signals  # noqa: F401
+        from frontdoor import checks, signals  # noqa: F401

@@ -33,6 +33,24 @@ UNALLOCATED_FLAG_MINUTES = env_int("FRONTDOOR_UNALLOCATED_FLAG_MINUTES", 60, min
 BREAK_GLASS_CLOSED_AFTER_DAYS = env_int("FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS", 30, minimum=1)
 BREAK_GLASS_MINUTES = env_int("FRONTDOOR_BREAK_GLASS_MINUTES", 60, minimum=1)
 
+# The council's privacy notice for the front door (what it collects about children,
+# families and staff, why, for how long, and people's rights): the council writes it,
+# Front Door links to it from every page's footer and from the referral form. Empty: no
+# link (`check --deploy` warns in production, frontdoor.W001).
+PRIVACY_NOTICE_URL = env_str("FRONTDOOR_PRIVACY_NOTICE_URL", "").strip()
+if (
+    PRIVACY_NOTICE_URL
+    and not (
+        PRIVACY_NOTICE_URL.startswith("https://")
+        or (not PRODUCTION and PRIVACY_NOTICE_URL.startswith("http://"))
+    )
+    or any(c.isspace() or c in "<>\"'" for c in PRIVACY_NOTICE_URL)
+):
+    raise ImproperlyConfigured(
+        "FRONTDOOR_PRIVACY_NOTICE_URL must be the address of the council's privacy notice, "
+        f"starting https://, not {PRIVACY_NOTICE_URL!r}."
+    )
+
 # The address people reach Front Door at, used for links in emails.
 BASE_URL = env_str("FRONTDOOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -233,3 +233,28 @@ def test_the_navigation_follows_the_prefix_the_app_is_served_under(make_user):
     assert plain["Queue"] == "/triage/"
     assert prefixed["Queue"] == "/front-door/triage/"
     assert "Dashboard" not in prefixed
+
+
+PRIVACY = "https://www.example.gov.uk/privacy/front-door"
+
+
+def test_every_page_links_to_the_councils_privacy_notice_when_it_is_set(
+    settings, referrer_client, client
+):
+    settings.PRIVACY_NOTICE_URL = PRIVACY
+
+    for page in (referrer_client.get("/"), client.get("/accounts/login/")):
+        html = page.content.decode()
+        assert (
+            f'<a class="govuk-footer__link" href="{PRIVACY}" rel="noopener">Privacy notice</a>'
+            in html
+        )
+
+
+def test_no_privacy_link_when_none_is_set(settings, referrer_client):
+    settings.PRIVACY_NOTICE_URL = ""
+
+    html = referrer_client.get("/").content.decode()
+
+    assert "Privacy notice" not in html
+    assert "govuk-footer__inline-list" not in html

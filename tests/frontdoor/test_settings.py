@@ -23,6 +23,7 @@ PRODUCTION_LIKE = {
     "FRONTDOOR_PASSWORD_PEPPER": "p" * 10 + "-production-like-pepper-for-tests-0123",
     "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLW90cC1rZXktZm9yLXRlc3Q",
     "FRONTDOOR_WEBAUTHN_RP_ID": "frontdoor.example.gov.uk",
+    "FRONTDOOR_PRIVACY_NOTICE_URL": "https://www.example.gov.uk/privacy/front-door",
 }
 CONFIG_VARIABLES = [
     "DJANGO_DEBUG",
@@ -62,6 +63,7 @@ CONFIG_VARIABLES = [
     "FRONTDOOR_REFUSAL_ALERT_MINUTES",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "FRONTDOOR_EMBEDDED",
+    "FRONTDOOR_PRIVACY_NOTICE_URL",
 ]
 
 
@@ -208,6 +210,34 @@ def test_check_deploy_passes_with_production_like_variables(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_no_privacy_notice_is_linked(tmp_path):
+    without = {**PRODUCTION_LIKE, "FRONTDOOR_PRIVACY_NOTICE_URL": ""}
+
+    result = manage(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, **without)
+
+    assert result.returncode != 0
+    assert "frontdoor.W001" in result.stdout + result.stderr
+    assert "FRONTDOOR_PRIVACY_NOTICE_URL is not set" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://www.example.gov.uk/privacy",
+        "javascript:alert(1)",
+        "https://x.example/a b",
+        "/privacy",
+    ],
+)
+def test_production_refuses_a_privacy_notice_address_that_is_not_https(tmp_path, address):
+    result = run_django(
+        "", tmp_path, **{**PRODUCTION_LIKE, "FRONTDOOR_PRIVACY_NOTICE_URL": address}
+    )
+
+    assert result.returncode != 0
+    assert "FRONTDOOR_PRIVACY_NOTICE_URL must be the address" in result.stderr
 
 
 def test_production_sends_hsts_and_secure_cookies(tmp_path):

@@ -292,3 +292,17 @@ def test_drafts_sent_before_this_change_are_emptied_by_the_migration(referrer):
     assert unsent.data["children"] == [
         {"child_first_name": ["Drafted"], "child_last_name": ["Child"]}
     ]
+
+
+def test_the_last_page_before_sending_links_to_the_councils_privacy_notice(
+    referrer_client, settings
+):
+    settings.PRIVACY_NOTICE_URL = "https://www.example.gov.uk/privacy/front-door"
+    draft = fill_referral(referrer_client)
+
+    html = referrer_client.get(f"/referrals/new/{draft.pk}/check/").content.decode()
+
+    assert (
+        '<a class="govuk-link" href="https://www.example.gov.uk/privacy/front-door" '
+        'rel="noopener">the council\'s privacy notice</a>' in html
+    )
