@@ -228,9 +228,12 @@ def test_the_owner_migrates_and_grants_and_the_app_runs_as_its_own_role():
         f"{AS_OWNER}python manage.py grant_app_role frontdoor_app",
     ]
     assert not any("migrate" in c or "grant_app_role" in c for c in commands if AS_OWNER not in c)
-    assert re.search(r'^OWNER_URL="postgres://\$OWNER_ROLE:', script, re.MULTILINE)
-    # The app's role signs in by its client certificate, without a password.
+    # Both roles sign in by their client certificates, without a password.
+    assert re.search(
+        r'^OWNER_URL="postgres://\$OWNER_ROLE@.*&\$OWNER_CLIENT_CERT"$', script, re.MULTILINE
+    )
     assert re.search(r'^export DATABASE_URL="postgres://\$APP_ROLE@', script, re.MULTILINE)
+    assert re.search(r"^hostssl all \$APP_ROLE,\$OWNER_ROLE .* cert$", script, re.MULTILINE)
     assert f'{AS_OWNER}python manage.py grant_app_role "$APP_ROLE"' in script
 
 
