@@ -385,3 +385,55 @@ def test_the_applications_code_runs_with_write_and_execute_memory_refused(tmp_pa
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith("ok")
+
+
+def readme_credential_names() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    (names,) = re.findall(r"^\s*for name in ([a-z_ ]+); do$", readme, re.MULTILINE)
+    return names.split()
+
+
+def test_the_readme_encrypts_every_credential_the_units_load_and_no_other():
+    loaded = {
+        value.split(":", 1)[0]
+        for name in SERVICES
+        for value in values(name, "LoadCredentialEncrypted")
+    }
+
+    assert sorted(readme_credential_names()) == sorted(loaded)
+
+
+@pytest.mark.skipif(
+    shutil.which("systemd-creds") is None,
+    reason="systemd-creds is not installed (Debian's systemd package has it: CI's machine "
+    "does, so this runs there)",
+)
+def test_a_credential_encrypted_as_the_readme_says_decrypts_under_the_units_name(tmp_path):
+    """The README's `systemd-creds encrypt --name=NAME - FILE`, here with a host key of the
+    test's own (SYSTEMD_CREDENTIAL_SECRET, not the machine's; no TPM), decrypts under the
+    name the unit gives LoadCredentialEncrypted= (systemd refuses another), to the value
+    itself."""
+    env = {**os.environ, "SYSTEMD_CREDENTIAL_SECRET": str(tmp_path / "host.secret")}
+    value = PRODUCTION_LIKE["DATABASE_URL"]
+    encrypted = tmp_path / "database_url"
+
+    def creds(*args, **kwargs):
+        return subprocess.run(
+            ["systemd-creds", *args], env=env, capture_output=True, text=True, check=False, **kwargs
+        )
+
+    made = creds(
+        "encrypt", "--with-key=host", "--name=database_url", "-", str(encrypted), input=value
+    )
+    assert made.returncode == 0, made.stderr
+    assert value not in encrypted.read_bytes().decode("latin-1")
+    assert "database_url:/etc/frontdoor/credentials/database_url" in values(
+        "frontdoor-web", "LoadCredentialEncrypted"
+    )
+
+    read = creds("decrypt", "--name=database_url", str(encrypted), "-")
+    other = creds("decrypt", "--name=broker_url", str(encrypted), "-")
+
+    assert read.returncode == 0, read.stderr
+    assert read.stdout == value
+    assert other.returncode != 0
