@@ -404,3 +404,24 @@ def test_the_readme_runs_the_processes_as_an_unprivileged_account_owning_only_va
     assert "never root" in section
     # The account is the image's, by name.
     assert re.search(rf"useradd [^\n]* {account}$", (ROOT / "Dockerfile").read_text(), re.M)
+
+
+def test_compose_keeps_postgres_and_redis_on_a_network_with_no_route_out():
+    """PostgreSQL and Redis are on an internal network alone (ASVS 1.14.1, 1.14.5): no
+    port published, no way out; only the web server (its published port) and the worker
+    (the mail relay) are on the network that has one."""
+    document = compose()
+    services = document["services"]
+
+    assert document["networks"]["backend"] == {"internal": True}
+    assert "internal" not in (document["networks"]["edge"] or {})
+    networks = {name: set(service["networks"]) for name, service in services.items()}
+    assert networks == {
+        "db": {"backend"},
+        "redis": {"backend"},
+        "migrate": {"backend"},
+        "beat": {"backend"},
+        "web": {"backend", "edge"},
+        "worker": {"backend", "edge"},
+    }
+    assert [name for name, service in services.items() if "ports" in service] == ["web"]
