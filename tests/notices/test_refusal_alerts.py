@@ -259,17 +259,27 @@ def test_refusals_with_no_one_signed_in_are_not_counted(watchers, delivered):
     assert not alerts().exists()
 
 
-def stale_forms(person, times: int) -> list[int]:
-    """A form sent with no valid CSRF token, as one sent again with the back button after
-    the session was renewed is: Django's CSRF check refuses it."""
+def refused_by_the_csrf_check(person, times: int, send, says) -> list[int]:
+    """Requests the CSRF check refuses, each checked to be refused by it (``says``)."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(person)
     answers = []
     for _ in range(times):
-        refused = client.post("/inbox/read/", {"csrfmiddlewaretoken": "stale"})
-        assert b"CSRF verification failed" in refused.content
+        refused = send(client)
+        assert says(refused)
         answers.append(refused.status_code)
     return answers
+
+
+def stale_forms(person, times: int) -> list[int]:
+    """A form sent with no valid CSRF token, as one sent again with the back button after
+    the session was renewed is: Django's CSRF check refuses it."""
+    return refused_by_the_csrf_check(
+        person,
+        times,
+        lambda client: client.post("/inbox/read/", {"csrfmiddlewaretoken": "stale"}),
+        lambda refused: b"CSRF verification failed" in refused.content,
+    )
 
 
 def test_stale_forms_refused_by_the_csrf_check_are_not_counted(watchers, prober, delivered):
@@ -288,14 +298,12 @@ def stale_api_posts(person, times: int) -> list[int]:
     CSRF_FAILURE_VIEW, and leaves the request with no one signed in (DRF sets the
     anonymous user on a failed authentication), so there is no account to count it
     against."""
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(person)
-    answers = []
-    for _ in range(times):
-        refused = client.post("/api/v1/referrals/", {}, content_type="application/json")
-        assert "CSRF" in refused.json()["detail"]
-        answers.append(refused.status_code)
-    return answers
+    return refused_by_the_csrf_check(
+        person,
+        times,
+        lambda client: client.post("/api/v1/referrals/", {}, content_type="application/json"),
+        lambda refused: "CSRF" in refused.json()["detail"],
+    )
 
 
 def test_stale_api_posts_refused_by_the_csrf_check_are_not_counted(watchers, prober, delivered):
