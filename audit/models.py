@@ -88,6 +88,9 @@ class EventKind(models.TextChoices):
     # Not about one case: case records, access-log rows and audit events past their
     # retention period were erased (oversight.erasure); counts only, no ids of people.
     RECORDS_ERASED = "records_erased", "Records erased under the retention schedule"
+    # Not about a case: an administrator anonymised a departed member of staff's account
+    # (agencies.departure); object_type "user", by id.
+    ACCOUNT_ANONYMISED = "account_anonymised", "Departed staff account anonymised"
 
 
 class AuditEvent(models.Model):

@@ -255,6 +255,14 @@ def erase_due(*, now=None, schedule=None, batch: int = BATCH, log_batch: int = L
                 _record(erased, schedule)
             total.merge(erased)
 
+    with transaction.atomic():
+        _open_for_erasure()
+        versions = retention.departed_versions()._raw_delete(DEFAULT_DB_ALIAS) or 0
+        if versions:
+            erased = Erased({"versions of departed staff's accounts": versions})
+            _record(erased, schedule)
+            total.merge(erased)
+
     for model, years, name in [
         (AccessLog, schedule.access_log_years, "access-log rows"),
         (AuditEvent, schedule.audit_event_years, "audit events"),

@@ -17,6 +17,9 @@ referral not linked to a child's record is its own unit, with the birth date it 
 Nothing is due while any referral of the unit is undecided or any challenge to it is
 open, however old.
 
+The versions of a departed member of staff's anonymised account (agencies.departure)
+from before it was anonymised are due at once.
+
 Rows of the access log and audit events are due when older than
 ``RETENTION_ACCESS_LOG_YEARS`` and ``RETENTION_AUDIT_EVENT_YEARS`` (6 each), on their
 own clock: they name records by id only.
@@ -32,9 +35,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from agencies.departure import anonymised_users, anonymous_username
+from agencies.models import User
 from audit.models import AccessLog, AuditEvent
 from referrals.models import Child, Referral, Status
 from triage.models import (
@@ -146,6 +151,17 @@ def _day(moment: datetime) -> date:
 
 CHUNK = 2000
 
+
+def departed_versions():
+    """The versions of anonymised accounts (agencies.departure) that still hold the
+    person's details: every version from before the anonymising save."""
+    history = User.history.model
+    condition = Q(pk__in=[])
+    for user in anonymised_users():
+        condition |= Q(id=user.pk) & ~Q(username=anonymous_username(user.pk))
+    return history.objects.filter(condition)
+
+
 # --- What is due -------------------------------------------------------------------------
 
 
@@ -160,6 +176,7 @@ class Due:
     audit_events_before: datetime | None = None
     access_log_rows: int = 0
     audit_events: int = 0
+    departed_versions: int = 0
 
     @property
     def referrals_of_children(self) -> int:
@@ -248,6 +265,7 @@ def due(
                 result.children[child["pk"]] = sorted(linked[child["pk"]])
 
     if logs:
+        result.departed_versions = departed_versions().count()
         result.access_log_before = years_before(now, schedule.access_log_years)
         result.audit_events_before = years_before(now, schedule.audit_event_years)
         result.access_log_rows = AccessLog.objects.filter(at__lt=result.access_log_before).count()

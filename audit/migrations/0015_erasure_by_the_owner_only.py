@@ -43,7 +43,7 @@ def refuse_all(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0014_records_erased_event"),
+        ("audit", "0014_retention_and_departure_events"),
         ("oversight", "0001_history_kept_as_written"),
     ]
 

@@ -51,7 +51,11 @@ class Command(BaseCommand):
         write(
             f"  Audit events from before {due.audit_events_before:%Y-%m-%d}: {due.audit_events:,}"
         )
-        if due.case_records or due.access_log_rows or due.audit_events:
+        write(
+            "  Versions of departed staff's anonymised accounts still naming them: "
+            f"{due.departed_versions:,}"
+        )
+        if due.case_records or due.access_log_rows or due.audit_events or due.departed_versions:
             write(
                 "Nothing was erased. To erase it, run manage.py retention_erase as the role "
                 "that owns the tables (the one that runs migrate)."
