@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies import browser_sessions, reauth, recovery, security_keys, tokens
+from agencies import browser_sessions, departure, reauth, recovery, security_keys, tokens
 from agencies.admin_site import PolicyModelAdmin
 from agencies.changes import SignInChange, tell_owner
 from agencies.forms import AdministratorPasswordForm
@@ -79,7 +79,30 @@ class UserAdmin(reauth.ConfirmBeforeChanges, PolicyModelAdmin, DjangoUserAdmin):
         if marking:
             recovery.set_by_administrator(user=obj, by=request.user, new_account=True)
 
-    actions = ["sign_out_everywhere"]
+    actions = ["sign_out_everywhere", "anonymise_departed"]
+
+    @admin.action(
+        description="Anonymise departed staff: replace the name, email and username; "
+        "remove sign-in details (inactive accounts only)"
+    )
+    def anonymise_departed(self, request, queryset):
+        """ASVS 8.3.2: a member of staff who has left has what identifies them removed;
+        the account stays, as case records name it by id (agencies.departure)."""
+        done = []
+        for user in queryset.order_by("pk"):
+            try:
+                departure.anonymise(user=user, by=request.user)
+            except departure.NotAnonymised as refusal:
+                self.message_user(request, str(refusal), messages.WARNING)
+            else:
+                done.append(str(user.pk))
+        if done:
+            self.message_user(
+                request,
+                f"Anonymised account(s) {', '.join(done)}: name, email address and username "
+                "replaced; sessions, tokens, authenticators and security keys removed.",
+                messages.SUCCESS,
+            )
 
     @admin.action(description="Sign out everywhere: end their browser sessions and API tokens")
     def sign_out_everywhere(self, request, queryset):

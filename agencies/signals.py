@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from agencies import browser_sessions
 from agencies.changes import SignInChange, password_change_of, tell_owner
+from agencies.departure import ANONYMISING
 from agencies.models import User
 from agencies.tokens import end_all_tokens
 from core import security_log
@@ -63,8 +64,10 @@ _EMAIL_BEFORE = "_fd_email_before"
 @receiver(pre_save, sender=User)
 def note_the_email_before_saving(sender, instance: User, update_fields=None, **kwargs):
     """The address saved until now, to see whether this save changes it. One query, and
-    only when the save may write the email (a sign-in's save of last_login does not)."""
-    if instance._state.adding or instance.pk is None:
+    only when the save may write the email (a sign-in's save of last_login does not).
+    Not when a departed member of staff's account is anonymised (agencies.departure):
+    telling the old address would keep it in the notice."""
+    if instance._state.adding or instance.pk is None or getattr(instance, ANONYMISING, False):
         return
     if update_fields is not None and "email" not in update_fields:
         return

@@ -85,6 +85,12 @@ class EventKind(models.TextChoices):
     # Not about a case: someone downloaded what Front Door holds about them (their own
     # account, frontdoor.account_export); object_type "user", their own id.
     ACCOUNT_DATA_EXPORTED = "account_data_exported", "Own account data downloaded"
+    # Not about one case: case records, access-log rows and audit events past their
+    # retention period were erased (oversight.erasure); counts only, no ids of people.
+    RECORDS_ERASED = "records_erased", "Records erased under the retention schedule"
+    # Not about a case: an administrator anonymised a departed member of staff's account
+    # (agencies.departure); object_type "user", by id.
+    ACCOUNT_ANONYMISED = "account_anonymised", "Departed staff account anonymised"
 
 
 class AuditEvent(models.Model):

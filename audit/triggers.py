@@ -13,6 +13,13 @@ and may neither TRUNCATE these nor disable or drop their triggers: audit/db_role
 
 SQLite drops a table's triggers when a migration rebuilds the table, so ``install`` runs
 after every ``migrate`` too (audit.apps) and creates whatever is missing.
+
+One DELETE is let through on PostgreSQL (audit 0015): erasure under the retention
+schedule (oversight.erasure, ``manage.py retention_erase``), when both hold in the
+deleting transaction: the current user owns the table (or is a member of the role that
+does), and the transaction-local setting ``frontdoor.retention_erase`` is ``on`` (``SET
+LOCAL``). The application's role owns nothing and has no DELETE on these tables, so it
+can delete nothing even with the setting on; an UPDATE is refused to everyone.
 """
 
 from __future__ import annotations
@@ -20,10 +27,23 @@ from __future__ import annotations
 TABLE = "audit_auditevent"
 MESSAGE = "audit events are appended, never changed or removed"
 
+# The setting erasure sets with SET LOCAL, and the condition under which the triggers
+# let a DELETE through: in PL/pgSQL, within a row trigger (TG_OP, TG_RELID).
+ERASE_SETTING = "frontdoor.retention_erase"
+ERASING = (
+    "TG_OP = 'DELETE' "  # noqa: S608 - constants, no input
+    f"AND coalesce(current_setting('{ERASE_SETTING}', true), '') = 'on' "
+    "AND pg_has_role(current_user, "
+    "(SELECT relowner FROM pg_catalog.pg_class WHERE oid = TG_RELID), 'USAGE')"
+)
+
 POSTGRESQL = [
     f"""
     CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
     BEGIN
+        IF {ERASING} THEN
+            RETURN OLD;
+        END IF;
         RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
     END;
     $$ LANGUAGE plpgsql
@@ -69,11 +89,23 @@ KEPT_FUNCTION = "refuse_change_to_kept_record"
 _KEPT_FUNCTION_SQL = f"""
     CREATE OR REPLACE FUNCTION {KEPT_FUNCTION}() RETURNS trigger AS $$
     BEGIN
+        IF {ERASING} THEN
+            RETURN OLD;
+        END IF;
         RAISE EXCEPTION '% rows are kept as written, never changed or removed', TG_TABLE_NAME
             USING ERRCODE = 'integrity_constraint_violation';
     END;
     $$ LANGUAGE plpgsql
 """
+
+
+def allow_erasure(connection) -> None:
+    """Replace both trigger functions with the ones that let erasure through (audit
+    0015); the triggers themselves, which name the functions, are unchanged."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(POSTGRESQL[0])
+            cursor.execute(_KEPT_FUNCTION_SQL)
 
 
 def _sqlite_trigger(table: str) -> str:

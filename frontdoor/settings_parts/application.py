@@ -92,6 +92,23 @@ RECEIVED_AT_MAX_AGE = timedelta(days=env_int("FRONTDOOR_RECEIVED_AT_MAX_AGE_DAYS
 # none of that (referrals.drafts.submit_draft); the referral holds what was sent.
 DRAFT_RETENTION_DAYS = env_int("FRONTDOOR_DRAFT_RETENTION_DAYS", 30, minimum=1)
 
+# Case records (oversight.retention; ``manage.py retention_review`` lists what is due,
+# ``manage.py retention_erase`` erases it). The defaults are a starting point a council
+# will recognise, not a decision: the council's retention schedule, set with its Data
+# Protection Officer, says how long (docs/DATA.md, "How long things are kept").
+# A child's records are kept until their birthday at this age (the unborn: from the
+# expected date)...
+RETENTION_CHILD_UNTIL_AGE = env_int("FRONTDOOR_RETENTION_CHILD_UNTIL_AGE", 25, minimum=18)
+# ...and at least this many years after the last activity on any of their referrals
+# (received, decided, amended, challenged, discussed, answered), whichever is later. A
+# child with no date of birth is kept for the longer of the two after the last activity.
+RETENTION_YEARS_AFTER_LAST_ACTIVITY = env_int(
+    "FRONTDOOR_RETENTION_YEARS_AFTER_LAST_ACTIVITY", 6, minimum=1
+)
+# Rows of the access log and audit events older than these many years are erased.
+RETENTION_ACCESS_LOG_YEARS = env_int("FRONTDOOR_RETENTION_ACCESS_LOG_YEARS", 6, minimum=1)
+RETENTION_AUDIT_EVENT_YEARS = env_int("FRONTDOOR_RETENTION_AUDIT_EVENT_YEARS", 6, minimum=1)
+
 INSTALLED_APPS = [
     "agencies.apps.FrontDoorAdminConfig",
     "django.contrib.auth",

@@ -141,6 +141,37 @@ def test_the_app_role_cannot_update_delete_or_truncate_a_kept_table(as_app, tabl
 @pytest.mark.postgres
 @POSTGRES_ONLY
 @pytest.mark.parametrize("table", KEPT)
+def test_the_app_role_cannot_delete_even_with_the_erasure_setting(as_app, table):
+    """The setting opens the triggers to the tables' owner only (audit 0015); the app
+    role owns nothing and has no DELETE on these tables, so it is refused first by
+    privilege (and the trigger would refuse it too: tests/audit/test_erasure_triggers.py)."""
+    as_app.execute(f"SET LOCAL {triggers.ERASE_SETTING} = 'on'")
+
+    assert _refused(as_app, f"DELETE FROM {table}")  # noqa: S608 - our table names
+
+
+@pytest.mark.postgres
+@POSTGRES_ONLY
+def test_the_app_role_cannot_run_the_erasure(as_app, app_role):
+    """``retention_erase`` checks whom it is connected as before anything else."""
+    from oversight.erasure import ErasureRefused, check_owner
+
+    role, app = app_role
+
+    class AsApp:  # the app role's connection, as the check reads it
+        vendor = "postgresql"
+
+        @staticmethod
+        def cursor():
+            return app.cursor()
+
+    with pytest.raises(ErasureRefused, match=f'Connected as "{role}", which does not own'):
+        check_owner(AsApp)
+
+
+@pytest.mark.postgres
+@POSTGRES_ONLY
+@pytest.mark.parametrize("table", KEPT)
 def test_the_app_role_cannot_disable_or_drop_the_triggers(as_app, table):
     trigger = KEPT[table]
 
