@@ -7,7 +7,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import (
     BooleanField,
     CharField,
@@ -421,6 +421,27 @@ def _prepared(connection, statement: _RowsStatement) -> str:
     return _PREPARED_NAME
 
 
+# What PostgreSQL answers when the prepared statement is gone (a DISCARD, a pooler) or no
+# longer fits the tables (a migration changed a column it returns).
+_STALE_PREPARED = frozenset({"26000", "0A000"})
+
+
+def _execute_prepared(connection, cursor, statement: _RowsStatement, ids: list) -> None:
+    """EXECUTE the prepared rows' statement; if PostgreSQL no longer has it, or its plan
+    no longer fits the tables, prepared again and executed once more (outside a
+    transaction only: inside one the error has ended it)."""
+    try:
+        cursor.execute(f"EXECUTE {_prepared(connection, statement)}(%s)", (ids,))
+    except DatabaseError as error:
+        code = getattr(error.__cause__, "pgcode", None)
+        if code not in _STALE_PREPARED or connection.in_atomic_block:
+            raise
+        _prepared_on.pop(connection.connection, None)
+        if code == "0A000":  # still there, but stale: made again under its name
+            cursor.execute(f"DEALLOCATE {_PREPARED_NAME}")
+        cursor.execute(f"EXECUTE {_prepared(connection, statement)}(%s)", (ids,))
+
+
 def queue_rows(page: QuerySet) -> list[QueueRow]:
     """The rows of one page of ``queue_for`` (a sliced queryset), in its order, with their
     repeat flags (``with_repeat_flags``) and concerns: the page's ids, then one statement
@@ -443,7 +464,7 @@ def queue_rows(page: QuerySet) -> list[QueueRow]:
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"EXECUTE {_prepared(connection, statement)}(%s)", (ids,))
+            _execute_prepared(connection, cursor, statement, ids)
         else:
             cursor.execute(
                 statement.head + ", ".join(["%s"] * len(ids)) + statement.tail,

@@ -152,3 +152,19 @@ def test_the_rows_statement_is_prepared_once_a_connection(screener_client):
         executed = [q["sql"] for q in captured.captured_queries if "fd_queue_rows" in q["sql"]]
         assert len(executed) == 1 and executed[0].startswith("EXECUTE fd_queue_rows(ARRAY[")
     assert one.count('data-reference="') == two.count('data-reference="') == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # as a page runs: not inside a transaction
+def test_a_prepared_statement_gone_from_the_connection_is_prepared_again(screener_client):
+    """A DISCARD (or a pooler handing over another connection) drops what was prepared
+    without this process knowing: the page prepares it again rather than failing."""
+    ReferralFactory.create_batch(2)
+    screener_client.get("/triage/")
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+    page = screener_client.get("/triage/")
+
+    assert page.status_code == 200
+    assert page.content.decode().count('data-reference="') == 2
