@@ -134,6 +134,8 @@ def test_a_list_read_before_a_change_commits_is_read_again_after(
 def test_the_rows_statement_is_prepared_once_a_connection(screener_client):
     from triage import selectors
 
+    if connection.vendor != "postgresql":
+        pytest.skip("SQL's PREPARE is PostgreSQL's")
     ReferralFactory.create_batch(3)
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
@@ -159,6 +161,8 @@ def test_the_rows_statement_is_prepared_once_a_connection(screener_client):
 def test_a_prepared_statement_gone_from_the_connection_is_prepared_again(screener_client):
     """A DISCARD (or a pooler handing over another connection) drops what was prepared
     without this process knowing: the page prepares it again rather than failing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQL's PREPARE is PostgreSQL's")
     ReferralFactory.create_batch(2)
     screener_client.get("/triage/")
     with connection.cursor() as cursor:
