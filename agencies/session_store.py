@@ -1,5 +1,14 @@
-"""The session engine (SESSION_ENGINE): Django's database sessions, with each signed-in
-session's BrowserSession row (agencies.browser_sessions) following its key.
+"""The session engine (SESSION_ENGINE): Django's cached database sessions, with each
+signed-in session's BrowserSession row (agencies.browser_sessions) following its key.
+
+Every signed-in page reads its session: from the shared cache (Redis in production,
+CACHE_SHARED), and from the database only when the cache does not hold it. Every write
+goes to both (the database first), and so does every end of a session, in any process:
+the database stays the record (the account page lists the sessions from it; the
+cleanup deletes the expired ones there, and the cache lets each go at its expiry).
+Where the cache is each process's own memory (the embedded mode's gunicorn workers),
+a session ended in one process would live on in another's: there every read is from
+the database.
 
 Django gives a session a new key at sign-in, at the second step and at a password change
 (cycle_key); the row moves to the new key. When a session is deleted (sign-out, timed
@@ -7,11 +16,17 @@ out, ended from the account page or the admin) its row goes with it; the cleanup
 (clearsessions, agencies.tasks.clear_sessions) deletes the expired sessions and then the
 rows left without one."""
 
-from django.contrib.sessions.backends import db
+from django.conf import settings
+from django.contrib.sessions.backends import cached_db, db
 
 
-class SessionStore(db.SessionStore):
+class SessionStore(cached_db.SessionStore):
     _moving_key = False
+
+    def load(self):
+        if settings.CACHE_SHARED:
+            return super().load()
+        return db.SessionStore.load(self)
 
     def cycle_key(self):
         from agencies.models import BrowserSession

@@ -1,12 +1,12 @@
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from agencies import browser_sessions
+from agencies import browser_sessions, list_version
 from agencies.changes import SignInChange, password_change_of, tell_owner
 from agencies.departure import ANONYMISING
-from agencies.models import User
+from agencies.models import Agency, User
 from agencies.tokens import end_all_tokens
 from core import security_log
 
@@ -102,3 +102,19 @@ def tell_both_addresses_of_a_new_email(sender, instance: User, created: bool, **
         )
     if instance.email:
         tell_owner(user=instance, change=SignInChange.EMAIL_NOW_USED, key=f"{key}:new", at=now)
+
+
+@receiver(post_save, sender=Agency)
+@receiver(post_delete, sender=Agency)
+def agency_lists_changed(sender, **kwargs):
+    """Every list of agencies is read again (agencies.list_version)."""
+    list_version.changed()
+
+
+@receiver(post_save, sender=User)
+@receiver(post_delete, sender=User)
+def staff_lists_changed(sender, update_fields=None, **kwargs):
+    """Every list of staff is read again (agencies.list_version), unless the save wrote
+    only fields no list shows (the time of the last sign-in)."""
+    if list_version.user_change_is_listed(update_fields):
+        list_version.changed()

@@ -12,7 +12,9 @@ screener ``bench_pages`` would measure (the one with the most open referrals all
 signed in through the sign-in form, under ``bench.baseline.settings`` and the environment
 ``pages_serve.production_env`` gives gunicorn (DEBUG off, the proxy's headers, the Redis
 broker). Runs of each page alternate, so that a busy machine slows each alike; CPU is
-``time.process_time()`` (this process only: PostgreSQL's is not in it). ``--calls N``
+``time.process_time()`` (this process only), and beside it the CPU of the PostgreSQL
+backend serving its connection, read from /proc/<pid>/schedstat when the server runs on
+this machine (a run whose connection was replaced, CONN_MAX_AGE, has none). ``--calls N``
 gets a page N times after the same warm-up and prints nothing else, for callgrind's
 instruction count (instrumented from after the warm-up: BENCH_QUEUE_GATE; it does not
 move with the machine's load as CPU does).
@@ -102,11 +104,33 @@ class Getter:
         return answer
 
 
-def cpu_ms(getter: Getter, path: str, n: int) -> float:
+def backend_cpu_ns() -> tuple[int, int] | None:
+    """(pid, nanoseconds of CPU) of the PostgreSQL backend serving this process's
+    connection, from /proc/<pid>/schedstat (the server on this machine); None when there
+    is no connection open or the backend is not readable here."""
+    from django.db import connection
+
+    if connection.connection is None:
+        return None
+    pid = connection.connection.info.backend_pid  # psycopg2 and 3 alike; no statement
+    try:
+        return pid, int((Path("/proc") / str(pid) / "schedstat").read_text().split()[0])
+    except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+        return None
+
+
+def cpu_ms(getter: Getter, path: str, n: int) -> tuple[float, float | None]:
+    """The app's CPU a request and its PostgreSQL backend's (None when the connection was
+    replaced during the run, CONN_MAX_AGE: the old backend's CPU went with it)."""
+    database_before = backend_cpu_ns()
     started = time.process_time()
     for _ in range(n):
         getter.get(path)
-    return (time.process_time() - started) * 1000 / n
+    app = (time.process_time() - started) * 1000 / n
+    database_after = backend_cpu_ns()
+    if database_before is None or database_after is None or database_before[0] != database_after[0]:
+        return app, None
+    return app, (database_after[1] - database_before[1]) / 1e6 / n
 
 
 def main() -> None:
@@ -146,9 +170,12 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     cpu = {path: [] for path in paths}
+    database = {path: [] for path in paths}
     for _ in range(args.runs):
         for path in paths:
-            cpu[path].append(cpu_ms(getter, path, args.requests))
+            app, backend = cpu_ms(getter, path, args.requests)
+            cpu[path].append(app)
+            database[path].append(backend)
     print(f"{args.runs} runs of {args.requests} requests each, interleaved; ms of CPU a request")
     for path in paths:
         answer = getter.get(path)
@@ -162,6 +189,14 @@ def main() -> None:
             f"{len(plain) / 1000:.1f} KB ({len(body) / 1000:.1f} KB sent), "
             f"{len(captured.captured_queries)} statements"
         )
+        read = [v for v in database[path] if v is not None]
+        if read:
+            both = [a + b for a, b in zip(cpu[path], database[path], strict=True) if b is not None]
+            print(
+                f"{'':40} PostgreSQL median {statistics.median(read):6.2f}  "
+                f"runs {' '.join(f'{v:.2f}' for v in read)}; "
+                f"app + PostgreSQL median {statistics.median(both):6.2f}"
+            )
 
 
 if __name__ == "__main__":

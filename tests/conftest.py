@@ -80,6 +80,15 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(params=[False, True], ids=["own-cache", "shared-cache"])
+def either_cache(request, settings):
+    """A test run twice: as where each process has a cache of its own (the embedded mode,
+    the tests), and as production, where every process shares it (CACHE_SHARED: the
+    session is read from the cache, agencies.session_store)."""
+    settings.CACHE_SHARED = request.param
+    return request.param
+
+
 @pytest.fixture
 def make_user(db):
     def make(role: Role = Role.REFERRER, **kwargs):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db import connections
 from django.forms.models import ModelChoiceIterator
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
+from agencies import list_version
 from agencies.models import Agency, Role
 from agencies.policy import allocatable_users
 from referrals import break_glass
@@ -21,20 +25,38 @@ from triage.models import QualityRating, ThresholdLevel
 # The choice lists' statements, compiled once a process: (iterator class, alias) -> (SQL,
 # parameters).
 _CHOICE_STATEMENTS: dict[tuple[type, str], tuple[str, tuple]] = {}
+# The lists as last read, kept by this process: (iterator class, alias) -> (the lists'
+# version they were read under, their rows).
+_KEPT_ROWS: dict[tuple[type, str], tuple[str, tuple]] = {}
 
 
 class CompiledChoices(ModelChoiceIterator):
     """A model choice list read as rows of ``columns`` with no model built for each, by a
     statement compiled once a process for each database (the queue's lists are read on
-    every page; compiling them cost more than running them). Read afresh each time, so an
-    agency added or renamed shows at once. For one fixed queryset a subclass: the
-    statement is kept by class, not by queryset (each is QueueFilter's own)."""
+    every page; compiling them cost more than running them). For one fixed queryset of
+    agencies or staff, a subclass: the statement is kept by class, not by queryset (each
+    is QueueFilter's own).
+
+    Given the version of the lists (agencies.list_version), the rows are kept by the
+    process and read again only when the version changes, which every saved agency and
+    listed user's change does (the queue showed the same 600 agencies on every page, a
+    statement each time); so an agency added or renamed, or a screener added or made
+    inactive, shows at the next page, in every process. With no version (None) they are
+    read afresh."""
 
     columns: tuple[str, ...] = ()
 
-    def rows(self) -> list[tuple]:
+    def __init__(self, field, version: str | None = None):
+        super().__init__(field)
+        self.version = version
+
+    def rows(self) -> tuple:
         alias = self.queryset.db
         key = (type(self), alias)
+        if self.version is not None:
+            kept = _KEPT_ROWS.get(key)
+            if kept is not None and kept[0] == self.version:
+                return kept[1]
         statement = _CHOICE_STATEMENTS.get(key)
         if statement is None:
             query = self.queryset.values_list(*self.columns).query
@@ -42,7 +64,10 @@ class CompiledChoices(ModelChoiceIterator):
             statement = _CHOICE_STATEMENTS[key] = (sql, tuple(params))
         with connections[alias].cursor() as cursor:
             cursor.execute(*statement)
-            return cursor.fetchall()
+            rows = tuple(cursor.fetchall())
+        if self.version is not None:
+            _KEPT_ROWS[key] = (self.version, rows)
+        return rows
 
     def listed(self) -> tuple:
         """The choices as (value, text) pairs, flat, every text a str: what QuickSelect
@@ -65,7 +90,7 @@ class NameChoices(CompiledChoices):
     def listed(self) -> tuple:
         """The rows are (id, name) pairs already: one tuple of them, with no Python loop
         over the 600 (the same pairs ``__iter__`` gives)."""
-        rows = tuple(self.rows())
+        rows = self.rows()
         if self.field.empty_label is None:
             return rows
         return (("", str(self.field.empty_label)), *rows)
@@ -166,9 +191,12 @@ class QueueFilter(ClockFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # One version for both lists, read once a page (a round trip to the shared cache);
+        # none where the cache is each process's own (CACHE_SHARED): read afresh there.
+        version = list_version.current() if settings.CACHE_SHARED else None
         for name, iterator in (("agency", NameChoices), ("assigned_to", StaffChoices)):
             field = self.form.fields[name]
-            field.iterator = iterator
+            field.iterator = partial(iterator, version=version)
             field.widget.choices = field.choices
 
 

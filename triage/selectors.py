@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import (
     BooleanField,
     CharField,
@@ -347,25 +347,29 @@ _QUEUE_ROW_ANNOTATIONS = (
 )
 # Where the page's ids go in the rows' statement: a marker the compiled SQL is split at.
 _PAGE_MARKER = "fd_queue_page_ids"
+# The rows' statement as PostgreSQL keeps it prepared, one for each connection.
+_PREPARED_NAME = "fd_queue_rows"
 
 
 @dataclass(frozen=True)
 class _RowsStatement:
-    head: str
-    tail: str
+    head: str  # up to and including "... IN ("
+    tail: str  # from the ")" after the ids on
     head_params: tuple
     tail_params: tuple
     columns: tuple  # the select's expressions, for the database's converters
 
 
 _rows_statements: dict[str, _RowsStatement] = {}
+# The PostgreSQL connections (psycopg's own objects, so a connection Django replaces is
+# forgotten with it) on which the rows' statement has been prepared.
+_prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _rows_statement(alias: str) -> _RowsStatement:
     """The rows' statement as the ORM compiles it, once a process for each database:
     with_repeat_flags' five subqueries and the concern list cost more to compile than to
-    run for fifty rows. Compiled with a marker where the page's ids go, split there; each
-    page puts its own id subquery in its place."""
+    run for fifty rows. Compiled with a marker where the page's ids go, split there."""
     statement = _rows_statements.get(alias)
     if statement is None:
         queryset = (
@@ -383,6 +387,7 @@ def _rows_statement(alias: str) -> _RowsStatement:
         if (
             names != [*_QUEUE_ROW_VALUES.values(), *_QUEUE_ROW_ANNOTATIONS]
             or sql.count(_PAGE_MARKER) != 1
+            or f" IN ({_PAGE_MARKER})" not in sql
             or "%%" in sql
         ):
             raise AssertionError(f"the queue rows' statement is not as expected: {names}")
@@ -394,17 +399,59 @@ def _rows_statement(alias: str) -> _RowsStatement:
     return statement
 
 
+def _prepared(connection, statement: _RowsStatement) -> str:
+    """The name of the rows' statement prepared on this PostgreSQL connection (PREPARE,
+    the first time on each connection): PostgreSQL then plans it once, not on every page
+    (planning its subqueries was about half of its time; docs/PERFORMANCE.md, "The queue's
+    CPU, cut again"). The page's ids are its one parameter, an array; the rest of its
+    values are fixed, written in as the driver writes any value. Prepared through the
+    driver's own cursor, not Django's: it is part of the connection, not of a page (a
+    prepared statement outlives a rolled-back transaction, as the connection does)."""
+    raw = connection.connection
+    if raw not in _prepared_on:
+        with raw.cursor() as cursor:
+            head = cursor.mogrify(statement.head, statement.head_params).decode()
+            tail = cursor.mogrify(statement.tail, statement.tail_params).decode()
+            head = head.removesuffix(" IN (")
+            tail = tail.removeprefix(")")
+            cursor.execute(
+                f"PREPARE {_PREPARED_NAME}(bigint[]) AS {head} = ANY($1){tail}"  # noqa: S608 - our compiled SQL
+            )
+        _prepared_on[raw] = True
+    return _PREPARED_NAME
+
+
+# What PostgreSQL answers when the prepared statement is gone (a DISCARD, a pooler) or no
+# longer fits the tables (a migration changed a column it returns).
+_STALE_PREPARED = frozenset({"26000", "0A000"})
+
+
+def _execute_prepared(connection, cursor, statement: _RowsStatement, ids: list) -> None:
+    """EXECUTE the prepared rows' statement; if PostgreSQL no longer has it, or its plan
+    no longer fits the tables, prepared again and executed once more (outside a
+    transaction only: inside one the error has ended it)."""
+    try:
+        cursor.execute(f"EXECUTE {_prepared(connection, statement)}(%s)", (ids,))
+    except DatabaseError as error:
+        code = getattr(error.__cause__, "pgcode", None)
+        if code not in _STALE_PREPARED or connection.in_atomic_block:
+            raise
+        _prepared_on.pop(connection.connection, None)
+        if code == "0A000":  # still there, but stale: made again under its name
+            cursor.execute(f"DEALLOCATE {_PREPARED_NAME}")
+        cursor.execute(f"EXECUTE {_prepared(connection, statement)}(%s)", (ids,))
+
+
 def queue_rows(page: QuerySet) -> list[QueueRow]:
     """The rows of one page of ``queue_for`` (a sliced queryset), in its order, with their
-    repeat flags (``with_repeat_flags``) and concerns, in one statement: the
-    flags' subqueries run for the page's rows only, never for the rows a deep page
-    skips."""
+    repeat flags (``with_repeat_flags``) and concerns: the page's ids, then one statement
+    for their rows, so the flags' subqueries run for the page's rows only, never for the
+    rows a deep page skips. On PostgreSQL that statement is prepared once a connection
+    (``_prepared``)."""
     alias = page.db
     connection = connections[alias]
-    ids = page.values("pk").query
-    try:
-        page_sql, page_params = ids.get_compiler(using=alias).as_sql()
-    except EmptyResultSet:  # an empty page: nothing to read
+    ids = list(page.values_list("pk", flat=True))
+    if not ids:  # an empty page: nothing to read
         return []
     statement = _rows_statement(alias)
     converters = [
@@ -416,10 +463,13 @@ def queue_rows(page: QuerySet) -> list[QueueRow]:
         )
     ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            statement.head + page_sql + statement.tail,
-            (*statement.head_params, *page_params, *statement.tail_params),
-        )
+        if connection.vendor == "postgresql":
+            _execute_prepared(connection, cursor, statement, ids)
+        else:
+            cursor.execute(
+                statement.head + ", ".join(["%s"] * len(ids)) + statement.tail,
+                (*statement.head_params, *ids, *statement.tail_params),
+            )
         fetched = cursor.fetchall()
     if not converters:
         return [QueueRow(*values) for values in fetched]

@@ -155,6 +155,11 @@ if CACHE_URL:
     _refuse(
         service_tls.redis_problem("FRONTDOOR_CACHE_URL", CACHE_URL, allow_loopback=_allow_loopback)
     )
+# Whether every process reads the same cache (Redis), not each its own memory. What a
+# process keeps between requests on the cache's word relies on it: signed-in sessions read
+# from the cache (agencies.session_store) and the lists of agencies and staff the queue's
+# filters offer (agencies.list_version); without it they are read from the database.
+CACHE_SHARED = bool(CACHE_URL)
 # Its keys begin "frontdoor:", which Redis's ACL for the app allows (deploy/redis/users.conf).
 CACHES = {
     "default": {

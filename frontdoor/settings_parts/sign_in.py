@@ -16,9 +16,12 @@ from frontdoor.settings_parts.base import PRODUCTION
 # --- Users, sign-in and sessions ------------------------------------------------------
 
 AUTH_USER_MODEL = "agencies.User"
+# Django's model backend, reading the user's agency with the user (agencies.auth_backend).
+# A session names the backend that signed it in: those signed in under Django's own
+# before this one replaced it are signed out once, at their next request.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "agencies.auth_backend.ModelBackend",
 ]
 # Words a password must not lean on, besides the person's own names, username and email
 # and their agency's name: Front Door's own and the council's (FRONTDOOR_PASSWORD_LOCAL_WORDS
@@ -83,8 +86,9 @@ REAUTH_MINUTES = env_int("FRONTDOOR_REAUTH_MINUTES", 10, minimum=1)
 # idle sessions end up to this much early; fewer requests write their session row.
 SESSION_LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
-# Django's database sessions, each signed-in one listed on its owner's account page
-# (agencies.session_store, agencies.browser_sessions).
+# Django's cached database sessions (read from the cache, CACHES, kept in the database too),
+# each signed-in one listed on its owner's account page (agencies.session_store,
+# agencies.browser_sessions).
 SESSION_ENGINE = "agencies.session_store"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -18,7 +18,8 @@ from agencies.tasks import clear_sessions
 from tests.clients import confirmed
 from tests.factories import PASSWORD, ApiTokenFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Each as production reads sessions (from the shared cache) and as the tests do.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("either_cache")]
 
 ACCOUNT = "/accounts/"
 END_OTHERS = "/accounts/sessions/end-others/"

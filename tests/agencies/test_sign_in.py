@@ -12,7 +12,8 @@ from agencies.models import Role
 from demo.data.agencies import DEMO_PASSWORD, USERS, seed_agencies_and_users
 from tests.factories import PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Each as production reads sessions (from the shared cache) and as the tests do.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("either_cache")]
 
 LOGIN = "/accounts/login/"
 

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Each as production reads sessions (from the shared cache) and as the tests do.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("either_cache")]
 
 START = "2026-11-27 16:00:00+00:00"
 

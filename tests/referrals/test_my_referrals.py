@@ -87,10 +87,11 @@ def test_the_list_takes_a_fixed_number_of_queries_however_long(
     for _ in range(20):
         ReferralFactory(referrer=teacher)
 
-    # Signing in (2), the rows, their discussions (nothing is decided, so no amendments
-    # or challenges are asked for), the siblings of every row at once, the page's single
-    # access-log row, the inbox's count, the agency, the unsent referrals.
-    with django_assert_num_queries(9):
+    # Signing in (2: the session, and the user with their agency), the rows, their
+    # discussions (nothing is decided, so no amendments or challenges are asked for), the
+    # siblings of every row at once, the page's single access-log row, the inbox's count,
+    # the unsent referrals.
+    with django_assert_num_queries(8):
         response = client.get("/referrals/mine/")
 
     assert response.status_code == 200

@@ -296,11 +296,11 @@ def full_page(teacher, n: int, start: int):
         )
 
 
-# Signing in (the session and the user), the page's rows, after each decision
-# (amendments, discussions, challenges), the siblings, the access log's row, the
-# inbox's count, the lead's agency, their unsent referrals, and for a lead the people
-# of the agency for "Referred by".
-LEAD_STATEMENTS = 12
+# Signing in (the session, and the user with the lead's agency), the page's rows, after
+# each decision (amendments, discussions, challenges), the siblings, the access log's
+# row, the inbox's count, their unsent referrals, and for a lead the people of the agency
+# for "Referred by".
+LEAD_STATEMENTS = 11
 
 
 def test_a_leads_page_runs_a_fixed_number_of_statements_whatever_it_holds(

@@ -34,14 +34,14 @@ from triage.selectors import repeat_flags, repeat_flags_of_history, with_repeat_
 pytestmark = pytest.mark.django_db
 
 # A page's statements, whatever the child's history, when its piece holds every kind of
-# event: session, user, child, the closed-record check, the timeline (every event's time
-# and ids, and the referrals' concerns, in one statement), the piece's referrals,
-# amendments, information requests, challenges, challenge responses, discussions,
-# discussion actions, unlinked referrals, the access-log row; the layout's unread-notices
-# count and the user's agency. A kind the piece does not hold is not read (fewer
-# statements). The session is not saved: its last-seen time is written at most once a
-# minute (tests/frontdoor/test_session_writes.py).
-CHRONOLOGY_QUERIES = 16
+# event: session, user (with their agency, for the header), child, the closed-record
+# check, the timeline (every event's time and ids, and the referrals' concerns, in one
+# statement), the piece's referrals, amendments, information requests, challenges,
+# challenge responses, discussions, discussion actions, unlinked referrals, the
+# access-log row; the layout's unread-notices count. A kind the piece does not hold is
+# not read (fewer statements). The session is not saved: its last-seen time is written
+# at most once a minute (tests/frontdoor/test_session_writes.py).
+CHRONOLOGY_QUERIES = 15
 
 
 def a_history(child, referrals: int, *, first: int = 0) -> None:
