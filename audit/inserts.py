@@ -9,6 +9,15 @@ value as Django does (``pre_save`` then ``get_db_prep_save``); ``insert_with_his
 writes each row's django-simple-history version as its ``post_save`` or
 ``bulk_create_with_history`` would (type "+", the acting user, no change reason).
 
+Each value is prepared as Django prepares it; for the plain fields whose preparation
+gives back the very value it is given (text in a CharField or TextField, true or false
+in a BooleanField, a whole number in an integer column or a foreign key to one, and
+None in any of them: ``_passes_through``), the value is taken as it is, without the
+five calls that would return it unchanged (about 200 values a referral POST;
+``tests/audit/test_inserts.py`` checks each such field against Django's preparation).
+A version's values are its row's, read back from the object as simple-history's
+``post_save`` reads them, without making a historical model instance for each.
+
 Neither sends ``pre_save`` or ``post_save``: only for models nothing listens to but
 simple-history, whose version ``insert_with_history`` writes itself (and
 ``tests/audit/test_inserts.py`` compares both with the ORM's). Here, at the bottom of the
@@ -20,8 +29,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model, signals
+from django.db.models import fields as model_fields
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_history_model_for_model
@@ -33,6 +44,22 @@ CACHED_ROWS = 32
 
 _statements: dict = {}
 _fields: dict = {}
+_plain: dict = {}
+
+# Field classes (exactly these, not subclasses, which may prepare values otherwise) whose
+# ``pre_save`` reads the attribute and whose ``get_db_prep_save`` gives back a value of
+# these exact types unchanged; integer columns only where the database's operations do
+# not adapt integers (``adapt_integerfield_value``: psycopg 3 wraps them, psycopg2 not).
+_TEXT = (model_fields.CharField, model_fields.TextField, model_fields.EmailField)
+_INTEGER = (
+    model_fields.IntegerField,
+    model_fields.BigIntegerField,
+    model_fields.SmallIntegerField,
+    model_fields.PositiveIntegerField,
+    model_fields.PositiveSmallIntegerField,
+    model_fields.PositiveBigIntegerField,
+)
+_AUTO = (model_fields.AutoField, model_fields.BigAutoField, model_fields.SmallAutoField)
 
 
 def _listened_to(model) -> list:
@@ -65,6 +92,46 @@ def _insert_fields(model) -> list:
     return fields
 
 
+def _passes_through(field, connection) -> type | None:
+    """The one type of value (besides None) that ``field`` prepares into itself, unchanged,
+    on this connection; None when its values must go through Django's preparation."""
+    kind = type(field)
+    if kind in _TEXT:
+        return str
+    if kind is model_fields.BooleanField:
+        return bool
+    ops = type(connection.ops)
+    integers_as_they_are = (
+        ops.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+    )
+    if kind in _INTEGER:
+        return int if integers_as_they_are else None
+    if kind is models.ForeignKey and type(field.target_field) in (*_INTEGER, *_AUTO):
+        # ForeignKey.get_db_prep_save: its target's preparation (an id's: int(), then
+        # validate_autopk_value, which only MySQL's operations change).
+        autopk_as_it_is = ops.validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+        return int if integers_as_they_are and autopk_as_it_is else None
+    return None
+
+
+def _preparation(model, connection) -> list[tuple]:
+    """(field, attname, the type it passes through unchanged or None) for each column
+    ``insert`` writes, worked out once per model and database."""
+    key = (model, connection.alias)
+    plain = _plain.get(key)
+    if plain is None:
+        plain = [(f, f.attname, _passes_through(f, connection)) for f in _insert_fields(model)]
+        _plain[key] = plain
+    return plain
+
+
+def _prepared(field, value, plain: type | None, connection):
+    """``value`` as Django's ``get_db_prep_save`` prepares it for ``field``."""
+    if value is None or (plain is not None and type(value) is plain):
+        return value
+    return field.get_db_prep_save(value, connection)
+
+
 def _statement(model, fields, rows: int, connection) -> str:
     key = (model, rows, connection.alias)
     sql = _statements.get(key)
@@ -91,23 +158,34 @@ def insert(objs: Sequence[Model]) -> Sequence[Model]:
         return model._default_manager.bulk_create(objs)
     alias = router.db_for_write(model)
     connection = connections[alias]
-    fields = _insert_fields(model)
+    preparation = _preparation(model, connection)
     params = []
     for obj in objs:
         # Catches a related object saved after it was assigned, as bulk_create does.
         obj._prepare_related_fields_for_save(operation_name="insert")
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-    sql = _statement(model, fields, len(objs), connection)
-    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        keys = cursor.fetchall()
-    if len(keys) != len(objs):
-        raise RuntimeError(f"{model._meta.label}: {len(keys)} keys for {len(objs)} rows")
+        for field, attname, plain in preparation:
+            if plain is None:  # pre_save may set the value (auto_now_add): Django's way
+                params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+            else:  # Field.pre_save: the attribute as it is
+                params.append(_prepared(field, getattr(obj, attname), plain, connection))
+    keys = _execute(model, [f for f, _, _ in preparation], params, len(objs), alias)
     for obj, (pk,) in zip(objs, keys, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = alias
     return objs
+
+
+def _execute(model, fields, params: list, rows: int, alias: str) -> list:
+    """Run the INSERT of ``rows`` rows of ``model`` with their prepared values; their keys."""
+    connection = connections[alias]
+    sql = _statement(model, fields, rows, connection)
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    if len(keys) != rows:
+        raise RuntimeError(f"{model._meta.label}: {len(keys)} keys for {rows} rows")
+    return keys
 
 
 def insert_with_history(objs: Sequence[Model], *, by) -> Sequence[Model]:
@@ -120,6 +198,35 @@ def insert_with_history(objs: Sequence[Model], *, by) -> Sequence[Model]:
     history_model = get_history_model_for_model(type(objs[0]))
     if hasattr(history_model, "history_relation"):
         raise ValueError(f"{history_model._meta.label}: a history_relation is not written here")
+    if len(objs) > CACHED_ROWS:
+        _insert_versions_as_instances(history_model, objs, by=by)
+        return objs
+    # Each version's values as a historical instance would hold them (the tracked
+    # fields' attributes, read from the row just written; simple-history's historical
+    # fields never set their own value on saving: no auto_now), prepared as its fields
+    # prepare them, without making the instance.
+    alias = router.db_for_write(history_model)
+    connection = connections[alias]
+    preparation = _preparation(history_model, connection)
+    now = timezone.now()
+    params = []
+    for obj in objs:
+        own = {
+            "history_date": getattr(obj, "_history_date", now),
+            "history_type": "+",
+            "history_user_id": getattr(getattr(obj, "_history_user", by), "pk", None),
+            "history_change_reason": getattr(obj, "_change_reason", None),
+        }
+        for field, attname, plain in preparation:
+            value = own[attname] if attname in own else getattr(obj, attname)
+            params.append(_prepared(field, value, plain, connection))
+    _execute(history_model, [f for f, _, _ in preparation], params, len(objs), alias)
+    return objs
+
+
+def _insert_versions_as_instances(history_model, objs: Sequence[Model], *, by) -> None:
+    """More versions than a statement is kept for: as historical instances, through
+    ``insert`` (and so bulk_create)."""
     tracked = history_model.tracked_fields
     now = timezone.now()
     insert(
@@ -134,4 +241,3 @@ def insert_with_history(objs: Sequence[Model], *, by) -> Sequence[Model]:
             for obj in objs
         ]
     )
-    return objs

@@ -153,3 +153,53 @@ def test_a_model_something_else_listens_to_is_refused():
         post_save.disconnect(listener, sender=AuditEvent)
         inserts._fields.pop(AuditEvent, None)
     assert inserts._listened_to(Referral) == []  # simple-history's own is allowed
+
+
+def _models_a_submission_writes():
+    from audit.models import AuditEvent
+    from notices.models import NoticeEvent, Notification
+    from referrals.models import IdempotencyRecord, ReferralConcern
+
+    tracked = (Referral, ReferralConcern, HouseholdMember)
+    return [
+        *tracked,
+        *(model.history.model for model in tracked),
+        Submission,
+        AuditEvent,
+        NoticeEvent,
+        Notification,
+        IdempotencyRecord,
+    ]
+
+
+SAMPLES = {str: ["", "Sam", "FD-2026-000001"], bool: [True, False], int: [0, 7, 2**40]}
+
+
+def test_a_value_taken_as_it_is_is_what_django_would_have_prepared():
+    """The fields whose values ``insert`` takes without Django's preparation: for each,
+    Django's preparation gives back the same value, of the same type, for values of the
+    type it is taken for (and None); and a value of another type goes through Django's."""
+    plain_fields = 0
+    for model in _models_a_submission_writes():
+        for field, _attname, plain in inserts._preparation(model, connection):
+            if plain is None:
+                continue
+            plain_fields += 1
+            for value in [None, *SAMPLES[plain]]:
+                django = field.get_db_prep_save(value, connection)
+                assert django == value and type(django) is type(value), (field, value)
+                assert inserts._prepared(field, value, plain, connection) is value
+    assert plain_fields > 100  # the referral's text columns and its version's among them
+
+
+def test_a_field_of_a_class_of_its_own_goes_through_djangos_preparation():
+    from django.db import models
+
+    class Upper(models.CharField):
+        def get_prep_value(self, value):  # pragma: no cover - never called here
+            return value.upper()
+
+    assert inserts._passes_through(Upper(max_length=3), connection) is None
+    assert inserts._passes_through(models.DateTimeField(), connection) is None
+    assert inserts._passes_through(models.JSONField(), connection) is None
+    assert inserts._passes_through(models.CharField(max_length=3), connection) is str
