@@ -158,22 +158,31 @@ def insert(objs: Sequence[Model]) -> Sequence[Model]:
         return model._default_manager.bulk_create(objs)
     alias = router.db_for_write(model)
     connection = connections[alias]
-    preparation = _preparation(model, connection)
+    params = _row_values(objs, model, connection)
+    keys = _execute(model, _insert_fields(model), params, len(objs), alias)
+    _keyed(objs, [pk for (pk,) in keys], alias)
+    return objs
+
+
+def _row_values(objs: Sequence[Model], model, connection) -> list:
+    """Each row's values, one after the other, prepared as Django prepares them."""
     params = []
     for obj in objs:
         # Catches a related object saved after it was assigned, as bulk_create does.
         obj._prepare_related_fields_for_save(operation_name="insert")
-        for field, attname, plain in preparation:
+        for field, attname, plain in _preparation(model, connection):
             if plain is None:  # pre_save may set the value (auto_now_add): Django's way
                 params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
             else:  # Field.pre_save: the attribute as it is
                 params.append(_prepared(field, getattr(obj, attname), plain, connection))
-    keys = _execute(model, [f for f, _, _ in preparation], params, len(objs), alias)
-    for obj, (pk,) in zip(objs, keys, strict=True):
+    return params
+
+
+def _keyed(objs: Sequence[Model], keys: list, alias: str) -> None:
+    for obj, pk in zip(objs, keys, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = alias
-    return objs
 
 
 def _execute(model, fields, params: list, rows: int, alias: str) -> list:
@@ -189,46 +198,110 @@ def _execute(model, fields, params: list, rows: int, alias: str) -> list:
 
 
 def insert_with_history(objs: Sequence[Model], *, by) -> Sequence[Model]:
-    """``insert`` the rows, then their history versions in one more statement: what
-    ``save()`` with simple-history's ``post_save``, or ``bulk_create_with_history``,
-    writes ("+", dated now, by ``by`` unless a row says ``_history_user``)."""
-    insert(objs)
+    """``insert`` the rows with their history versions: what ``save()`` with
+    simple-history's ``post_save``, or ``bulk_create_with_history``, writes ("+", dated
+    now, by ``by`` unless a row says ``_history_user``).
+
+    One statement for both (``_with_versions``): the rows' INSERT in a WITH clause, its
+    RETURNING the tracked columns as the database stored them, and the versions' INSERT
+    selecting them from it, with the version's own four values (its date, type, user
+    and change reason), the same for every row of the statement. simple-history copies
+    the tracked attributes of the object just saved; here the database copies the
+    columns just written from those attributes, into columns of the same types. On
+    PostgreSQL: SQLite (the embedded mode) has no INSERT in a WITH clause. Rows whose
+    own values differ (one names another ``_history_user``), or more rows than a
+    statement is kept for, are written as before: the rows, then their versions as
+    historical instances."""
     if not objs or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return objs
+        return insert(objs)
     history_model = get_history_model_for_model(type(objs[0]))
     if hasattr(history_model, "history_relation"):
         raise ValueError(f"{history_model._meta.label}: a history_relation is not written here")
-    if len(objs) > CACHED_ROWS:
-        _insert_versions_as_instances(history_model, objs, by=by)
-        return objs
-    # Each version's values as a historical instance would hold them (the tracked
-    # fields' attributes, read from the row just written; simple-history's historical
-    # fields never set their own value on saving: no auto_now), prepared as its fields
-    # prepare them, without making the instance.
-    alias = router.db_for_write(history_model)
-    connection = connections[alias]
-    preparation = _preparation(history_model, connection)
     now = timezone.now()
-    params = []
-    for obj in objs:
-        own = {
-            "history_date": getattr(obj, "_history_date", now),
-            "history_type": "+",
-            "history_user_id": getattr(getattr(obj, "_history_user", by), "pk", None),
-            "history_change_reason": getattr(obj, "_change_reason", None),
-        }
-        for field, attname, plain in preparation:
-            value = own[attname] if attname in own else getattr(obj, attname)
-            params.append(_prepared(field, value, plain, connection))
-    _execute(history_model, [f for f, _, _ in preparation], params, len(objs), alias)
+    owns = {
+        (
+            getattr(obj, "_history_date", now),
+            getattr(getattr(obj, "_history_user", by), "pk", None),
+            getattr(obj, "_change_reason", None),
+        )
+        for obj in objs
+    }
+    together = connections[router.db_for_write(type(objs[0]))].vendor == "postgresql"
+    if not together or len(objs) > CACHED_ROWS or len(owns) != 1:
+        insert(objs)
+        _insert_versions_as_instances(history_model, objs, by=by, now=now)
+        return objs
+    [(date, user_id, reason)] = owns
+    return _with_versions(objs, history_model, date=date, user_id=user_id, reason=reason)
+
+
+_VERSION_OWN = ("history_date", "history_type", "history_user_id", "history_change_reason")
+_versioned: dict = {}
+
+
+def _versioned_statement(model, history_model, rows: int, connection) -> str:
+    """WITH written AS (INSERT INTO the model's table ... RETURNING its tracked columns)
+    INSERT INTO the history's table (the tracked columns, then the version's own)
+    SELECT them FROM written, with the version's own four values as parameters, each cast to
+    its column's type; RETURNING the rows' keys."""
+    key = (model, rows, connection.alias)
+    sql = _versioned.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        fields = _insert_fields(model)
+        history_fields = _insert_fields(history_model)
+        tracked = {f.attname: f.column for f in history_model.tracked_fields}
+        if {f.attname for f in history_fields} != {*tracked, *_VERSION_OWN}:
+            raise ValueError(f"{history_model._meta.label}: columns beyond the tracked ones")
+        one = f"({', '.join(['%s'] * len(fields))})"
+        # The history's own columns are in the order _VERSION_OWN's parameters come in.
+        own = {f.attname: f for f in history_fields if f.attname in _VERSION_OWN}
+        selected = [quote(tracked[f.attname]) for f in history_fields if f.attname in tracked] + [
+            f"CAST(%s AS {own[name].db_type(connection)})" for name in _VERSION_OWN
+        ]
+        columns = [quote(f.column) for f in history_fields if f.attname in tracked] + [
+            quote(own[name].column) for name in _VERSION_OWN
+        ]
+        pk = quote(model._meta.pk.column)
+        sql = (
+            f"WITH written AS (INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - our own tables and columns
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES {', '.join([one] * rows)} "
+            f"RETURNING {', '.join(quote(c) for c in tracked.values())}) "
+            f"INSERT INTO {quote(history_model._meta.db_table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(selected)} FROM written "
+            f"RETURNING {quote(history_model._meta.db_table)}.{pk}"
+        )
+        _versioned[key] = sql
+    return sql
+
+
+def _with_versions(objs, history_model, *, date, user_id, reason) -> Sequence[Model]:
+    model = type(objs[0])
+    if not isinstance(model._meta.pk, _AUTO):
+        raise ValueError(f"{model._meta.label}: only a key the database numbers is written here")
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    params = _row_values(objs, model, connection)
+    own = {f.attname: f for f in _insert_fields(history_model) if f.attname in _VERSION_OWN}
+    for name, value in zip(_VERSION_OWN, (date, "+", user_id, reason), strict=True):
+        params.append(_prepared(own[name], value, None, connection))
+    sql = _versioned_statement(model, history_model, len(objs), connection)
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = sorted(pk for (pk,) in cursor.fetchall())
+    if len(keys) != len(objs):
+        raise RuntimeError(f"{model._meta.label}: {len(keys)} keys for {len(objs)} rows")
+    # One statement's rows take their keys from the table's sequence in the order of its
+    # VALUES, so in ascending order (bulk_create's RETURNING gives them in that order).
+    _keyed(objs, keys, alias)
     return objs
 
 
-def _insert_versions_as_instances(history_model, objs: Sequence[Model], *, by) -> None:
-    """More versions than a statement is kept for: as historical instances, through
-    ``insert`` (and so bulk_create)."""
+def _insert_versions_as_instances(history_model, objs: Sequence[Model], *, by, now) -> None:
+    """The versions of rows written already, as historical instances, through ``insert``
+    (and so bulk_create for more rows than a statement is kept for)."""
     tracked = history_model.tracked_fields
-    now = timezone.now()
     insert(
         [
             history_model(
