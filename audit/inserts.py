@@ -164,6 +164,36 @@ def insert(objs: Sequence[Model]) -> Sequence[Model]:
     return objs
 
 
+def insert_unless_taken(obj: Model, *, unique: str) -> Model | None:
+    """Write one new row unless a row with the same ``unique`` field's value exists (INSERT
+    ... ON CONFLICT (its column) DO NOTHING, the SQL made once); the object with its key,
+    or None when the value was taken (a second writer waits for the first to commit)."""
+    model = type(obj)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    key = (model, "unless taken", unique, alias)
+    sql = _statements.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        fields = _insert_fields(model)
+        sql = (
+            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - our own tables and columns
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({quote(model._meta.get_field(unique).column)}) DO NOTHING "
+            f"RETURNING {quote(model._meta.pk.column)}"
+        )
+        _statements[key] = sql
+    params = _row_values([obj], model, connection)
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    _keyed([obj], [row[0]], alias)
+    return obj
+
+
 def _row_values(objs: Sequence[Model], model, connection) -> list:
     """Each row's values, one after the other, prepared as Django prepares them."""
     params = []
