@@ -14,7 +14,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection, connections, router, transaction
+from django.db import connections, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -352,27 +352,11 @@ def raise_notice(
 
 def _new_event(**values) -> NoticeEvent | None:
     """The event, written now; None when one with its key exists already. One statement
-    (INSERT ... ON CONFLICT DO NOTHING), where get_or_create's look-up, savepoint and
-    insert took four: a second writer of the same key waits for the first to commit and
-    then writes nothing, as get_or_create's retried look-up would find."""
-    event = NoticeEvent(**values)
-    fields = [f for f in NoticeEvent._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(NoticeEvent._meta.db_table)} "  # noqa: S608 - our own table
-            f"({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            f"ON CONFLICT ({quote(NoticeEvent._meta.get_field('key').column)}) DO NOTHING "
-            f"RETURNING {quote(NoticeEvent._meta.pk.column)}",
-            [f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in fields],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    event.pk = row[0]
-    event._state.adding = False
-    return event
+    (INSERT ... ON CONFLICT DO NOTHING, its SQL made once: audit.inserts), where
+    get_or_create's look-up, savepoint and insert took four: a second writer of the same
+    key waits for the first to commit and then writes nothing, as get_or_create's
+    retried look-up would find."""
+    return inserts.insert_unless_taken(NoticeEvent(**values), unique="key")
 
 
 def inbox_for(user):

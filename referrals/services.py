@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.agency_reads import agency_of
 from agencies.census import source_of_referral_code
 from agencies.models import Agency
 from agencies.policy import Capability, can, refers_on_behalf
@@ -217,7 +218,7 @@ def submit_referrals(
         referrer = None
         recorded_by = by
     else:
-        agency = by.agency
+        agency = agency_of(by)
         source = source_of_referral_code(agency.type)
         referrer = by
         recorded_by = None

@@ -33,6 +33,9 @@ def _versions(model, pk) -> list[dict]:
     ]
 
 
+# How many statements write rows and their versions (audit.inserts.insert_with_history).
+TOGETHER = 1 if connection.vendor == "postgresql" else 2
+
 MOMENT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
@@ -60,7 +63,8 @@ def test_a_referral_and_its_version_are_written_as_save_writes_them():
     with CaptureQueriesContext(connection) as queries:
         inserts.insert_with_history([inserted], by=by)
 
-    assert len(queries.captured_queries) == 2  # the row, its version
+    # The row and its version: one statement on PostgreSQL (WITH ... INSERT), two on SQLite.
+    assert len(queries.captured_queries) == TOGETHER
     assert inserted.pk is not None and not inserted._state.adding
     assert inserted._state.db == "default"
     assert _row(Referral, inserted.pk) == _row(Referral, saved.pk)
@@ -87,7 +91,7 @@ def test_rows_and_versions_are_written_as_bulk_create_with_history_writes_them()
     with CaptureQueriesContext(connection) as queries:
         inserts.insert_with_history(members, by=by)
 
-    assert len(queries.captured_queries) == 2  # both rows, both versions
+    assert len(queries.captured_queries) == TOGETHER  # both rows and both versions
     first, second = members
     # Each object has its own row's key, in order.
     assert HouseholdMember.objects.get(pk=second.pk).name == "Jo"
@@ -153,3 +157,87 @@ def test_a_model_something_else_listens_to_is_refused():
         post_save.disconnect(listener, sender=AuditEvent)
         inserts._fields.pop(AuditEvent, None)
     assert inserts._listened_to(Referral) == []  # simple-history's own is allowed
+
+
+def _models_a_submission_writes():
+    from audit.models import AuditEvent
+    from notices.models import NoticeEvent, Notification
+    from referrals.models import IdempotencyRecord, ReferralConcern
+
+    tracked = (Referral, ReferralConcern, HouseholdMember)
+    return [
+        *tracked,
+        *(model.history.model for model in tracked),
+        Submission,
+        AuditEvent,
+        NoticeEvent,
+        Notification,
+        IdempotencyRecord,
+    ]
+
+
+SAMPLES = {str: ["", "Sam", "FD-2026-000001"], bool: [True, False], int: [0, 7, 2**40]}
+
+
+def test_a_value_taken_as_it_is_is_what_django_would_have_prepared():
+    """The fields whose values ``insert`` takes without Django's preparation: for each,
+    Django's preparation gives back the same value, of the same type, for values of the
+    type it is taken for (and None); and a value of another type goes through Django's."""
+    plain_fields = 0
+    for model in _models_a_submission_writes():
+        for field, _attname, plain in inserts._preparation(model, connection):
+            if plain is None:
+                continue
+            plain_fields += 1
+            for value in [None, *SAMPLES[plain]]:
+                django = field.get_db_prep_save(value, connection)
+                assert django == value and type(django) is type(value), (field, value)
+                assert inserts._prepared(field, value, plain, connection) is value
+    assert plain_fields > 100  # the referral's text columns and its version's among them
+
+
+def test_a_field_of_a_class_of_its_own_goes_through_djangos_preparation():
+    from django.db import models
+
+    class Upper(models.CharField):
+        def get_prep_value(self, value):  # pragma: no cover - never called here
+            return value.upper()
+
+    assert inserts._passes_through(Upper(max_length=3), connection) is None
+    assert inserts._passes_through(models.DateTimeField(), connection) is None
+    assert inserts._passes_through(models.JSONField(), connection) is None
+    assert inserts._passes_through(models.CharField(max_length=3), connection) is str
+
+
+def test_rows_whose_versions_name_different_users_get_each_its_own():
+    """The version's own values are one set a statement: rows that differ in them (one
+    names another user) are written as before, the rows then their versions."""
+    referral = ReferralFactory()
+    by, other = UserFactory(), UserFactory()
+    members = [
+        HouseholdMember(referral=referral, name="Sam", relationship="Father"),
+        HouseholdMember(referral=referral, name="Jo", relationship="Aunt"),
+    ]
+    members[1]._history_user = other
+
+    with CaptureQueriesContext(connection) as queries:
+        inserts.insert_with_history(members, by=by)
+
+    assert len(queries.captured_queries) == 2  # the rows, then their versions
+    assert [v["history_user_id"] for v in _versions(HouseholdMember, members[0].pk)] == [by.pk]
+    assert [v["history_user_id"] for v in _versions(HouseholdMember, members[1].pk)] == [other.pk]
+
+
+def test_each_row_gets_its_own_key_and_version_in_one_statement():
+    referral = ReferralFactory()
+    by = UserFactory()
+    names = [f"Person {n}" for n in range(5)]
+    members = [HouseholdMember(referral=referral, name=n, relationship="Cousin") for n in names]
+
+    inserts.insert_with_history(members, by=by)
+
+    assert [HouseholdMember.objects.get(pk=m.pk).name for m in members] == names
+    for member in members:
+        [version] = _versions(HouseholdMember, member.pk)
+        assert version["name"] == member.name and version["history_type"] == "+"
+        assert version["history_user_id"] == by.pk
