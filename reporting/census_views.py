@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import asdict
+from datetime import datetime
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +21,7 @@ from audit.services import log_access
 from core.db import lag_tolerant_reads
 from reporting import census as census_items
 from reporting.census import InvalidCollectionYear, build_return, parse_collection_year
-from reporting.census_validation import validate
+from reporting.census_validation import RuleResult, Validation, validate
 from reporting.census_xml import to_csv, to_xml
 
 FORMATS = {"xml": "application/xml", "csv": "text/csv"}
@@ -70,14 +72,26 @@ VALIDATION_CACHE_SECONDS = 6 * 60 * 60
 def checked(xml: bytes, *, collection_year: int):
     """The validation of this exact return: (result, seconds it took, when it ran)."""
     key = f"census-validation:{collection_year}:{hashlib.sha256(xml).hexdigest()}"
-    found = cache.get(key)
-    if found is not None:
-        return found
+    kept = cache.get(key)
+    if kept is not None:
+        return _from_kept(kept)
     started = time.monotonic()
     validation = validate(xml, collection_year=collection_year)
     found = (validation, time.monotonic() - started, timezone.now())
-    cache.set(key, found, VALIDATION_CACHE_SECONDS)
+    cache.set(key, _to_kept(*found), VALIDATION_CACHE_SECONDS)
     return found
+
+
+def _to_kept(validation: Validation, seconds: float, at: datetime) -> dict:
+    """As the cache keeps it: JSON (frontdoor.redis_cache.JSONSerializer), never pickle."""
+    return {"validation": asdict(validation), "seconds": seconds, "at": at.isoformat()}
+
+
+def _from_kept(kept: dict):
+    held = kept["validation"]
+    failed = [RuleResult(**{**rule, "fields": tuple(rule["fields"])}) for rule in held["failed"]]
+    validation = Validation(**{**held, "failed": failed})
+    return validation, kept["seconds"], datetime.fromisoformat(kept["at"])
 
 
 def _years(latest: int) -> list[int]:

@@ -167,6 +167,8 @@ CACHES = {
         "BACKEND": "frontdoor.redis_cache.RedisCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "frontdoor",
+        # JSON, never pickle (frontdoor.redis_cache.JSONSerializer).
+        "OPTIONS": {"serializer": "frontdoor.redis_cache.JSONSerializer"},
     }
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -164,3 +164,20 @@ def test_an_unchanged_return_is_not_validated_again(manager_client, decided, mon
     DecisionFactory(referral=another, outcome=Outcome.NO_FURTHER_ACTION)
     manager_client.get(reverse("dashboard:census"))
     assert runs == [2027, 2027]
+
+
+def test_the_kept_validation_is_json_and_reads_back_the_same(decided):
+    """Redis keeps JSON, never pickle (frontdoor.redis_cache.JSONSerializer): the
+    validation is kept as JSON and read back equal."""
+    import json
+
+    from reporting import census_views
+    from reporting.census import build_return
+    from reporting.census_xml import to_xml
+
+    with time_machine.travel(NOW, tick=False):
+        xml = to_xml(build_return(collection_year=2027))
+        validation, seconds, at = census_views.checked(xml, collection_year=2027)
+        kept = census_views._to_kept(validation, seconds, at)
+
+    assert census_views._from_kept(json.loads(json.dumps(kept))) == (validation, seconds, at)
