@@ -131,7 +131,7 @@ def test_the_earlier_versions_that_name_them_go_with_retention_erase(sysadmin_cl
     assert "still naming them: " in review.getvalue()
     assert "still naming them: 0" not in review.getvalue()
 
-    call_command("retention_erase", stdout=StringIO())
+    call_command("retention_erase", yes=True, stdout=StringIO())
 
     assert not versions.exclude(username=f"departed-{pat.pk}").exists()
     assert versions.filter(username=f"departed-{pat.pk}").exists()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from audit.db_roles import history_models
 from audit.models import AccessLog, AuditEvent, EventKind
@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 def _erase() -> str:
     out = StringIO()
-    call_command("retention_erase", stdout=out)
+    call_command("retention_erase", yes=True, stdout=out)
     return out.getvalue()
 
 
@@ -48,6 +48,19 @@ def _history_naming(model, ids) -> int:
     """History rows that are versions of ``model``'s rows ``ids``."""
     history = next(h for h in history_models() if h.instance_type is model)
     return history.objects.filter(**{f"{model._meta.pk.attname}__in": ids}).count()
+
+
+def test_without_yes_nothing_is_erased_and_it_says_what_to_do():
+    child = f.ChildFactory()
+    referral = decided(child)
+
+    refused = pytest.raises(CommandError, match="Nothing was erased: erasure cannot be undone")
+    with at(MUCH_LATER), refused:  # long due
+        call_command("retention_erase", stdout=StringIO())
+
+    assert Referral.objects.filter(pk=referral.pk).exists()
+    assert Child.objects.filter(pk=child.pk).exists()
+    assert not AuditEvent.objects.filter(kind=EventKind.RECORDS_ERASED).exists()
 
 
 def test_a_child_due_goes_with_everything_about_them_history_included():
