@@ -159,7 +159,8 @@ def crosscheck_conf(scenarios: list[Scenario], subjects: Subjects, password: str
     """bench/crosscheck's input: where the server is, who signs in with what, and each
     scenario of CROSSCHECK_KEYS as this run's would send it (one line each: key, method,
     credential, expected status, path, label; then the text its answer must hold, and a
-    POST's body, its placeholder filled once)."""
+    POST's body, its placeholder filled once; and, for a scenario with a throughput target,
+    the baseline it is a share of and the share: `ratio=json 0.05`)."""
     users = subjects.users
     lines = [
         "# bench/bench_pages.py --serve: synthetic users of a bench database",
@@ -180,4 +181,6 @@ def crosscheck_conf(scenarios: list[Scenario], subjects: Subjects, password: str
             lines.append("marker=" + s.marker)
         if s.bodies:
             lines.append("body=" + loadgen.fill(s.bodies[0], 10**9 + 7))
+        if s.target is not None and s.target.min_ratio is not None:
+            lines.append(f"ratio={s.target.ratio_to} {s.target.min_ratio}")
     return "\n".join(lines) + "\n"

@@ -89,9 +89,15 @@ def test_it_reads_the_scenarios_bench_pages_serves_it(tmp_path):
     assert listed["queue-concern"].startswith("queue-concern GET screener 200 /triage/?concern=")
     assert listed["dashboard"].startswith("dashboard GET manager 200 /dashboard/ |")
     assert listed["chronology"].startswith("chronology GET screener 200 /children/42/ |")
-    assert listed["queue"].endswith('| data-testid="queue" | ')
-    submit, label, marker, body = listed["submit"].split(" | ")
+    assert listed["queue"].endswith('| data-testid="queue" |  | json 0.05')
+    # the queue's three pages are measured for throughput against the bare JSON view
+    for key in ("queue", "queue-deep", "queue-concern"):
+        assert listed[key].endswith("| json 0.05"), key
+    for key in ("api-screener", "mine-lead", "chronology", "baseline-json", "baseline-drf"):
+        assert listed[key].endswith("| "), key
+    submit, label, marker, body, ratio = listed["submit"].split(" | ")
     assert marker == ""
+    assert ratio == "drf 0.8"
     assert submit == "submit POST referrer-token 201 /api/v1/referrals/"
     assert label == "POST /api/v1/referrals/ (referrer, token)"
     sent = json.loads(body)
@@ -115,6 +121,34 @@ def test_it_measures_only_the_keys_asked_and_refuses_unknown_ones(tmp_path):
     refused = crosscheck("--list", str(conf), "queue", "nonsense")
     assert refused.returncode == 2
     assert "no scenario nonsense" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("rps", "base", "share", "bad", "expected"),
+    [
+        ("100", "2000", "0.05", "0", "met"),
+        ("99.9", "2000", "0.05", "0", "missed"),
+        ("300", "400", "0.8", "0", "missed"),
+        ("320", "400", "0.8", "0", "met"),
+        ("320", "400", "0.8", "3", "answers not as expected"),
+        ("320", "0", "0.8", "0", "no baseline"),
+    ],
+)
+def test_the_verdict_is_the_share_of_the_baseline(rps, base, share, bad, expected):
+    done = crosscheck("verdict", rps, base, share, bad)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected
+
+
+def test_a_ratio_line_it_cannot_read_is_refused(tmp_path):
+    conf = tmp_path / "crosscheck.conf"
+    conf.write_text(
+        "base_url=http://127.0.0.1:1\npassword=x\n"
+        "scenario=queue GET screener 200 /triage/ queue\nratio=json half\n"
+    )
+    refused = crosscheck("--list", str(conf))
+    assert refused.returncode == 2
+    assert "ratio 'json half'" in refused.stderr
 
 
 def test_the_script_is_valid_bash():
