@@ -9,7 +9,9 @@ with their attendees, contributions, decisions and actions), the notices about t
 their notifications, and every history row of all of these. A referral linked to no
 child goes the same way. Siblings referred together share a submission, which holds
 only who sent it and when: it goes with its last referral, so a sibling not yet due
-keeps it. Access-log rows and audit events go when older than their own periods.
+keeps it. Access-log rows and audit events go when older than their own periods, and
+notifications delivered longer ago than theirs (oversight.retention.notifications_due:
+never an email still to send or failed, nor feedback to a referrer).
 
 Each batch is one transaction that asks the schedule again about its own rows (locked),
 erases them and appends an audit event of counts (no ids, no names); run again, nothing
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Q
@@ -282,4 +285,22 @@ def erase_due(*, now=None, schedule=None, batch: int = BATCH, log_batch: int = L
                 erased = Erased({name: len(ids)})
                 _record(erased, schedule)
                 total.merge(erased)
+
+    # A plain table (no trigger, no history): the application's role could delete these
+    # too, but they go here, with the rest of the schedule and its audit event.
+    before = now - timedelta(days=schedule.notification_days)
+    while True:
+        with transaction.atomic():
+            ids = list(
+                retention.notifications_due(before)
+                .select_for_update()
+                .order_by("pk")
+                .values_list("pk", flat=True)[:log_batch]
+            )
+            if not ids:
+                break
+            Notification.objects.filter(pk__in=ids)._raw_delete(DEFAULT_DB_ALIAS)
+            erased = Erased({"notifications": len(ids)})
+            _record(erased, schedule)
+            total.merge(erased)
     return total

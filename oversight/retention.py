@@ -24,6 +24,14 @@ Rows of the access log and audit events are due when older than
 ``RETENTION_ACCESS_LOG_YEARS`` and ``RETENTION_AUDIT_EVENT_YEARS`` (6 each), on their
 own clock: they name records by id only.
 
+Notifications are due when delivered longer ago than ``RETENTION_NOTIFICATION_DAYS``
+(365): an inbox notice (delivered when written, read or not) and an email sent. Never an
+email still to send or failed (``manage.py notices --retry`` may send it yet), and never
+a referrer's feedback notice: it is the case's record that the referrer was told of the
+decision (reporting.performance's feedback figure counts it), and goes with the case.
+The notice events stay (a kind, a key of ids and a time, ids): they are what keeps a
+notice from being raised twice.
+
 The defaults are the council's to change (frontdoor/settings_parts/application.py);
 ``manage.py retention_review`` shows what the schedule makes due; ``retention_erase``
 (oversight.erasure) erases it.
@@ -32,7 +40,7 @@ The defaults are the council's to change (frontdoor/settings_parts/application.p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Max, OuterRef, Q, Subquery
@@ -41,6 +49,7 @@ from django.utils import timezone
 from agencies.departure import anonymised_users, anonymous_username
 from agencies.models import User
 from audit.models import AccessLog, AuditEvent
+from notices.models import NoticeKind, Notification, NotificationStatus
 from referrals.models import Child, Referral, Status
 from triage.models import (
     Challenge,
@@ -64,6 +73,7 @@ class Schedule:
     years_after_last_activity: int
     access_log_years: int
     audit_event_years: int
+    notification_days: int
 
     @classmethod
     def from_settings(cls) -> Schedule:
@@ -72,6 +82,7 @@ class Schedule:
             years_after_last_activity=settings.RETENTION_YEARS_AFTER_LAST_ACTIVITY,
             access_log_years=settings.RETENTION_ACCESS_LOG_YEARS,
             audit_event_years=settings.RETENTION_AUDIT_EVENT_YEARS,
+            notification_days=settings.RETENTION_NOTIFICATION_DAYS,
         )
 
     def as_detail(self) -> dict[str, int]:
@@ -80,6 +91,7 @@ class Schedule:
             "years_after_last_activity": self.years_after_last_activity,
             "access_log_years": self.access_log_years,
             "audit_event_years": self.audit_event_years,
+            "notification_days": self.notification_days,
         }
 
     def kept_until(self, *, birth: date | None, last_activity: date) -> date:
@@ -162,6 +174,19 @@ def departed_versions():
     return history.objects.filter(condition)
 
 
+# Feedback to the referrer (and its amendment) is kept with the case, not by its own clock.
+KEPT_WITH_THE_CASE = (NoticeKind.FEEDBACK, NoticeKind.FEEDBACK_AMENDED)
+
+
+def notifications_due(before: datetime):
+    """Notifications delivered before ``before``: sent (an inbox notice is sent when
+    written; an email once the mail server took it), whether read or not. Pending,
+    sending and failed emails are never due; nor is feedback to the referrer."""
+    return Notification.objects.filter(status=NotificationStatus.SENT, sent_at__lt=before).exclude(
+        kind__in=KEPT_WITH_THE_CASE
+    )
+
+
 # --- What is due -------------------------------------------------------------------------
 
 
@@ -174,8 +199,10 @@ class Due:
     unlinked: dict[int, str] = field(default_factory=dict)
     access_log_before: datetime | None = None
     audit_events_before: datetime | None = None
+    notifications_before: datetime | None = None
     access_log_rows: int = 0
     audit_events: int = 0
+    notifications: int = 0
     departed_versions: int = 0
 
     @property
@@ -197,7 +224,7 @@ def due(
 ) -> Due:
     """What is due at ``now``. ``child_ids`` and ``referral_ids`` narrow it to those
     (erasure asks again about each batch, inside its transaction); ``logs`` False leaves
-    out the access log and audit events."""
+    out the access log, audit events and notifications."""
     now = now or timezone.now()
     schedule = schedule or Schedule.from_settings()
     today = timezone.localdate(now)
@@ -270,4 +297,6 @@ def due(
         result.audit_events_before = years_before(now, schedule.audit_event_years)
         result.access_log_rows = AccessLog.objects.filter(at__lt=result.access_log_before).count()
         result.audit_events = AuditEvent.objects.filter(at__lt=result.audit_events_before).count()
+        result.notifications_before = now - timedelta(days=schedule.notification_days)
+        result.notifications = notifications_due(result.notifications_before).count()
     return result

@@ -108,6 +108,12 @@ RETENTION_YEARS_AFTER_LAST_ACTIVITY = env_int(
 # Rows of the access log and audit events older than these many years are erased.
 RETENTION_ACCESS_LOG_YEARS = env_int("FRONTDOOR_RETENTION_ACCESS_LOG_YEARS", 6, minimum=1)
 RETENTION_AUDIT_EVENT_YEARS = env_int("FRONTDOOR_RETENTION_AUDIT_EVENT_YEARS", 6, minimum=1)
+# Notifications (the inbox's notices and the outbox's emails) delivered longer ago than
+# this many days are erased by retention_erase: an inbox notice (delivered when written,
+# read or not) and an email sent. Never an email still to send or failed (``manage.py
+# notices --retry`` may send it yet), nor a referrer's feedback notice, which stays with
+# its case as the record that the referrer was told (oversight.retention).
+RETENTION_NOTIFICATION_DAYS = env_int("FRONTDOOR_RETENTION_NOTIFICATION_DAYS", 365, minimum=30)
 
 INSTALLED_APPS = [
     "agencies.apps.FrontDoorAdminConfig",

@@ -16,7 +16,11 @@ def compose() -> dict:
 def test_compose_starts_postgres_redis_migrate_web_worker_and_beat():
     services = compose()["services"]
 
-    assert set(services) == {"db", "redis", "migrate", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "migrate", "web", "worker", "beat", "retention"}
+    # `docker compose up` starts all but the retention schedule's, which is run on demand.
+    assert {name: s["profiles"] for name, s in services.items() if "profiles" in s} == {
+        "retention": ["retention"]
+    }
     assert services["db"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
 
@@ -65,6 +69,28 @@ def test_compose_migrates_as_the_owner_and_runs_the_app_as_the_app_role():
     }
 
 
+def test_compose_runs_the_retention_schedule_on_demand_as_the_owner():
+    """The retention service erases what is due as the tables' owner, with migrate's URL
+    and secrets, the database alone (no Redis, no way out), once (no restart), and
+    only when run: the command DEPLOYMENT.md gives the host's scheduler."""
+    services = compose()["services"]
+    retention, migrate = services["retention"], services["migrate"]
+    shell, flag, script = retention["command"]
+    steps = [step.strip() for step in script.split("&&")]
+    owner = re.compile(r'export DATABASE_URL="(postgres://frontdoor_owner:[^"]+)"')
+    deployment = (ROOT / "docs" / "DEPLOYMENT.md").read_text()
+    section = deployment.split("\n## Applying the retention schedule\n", 1)[1].split("\n## ")[0]
+
+    assert (shell, flag) == ("sh", "-c")
+    assert owner.search(script).group(1) == owner.search(migrate["command"][2]).group(1)
+    assert steps[1:] == ["exec python manage.py retention_erase --yes"]
+    assert retention["secrets"] == migrate["secrets"] == ["db_owner_password", "tls_ca"]
+    assert retention["restart"] == "no"
+    assert retention["networks"] == ["backend"]
+    assert retention["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert "docker compose --profile retention run --rm -T retention" in section
+
+
 def test_compose_reaches_postgres_and_redis_over_verified_tls_with_passwords():
     """Production refuses less (frontdoor.service_tls), and the loopback opt-out does not
     cover a compose network: every service URL is TLS with the certificate verified, the
@@ -73,7 +99,10 @@ def test_compose_reaches_postgres_and_redis_over_verified_tls_with_passwords():
     owner_url = re.search(
         r'export DATABASE_URL="([^"]+)"', services["migrate"]["command"][2]
     ).group(1)
-    for url in (owner_url, services["web"]["environment"]["DATABASE_URL"]):
+    retention_url = re.search(
+        r'export DATABASE_URL="([^"]+)"', services["retention"]["command"][2]
+    ).group(1)
+    for url in (owner_url, retention_url, services["web"]["environment"]["DATABASE_URL"]):
         assert url.endswith(
             "@db:5432/frontdoor?sslmode=verify-full&sslrootcert=/run/secrets/tls_ca"
         )
@@ -374,7 +403,7 @@ def test_compose_runs_the_app_services_as_the_images_user():
     """A `user:` in compose would override the image's (root, as like as not)."""
     services = compose()["services"]
 
-    for name in ("migrate", "web", "worker", "beat"):
+    for name in ("migrate", "web", "worker", "beat", "retention"):
         assert "user" not in services[name], name
 
 
@@ -420,6 +449,7 @@ def test_compose_keeps_postgres_and_redis_on_a_network_with_no_route_out():
         "db": {"backend"},
         "redis": {"backend"},
         "migrate": {"backend"},
+        "retention": {"backend"},
         "beat": {"backend"},
         "web": {"backend", "edge"},
         "worker": {"backend", "edge"},

@@ -6,6 +6,7 @@ security --offline`) read the very files with their @...@ names filled in, the e
 allow list of each is what the process reaches, every secret is a credential read through
 NAME_FILE, and the settings load from exactly what a unit gives them."""
 
+import datetime
 import os
 import re
 import shutil
@@ -19,7 +20,16 @@ from tests.frontdoor.test_settings import CONFIG_VARIABLES, PRODUCTION_LIKE, run
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = ROOT / "deploy" / "systemd"
-SERVICES = ["frontdoor-web", "frontdoor-worker", "frontdoor-beat", "frontdoor-migrate"]
+SERVICES = [
+    "frontdoor-web",
+    "frontdoor-worker",
+    "frontdoor-beat",
+    "frontdoor-migrate",
+    "frontdoor-retention",
+]
+# The one-shot services that connect as the tables' owner, each under a user made for
+# the run: the migrations, and the retention schedule's erasure (its timer starts it).
+AS_OWNER = ["frontdoor-migrate", "frontdoor-retention"]
 # What the operator puts in, here made-up addresses; @CHECKOUT@ is a directory whose .venv
 # is this interpreter's, so that ExecStart's binaries exist.
 ADDRESSES = {
@@ -170,6 +180,8 @@ ALLOWED = {
     # Beat sends to Redis and never connects to the database.
     "frontdoor-beat": {"@REDIS_ADDRESS@", "@DNS_ADDRESS@"},
     "frontdoor-migrate": {"@DATABASE_ADDRESS@", "@DNS_ADDRESS@"},
+    # Erasure reaches the database alone: no broker, no mail relay.
+    "frontdoor-retention": {"@DATABASE_ADDRESS@", "@DNS_ADDRESS@"},
 }
 
 
@@ -212,7 +224,7 @@ def test_each_service_is_sandboxed_and_runs_unprivileged(name):
     assert values(name, "SystemCallFilter")[0] == "@system-service"
     assert values(name, "WorkingDirectory") == ["@CHECKOUT@"]
     assert values(name, "EnvironmentFile") == ["/etc/frontdoor/frontdoor.env"]
-    if name == "frontdoor-migrate":
+    if name in AS_OWNER:
         # A user made for the run, so the owner's credentials are nobody else's to read.
         assert values(name, "DynamicUser") == ["yes"] and values(name, "User") == []
     else:
@@ -260,9 +272,100 @@ def test_the_target_starts_web_worker_and_exactly_one_beat():
     assert "WantedBy=multi-user.target" in target
     for name in ("frontdoor-web", "frontdoor-worker", "frontdoor-beat"):
         assert values(name, "PartOf") == ["frontdoor.target"]
-    # Migrating is a step of its own, never part of a restart.
-    assert "frontdoor-migrate" not in re.sub(r"^#.*$", "", target, flags=re.MULTILINE)
-    assert values("frontdoor-migrate", "PartOf") == []
+    # Migrating is a step of its own, never part of a restart; erasure is its timer's.
+    for name in AS_OWNER:
+        assert name not in re.sub(r"^#.*$", "", target, flags=re.MULTILINE)
+        assert values(name, "PartOf") == []
+
+
+# --- The retention schedule on a timer ------------------------------------------------------
+
+TIMER = "frontdoor-retention.timer"
+ERASE = "python manage.py retention_erase --yes"
+
+
+def timer_settings() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in (UNITS / TIMER).read_text().splitlines():
+        if "=" in line and not line.startswith(("#", ";")):
+            key, value = (part.strip() for part in line.split("=", 1))
+            found.setdefault(key, []).append(value)
+    return found
+
+
+def retention_section_commands() -> list[str]:
+    """The commands of docs/DEPLOYMENT.md's "Applying the retention schedule", comments
+    left out."""
+    text = (ROOT / "docs" / "DEPLOYMENT.md").read_text()
+    section = text.split("\n## Applying the retention schedule\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
+    lines = [line.split("#", 1)[0].strip() for block in blocks for line in block.splitlines()]
+    return [line for line in lines if line]
+
+
+def test_the_retention_service_runs_the_documented_erasure_as_the_owner():
+    """The command DEPLOYMENT.md gives the owner to run by hand is the one the unit runs,
+    with --yes (without it the command erases nothing), as the owner, once; the timer
+    starts it, nothing else does (no [Install])."""
+    text = (UNITS / "frontdoor-retention.service").read_text()
+
+    assert values("frontdoor-retention", "ExecStart") == [f"@CHECKOUT@/.venv/bin/{ERASE}"]
+    assert f"DATABASE_URL=$OWNER_URL {ERASE}" in retention_section_commands()
+    assert values("frontdoor-retention", "Type") == ["oneshot"]
+    assert credentials("frontdoor-retention")["DATABASE_URL"] == "owner_database_url"
+    assert "\n[Install]" not in text
+    assert values("frontdoor-retention", "TimeoutStartSec") == ["6h"]
+
+
+def test_the_retention_timer_starts_the_service_nightly_and_catches_up_a_missed_night():
+    timer = timer_settings()
+
+    # systemd-analyze verify says nothing of a timer whose service is missing: looked at here.
+    assert timer["Unit"] == ["frontdoor-retention.service"]
+    assert (UNITS / timer["Unit"][0]).is_file()
+    (on_calendar,) = timer["OnCalendar"]
+    assert on_calendar.endswith(" UTC")
+    # A run missed while the machine was off is run at the next boot.
+    assert timer["Persistent"] == ["true"]
+    # Spread, but well inside the night: the run starts by 03:00 UTC.
+    assert timer["RandomizedDelaySec"] == ["30min"]
+    assert timer["WantedBy"] == ["timers.target"]
+    assert f"systemctl enable --now {TIMER}" in retention_section_commands()
+
+
+@needs_analyze
+def test_systemd_analyze_calendar_reads_the_timers_schedule_as_once_a_night():
+    """systemd's own parser: the timer's OnCalendar= is valid and elapses at 02:30 UTC on
+    each of the next days, once a day."""
+    (on_calendar,) = timer_settings()["OnCalendar"]
+    result = subprocess.run(
+        [ANALYZE, "calendar", "--iterations=4", on_calendar],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "TZ": "UTC"},
+    )
+    elapses = re.findall(
+        r"(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC",
+        result.stdout,
+    )
+    days = [datetime.date.fromisoformat(day) for day, _ in elapses]
+
+    assert result.returncode == 0, result.stderr
+    assert "Normalized form: *-*-* 02:30:00 UTC" in result.stdout
+    assert len(elapses) == 4 and {clock for _, clock in elapses} == {"02:30:00"}
+    assert [later - earlier for earlier, later in zip(days[:-1], days[1:], strict=True)] == [
+        datetime.timedelta(days=1)
+    ] * 3
+
+
+@needs_analyze
+def test_an_unparseable_schedule_is_refused_by_systemd_analyze_calendar():
+    """The check above has teeth."""
+    result = analyze("calendar", "*-*-* 25:30:00 UTC", cwd=UNITS)
+
+    assert result.returncode != 0
 
 
 # --- Secrets as credentials ------------------------------------------------------------------
@@ -297,8 +400,8 @@ def test_every_secret_is_an_encrypted_credential_read_through_name_file(name):
         {"EMAIL_HOST_PASSWORD"} if name == "frontdoor-worker" else set()
     )
     assert set(files) == expected
-    # The owner's database URL is the migration's alone.
-    owner = name == "frontdoor-migrate"
+    # The owner's database URL is the migration's and the erasure's alone.
+    owner = name in AS_OWNER
     assert (files["DATABASE_URL"] == "owner_database_url") is owner
 
 

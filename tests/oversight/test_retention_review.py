@@ -18,7 +18,11 @@ from tests.oversight.retention_cases import LATER, MUCH_LATER, at, decided, sibl
 pytestmark = pytest.mark.django_db
 
 SCHEDULE = retention.Schedule(
-    until_age=25, years_after_last_activity=6, access_log_years=6, audit_event_years=6
+    until_age=25,
+    years_after_last_activity=6,
+    access_log_years=6,
+    audit_event_years=6,
+    notification_days=365,
 )
 
 
@@ -38,8 +42,9 @@ def test_the_settings_set_the_schedule(settings):
     settings.RETENTION_YEARS_AFTER_LAST_ACTIVITY = 10
     settings.RETENTION_ACCESS_LOG_YEARS = 3
     settings.RETENTION_AUDIT_EVENT_YEARS = 7
+    settings.RETENTION_NOTIFICATION_DAYS = 90
 
-    assert retention.Schedule.from_settings() == retention.Schedule(26, 10, 3, 7)
+    assert retention.Schedule.from_settings() == retention.Schedule(26, 10, 3, 7, 90)
 
 
 def test_nothing_made_today_is_due():

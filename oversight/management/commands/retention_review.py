@@ -16,7 +16,9 @@ def describe(schedule: retention.Schedule) -> str:
         "referrals, whichever is later (no date of birth: "
         f"{max(schedule.until_age, schedule.years_after_last_activity)} years after it); "
         f"the access log {schedule.access_log_years} years; audit events "
-        f"{schedule.audit_event_years} years. The council's schedule sets these "
+        f"{schedule.audit_event_years} years; notifications {schedule.notification_days} "
+        "days after they were delivered (never an email still to send or failed, nor "
+        "feedback to a referrer, which goes with its case). The council's schedule sets these "
         "(FRONTDOOR_RETENTION_*: see docs/DATA.md)."
     )
 
@@ -55,7 +57,17 @@ class Command(BaseCommand):
             "  Versions of departed staff's anonymised accounts still naming them: "
             f"{due.departed_versions:,}"
         )
-        if due.case_records or due.access_log_rows or due.audit_events or due.departed_versions:
+        write(
+            f"  Notifications delivered before {due.notifications_before:%Y-%m-%d}: "
+            f"{due.notifications:,}"
+        )
+        if (
+            due.case_records
+            or due.access_log_rows
+            or due.audit_events
+            or due.departed_versions
+            or due.notifications
+        ):
             write(
                 "Nothing was erased. To erase it, run manage.py retention_erase as the role "
                 "that owns the tables (the one that runs migrate)."
