@@ -29,6 +29,9 @@ def _confirm_page(request: HttpRequest, target: str, *, form=None, key_error: st
             "key_action": reverse("reauth-key"),
             "key_error": key_error,
             "reauth_minutes": settings.REAUTH_MINUTES,
+            # From the administration (an account's form, or the list's actions, such as
+            # anonymising departed staff): the page says so, and what to do again.
+            "from_admin": target.startswith(reverse("admin:index")),
         },
     )
 

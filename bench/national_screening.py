@@ -176,7 +176,7 @@ def requests(cursor, *, people, now_sql: str) -> None:
 
 def flags(cursor) -> None:
     """The repeat-referral flags each decided referral had when it was decided
-    (triage.selectors.with_repeat_flags): the child's referrals in the 12 months
+    (triage.repeat_flags.with_repeat_flags): the child's referrals in the 12 months
     before, neglect in them, a concern recurring."""
     started = time.perf_counter()
     cursor.execute(

@@ -49,7 +49,7 @@ from triage.models import (
     Section47Outcome,
     StrategyDiscussion,
 )
-from triage.selectors import REPEAT_WINDOW
+from triage.repeat_flags import REPEAT_WINDOW
 
 ONE_WEEK = timedelta(days=7)
 DEFAULT_WEEKS = 12

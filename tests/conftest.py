@@ -165,7 +165,28 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+def skip_postgres_marked(items, vendor: str) -> None:
+    """A test marked ``postgres`` needs PostgreSQL: on any other database it is skipped,
+    with the marker's reason if it gives one (``@pytest.mark.postgres(reason="...")``),
+    rather than each test skipping itself or failing."""
+    if vendor == "postgresql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgres")
+        if marker is not None:
+            why = marker.kwargs.get("reason") or (marker.args[0] if marker.args else None)
+            reason = f"needs PostgreSQL: {why}" if why else "needs PostgreSQL"
+            item.add_marker(pytest.mark.skip(reason=f"{reason} (the database is {vendor})"))
+
+
 def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    skip_postgres_marked(items, connection.vendor)
+    _refuse_stray_playwright_fixtures(items)
+
+
+def _refuse_stray_playwright_fixtures(items):
     """Only browser tests may use Playwright's fixtures. A test that asks for `page` by
     accident (a parameter of that name) is parametrised by browser and run among the
     browser tests, after transactional tests have emptied the tables the migrations

@@ -39,7 +39,7 @@ from triage.models import (
     InformationRequest,
     StrategyDiscussion,
 )
-from triage.selectors import repeat_flags_of_times
+from triage.repeat_flags import repeat_flags_of_times
 
 # Every kind of event, in the order events recorded at the same moment are listed.
 KINDS = (

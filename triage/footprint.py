@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from referrals.models import Outcome, Referral
 from triage.models import InformationRequest, ScreeningNote
-from triage.selectors import RepeatFlags
+from triage.repeat_flags import RepeatFlags
 
 # --- Warnings before deciding ----------------------------------------------------------
 

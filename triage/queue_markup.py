@@ -24,7 +24,8 @@ from django.utils.safestring import SafeString, mark_safe
 from referrals import display
 from referrals.census import CallerType, ConcernCategory
 from referrals.models import Referral, Status
-from triage.selectors import QueueRow, RepeatFlags
+from triage.repeat_flags import RepeatFlags
+from triage.selectors import QueueRow
 
 
 def referral_flags(referral: Referral | QueueRow, flags: RepeatFlags) -> SafeString:

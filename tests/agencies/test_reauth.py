@@ -104,6 +104,28 @@ def test_a_role_change_after_confirming_is_applied(clock):
     assert pat.role == Role.MANAGER
 
 
+def test_from_the_administration_the_page_says_nothing_is_done_and_what_to_do_again(clock):
+    """An action run from the list of accounts (anonymising departed staff) is sent to
+    confirm and is not applied: the page says so in the administration's terms, as the
+    administrator must select the accounts and the action again."""
+    admin = client_for(UserFactory(role=Role.ADMIN))
+    pat = UserFactory(role=Role.REFERRER, is_active=False)
+    action = {"action": "anonymise_departed", "_selected_action": [pat.pk]}
+
+    back = next_of(admin.post("/admin/agencies/user/?is_active__exact=0", action))
+    from_admin = admin.get(CONFIRM, {"next": back}).content.decode()
+    from_account = admin.get(CONFIRM, {"next": "/accounts/"}).content.decode()
+
+    assert back == "/admin/agencies/user/?is_active__exact=0"
+    assert "changing people's accounts in the administration" in from_admin
+    assert "select the accounts and the action again and select Go" in from_admin
+    assert "you go back to the page and do it again" not in from_admin
+    assert "you go back to the page and do it again" in from_account
+    assert "in the administration" not in from_account
+    pat.refresh_from_db()
+    assert pat.username != f"departed-{pat.pk}"
+
+
 @pytest.mark.parametrize(
     "changes", [{"is_active": ""}, {"role": Role.ADMIN}], ids=["deactivate", "make-admin"]
 )

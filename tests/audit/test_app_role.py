@@ -18,9 +18,7 @@ from audit import triggers
 from audit.db_roles import append_only_tables
 from referrals.references import sequence_name, years_to_prepare
 
-POSTGRES_ONLY = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="database roles are PostgreSQL's"
-)
+POSTGRES_ONLY = pytest.mark.postgres(reason="database roles are PostgreSQL's")
 HISTORY_TABLE = "agencies_historicalagency"
 # One of each kind of kept table, and the trigger that guards it.
 KEPT = {
@@ -120,7 +118,6 @@ def _insert_audit_event(cursor) -> int:
     return cursor.fetchone()[0]
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 def test_the_app_role_appends_to_the_audit_trail(as_app):
     event_id = _insert_audit_event(as_app)
@@ -129,7 +126,6 @@ def test_the_app_role_appends_to_the_audit_trail(as_app):
     assert as_app.fetchone() == ("note_added",)
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 @pytest.mark.parametrize("table", KEPT)
 def test_the_app_role_cannot_update_delete_or_truncate_a_kept_table(as_app, table):
@@ -138,7 +134,6 @@ def test_the_app_role_cannot_update_delete_or_truncate_a_kept_table(as_app, tabl
     assert _refused(as_app, f"TRUNCATE {table}")
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 @pytest.mark.parametrize("table", KEPT)
 def test_the_app_role_cannot_delete_even_with_the_erasure_setting(as_app, table):
@@ -150,7 +145,6 @@ def test_the_app_role_cannot_delete_even_with_the_erasure_setting(as_app, table)
     assert _refused(as_app, f"DELETE FROM {table}")  # noqa: S608 - our table names
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 def test_the_app_role_cannot_run_the_erasure(as_app, app_role):
     """``retention_erase`` checks whom it is connected as before anything else."""
@@ -169,7 +163,6 @@ def test_the_app_role_cannot_run_the_erasure(as_app, app_role):
         check_owner(AsApp)
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 @pytest.mark.parametrize("table", KEPT)
 def test_the_app_role_cannot_disable_or_drop_the_triggers(as_app, table):
@@ -181,14 +174,12 @@ def test_the_app_role_cannot_disable_or_drop_the_triggers(as_app, table):
     assert _refused(as_app, f"ALTER TABLE {table} OWNER TO CURRENT_USER")
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 def test_the_app_role_cannot_create_tables_or_functions(as_app):
     assert _refused(as_app, "CREATE TABLE audit_shadow (id int)")
     assert _refused(as_app, "CREATE FUNCTION audit_noop() RETURNS int AS 'SELECT 1' LANGUAGE sql")
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 def test_the_app_role_takes_references_from_the_sequences_migrate_made_but_makes_none(as_app):
     """Every migrate makes the coming years' reference sequences as the owner
@@ -199,7 +190,6 @@ def test_the_app_role_takes_references_from_the_sequences_migrate_made_but_makes
     assert _refused(as_app, "CREATE SEQUENCE referrals_reference_shadow")
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 def test_the_app_role_reads_and_writes_ordinary_tables_and_adds_history(as_app):
     as_app.execute(
@@ -239,7 +229,6 @@ def _can(cursor, role: str, table: str, privilege: str) -> bool:
     return cursor.fetchone()[0]
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 @pytest.mark.django_db
 def test_running_it_again_takes_away_what_was_added(app_role):
@@ -261,7 +250,6 @@ def test_running_it_again_takes_away_what_was_added(app_role):
         assert _acl(cursor) == before
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 @pytest.mark.django_db
 def test_the_command_refuses_an_unknown_role_a_superuser_and_an_owner(app_role):

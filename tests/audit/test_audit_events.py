@@ -143,8 +143,7 @@ def test_the_database_refuses_to_change_an_audit_event():
         event.save()
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the delete trigger is PostgreSQL's")
+@pytest.mark.postgres(reason="the delete trigger is PostgreSQL's")
 def test_postgresql_refuses_to_delete_an_audit_event():
     event = record_event(kind=EventKind.NOTE_ADDED, referral=ReferralFactory())
 

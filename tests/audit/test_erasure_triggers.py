@@ -18,9 +18,8 @@ from audit.models import AccessLog, AuditEvent
 from tests.database import refused
 
 pytestmark = [
-    pytest.mark.postgres,
+    pytest.mark.postgres(reason="the triggers are PostgreSQL's"),
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers are PostgreSQL's"),
 ]
 
 # One table of each kind the triggers keep: audit events, the access log, a history table.

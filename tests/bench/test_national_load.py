@@ -18,17 +18,17 @@ from pathlib import Path
 import psycopg2
 import pytest
 from django.conf import settings
-from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("national-load")]
+pytestmark = [
+    pytest.mark.postgres(reason="bench/national.py loads PostgreSQL only"),
+    pytest.mark.xdist_group("national-load"),
+]
 
 
 @pytest.fixture
 def bench_database():
-    if connection.vendor != "postgresql":
-        pytest.skip("bench/national.py loads PostgreSQL only")
     own = settings.DATABASES["default"]
     name = f"frontdoor_bench_load_{uuid.uuid4().hex[:8]}"
     params = {

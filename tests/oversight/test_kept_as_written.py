@@ -23,8 +23,7 @@ from tests import factories as f
 from tests.database import refused
 from triage.models import ChildLinkRemoval, EscalationStage, SupportService, ThresholdLevel
 
-POSTGRES_ONLY = pytest.mark.skipif(
-    connection.vendor != "postgresql",
+POSTGRES_ONLY = pytest.mark.postgres(
     reason="SQLite empties a table with DELETE (the test runner, flush): only UPDATE is "
     "refused there; PostgreSQL refuses DELETE too",
 )
@@ -102,7 +101,6 @@ def test_an_update_of_a_kept_row_is_refused(rows, table):
     assert refused(_execute(f"UPDATE {table} SET {pk} = {pk}"))
 
 
-@pytest.mark.postgres
 @POSTGRES_ONLY
 @pytest.mark.django_db
 @pytest.mark.parametrize("table", KEPT_TABLES)

@@ -350,8 +350,7 @@ def test_a_taken_key_with_a_different_invalid_body_is_refused_with_422(referrer)
     assert "different request body" in response.json()["detail"]
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
+@pytest.mark.postgres(reason="needs concurrent transactions")
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_posts_with_one_key_make_one_referral(referrer):
     start, results = threading.Barrier(2), []

@@ -36,9 +36,8 @@ def run(direction: str) -> None:
             getattr(operation, f"database_{direction}")("referrals", editor, state, state)
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="PostgreSQL's table settings")
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's table settings")
 def test_the_migration_set_the_referrals_autovacuum_and_reverses():
     assert reloptions() == SET  # as migrated: nothing else on the table
 

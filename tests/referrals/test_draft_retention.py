@@ -157,8 +157,7 @@ def waiting_for_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
+@pytest.mark.postgres(reason="needs concurrent transactions")
 @pytest.mark.django_db(transaction=True)
 def test_a_draft_saved_while_the_purge_waits_for_it_is_kept(referrer):
     draft = draft_saved(40, owner=referrer)

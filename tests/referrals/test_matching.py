@@ -40,12 +40,6 @@ NHS_A = "9434765919"
 NHS_B = "9434765870"
 
 
-@pytest.fixture(autouse=True)
-def _skip_postgres_only_on_sqlite(request):
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: pg_trgm and its GIN indexes")
-
-
 def ids(matches: list[Match]) -> list[int]:
     return [m.child.pk for m in matches]
 
@@ -477,7 +471,7 @@ def test_a_search_with_a_token_runs_seven_statements():
     ]
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="pg_trgm and its GIN indexes")
 def test_the_date_of_birth_blocks_read_the_covering_index_alone():
     """Every column the two date-of-birth blocks read is in referrals_child_dob_rows, so
     PostgreSQL answers them from the index without a table page a child (migration
@@ -583,7 +577,7 @@ def test_the_schema_documents_a_post_with_a_body_and_no_get(tmp_path):
 # --- PostgreSQL: pg_trgm and its indexes ----------------------------------------------------
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="pg_trgm and its GIN indexes")
 def test_trigram_indexes_exist():
     with connection.cursor() as cursor:
         cursor.execute(
@@ -614,7 +608,7 @@ def _synthetic_children(count: int, seed: int = 7) -> list[Child]:
     ]
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="pg_trgm and its GIN indexes")
 def test_a_name_search_uses_the_trigram_indexes():
     # Plain bulk_create skips the history rows every other write to Child makes: that is
     # acceptable only for a test or benchmark fixture like this one, never in the app.

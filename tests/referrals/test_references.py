@@ -19,9 +19,7 @@ from tests.factories import ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-POSTGRES = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the sequences are PostgreSQL's"
-)
+POSTGRES = pytest.mark.postgres(reason="the sequences are PostgreSQL's")
 CHILD = {"child_first_name": "Ava", "child_last_name": "Testfield"}
 DETAILS = {
     "worry": "No food at home over the weekend.",
@@ -96,7 +94,6 @@ def test_each_year_is_numbered_from_1_across_the_new_year(fresh_reference_number
 # --- PostgreSQL: a sequence a year ----------------------------------------------------
 
 
-@pytest.mark.postgres
 @POSTGRES
 def test_a_rolled_back_submission_leaves_a_gap_never_a_repeat(fresh_reference_numbering):
     referrer = UserFactory(role=Role.REFERRER)
@@ -114,7 +111,6 @@ def test_a_rolled_back_submission_leaves_a_gap_never_a_repeat(fresh_reference_nu
     assert sorted(Referral.objects.values_list("reference", flat=True)) == [first, *after]
 
 
-@pytest.mark.postgres
 @POSTGRES
 @pytest.mark.django_db(transaction=True)
 def test_a_submission_does_not_wait_for_another_submissions_transaction():
@@ -159,7 +155,6 @@ def test_a_submission_does_not_wait_for_another_submissions_transaction():
     assert Referral.objects.filter(reference__in=held + second).count() == 2
 
 
-@pytest.mark.postgres
 @POSTGRES
 @pytest.mark.django_db(transaction=True)
 def test_many_concurrent_submissions_get_unique_references_in_order():
@@ -193,7 +188,6 @@ def test_many_concurrent_submissions_get_unique_references_in_order():
     assert Referral.objects.count() == 40
 
 
-@pytest.mark.postgres
 @POSTGRES
 def test_a_year_without_a_sequence_uses_the_counter_row_and_a_later_sequence_starts_after_it(
     caplog,
@@ -216,7 +210,6 @@ def test_a_year_without_a_sequence_uses_the_counter_row_and_a_later_sequence_sta
         assert refer(referrer) == ["FD-2045-000011"]
 
 
-@pytest.mark.postgres
 @POSTGRES
 @pytest.mark.django_db(transaction=True)
 def test_a_submission_waiting_on_the_counter_row_while_the_sequence_is_made_then_uses_it():
@@ -279,7 +272,6 @@ def _wait_until_a_connection_waits_on_a_lock(tries: int = 500) -> None:
     raise AssertionError("the submission never waited for the counter row")
 
 
-@pytest.mark.postgres
 @POSTGRES
 def test_every_migrate_makes_the_coming_years_sequences():
     for year in references.years_to_prepare():

@@ -29,7 +29,7 @@ from tests.factories import (
 from triage.chronology import KINDS, Event, chronology, page_items
 from triage.chronology_markup import events_markup
 from triage.models import ChildLinkRemoval
-from triage.selectors import repeat_flags, repeat_flags_of_history, with_repeat_flags
+from triage.repeat_flags import repeat_flags, repeat_flags_of_history, with_repeat_flags
 
 pytestmark = pytest.mark.django_db
 

@@ -224,8 +224,7 @@ def test_on_sqlite_a_later_migration_can_rebuild_the_tables_and_the_triggers_com
     assert run.stdout.strip() == str(sorted(triggers.SQLITE))
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
+@pytest.mark.postgres(reason="needs concurrent transactions")
 @pytest.mark.django_db(transaction=True)
 def test_a_reopening_that_waited_on_a_decision_being_recorded_is_refused_when_it_commits():
     """One connection records a decision; another, meanwhile, puts the referral back to

@@ -14,7 +14,7 @@ from referrals.models import Referral
 from tests.factories import ChildFactory, ReferralFactory, UserFactory
 from triage.chronology import chronology
 from triage.models import ChildLinkRemoval
-from triage.selectors import repeat_flags, with_repeat_flags
+from triage.repeat_flags import repeat_flags, with_repeat_flags
 from triage.services.screening import unlink_child
 
 pytestmark = pytest.mark.django_db

@@ -554,7 +554,7 @@ def test_a_mangled_queue_address_never_gives_a_server_error(screener_client, que
     assert screener_client.get(f"/triage/?{query}").status_code == 200
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="PostgreSQL's query plans")
 @pytest.mark.parametrize("query", [{"mine": "on"}, {"assigned_to": "me"}])
 def test_the_allocation_filters_read_the_open_allocation_index(make_user, rf, query):
     """Issue 14: "Allocated to me" and "Allocated to" read the partial index of open
@@ -565,8 +565,6 @@ def test_the_allocation_filters_read_the_open_allocation_index(make_user, rf, qu
 
     from triage import forms, selectors
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's query plans")
     screener = make_user(Role.SCREENER)
     now = timezone.now()
     for _ in range(3):

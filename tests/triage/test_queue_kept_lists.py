@@ -130,12 +130,10 @@ def test_a_list_read_before_a_change_commits_is_read_again_after(
     assert option(new.pk, "Noor Newstart (screener)") in page
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="SQL's PREPARE is PostgreSQL's")
 def test_the_rows_statement_is_prepared_once_a_connection(screener_client):
     from triage import selectors
 
-    if connection.vendor != "postgresql":
-        pytest.skip("SQL's PREPARE is PostgreSQL's")
     ReferralFactory.create_batch(3)
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
@@ -156,13 +154,11 @@ def test_the_rows_statement_is_prepared_once_a_connection(screener_client):
     assert one.count('data-reference="') == two.count('data-reference="') == 3
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="SQL's PREPARE is PostgreSQL's")
 @pytest.mark.django_db(transaction=True)  # as a page runs: not inside a transaction
 def test_a_prepared_statement_gone_from_the_connection_is_prepared_again(screener_client):
     """A DISCARD (or a pooler handing over another connection) drops what was prepared
     without this process knowing: the page prepares it again rather than failing."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQL's PREPARE is PostgreSQL's")
     ReferralFactory.create_batch(2)
     screener_client.get("/triage/")
     with connection.cursor() as cursor:

@@ -116,7 +116,7 @@ def test_the_concern_filter_reads_the_mask_not_the_concerns(screener_client):
     assert rows(screener_client.get("/triage/?concern=neglect")) == []
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="PostgreSQL's query plans")
 @pytest.mark.parametrize("query", [{"concern": "neglect"}, {"page": "3"}])
 def test_the_concern_filter_and_a_deep_page_read_the_open_referrals_index_alone(
     referrals, make_user, rf, query
@@ -129,8 +129,6 @@ def test_the_concern_filter_and_a_deep_page_read_the_open_referrals_index_alone(
 
     from triage import forms, selectors
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's query plans")
     screener = make_user(Role.SCREENER)
     request = rf.get("/triage/", query)
     request.user = screener
@@ -158,7 +156,7 @@ def test_the_concern_filter_and_a_deep_page_read_the_open_referrals_index_alone(
         assert (sliced.query.low_mark, sliced.query.high_mark) == (0, 18)
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="PostgreSQL's query plans")
 def test_the_allocated_to_list_reads_the_active_users_by_role(make_user):
     """Issue 14: the queue's "Allocated to" list, on every page, reads the active users
     by role (user_active_role_idx), not every account (nearly all referrers)."""
@@ -166,8 +164,6 @@ def test_the_allocated_to_list_reads_the_active_users_by_role(make_user):
 
     from agencies.policy import allocatable_users
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's query plans")
     for role in (Role.SCREENER, Role.MANAGER, Role.REFERRER, Role.REFERRER):
         make_user(role)
     with connection.cursor() as cursor:

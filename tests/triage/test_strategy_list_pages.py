@@ -97,7 +97,7 @@ def test_open_discussions_is_exactly_what_is_not_closed():
     }
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="PostgreSQL's query plans")
 def test_the_referrals_of_children_with_one_open_are_read_from_an_index_alone():
     """Issue 14: past the closed line the website's list asks for every referral of a
     child with an open referral; the index on (child, received_at) holds the ids, so
@@ -107,8 +107,6 @@ def test_the_referrals_of_children_with_one_open_are_read_from_an_index_alone():
 
     from referrals.models import Referral, Status
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's query plans")
     child = ChildFactory()
     for days in (40, 20, 1):
         ReferralFactory(child=child, received_at=ago(days))

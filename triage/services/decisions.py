@@ -15,7 +15,7 @@ from core.exceptions import AlreadyDecided, DomainError, NotPermitted
 from referrals.models import Outcome, Referral, Status
 from triage import footprint
 from triage.models import Decision, DecisionAmendment, SupportService, ThresholdLevel
-from triage.selectors import repeat_flags, with_repeat_flags
+from triage.repeat_flags import repeat_flags, with_repeat_flags
 from triage.services import notices
 
 # A rationale is the supervisory footprint on the decision: a sentence or two at least.
