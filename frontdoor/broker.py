@@ -12,15 +12,20 @@ Here the channel makes that client once and lends it to every ``conn_or_acquire`
 A ``redis.Redis`` over a connection pool is shared safely: each command takes a
 connection from the pool for its own length, and a pipeline is an object of its own. The
 client is made again if the channel's pool is replaced (a closed channel drops its
-pools). Everything else is kombu's transport as it is (``CELERY_BROKER_TRANSPORT``
-names this class for redis:// and rediss:// brokers; the TLS settings, the visibility
-timeout and the workers' polling are unchanged).
+pools). Everything else is kombu's transport as it is: the TLS settings, the visibility
+timeout and the workers' polling are unchanged.
+
+``install`` makes it the transport of redis:// and rediss:// URLs (kombu's table of
+transports by scheme), for the web processes and the workers alike (frontdoor.celery
+calls it): named by ``broker_transport`` instead, the broker's URL would be shown with
+the class's path for its scheme.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
+import kombu.transport
 from kombu.transport import redis as kombu_redis
 
 
@@ -40,3 +45,10 @@ class Channel(kombu_redis.Channel):
 
 class Transport(kombu_redis.Transport):
     Channel = Channel
+
+
+def install() -> None:
+    """Serve redis:// and rediss:// brokers with ``Transport``."""
+    for scheme in ("redis", "rediss"):
+        kombu.transport.TRANSPORT_ALIASES[scheme] = f"{__name__}:Transport"
+        kombu.transport._transport_cache.pop(scheme, None)

@@ -76,9 +76,6 @@ else:
         )
     )
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-    # kombu's Redis transport with one client object a channel, not one a message
-    # (frontdoor/broker.py).
-    CELERY_BROKER_TRANSPORT = "frontdoor.broker:Transport"
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True

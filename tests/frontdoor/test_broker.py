@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 import redis
-from django.conf import settings
 from kombu import Connection, Exchange, Producer, Queue
+from kombu.transport import redis as kombu_redis
 
 from frontdoor import broker
 from frontdoor.celery import app as celery_app
@@ -47,11 +47,12 @@ def queue():
 
 
 def test_a_redis_broker_is_served_by_the_transport_that_keeps_its_client():
-    if settings.CELERY_BROKER_URL.startswith("redis"):
-        assert settings.CELERY_BROKER_TRANSPORT == "frontdoor.broker:Transport"
-        assert celery_app.conf.broker_transport == "frontdoor.broker:Transport"
-    else:  # the embedded mode's file broker is kombu's own
-        assert not getattr(settings, "CELERY_BROKER_TRANSPORT", None)
+    for url in ("redis://127.0.0.1:6379/3", "rediss://broker.example:6380/3"):
+        connection = celery_app.connection_for_write(url)
+        assert connection.transport_cls in ("redis", "rediss")
+        assert isinstance(connection.transport, broker.Transport)
+        assert connection.transport.Channel is broker.Channel
+        assert connection.as_uri(include_password=True) == url  # the URL as it was given
 
 
 def test_many_messages_published_make_one_client_and_reach_the_queue(queue, counted_clients):
@@ -75,7 +76,7 @@ def test_many_messages_published_make_one_client_and_reach_the_queue(queue, coun
 
 def test_kombus_own_transport_makes_a_client_for_each_message(queue, counted_clients):
     """What the transport above saves: the same publishing through kombu's own."""
-    with Connection(BROKER) as connection:
+    with Connection(BROKER, transport=kombu_redis.Transport) as connection:
         channel = connection.channel()
         producer = Producer(channel)
         queue(channel).declare()
