@@ -646,16 +646,16 @@ def test_the_list_takes_the_same_number_of_queries_however_many_referrals(make_u
 
 
 def test_a_submission_with_a_token_and_a_key_takes_nine_statements():
-    """What a POST costs on PostgreSQL, statement by statement: the token (knox's, with
-    its holder and the holder's agency: agencies.token_reads), the holder's other
-    tokens (knox: to end any that expired), the child by NHS number; then only writes (but two SELECTs of nextval on
-    PostgreSQL): the keys of the submission, the referral and the acknowledgement's
-    notice event, the reference, then every row in one statement (WITH ... INSERT:
-    audit.together): the submission, the referral, its concerns and household with their
-    history versions, the audit event, the acknowledgement's event and its
-    notifications; and the key (not looked up first: a key already taken fails its
-    insert, and only then is it read). No savepoints of its own, no look-ups of what it
-    already holds, no question to the database about a constraint the insert is about
+    """What a POST costs on PostgreSQL, statement by statement: the token (knox's, with its
+    holder and the holder's agency: agencies.token_reads), the holder's other tokens
+    (knox: to end any that expired), the child by NHS number; then only writes (but two
+    SELECTs of nextval on PostgreSQL): the keys of the submission, the referral and the
+    acknowledgement's notice event, the reference, then every row in one statement (WITH
+    ... INSERT: audit.together): the submission, the referral, its concerns and
+    household with their history versions, the audit event, the acknowledgement's event
+    and its notifications; and the key (not looked up first: a key already taken fails
+    its insert, and only then is it read). No savepoints of its own, no look-ups of what
+    it already holds, no question to the database about a constraint the insert is about
     to check. On SQLite (no INSERT in a WITH clause) each table's rows in one statement,
     each tracked table's versions in another."""
     holder = UserFactory(role=Role.REFERRER)
