@@ -85,17 +85,23 @@ def record_events(
     """The same event about each of several referrals (siblings referred together), in
     one statement (its SQL made once: ``audit.inserts``); as ``record_event``, inside the
     transaction that makes the change."""
-    return inserts.insert(
-        [
-            AuditEvent(
-                kind=kind,
-                actor_id=by.pk,
-                actor_username=by.get_username(),
-                actor_role=getattr(by, "role", ""),
-                referral_id=referral.pk,
-                reference=referral.reference or "",
-                detail=detail or {},
-            )
-            for referral in referrals
-        ]
-    )
+    return inserts.insert(event_rows(kind=kind, by=by, referrals=referrals, detail=detail))
+
+
+def event_rows(
+    *, kind: AuditEvent.Kind, by, referrals, detail: dict | None = None
+) -> list[AuditEvent]:
+    """The events ``record_events`` writes, not yet written (for a caller that writes
+    them with the change's other rows in one statement: ``audit.together``)."""
+    return [
+        AuditEvent(
+            kind=kind,
+            actor_id=by.pk,
+            actor_username=by.get_username(),
+            actor_role=getattr(by, "role", ""),
+            referral_id=referral.pk,
+            reference=referral.reference or "",
+            detail=detail or {},
+        )
+        for referral in referrals
+    ]

@@ -3,7 +3,12 @@ import os
 from celery import Celery
 from celery.signals import beat_init
 
+from frontdoor import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontdoor.settings")
+
+# kombu's Redis transport with one client object a channel, not one a message.
+broker.install()
 
 app = Celery("frontdoor")
 app.config_from_object("django.conf:settings", namespace="CELERY")

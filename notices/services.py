@@ -305,17 +305,46 @@ def raise_notice(
     ``reference`` and ``due`` fill the kind's wording; nothing else of the case travels.
     ``email_to`` sends the email to that address rather than the recipient's own (one
     recipient); ``inbox`` False writes the email alone."""
-    event = _new_event(
+    event, rows = notice_rows(
         key=key,
         kind=kind,
+        recipients=recipients,
+        reference=reference,
+        due=due,
+        link=link,
         referral_id=referral_id,
         information_request_id=information_request_id,
         challenge_id=challenge_id,
         discussion_id=discussion_id,
         discussion_action_id=discussion_action_id,
+        email_to=email_to,
+        inbox=inbox,
     )
-    if event is None:
+    if _new_event(event) is None:
         return None
+    dispatch_on_commit(inserts.insert(rows))  # one statement, its SQL made once
+    return event
+
+
+def notice_rows(
+    *,
+    key: str,
+    kind: NoticeKind,
+    recipients: Iterable,
+    reference: str,
+    due: datetime,
+    link: str,
+    email_to: str = "",
+    inbox: bool = True,
+    **about,
+) -> tuple[NoticeEvent, list[Notification]]:
+    """The notice's event and its notifications as ``raise_notice`` writes them, not yet
+    written (the notifications name the event, written first; a caller that writes them
+    itself, as a referral submission does with ``audit.together``, writes the
+    notifications only if the event was new, and hands the emails to
+    ``dispatch_on_commit``). ``about``: the event's referral, request, challenge,
+    discussion or action, by id."""
+    event = NoticeEvent(key=key, kind=kind, **about)
     subject, body = TEXT[kind]
     words = {"reference": reference, "due": _local(due)}
     now = timezone.now()
@@ -343,20 +372,24 @@ def raise_notice(
             rows.append(
                 Notification(channel=Notification.Channel.EMAIL, address=email_to, **common)
             )
-    created_rows = inserts.insert(rows)  # one statement, its SQL made once
-    emails = [n.pk for n in created_rows if n.channel == Notification.Channel.EMAIL]
+    return event, rows
+
+
+def dispatch_on_commit(written: Iterable[Notification]) -> None:
+    """Hand the written notifications' emails to the workers once the transaction
+    commits (notices.tasks)."""
+    emails = [n.pk for n in written if n.channel == Notification.Channel.EMAIL]
     if emails:
         transaction.on_commit(lambda: dispatch(emails))
-    return event
 
 
-def _new_event(**values) -> NoticeEvent | None:
+def _new_event(event: NoticeEvent) -> NoticeEvent | None:
     """The event, written now; None when one with its key exists already. One statement
     (INSERT ... ON CONFLICT DO NOTHING, its SQL made once: audit.inserts), where
     get_or_create's look-up, savepoint and insert took four: a second writer of the same
     key waits for the first to commit and then writes nothing, as get_or_create's
     retried look-up would find."""
-    return inserts.insert_unless_taken(NoticeEvent(**values), unique="key")
+    return inserts.insert_unless_taken(event, unique="key")
 
 
 def inbox_for(user):

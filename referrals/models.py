@@ -170,6 +170,19 @@ class Child(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+# The columns of a referral's versions that are not indexed (see Referral.history).
+HISTORY_NOT_INDEXED = [
+    "reference",
+    "submission",
+    "referrer",
+    "agency",
+    "recorded_by",
+    "child",
+    "assigned_to",
+    "recommended_by",
+]
+
+
 class Referral(models.Model):
     """One child, one clock, one decision."""
 
@@ -296,7 +309,14 @@ class Referral(models.Model):
     # the concerns of those (triage.selectors.HasConcern).
     concern_mask = models.IntegerField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(history_manager=ReusedClassHistoryManager)
+    # The versions are read by the referral's id (the history pages, erasure) and by
+    # their own: simple-history's copies of the foreign keys and the reference are not
+    # indexed, as nothing reads versions by them and every version written paid for nine
+    # index entries (referrals 0013; docs/PERFORMANCE.md, "The referral POST, a third
+    # cut"). ``history_user`` keeps its index: deleting a user sets it to null.
+    history = HistoricalRecords(
+        history_manager=ReusedClassHistoryManager, no_db_index=HISTORY_NOT_INDEXED
+    )
 
     class Meta:
         ordering = ["-immediate_risk", "decision_due_at"]

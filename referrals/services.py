@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,13 +15,13 @@ from agencies.agency_reads import agency_of
 from agencies.census import source_of_referral_code
 from agencies.models import Agency
 from agencies.policy import Capability, can, refers_on_behalf
-from audit import inserts
+from audit import inserts, together
 from audit.models import EventKind
-from audit.services import record_events
+from audit.services import event_rows, record_events
 from core.clock import decision_due_at
 from core.exceptions import DomainError, InvalidState, NotPermitted
-from notices.models import NoticeKind
-from notices.services import raise_notice
+from notices.models import NoticeEvent, NoticeKind
+from notices.services import dispatch_on_commit, notice_rows, raise_notice
 from referrals import coaching, references
 from referrals.census import CALLER_SOURCE, CallerType, concern_mask
 from referrals.matching import exact_nhs_match
@@ -259,41 +259,112 @@ def submit_referrals(
     # Every rule is checked: from here on only writes, in one transaction (the caller's,
     # without a savepoint of its own, when there is one: submit_api_referral's).
     with transaction.atomic(savepoint=False):
-        # Each table's rows in one statement whose SQL is made once (audit.inserts): the
-        # same rows and history versions that save() and bulk_create_with_history wrote.
-        [submission] = inserts.insert([Submission(submitted_by=by, created_at=now)])
-        issued = _next_references(timezone.localtime(received_at).year, len(referrals))
-        for referral, reference in zip(referrals, issued, strict=True):
-            referral.reference = reference
-            referral.submission = submission
-        inserts.insert_with_history(referrals, by=by)
-        concern_rows = inserts.insert_with_history(
-            [ReferralConcern(referral=r, category=c) for r in referrals for c in concerns], by=by
-        )
-        if household:
-            inserts.insert_with_history(
-                [
-                    HouseholdMember(
-                        referral=r, **{f: member[f] for f in HOUSEHOLD_FIELDS if f in member}
-                    )
-                    for r in referrals
-                    for member in household
-                ],
-                by=by,
-            )
-        record_events(
-            kind=EventKind.SUBMITTED,
-            by=by,
-            referrals=referrals,
-            detail={"channel": channel, "submission": submission.pk},
-        )
-        for referral in referrals:
-            acknowledge(referral)
+        # On PostgreSQL every row in one statement (audit.together), elsewhere, or for
+        # more rows than a statement is kept for, each table's rows in one.
+        what = {
+            "by": by,
+            "now": now,
+            "referrals": referrals,
+            "concerns": concerns,
+            "household": household,
+            "channel": channel,
+            "received_at": received_at,
+        }
+        alias = router.db_for_write(Referral)
+        most = len(referrals) * max(len(concerns), len(household), 1)
+        if together.available(alias) and most <= inserts.CACHED_ROWS:
+            concern_rows = _write_together(alias, **what)
+        else:
+            concern_rows = _write_apart(**what)
     for referral in referrals:
         # What the answer shows, known without asking again: its concerns, and that a
         # new referral has no decision.
         _remember_new(referral, [c for c in concern_rows if c.referral_id == referral.pk])
     return referrals
+
+
+def _write_apart(*, by, now, referrals, concerns, household, channel, received_at):
+    """The submission's rows, table by table (SQLite, or more rows than a statement is
+    kept for): each table's rows in one statement whose SQL is made once
+    (audit.inserts), the same rows and history versions that save() and
+    bulk_create_with_history wrote. Its concerns, as written."""
+    [submission] = inserts.insert([Submission(submitted_by=by, created_at=now)])
+    issued = _next_references(timezone.localtime(received_at).year, len(referrals))
+    for referral, reference in zip(referrals, issued, strict=True):
+        referral.reference = reference
+        referral.submission = submission
+    inserts.insert_with_history(referrals, by=by)
+    concern_rows = inserts.insert_with_history(_concern_rows(referrals, concerns), by=by)
+    if household:
+        inserts.insert_with_history(_household_rows(referrals, household), by=by)
+    record_events(
+        kind=EventKind.SUBMITTED,
+        by=by,
+        referrals=referrals,
+        detail={"channel": channel, "submission": submission.pk},
+    )
+    for referral in referrals:
+        acknowledge(referral)
+    return concern_rows
+
+
+def _write_together(alias, *, by, now, referrals, concerns, household, channel, received_at):
+    """The same rows as ``_write_apart``, on PostgreSQL in three statements, not eight:
+    the keys of the submission, its referrals and their acknowledgements' notice events
+    (one SELECT, from their tables' sequences, as their INSERTs' defaults would take
+    them), the references (referrals/references.py), then every row in one statement
+    (audit.together): the submission, the referrals, their concerns and household with
+    their versions, the audit events, and each acknowledgement's notice event with its
+    notifications (these only if the event's key was new, as raise_notice writes them)."""
+    acknowledged = [r for r in referrals if r.referrer_id is not None]
+    submission_key, referral_keys, event_keys = together.take_keys(
+        alias, [(Submission, 1), (Referral, len(referrals)), (NoticeEvent, len(acknowledged))]
+    )
+    submission = Submission(pk=submission_key[0], submitted_by=by, created_at=now)
+    issued = _next_references(timezone.localtime(received_at).year, len(referrals))
+    for referral, reference, key in zip(referrals, issued, referral_keys, strict=True):
+        referral.pk = key
+        referral.reference = reference
+        referral.submission = submission
+    writes = together.Together(alias)
+    writes.add([submission])
+    writes.add(referrals, by=by)
+    concern_rows = _concern_rows(referrals, concerns)
+    writes.add(concern_rows, by=by)
+    if household:
+        writes.add(_household_rows(referrals, household), by=by)
+    writes.add(
+        event_rows(
+            kind=EventKind.SUBMITTED,
+            by=by,
+            referrals=referrals,
+            detail={"channel": channel, "submission": submission.pk},
+        )
+    )
+    notices = []
+    for referral, key in zip(acknowledged, event_keys, strict=True):
+        event, rows = notice_rows(**_referrer_notice(referral, NoticeKind.ACKNOWLEDGEMENT))
+        event.pk = key
+        number = writes.add([event], unless_taken="key")
+        if rows:
+            notices.append((writes.add(rows, only_if=number), rows))
+    written = writes.write()
+    for number, rows in notices:
+        if number in written:
+            dispatch_on_commit(rows)
+    return concern_rows
+
+
+def _concern_rows(referrals, concerns) -> list[ReferralConcern]:
+    return [ReferralConcern(referral=r, category=c) for r in referrals for c in concerns]
+
+
+def _household_rows(referrals, household) -> list[HouseholdMember]:
+    return [
+        HouseholdMember(referral=r, **{f: member[f] for f in HOUSEHOLD_FIELDS if f in member})
+        for r in referrals
+        for member in household
+    ]
 
 
 def _remember_new(referral: Referral, concerns: list[ReferralConcern]) -> None:
@@ -309,15 +380,19 @@ def tell_referrer(referral: Referral, kind: NoticeKind, *, key: str = "") -> Non
     per referral and kind)."""
     if referral.referrer_id is None:
         return
-    raise_notice(
-        key=key or f"{kind}:{referral.pk}",
-        kind=kind,
-        recipients=[referral.referrer],
-        reference=referral.reference,
-        referral_id=referral.pk,
-        due=referral.decision_due_at,
-        link=settings.BASE_URL + reverse("referrals:detail", args=[referral.pk]),
-    )
+    raise_notice(**_referrer_notice(referral, kind, key=key))
+
+
+def _referrer_notice(referral: Referral, kind: NoticeKind, *, key: str = "") -> dict:
+    return {
+        "key": key or f"{kind}:{referral.pk}",
+        "kind": kind,
+        "recipients": [referral.referrer],
+        "reference": referral.reference,
+        "referral_id": referral.pk,
+        "due": referral.decision_due_at,
+        "link": settings.BASE_URL + reverse("referrals:detail", args=[referral.pk]),
+    }
 
 
 def acknowledge(referral: Referral) -> None:
