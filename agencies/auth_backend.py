@@ -5,71 +5,31 @@ Every signed-in page reads the user from the session (``get_user``) and the head
 names their agency (templates/base.html): two statements, one after the other, on every
 page, each compiled afresh by the ORM (compiling them cost more than running them).
 Here they are one, a join on the agency's primary key, compiled once for each database
-and read into the same models the ORM would make. Everything else is Django's: how a
-password is checked, who may sign in (active accounts only), the permissions."""
+(agencies.compiled_reads) and read into the same models the ORM would make. Everything
+else is Django's: how a password is checked, who may sign in (active accounts only), the
+permissions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
-from django.db import connections, router
+from django.db import router
 
-from agencies.models import Agency, User
+from agencies.compiled_reads import CompiledRead, compiled
+from agencies.models import User
 
-
-@dataclass(frozen=True)
-class _Statement:
-    sql: str
-    compiler: object  # the ORM's compiler, for the database's converters
-    converters: dict
-    user_fields: tuple[str, ...]
-    agency_fields: tuple[str, ...]
+# For each database alias: the user's read by their id, with their agency.
+_statements: dict[str, CompiledRead] = {}
 
 
-_statements: dict[str, _Statement] = {}
-
-
-def _statement(alias: str) -> _Statement:
-    statement = _statements.get(alias)
-    if statement is None:
-        query = User._default_manager.select_related("agency").filter(pk=0).query
-        compiler = query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        user_fields = tuple(f.attname for f in User._meta.concrete_fields)
-        agency_fields = tuple(f.attname for f in Agency._meta.concrete_fields)
-        columns = [column for column, _, _ in compiler.select]
-        # The user's columns, then the agency's, as select_related reads them; the user's
-        # id the one parameter.
-        if list(params) != [0] or [c.target.attname for c in columns] != [
-            *user_fields,
-            *agency_fields,
-        ]:
-            raise AssertionError("the signed-in user's statement is not as expected")
-        converters = compiler.get_converters(columns)
-        statement = _Statement(sql, compiler, converters, user_fields, agency_fields)
-        _statements[alias] = statement
-    return statement
+def _user_with_agency_by_id():
+    return User._default_manager.select_related("agency").filter(pk=0)
 
 
 def user_with_agency(user_id) -> User | None:
     """The user with this id, their ``agency`` read with them (None if there is none)."""
     alias = router.db_for_read(User)
-    statement = _statement(alias)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(statement.sql, (user_id,))
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    if statement.converters:
-        row = next(statement.compiler.apply_converters([row], statement.converters))
-    width = len(statement.user_fields)
-    user = User.from_db(alias, statement.user_fields, row[:width])
-    agency = None
-    if row[width] is not None:  # the agency's id: none when the LEFT JOIN found none
-        agency = Agency.from_db(alias, statement.agency_fields, row[width:])
-    User.agency.field.set_cached_value(user, agency)
-    return user
+    users = compiled(_statements, alias, _user_with_agency_by_id, [0]).objects([user_id])
+    return users[0] if users else None
 
 
 class ModelBackend(DjangoModelBackend):

@@ -35,7 +35,8 @@ class CompiledChoices(ModelChoiceIterator):
     statement compiled once a process for each database (the queue's lists are read on
     every page; compiling them cost more than running them). For one fixed queryset of
     agencies or staff, a subclass: the statement is kept by class, not by queryset (each
-    is QueueFilter's own).
+    is QueueFilter's own). Not agencies.compiled_reads: the parameters are the queryset's
+    own fixed values, not markers, and the rows stay tuples, with no converters.
 
     Given the version of the lists (agencies.list_version), the rows are kept by the
     process and read again only when the version changes, which every saved agency and

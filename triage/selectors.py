@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from agencies.compiled_reads import converted
 from agencies.policy import Capability, can
 from referrals import break_glass
 from referrals.census import CONCERN_BITS
@@ -231,7 +232,9 @@ _prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _rows_statement(alias: str) -> _RowsStatement:
     """The rows' statement as the ORM compiles it, once a process for each database:
     with_repeat_flags' five subqueries and the concern list cost more to compile than to
-    run for fifty rows. Compiled with a marker where the page's ids go, split there."""
+    run for fifty rows. Compiled with a marker where the page's ids go, split there.
+    Not agencies.compiled_reads: its parameters are fixed values, not markers, its marker
+    is in the SQL's text, the SQL is PREPAREd on PostgreSQL, and it reads tuples."""
     statement = _rows_statements.get(alias)
     if statement is None:
         queryset = (
@@ -316,14 +319,14 @@ def queue_rows(page: QuerySet) -> list[QueueRow]:
     if not ids:  # an empty page: nothing to read
         return []
     statement = _rows_statement(alias)
-    converters = [
-        (i, converters, column)
+    converters = {
+        i: (functions, column)
         for i, column in enumerate(statement.columns)
         if (
-            converters := connection.ops.get_db_converters(column)
+            functions := connection.ops.get_db_converters(column)
             + column.get_db_converters(connection)
         )
-    ]
+    }
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _execute_prepared(connection, cursor, statement, ids)
@@ -335,14 +338,7 @@ def queue_rows(page: QuerySet) -> list[QueueRow]:
         fetched = cursor.fetchall()
     if not converters:
         return [QueueRow(*values) for values in fetched]
-    rows = []
-    for values in fetched:
-        values = list(values)
-        for i, functions, column in converters:
-            for function in functions:
-                values[i] = function(values[i], column, connection)
-        rows.append(QueueRow(*values))
-    return rows
+    return [QueueRow(*converted(values, converters, connection)) for values in fetched]
 
 
 def referral_for_screening(user, referral_id: int) -> Referral:

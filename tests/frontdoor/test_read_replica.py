@@ -22,27 +22,12 @@ from core.db import PRIMARY, REPLICA, lag_tolerant_reads
 from frontdoor.db_router import ReplicaRouter
 from referrals.models import Outcome, Referral
 from tests.factories import ChildFactory, DecisionFactory, ReferralFactory
+from tests.replica import replica_alias  # noqa: F401 - the fixture (autouse)
 from tests.reporting.live_fixture import EXPECTED, NOW, build
 
 LONDON = ZoneInfo("Europe/London")
 BOTH = [PRIMARY, REPLICA]
 with_replica = pytest.mark.django_db(transaction=True, databases=BOTH)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def replica_alias(django_db_setup, django_db_blocker):
-    """A "replica" alias, as DATABASE_REPLICA_URL gives one, mirroring the test database:
-    its own connection to the same database."""
-    primary = connections[PRIMARY].settings_dict
-    connections.settings[REPLICA] = {
-        **primary,
-        "TEST": {**primary["TEST"], "MIRROR": PRIMARY},
-    }
-    yield
-    with django_db_blocker.unblock():
-        connections[REPLICA].close()
-    del connections[REPLICA]
-    del connections.settings[REPLICA]
 
 
 class Queries:
