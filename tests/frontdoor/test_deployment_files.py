@@ -348,6 +348,9 @@ def test_the_nginx_file_the_readme_names_is_the_one_the_smoke_check_serves():
     assert "deploy/nginx/frontdoor.conf >" in script
     assert re.search(r"^\s*ssl_protocols TLSv1\.2 TLSv1\.3;$", site, re.MULTILINE)
     assert re.search(r"^\s*ssl_stapling on;$", site, re.MULTILINE)
+    assert re.search(r"^\s*ssl_stapling_verify on;$", site, re.MULTILINE)
+    # Without it nginx finds no issuer, or cannot verify the response, and staples nothing.
+    assert re.search(r"^\s*ssl_trusted_certificate @TRUSTED_CERTIFICATE@;$", site, re.MULTILINE)
     placeholders = set(re.findall(r"@[A-Z_]+@", site))
     assert placeholders == {
         "@SERVER_NAME@",
@@ -355,6 +358,7 @@ def test_the_nginx_file_the_readme_names_is_the_one_the_smoke_check_serves():
         "@HTTP_PORT@",
         "@CERTIFICATE@",
         "@CERTIFICATE_KEY@",
+        "@TRUSTED_CERTIFICATE@",
         "@UPSTREAM@",
     }
     assert all(f"s|{name}|" in script for name in placeholders)
