@@ -1,7 +1,9 @@
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -81,13 +83,31 @@ class UserAdmin(reauth.ConfirmBeforeChanges, PolicyModelAdmin, DjangoUserAdmin):
 
     actions = ["sign_out_everywhere", "anonymise_departed"]
 
-    @admin.action(
-        description="Anonymise departed staff: replace the name, email and username; "
-        "remove sign-in details (inactive accounts only)"
-    )
+    @admin.action(description="Anonymise departed staff (inactive accounts only)")
     def anonymise_departed(self, request, queryset):
         """ASVS 8.3.2: a member of staff who has left has what identifies them removed;
-        the account stays, as case records name it by id (agencies.departure)."""
+        the account stays, as case records name it by id (agencies.departure). It cannot
+        be undone, and an inactive account may be someone away for a while, so the
+        accounts chosen are shown first, each with what will happen to it, as Django's
+        own delete action does; only the page's "Yes, anonymise" applies it."""
+        if request.POST.get("anonymise") != "yes":
+            accounts = [
+                (user, departure.refusal(user=user, by=request.user))
+                for user in queryset.select_related("agency").order_by("pk")
+            ]
+            return TemplateResponse(
+                request,
+                "admin/agencies/user/anonymise_departed.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Anonymise these accounts?",
+                    "opts": self.model._meta,
+                    "accounts": accounts,
+                    "to_anonymise": sum(1 for _, refused in accounts if not refused),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "back": request.get_full_path(),
+                },
+            )
         done = []
         for user in queryset.order_by("pk"):
             try:

@@ -52,16 +52,24 @@ def anonymised_users():
     return [user for user in candidates if is_anonymised(user)]
 
 
-def anonymise(*, user: User, by: User) -> None:
+def refusal(*, user: User, by: User) -> str | None:
+    """Why ``by`` may not anonymise ``user`` now, or None if they may."""
     if user.pk == by.pk:
-        raise NotAnonymised("You cannot anonymise your own account.")
+        return "You cannot anonymise your own account."
     if user.is_active:
-        raise NotAnonymised(
+        return (
             f"Account {user.pk} is active: make it inactive first (they have left), then "
             "anonymise it."
         )
     if is_anonymised(user):
-        raise NotAnonymised(f"Account {user.pk} is already anonymised.")
+        return f"Account {user.pk} is already anonymised."
+    return None
+
+
+def anonymise(*, user: User, by: User) -> None:
+    refused = refusal(user=user, by=by)
+    if refused:
+        raise NotAnonymised(refused)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         SecurityKey.objects.filter(user=user).delete()

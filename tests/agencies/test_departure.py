@@ -62,11 +62,56 @@ def _departed() -> User:
 
 
 def _anonymise(client: Client, *users: User):
+    """The action's second step: the confirmation page's "Yes, anonymise"."""
     return confirmed(client).post(
         CHANGELIST,
-        {"action": "anonymise_departed", "_selected_action": [u.pk for u in users]},
+        {
+            "action": "anonymise_departed",
+            "_selected_action": [u.pk for u in users],
+            "anonymise": "yes",
+        },
         follow=True,
     )
+
+
+def test_the_action_shows_the_accounts_and_what_will_happen_and_changes_nothing(
+    sysadmin_client,
+):
+    pat = _departed()
+    active = UserFactory(first_name="Still", last_name="Here")
+
+    response = confirmed(sysadmin_client).post(
+        CHANGELIST + "?o=1",
+        {"action": "anonymise_departed", "_selected_action": [pat.pk, active.pk]},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This cannot be undone." in page
+    assert "Will be anonymised" in page and "Leaver" in page
+    assert f"Not anonymised: Account {active.pk} is active: make it inactive first" in page
+    assert 'value="Yes, anonymise 1 account"' in page
+    # Only the account that can be anonymised is sent on, back to the list as it was shown.
+    assert f'name="_selected_action" value="{pat.pk}"' in page
+    assert f'name="_selected_action" value="{active.pk}"' not in page
+    assert 'action="/admin/agencies/user/?o=1"' in page
+    pat.refresh_from_db()
+    assert pat.username == "pat.leaver" and pat.last_name == "Leaver"
+    assert not AuditEvent.objects.filter(kind=EventKind.ACCOUNT_ANONYMISED).exists()
+
+
+def test_with_nothing_that_can_be_anonymised_the_page_offers_only_the_way_back(sysadmin_client):
+    active = UserFactory()
+
+    page = (
+        confirmed(sysadmin_client)
+        .post(CHANGELIST, {"action": "anonymise_departed", "_selected_action": [active.pk]})
+        .content.decode()
+    )
+
+    assert "None of the accounts chosen can be anonymised" in page
+    assert "Yes, anonymise" not in page and 'name="anonymise"' not in page
+    assert "No, take me back" in page
 
 
 def test_the_administrator_anonymises_a_departed_account_and_keeps_the_row(sysadmin_client):

@@ -24,10 +24,7 @@ from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory, current_co
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ACTION = (
-    "Anonymise departed staff: replace the name, email and username; remove sign-in "
-    "details (inactive accounts only)"
-)
+ACTION = "Anonymise departed staff (inactive accounts only)"
 
 
 def shoot_both(page: Page, name: str) -> None:
@@ -97,6 +94,17 @@ def test_an_administrator_anonymises_a_departed_member_of_staff(page: Page, live
         assert departed.username == "sam.leaver"
         choose_the_action_for(page, "sam.leaver")
         page.get_by_role("button", name="Go").click()
+
+        # What will happen, account by account, before anything is changed.
+        confirmation = page.get_by_test_id("anonymise-confirmation")
+        expect(confirmation).to_contain_text("This cannot be undone.")
+        expect(confirmation.get_by_role("row").filter(has_text="sam.leaver")).to_contain_text(
+            "Will be anonymised"
+        )
+        shoot_both(page, "anonymise-departed-sure")
+        departed.refresh_from_db()
+        assert departed.username == "sam.leaver"
+        page.get_by_role("button", name="Yes, anonymise 1 account").click()
 
         done = page.locator(".messagelist .success")
         expect(done).to_contain_text(f"Anonymised account(s) {departed.pk}")
