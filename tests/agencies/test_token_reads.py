@@ -13,6 +13,7 @@ from agencies.api_auth import TokenAuthentication
 from agencies.models import ApiToken, Role, User
 from agencies.token_reads import tokens_for_key
 from tests.factories import ApiTokenFactory, UserFactory
+from tests.pinned import assert_source_is
 
 pytestmark = pytest.mark.django_db
 
@@ -67,23 +68,12 @@ def test_a_request_is_authenticated_with_the_holder_and_agency_in_one_statement(
     assert len(queries) == 2
 
 
-# The method agencies.api_auth.TokenAuthentication.authenticate_credentials copies, as
-# django-rest-knox 5.1.0 has it. A knox release that changes it (a new check, another
-# order of the tokens) fails this test, so the copy is read again against it before the
-# upgrade lands, rather than quietly keeping the old rules.
-KNOX_AUTHENTICATE_CREDENTIALS_SHA256 = (
-    "9ee8f829395d3547ed79b01b2b58126add48cec33557a5828fa496ca7cf576e0"
-)
-
-
 def test_the_copied_knox_method_is_the_one_installed():
-    import hashlib
-    import inspect
-
+    # django-rest-knox 5.1.0's, which agencies/api_auth.py copies line for line.
     from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 
-    source = inspect.getsource(KnoxTokenAuthentication.authenticate_credentials)
-    assert hashlib.sha256(source.encode()).hexdigest() == KNOX_AUTHENTICATE_CREDENTIALS_SHA256, (
-        "knox's TokenAuthentication.authenticate_credentials changed: read "
-        "agencies/api_auth.py's copy against it, then record the new digest here"
+    assert_source_is(
+        KnoxTokenAuthentication.authenticate_credentials,
+        "9ee8f829395d3547ed79b01b2b58126add48cec33557a5828fa496ca7cf576e0",
+        "agencies/api_auth.py's copy",
     )

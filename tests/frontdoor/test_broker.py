@@ -14,6 +14,7 @@ from kombu.transport import redis as kombu_redis
 
 from frontdoor import broker
 from frontdoor.celery import app as celery_app
+from tests.pinned import assert_source_is
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
 
@@ -98,17 +99,10 @@ def test_a_replaced_pool_gets_a_new_client(queue):
             assert after.ping()
 
 
-# kombu 5.7.0's Channel.conn_or_acquire, which frontdoor.broker.Channel replaces. A kombu
-# release that changes it fails this test, so the replacement is read again against it.
-KOMBU_CONN_OR_ACQUIRE_SHA256 = "25883caca6c4121e73463ac71db4a7037981634eb84b715c2280edaa609c080a"
-
-
 def test_the_replaced_kombu_method_is_the_one_installed():
-    import hashlib
-    import inspect
-
-    source = inspect.getsource(kombu_redis.Channel.conn_or_acquire)
-    assert hashlib.sha256(source.encode()).hexdigest() == KOMBU_CONN_OR_ACQUIRE_SHA256, (
-        "kombu's Redis Channel.conn_or_acquire changed: read frontdoor/broker.py's "
-        "replacement against it, then record the new digest here"
+    # kombu 5.7.0's, which frontdoor.broker.Channel replaces.
+    assert_source_is(
+        kombu_redis.Channel.conn_or_acquire,
+        "25883caca6c4121e73463ac71db4a7037981634eb84b715c2280edaa609c080a",
+        "frontdoor/broker.py's replacement",
     )
