@@ -10,11 +10,11 @@ class OversightConfig(AppConfig):
     verbose_name = "Oversight"
 
     def ready(self) -> None:
-        # Not ``sender=self``: Django sends post_migrate only for apps with a models
-        # module, and this app has none, so the triggers were never put back after a
-        # migrate (SQLite rebuilding triage's decision history tables took theirs away).
-        # It runs once for each app migrated; each run after the first finds nothing
-        # missing.
+        # Not ``sender=self``: the history tables are other apps', and a migrate of one
+        # of them alone (SQLite rebuilding triage's decision history tables took their
+        # triggers away) must put the triggers back. (Django sends post_migrate only for
+        # apps with a models module; this app had none when this was written.) It runs
+        # once for each app migrated; each run after the first finds nothing missing.
         post_migrate.connect(reinstall_triggers, dispatch_uid="oversight.reinstall_triggers")
 
 

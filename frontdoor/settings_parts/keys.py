@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from core import encryption, hsm
-from frontdoor.env import env_list, env_str
+from frontdoor.env import env_int, env_list, env_str
 from frontdoor.settings_parts.base import (
     PRODUCTION,
     SECRET_KEY,
@@ -155,3 +155,12 @@ if _otp_keys and ({item.strip() for item in _otp_keys.split(",")} - {""}) & {
         "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS must be keys of their own, not the secret key "
         "or the password pepper."
     )
+
+# How long a key the application holds (the secret key, the pepper, the keys above, the
+# health token) is used before it is due for replacement, counted from the day Front Door
+# first saw it (oversight.key_ages; `manage.py key_ages`, and a daily warning in the
+# security log). The council's key-management policy sets it (NIST SP 800-57's
+# cryptoperiods are the usual guide). A certificate named by the connections' URLs with
+# fewer than FRONTDOOR_CERTIFICATE_WARN_DAYS left is said to be expiring.
+KEY_CRYPTOPERIOD_DAYS = env_int("FRONTDOOR_KEY_CRYPTOPERIOD_DAYS", 365, minimum=1)
+CERTIFICATE_WARN_DAYS = env_int("FRONTDOOR_CERTIFICATE_WARN_DAYS", 7, minimum=1)

@@ -117,6 +117,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.purge_old_drafts",
         "schedule": crontab(hour=3, minute=15),
     },
+    # The keys' ages and the certificates' end dates (oversight.tasks): a warning in the
+    # security log for each key past its cryptoperiod or certificate near its end.
+    "check-key-ages": {
+        "task": "oversight.check_key_ages",
+        "schedule": crontab(hour=7, minute=5),
+    },
 }
 
 # --- Notices --------------------------------------------------------------------------
