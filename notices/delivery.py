@@ -60,9 +60,7 @@ def deliver(notification_id: int) -> bool:
     # The address the account had before, for the email that says it was changed.
     address = notice.address or person.email
     if not person.is_active or not address:
-        Notification.objects.filter(pk=notice.pk).update(
-            status=Notification.Status.FAILED, last_error="recipient deactivated or no email"
-        )
+        _give_up(notice, error="recipient deactivated or no email")
         return False
     message = EmailMessage(
         subject=f"Front Door: {notice.subject}",
@@ -74,13 +72,14 @@ def deliver(notification_id: int) -> bool:
         message.send(fail_silently=False)
     except Exception as exc:
         give_up = notice.attempts >= settings.NOTICE_MAX_ATTEMPTS
-        Notification.objects.filter(pk=notice.pk).update(
-            status=Notification.Status.FAILED if give_up else Notification.Status.PENDING,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
+        error = f"{type(exc).__name__}: {exc}"[:2000]
         logger.warning("notice %s: sending failed (attempt %s)", notice.pk, notice.attempts)
         if give_up:
+            _give_up(notice, error=error)
             return False
+        Notification.objects.filter(pk=notice.pk).update(
+            status=Notification.Status.PENDING, last_error=error
+        )
         raise DeliveryFailed(str(exc)) from exc
     with transaction.atomic():
         Notification.objects.filter(pk=notice.pk).update(
@@ -97,6 +96,27 @@ def deliver(notification_id: int) -> bool:
             },
         )
     return True
+
+
+def _give_up(notice: Notification, *, error: str) -> None:
+    """Mark an email failed for good (nothing sends it again but ``manage.py notices
+    --retry``) and tell the administrators in their inbox (services.
+    tell_administrators_email_failed). The mark stands whatever happens to the telling:
+    a failure to tell is logged, and /health/'s details count the failed emails anyway."""
+    # Imported here: notices.services imports notices.tasks, which imports this module.
+    from notices.services import tell_administrators_email_failed  # noqa: PLC0415
+
+    Notification.objects.filter(pk=notice.pk).update(
+        status=Notification.Status.FAILED, last_error=error
+    )
+    logger.warning("notice %s: failed for good after %s attempt(s)", notice.pk, notice.attempts)
+    try:
+        with transaction.atomic():
+            tell_administrators_email_failed(notification=notice, at=timezone.now())
+    except Exception as exc:  # noqa: BLE001 - the failure is recorded whatever happens here
+        logger.warning(
+            "notice %s: administrators not told of its failure (%s)", notice.pk, type(exc).__name__
+        )
 
 
 def due_for_sweep(*, now: datetime, older_than_seconds: int = 60) -> list[int]:
