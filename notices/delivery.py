@@ -104,7 +104,7 @@ def _give_up(notice: Notification, *, error: str) -> None:
     tell_administrators_email_failed). The mark stands whatever happens to the telling:
     a failure to tell is logged, and /health/'s details count the failed emails anyway."""
     # Imported here: notices.services imports notices.tasks, which imports this module.
-    from notices.services import tell_administrators_email_failed  # noqa: PLC0415
+    from notices.services import tell_administrators_email_failed
 
     Notification.objects.filter(pk=notice.pk).update(
         status=Notification.Status.FAILED, last_error=error
