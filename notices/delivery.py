@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from audit.models import EventKind
@@ -98,25 +99,30 @@ def deliver(notification_id: int) -> bool:
     return True
 
 
+# Sent when an email has failed for good: ``notification`` (the row, with its recipient
+# and event) and ``at``. notices.receivers answers it by telling the administrators in
+# their inbox (services.tell_administrators_email_failed): a signal, because the
+# services import the tasks, which import this module.
+email_failed = Signal()
+
+
 def _give_up(notice: Notification, *, error: str) -> None:
     """Mark an email failed for good (nothing sends it again but ``manage.py notices
-    --retry``) and tell the administrators in their inbox (services.
-    tell_administrators_email_failed). The mark stands whatever happens to the telling:
-    a failure to tell is logged, and /health/'s details count the failed emails anyway."""
-    # Imported here: notices.services imports notices.tasks, which imports this module.
-    from notices.services import tell_administrators_email_failed
-
+    --retry``) and say so (``email_failed``: the administrators are told). The mark stands
+    whatever happens to the telling: a failure to tell is logged, and /health/'s details
+    count the failed emails anyway."""
     Notification.objects.filter(pk=notice.pk).update(
         status=Notification.Status.FAILED, last_error=error
     )
     logger.warning("notice %s: failed for good after %s attempt(s)", notice.pk, notice.attempts)
-    try:
-        with transaction.atomic():
-            tell_administrators_email_failed(notification=notice, at=timezone.now())
-    except Exception as exc:  # noqa: BLE001 - the failure is recorded whatever happens here
-        logger.warning(
-            "notice %s: administrators not told of its failure (%s)", notice.pk, type(exc).__name__
-        )
+    answers = email_failed.send_robust(sender=Notification, notification=notice, at=timezone.now())
+    for _receiver, answer in answers:
+        if isinstance(answer, Exception):
+            logger.warning(
+                "notice %s: administrators not told of its failure (%s)",
+                notice.pk,
+                type(answer).__name__,
+            )
 
 
 def due_for_sweep(*, now: datetime, older_than_seconds: int = 60) -> list[int]:

@@ -472,7 +472,8 @@ def tell_account_owner(
 def tell_administrators_email_failed(
     *, notification: Notification, at: datetime
 ) -> NoticeEvent | None:
-    """An email notice failed for good (``notices.delivery``): tell every administrator,
+    """An email notice failed for good (``notices.delivery``'s ``email_failed``, answered
+    in notices.receivers): tell every administrator,
     in the inbox alone (EMAIL_FAILED is in INBOX_ONLY_KINDS: the mail relay may be what
     failed), at most once in ``FAILED_EMAIL_ALERT_MINUTES`` however many fail while the
     relay is down (every one is in the admin's list of failed emails). The email by its
