@@ -1,4 +1,5 @@
-"""Checks behind /health/: does the database answer, does the broker answer."""
+"""Checks behind /health/: does the database answer, does the broker answer, is the
+outbox moving, and (in the details alone) have emails failed for good lately."""
 
 from __future__ import annotations
 
@@ -77,3 +78,25 @@ def check_notices(now) -> dict:
         "last_scan_at": scan.isoformat() if scan else None,
         "problems": problems,
     }
+
+
+def check_failed_emails(now) -> dict:
+    """Emails that failed for good (their attempts spent, or their recipient deactivated)
+    in the last ``HEALTH_FAILED_EMAIL_WINDOW``, by their last attempt (``claimed_at``:
+    ``manage.py notices --retry`` clears it, so a retried email counts again only if it
+    fails again). Not ok while there is one: someone was not told something, perhaps an
+    overdue alert about a child at risk.
+
+    Reported in the details only; it does not make /health/ 503. A failure for good is
+    something that happened, not a state of this process or of the system now: the mail
+    server being down now already shows as the oldest pending email growing old (503
+    after HEALTH_MAX_PENDING_AGE, long before the attempts run out); and a 503 held for a
+    day after one address bounced would page someone about nothing they can mend from
+    here, and take the web servers out of a balancer that reads it (docs/DEPLOYMENT.md)."""
+    window = settings.HEALTH_FAILED_EMAIL_WINDOW
+    count = Notification.objects.filter(
+        channel=Notification.Channel.EMAIL,
+        status=Notification.Status.FAILED,
+        claimed_at__gte=now - window,
+    ).count()
+    return {"ok": count == 0, "count": count, "hours": round(window.total_seconds() / 3600)}

@@ -28,15 +28,19 @@ def health_check(request: HttpRequest) -> JsonResponse:
     """200 and {"status": "ok"} when the database and the broker answer and the outbox is
     moving, 503 and {"status": "unavailable"} otherwise. Anyone may ask; only an
     administrator or a monitor with the health token is told the details (which database
-    and broker, the worker's heartbeat, the outbox), which would help an attacker."""
+    and broker, the worker's heartbeat, the outbox, the emails that failed lately), which
+    would help an attacker."""
     database = health.check_database()
     broker = health.check_broker()
     ok = database["ok"] and broker["ok"]
     details = {"database": database, "broker": broker}
     if database["ok"]:
         details["worker"] = health.worker_heartbeat()
-        details["notices"] = health.check_notices(timezone.now())
+        now = timezone.now()
+        details["notices"] = health.check_notices(now)
         ok = ok and details["notices"]["ok"]
+        # Told, never counted in the status: see health.check_failed_emails.
+        details["failed_emails"] = health.check_failed_emails(now)
     body = {"status": "ok" if ok else "unavailable"}
     if _may_see_health_details(request):
         body |= details

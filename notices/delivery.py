@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from audit.models import EventKind
@@ -60,9 +61,7 @@ def deliver(notification_id: int) -> bool:
     # The address the account had before, for the email that says it was changed.
     address = notice.address or person.email
     if not person.is_active or not address:
-        Notification.objects.filter(pk=notice.pk).update(
-            status=Notification.Status.FAILED, last_error="recipient deactivated or no email"
-        )
+        _give_up(notice, error="recipient deactivated or no email")
         return False
     message = EmailMessage(
         subject=f"Front Door: {notice.subject}",
@@ -74,13 +73,14 @@ def deliver(notification_id: int) -> bool:
         message.send(fail_silently=False)
     except Exception as exc:
         give_up = notice.attempts >= settings.NOTICE_MAX_ATTEMPTS
-        Notification.objects.filter(pk=notice.pk).update(
-            status=Notification.Status.FAILED if give_up else Notification.Status.PENDING,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
+        error = f"{type(exc).__name__}: {exc}"[:2000]
         logger.warning("notice %s: sending failed (attempt %s)", notice.pk, notice.attempts)
         if give_up:
+            _give_up(notice, error=error)
             return False
+        Notification.objects.filter(pk=notice.pk).update(
+            status=Notification.Status.PENDING, last_error=error
+        )
         raise DeliveryFailed(str(exc)) from exc
     with transaction.atomic():
         Notification.objects.filter(pk=notice.pk).update(
@@ -97,6 +97,32 @@ def deliver(notification_id: int) -> bool:
             },
         )
     return True
+
+
+# Sent when an email has failed for good: ``notification`` (the row, with its recipient
+# and event) and ``at``. notices.receivers answers it by telling the administrators in
+# their inbox (services.tell_administrators_email_failed): a signal, because the
+# services import the tasks, which import this module.
+email_failed = Signal()
+
+
+def _give_up(notice: Notification, *, error: str) -> None:
+    """Mark an email failed for good (nothing sends it again but ``manage.py notices
+    --retry``) and say so (``email_failed``: the administrators are told). The mark stands
+    whatever happens to the telling: a failure to tell is logged, and /health/'s details
+    count the failed emails anyway."""
+    Notification.objects.filter(pk=notice.pk).update(
+        status=Notification.Status.FAILED, last_error=error
+    )
+    logger.warning("notice %s: failed for good after %s attempt(s)", notice.pk, notice.attempts)
+    answers = email_failed.send_robust(sender=Notification, notification=notice, at=timezone.now())
+    for _receiver, answer in answers:
+        if isinstance(answer, Exception):
+            logger.warning(
+                "notice %s: administrators not told of its failure (%s)",
+                notice.pk,
+                type(answer).__name__,
+            )
 
 
 def due_for_sweep(*, now: datetime, older_than_seconds: int = 60) -> list[int]:

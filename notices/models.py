@@ -57,6 +57,9 @@ class NoticeKind(models.TextChoices):
     # account (403, or 404 for records outside its scope) in a short time.
     REFUSED_OFTEN = "refused_often", "Many accesses refused to one account"
     REFUSED_OFTEN_AUDIT = "refused_often_audit", "Many accesses refused to one account, to review"
+    # To administrators, in the inbox alone: an email notice failed for good (its attempts
+    # spent, or its recipient deactivated or without an address) and nobody got it.
+    EMAIL_FAILED = "email_failed", "Email could not be sent"
 
 
 # About a person's own account rather than a referral (services.tell_account_owner).
@@ -90,8 +93,14 @@ ADMINISTRATOR_KINDS = frozenset(
         NoticeKind.RATE_LIMITED_AUDIT,
         NoticeKind.REFUSED_OFTEN,
         NoticeKind.REFUSED_OFTEN_AUDIT,
+        NoticeKind.EMAIL_FAILED,
     }
 )
+
+# Written to the inbox alone, never emailed, whoever the recipient: that an email failed
+# is not emailed (the mail relay may be what failed, and an email about a failed email
+# that failed in turn would raise another, without end). services.notice_rows holds it.
+INBOX_ONLY_KINDS = frozenset({NoticeKind.EMAIL_FAILED})
 
 
 class NoticeEvent(models.Model):

@@ -17,7 +17,9 @@ from agencies.policy import Capability, users_with
 from agencies.rates import RefusedVia, rate_refused
 from agencies.refusals import refusals_exceeded
 from core import security_log
-from notices.models import EMAIL_ONLY_KINDS, NoticeKind
+from notices import services
+from notices.delivery import email_failed
+from notices.models import EMAIL_ONLY_KINDS, NoticeKind, Notification
 from notices.services import raise_notice, tell_account_owner
 
 KIND_FOR_CHANGE = {
@@ -194,3 +196,14 @@ def _alert_administrators_and_auditors(*, kinds, keys, reference, at, links, fai
                 )
     except Exception as error:  # noqa: BLE001 - the refusal stands whatever happens here
         failed(error)
+
+
+@receiver(
+    email_failed, sender=Notification, dispatch_uid="notices.tell_administrators_email_failed"
+)
+def tell_administrators_email_failed(sender, *, notification, at, **kwargs) -> None:
+    """An email failed for good (notices.delivery): the administrators are told in their
+    inbox, in a savepoint of its own, so that a failure to tell (logged by delivery)
+    leaves the failed mark as it is."""
+    with transaction.atomic():
+        services.tell_administrators_email_failed(notification=notification, at=at)

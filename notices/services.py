@@ -18,8 +18,9 @@ from django.db import connections, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.policy import Capability, users_with
 from audit import inserts
-from notices.models import NoticeEvent, NoticeKind, Notification
+from notices.models import INBOX_ONLY_KINDS, NoticeEvent, NoticeKind, Notification
 from notices.tasks import dispatch
 
 # What each notice says. Only a reference and a link: safeguarding details never travel
@@ -223,6 +224,20 @@ TEXT = {
         "told too. More refusals for the same account soon after this one are not alerted "
         "again; every one is in the security log.",
     ),
+    # {reference}: the email by its number, its kind, and its referral and recipient by
+    # id, as "email 812 (decision overdue, referral 45) to account 12"; never a name or an
+    # address. In the inbox alone (INBOX_ONLY_KINDS).
+    NoticeKind.EMAIL_FAILED: (
+        "Email could not be sent: {reference}",
+        "An email from Front Door could not be sent and will not be tried again: "
+        "{reference}, given up on {due}. Its recipient has not been told by email what it "
+        "said (an overdue alert or a decision's feedback may be about a child at risk): "
+        "tell them another way if it matters. The failed emails are listed in the "
+        "administration pages with their last error; once the mail server or the "
+        "recipient's address is mended, manage.py notices --retry on the server sends them "
+        "again. Emails that fail soon after this one are not alerted again; every one is "
+        "in that list.",
+    ),
     NoticeKind.TWO_STEP_CODE_REUSED: (
         "A two-step code of yours was used again",
         "A code from your authenticator app that had already been used to sign in to your "
@@ -271,6 +286,7 @@ LINK_TEXT = {
     NoticeKind.RATE_LIMITED_AUDIT: "Review that day's access log",
     NoticeKind.REFUSED_OFTEN: "Open it in the administration pages",
     NoticeKind.REFUSED_OFTEN_AUDIT: "Review that day's access log",
+    NoticeKind.EMAIL_FAILED: "See the failed emails",
 }
 
 
@@ -368,7 +384,7 @@ def notice_rows(
                     **common,
                 )
             )
-        if email_to or person.email:
+        if (email_to or person.email) and kind not in INBOX_ONLY_KINDS:
             rows.append(
                 Notification(channel=Notification.Channel.EMAIL, address=email_to, **common)
             )
@@ -450,4 +466,35 @@ def tell_account_owner(
         link=settings.BASE_URL + reverse("account"),
         email_to=email_to,
         inbox=inbox,
+    )
+
+
+def tell_administrators_email_failed(
+    *, notification: Notification, at: datetime
+) -> NoticeEvent | None:
+    """An email notice failed for good (``notices.delivery``'s ``email_failed``, answered
+    in notices.receivers): tell every administrator,
+    in the inbox alone (EMAIL_FAILED is in INBOX_ONLY_KINDS: the mail relay may be what
+    failed), at most once in ``FAILED_EMAIL_ALERT_MINUTES`` however many fail while the
+    relay is down (every one is in the admin's list of failed emails). The email by its
+    number, its kind, its referral and recipient by id; never a name or an address. A
+    failed notice of this kind is never told again (there is none to fail: it is never
+    emailed; and were there one, telling it would raise another without end)."""
+    if notification.kind in INBOX_ONLY_KINDS:
+        return None
+    minutes = settings.FAILED_EMAIL_ALERT_MINUTES
+    window = int(at.timestamp()) // (minutes * 60)
+    about = NoticeKind(notification.kind).label.lower()
+    referral_id = notification.event.referral_id
+    if referral_id is not None:
+        about = f"{about}, referral {referral_id}"
+    return raise_notice(
+        key=f"email-failed:window:{minutes}:{window}",
+        kind=NoticeKind.EMAIL_FAILED,
+        recipients=users_with(Capability.MANAGE_SYSTEM),
+        reference=f"email {notification.pk} ({about}) to account {notification.recipient_id}",
+        due=at,
+        link=settings.BASE_URL
+        + reverse("admin:notices_notification_changelist")
+        + "?status__exact=failed",
     )

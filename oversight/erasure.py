@@ -10,8 +10,10 @@ their notifications, and every history row of all of these. A referral linked to
 child goes the same way. Siblings referred together share a submission, which holds
 only who sent it and when: it goes with its last referral, so a sibling not yet due
 keeps it. Access-log rows and audit events go when older than their own periods, and
-notifications delivered longer ago than theirs (oversight.retention.notifications_due:
-never an email still to send or failed, nor feedback to a referrer).
+notifications delivered (or emails failed for good) longer ago than theirs
+(oversight.retention.notifications_due: never an email still to send, nor feedback to a
+referrer); then the notice events about no case whose keys cannot recur, left with no
+notification (oversight.retention.notice_events_due).
 
 Each batch is one transaction that asks the schedule again about its own rows (locked),
 erases them and appends an audit event of counts (no ids, no names); run again, nothing
@@ -301,6 +303,26 @@ def erase_due(*, now=None, schedule=None, batch: int = BATCH, log_batch: int = L
                 break
             Notification.objects.filter(pk__in=ids)._raw_delete(DEFAULT_DB_ALIAS)
             erased = Erased({"notifications": len(ids)})
+            _record(erased, schedule)
+            total.merge(erased)
+
+    # Then the notice events left with no notification, of the kinds whose key cannot be
+    # made again (retention.EVENTS_THAT_CANNOT_RECUR: never one about a case, which goes
+    # with its case above). Nothing adds a notification to an event after it is written
+    # (services.raise_notice writes both at once), so none can arrive between the look and
+    # the delete.
+    while True:
+        with transaction.atomic():
+            ids = list(
+                retention.notice_events_due(before)
+                .select_for_update()
+                .order_by("pk")
+                .values_list("pk", flat=True)[:log_batch]
+            )
+            if not ids:
+                break
+            NoticeEvent.objects.filter(pk__in=ids)._raw_delete(DEFAULT_DB_ALIAS)
+            erased = Erased({"notice events": len(ids)})
             _record(erased, schedule)
             total.merge(erased)
     return total

@@ -140,3 +140,11 @@ HEALTH_MAX_PENDING_AGE = timedelta(
     minutes=env_int("FRONTDOOR_HEALTH_MAX_PENDING_MINUTES", 15, minimum=1)
 )
 HEALTH_MAX_SCAN_AGE = timedelta(minutes=env_int("FRONTDOOR_HEALTH_MAX_SCAN_MINUTES", 5, minimum=1))
+# An email that fails for good is told to the administrators in their inbox, at most once
+# in this many minutes however many fail (every one is in the admin's list of emails).
+FAILED_EMAIL_ALERT_MINUTES = env_int("FRONTDOOR_FAILED_EMAIL_ALERT_MINUTES", 60, minimum=1)
+# /health/'s details count the emails that failed for good in this many hours, and say
+# not ok while there is one (the status and its 503 do not change: see frontdoor/health.py).
+HEALTH_FAILED_EMAIL_WINDOW = timedelta(
+    hours=env_int("FRONTDOOR_HEALTH_FAILED_EMAIL_HOURS", 24, minimum=1)
+)

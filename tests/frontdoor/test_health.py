@@ -168,3 +168,77 @@ def test_health_is_503_when_an_email_notice_has_waited_too_long(monitor):
 
     assert response.status_code == 503
     assert response.json()["notices"]["oldest_pending_seconds"] >= 20 * 60
+
+
+# --- Emails that failed for good (issue 13) ------------------------------------------------
+
+
+def _failed_email(*, last_attempt_hours_ago: float):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notices.models import Notification
+    from referrals.services import acknowledge
+    from tests.factories import ReferralFactory
+
+    referral = ReferralFactory()
+    acknowledge(referral)
+    Notification.objects.filter(channel="email", event__referral_id=referral.pk).update(
+        status=Notification.Status.FAILED,
+        attempts=8,
+        claimed_at=timezone.now() - timedelta(hours=last_attempt_hours_ago),
+        last_error="SMTPServerDisconnected: relay down",
+    )
+
+
+def test_the_details_count_the_emails_failed_in_the_window_and_say_not_ok(
+    sysadmin_client, settings
+):
+    from datetime import timedelta
+
+    settings.HEALTH_FAILED_EMAIL_WINDOW = timedelta(hours=24)
+    _failed_email(last_attempt_hours_ago=1)
+    _failed_email(last_attempt_hours_ago=23)
+    _failed_email(last_attempt_hours_ago=25)  # before the window: not counted
+
+    response = sysadmin_client.get("/health/")
+
+    body = response.json()
+    assert body["failed_emails"] == {"ok": False, "count": 2, "hours": 24}
+    # Reported, not a reason for a 503: the database, broker and outbox are fine.
+    assert (response.status_code, body["status"], body["notices"]["ok"]) == (200, "ok", True)
+
+
+def test_the_details_say_ok_with_no_failed_email_in_the_window(monitor, settings):
+    from datetime import timedelta
+
+    settings.HEALTH_FAILED_EMAIL_WINDOW = timedelta(hours=2)
+    _failed_email(last_attempt_hours_ago=3)
+
+    assert monitor.get("/health/").json()["failed_emails"] == {"ok": True, "count": 0, "hours": 2}
+
+
+def test_a_failed_email_leaves_the_anonymous_answer_ok(client):
+    """A failure for good is something that happened, not a state of the web process: a
+    balancer or the public must not see 'unavailable' for a day because one address
+    bounced (frontdoor/health.py, check_failed_emails)."""
+    _failed_email(last_attempt_hours_ago=1)
+
+    response = client.get("/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_a_retried_email_no_longer_counts_until_it_fails_again(sysadmin_client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _failed_email(last_attempt_hours_ago=1)
+    assert sysadmin_client.get("/health/").json()["failed_emails"]["count"] == 1
+
+    call_command("notices", retry=True, stdout=StringIO())
+
+    assert sysadmin_client.get("/health/").json()["failed_emails"]["count"] == 0

@@ -14,6 +14,7 @@ from agencies.census import AgencyType
 from agencies.changes import SignInChange, tell_owner
 from agencies.models import Role
 from notices import receivers
+from notices import services as notices
 from notices.models import EMAIL_ONLY_KINDS, NoticeKind, Notification
 from notices.services import inbox_link
 from referrals.models import Outcome
@@ -75,6 +76,8 @@ EXPECTED = {
     # Many accesses refused to one account: the same two pages.
     NoticeKind.REFUSED_OFTEN: ("admin:agencies_user_change", None),
     NoticeKind.REFUSED_OFTEN_AUDIT: ("oversight:access-log", None),
+    # An email failed for good: the administrators' list of failed emails.
+    NoticeKind.EMAIL_FAILED: ("admin:notices_notification_changelist", None),
 }
 URL_PARAM = {
     "account": None,
@@ -86,6 +89,7 @@ URL_PARAM = {
     "oversight:access-log": None,
     "admin:axes_accessattempt_changelist": None,
     "admin:agencies_user_change": None,
+    "admin:notices_notification_changelist": None,
 }
 RATIONALE = "Three referrals for neglect this year; early help did not change the children's day."
 
@@ -177,6 +181,14 @@ def every_kind_of_notice():
             sender=None, user_id=screener.pk, count=20, minutes=10, at=T0 + timedelta(days=40),
             moment=1,
         )  # fmt: skip
+        # And an email failed for good, told to the administrators (raised by delivery in
+        # tests/notices/test_failed_email_alerts.py).
+        notices.tell_administrators_email_failed(
+            notification=Notification.objects.filter(channel=Notification.Channel.EMAIL)
+            .select_related("event")
+            .first(),
+            at=T0 + timedelta(days=40),
+        )
     return Notification.objects.filter(channel=Notification.Channel.INBOX).select_related(
         "event", "recipient"
     )

@@ -1,9 +1,10 @@
 """Notifications under the retention schedule: ``retention_review`` counts and
-``retention_erase`` erases the inbox notices and emails delivered longer ago than
-``RETENTION_NOTIFICATION_DAYS``; never an email still to send or failed, never feedback
-to a referrer (it goes with its case), and never the notice events (they keep a notice
-from being raised twice). On PostgreSQL and SQLite alike: the notification tables are
-plain tables, with no trigger."""
+``retention_erase`` erases the inbox notices and emails delivered, and the emails failed
+for good written, longer ago than ``RETENTION_NOTIFICATION_DAYS``; never an email still
+to send, never feedback to a referrer (it goes with its case); and then the notice events
+left with no notification whose key cannot recur (the rules for those:
+test_retention_notice_events.py). On PostgreSQL and SQLite alike: the notification
+tables are plain tables, with no trigger."""
 
 from __future__ import annotations
 
@@ -76,6 +77,11 @@ def outbox(settings):
 
 
 DELIVERED = {"read", "unread", "sent email", "not about a case", "to an account's owner"}
+# Delivered, or failed for good: what goes once past the period.
+DUE = DELIVERED | {"failed email"}
+# The events of "not about a case" and "to an account's owner" (a sign-in locked, a
+# password changed: keys that cannot recur) go once their notifications have gone.
+EVENTS_DUE = 2
 
 
 def _left(outbox) -> set[str]:
@@ -89,10 +95,12 @@ def test_delivered_notifications_past_their_period_are_erased_and_no_other(outbo
     with at(LATER):
         text = _erase()
 
-    assert _left(outbox) == set(outbox) - DELIVERED
-    assert "notifications: 5" in text
-    # The events stay: they keep a scan from raising the same notice again.
-    assert NoticeEvent.objects.count() == events
+    assert _left(outbox) == set(outbox) - DUE
+    assert "notifications: 6" in text
+    # The events about a case stay: they keep a scan from raising the same notice again.
+    assert NoticeEvent.objects.count() == events - EVENTS_DUE
+    assert not NoticeEvent.objects.filter(referral_id__isnull=True).exists()
+    assert "notice events: 2" in text
 
 
 def test_a_notification_inside_its_period_is_kept(outbox, settings):
@@ -112,7 +120,6 @@ def test_an_unsent_email_is_never_erased_however_old(outbox):
     assert _left(outbox) == {
         "pending email",
         "sending email",
-        "failed email",
         "feedback",
         "feedback by email",
         "amended feedback",
@@ -130,9 +137,10 @@ def test_the_erasure_of_notifications_leaves_an_audit_event_of_counts_and_runs_o
         _erase()
         again = _erase()
 
-    (event,) = AuditEvent.objects.filter(kind=EventKind.RECORDS_ERASED)
-    assert event.detail["erased"] == {"notifications": 5}
-    assert event.detail["schedule"]["notification_days"] == 365
+    first, second = AuditEvent.objects.filter(kind=EventKind.RECORDS_ERASED).order_by("pk")
+    assert first.detail["erased"] == {"notifications": 6}
+    assert second.detail["erased"] == {"notice events": 2}
+    assert first.detail["schedule"]["notification_days"] == 365
     assert "Nothing was due for erasure; nothing erased." in again
 
 
@@ -142,9 +150,10 @@ def test_notifications_are_erased_in_batches_each_with_its_event(outbox):
     with at(LATER):
         erased = erasure.erase_due(log_batch=2)
 
-    assert erased.counts == {"notifications": 5}
+    assert erased.counts == {"notifications": 6, "notice events": 2}
     events = AuditEvent.objects.filter(kind=EventKind.RECORDS_ERASED)
-    assert sorted(e.detail["erased"]["notifications"] for e in events) == [1, 2, 2]
+    assert sorted(e.detail["erased"].get("notifications", 0) for e in events) == [0, 2, 2, 2]
+    assert sorted(e.detail["erased"].get("notice events", 0) for e in events) == [0, 0, 0, 2]
 
 
 def test_the_review_counts_the_notifications_due_and_erases_none(outbox):
@@ -155,8 +164,9 @@ def test_the_review_counts_the_notifications_due_and_erases_none(outbox):
         call_command("retention_review", stdout=out)
 
     text = out.getvalue()
-    assert plan.notifications == 5
-    assert "Notifications delivered before 2026-04-06: 5" in text
+    assert (plan.notifications, plan.notice_events) == (6, 2)
+    assert "Notifications delivered (or emails failed) before 2026-04-06: 6" in text
+    assert "Notice events about no case from before 2026-04-06: 2" in text
     assert "notifications 365 days after they were delivered" in text
     assert "Nothing was erased" in text
     assert _left(outbox) == set(outbox)

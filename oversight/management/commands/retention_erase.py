@@ -9,8 +9,8 @@ class Command(BaseCommand):
     help = (
         "Erase what the retention schedule makes due (see retention_review first): each "
         "child due with everything about them, referrals linked to no child, and "
-        "access-log rows, audit events and delivered notifications past their periods; in "
-        "batches, each a "
+        "access-log rows, audit events, delivered notifications, failed emails and the "
+        "notice events about no case past their periods; in batches, each a "
         "transaction with an audit event of its counts. Run it as the role that owns the "
         "tables (the one that runs migrate). Safe to run again: it erases only what is due. "
         "Erased is gone for good: it erases nothing without --yes."

@@ -17,9 +17,10 @@ def describe(schedule: retention.Schedule) -> str:
         f"{max(schedule.until_age, schedule.years_after_last_activity)} years after it); "
         f"the access log {schedule.access_log_years} years; audit events "
         f"{schedule.audit_event_years} years; notifications {schedule.notification_days} "
-        "days after they were delivered (never an email still to send or failed, nor "
-        "feedback to a referrer, which goes with its case). The council's schedule sets these "
-        "(FRONTDOOR_RETENTION_*: see docs/DATA.md)."
+        "days after they were delivered, or written for an email that failed (never an "
+        "email still to send, nor feedback to a referrer, which goes with its case), and "
+        "then the notice events about no case that cannot be raised again. The council's "
+        "schedule sets these (FRONTDOOR_RETENTION_*: see docs/DATA.md)."
     )
 
 
@@ -58,8 +59,12 @@ class Command(BaseCommand):
             f"{due.departed_versions:,}"
         )
         write(
-            f"  Notifications delivered before {due.notifications_before:%Y-%m-%d}: "
-            f"{due.notifications:,}"
+            f"  Notifications delivered (or emails failed) before "
+            f"{due.notifications_before:%Y-%m-%d}: {due.notifications:,}"
+        )
+        write(
+            f"  Notice events about no case from before {due.notifications_before:%Y-%m-%d}: "
+            f"{due.notice_events:,}"
         )
         if (
             due.case_records
@@ -67,6 +72,7 @@ class Command(BaseCommand):
             or due.audit_events
             or due.departed_versions
             or due.notifications
+            or due.notice_events
         ):
             write(
                 "Nothing was erased. To erase it, run manage.py retention_erase as the role "
