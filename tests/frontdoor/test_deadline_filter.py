@@ -40,3 +40,13 @@ def test_the_discussion_page_says_the_minutes_are_due_by_the_end_of_the_day(audi
 
     assert "Due out by the end of Mon 30 Nov 2026." in html
     assert "00:00" not in html
+
+
+@pytest.mark.django_db
+def test_the_discussions_list_gives_each_deadline_its_day(auditor_client):
+    StrategyDiscussionFactory(minutes_due_at=MIDNIGHT, see_child_by=AFTERNOON, child_seen_at=None)
+
+    html = auditor_client.get("/strategy/").content.decode()
+
+    assert "Due by the end of Mon 30 Nov<" in html
+    assert "By Tue 2 Jun, 14:05" in html
