@@ -16,7 +16,7 @@ from html import escape
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 
 from referrals import display
@@ -45,6 +45,7 @@ class RowWriter:
         self.after = after
         self.zone = timezone.get_current_timezone()
         self.months = [""] + [str(MONTHS_3[month]).title() for month in range(1, 13)]
+        self.weekdays = [str(WEEKDAYS_ABBR[day]) for day in range(7)]
         self.statuses = {str(value): str(label) for value, label in Status.choices}
         self.outcomes = {str(value): str(label) for value, label in Outcome.choices}
         self.detail = _address("referrals:detail")
@@ -64,6 +65,12 @@ class RowWriter:
             f"{local.day} {self.months[local.month]} {local.year}, "
             f"{local.hour:02d}:{local.minute:02d}"
         )
+
+    def deadline(self, moment: datetime) -> str:
+        """As "D j M Y, H:i" reads it: "Tue 5 Jan 2027, 09:30". A deadline names its day,
+        so that "due Monday" is not missed on a Friday afternoon."""
+        local = moment.astimezone(self.zone)
+        return f"{self.weekdays[local.weekday()]} {self.time(moment)}"
 
     @staticmethod
     def link(address: tuple[str, str], pk: int) -> str:
@@ -93,7 +100,7 @@ class RowWriter:
         if challenge.is_open:
             state = (
                 f"Challenge open: stage {int(challenge.stage_order)}, response due "
-                f"{self.time(challenge.stage_due_at)}"
+                f"{self.deadline(challenge.stage_due_at)}"
             )
         else:
             state = f"Challenge resolved: {escape(challenge.resolution)}"
@@ -206,7 +213,7 @@ class RowWriter:
             )
         lines += [
             f'      <td class="govuk-table__cell">{self.time(row["received_at"])}</td>\n',
-            f'      <td class="govuk-table__cell">{self.time(row["decision_due_at"])}</td>\n',
+            f'      <td class="govuk-table__cell">{self.deadline(row["decision_due_at"])}</td>\n',
             '      <td class="govuk-table__cell"><strong class="govuk-tag '
             f'govuk-tag--{STATUS_COLOURS.get(status, "blue")}">'
             f"{escape(self.statuses.get(status, status))}</strong></td>\n",

@@ -1,5 +1,7 @@
+from datetime import timedelta
+
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from core.clock import describe_duration
 from frontdoor import navigation
@@ -47,6 +49,18 @@ def outcome_label(value: str) -> str:
 def age(born) -> str:
     """'7 years', '14 months' or '3 weeks', as a front-door worker would say it."""
     return display.age(born, today=timezone.localdate())
+
+
+@register.filter
+def deadline(moment, day_format: str = "D j M Y") -> str:
+    """A deadline with its day, and one at midnight as the end of the day before: "by Tue
+    1 Dec, 00:00" is read as some time on Tuesday when it means Monday night."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    if local.hour == 0 and local.minute == 0:
+        return f"the end of {dateformat.format(local - timedelta(days=1), day_format)}"
+    return f"{dateformat.format(local, day_format)}, {local:%H:%M}"
 
 
 @register.filter

@@ -188,3 +188,20 @@ def test_the_account_page_says_how_to_ask(referrer_client):
 
     assert "When you leave" in page
     assert "ask an administrator to anonymise your account" in page
+
+
+def test_what_will_happen_is_the_column_after_the_account_so_a_phone_shows_it(
+    sysadmin_client,
+):
+    active = UserFactory(first_name="Still", last_name="Here")
+
+    page = (
+        confirmed(sysadmin_client)
+        .post(CHANGELIST, {"action": "anonymise_departed", "_selected_action": [active.pk]})
+        .content.decode()
+    )
+
+    table = page[page.index('aria-label="Accounts chosen"') :]
+    table = table[: table.index("</table>")]
+    assert table.index(">Account<") < table.index(">What will happen<") < table.index(">Name<")
+    assert table.index("Not anonymised:") < table.index("Still Here")

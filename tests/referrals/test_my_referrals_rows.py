@@ -124,7 +124,7 @@ def test_an_open_challenge_to_the_decision_is_shown_and_no_second_can_be_raised(
 
     assert (
         f'<a class="govuk-link" href="/challenges/{challenge.pk}/">Challenge open: stage 1, '
-        "response due 12 Mar 2026, 17:05"
+        "response due Thu 12 Mar 2026, 17:05"
     ) in html
     assert "Challenge this decision" not in html
 
@@ -195,7 +195,7 @@ def test_discussions_with_a_section_47_outcome_are_listed_newest_first_with_thei
     assert f"/challenges/raise/discussion/{first.pk}/" not in html
     assert (
         f'href="/challenges/{challenge.pk}/">Challenge open: stage 1, response due '
-        '11 Mar 2026, 09:00<span class="govuk-visually-hidden"> (the discussion\'s outcome on '
+        'Wed 11 Mar 2026, 09:00<span class="govuk-visually-hidden"> (the discussion\'s outcome on '
         "FD-2026-610006)</span>"
     ) in html
 
@@ -317,3 +317,16 @@ def test_a_leads_page_runs_a_fixed_number_of_statements_whatever_it_holds(
 
     assert first.content.decode().count('data-testid="discussion-outcome"') == 2
     assert second.content.decode().count('data-testid="discussion-outcome"') == 12
+
+
+def test_the_decision_due_time_names_its_day(teacher):
+    ReferralFactory(
+        referrer=teacher,
+        reference="FD-2026-610010",
+        received_at=NOW - timedelta(hours=2),
+        decision_due_at=NOW + timedelta(hours=22),
+    )
+
+    html = row(page(teacher), "FD-2026-610010")
+
+    assert '<td class="govuk-table__cell">Wed 11 Mar 2026, 10:00</td>' in html

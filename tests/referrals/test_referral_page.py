@@ -161,3 +161,15 @@ def test_siblings_referred_together_link_to_each_other(teacher):
 
     assert f'<a class="govuk-link" href="/referrals/{second.pk}/">{second.reference}</a>' in html
     assert f'href="/referrals/{first.pk}/"' not in html
+
+
+@pytest.mark.parametrize("address", ["/referrals/{pk}/", "/triage/referrals/{pk}/"])
+def test_an_address_not_given_says_so_rather_than_showing_a_blank(teacher, address):
+    referral = ReferralFactory(referrer=teacher, child_address="", child_postcode="")
+    reader = teacher if address.startswith("/referrals/") else UserFactory(role=Role.SCREENER)
+
+    html = client_for(reader).get(address.format(pk=referral.pk)).content.decode()
+
+    row = html[html.index(">Address</dt>") :]
+    row = row[: row.index("</dd>")]
+    assert row.endswith("Not given")

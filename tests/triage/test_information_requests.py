@@ -359,7 +359,7 @@ def test_the_request_page_says_who_asked_and_when_it_is_due(health_partner, scre
     text = page.content.decode()
     assert "Alex Moss" in text
     assert "3 June 2026, 11:00" in text  # asked, in London time
-    assert "3 June 2026, 14:00" in text  # due
+    assert "Wednesday 3 June 2026, 14:00" in text  # due, with its day
 
 
 def test_viewing_a_request_writes_the_access_log(health_partner, referral):
@@ -383,7 +383,7 @@ def test_an_overdue_request_is_marked_overdue_in_words(health_partner):
         after = client_for(health_partner).get("/requests/").content.decode()
 
     assert "Overdue" not in before
-    assert "Due 3 Jun, 13:00" in before
+    assert "Due Wed 3 Jun, 13:00" in before  # the day too: is it before the weekend?
     assert ">Overdue<" in after
     assert "1 overdue" in after
 
@@ -643,3 +643,22 @@ def test_another_referrals_household_is_not_shown(health, health_partner, referr
 
     assert "Someone Elsewhere" not in html
     assert "names no one else in the child's household" in html
+
+
+def test_the_screening_page_and_the_send_page_name_the_day_of_each_deadline(
+    screener, referral, health
+):
+    """On a Friday afternoon "due 3 Jun, 14:00" does not say whether it is Monday."""
+    with time_machine.travel(NOW, tick=False):
+        referral.received_at = NOW - timedelta(hours=4)
+        referral.decision_due_at = NOW + timedelta(hours=20)
+        referral.save(update_fields=["received_at", "decision_due_at"])
+        send(referral, screener, health, due_at=NOW + timedelta(hours=4))
+        client = client_for(screener)
+        screening = client.get(f"/triage/referrals/{referral.pk}/").content.decode()
+        refused = client.post(
+            f"/requests/send/{referral.pk}/", send_form(None, **{"ir-question": ""})
+        ).content.decode()
+
+    assert "Wed 3 Jun 2026, 15:00" in screening  # the answer's due time, London summer time
+    assert "is due by Thursday 4 June 2026, 07:00." in refused  # the decision's
