@@ -158,7 +158,11 @@ class ChildForm(GovukFormMixin, forms.Form):
         label="Date of birth",
         required=False,
         label_for_errors="the date of birth",
-        help_text="For example, 17 5 2018. Leave blank for an unborn baby.",
+        help_text=(
+            "For example, 17 5 2018. Leave blank if you do not know it (say what you know "
+            "of their age in your description), or for an unborn baby: give the expected "
+            "date below."
+        ),
     )
     child_expected_date_of_birth = DateField(
         label="Expected date of birth (unborn babies only)",

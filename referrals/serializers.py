@@ -60,8 +60,8 @@ HELP = {
     "child_first_name": "The child's first name; 'Unborn' for an unborn baby.",
     "child_last_name": "The child's last name.",
     "child_other_names": "Other names the child is known by, or previous names.",
-    "child_date_of_birth": "Date of birth (YYYY-MM-DD), today or earlier. Leave out for an "
-    "unborn baby.",
+    "child_date_of_birth": "Date of birth (YYYY-MM-DD), today or earlier. Leave out when it "
+    "is not known, or for an unborn baby (give child_expected_date_of_birth).",
     "child_expected_date_of_birth": "An unborn baby's expected date of birth (YYYY-MM-DD), "
     "within the next 10 months. Give this or child_date_of_birth, not both.",
     "child_gender": "CIN census gender code: 1 male, 2 female, 9 indeterminate, 0 not known.",
