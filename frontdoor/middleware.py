@@ -89,6 +89,39 @@ class NoStoreMiddleware:
         return response
 
 
+class ErrorTitleMiddleware:
+    """A page shown again with an error summary starts its title with "Error: " (GOV.UK's
+    error summary pattern): the title is the first thing a screen reader says, and the
+    tab a person comes back to shows it. Done here, for every page, because the title is
+    written before the form that failed (base.html cannot know), and error pages are
+    shown by many views with many forms. Only a whole page: an htmx piece has no title.
+    """
+
+    SUMMARY = b'class="govuk-error-summary"'
+    TITLE = b"<title>"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.streaming
+            or not response.get("Content-Type", "").startswith("text/html")
+            or self.SUMMARY not in response.content
+        ):
+            return response
+        content = response.content
+        start = content.find(self.TITLE)
+        if start == -1 or content.startswith(b"Error: ", start + len(self.TITLE)):
+            return response
+        at = start + len(self.TITLE)
+        response.content = content[:at] + b"Error: " + content[at:]
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
+
+
 class ClientAddressMiddleware:
     """Every security log event written while a request is answered carries its client
     address (ASVS 7.1.4), resolved as django-axes resolves it for sign-in lockouts

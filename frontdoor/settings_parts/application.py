@@ -158,6 +158,8 @@ MIDDLEWARE = [
     # is Django's at zlib's level 1 (a page's CPU; frontdoor.middleware.GZipMiddleware).
     "frontdoor.middleware.GZipMiddleware",
     "frontdoor.middleware.NoStoreMiddleware",
+    # A page shown with an error summary: "Error: " first in its title (GOV.UK's pattern).
+    "frontdoor.middleware.ErrorTitleMiddleware",
     # The security log names the client address of each event written in a request.
     "frontdoor.middleware.ClientAddressMiddleware",
     "frontdoor.middleware.ApiAttachmentMiddleware",

@@ -1,0 +1,60 @@
+"""A page shown again with an error summary starts its title with "Error: " (GOV.UK's
+pattern: the title is what a screen reader says first), whichever view and form it is."""
+
+import re
+
+import pytest
+from django.http import HttpResponse
+from django.urls import reverse
+
+from agencies.models import Role
+from frontdoor.middleware import ErrorTitleMiddleware
+from tests.clients import client_for
+from tests.factories import ChallengeFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _title(response) -> str:
+    return re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1)
+
+
+def test_a_form_shown_again_with_its_errors_has_error_first_in_its_title(make_user):
+    # The screener's referral page: its template's title knows nothing of the forms on it.
+    referral = ReferralFactory()
+    client = client_for(make_user(Role.SCREENER))
+
+    page = client.get(reverse("triage:referral", args=[referral.pk]))
+    refused = client.post(reverse("triage:note", args=[referral.pk]), {"text": ""})
+
+    assert page.status_code == 200
+    assert not _title(page).startswith("Error:")
+    assert refused.status_code == 400
+    assert 'class="govuk-error-summary"' in refused.content.decode()
+    assert _title(refused) == "Error: " + _title(page)
+
+
+def test_a_page_whose_template_says_error_itself_says_it_once():
+    challenge = ChallengeFactory()
+    client = client_for(challenge.decision.referral.referrer)
+
+    refused = client.post(reverse("challenges:reply", args=[challenge.pk]), {"text": ""})
+
+    assert refused.status_code == 400
+    assert _title(refused).startswith("Error: ")
+    assert not _title(refused).startswith("Error: Error:")
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        # An htmx piece: no title to change.
+        (b'<div class="govuk-error-summary">There is a problem</div>', "text/html"),
+        # Not a page at all.
+        (b'{"html": "<title>x</title><div class=\\"govuk-error-summary\\">"}', "application/json"),
+    ],
+)
+def test_what_is_not_a_whole_page_is_left_as_it_is(rf, content, content_type):
+    middleware = ErrorTitleMiddleware(lambda request: HttpResponse(content, content_type))
+
+    assert middleware(rf.get("/")).content == content
