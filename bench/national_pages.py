@@ -36,8 +36,8 @@ def pages(failures: Failures) -> None:  # noqa: PLR0915 - one page after another
     from django.utils import timezone
 
     from agencies.models import User
+    from referrals.mine_views import MY_REFERRALS_PAGE_SIZE
     from referrals.models import Referral
-    from referrals.views import MY_REFERRALS_PAGE_SIZE
     from triage.child_views import PIECE_SIZE
     from triage.chronology import timeline
     from triage.selectors import queue_for

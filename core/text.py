@@ -22,7 +22,7 @@ LF, and U+2028/U+2029 (line and paragraph separators) become LF. In one-line tex
 name, a phone number) a line break or tab becomes a space.
 
 Pure (no Django): the forms (``referrals.form_mixins.GovukFormMixin``), the API serializers
-(``referrals.serializers.CleanTextMixin``) and the drafts (``referrals.drafts``) all call
+(``referrals.serializer_mixins.CleanTextMixin``) and the drafts (``referrals.drafts``) all call
 it.
 """
 

@@ -27,7 +27,7 @@ from referrals.api_rules import NhsNumber, Postcode, given
 from referrals.matching import find_matches
 from referrals.models import Child
 from referrals.parsers import MAX_JSON_BYTES, BoundedJSONParser
-from referrals.serializers import CleanTextMixin
+from referrals.serializer_mixins import CleanTextMixin
 
 MAX_MATCHES = 10
 PARAMETERS = ("first_name", "last_name", "date_of_birth", "postcode", "nhs_number")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals import mine_views, views
 
 app_name = "referrals"
 
@@ -12,6 +12,6 @@ urlpatterns = [
     path("new/<int:draft_id>/<slug:slug>/", views.section, name="section"),
     path("new/<int:draft_id>/<slug:slug>/coaching/", views.coaching, name="coaching"),
     path("submitted/<int:submission_id>/", views.submitted, name="submitted"),
-    path("mine/", views.mine, name="mine"),
-    path("<int:referral_id>/", views.detail, name="detail"),
+    path("mine/", mine_views.mine, name="mine"),
+    path("<int:referral_id>/", mine_views.detail, name="detail"),
 ]

@@ -165,6 +165,29 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+# Playwright's sync API leaves its asyncio event loop marked running in this thread from
+# when it starts until it stops, and while a loop runs Django keeps the thread's database
+# connections apart from those it kept before (asgiref's thread-critical Local: plain
+# thread-local storage without a running loop, a context variable with one). A connection
+# opened before the browser tests (making the test database, the tests before them) was
+# then never closed, nor one opened while they run, and at the end of the session the
+# test database could not be dropped: "is being accessed by other users". So each side's
+# connections are closed as the loop starts and before it stops.
+@pytest.fixture(scope="session")
+def _connections_closed_before_playwright_starts():
+    from django.db import connections
+
+    connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def playwright(_connections_closed_before_playwright_starts, playwright):
+    from django.db import connections
+
+    yield playwright
+    connections.close_all()  # before pytest-playwright's own teardown stops the loop
+
+
 def skip_postgres_marked(items, vendor: str) -> None:
     """A test marked ``postgres`` needs PostgreSQL: on any other database it is skipped,
     with the marker's reason if it gives one (``@pytest.mark.postgres(reason="...")``),

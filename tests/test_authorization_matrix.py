@@ -102,7 +102,7 @@ MATRIX = {
         for method in ("GET", "POST")
     },
     # The second step with a security key: like the code step, everyone signed in goes on
-    # (302) while FRONTDOOR_MFA_REQUIRED is off; tests/agencies/test_security_keys.py
+    # (302) while FRONTDOOR_MFA_REQUIRED is off; tests/agencies/test_security_key_sign_in.py
     # has it on.
     ("two-step-key", "POST"): {**dict.fromkeys(authz.ROLES, 302), "anonymous": LOGIN},
     # Security keys on the account page: the two-step roles only. Adding one asks a name

@@ -1,10 +1,13 @@
 """`make test` runs the suite in two pytest-xdist workers; what would collide between
 workers is kept apart (README, "Running the tests")."""
 
+import asyncio
 import re
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from tests.notices import test_outbox_reliability
 
@@ -40,3 +43,42 @@ def test_no_worker_empties_the_browser_tests_output_folder(request):
     definitions = request._fixturemanager.getfixturedefs("delete_output_dir", request.node)
     assert definitions[-1].func.__module__ == "tests.conftest"
     assert definitions[-1].func() is None
+
+
+def test_a_running_event_loop_gives_the_thread_other_database_connections():
+    """Why tests/conftest.py closes the connections as Playwright starts and stops: while
+    an event loop runs in a thread (Playwright's sync API leaves one running), Django
+    keeps that thread's connections apart from those it had, which would stay open and
+    keep the test database from being dropped at the end of the session."""
+    seen = {}
+
+    def in_a_thread_of_its_own():
+        loop = asyncio.new_event_loop()
+        try:
+            seen["before"] = connections[DEFAULT_DB_ALIAS]
+            asyncio.events._set_running_loop(loop)
+            try:
+                seen["while running"] = connections[DEFAULT_DB_ALIAS]
+            finally:
+                asyncio.events._set_running_loop(None)
+            seen["after"] = connections[DEFAULT_DB_ALIAS]
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=in_a_thread_of_its_own)
+    thread.start()
+    thread.join(timeout=30)
+
+    assert seen["while running"] is not seen["before"]
+    assert seen["after"] is seen["before"]
+
+
+def test_playwright_starts_and_stops_with_the_threads_connections_closed(request):
+    definitions = request._fixturemanager.getfixturedefs("playwright", request.node)
+    ours = definitions[-1]
+
+    assert ours.func.__module__ == "tests.conftest"
+    # Closed before pytest-playwright's fixture starts the loop; the override's own
+    # teardown closes those opened while it ran, before the plugin's stops it.
+    assert ours.argnames == ("_connections_closed_before_playwright_starts", "playwright")
+    assert definitions[-2].func.__module__ == "pytest_playwright.pytest_playwright"

@@ -14,7 +14,7 @@ from core.exceptions import AlreadyDecided, DomainError, NotPermitted
 from referrals.api_rules import MinWords, required_when
 from referrals.models import Outcome
 from referrals.selectors import referrals_visible_to
-from referrals.serializers import CleanTextMixin
+from referrals.serializer_mixins import CleanTextMixin
 from triage.footprint import UNUSUAL_OUTCOMES
 from triage.models import Decision
 from triage.services.decisions import (

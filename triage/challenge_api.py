@@ -14,7 +14,7 @@ from audit.models import AccessLog
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.api_rules import MinWords
 from referrals.models import Referral
-from referrals.serializers import CleanTextMixin
+from referrals.serializer_mixins import CleanTextMixin
 from triage.models import Challenge, StrategyDiscussion
 from triage.services.challenges import (
     MIN_REASON_WORDS,

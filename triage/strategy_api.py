@@ -28,7 +28,7 @@ from referrals.api_rules import NotInFuture
 from referrals.models import Referral
 from referrals.pagination import KeysetPagination
 from referrals.parsers import BoundedJSONParser
-from referrals.serializers import CleanTextMixin
+from referrals.serializer_mixins import CleanTextMixin
 from triage import selectors
 from triage.models import (
     AgencyContribution,

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from agencies.models import Role, SecurityKey
-from tests.agencies.test_security_keys import (
+from tests.agencies.security_keys import (
     ADD,
     FINISH,
     KEY_STEP,

@@ -19,7 +19,8 @@ from agencies.census import AgencyType
 from agencies.models import Role
 from audit.models import AccessLog
 from oversight.versions import PAGE_SIZE
-from referrals.models import Gender, Outcome, Referral
+from referrals.census import Gender
+from referrals.models import Outcome, Referral
 from tests.clients import client_for
 from tests.factories import (
     AgencyFactory,

@@ -15,7 +15,7 @@ from django.test import Client
 from agencies.models import Role
 from core.clock import LONDON
 from frontdoor.celery import app as celery_app
-from referrals.models import CallerType
+from referrals.census import CallerType
 from reporting import performance as p
 from reporting import summary, tasks
 from reporting.models import SummaryWeek, WeeklyFigures, WeeklyTotals

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,55 +14,18 @@ from referrals.census import (
     Gender,
     Religion,
 )
+from referrals.models.children import Child
+from referrals.models.choices import (
+    HOUSE_MAX,
+    NARRATIVE_MAX,
+    SHORT_TEXT_MAX,
+    Channel,
+    Outcome,
+    ParentalConsent,
+    PatternAnswer,
+    Status,
+)
 from referrals.validation import validate_nhs_number, validate_postcode
-
-# Limits on free text: generous for what a referrer writes, small enough that no one
-# pastes a whole case file into a box.
-NARRATIVE_MAX = 6000
-SHORT_TEXT_MAX = 200
-HOUSE_MAX = 2000
-
-
-class Status(models.TextChoices):
-    RECEIVED = "received", "Received"
-    SCREENING = "screening", "Screening"
-    AWAITING_DECISION = "awaiting_decision", "Awaiting decision"
-    DECIDED = "decided", "Decided"
-
-
-class Outcome(models.TextChoices):
-    """What a manager decides for a referral (triage.Decision records it)."""
-
-    NO_FURTHER_ACTION = "nfa", "No further action"
-    SIGNPOST = "signpost", "Signpost to universal services"
-    EARLY_HELP = "early_help", "Early help"
-    ASSESSMENT_S17 = "s17", "Child and family assessment (section 17)"
-    STRATEGY_S47 = "s47", "Strategy discussion (section 47)"
-    OPEN_CASE = "open_case", "Already an open case"
-
-
-class Channel(models.TextChoices):
-    WEB = "web", "Web form"
-    API = "api", "API"
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "Email"
-
-
-class PatternAnswer(models.TextChoices):
-    """Is this new, or part of a pattern? The referrer answers for every child; a
-    referral sent through the API without the answer says it was not asked."""
-
-    NEW = "new", "New"
-    PATTERN = "pattern", "Part of a pattern"
-    DONT_KNOW = "dont_know", "Don't know"
-    NOT_ASKED = "not_asked", "Not asked (sent without an answer)"
-
-
-class ParentalConsent(models.TextChoices):
-    CONSENTED = "consented", "Parents know and agreed to the referral"
-    AWARE_NOT_CONSENTED = "aware_not_consented", "Parents know but did not agree"
-    NOT_AWARE = "not_aware", "Parents do not know about the referral"
-    NOT_SOUGHT = "not_sought", "Consent was not sought"
 
 
 class ReferenceSequence(models.Model):
@@ -90,84 +51,6 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"Submission {self.pk}"
-
-
-class Child(models.Model):
-    """A person known to the front door. Referrals describe a child as given; once a
-    screener matches it, the referral is linked to one Child, whose chronology gathers
-    everything known about them."""
-
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    other_names = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
-    expected_date_of_birth = models.DateField(null=True, blank=True)
-    gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.NOT_KNOWN)
-    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
-    first_language = models.CharField(max_length=60, blank=True)
-    # None: not known.
-    interpreter_needed = models.BooleanField(null=True, blank=True, default=None)
-    religion = models.CharField(max_length=12, choices=Religion.choices, default=Religion.NOT_KNOWN)
-    disabilities = models.JSONField(default=list, blank=True)
-    address = models.TextField(max_length=400, blank=True)
-    postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
-    school = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
-    nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number])
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children_created",
-    )
-
-    history = HistoricalRecords(history_manager=ReusedClassHistoryManager)
-
-    class Meta:
-        ordering = ["last_name", "first_name"]
-        indexes = [
-            # Covering (on PostgreSQL): child matching ranks the children born on about
-            # 30 nearby dates by name, and reads the candidates born on the date given,
-            # from this index alone (docs/matching.md): every column it reads.
-            models.Index(
-                fields=["date_of_birth"],
-                include=["last_name", "first_name", "id", "other_names", "postcode", "nhs_number"],
-                name="referrals_child_dob_rows",
-            ),
-            models.Index(fields=["postcode"]),
-            models.Index(fields=["last_name", "first_name"]),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["nhs_number"],
-                condition=~models.Q(nhs_number=""),
-                name="one_child_per_nhs_number",
-            ),
-            # The census return counts these codes: no other value may be stored.
-            models.CheckConstraint(
-                name="child_has_birth_date_or_expected_date_not_both",
-                condition=~models.Q(
-                    date_of_birth__isnull=False, expected_date_of_birth__isnull=False
-                ),
-            ),
-            models.CheckConstraint(
-                name="child_gender_is_known", condition=models.Q(gender__in=Gender.values)
-            ),
-            models.CheckConstraint(
-                name="child_ethnicity_is_known", condition=models.Q(ethnicity__in=Ethnicity.values)
-            ),
-            models.CheckConstraint(
-                name="child_religion_is_known", condition=models.Q(religion__in=Religion.values)
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Child {self.pk}"
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
 
 
 # The columns of a referral's versions that are not indexed (see Referral.history).
@@ -576,95 +459,3 @@ class HouseholdMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relationship}"
-
-
-class ReferralDraft(models.Model):
-    """A referral being written: saved on the server as the user goes, so that nothing
-    typed is lost on a validation error or when the session times out. Emptied when it
-    is sent, deleted when left unsent too long (referrals.drafts); not history-tracked,
-    so that what was typed is not kept in a history table that cannot be deleted from."""
-
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referral_drafts"
-    )
-    data = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    submission = models.OneToOneField(
-        Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="draft"
-    )
-
-    class Meta:
-        indexes = [models.Index(fields=["owner", "updated_at"])]
-
-    def __str__(self) -> str:
-        return f"Draft {self.pk}"
-
-    @property
-    def deleted_after(self):
-        """From when an unsent draft may be deleted (settings.DRAFT_RETENTION_DAYS after
-        it was last saved; the nightly purge does it)."""
-        return self.updated_at + timedelta(days=settings.DRAFT_RETENTION_DAYS)
-
-
-class CoachingOutcome(models.TextChoices):
-    ACTED_ON = "acted_on", "Acted on"
-    EXPLAINED = "explained", "Explained"
-    IGNORED = "ignored", "Ignored"
-
-
-class CoachingPrompt(models.Model):
-    """A coaching prompt the referrer was shown while writing a referral (the rules are
-    in referrals.coaching), and what became of it by the time it was sent: acted on
-    (the text sent no longer draws the prompt), explained (it still does, and the
-    referrer said why they could not say more) or ignored. Written when a referral is
-    submitted from the web form, one row per field and rule, for each child's referral;
-    so the agency quality figures can compare prompts shown with prompts acted on."""
-
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="coaching")
-    field = models.CharField(max_length=40, help_text="The form field coached, e.g. worry")
-    rule = models.CharField(max_length=40, help_text="The rule code, e.g. incident_only")
-    agency_type = models.CharField(
-        max_length=40, blank=True, help_text="The agency type the wording was tuned to"
-    )
-    shown_at = models.DateTimeField(help_text="When the prompt was first shown")
-    outcome = models.CharField(max_length=12, choices=CoachingOutcome.choices)
-    explanation = models.TextField(max_length=2000, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["referral", "field", "rule"], name="one_coaching_prompt_per_rule"
-            ),
-            models.CheckConstraint(
-                name="coaching_outcome_is_known",
-                condition=models.Q(outcome__in=CoachingOutcome.values),
-            ),
-            models.CheckConstraint(
-                name="coaching_explained_has_explanation",
-                condition=~models.Q(outcome="explained") | ~models.Q(explanation=""),
-            ),
-        ]
-        indexes = [models.Index(fields=["rule", "outcome"])]
-
-    def __str__(self) -> str:
-        return f"{self.field}:{self.rule}"
-
-
-class IdempotencyRecord(models.Model):
-    """A POST made with an Idempotency-Key: a retry with the same key and body gets the
-    same referral back; the same key with a different body is refused."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64)
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="one_referral_per_idempotency_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"Idempotency key for {self.referral_id}"
