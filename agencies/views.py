@@ -45,7 +45,9 @@ SIGNED_OUT_TAG = "fd-signed-out"
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path on this site only: ``redirect`` takes anything else without a slash ("zzz")
+    # for a URL name, and one that names none is a NoReverseMatch, a server error.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

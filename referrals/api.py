@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -57,12 +58,20 @@ class MayRefer(BasePermission):
         return may_refer(request.user)
 
 
+# C0 controls (NUL among them, which PostgreSQL cannot store at all), DEL and C1.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _idempotency_key(request) -> str | None:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
         raise ValidationError(
             {IDEMPOTENCY_HEADER: [f"Must be 1 to {IDEMPOTENCY_KEY_MAX} characters long."]}
         )
+    # Refused, not stripped: the key is the client's to compare, so a changed key would
+    # never match its retry.
+    if key is not None and _CONTROL.search(key):
+        raise ValidationError({IDEMPOTENCY_HEADER: ["Must not contain control characters."]})
     return key
 
 
@@ -165,7 +174,8 @@ class ReferralList(AccessLoggedList, generics.ListAPIView):
                 {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX},
                 OpenApiParameter.HEADER,
                 description=f"Any unique string of 1 to {IDEMPOTENCY_KEY_MAX} characters, for "
-                "example a UUID, chosen by you for this referral (an empty one is a 400).",
+                "example a UUID, chosen by you for this referral (an empty one, or one with a "
+                "control character, is a 400).",
             )
         ],
         responses={

@@ -98,6 +98,10 @@ def decode(token: str, *, queryset: QuerySet, ordering: tuple[str, ...]) -> Posi
             raise InvalidPosition(token)
         if isinstance(parsed, int) and not -(2**63) <= parsed < 2**63:
             raise InvalidPosition(token)
+        # No row's text holds a NUL (PostgreSQL cannot store one), and a query with one
+        # fails in the driver rather than finding nothing.
+        if isinstance(parsed, str) and "\x00" in parsed:
+            raise InvalidPosition(token)
         values.append(parsed)
     return Position(
         values=values, backwards=bool(raw[0] & _BACKWARDS), inclusive=bool(raw[0] & _INCLUSIVE)

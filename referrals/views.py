@@ -221,7 +221,7 @@ def children(request: HttpRequest, draft_id: int) -> HttpResponse:
         action = request.POST.get("action", "")
         if action.startswith("remove-"):
             index = action.removeprefix("remove-")
-            if not index.isdigit():
+            if not (index.isascii() and index.isdigit()):
                 raise Http404
             drafts.remove_child(draft, int(index))
             messages.success(request, "Child removed from this referral")
@@ -274,7 +274,7 @@ def _children_page(request, draft, *, too_many: bool = False) -> HttpResponse:
 
 
 def _save_child_on_timeout(request, user, draft_id, index):
-    if index != "new" and not index.isdigit():
+    if index != "new" and not (index.isascii() and index.isdigit()):
         raise Http404
     draft = drafts.get_draft(user=user, draft_id=draft_id)
     drafts.save_child(draft, None if index == "new" else int(index), request.POST)
@@ -291,7 +291,7 @@ def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
     stored_children = draft.data.get("children", [])
     if index == "new":
         position = None
-    elif not index.isdigit():
+    elif not (index.isascii() and index.isdigit()):
         raise Http404
     else:
         position = int(index)

@@ -93,7 +93,7 @@ class DateField(forms.MultiValueField):
             raise not_real
         try:
             return date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
+        except (ValueError, OverflowError):  # a day or month of 30 digits overflows
             raise not_real from None
 
     def compress(self, data_list):  # clean() does the work

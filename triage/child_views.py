@@ -57,7 +57,8 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
     # queue. Only one of this child's own referrals is accepted. A manager may convene a
     # discussion from the child's latest referral.
     came_from = request.GET.get("referral", "")
-    back_to_id = int(came_from) if came_from.isdigit() and int(came_from) in referral_ids else None
+    given = came_from.isascii() and came_from.isdigit()  # not "²", which int() refuses
+    back_to_id = int(came_from) if given and int(came_from) in referral_ids else None
     convene_id = (
         referral_ids[0] if referral_ids and can(request.user, Capability.CONVENE_STRATEGY) else None
     )

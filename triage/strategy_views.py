@@ -344,7 +344,8 @@ child_seen = _record(forms.ChildSeenForm, "seen_form", _child_seen)
 def action_done(request: HttpRequest, discussion_id: int) -> HttpResponse:
     discussion = _discussion_or_404(request, discussion_id, to_record=True)
     action_id = request.POST.get("action", "")
-    if not action_id.isdigit():
+    # ASCII digits only: str.isdigit() is true of "²" too, which int() refuses.
+    if not (action_id.isascii() and action_id.isdigit()):
         raise SuspiciousOperation("No action named")
     action = get_object_or_404(DiscussionAction, pk=int(action_id), discussion=discussion)
     try:

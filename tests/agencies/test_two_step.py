@@ -144,6 +144,15 @@ def test_a_referrer_is_not_asked_for_a_code(client):
     assert client.get(VERIFY)["Location"] == "/"
 
 
+@pytest.mark.parametrize("next_", ["zzz", "-1", "0000-00-00", "home"])
+def test_a_next_that_is_not_a_path_goes_home_not_to_a_server_error(client, next_):
+    UserFactory(username="pat", role=Role.REFERRER)
+    sign_in(client, "pat")
+
+    assert client.get(VERIFY, {"next": next_})["Location"] == "/"
+    assert client.post("/accounts/two-step/key/", {"next": next_})["Location"] == "/"
+
+
 def test_with_the_setting_off_a_manager_signs_in_with_the_password(client, settings):
     settings.MFA_REQUIRED = False
     TOTPDeviceFactory(user__username="ruth")

@@ -285,6 +285,15 @@ def test_an_idempotency_key_over_255_characters_gets_400(referrer):
     assert Referral.objects.count() == 0
 
 
+@pytest.mark.parametrize("key", ["k\x00", "k\x1b[0m", "k\x7f", "k\x85"])
+def test_an_idempotency_key_with_a_control_character_gets_400_not_a_server_error(referrer, key):
+    response = post(api_as(referrer), referral_body(), **{"Idempotency-Key": key})
+
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()
+    assert Referral.objects.count() == 0
+
+
 def test_a_failed_attempt_does_not_use_up_its_key(referrer):
     client = api_as(referrer)
     assert post(client, referral_body(worry=""), **{"Idempotency-Key": "k"}).status_code == 400

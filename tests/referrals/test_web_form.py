@@ -302,6 +302,10 @@ def test_a_professional_caller_takes_their_agencys_census_source(screener_client
         ("post", "/referrals/new/{id}/child/abc/", {}),
         ("get", "/referrals/new/{id}/child/7/", {}),
         ("post", "/referrals/new/{id}/children/", {"action": "remove-abc"}),
+        # Digits to str.isdigit(), not to int(): once a server error.
+        ("get", "/referrals/new/{id}/child/\u00b2/", {}),
+        ("post", "/referrals/new/{id}/child/\u00b2/", {}),
+        ("post", "/referrals/new/{id}/children/", {"action": "remove-\u00b2"}),
         ("get", "/referrals/new/{id}/no-such-section/", {}),
         ("get", "/referrals/new/999999/concerns/", {}),
     ],

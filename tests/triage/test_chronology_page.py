@@ -210,3 +210,16 @@ def test_the_first_event_of_a_piece_added_in_place_takes_the_focus():
 
     assert html.count("autofocus") == 1
     assert '<h2 class="moj-timeline__title" tabindex="-1" autofocus>Decision 0</h2>' in html
+
+
+def test_a_referral_to_go_back_to_that_is_not_a_number_is_ignored_not_a_server_error(
+    manager_client,
+):
+    child = ChildFactory()
+    ReferralFactory(child=child)
+
+    response = manager_client.get(
+        reverse("children:chronology", args=[child.pk]), {"referral": "\u00b2"}
+    )
+
+    assert response.status_code == 200

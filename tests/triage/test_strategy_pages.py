@@ -240,3 +240,16 @@ def test_a_manager_changes_attendees_and_the_warning_goes(manager_client, agenci
     assert discussion.attendees.count() == 3
     detail = manager_client.get(reverse("strategy:detail", args=[discussion.pk]))
     assert b"data-warning" not in detail.content
+
+
+@pytest.mark.parametrize("action", ["", "abc", "\u00b2"])
+def test_marking_an_action_done_without_an_action_id_is_a_400_not_a_server_error(
+    manager_client, action
+):
+    discussion = StrategyDiscussionFactory()
+
+    response = manager_client.post(
+        reverse("strategy:action-done", args=[discussion.pk]), {"action": action}
+    )
+
+    assert response.status_code == 400
