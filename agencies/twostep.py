@@ -127,7 +127,8 @@ def _reused(device: Authenticator, token: str) -> bool:
     ``last_t``), given again while that step is still within the accepted window: a
     second sign-in with a code already used, as someone who watched it being typed, or
     a proxy that relayed it, would try."""
-    if device.last_t < 0 or not token.isdigit():
+    # ASCII digits only: str.isdigit() is true of "²" too, which int() refuses.
+    if device.last_t < 0 or not (token.isascii() and token.isdigit()):
         return False
     now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
     if abs(now - device.last_t) > device.tolerance + 1:

@@ -29,7 +29,7 @@ def coaching_agency_type(draft: ReferralDraft) -> str | None:
         agency = draft.owner.agency
         return agency.type if agency else None
     agency_id = _first(stored(draft, RECEIVED.slug), "caller_agency")
-    if agency_id.isdigit():
+    if agency_id.isascii() and agency_id.isdigit():
         return Agency.objects.filter(pk=int(agency_id)).values_list("type", flat=True).first()
     return None
 

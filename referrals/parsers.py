@@ -24,7 +24,12 @@ class BoundedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        if declared and declared.isdigit() and int(declared) > MAX_JSON_BYTES:
+        if (
+            declared
+            and declared.isascii()
+            and declared.isdigit()
+            and int(declared) > MAX_JSON_BYTES
+        ):
             raise PayloadTooLarge()
         # Read one byte past the limit, in case the length header was absent or wrong.
         body = stream.read(MAX_JSON_BYTES + 1)

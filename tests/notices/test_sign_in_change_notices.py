@@ -235,6 +235,30 @@ def test_a_code_given_again_is_refused_and_its_owner_told_someone_may_have_seen_
     assert ADMINISTRATOR in email.body
 
 
+def test_a_code_of_other_digits_after_a_sign_in_is_refused_not_a_server_error(
+    told, mailoutbox, settings
+):
+    """Superscript digits pass str.isdigit() but not int(): the check for a code given
+    again, run after a recent sign-in, answered 500."""
+    settings.MFA_REQUIRED = True
+    device = TOTPDeviceFactory(user__username="ruth")
+
+    def signed_in_then_odd_digits():
+        first = Client()
+        first.post("/accounts/login/", {"username": "ruth", "password": PASSWORD})
+        first.post("/accounts/two-step/verify/", {"code": totp(device.bin_key)})
+        again = Client()
+        again.post("/accounts/login/", {"username": "ruth", "password": PASSWORD})
+        return again.post(
+            "/accounts/two-step/verify/", {"code": "\u00b2\u00b3\u00b9\u00b2\u00b3\u00b9"}
+        )
+
+    response = told(signed_in_then_odd_digits)
+
+    assert response.status_code == 200
+    assert "That code has already been used" not in response.content.decode()
+
+
 def test_a_wrong_code_is_not_taken_for_a_code_given_again(told, mailoutbox, caplog, settings):
     settings.MFA_REQUIRED = True
     device = TOTPDeviceFactory(user__username="ruth")
