@@ -176,6 +176,10 @@ class Notification(models.Model):
     last_error = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When ``manage.py notices --retry`` last put it back to be sent: the time an email
+    # may wait before it is given up (delivery.give_up_expired) runs from this, or, never
+    # retried, from ``created_at``.
+    retried_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
