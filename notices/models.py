@@ -58,7 +58,8 @@ class NoticeKind(models.TextChoices):
     REFUSED_OFTEN = "refused_often", "Many accesses refused to one account"
     REFUSED_OFTEN_AUDIT = "refused_often_audit", "Many accesses refused to one account, to review"
     # To administrators, in the inbox alone: an email notice failed for good (its attempts
-    # spent, or its recipient deactivated or without an address) and nobody got it.
+    # spent, its recipient deactivated or without an address, or unsent too long) and
+    # nobody got it.
     EMAIL_FAILED = "email_failed", "Email could not be sent"
 
 
