@@ -81,8 +81,9 @@ def check_notices(now) -> dict:
 
 
 def check_failed_emails(now) -> dict:
-    """Emails that failed for good (their attempts spent, or their recipient deactivated)
-    in the last ``HEALTH_FAILED_EMAIL_WINDOW``, by their last attempt (``claimed_at``:
+    """Emails that failed for good (their attempts spent, their recipient deactivated, or
+    unsent too long and given up) in the last ``HEALTH_FAILED_EMAIL_WINDOW``, by their
+    last attempt or when they were given up (``claimed_at``:
     ``manage.py notices --retry`` clears it, so a retried email counts again only if it
     fails again). Not ok while there is one: someone was not told something, perhaps an
     overdue alert about a child at risk.

@@ -28,6 +28,7 @@ class EmailNoticeAdmin(PolicyModelAdmin):
         "attempts",
         "created_at",
         "claimed_at",
+        "retried_at",
         "sent_at",
         "last_error",
     ]

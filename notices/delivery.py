@@ -1,5 +1,5 @@
 """Sending one email notice, exactly once; finding the notices the sweeper must resend;
-the heartbeats of the periodic jobs."""
+giving up those that have waited too long; the heartbeats of the periodic jobs."""
 
 from __future__ import annotations
 
@@ -106,14 +106,18 @@ def deliver(notification_id: int) -> bool:
 email_failed = Signal()
 
 
-def _give_up(notice: Notification, *, error: str) -> None:
+def _give_up(notice: Notification, *, error: str, only_if: Q | None = None, **changes) -> bool:
     """Mark an email failed for good (nothing sends it again but ``manage.py notices
     --retry``) and say so (``email_failed``: the administrators are told). The mark stands
     whatever happens to the telling: a failure to tell is logged, and /health/'s details
-    count the failed emails anyway."""
-    Notification.objects.filter(pk=notice.pk).update(
-        status=Notification.Status.FAILED, last_error=error
-    )
+    count the failed emails anyway. ``only_if``: a condition on the row, in the same
+    UPDATE, for a caller that holds no claim on it (``give_up_expired``); False, and
+    nobody told, when the row no longer meets it. ``changes``: more columns to set."""
+    rows = Notification.objects.filter(pk=notice.pk)
+    if only_if is not None:
+        rows = rows.filter(only_if)
+    if not rows.update(status=Notification.Status.FAILED, last_error=error, **changes):
+        return False
     logger.warning("notice %s: failed for good after %s attempt(s)", notice.pk, notice.attempts)
     answers = email_failed.send_robust(sender=Notification, notification=notice, at=timezone.now())
     for _receiver, answer in answers:
@@ -123,6 +127,7 @@ def _give_up(notice: Notification, *, error: str) -> None:
                 notice.pk,
                 type(answer).__name__,
             )
+    return True
 
 
 def due_for_sweep(*, now: datetime, older_than_seconds: int = 60) -> list[int]:
@@ -149,3 +154,44 @@ def due_for_sweep(*, now: datetime, older_than_seconds: int = 60) -> list[int]:
         )
         .values_list("pk", flat=True)[:1000]
     )
+
+
+def _expired(now: datetime) -> Q:
+    """An email still to send that has waited longer than ``EMAIL_GIVE_UP_AFTER`` since it
+    was written, or since ``manage.py notices --retry`` put it back (``retried_at``):
+    pending, or sending under a claim past its lease (as ``claim`` takes one over: a live
+    worker's claim is younger)."""
+    cutoff = now - settings.EMAIL_GIVE_UP_AFTER
+    return (
+        Q(channel=Notification.Channel.EMAIL, created_at__lt=cutoff)
+        & (Q(retried_at__isnull=True) | Q(retried_at__lt=cutoff))
+        & (
+            Q(status=Notification.Status.PENDING)
+            | Q(
+                status=Notification.Status.SENDING, claimed_at__lt=now - settings.NOTICE_CLAIM_LEASE
+            )
+        )
+    )
+
+
+def give_up_expired(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Give up the emails that have waited too long to be sent (the relay down for days,
+    no worker, a row left ``sending`` by a worker lost): each marked failed, "expired
+    without being sent", and told to the administrators as any failure is (``_give_up``).
+    Each row by one conditional UPDATE on its status and age, so that one sent, or
+    claimed by a live worker, meanwhile is left as it is (on PostgreSQL the UPDATE waits
+    for a worker holding the row and checks the condition again on what it committed).
+    ``claimed_at`` becomes the time it was given up, which /health/'s count of recent
+    failures goes by. At most ``limit`` a run; how many were given up."""
+    now = now or timezone.now()
+    hours = round(settings.EMAIL_GIVE_UP_AFTER.total_seconds() / 3600)
+    error = f"expired without being sent: still unsent {hours} hours after it was queued"
+    condition = _expired(now)
+    candidates = (
+        Notification.objects.filter(condition).select_related("event").order_by("pk")[:limit]
+    )
+    given_up = 0
+    for notice in candidates:
+        if _give_up(notice, error=error, only_if=condition, claimed_at=now):
+            given_up += 1
+    return given_up

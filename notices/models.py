@@ -58,7 +58,8 @@ class NoticeKind(models.TextChoices):
     REFUSED_OFTEN = "refused_often", "Many accesses refused to one account"
     REFUSED_OFTEN_AUDIT = "refused_often_audit", "Many accesses refused to one account, to review"
     # To administrators, in the inbox alone: an email notice failed for good (its attempts
-    # spent, or its recipient deactivated or without an address) and nobody got it.
+    # spent, its recipient deactivated or without an address, or unsent too long) and
+    # nobody got it.
     EMAIL_FAILED = "email_failed", "Email could not be sent"
 
 
@@ -176,6 +177,10 @@ class Notification(models.Model):
     last_error = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When ``manage.py notices --retry`` last put it back to be sent: the time an email
+    # may wait before it is given up (delivery.give_up_expired) runs from this, or, never
+    # retried, from ``created_at``.
+    retried_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

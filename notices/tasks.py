@@ -70,3 +70,10 @@ def sweep(*, now=None, older_than_seconds: int = 60) -> int:
 @shared_task(name="notices.sweep_outbox", acks_late=True, soft_time_limit=50, time_limit=55)
 def sweep_outbox() -> int:
     return sweep()
+
+
+@shared_task(name="notices.give_up_expired_emails", acks_late=True)
+def give_up_expired_emails() -> int:
+    """Sent by beat every ten minutes: emails unsent past ``EMAIL_GIVE_UP_AFTER`` are
+    marked failed and the administrators told (notices.delivery.give_up_expired)."""
+    return delivery.give_up_expired()

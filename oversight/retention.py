@@ -28,7 +28,9 @@ Notifications are due when delivered longer ago than ``RETENTION_NOTIFICATION_DA
 (365): an inbox notice (delivered when written, read or not) and an email sent; and an
 email that failed for good, written longer ago than that (its administrators were told
 when it failed, and ``manage.py notices --retry`` would send a year-old notice about
-nothing current). Never an email still to send, and never a referrer's feedback notice:
+nothing current). Never an email still to send (notices.delivery.give_up_expired marks
+one failed once it has waited FRONTDOOR_EMAIL_GIVE_UP_HOURS, and it then goes as a failed
+email does), and never a referrer's feedback notice:
 it is the case's record that the referrer was told of the decision
 (reporting.performance's feedback figure counts it), and goes with the case.
 

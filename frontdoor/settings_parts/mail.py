@@ -92,6 +92,9 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "notices.heartbeat", "schedule": 60.0},
     "scan-clocks": {"task": "triage.scan_clocks", "schedule": float(SCAN_INTERVAL_SECONDS)},
     "sweep-outbox": {"task": "notices.sweep_outbox", "schedule": 60.0},
+    # Emails still unsent EMAIL_GIVE_UP_AFTER after they were queued: marked failed and
+    # told to the administrators (notices.tasks).
+    "give-up-expired-emails": {"task": "notices.give_up_expired_emails", "schedule": 600.0},
     # The performance figures' summary (reporting.tasks): this week and last every few
     # minutes, the last 13 weeks hourly, every week once a night.
     "performance-current-weeks": {
@@ -135,6 +138,13 @@ HEAD_OF_SERVICE_USERNAMES = env_list("FRONTDOOR_HEAD_OF_SERVICE", [])
 # worker may hold a claimed notice before another may take it over.
 NOTICE_MAX_ATTEMPTS = env_int("FRONTDOOR_NOTICE_MAX_ATTEMPTS", 8, minimum=1)
 NOTICE_CLAIM_LEASE = timedelta(seconds=env_int("FRONTDOOR_NOTICE_LEASE_SECONDS", 300, minimum=30))
+# An email still unsent this long after it was written (or put back by manage.py notices
+# --retry) is given up: marked failed, "expired without being sent", and the
+# administrators told as of any failure. Far longer than its attempts take: 8 attempts,
+# each retried within about 12 minutes of the last (the back-off's 10 minutes at most, or
+# the sweeper's minute after it), are spent in under 2 hours. Only something stuck (the
+# relay or the workers down for days, a row left sending) leaves one this long.
+EMAIL_GIVE_UP_AFTER = timedelta(hours=env_int("FRONTDOOR_EMAIL_GIVE_UP_HOURS", 72, minimum=24))
 # /health/ answers 503 when the oldest undelivered notice or the last scan is older.
 HEALTH_MAX_PENDING_AGE = timedelta(
     minutes=env_int("FRONTDOOR_HEALTH_MAX_PENDING_MINUTES", 15, minimum=1)

@@ -14,4 +14,5 @@ def test_every_scheduled_job_names_a_task_the_workers_register():
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
     assert "oversight.check_key_ages" in scheduled
+    assert "notices.give_up_expired_emails" in scheduled
     assert scheduled - registered == set()

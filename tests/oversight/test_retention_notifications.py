@@ -3,8 +3,9 @@
 for good written, longer ago than ``RETENTION_NOTIFICATION_DAYS``; never an email still
 to send, never feedback to a referrer (it goes with its case); and then the notice events
 left with no notification whose key cannot recur (the rules for those:
-test_retention_notice_events.py). On PostgreSQL and SQLite alike: the notification
-tables are plain tables, with no trigger."""
+test_retention_notice_events.py). An email still to send is never erased, but is given
+up once it has waited too long, and then goes as a failed email does. On PostgreSQL and
+SQLite alike: the notification tables are plain tables, with no trigger."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from django.db import connection
 from audit import triggers
 from audit.db_roles import append_only_tables
 from audit.models import AccessLog, AuditEvent, EventKind
+from notices import delivery
 from notices.models import NoticeEvent, NoticeKind, Notification
 from oversight import retention
 from oversight.triggers import history_tables
@@ -130,6 +132,25 @@ def test_an_unsent_email_is_never_erased_however_old(outbox):
         .count()
         == 0
     )
+
+
+def test_an_email_given_up_for_waiting_too_long_then_goes_as_any_failed_email(outbox):
+    """An email still to send is kept by retention however old, but not by the outbox:
+    beat gives it up after FRONTDOOR_EMAIL_GIVE_UP_HOURS (notices.delivery), and it is
+    then erased as a failed email is, by when it was written; a referrer's feedback
+    given up stays with its case."""
+    with at(WRITTEN):
+        unsent_feedback = _email(Status.PENDING, kind=NoticeKind.FEEDBACK)
+
+    with at(WRITTEN + timedelta(days=4)):
+        assert delivery.give_up_expired() == 3
+    with at(LATER):
+        _erase()
+
+    assert _left(outbox) == set(outbox) - DUE - {"pending email", "sending email"}
+    unsent_feedback.refresh_from_db()
+    assert unsent_feedback.status == Status.FAILED
+    assert unsent_feedback.last_error.startswith("expired without being sent")
 
 
 def test_the_erasure_of_notifications_leaves_an_audit_event_of_counts_and_runs_once(outbox):

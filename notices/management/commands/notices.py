@@ -60,8 +60,12 @@ class Command(BaseCommand):
             )
         if retry:
             ids = [n.pk for n in rows]
+            # retried_at: the time it may wait before it is given up runs afresh.
             Notification.objects.filter(pk__in=ids).update(
-                status=Notification.Status.PENDING, claimed_at=None, attempts=0
+                status=Notification.Status.PENDING,
+                claimed_at=None,
+                attempts=0,
+                retried_at=timezone.now(),
             )
             dispatch(ids)
             self.stdout.write(self.style.SUCCESS(f"{len(ids)} notice(s) dispatched again."))
