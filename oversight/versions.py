@@ -23,6 +23,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from agencies.census import SOURCE_OF_REFERRAL
 from agencies.models import Role, User
 from referrals.census import Disability
 from referrals.models import Outcome
@@ -79,6 +80,8 @@ VALUE_CHOICES = {
     "recommended_outcome": dict(Outcome.choices),
     "outcome_changed_from": dict(Section47Outcome.choices),
     "outcome_changed_to": dict(Section47Outcome.choices),
+    # In words, with the code a census return uses: "Schools (2A)".
+    "source_of_referral": {code: f"{words} ({code})" for code, words in SOURCE_OF_REFERRAL.items()},
 }
 DISABILITY_FIELDS = {"disabilities", "child_disabilities"}
 

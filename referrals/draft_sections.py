@@ -51,6 +51,13 @@ def next_page(draft: ReferralDraft, slug: str) -> str:
     return flow[flow.index(slug) + 1]
 
 
+def previous_page(draft: ReferralDraft, slug: str) -> str | None:
+    """The page before this one in the draft's order; None before the first."""
+    flow = flow_for(draft)
+    position = flow.index(slug)
+    return flow[position - 1] if position else None
+
+
 def section_by_slug(draft: ReferralDraft, slug: str) -> Section:
     for section in sections_for(draft):
         if section.slug == slug:

@@ -64,6 +64,18 @@ def _page_url(draft, page: str) -> str:
     return reverse("referrals:section", args=[draft.pk, page])
 
 
+def _back_url(request, draft, page: str) -> str:
+    """The back link: the step before this one (GOV.UK's back link goes to the previous
+    page), the drafts list before the first, and the check page for a change made from
+    it, where the referrer came from."""
+    if page != "check" and _returning_to_check(request):
+        return reverse("referrals:check", args=[draft.pk])
+    if page == "child" and draft.data.get("children"):
+        return _page_url(draft, drafts.CHILDREN)
+    previous = drafts.previous_page(draft, drafts.CHILDREN if page == "child" else page)
+    return _page_url(draft, previous) if previous else reverse("referrals:start")
+
+
 def _context(draft, **extra) -> dict:
     return {
         "draft": draft,
@@ -173,6 +185,7 @@ def section(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
             formset=formset,
             section=current,
             hide_errors=not show_errors,
+            back_url=_back_url(request, draft, slug),
             flow=drafts.flow_for(draft),
             coached=_coached(form, prompts) if coached else {},
             coaching_prompts=[p for p in prompts if not p.refused],
@@ -234,7 +247,12 @@ def children(request: HttpRequest, draft_id: int) -> HttpResponse:
             return render(
                 request,
                 "referrals/children.html",
-                _context(draft, children=[], no_children_error=True),
+                _context(
+                    draft,
+                    children=[],
+                    no_children_error=True,
+                    back_url=_back_url(request, draft, drafts.CHILDREN),
+                ),
                 status=200,
             )
         return redirect(_page_url(draft, drafts.next_page(draft, drafts.CHILDREN)))
@@ -269,6 +287,7 @@ def _children_page(request, draft, *, too_many: bool = False) -> HttpResponse:
             may_add_child=drafts.may_add_child(draft),
             max_children=settings.MAX_CHILDREN_PER_REFERRAL,
             too_many_error=too_many_children_message() if too_many else "",
+            back_url=_back_url(request, draft, drafts.CHILDREN),
         ),
     )
 
@@ -314,6 +333,7 @@ def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
                     position=position,
                     hide_errors=False,
                     action_url=_child_action(request, draft, index),
+                    back_url=_back_url(request, draft, "child"),
                 ),
             )
         form = ChildForm(request.POST)
@@ -331,6 +351,7 @@ def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
                 position=position,
                 hide_errors=False,
                 action_url=_child_action(request, draft, position),
+                back_url=_back_url(request, draft, "child"),
             ),
         )
     if position is None:
@@ -346,6 +367,7 @@ def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
             position=position,
             hide_errors=True,
             action_url=_child_action(request, draft, index),
+            back_url=_back_url(request, draft, "child"),
         ),
     )
 
@@ -421,6 +443,7 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
             problems=problem_list,
             show_problems=problems is not None or bool(found),
             prompts=prompt_list,
+            back_url=_back_url(request, draft, "check"),
         ),
         status=200,
     )

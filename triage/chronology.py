@@ -24,7 +24,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.dates import MONTHS
+from django.utils.dates import MONTHS, WEEKDAYS
 
 from referrals import pagination
 from referrals.census import ConcernCategory
@@ -488,6 +488,7 @@ _DESCRIBE: dict[str, Callable[..., Event]] = {
 def page_items(events: list[Event]) -> list[dict]:
     """What the chronology page shows of each event, formatted once here."""
     months = [""] + [str(MONTHS[number]) for number in range(1, 13)]
+    weekdays = [str(WEEKDAYS[number]) for number in range(7)]  # Monday is 0
     referral_url = _url_maker("triage:referral")
     discussion_url = _url_maker("strategy:detail")
     zone = timezone.get_current_timezone()
@@ -500,9 +501,11 @@ def page_items(events: list[Event]) -> list[dict]:
                 "kind": event.kind,
                 "title": event.title,
                 "by": event.by,
-                # As `date:"c"` and `date:"j F Y, H:i"` wrote them.
+                # As `date:"c"` and `date:"l j F Y, H:i"` wrote them: with the day of
+                # the week, as the project's deadlines and other events are shown.
                 "at_iso": at.isoformat(),
-                "at_text": f"{at.day} {months[at.month]} {at.year}, {at:%H:%M}",
+                "at_text": f"{weekdays[at.weekday()]} {at.day} {months[at.month]} {at.year}, "
+                f"{at:%H:%M}",
                 "tags": [{"text": tag, "colour": _tag_colour(tag)} for tag in event.tags],
                 "lines": event.lines,
                 "discussion_url": discussion_url(event.discussion_id)

@@ -201,7 +201,20 @@ class QueueFilter(ClockFilterSet):
             field.widget.choices = field.choices
 
 
-class AllocateForm(GovukFormMixin, forms.Form):
+class ScreeningPageForm(GovukFormMixin, forms.Form):
+    """A form of the screening page, which holds several: each has its own ids
+    (``<id_prefix>-<field>``), so that two fields of one name (the amendment's reason and
+    the unlinking's) do not share one and the error summary's link finds its own."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class AllocateForm(ScreeningPageForm):
+    id_prefix = "allocate"
     assigned_to = forms.ModelChoiceField(
         label="Allocate to",
         queryset=allocatable_users().order_by("first_name", "last_name"),
@@ -216,7 +229,9 @@ class AllocateForm(GovukFormMixin, forms.Form):
         )
 
 
-class NoteForm(GovukFormMixin, forms.Form):
+class NoteForm(ScreeningPageForm):
+    id_prefix = "note"
+
     text = forms.CharField(
         label="Add a screening note",
         max_length=NARRATIVE_MAX,
@@ -226,7 +241,9 @@ class NoteForm(GovukFormMixin, forms.Form):
     )
 
 
-class QualityForm(GovukFormMixin, forms.Form):
+class QualityForm(ScreeningPageForm):
+    id_prefix = "quality"
+
     comment = forms.CharField(
         label="Comment for the referrer's agency (optional)",
         max_length=2000,
@@ -242,7 +259,9 @@ class QualityForm(GovukFormMixin, forms.Form):
             self.fields[name].widget.attrs["class"] = "govuk-checkboxes__input"
 
 
-class RecommendForm(GovukFormMixin, forms.Form):
+class RecommendForm(ScreeningPageForm):
+    id_prefix = "recommend"
+
     outcome = forms.ChoiceField(
         label="Recommended outcome",
         choices=Outcome.choices,
@@ -264,7 +283,9 @@ def threshold_choices():
     ]
 
 
-class UnlinkChildForm(GovukFormMixin, forms.Form):
+class UnlinkChildForm(ScreeningPageForm):
+    id_prefix = "unlink"
+
     reason = forms.CharField(
         label="Why is this link wrong?",
         max_length=3000,
@@ -361,7 +382,9 @@ class DecisionForm(GovukFormMixin, forms.Form):
             self.fields["late_reason"].error_messages["required"] = "The decision is late: say why"
 
 
-class AmendForm(GovukFormMixin, forms.Form):
+class AmendForm(ScreeningPageForm):
+    id_prefix = "amend"
+
     outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices, widget=forms.RadioSelect)
     threshold_level = forms.TypedChoiceField(
         label="Threshold level", coerce=int, widget=forms.RadioSelect

@@ -115,6 +115,9 @@ class InformationRequestForm(InformationForm):
             due = timezone.localtime(initial_due_at)
             self.fields["due_date"].initial = due.date()
             self.fields["due_time"].initial = due.strftime("%H:%M")
+            # The boxes hold numbers: the hint says which day of the week they make.
+            offered = f"Offered: {due:%A} {due.day} {due:%B %Y}"
+            self.fields["due_date"].help_text = f"{offered}. For example, 27 11 2026"
 
 
 class AnswerForm(InformationForm):

@@ -108,6 +108,8 @@ def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -
     )
     decision = getattr(referral, "decision", None)
     quality = getattr(referral, "quality", None)
+    # The one form an action re-renders with its errors, summarised at the top.
+    error_form = next(iter(bound.values()), None)
     context = {
         "referral": referral,
         "flags": selectors.repeat_flags(referral),
@@ -140,6 +142,8 @@ def _render_referral(request, referral_id: int, *, status: int = 200, **bound) -
         "can_unlink": referral.child_id is not None and can(user, Capability.SCREEN),
         "unlink_form": bound.get("unlink_form") or forms.UnlinkChildForm(),
         "hide_errors": not bound,
+        "error_form": error_form,
+        "error_form_first_id": next(iter(error_form)).auto_id if error_form else None,
         "coaching": coaching_explanations(user, referral.pk),
     }
     context.update(information_requests_context(user=user, referral=referral, now=context["now"]))

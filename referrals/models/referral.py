@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from agencies.census import SOURCE_OF_REFERRAL
 from audit.history import ReusedClassHistoryManager
 from referrals.census import (
     CallerType,
@@ -413,6 +414,11 @@ class Referral(models.Model):
     def child_disability_labels(self) -> list[str]:
         labels = dict(Disability.choices)
         return [str(labels.get(code, code)) for code in self.child_disabilities or []]
+
+    @property
+    def source_of_referral_label(self) -> str:
+        """The census source in words ("Schools" for 2A), as people say it."""
+        return SOURCE_OF_REFERRAL.get(self.source_of_referral, self.source_of_referral)
 
     @property
     def has_voice_houses(self) -> bool:

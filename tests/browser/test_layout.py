@@ -222,3 +222,28 @@ def test_a_wide_table_scrolls_in_its_own_region_that_the_keyboard_can_reach(
     # (read at once, it is still 0 on a loaded machine).
     page.wait_for_function("(el) => el.scrollLeft > 0", arg=region.element_handle(), timeout=5_000)
     assert page.evaluate("() => window.scrollX") == 0
+
+
+def test_at_320px_the_queues_filters_fold_away_and_the_first_referral_is_on_the_first_screen(
+    page: Page, live_server
+):
+    seed_agencies_and_users()
+    first = ReferralFactory(received_at=timezone.now() - timedelta(hours=9))
+    ReferralFactory(received_at=timezone.now() - timedelta(hours=1))
+    sign_in(page, live_server.url, "screener")
+    queue = f"{live_server.url}{reverse('triage:queue')}"
+
+    page.set_viewport_size(NARROW)
+    page.goto(queue)
+    status = page.get_by_label("Status", exact=True)
+    expect(status).to_be_hidden()
+    expect(page.get_by_role("link", name=first.reference)).to_be_in_viewport()
+    # One tap opens them.
+    page.get_by_text("Filter the queue").click()
+    expect(status).to_be_visible()
+
+    # From tablet width up they are shown as before, with nothing to open.
+    page.set_viewport_size(WIDE)
+    page.goto(queue)
+    expect(status).to_be_visible()
+    expect(page.get_by_text("Filter the queue")).to_be_hidden()

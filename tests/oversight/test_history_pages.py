@@ -136,6 +136,8 @@ def test_a_referral_history_shows_readable_differences(people, case):
     assert created.changes["Agency"] == "Hillside Primary"
     assert created.changes["Referrer"] == "hist.referrer"
     assert created.changes["Parental consent"] == "Parents know and agreed to the referral"
+    # The census source in words, with the code a census return uses.
+    assert created.changes["Source of referral (census code)"] == "Schools (2A)"
     assert concern.changes == {"Category": "Neglect"}
     assert allocated.changes["Status"] == "Received → Screening"
     assert allocated.changes["Allocated to"] == "Not set → hist.screener"

@@ -123,7 +123,7 @@ def test_dates_and_links_read_as_the_template_filters_and_tags_wrote_them():
     for event, item in zip(events, items, strict=True):
         local = timezone.localtime(event.at)
         assert item["at_iso"] == dateformat.format(local, "c")
-        assert item["at_text"] == dateformat.format(local, "j F Y, H:i")
+        assert item["at_text"] == dateformat.format(local, "l j F Y, H:i")
         if event.referral:
             assert item["referral_url"] == reverse("triage:referral", args=[event.referral.pk])
             assert item["reference"] == event.referral.reference
@@ -133,7 +133,7 @@ def test_dates_and_links_read_as_the_template_filters_and_tags_wrote_them():
             assert item["discussion_url"] == reverse("strategy:detail", args=[event.discussion_id])
         else:
             assert item["discussion_url"] == ""
-    assert items[-1]["at_text"] == "29 March 2026, 02:00"  # British Summer Time
+    assert items[-1]["at_text"] == "Sunday 29 March 2026, 02:00"  # British Summer Time
 
 
 def test_tags_keep_their_colours():
@@ -197,7 +197,7 @@ def test_the_events_are_written_with_every_text_from_the_database_escaped():
     assert '</h2>\n<p class="moj-timeline__byline">by O&#x27;Brien &amp; Sons &lt;Ltd&gt;' in html
     assert '<p class="govuk-body fd-preserve-lines">Second\nline</p>' in html
     assert '<strong class="govuk-tag govuk-tag--red fd-flag">Immediate risk</strong>' in html
-    assert '<time datetime="2026-01-05T09:30:00+00:00">5 January 2026, 09:30</time>' in html
+    assert '<time datetime="2026-01-05T09:30:00+00:00">Monday 5 January 2026, 09:30</time>' in html
     assert f'href="{reverse("strategy:detail", args=[7])}">Open the discussion' in html
     assert "Open REF-&quot;1&quot;</a>" in html
     assert "autofocus" not in html

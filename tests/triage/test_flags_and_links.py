@@ -145,7 +145,7 @@ def test_the_referral_page_unlinks_and_refuses_a_missing_reason(screener_client)
     )
     refused = screener_client.post(url, {"reason": ""})
     assert refused.status_code == 400
-    assert 'href="#id_reason"' in refused.content.decode()
+    assert 'href="#unlink-reason"' in refused.content.decode()
 
     done = screener_client.post(url, {"reason": "Different date of birth and school."})
     assert done.status_code == 302

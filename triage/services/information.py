@@ -18,6 +18,7 @@ from agencies.models import Agency
 from agencies.policy import Capability, can, may_answer_information_request
 from audit.models import EventKind
 from audit.services import record_event
+from core.clock import on_a_working_day
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral, Status
 from triage.models import InformationRequest
@@ -38,9 +39,12 @@ ANSWER_MAX = InformationRequest._meta.get_field("answer").max_length
 
 def default_due_at(referral: Referral, now: datetime) -> datetime:
     """The due time offered by default: the earlier of four hours from now and two hours
-    before the referral's decision is due, but never less than an hour from now."""
+    before the referral's decision is due, but never less than an hour from now; and on
+    a working day (the same time on the next one when it would fall on a weekend or a
+    bank holiday), since a school or a surgery does not answer on a Sunday. The screener
+    may still choose an earlier time, for an agency that works at weekends."""
     due = min(now + DEFAULT_ANSWER_WITHIN, referral.decision_due_at - ANSWER_BEFORE_DECISION)
-    return max(due, now + SHORTEST_NOTICE)
+    return on_a_working_day(max(due, now + SHORTEST_NOTICE))
 
 
 def partner_agencies() -> QuerySet[Agency]:
