@@ -78,6 +78,12 @@ def main() -> None:
         "--jobs", type=int, default=2, help="connections loading at once (2; 1 for one)"
     )
     parser.add_argument("--check", action="store_true", help="check the data and load pages after")
+    parser.add_argument(
+        "--check-sample",
+        type=int,
+        default=200,
+        help="with --check: rows of each kind put through the models' validation (200)",
+    )
     parser.add_argument("--database", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE))
     args = parser.parse_args()
     if args.total < 1000:
@@ -95,7 +101,7 @@ def main() -> None:
     if args.check:
         from bench.national_check import run_checks
 
-        run_checks()
+        run_checks(sample=args.check_sample)
 
 
 # Every table the load writes, by model; their history tables too.

@@ -50,12 +50,15 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE))
+    parser.add_argument(
+        "--sample", type=int, default=SAMPLE, help=f"rows of each kind validated ({SAMPLE})"
+    )
     args = parser.parse_args()
     set_up(args.database, broker=None)
-    run_checks()
+    run_checks(sample=args.sample)
 
 
-def run_checks() -> None:
+def run_checks(*, sample: int = SAMPLE) -> None:
     import logging
 
     logging.getLogger("frontdoor.security").setLevel(logging.WARNING)  # a sign-in a page
@@ -64,7 +67,7 @@ def run_checks() -> None:
     print("\n1. Rules the load held itself", flush=True)
     rules(failures)
     print("\n2. Samples through the models' validation", flush=True)
-    samples(failures)
+    samples(failures, sample)
     print("\n3. Shape", flush=True)
     shape(failures)
     print("\n4. Pages", flush=True)
@@ -147,7 +150,7 @@ def _sample(model, n: int = SAMPLE):
     return list(model.objects.filter(pk__in=ids))
 
 
-def samples(failures: Failures) -> None:
+def samples(failures: Failures, sample: int = SAMPLE) -> None:
     from django.core.exceptions import ValidationError
     from django.utils import timezone
 
@@ -179,15 +182,15 @@ def samples(failures: Failures) -> None:
     ]  # fmt: skip
     for model in models:
         bad = []
-        for row in _sample(model):
+        for row in _sample(model, sample):
             try:
                 # Passwords are hashes, not what a person would type.
                 row.full_clean(exclude=["password"] if model is User else None)
             except ValidationError as error:
                 bad.append(f"{row.pk}: {error.message_dict}")
-        failures.check(not bad, f"{model.__name__}: {SAMPLE} rows valid " + "; ".join(bad[:3]))
+        failures.check(not bad, f"{model.__name__}: {sample} rows valid " + "; ".join(bad[:3]))
     bad = []
-    for referral in _sample(Referral, 1000):
+    for referral in _sample(Referral, 5 * sample):
         errors = birth_date_errors(
             date_of_birth=referral.child_date_of_birth,
             expected_date_of_birth=referral.child_expected_date_of_birth,
@@ -200,13 +203,13 @@ def samples(failures: Failures) -> None:
 
     bad = [
         d.pk
-        for d in _sample(StrategyDiscussion, 500)
+        for d in _sample(StrategyDiscussion, 5 * sample // 2)
         if d.minutes_due_at != working_days_after(d.held_at, settings.MINUTES_DUE_WORKING_DAYS)
     ]
     failures.check(not bad, f"minutes due one working day after the discussion {bad[:5]}")
     bad = [
         c.pk
-        for c in _sample(Challenge, 500)
+        for c in _sample(Challenge, 5 * sample // 2)
         if c.stage_due_at != add_working_days(c.stage_started_at, c.stage.timescale_working_days)
     ]
     failures.check(not bad, f"challenge stages due in their working days {bad[:5]}")
