@@ -6,6 +6,10 @@ from django.test import Client
 from agencies.models import Role
 from tests.factories import UserFactory
 from tests.softhsm import softhsm  # noqa: F401 - the SoftHSM2 token fixture
+from tests.sqlite_file import (  # noqa: F401 - an embedded-mode var/ migrated once a session
+    _migrated_sqlite_var,
+    migrated_sqlite_var,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -1,11 +1,11 @@
 """The embedded mode's web process and worker write to one SQLite file at once."""
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.sqlite_file import GROUP, ROOT, embedded_environment
+
+pytestmark = GROUP
 
 WRITER = """
 import django, sys
@@ -24,22 +24,8 @@ print("ok")
 """
 
 
-def test_two_processes_writing_at_once_never_see_database_is_locked(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
-    env.update(
-        DJANGO_DEBUG="true",
-        FRONTDOOR_VAR_DIR=str(tmp_path),
-        DJANGO_SETTINGS_MODULE="frontdoor.settings",
-    )
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+def test_two_processes_writing_at_once_never_see_database_is_locked(migrated_sqlite_var):
+    env = embedded_environment(migrated_sqlite_var)
 
     writers = [
         subprocess.Popen(

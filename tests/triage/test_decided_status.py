@@ -1,7 +1,6 @@
 """A referral is decided when, and only when, it has a decision: the database holds it
 (triage/triggers.py), on SQLite and PostgreSQL alike, whatever code writes."""
 
-import os
 import subprocess
 import sys
 import threading
@@ -15,6 +14,7 @@ from agencies.models import Role
 from referrals.models import Referral, Status
 from tests.database import refused
 from tests.factories import DecisionFactory, ReferralFactory, UserFactory
+from tests.sqlite_file import GROUP, embedded_environment
 from triage import triggers
 from triage.apps import reinstall_triggers
 from triage.models import Decision
@@ -199,17 +199,15 @@ print(sorted(triggers.installed(connection)))
 """
 
 
+@GROUP
 def test_on_sqlite_a_later_migration_can_rebuild_the_tables_and_the_triggers_come_back(
-    tmp_path,
+    migrated_sqlite_var,
 ):
     """SQLite rebuilds a table to change a field, and cannot put the new one in place while
-    a trigger on another table names it: the triggers are off while migrations run."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
-    env.update(
-        DJANGO_DEBUG="true",
-        FRONTDOOR_VAR_DIR=str(tmp_path),
-        DJANGO_SETTINGS_MODULE="frontdoor.settings",
-    )
+    a trigger on another table names it: the triggers are off while migrations run. (The
+    file is migrated already: the script's migrate applies nothing and sends the signals
+    around it, as any later migrate does.)"""
+    env = embedded_environment(migrated_sqlite_var)
 
     run = subprocess.run(
         [sys.executable, "-c", REBUILD],
