@@ -194,6 +194,10 @@ def _transports(credential: str) -> list[str]:
         values = json.loads(credential).get("response", {}).get("transports") or []
     except (ValueError, AttributeError):
         return []
+    # A list, or nothing: py_webauthn passes over anything else (a number, an object),
+    # which then reached here after the key was verified (a number: a server error).
+    if not isinstance(values, list):
+        return []
     known = {t.value for t in AuthenticatorTransport}
     return [v for v in values if isinstance(v, str) and v in known][:8]
 

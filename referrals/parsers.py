@@ -4,6 +4,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE never applies to a JSON body."""
 from __future__ import annotations
 
 import io
+import re
 
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
@@ -12,6 +13,12 @@ from rest_framework.parsers import JSONParser
 # The largest referral a person can write, with every character escaped as \uXXXX,
 # is under 300 KB; anything much bigger is not a referral.
 MAX_JSON_BYTES = 512 * 1024
+
+
+# JSON may escape half of a UTF-16 pair on its own ("\ud800"); Python keeps it in the
+# string, but it is not text: no field can store it, and an error message quoting it back
+# cannot be encoded as UTF-8 (a server error, not a 400).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class PayloadTooLarge(APIException):
@@ -36,6 +43,28 @@ class BoundedJSONParser(JSONParser):
         if len(body) > MAX_JSON_BYTES:
             raise PayloadTooLarge()
         try:
-            return super().parse(io.BytesIO(body), media_type, parser_context)
+            data = super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - the body is nested too deeply.") from None
+        if _has_lone_surrogate(data):
+            raise ParseError(
+                "JSON parse error - a string holds a lone surrogate (\\ud800 to \\udfff), "
+                "which is not a character."
+            )
+        return data
+
+
+def _has_lone_surrogate(data) -> bool:
+    """Whether any string in the parsed body, key or value, at any depth, holds one."""
+    todo = [data]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            todo.extend(value.keys())
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+    return False

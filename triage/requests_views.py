@@ -144,7 +144,9 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 def _back_url(request: HttpRequest, referral: Referral) -> str:
     """Where to go after sending: a safe ``next`` from the form, else the screening page."""
     candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
+    # A path on this site only: ``redirect`` takes anything else without a slash ("zzz")
+    # for a URL name, and one that names none was a server error after the request was sent.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -47,7 +47,11 @@ MINUTES_IN_FUTURE = "The minutes cannot have been circulated in the future"
 
 
 class AttendeeSerializer(CleanTextMixin, serializers.Serializer):
-    agency = serializers.IntegerField(help_text="The agency's id (GET /api/v1/agencies/).")
+    # Within an id's range: the agencies are looked up by ``in_bulk``, and an id past a
+    # 64-bit integer was a server error there on SQLite.
+    agency = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The agency's id (GET /api/v1/agencies/)."
+    )
     role = serializers.ChoiceField(choices=AttendeeRole.choices)
     name = serializers.CharField(max_length=strategy.NAME_MAX)
     attended = serializers.BooleanField(help_text="False for those invited who did not attend.")

@@ -111,12 +111,18 @@ class AttendeeForm(CleanTextFormMixin, forms.Form):
 
     def row(self) -> dict | None:
         data = self.cleaned_data
-        if not (data.get("agency") or data.get("role") or (data.get("name") or "").strip()):
+        # A name the field refused (too long) is still what was typed: it goes on to the
+        # service, which refuses it naming the row. Dropped here, the row was lost
+        # without a word and the rest saved as if it had never been typed.
+        name = data.get("name")
+        if name is None:
+            name = self.data.get(self.add_prefix("name"), "")
+        if not (data.get("agency") or data.get("role") or name.strip() or self.errors):
             return None
         return {
             "agency": data.get("agency"),
             "role": data.get("role"),
-            "name": data.get("name") or "",
+            "name": name,
             "attended": data.get("attended") == "yes",
         }
 

@@ -17,6 +17,7 @@ from agencies.policy import Capability, can, capability_required
 from audit.models import AccessLog
 from audit.services import log_access
 from core.exceptions import DomainError, InvalidState
+from core.text import clean_text
 from referrals.selectors import referrals_visible_to
 from triage import break_glass_views
 from triage import strategy_forms as forms
@@ -143,7 +144,8 @@ def change_attendees(request: HttpRequest, discussion_id: int) -> HttpResponse:
         formset = forms.attendee_formset(request.POST)
         formset.is_valid()
         rows = forms.attendee_rows(formset)
-        reason = request.POST.get("missing_members_reason", "")
+        # Cleaned as every form's text is (core.text): a NUL was a server error here.
+        reason = clean_text(request.POST.get("missing_members_reason", ""), multiline=True)
         if request.POST.get("action") != "check":
             try:
                 strategy.change_attendees(

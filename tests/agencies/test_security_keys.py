@@ -115,6 +115,30 @@ def test_an_empty_or_garbled_registration_answer_is_a_clear_message_not_an_error
     assert not SecurityKey.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("transports", "kept"),
+    [
+        (5, []),  # not a list: py_webauthn passes it over; iterating it was a server error
+        (True, []),
+        ("usb", []),
+        ({"usb": 1}, []),
+        (["us\x00b", 7, None, ["usb"], {"usb": 1}, "nfc"], ["nfc"]),
+    ],
+)
+def test_transports_of_the_wrong_shape_are_dropped_and_the_key_is_added(transports, kept):
+    user, device = manager_with_app()
+    client = verified_client(user, device)
+    soft = SoftKey()
+
+    page = client.post(ADD, {"name": "Blue key", "password": PASSWORD})
+    answer = json.loads(soft.register(page.context["options"]))
+    answer["response"]["transports"] = transports
+    response = client.post(FINISH, {"credential": json.dumps(answer)})
+
+    assert response.status_code == 302
+    assert SecurityKey.objects.get(user=user).transports == kept
+
+
 def test_the_same_key_cannot_be_added_twice_even_by_someone_else():
     ruth, _ = manager_with_app("ruth")
     key, soft = registered_key(ruth)

@@ -479,6 +479,18 @@ def test_invalid_staff_fields_get_400_naming_the_field(make_user, changes, field
         pytest.param("null", "application/json", 400, "No data", id="null"),
         pytest.param("[" * 50_000 + "]" * 50_000, "application/json", 400, "nested", id="deep"),
         pytest.param(b'{"worry": "\xff"}', "application/json", 400, "JSON", id="not-utf8"),
+        # Half a UTF-16 pair, escaped: a choice quoted back in its error was a server error.
+        pytest.param(
+            '{"child_gender": "\\ud800"}', "application/json", 400, "surrogate", id="surrogate"
+        ),
+        pytest.param(
+            '{"household": [{"name": "A\\udfff"}]}',
+            "application/json",
+            400,
+            "surrogate",
+            id="surrogate-nested",
+        ),
+        pytest.param('{"\\ud800": 1}', "application/json", 400, "surrogate", id="surrogate-key"),
         pytest.param(
             "{}", "application/json; charset=nonesuch", 400, "child_first_name", id="charset"
         ),

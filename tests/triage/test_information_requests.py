@@ -582,6 +582,20 @@ def test_sending_ignores_a_next_address_on_another_site(screener, referral, heal
     assert "evil.example" not in response["Location"]
 
 
+@pytest.mark.parametrize("next_", ["zzz", "home", "-1"])
+def test_a_next_that_is_not_a_path_returns_to_the_screening_page_not_a_server_error(
+    screener, referral, health, next_
+):
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(screener).post(
+            f"/requests/send/{referral.pk}/", send_form(health, next=next_)
+        )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/triage/referrals/{referral.pk}/"
+    assert InformationRequest.objects.count() == 1
+
+
 def test_a_send_with_errors_keeps_what_was_typed(screener, referral):
     with time_machine.travel(NOW, tick=False):
         response = client_for(screener).post(

@@ -150,6 +150,9 @@ def test_decisions_and_information_shared_are_read_back(screener_client, make_us
         ({"held_at": "yesterday"}, "held_at"),
         ({"attendees": [{"agency": 987654, "role": "gp", "name": "A", "attended": True}]}, None),
         ({"attendees": [{"agency": 1, "role": "wizard", "name": "A", "attended": True}]}, None),
+        # Past a 64-bit id: a server error once on SQLite.
+        ({"attendees": [{"agency": 10**30, "role": "gp", "name": "A", "attended": True}]}, None),
+        ({"attendees": [{"agency": -(10**30), "role": "gp", "name": "A", "attended": True}]}, None),
         ({"referral": "abc"}, "referral"),
     ],
 )

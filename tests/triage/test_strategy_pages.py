@@ -242,6 +242,54 @@ def test_a_manager_changes_attendees_and_the_warning_goes(manager_client, agenci
     assert b"data-warning" not in detail.content
 
 
+def test_a_reason_with_a_nul_is_kept_without_it_not_a_server_error(manager_client, agencies):
+    discussion = StrategyDiscussionFactory(
+        referral=ReferralFactory(child_date_of_birth=date(2025, 1, 1))
+    )
+
+    response = manager_client.post(
+        reverse("strategy:attendees", args=[discussion.pk]),
+        {**rows(agencies, POLICE, CSC), "missing_members_reason": "On\x00 leave", "action": "save"},
+    )
+
+    assert response.status_code == 302
+    discussion.refresh_from_db()
+    assert discussion.missing_members_reason == "On leave"
+
+
+def test_a_reason_too_long_is_refused_with_the_rest_not_cut_short(manager_client, agencies):
+    discussion = StrategyDiscussionFactory(
+        referral=ReferralFactory(child_date_of_birth=date(2025, 1, 1)),
+        missing_members_reason="Health could not come.",
+    )
+
+    response = manager_client.post(
+        reverse("strategy:attendees", args=[discussion.pk]),
+        {**rows(agencies, POLICE, CSC), "missing_members_reason": "x" * 2001, "action": "save"},
+    )
+
+    assert response.status_code == 400
+    assert "The reason must be 2000 characters or fewer" in response.content.decode()
+    discussion.refresh_from_db()
+    assert discussion.missing_members_reason == "Health could not come."
+    assert discussion.attendees.count() == 0
+
+
+def test_a_row_with_only_a_name_too_long_is_refused_not_dropped(manager_client, agencies):
+    discussion = StrategyDiscussionFactory(
+        referral=ReferralFactory(child_date_of_birth=date(2025, 1, 1)),
+        missing_members_reason="Health could not come.",
+    )
+    data = {**rows(agencies, POLICE, CSC), "missing_members_reason": "On leave", "action": "save"}
+    data |= {"att-TOTAL_FORMS": "3", "att-2-name": "N" * 201, "att-2-attended": "yes"}
+
+    response = manager_client.post(reverse("strategy:attendees", args=[discussion.pk]), data)
+
+    assert response.status_code == 400
+    assert "Attendee 3: the name must be 200 characters or fewer" in response.content.decode()
+    assert discussion.attendees.count() == 0
+
+
 @pytest.mark.parametrize("action", ["", "abc", "\u00b2"])
 def test_marking_an_action_done_without_an_action_id_is_a_400_not_a_server_error(
     manager_client, action

@@ -244,7 +244,13 @@ def change_attendees(
     discussion = _locked(discussion_id)
     rows = clean_attendees(attendees)
     if missing_members_reason is not None:
-        discussion.missing_members_reason = missing_members_reason.strip()[:2000]
+        reason = missing_members_reason.strip()
+        # Refused, as when convening, never cut short: what was typed is kept or not at all.
+        if len(reason) > 2000:
+            raise DomainError(
+                {"missing_members_reason": ["The reason must be 2000 characters or fewer"]}
+            )
+        discussion.missing_members_reason = reason
     warnings = warnings_for(
         referral=discussion.referral, attendees=rows, held_at=discussion.held_at
     )
