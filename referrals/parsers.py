@@ -19,6 +19,10 @@ MAX_JSON_BYTES = 512 * 1024
 # string, but it is not text: no field can store it, and an error message quoting it back
 # cannot be encoded as UTF-8 (a server error, not a 400).
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Such a half can only arrive escaped (UTF-8 cannot carry one): a body without the escape
+# of one (\uD800 to \uDFFF, either case) is not walked, which keeps the walk off the
+# common request's path.
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 
 class PayloadTooLarge(APIException):
@@ -46,7 +50,7 @@ class BoundedJSONParser(JSONParser):
             data = super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - the body is nested too deeply.") from None
-        if _has_lone_surrogate(data):
+        if _ESCAPED_SURROGATE.search(body) and _has_lone_surrogate(data):
             raise ParseError(
                 "JSON parse error - a string holds a lone surrogate (\\ud800 to \\udfff), "
                 "which is not a character."
