@@ -16,7 +16,8 @@ from referrals.models import Channel, CoachingOutcome, CoachingPrompt
 from reporting import performance as p
 from reporting.performance_coaching import coaching_by_agency
 
-pytestmark = pytest.mark.django_db
+# Seeded once for the module (the fixture below): in one pytest-xdist worker, not once in each.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-seed-coaching")]
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,18 @@
+import io
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.test import RequestFactory
+from django.db import transaction
+from django.test import RequestFactory, override_settings
 
 from agencies.census import AgencyType
 from agencies.models import Agency, Role, User
 from demo.data import EXTRA_REFERRERS
 from demo.data.agencies import DEMO_PASSWORD
 
-pytestmark = pytest.mark.django_db
+# Seeded once for the module (the fixture below): in one pytest-xdist worker, not once in each.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-seed-demo")]
 
 DEMO_USERNAMES = {
     "referrer.police",
@@ -26,8 +30,20 @@ DEMO_USERNAMES = {
 EXTRA_REFERRER_USERNAMES = {username for username, *_ in EXTRA_REFERRERS}
 
 
-def test_seed_demo_is_safe_to_run_twice():
-    call_command("seed_demo")
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module (it takes several seconds) and roll it all back after."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def test_seed_demo_is_safe_to_run_twice(seeded):
     agencies, users = Agency.objects.count(), User.objects.count()
 
     call_command("seed_demo")
@@ -40,9 +56,7 @@ def test_seed_demo_is_safe_to_run_twice():
     )
 
 
-def test_every_demo_user_has_the_demo_password_and_the_right_role():
-    call_command("seed_demo")
-
+def test_every_demo_user_has_the_demo_password_and_the_right_role(seeded):
     for username in DEMO_USERNAMES | EXTRA_REFERRER_USERNAMES:
         request = RequestFactory().post("/accounts/login/")
         user = authenticate(request, username=username, password=DEMO_PASSWORD)
@@ -54,9 +68,7 @@ def test_every_demo_user_has_the_demo_password_and_the_right_role():
     assert User.objects.get(username="partner.health").agency.type == AgencyType.HEALTH_VISITING
 
 
-def test_seed_demo_creates_the_agencies_the_front_door_works_with():
-    call_command("seed_demo")
-
+def test_seed_demo_creates_the_agencies_the_front_door_works_with(seeded):
     types = set(Agency.objects.values_list("type", flat=True))
     assert {
         AgencyType.POLICE,
@@ -73,8 +85,9 @@ def test_seed_demo_creates_the_agencies_the_front_door_works_with():
 
 
 def test_seed_demo_refuses_in_production_mode(settings):
+    users = User.objects.count()  # the module's seeding may be in place: nothing is added
     settings.PRODUCTION = True
 
     with pytest.raises(CommandError, match="refuses to run in production mode"):
         call_command("seed_demo")
-    assert not User.objects.exists()
+    assert User.objects.count() == users

@@ -47,7 +47,8 @@ from tests.factories import ReferralFactory
 from triage.models import Decision, InformationRequest, QualityRating, ScreeningNote
 from triage.services.information import requests_for_partner
 
-pytestmark = pytest.mark.django_db
+# Seeded once for the module (the fixture below): in one pytest-xdist worker, not once in each.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-seed-referrals")]
 
 DEMO_AGENCIES = {
     "Northshire Police",
