@@ -7,7 +7,7 @@ A URL pattern or a method that is not in the table fails
 
 How to read an entry: ``(url name, method): {role: outcome}``. An outcome is a status,
 ``LOGIN`` (a redirect to the sign-in page) or a dict choosing by object kind (``own``,
-``colleague``, ``other``, ``decided``, ``none``: see tests/authz.py) or by body
+``colleague``, ``other``, ``decided``, ``none``: see tests/authz_world.py) or by body
 (``empty``, ``invalid``), ``"*"`` for the rest. Writes are sent twice, with an empty body
 and with an invalid one (wrong types, bad choices, ids that are not numbers).
 

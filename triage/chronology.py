@@ -345,7 +345,10 @@ def _decision_event(decision, entry, referral) -> Event:
     lines = [
         f"Threshold level {decision.threshold_level_id}",
         decision.rationale,
-        "Screened by " + (decision.screened_by.display_name if decision.screened_by else "nobody"),
+        # As the decision record says it: decided straight from the queue, no screener.
+        f"Screened by {decision.screened_by.display_name}"
+        if decision.screened_by
+        else "No screener: not allocated or recommended",
         *(
             f"Known at the time: {line}"
             for line in describe_snapshot(decision.known_at_decision or {})

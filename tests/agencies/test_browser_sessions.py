@@ -105,8 +105,8 @@ def test_the_account_page_lists_the_persons_sessions_and_marks_this_one():
     assert 'data-testid="end-other-sessions"' in page
 
 
-def test_the_times_shown_are_local(time_machine):
-    # 13:05 UTC in July is 14:05 in London.
+def test_the_times_shown_are_local_with_the_weekday_and_year(time_machine):
+    # 13:05 UTC in July is 14:05 in London; dated as every other page dates a moment.
     time_machine.move_to("2026-07-01 13:05:00+00:00", tick=False)
     pat = UserFactory(username="pat")
     here = browser(pat)
@@ -114,7 +114,10 @@ def test_the_times_shown_are_local(time_machine):
 
     page = here.get(ACCOUNT).content.decode()
 
-    assert "1 Jul, 14:05" in page
+    table = page[page.index('data-testid="browser-sessions"') :]
+    table = table[: table.index("</table>")]
+    # This session's start; the other's start, last use and its End link's hidden text.
+    assert table.count("Wed 1 Jul 2026, 14:05") == 4
 
 
 def test_only_what_is_needed_is_kept():

@@ -9,6 +9,7 @@ import json
 import logging
 
 import pytest
+from django.utils import timezone
 
 from agencies.models import Role, SecurityKey
 from notices.models import NoticeKind, Notification
@@ -22,7 +23,7 @@ from tests.agencies.security_keys import (
     webauthn,  # noqa: F401 - autouse: the relying party's settings
 )
 from tests.clients import confirmed
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, SecurityKeyFactory, UserFactory
 from tests.soft_authenticator import SoftKey
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,21 @@ def test_a_manager_adds_a_named_key_with_their_password_and_is_told(
         line.startswith(f"security key added: user={user.pk} key={key.pk} by=-") for line in logged
     )
     assert not any("Blue key" in line or "ruth" in line for line in logged)
+
+
+def test_the_account_page_dates_each_key_with_the_weekday_and_year(time_machine):
+    # 13:05 UTC in July is 14:05 in London; dated as every other page dates a moment.
+    time_machine.move_to("2026-07-01 13:05:00+00:00", tick=False)
+    user, device = manager_with_app()
+    SecurityKeyFactory(user=user, name="Blue key", last_used_at=timezone.now())
+    SecurityKeyFactory(user=user, name="Spare key")
+
+    page = verified_client(user, device).get("/accounts/").content.decode()
+
+    table = page[page.index('data-testid="security-keys"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("Wed 1 Jul 2026, 14:05") == 3  # both added, one used
+    assert "Not yet" in table
 
 
 def test_a_wrong_password_adds_nothing_and_names_the_field():

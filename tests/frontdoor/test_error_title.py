@@ -58,3 +58,30 @@ def test_what_is_not_a_whole_page_is_left_as_it_is(rf, content, content_type):
     middleware = ErrorTitleMiddleware(lambda request: HttpResponse(content, content_type))
 
     assert middleware(rf.get("/")).content == content
+
+
+def test_the_decision_page_says_error_in_its_title_once_and_only_with_errors(make_user):
+    # Its template leaves the prefix to the middleware, as every page's should.
+    referral = ReferralFactory()
+    client = client_for(make_user(Role.MANAGER))
+    url = reverse("triage:decide", args=[referral.pk])
+
+    page = client.get(url)
+    refused = client.post(url, {})
+
+    assert page.status_code == 200
+    assert _title(page).startswith(f"Decide {referral.reference}")
+    assert refused.status_code == 400
+    assert 'class="govuk-error-summary"' in refused.content.decode()
+    assert _title(refused) == "Error: " + _title(page)
+
+
+def test_the_information_request_form_says_error_in_its_title_once(make_user):
+    referral = ReferralFactory()
+    client = client_for(make_user(Role.SCREENER))
+
+    refused = client.post(reverse("requests:send", args=[referral.pk]), {})
+
+    assert 'class="govuk-error-summary"' in refused.content.decode()
+    assert _title(refused).startswith("Error: Send an information request")
+    assert not _title(refused).startswith("Error: Error:")

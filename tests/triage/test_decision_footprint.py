@@ -356,6 +356,16 @@ def test_the_chronology_shows_the_footprint(manager_client):
     assert f"Why this outcome at this level: {REASON}" in page
 
 
+def test_the_chronology_says_when_no_screener_was_allocated_or_recommended(manager_client):
+    referral = ReferralFactory(child=ChildFactory())  # straight from the queue
+    decide(referral_id=referral.pk, by=manager(), **GOOD, proceed_reason=REASON)
+
+    page = manager_client.get(f"/children/{referral.child_id}/").content.decode()
+
+    assert "No screener: not allocated or recommended" in page
+    assert "Screened by nobody" not in page
+
+
 # --- The API ---------------------------------------------------------------------------
 
 
