@@ -2,7 +2,10 @@
 workers is kept apart (README, "Running the tests")."""
 
 import asyncio
+import os
 import re
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -82,3 +85,62 @@ def test_playwright_starts_and_stops_with_the_threads_connections_closed(request
     # teardown closes those opened while it ran, before the plugin's stops it.
     assert ours.argnames == ("_connections_closed_before_playwright_starts", "playwright")
     assert definitions[-2].func.__module__ == "pytest_playwright.pytest_playwright"
+
+
+GROUPED = """
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.xdist_group("GROUP")
+@pytest.mark.parametrize("n", range(6))
+def test_grouped(n):
+    with Path(os.environ["SEEN"]).open("a") as seen:
+        seen.write("GROUP " + os.environ["PYTEST_XDIST_WORKER"] + "\\n")
+"""
+
+
+def test_tests_of_one_xdist_group_run_in_one_worker(tmp_path):
+    """What the xdist_group marks here rely on (the SoftHSM2 token, the SQLite file
+    migrated once, the demo seeded once a module): with pytest 9.2, pytest-xdist 3.8's
+    loadgroup parted them without a word (pyproject.toml)."""
+    for group in ("one", "two"):
+        (tmp_path / f"test_{group}.py").write_text(GROUPED.replace("GROUP", group))
+    seen = tmp_path / "seen.txt"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    run = subprocess.run(  # noqa: S603 - pytest on two files of our own
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-n",
+            "2",
+            "--dist",
+            "loadgroup",
+            "-q",
+            "-p",
+            "no:django",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:playwright",
+            "--rootdir",
+            str(tmp_path),
+            "-c",
+            os.devnull,
+            str(tmp_path),
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**env, "SEEN": str(seen)},
+    )
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = [line.split() for line in seen.read_text().splitlines()]
+    assert len(lines) == 12
+    for group in ("one", "two"):
+        assert len({worker for name, worker in lines if name == group}) == 1, lines
