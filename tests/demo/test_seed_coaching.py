@@ -7,8 +7,6 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from demo.data.coaching import _final_prompts
@@ -18,18 +16,6 @@ from reporting.performance_coaching import coaching_by_agency
 
 # Seeded once for the module (the fixture below): in one pytest-xdist worker, not once in each.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-seed-coaching")]
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def prompts():

@@ -1,10 +1,7 @@
-import io
-
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 
 from agencies.census import AgencyType
 from agencies.models import Agency, Role, User
@@ -28,19 +25,6 @@ DEMO_USERNAMES = {
 # One synthetic referrer for each demo agency without a demo referrer, so that the demo
 # referrals come from every agency.
 EXTRA_REFERRER_USERNAMES = {username for username, *_ in EXTRA_REFERRERS}
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed once for the module (it takes several seconds) and roll it all back after."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def test_seed_demo_is_safe_to_run_twice(seeded):

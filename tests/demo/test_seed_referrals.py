@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from agencies.census import SOURCE_OF_REFERRAL, AgencyType
@@ -40,7 +39,7 @@ from referrals.models import (
     Status,
     Submission,
 )
-from referrals.references import last_issued, renumber_from_stored
+from referrals.references import last_issued
 from referrals.services import _next_reference
 from referrals.validation import nhs_number_is_valid, normalise_postcode, validate_postcode
 from tests.factories import ReferralFactory
@@ -69,21 +68,6 @@ THRESHOLD_FOR = {
     Outcome.STRATEGY_S47: {4},
     Outcome.OPEN_CASE: {3, 4},
 }
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed once for the module (it takes a few seconds) and roll it all back after."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        transaction.atomic(),
-    ):
-        # A year's sequence (PostgreSQL) keeps what earlier tests took from it.
-        renumber_from_stored()
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
