@@ -178,19 +178,6 @@ def working_days_after(
     return due
 
 
-def on_a_working_day(moment: datetime, calendar: WorkingCalendar | None = None) -> datetime:
-    """``moment`` in UTC if it falls on a working day; else the same local wall-clock time
-    on the next working day (a time offered for a partner's answer: a Sunday 14:00 is
-    moved to Monday 14:00). Never earlier than ``moment``."""
-    _require_aware(moment, "moment")
-    calendar = calendar or default_calendar()
-    local = moment.astimezone(calendar.tz)
-    if calendar.is_working_day(local.date()):
-        return moment.astimezone(UTC)
-    day = calendar.next_working_day(local.date())
-    return datetime.combine(day, local.time(), tzinfo=calendar.tz).astimezone(UTC)
-
-
 def decision_due_at(
     received_at: datetime,
     policy: ClockPolicy | str = ClockPolicy.HOURS_24,

@@ -116,23 +116,20 @@ def test_default_due_time_is_never_less_than_an_hour_away(referral):
 SATURDAY = datetime(2026, 6, 6, 10, 0, tzinfo=UTC)
 
 
-def test_default_due_time_on_a_weekend_moves_to_the_same_time_on_monday(referral):
+def test_default_due_time_on_a_weekend_or_a_bank_holiday_stays_within_the_decisions_clock(
+    referral,
+):
+    """The clock does not wait for enquiries: a request offered for after the weekend or
+    Christmas would be answered after the decision was due."""
     referral.decision_due_at = SATURDAY + timedelta(hours=20)
+    assert default_due_at(referral, SATURDAY) == SATURDAY + timedelta(hours=4)
 
-    # Four hours on is Saturday 15:00 in London: offered Monday 15:00 instead.
-    assert default_due_at(referral, SATURDAY) == datetime(2026, 6, 8, 14, 0, tzinfo=UTC)
-
-
-def test_default_due_time_on_a_bank_holiday_moves_to_the_next_working_day(referral):
-    # Friday 25 December 2026, 10:00: Christmas Day, then the weekend, then Monday 28
-    # December, the substitute for Boxing Day.
     christmas = datetime(2026, 12, 25, 10, 0, tzinfo=UTC)
     referral.decision_due_at = christmas + timedelta(hours=24)
+    assert default_due_at(referral, christmas) == christmas + timedelta(hours=4)
 
-    assert default_due_at(referral, christmas) == datetime(2026, 12, 29, 14, 0, tzinfo=UTC)
 
-
-def test_the_screening_page_offers_a_working_day_and_names_its_weekday(screener, referral, health):
+def test_the_screening_page_names_the_weekday_of_the_time_offered(screener, referral, health):
     referral.received_at = SATURDAY - timedelta(hours=2)
     referral.decision_due_at = referral.received_at + timedelta(hours=24)
     referral.save()
@@ -140,8 +137,8 @@ def test_the_screening_page_offers_a_working_day_and_names_its_weekday(screener,
     with time_machine.travel(SATURDAY, tick=False):
         page = client_for(screener).get(f"/triage/referrals/{referral.pk}/").content.decode()
 
-    assert "Offered: Monday 8 June 2026." in page
-    assert 'name="ir-due_date_day" type="text" inputmode="numeric" value="8"' in page
+    assert "Offered: Saturday 6 June 2026." in page
+    assert 'name="ir-due_date_day" type="text" inputmode="numeric" value="6"' in page
     assert 'name="ir-due_time" value="15:00"' in page
 
 

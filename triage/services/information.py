@@ -18,7 +18,6 @@ from agencies.models import Agency
 from agencies.policy import Capability, can, may_answer_information_request
 from audit.models import EventKind
 from audit.services import record_event
-from core.clock import on_a_working_day
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral, Status
 from triage.models import InformationRequest
@@ -39,12 +38,14 @@ ANSWER_MAX = InformationRequest._meta.get_field("answer").max_length
 
 def default_due_at(referral: Referral, now: datetime) -> datetime:
     """The due time offered by default: the earlier of four hours from now and two hours
-    before the referral's decision is due, but never less than an hour from now; and on
-    a working day (the same time on the next one when it would fall on a weekend or a
-    bank holiday), since a school or a surgery does not answer on a Sunday. The screener
-    may still choose an earlier time, for an agency that works at weekends."""
+    before the referral's decision is due, but never less than an hour from now. Within
+    the decision's clock whatever the day: the clock does not wait for enquiries (DESIGN),
+    and a request offered for after a weekend or a bank holiday would be answered after
+    the decision was due. The form names the offered day of the week
+    (``InformationRequestForm``), so a screener asking a school on a Saturday sees it is
+    a Saturday and can ask another agency or by telephone."""
     due = min(now + DEFAULT_ANSWER_WITHIN, referral.decision_due_at - ANSWER_BEFORE_DECISION)
-    return on_a_working_day(max(due, now + SHORTEST_NOTICE))
+    return max(due, now + SHORTEST_NOTICE)
 
 
 def partner_agencies() -> QuerySet[Agency]:
