@@ -217,3 +217,37 @@ def test_the_referrer_adds_to_an_open_challenge_from_its_page():
     assert "She was hungry again today" in client.get(url).content.decode()
     empty = client.post(reverse("challenges:reply", args=[challenge.pk]), {"text": ""})
     assert empty.status_code == 400
+
+
+def test_the_same_escalation_sent_twice_moves_the_challenge_one_stage_only():
+    challenge = ChallengeFactory()
+    client = client_for(UserFactory(role=Role.MANAGER))
+    url = reverse("challenges:escalate", args=[challenge.pk])
+    page = client.get(reverse("challenges:detail", args=[challenge.pk])).content.decode()
+    assert 'name="from_stage" value="1"' in page
+    sent = {"reason": "We still disagree about the neglect", "from_stage": "1"}
+
+    first = client.post(url, sent)
+    again = client.post(url, sent)  # a double click
+
+    assert first.status_code == again.status_code == 302
+    challenge.refresh_from_db()
+    assert challenge.stage.order == 2
+    assert challenge.responses.count() == 1
+    shown = client.get(again["Location"]).content.decode()
+    assert "already been escalated to stage 2" in shown
+
+
+@pytest.mark.parametrize("from_stage", ["²", "9" * 30, "0"])
+def test_an_escalation_from_a_stage_that_is_not_a_number_is_400_naming_it(from_stage):
+    challenge = ChallengeFactory()
+    response = client_for(UserFactory(role=Role.MANAGER)).post(
+        reverse("challenges:escalate", args=[challenge.pk]),
+        {"reason": "We still disagree about the neglect", "from_stage": from_stage},
+    )
+
+    assert response.status_code == 400
+    assert "the stage it is at is missing" in response.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.stage.order == 1
+

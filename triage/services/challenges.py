@@ -334,9 +334,16 @@ def reply(*, challenge_id: int, by, text: str) -> ChallengeResponse:
 
 
 @transaction.atomic
-def escalate(*, challenge_id: int, by, reason: str) -> Challenge:
-    """Move a challenge to the next stage, recording why as a response at this one."""
+def escalate(*, challenge_id: int, by, reason: str, from_stage: int | None = None) -> Challenge:
+    """Move a challenge to the next stage, recording why as a response at this one.
+    With ``from_stage`` (the stage the manager saw), only from that stage: the same
+    escalation sent twice moves it once, not on past the next stage."""
     challenge = _open_challenge_for_update(challenge_id, by)
+    if from_stage is not None and challenge.stage.order != from_stage:
+        raise InvalidState(
+            f"This challenge has already been escalated to stage {challenge.stage.order} "
+            f"({challenge.stage.name})"
+        )
     stage = next_stage(challenge.stage)
     if stage is None:
         raise InvalidState("This challenge is at the last stage: resolve it")
