@@ -19,6 +19,7 @@ from tests.factories import (
     UserFactory,
 )
 from triage.models import Challenge, ChallengeStatus, EscalationStage
+from triage.services import challenges
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +252,50 @@ def test_an_escalation_from_a_stage_that_is_not_a_number_is_400_naming_it(from_s
     challenge.refresh_from_db()
     assert challenge.stage.order == 1
 
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("respond", {}),
+        ("escalate", {"reason": "\x00"}),
+        ("resolve", {"resolution": "zzz"}),
+        ("reply", {"text": ""}),
+    ],
+)
+def test_a_resolved_challenge_refuses_more_before_reading_the_form(action, data):
+    challenge = ChallengeFactory()
+    challenges.resolve(
+        challenge_id=challenge.pk,
+        by=UserFactory(role=Role.MANAGER),
+        resolution="not_upheld",
+        reasons="The decision stands: the school's worry was weighed at the time.",
+    )
+    user = challenge.raised_by if action == "reply" else UserFactory(role=Role.MANAGER)
+    client = client_for(user)
+
+    response = client.post(reverse(f"challenges:{action}", args=[challenge.pk]), data)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("challenges:detail", args=[challenge.pk])
+    assert not challenge.responses.exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [("respond", {}), ("escalate", {"reason": ""}), ("resolve", {"resolution": "zzz"})],
+)
+def test_at_the_head_of_services_stage_another_manager_is_refused_before_the_form(
+    settings, action, data
+):
+    head = UserFactory(role=Role.MANAGER)
+    settings.HEAD_OF_SERVICE_USERNAMES = [head.username]
+    challenge = ChallengeFactory()
+    stage = EscalationStage.objects.get(order=3)
+    Challenge.objects.filter(pk=challenge.pk).update(stage=stage, owner=None)
+
+    response = client_for(UserFactory(role=Role.MANAGER)).post(
+        reverse(f"challenges:{action}", args=[challenge.pk]), data
+    )
+
+    assert response.status_code == 403
+    assert challenge.reason not in response.content.decode()
