@@ -299,3 +299,33 @@ def test_at_the_head_of_services_stage_another_manager_is_refused_before_the_for
 
     assert response.status_code == 403
     assert challenge.reason not in response.content.decode()
+
+
+def test_changing_the_decision_with_reasons_longer_than_an_amendment_holds_is_400_naming_them():
+    challenge = ChallengeFactory()
+    client = client_for(UserFactory(role=Role.MANAGER))
+    changed = {
+        "resolution": "decision_changed",
+        "outcome": Outcome.ASSESSMENT_S17,
+        "threshold_level": "3",
+        "rationale": "New information from the school shows a pattern of neglect over months.",
+        "feedback": "The school's information shows a pattern of neglect: we will assess.",
+    }
+    long_reasons = ("The school was right about the neglect. " * 80)[:3000]
+
+    response = client.post(
+        reverse("challenges:resolve", args=[challenge.pk]), {**changed, "reasons": long_reasons}
+    )
+
+    assert response.status_code == 400
+    assert 'href="#id_reasons"' in response.content.decode()
+    assert "keep them to 2978 characters" in response.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.is_open and challenge.amendment is None
+    # Within it, the amendment's reason is the whole of them.
+    client.post(
+        reverse("challenges:resolve", args=[challenge.pk]),
+        {**changed, "reasons": long_reasons[:2978]},
+    )
+    challenge.refresh_from_db()
+    assert challenge.amendment.reason == f"Changed on challenge: {long_reasons[:2978].strip()}"

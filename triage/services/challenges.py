@@ -31,6 +31,7 @@ from triage.models import (
     ChallengeResponse,
     ChallengeStatus,
     Decision,
+    DecisionAmendment,
     EscalationStage,
     InformationRequest,
     Resolution,
@@ -44,6 +45,9 @@ from triage.services.strategy import change_outcome_on_challenge
 
 # A reason is what the front door must answer: a sentence, not a word.
 MIN_REASON_WORDS = 5
+# A decision changed on challenge is amended with the challenge's reasons as its reason.
+AMENDMENT_REASON = "Changed on challenge: {}"
+AMENDMENT_REASON_MAX = DecisionAmendment._meta.get_field("reason").max_length
 
 
 def _words(text: str, field: str, minimum: int, message: str, errors: dict) -> str:
@@ -404,6 +408,13 @@ def resolve(
             errors["section47_outcome"] = [
                 "Choose a different outcome, or resolve it as upheld or not upheld"
             ]
+    changes_decision = not challenge.discussion_id and resolution == Resolution.DECISION_CHANGED
+    if changes_decision and len(AMENDMENT_REASON.format(text)) > AMENDMENT_REASON_MAX:
+        # They become the amendment's reason, which holds no more: none of it cut off.
+        errors["reasons"] = [
+            "When the decision is changed, the reasons become the amendment's reason: "
+            f"keep them to {AMENDMENT_REASON_MAX - len(AMENDMENT_REASON.format(''))} characters"
+        ]
     if errors:
         raise DomainError(errors)
     amendment = None
@@ -417,14 +428,14 @@ def resolve(
             challenge_id=challenge.pk,
         )
         challenge.outcome_changed_to = section47_outcome
-    elif resolution == Resolution.DECISION_CHANGED:
+    elif changes_decision:
         amendment = amend_decision(
             decision_id=challenge.decision_id,
             by=by,
             outcome=outcome,
             threshold_level=threshold_level,
             rationale=rationale,
-            reason=f"Changed on challenge: {text}",
+            reason=AMENDMENT_REASON.format(text),
             feedback=feedback,
         )
     now = timezone.now()
