@@ -329,3 +329,26 @@ def test_changing_the_decision_with_reasons_longer_than_an_amendment_holds_is_40
     )
     challenge.refresh_from_db()
     assert challenge.amendment.reason == f"Changed on challenge: {long_reasons[:2978].strip()}"
+
+
+@pytest.mark.parametrize("action", ["respond", "reply"])
+def test_the_same_response_sent_twice_is_recorded_and_told_once(action):
+    from notices.models import Notification
+
+    challenge = ChallengeFactory()
+    user = challenge.raised_by if action == "reply" else UserFactory(role=Role.MANAGER)
+    client = client_for(user)
+    url = reverse(f"challenges:{action}", args=[challenge.pk])
+    sent = {"text": "She was hungry again at school today"}
+
+    first = client.post(url, sent)
+    told = Notification.objects.count()
+    again = client.post(url, sent)  # a double click
+
+    assert first.status_code == again.status_code == 302
+    assert challenge.responses.count() == 1
+    assert Notification.objects.count() == told
+    # Something else, or the same words after another's, is a response of its own.
+    client.post(url, {"text": "And she had no coat this morning"})
+    client.post(url, sent)
+    assert challenge.responses.count() == 3

@@ -291,7 +291,17 @@ def respond(*, challenge_id: int, by, text: str) -> ChallengeResponse:
     text = _words(text, "text", 3, "Write the response", errors)
     if errors:
         raise DomainError(errors)
-    return _add_response(challenge, by=by, text=text)
+    return _just_sent(challenge, by=by, text=text) or _add_response(challenge, by=by, text=text)
+
+
+def _just_sent(challenge: Challenge, *, by, text: str) -> ChallengeResponse | None:
+    """The challenge's latest response, when it is this one from this person at this
+    stage: the same form sent again (a double click, or the back button) is recorded,
+    and told, once."""
+    latest = challenge.responses.order_by("-at", "-pk").first()
+    if latest and latest.by_id == by.pk and latest.stage_id == challenge.stage_id:
+        return latest if latest.text == text else None
+    return None
 
 
 def _add_response(challenge: Challenge, *, by, text: str, **detail) -> ChallengeResponse:
@@ -332,6 +342,8 @@ def reply(*, challenge_id: int, by, text: str) -> ChallengeResponse:
     text = _words(text, "text", 3, "Write what you want to add", errors)
     if errors:
         raise DomainError(errors)
+    if sent := _just_sent(challenge, by=by, text=text):
+        return sent
     response = _add_response(challenge, by=by, text=text, **{"from": "referrer"})
     notices.challenge_reply(challenge, response)
     return response
