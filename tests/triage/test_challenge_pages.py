@@ -352,3 +352,18 @@ def test_the_same_response_sent_twice_is_recorded_and_told_once(action):
     client.post(url, {"text": "And she had no coat this morning"})
     client.post(url, sent)
     assert challenge.responses.count() == 3
+
+
+@pytest.mark.parametrize("data", [{"reason": ""}, {"reason": "We still disagree about it all"}])
+def test_escalating_past_the_last_stage_is_refused_before_the_form_is_read(settings, data):
+    settings.HEAD_OF_SERVICE_USERNAMES = []
+    challenge = ChallengeFactory()
+    last = EscalationStage.objects.filter(is_active=True).order_by("order").last()
+    Challenge.objects.filter(pk=challenge.pk).update(stage=last, owner=None)
+    client = client_for(UserFactory(role=Role.MANAGER))
+
+    response = client.post(reverse("challenges:escalate", args=[challenge.pk]), data)
+
+    assert response.status_code == 302
+    assert "at the last stage: resolve it" in client.get(response["Location"]).content.decode()
+    assert not challenge.responses.exists()
