@@ -65,6 +65,18 @@ class EscalateForm(GovukFormMixin, forms.Form):
         help_text="The person who raised the challenge reads this.",
         error_messages={"required": "Say why it is escalated"},
     )
+    # The stage the page showed: the same form sent twice (a double click) escalates once.
+    from_stage = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=32767,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "Escalate it from the challenge's page: the stage it is at is missing",
+            "min_value": "Escalate it from the challenge's page: the stage it is at is missing",
+            "max_value": "Escalate it from the challenge's page: the stage it is at is missing",
+        },
+    )
 
 
 class ResolveForm(GovukFormMixin, forms.Form):

@@ -246,6 +246,22 @@ def break_glass_reason(request: HttpRequest, challenge_id: int) -> HttpResponse:
 
 def _manage(request, challenge_id: int, form, form_name: str, run, success: str):
     challenge = _challenge_or_404(request, challenge_id)
+    # Refused before the form is read: a resolved challenge takes nothing more, at the
+    # head of service's stage another manager may not act, and the last stage is the
+    # last, whatever was sent.
+    replies = form_name == "reply_form"
+    if not challenge.is_open:
+        messages.error(
+            request,
+            "This challenge has been resolved"
+            + (": raise a new one if you disagree" if replies else ""),
+        )
+        return redirect("challenges:detail", challenge.pk)
+    if not replies and not may_act_at_stage(challenge, request.user):
+        raise PermissionDenied
+    if form_name == "escalate_form" and next_stage(challenge.stage) is None:
+        messages.error(request, "This challenge is at the last stage: resolve it")
+        return redirect("challenges:detail", challenge.pk)
     if not form.is_valid():
         return _render_detail(request, challenge, status=400, **{form_name: form})
     try:

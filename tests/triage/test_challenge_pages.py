@@ -19,6 +19,7 @@ from tests.factories import (
     UserFactory,
 )
 from triage.models import Challenge, ChallengeStatus, EscalationStage
+from triage.services import challenges
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +218,152 @@ def test_the_referrer_adds_to_an_open_challenge_from_its_page():
     assert "She was hungry again today" in client.get(url).content.decode()
     empty = client.post(reverse("challenges:reply", args=[challenge.pk]), {"text": ""})
     assert empty.status_code == 400
+
+
+def test_the_same_escalation_sent_twice_moves_the_challenge_one_stage_only():
+    challenge = ChallengeFactory()
+    client = client_for(UserFactory(role=Role.MANAGER))
+    url = reverse("challenges:escalate", args=[challenge.pk])
+    page = client.get(reverse("challenges:detail", args=[challenge.pk])).content.decode()
+    assert 'name="from_stage" value="1"' in page
+    sent = {"reason": "We still disagree about the neglect", "from_stage": "1"}
+
+    first = client.post(url, sent)
+    again = client.post(url, sent)  # a double click
+
+    assert first.status_code == again.status_code == 302
+    challenge.refresh_from_db()
+    assert challenge.stage.order == 2
+    assert challenge.responses.count() == 1
+    shown = client.get(again["Location"]).content.decode()
+    assert "already been escalated to stage 2" in shown
+
+
+@pytest.mark.parametrize("from_stage", ["²", "9" * 30, "0"])
+def test_an_escalation_from_a_stage_that_is_not_a_number_is_400_naming_it(from_stage):
+    challenge = ChallengeFactory()
+    response = client_for(UserFactory(role=Role.MANAGER)).post(
+        reverse("challenges:escalate", args=[challenge.pk]),
+        {"reason": "We still disagree about the neglect", "from_stage": from_stage},
+    )
+
+    assert response.status_code == 400
+    assert "the stage it is at is missing" in response.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.stage.order == 1
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("respond", {}),
+        ("escalate", {"reason": "\x00"}),
+        ("resolve", {"resolution": "zzz"}),
+        ("reply", {"text": ""}),
+    ],
+)
+def test_a_resolved_challenge_refuses_more_before_reading_the_form(action, data):
+    challenge = ChallengeFactory()
+    challenges.resolve(
+        challenge_id=challenge.pk,
+        by=UserFactory(role=Role.MANAGER),
+        resolution="not_upheld",
+        reasons="The decision stands: the school's worry was weighed at the time.",
+    )
+    user = challenge.raised_by if action == "reply" else UserFactory(role=Role.MANAGER)
+    client = client_for(user)
+
+    response = client.post(reverse(f"challenges:{action}", args=[challenge.pk]), data)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("challenges:detail", args=[challenge.pk])
+    assert not challenge.responses.exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [("respond", {}), ("escalate", {"reason": ""}), ("resolve", {"resolution": "zzz"})],
+)
+def test_at_the_head_of_services_stage_another_manager_is_refused_before_the_form(
+    settings, action, data
+):
+    head = UserFactory(role=Role.MANAGER)
+    settings.HEAD_OF_SERVICE_USERNAMES = [head.username]
+    challenge = ChallengeFactory()
+    stage = EscalationStage.objects.get(order=3)
+    Challenge.objects.filter(pk=challenge.pk).update(stage=stage, owner=None)
+
+    response = client_for(UserFactory(role=Role.MANAGER)).post(
+        reverse(f"challenges:{action}", args=[challenge.pk]), data
+    )
+
+    assert response.status_code == 403
+    assert challenge.reason not in response.content.decode()
+
+
+def test_changing_the_decision_with_reasons_longer_than_an_amendment_holds_is_400_naming_them():
+    challenge = ChallengeFactory()
+    client = client_for(UserFactory(role=Role.MANAGER))
+    changed = {
+        "resolution": "decision_changed",
+        "outcome": Outcome.ASSESSMENT_S17,
+        "threshold_level": "3",
+        "rationale": "New information from the school shows a pattern of neglect over months.",
+        "feedback": "The school's information shows a pattern of neglect: we will assess.",
+    }
+    long_reasons = ("The school was right about the neglect. " * 80)[:3000]
+
+    response = client.post(
+        reverse("challenges:resolve", args=[challenge.pk]), {**changed, "reasons": long_reasons}
+    )
+
+    assert response.status_code == 400
+    assert 'href="#id_reasons"' in response.content.decode()
+    assert "keep them to 2978 characters" in response.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.is_open and challenge.amendment is None
+    # Within it, the amendment's reason is the whole of them.
+    client.post(
+        reverse("challenges:resolve", args=[challenge.pk]),
+        {**changed, "reasons": long_reasons[:2978]},
+    )
+    challenge.refresh_from_db()
+    assert challenge.amendment.reason == f"Changed on challenge: {long_reasons[:2978].strip()}"
+
+
+@pytest.mark.parametrize("action", ["respond", "reply"])
+def test_the_same_response_sent_twice_is_recorded_and_told_once(action):
+    from notices.models import Notification
+
+    challenge = ChallengeFactory()
+    user = challenge.raised_by if action == "reply" else UserFactory(role=Role.MANAGER)
+    client = client_for(user)
+    url = reverse(f"challenges:{action}", args=[challenge.pk])
+    sent = {"text": "She was hungry again at school today"}
+
+    first = client.post(url, sent)
+    told = Notification.objects.count()
+    again = client.post(url, sent)  # a double click
+
+    assert first.status_code == again.status_code == 302
+    assert challenge.responses.count() == 1
+    assert Notification.objects.count() == told
+    # Something else, or the same words after another's, is a response of its own.
+    client.post(url, {"text": "And she had no coat this morning"})
+    client.post(url, sent)
+    assert challenge.responses.count() == 3
+
+
+@pytest.mark.parametrize("data", [{"reason": ""}, {"reason": "We still disagree about it all"}])
+def test_escalating_past_the_last_stage_is_refused_before_the_form_is_read(settings, data):
+    settings.HEAD_OF_SERVICE_USERNAMES = []
+    challenge = ChallengeFactory()
+    last = EscalationStage.objects.filter(is_active=True).order_by("order").last()
+    Challenge.objects.filter(pk=challenge.pk).update(stage=last, owner=None)
+    client = client_for(UserFactory(role=Role.MANAGER))
+
+    response = client.post(reverse("challenges:escalate", args=[challenge.pk]), data)
+
+    assert response.status_code == 302
+    assert "at the last stage: resolve it" in client.get(response["Location"]).content.decode()
+    assert not challenge.responses.exists()

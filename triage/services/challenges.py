@@ -31,6 +31,7 @@ from triage.models import (
     ChallengeResponse,
     ChallengeStatus,
     Decision,
+    DecisionAmendment,
     EscalationStage,
     InformationRequest,
     Resolution,
@@ -44,6 +45,9 @@ from triage.services.strategy import change_outcome_on_challenge
 
 # A reason is what the front door must answer: a sentence, not a word.
 MIN_REASON_WORDS = 5
+# A decision changed on challenge is amended with the challenge's reasons as its reason.
+AMENDMENT_REASON = "Changed on challenge: {}"
+AMENDMENT_REASON_MAX = DecisionAmendment._meta.get_field("reason").max_length
 
 
 def _words(text: str, field: str, minimum: int, message: str, errors: dict) -> str:
@@ -287,7 +291,17 @@ def respond(*, challenge_id: int, by, text: str) -> ChallengeResponse:
     text = _words(text, "text", 3, "Write the response", errors)
     if errors:
         raise DomainError(errors)
-    return _add_response(challenge, by=by, text=text)
+    return _just_sent(challenge, by=by, text=text) or _add_response(challenge, by=by, text=text)
+
+
+def _just_sent(challenge: Challenge, *, by, text: str) -> ChallengeResponse | None:
+    """The challenge's latest response, when it is this one from this person at this
+    stage: the same form sent again (a double click, or the back button) is recorded,
+    and told, once."""
+    latest = challenge.responses.order_by("-at", "-pk").first()
+    if latest and latest.by_id == by.pk and latest.stage_id == challenge.stage_id:
+        return latest if latest.text == text else None
+    return None
 
 
 def _add_response(challenge: Challenge, *, by, text: str, **detail) -> ChallengeResponse:
@@ -328,15 +342,24 @@ def reply(*, challenge_id: int, by, text: str) -> ChallengeResponse:
     text = _words(text, "text", 3, "Write what you want to add", errors)
     if errors:
         raise DomainError(errors)
+    if sent := _just_sent(challenge, by=by, text=text):
+        return sent
     response = _add_response(challenge, by=by, text=text, **{"from": "referrer"})
     notices.challenge_reply(challenge, response)
     return response
 
 
 @transaction.atomic
-def escalate(*, challenge_id: int, by, reason: str) -> Challenge:
-    """Move a challenge to the next stage, recording why as a response at this one."""
+def escalate(*, challenge_id: int, by, reason: str, from_stage: int | None = None) -> Challenge:
+    """Move a challenge to the next stage, recording why as a response at this one.
+    With ``from_stage`` (the stage the manager saw), only from that stage: the same
+    escalation sent twice moves it once, not on past the next stage."""
     challenge = _open_challenge_for_update(challenge_id, by)
+    if from_stage is not None and challenge.stage.order != from_stage:
+        raise InvalidState(
+            f"This challenge has already been escalated to stage {challenge.stage.order} "
+            f"({challenge.stage.name})"
+        )
     stage = next_stage(challenge.stage)
     if stage is None:
         raise InvalidState("This challenge is at the last stage: resolve it")
@@ -397,6 +420,13 @@ def resolve(
             errors["section47_outcome"] = [
                 "Choose a different outcome, or resolve it as upheld or not upheld"
             ]
+    changes_decision = not challenge.discussion_id and resolution == Resolution.DECISION_CHANGED
+    if changes_decision and len(AMENDMENT_REASON.format(text)) > AMENDMENT_REASON_MAX:
+        # They become the amendment's reason, which holds no more: none of it cut off.
+        errors["reasons"] = [
+            "When the decision is changed, the reasons become the amendment's reason: "
+            f"keep them to {AMENDMENT_REASON_MAX - len(AMENDMENT_REASON.format(''))} characters"
+        ]
     if errors:
         raise DomainError(errors)
     amendment = None
@@ -410,14 +440,14 @@ def resolve(
             challenge_id=challenge.pk,
         )
         challenge.outcome_changed_to = section47_outcome
-    elif resolution == Resolution.DECISION_CHANGED:
+    elif changes_decision:
         amendment = amend_decision(
             decision_id=challenge.decision_id,
             by=by,
             outcome=outcome,
             threshold_level=threshold_level,
             rationale=rationale,
-            reason=f"Changed on challenge: {text}",
+            reason=AMENDMENT_REASON.format(text),
             feedback=feedback,
         )
     now = timezone.now()
