@@ -68,7 +68,8 @@ class RowWriter:
 
     def deadline(self, moment: datetime) -> str:
         """As "D j M Y, H:i" reads it: "Tue 5 Jan 2027, 09:30". A deadline names its day,
-        so that "due Monday" is not missed on a Friday afternoon."""
+        so that "due Monday" is not missed on a Friday afternoon; so do the received and
+        decided times beside it, as on the referral's own page."""
         local = moment.astimezone(self.zone)
         return f"{self.weekdays[local.weekday()]} {self.time(moment)}"
 
@@ -94,7 +95,7 @@ class RowWriter:
             )
         if row["decision__id"] is None:
             return tag
-        return f'{tag} <span class="fd-time-left">{self.time(decided_at)}</span>'
+        return f'{tag} <span class="fd-time-left">{self.deadline(decided_at)}</span>'
 
     def challenge_line(self, challenge: ChallengeSummary, *, margin: int, about: str) -> str:
         if challenge.is_open:
@@ -212,7 +213,7 @@ class RowWriter:
                 f'      <td class="govuk-table__cell">{escape(row["referrer_name"] or "—")}</td>\n'
             )
         lines += [
-            f'      <td class="govuk-table__cell">{self.time(row["received_at"])}</td>\n',
+            f'      <td class="govuk-table__cell">{self.deadline(row["received_at"])}</td>\n',
             f'      <td class="govuk-table__cell">{self.deadline(row["decision_due_at"])}</td>\n',
             '      <td class="govuk-table__cell"><strong class="govuk-tag '
             f'govuk-tag--{STATUS_COLOURS.get(status, "blue")}">'

@@ -215,7 +215,7 @@ def test_an_undecided_row_says_so_with_its_clock(teacher):
     assert 'data-clock-state="on_time"' in html
     assert '<br><strong class="govuk-tag govuk-tag--red">Immediate risk</strong>' in html
     assert '<strong class="govuk-tag govuk-tag--grey">Received</strong>' in html
-    assert "10 Mar 2026, 10:00" in html  # received, in the current time zone
+    assert "Tue 10 Mar 2026, 10:00" in html  # received, in the current time zone
 
 
 def test_what_people_wrote_is_escaped_and_the_lead_sees_who_referred(teacher, lead):
@@ -330,3 +330,23 @@ def test_the_decision_due_time_names_its_day(teacher):
     html = row(page(teacher), "FD-2026-610010")
 
     assert '<td class="govuk-table__cell">Wed 11 Mar 2026, 10:00</td>' in html
+
+
+def test_the_received_and_decided_times_name_their_day_too(teacher):
+    # Beside "Wed 11 Mar" a bare "10 Mar" read as a different kind of date; the
+    # referral's own page names the day of each.
+    decided(teacher, "FD-2026-610011")  # received Mon 9 Mar 06:00, decided 08:00
+
+    html = row(page(teacher), "FD-2026-610011")
+
+    assert '<td class="govuk-table__cell">Mon 9 Mar 2026, 06:00</td>' in html
+    assert '<span class="fd-time-left">Mon 9 Mar 2026, 08:00</span>' in html
+
+
+def test_the_referrals_page_names_the_day_it_was_decided(teacher):
+    decision = decided(teacher, "FD-2026-610012")
+
+    with time_machine.travel(NOW, tick=False):
+        html = client_for(teacher).get(f"/referrals/{decision.referral_id}/").content.decode()
+
+    assert '<span class="fd-time-left">Mon 9 Mar 2026, 08:00</span>' in html
