@@ -24,10 +24,10 @@ def auditor():
     return client_for(UserFactory(role=Role.AUDITOR))
 
 
-def entry(username="screener.one", at=None, **fields) -> AccessLog:
+def entry(username="screener.one", at=None, role="screener", **fields) -> AccessLog:
     return AccessLog.objects.create(
         username=username,
-        role="screener",
+        role=role,
         path="/somewhere/",
         at=at or datetime(2026, 3, 10, 12, tzinfo=UTC),
         **fields,
@@ -260,3 +260,27 @@ def test_an_account_search_reads_the_account_index_in_the_pages_order():
     assert "accesslog_user_at_idx" in page_plan, page_plan
     assert "Sort" not in page_plan, page_plan
     assert "accesslog_user_at_idx" in count_plan, count_plan
+
+
+def test_who_and_what_read_as_words_not_codes(auditor):
+    # "(agency_lead)" and "1 referrals shown" read as the program talking.
+    one = ReferralFactory()
+    entry(
+        username="lead.one",
+        role="agency_lead",
+        kind=AccessLog.Kind.REFERRAL_LIST,
+        detail={"referrals": [one.pk]},
+    )
+    entry(role="manager", kind=AccessLog.Kind.CHILD_SEARCH, detail={"children": [7]})
+    entry(role="retired_role", kind=AccessLog.Kind.REFERRAL_LIST, detail={"referrals": []})
+
+    text = auditor.get(URL).content.decode()
+
+    assert '<span class="govuk-body-s">(Agency lead)</span>' in text
+    assert '<span class="govuk-body-s">(Manager)</span>' in text
+    assert "agency_lead" not in text
+    assert "List of referrals: 1 referral shown" in text
+    assert "Child search: 1 child returned (records 7)" in text
+    # A role no longer defined is shown as it was stored, and nought is plural.
+    assert '<span class="govuk-body-s">(retired_role)</span>' in text
+    assert "List of referrals: 0 referrals shown" in text
