@@ -208,6 +208,9 @@ def describe(entries) -> list[Row]:
                 what += " (records " + ", ".join(str(i) for i in found) + ")"
         elif e.kind in (Kind.CHALLENGE, Kind.STRATEGY_DISCUSSION):
             what = f"{e.get_kind_display()} {e.object_id}"
+            if e.object_id:
+                page = "challenges:detail" if e.kind == Kind.CHALLENGE else "strategy:detail"
+                link = reverse(page, args=[e.object_id])
         elif "referrals" in detail:
             shown = detail["referrals"]
             what = f"{e.get_kind_display()}: {_count(len(shown), 'referral', 'referrals')} shown"

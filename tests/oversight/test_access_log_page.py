@@ -284,3 +284,13 @@ def test_who_and_what_read_as_words_not_codes(auditor):
     # A role no longer defined is shown as it was stored, and nought is plural.
     assert '<span class="govuk-body-s">(retired_role)</span>' in text
     assert "List of referrals: 0 referrals shown" in text
+
+
+def test_a_challenge_or_discussion_viewed_links_to_it_as_a_referral_does(auditor):
+    entry(kind=AccessLog.Kind.CHALLENGE, object_id=6)
+    entry(kind=AccessLog.Kind.STRATEGY_DISCUSSION, object_id=9)
+
+    text = auditor.get(URL).content.decode()
+
+    assert f'<a class="govuk-link" href="{reverse("challenges:detail", args=[6])}">' in text
+    assert f'<a class="govuk-link" href="{reverse("strategy:detail", args=[9])}">' in text
