@@ -11,7 +11,7 @@ line, without the lines its tags left blank.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from django.urls import reverse
@@ -73,6 +73,17 @@ class RowWriter:
         local = moment.astimezone(self.zone)
         return f"{self.weekdays[local.weekday()]} {self.time(moment)}"
 
+    def due_by(self, moment: datetime) -> str:
+        """As the deadline filter reads it (frontdoor.templatetags): one at midnight is the
+        end of the day before, "the end of Tue 1 Dec 2026", not "Wed 2 Dec 2026, 00:00"."""
+        local = moment.astimezone(self.zone)
+        if local.hour == 0 and local.minute == 0:
+            return f"the end of {self.day_named(local - timedelta(days=1))}"
+        return self.deadline(moment)
+
+    def day_named(self, local: datetime) -> str:
+        return f"{self.weekdays[local.weekday()]} {self.day(local)}"
+
     @staticmethod
     def link(address: tuple[str, str], pk: int) -> str:
         return f"{address[0]}{int(pk)}{address[1]}"
@@ -100,8 +111,8 @@ class RowWriter:
     def challenge_line(self, challenge: ChallengeSummary, *, margin: int, about: str) -> str:
         if challenge.is_open:
             state = (
-                f"Challenge open: stage {int(challenge.stage_order)}, response due "
-                f"{self.deadline(challenge.stage_due_at)}"
+                f"Challenge open: stage {int(challenge.stage_order)}, response due by "
+                f"{self.due_by(challenge.stage_due_at)}"
             )
         else:
             state = f"Challenge resolved: {escape(challenge.resolution)}"

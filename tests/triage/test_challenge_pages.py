@@ -217,3 +217,26 @@ def test_the_referrer_adds_to_an_open_challenge_from_its_page():
     assert "She was hungry again today" in client.get(url).content.decode()
     empty = client.post(reverse("challenges:reply", args=[challenge.pk]), {"text": ""})
     assert empty.status_code == 400
+
+
+def test_a_response_due_at_midnight_reads_as_the_end_of_the_day_before():
+    # "Wed 2 Dec 2026, 00:00" was read on the Friday before as "some time on Wednesday".
+    from datetime import UTC, datetime
+
+    challenge = ChallengeFactory(stage_due_at=datetime(2026, 12, 2, 0, 0, tzinfo=UTC))
+    referrer = client_for(challenge.raised_by)
+    manager = client_for(UserFactory(role=Role.MANAGER))
+
+    pages = {
+        "the challenge": manager.get(reverse("challenges:detail", args=[challenge.pk])),
+        "the list": manager.get(reverse("challenges:list")),
+        "the referral": referrer.get(reverse("referrals:detail", args=[challenge.referral.pk])),
+    }
+
+    for name, response in pages.items():
+        text = response.content.decode()
+        assert "the end of Tue 1 Dec 2026" in text, name
+        assert "Wed 2 Dec 2026, 00:00" not in text, name
+    assert "Your challenge: stage 1, response due by the end of Tue 1 Dec 2026" in (
+        pages["the referral"].content.decode()
+    )
