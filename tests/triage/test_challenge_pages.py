@@ -240,3 +240,17 @@ def test_a_response_due_at_midnight_reads_as_the_end_of_the_day_before():
     assert "Your challenge: stage 1, response due by the end of Tue 1 Dec 2026" in (
         pages["the referral"].content.decode()
     )
+
+
+def test_the_back_link_names_the_list_it_leads_to():
+    # An agency lead's list is headed "Your agency's referrals"; a referrer's "Your
+    # referrals".
+    challenge = ChallengeFactory()
+    lead = UserFactory(role=Role.AGENCY_LEAD, agency=challenge.referral.agency)
+    url = reverse("challenges:detail", args=[challenge.pk])
+
+    as_lead = client_for(lead).get(url).content.decode()
+    as_referrer = client_for(challenge.raised_by).get(url).content.decode()
+
+    assert "Back to your agency&#x27;s referrals</a>" in as_lead
+    assert "Back to your referrals</a>" in as_referrer
