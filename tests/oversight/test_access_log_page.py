@@ -294,3 +294,12 @@ def test_a_challenge_or_discussion_viewed_links_to_it_as_a_referral_does(auditor
 
     assert f'<a class="govuk-link" href="{reverse("challenges:detail", args=[6])}">' in text
     assert f'<a class="govuk-link" href="{reverse("strategy:detail", args=[9])}">' in text
+
+
+def test_when_names_the_day(auditor):
+    # Searching a week of the log, "Tue 10 Mar" is found by the day people remember.
+    entry(kind=AccessLog.Kind.CHILD, object_id=3)  # 12:00 UTC, 12:00 in London in March
+
+    text = auditor.get(URL).content.decode()
+
+    assert '<td class="govuk-table__cell">Tue 10 Mar 2026, 12:00:00</td>' in text
