@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from agencies.models import Role
 from audit.models import AccessLog
 from referrals.forms import GovukFormMixin
 from referrals.models import Referral
@@ -170,6 +171,15 @@ class Row:
     entry: AccessLog
     what: str
     link: str
+    # The role as people say it ("Agency lead"), or as stored when it is no longer one.
+    role: str = ""
+
+
+ROLE_LABELS = {str(value): str(label) for value, label in Role.choices}
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 def describe(entries) -> list[Row]:
@@ -193,15 +203,19 @@ def describe(entries) -> list[Row]:
             link = reverse("children:chronology", args=[e.object_id])
         elif e.kind == Kind.CHILD_SEARCH:
             found = detail.get("children", [])
-            what = f"Child search: {len(found)} children returned"
+            what = f"Child search: {_count(len(found), 'child', 'children')} returned"
             if found:
                 what += " (records " + ", ".join(str(i) for i in found) + ")"
         elif e.kind in (Kind.CHALLENGE, Kind.STRATEGY_DISCUSSION):
             what = f"{e.get_kind_display()} {e.object_id}"
+            if e.object_id:
+                page = "challenges:detail" if e.kind == Kind.CHALLENGE else "strategy:detail"
+                link = reverse(page, args=[e.object_id])
         elif "referrals" in detail:
             shown = detail["referrals"]
-            what = f"{e.get_kind_display()}: {len(shown)} referrals shown"
+            what = f"{e.get_kind_display()}: {_count(len(shown), 'referral', 'referrals')} shown"
         else:
             what = e.get_kind_display()
-        rows.append(Row(entry=e, what=what, link=link))
+        role = ROLE_LABELS.get(e.role, e.role)
+        rows.append(Row(entry=e, what=what, link=link, role=role))
     return rows

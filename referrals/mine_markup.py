@@ -11,7 +11,7 @@ line, without the lines its tags left blank.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from django.urls import reverse
@@ -68,9 +68,21 @@ class RowWriter:
 
     def deadline(self, moment: datetime) -> str:
         """As "D j M Y, H:i" reads it: "Tue 5 Jan 2027, 09:30". A deadline names its day,
-        so that "due Monday" is not missed on a Friday afternoon."""
+        so that "due Monday" is not missed on a Friday afternoon; so do the received and
+        decided times beside it, as on the referral's own page."""
         local = moment.astimezone(self.zone)
         return f"{self.weekdays[local.weekday()]} {self.time(moment)}"
+
+    def due_by(self, moment: datetime) -> str:
+        """As the deadline filter reads it (frontdoor.templatetags): one at midnight is the
+        end of the day before, "the end of Tue 1 Dec 2026", not "Wed 2 Dec 2026, 00:00"."""
+        local = moment.astimezone(self.zone)
+        if local.hour == 0 and local.minute == 0:
+            return f"the end of {self.day_named(local - timedelta(days=1))}"
+        return self.deadline(moment)
+
+    def day_named(self, local: datetime) -> str:
+        return f"{self.weekdays[local.weekday()]} {self.day(local)}"
 
     @staticmethod
     def link(address: tuple[str, str], pk: int) -> str:
@@ -94,13 +106,13 @@ class RowWriter:
             )
         if row["decision__id"] is None:
             return tag
-        return f'{tag} <span class="fd-time-left">{self.time(decided_at)}</span>'
+        return f'{tag} <span class="fd-time-left">{self.deadline(decided_at)}</span>'
 
     def challenge_line(self, challenge: ChallengeSummary, *, margin: int, about: str) -> str:
         if challenge.is_open:
             state = (
-                f"Challenge open: stage {int(challenge.stage_order)}, response due "
-                f"{self.deadline(challenge.stage_due_at)}"
+                f"Challenge open: stage {int(challenge.stage_order)}, response due by "
+                f"{self.due_by(challenge.stage_due_at)}"
             )
         else:
             state = f"Challenge resolved: {escape(challenge.resolution)}"
@@ -212,7 +224,7 @@ class RowWriter:
                 f'      <td class="govuk-table__cell">{escape(row["referrer_name"] or "—")}</td>\n'
             )
         lines += [
-            f'      <td class="govuk-table__cell">{self.time(row["received_at"])}</td>\n',
+            f'      <td class="govuk-table__cell">{self.deadline(row["received_at"])}</td>\n',
             f'      <td class="govuk-table__cell">{self.deadline(row["decision_due_at"])}</td>\n',
             '      <td class="govuk-table__cell"><strong class="govuk-tag '
             f'govuk-tag--{STATUS_COLOURS.get(status, "blue")}">'

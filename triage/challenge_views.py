@@ -163,8 +163,11 @@ def _back_url(user) -> str:
 
 
 def _back_text(user) -> str:
+    """Named as the page it leads to is headed: an agency lead's list is their agency's."""
     if is_involved_professional(user):
         return "Back to your information requests"
+    if can(user, Capability.VIEW_AGENCY_REFERRALS):
+        return "Back to your agency's referrals"
     return "Back to your referrals"
 
 

@@ -24,10 +24,10 @@ def auditor():
     return client_for(UserFactory(role=Role.AUDITOR))
 
 
-def entry(username="screener.one", at=None, **fields) -> AccessLog:
+def entry(username="screener.one", at=None, role="screener", **fields) -> AccessLog:
     return AccessLog.objects.create(
         username=username,
-        role="screener",
+        role=role,
         path="/somewhere/",
         at=at or datetime(2026, 3, 10, 12, tzinfo=UTC),
         **fields,
@@ -260,3 +260,46 @@ def test_an_account_search_reads_the_account_index_in_the_pages_order():
     assert "accesslog_user_at_idx" in page_plan, page_plan
     assert "Sort" not in page_plan, page_plan
     assert "accesslog_user_at_idx" in count_plan, count_plan
+
+
+def test_who_and_what_read_as_words_not_codes(auditor):
+    # "(agency_lead)" and "1 referrals shown" read as the program talking.
+    one = ReferralFactory()
+    entry(
+        username="lead.one",
+        role="agency_lead",
+        kind=AccessLog.Kind.REFERRAL_LIST,
+        detail={"referrals": [one.pk]},
+    )
+    entry(role="manager", kind=AccessLog.Kind.CHILD_SEARCH, detail={"children": [7]})
+    entry(role="retired_role", kind=AccessLog.Kind.REFERRAL_LIST, detail={"referrals": []})
+
+    text = auditor.get(URL).content.decode()
+
+    assert '<span class="govuk-body-s">(Agency lead)</span>' in text
+    assert '<span class="govuk-body-s">(Manager)</span>' in text
+    assert "agency_lead" not in text
+    assert "List of referrals: 1 referral shown" in text
+    assert "Child search: 1 child returned (records 7)" in text
+    # A role no longer defined is shown as it was stored, and nought is plural.
+    assert '<span class="govuk-body-s">(retired_role)</span>' in text
+    assert "List of referrals: 0 referrals shown" in text
+
+
+def test_a_challenge_or_discussion_viewed_links_to_it_as_a_referral_does(auditor):
+    entry(kind=AccessLog.Kind.CHALLENGE, object_id=6)
+    entry(kind=AccessLog.Kind.STRATEGY_DISCUSSION, object_id=9)
+
+    text = auditor.get(URL).content.decode()
+
+    assert f'<a class="govuk-link" href="{reverse("challenges:detail", args=[6])}">' in text
+    assert f'<a class="govuk-link" href="{reverse("strategy:detail", args=[9])}">' in text
+
+
+def test_when_names_the_day(auditor):
+    # Searching a week of the log, "Tue 10 Mar" is found by the day people remember.
+    entry(kind=AccessLog.Kind.CHILD, object_id=3)  # 12:00 UTC, 12:00 in London in March
+
+    text = auditor.get(URL).content.decode()
+
+    assert '<td class="govuk-table__cell">Tue 10 Mar 2026, 12:00:00</td>' in text

@@ -44,7 +44,10 @@ def test_an_agency_lead_sees_all_of_their_agencys_referrals_and_no_others(school
     assert "Teacherchild" in page
     assert "Colleaguechild" in page
     assert "Officerchild" not in page
-    assert "Test School: referrals" in page
+    # The heading is what the home page's link, the tab and the back links call the page,
+    # and the line under it names the agency.
+    assert '<h1 class="govuk-heading-l">Your agency\'s referrals</h1>' in page
+    assert "Every referral made by anyone at Test School." in page
 
 
 def test_the_police_never_see_the_schools_referrals(school_and_police):

@@ -124,7 +124,7 @@ def test_an_open_challenge_to_the_decision_is_shown_and_no_second_can_be_raised(
 
     assert (
         f'<a class="govuk-link" href="/challenges/{challenge.pk}/">Challenge open: stage 1, '
-        "response due Thu 12 Mar 2026, 17:05"
+        "response due by Thu 12 Mar 2026, 17:05"
     ) in html
     assert "Challenge this decision" not in html
 
@@ -194,7 +194,7 @@ def test_discussions_with_a_section_47_outcome_are_listed_newest_first_with_thei
     assert f'href="/challenges/raise/discussion/{second.pk}/">Challenge this outcome<' in html
     assert f"/challenges/raise/discussion/{first.pk}/" not in html
     assert (
-        f'href="/challenges/{challenge.pk}/">Challenge open: stage 1, response due '
+        f'href="/challenges/{challenge.pk}/">Challenge open: stage 1, response due by '
         'Wed 11 Mar 2026, 09:00<span class="govuk-visually-hidden"> (the discussion\'s outcome on '
         "FD-2026-610006)</span>"
     ) in html
@@ -215,7 +215,7 @@ def test_an_undecided_row_says_so_with_its_clock(teacher):
     assert 'data-clock-state="on_time"' in html
     assert '<br><strong class="govuk-tag govuk-tag--red">Immediate risk</strong>' in html
     assert '<strong class="govuk-tag govuk-tag--grey">Received</strong>' in html
-    assert "10 Mar 2026, 10:00" in html  # received, in the current time zone
+    assert "Tue 10 Mar 2026, 10:00" in html  # received, in the current time zone
 
 
 def test_what_people_wrote_is_escaped_and_the_lead_sees_who_referred(teacher, lead):
@@ -330,3 +330,38 @@ def test_the_decision_due_time_names_its_day(teacher):
     html = row(page(teacher), "FD-2026-610010")
 
     assert '<td class="govuk-table__cell">Wed 11 Mar 2026, 10:00</td>' in html
+
+
+def test_the_received_and_decided_times_name_their_day_too(teacher):
+    # Beside "Wed 11 Mar" a bare "10 Mar" read as a different kind of date; the
+    # referral's own page names the day of each.
+    decided(teacher, "FD-2026-610011")  # received Mon 9 Mar 06:00, decided 08:00
+
+    html = row(page(teacher), "FD-2026-610011")
+
+    assert '<td class="govuk-table__cell">Mon 9 Mar 2026, 06:00</td>' in html
+    assert '<span class="fd-time-left">Mon 9 Mar 2026, 08:00</span>' in html
+
+
+def test_the_referrals_page_names_the_day_it_was_decided(teacher):
+    decision = decided(teacher, "FD-2026-610012")
+
+    with time_machine.travel(NOW, tick=False):
+        html = client_for(teacher).get(f"/referrals/{decision.referral_id}/").content.decode()
+
+    assert '<span class="fd-time-left">Mon 9 Mar 2026, 08:00</span>' in html
+
+
+def test_a_challenge_due_at_midnight_is_due_by_the_end_of_the_day_before(teacher):
+    # "Wed 2 Dec, 00:00" was read on the Friday before as "some time on Wednesday".
+    decision = decided(teacher, "FD-2026-610013")
+    ChallengeFactory(
+        decision=decision,
+        raised_at=NOW - timedelta(hours=3),
+        stage_due_at=datetime(2026, 3, 13, 0, 0, tzinfo=UTC),  # midnight, Europe/London
+    )
+
+    html = row(page(teacher), "FD-2026-610013")
+
+    assert "Challenge open: stage 1, response due by the end of Thu 12 Mar 2026<" in html
+    assert "00:00" not in html

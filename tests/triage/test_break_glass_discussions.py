@@ -461,3 +461,27 @@ def test_auditors_see_closed_discussions_in_the_list():
     text = response.content.decode()
     assert closed.referral.reference in text
     assert 'data-testid="closed-left-out"' not in text
+
+
+def test_an_empty_list_for_a_manager_says_closed_discussions_were_left_out():
+    # The dashboard counts every discussion's overdue minutes; its figure opens this list
+    # filtered, where a manager sees only open ones: "No discussions" alone read as the
+    # dashboard being wrong.
+    closed_discussion()  # minutes due a day after it was held, never sent
+
+    manager = client_for(UserFactory(role=Role.MANAGER))
+    auditor = client_for(UserFactory(role=Role.AUDITOR))
+    query = "?minutes_overdue=on"
+
+    text = manager.get(reverse("strategy:list") + query).content.decode()
+    assert (
+        "No open discussions match these filters. Closed discussions are not listed here, so "
+        "the dashboard, which counts every discussion, can show more minutes or actions "
+        "overdue than this list." in text
+    )
+    # An auditor's list leaves nothing out: with no actions at all, plainly none.
+    text = auditor.get(reverse("strategy:list") + "?actions_overdue=on").content.decode()
+    assert (
+        '<p class="govuk-body" data-testid="no-discussions">No discussions match these filters.</p>'
+        in text
+    )

@@ -367,3 +367,40 @@ def test_escalating_past_the_last_stage_is_refused_before_the_form_is_read(setti
     assert response.status_code == 302
     assert "at the last stage: resolve it" in client.get(response["Location"]).content.decode()
     assert not challenge.responses.exists()
+
+
+def test_a_response_due_at_midnight_reads_as_the_end_of_the_day_before():
+    # "Wed 2 Dec 2026, 00:00" was read on the Friday before as "some time on Wednesday".
+    from datetime import UTC, datetime
+
+    challenge = ChallengeFactory(stage_due_at=datetime(2026, 12, 2, 0, 0, tzinfo=UTC))
+    referrer = client_for(challenge.raised_by)
+    manager = client_for(UserFactory(role=Role.MANAGER))
+
+    pages = {
+        "the challenge": manager.get(reverse("challenges:detail", args=[challenge.pk])),
+        "the list": manager.get(reverse("challenges:list")),
+        "the referral": referrer.get(reverse("referrals:detail", args=[challenge.referral.pk])),
+    }
+
+    for name, response in pages.items():
+        text = response.content.decode()
+        assert "the end of Tue 1 Dec 2026" in text, name
+        assert "Wed 2 Dec 2026, 00:00" not in text, name
+    assert "Your challenge: stage 1, response due by the end of Tue 1 Dec 2026" in (
+        pages["the referral"].content.decode()
+    )
+
+
+def test_the_back_link_names_the_list_it_leads_to():
+    # An agency lead's list is headed "Your agency's referrals"; a referrer's "Your
+    # referrals".
+    challenge = ChallengeFactory()
+    lead = UserFactory(role=Role.AGENCY_LEAD, agency=challenge.referral.agency)
+    url = reverse("challenges:detail", args=[challenge.pk])
+
+    as_lead = client_for(lead).get(url).content.decode()
+    as_referrer = client_for(challenge.raised_by).get(url).content.decode()
+
+    assert "Back to your agency&#x27;s referrals</a>" in as_lead
+    assert "Back to your referrals</a>" in as_referrer

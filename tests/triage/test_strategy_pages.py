@@ -301,3 +301,16 @@ def test_marking_an_action_done_without_an_action_id_is_a_400_not_a_server_error
     )
 
     assert response.status_code == 400
+
+
+def test_the_convene_pages_title_is_its_heading_and_the_link_to_it(manager_client):
+    # The referral's link and the heading say "Record a strategy discussion"; the tab
+    # said "Convene a discussion", a word the page uses nowhere else.
+    referral = ReferralFactory(reference="FD-2026-620001")
+
+    page = manager_client.get(reverse("strategy:convene", args=[referral.pk])).content.decode()
+
+    assert "<title>Record a strategy discussion about FD-2026-620001 – Front Door</title>" in page
+    assert '<h1 class="govuk-heading-l">Record a strategy discussion</h1>' in page
+    referral_page = manager_client.get(reverse("triage:referral", args=[referral.pk]))
+    assert "Record a strategy discussion</a>" in referral_page.content.decode()
