@@ -44,6 +44,11 @@ def rows(agencies, *people):
     return data
 
 
+def an_hour_ago():
+    """When a referral was received, before the discussion convene_data says was held."""
+    return timezone.now() - timedelta(hours=1)
+
+
 def convene_data(agencies, *people, **extra):
     now = timezone.localtime() - timedelta(minutes=5)
     return {
@@ -65,7 +70,7 @@ HV = ("hv", "health_visitor", "Hana Visitor", True)
 
 
 def test_warnings_fragment_follows_the_attendees(manager_client, agencies):
-    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1))
+    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1), received_at=an_hour_ago())
     url = reverse("strategy:warnings", args=[referral.pk])
     missing = manager_client.post(url, rows(agencies, POLICE, CSC))
     assert missing.status_code == 200
@@ -75,7 +80,7 @@ def test_warnings_fragment_follows_the_attendees(manager_client, agencies):
 
 
 def test_without_javascript_the_warning_shows_on_submit_and_asks_why(manager_client, agencies):
-    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1))
+    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1), received_at=an_hour_ago())
     url = reverse("strategy:convene", args=[referral.pk])
     response = manager_client.post(url, convene_data(agencies, POLICE, CSC))
     assert response.status_code == 400
@@ -92,7 +97,7 @@ def test_without_javascript_the_warning_shows_on_submit_and_asks_why(manager_cli
 
 
 def test_check_attendees_shows_warnings_and_saves_nothing(manager_client, agencies):
-    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1))
+    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1), received_at=an_hour_ago())
     response = manager_client.post(
         reverse("strategy:convene", args=[referral.pk]),
         convene_data(agencies, POLICE, CSC, action="check"),

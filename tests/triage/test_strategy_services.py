@@ -197,7 +197,10 @@ def test_actions_are_added_and_done_once(agencies, manager):
 
 @time_machine.travel(NOW, tick=False)
 def test_no_section_47_enquiry_needs_a_reason(manager):
-    discussion = StrategyDiscussionFactory(held_at=NOW - timedelta(hours=1))
+    discussion = StrategyDiscussionFactory(
+        referral=ReferralFactory(received_at=NOW - timedelta(hours=2)),
+        held_at=NOW - timedelta(hours=1),
+    )
     with pytest.raises(DomainError) as error:
         strategy.record_outcome(
             discussion_id=discussion.pk, by=manager, section47_outcome="no_enquiry"

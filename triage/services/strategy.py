@@ -8,7 +8,7 @@ event and keeps the history (django-simple-history) with the acting user.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +23,7 @@ from audit.services import record_event
 from core.clock import working_days_after
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral
+from triage import moments
 from triage.models import (
     AdvocateOffered,
     AgencyContribution,
@@ -43,8 +44,6 @@ from triage.strategy_membership import (
     membership_warnings,
 )
 
-# A discussion is recorded once held; a day's leeway for clocks and time zones.
-_A_DAY = timedelta(days=1)
 NAME_MAX = Attendee._meta.get_field("name").max_length
 TEXT_MAX = 3000
 INFORMATION_MAX = AgencyContribution._meta.get_field("information").max_length
@@ -190,8 +189,14 @@ def convene_discussion(
         errors["format"] = ["Select how it was held: meeting, call or video"]
     if held_at is None:
         errors["held_at"] = ["Enter when it was held"]
-    elif held_at > timezone.now() + _A_DAY:
-        errors["held_at"] = ["Record a discussion once it has been held, not before"]
+    elif problem := moments.happened_error(
+        held_at,
+        what=moments.HELD,
+        now=timezone.now(),
+        after=referral.received_at,
+        after_what=moments.RECEIVED,
+    ):
+        errors["held_at"] = [problem]
     try:
         rows = clean_attendees(attendees)
     except DomainError as exc:
@@ -287,10 +292,16 @@ def record_minutes_circulated(
         ("minutes_circulated_at", to_professionals_at),
         ("minutes_to_family_at", to_family_at),
     ):
-        if value is not None and value > now:
-            errors[field] = ["The minutes cannot have been circulated in the future"]
-        elif value is not None and value < discussion.held_at:
-            errors[field] = ["The minutes cannot have gone out before the discussion"]
+        if value is not None and (
+            problem := moments.happened_error(
+                value,
+                what=moments.MINUTES_CIRCULATED,
+                now=now,
+                after=discussion.held_at,
+                after_what=moments.DISCUSSION,
+            )
+        ):
+            errors[field] = [problem]
     if errors:
         raise DomainError(errors)
     if to_professionals_at is not None:
@@ -406,6 +417,10 @@ def add_action(
         errors["agency"] = ["Select the owner's agency"]
     if due_at is None:
         errors["due_at"] = ["Enter when the action is due"]
+    elif problem := moments.due_error(
+        due_at, what=moments.ACTION_DUE, now=timezone.now(), within=settings.ACTION_DUE_WITHIN
+    ):
+        errors["due_at"] = [problem]
     owner_user = None
     if owner_user_id is not None:
         owner_user = action_owner_users().filter(pk=owner_user_id).first()
@@ -444,9 +459,16 @@ def complete_action(*, action_id: int, by, done_at: datetime | None = None) -> D
     )
     if action.done_at is not None:
         raise InvalidState("This action is already recorded as done")
-    done_at = done_at or timezone.now()
-    if done_at > timezone.now():
-        raise DomainError({"done_at": ["An action cannot be done in the future"]})
+    now = timezone.now()
+    done_at = done_at or now
+    if problem := moments.happened_error(
+        done_at,
+        what=moments.ACTION_DONE,
+        now=now,
+        after=action.discussion.held_at,
+        after_what=moments.DISCUSSION,
+    ):
+        raise DomainError({"done_at": [problem]})
     action.done_at = done_at
     action._history_user = by
     action.save(update_fields=["done_at"])
@@ -483,8 +505,21 @@ def record_outcome(
         errors["no_enquiry_reason"] = ["Enter why there is no section 47 enquiry"]
     if section47_outcome != Section47Outcome.NO_ENQUIRY:
         no_enquiry_reason = ""
-    if see_child_by is not None and see_child_by < discussion.held_at:
-        errors["see_child_by"] = ["The time to see the child by must be after the discussion"]
+    # Checked when it is set or changed: the same time sent again with a change to the
+    # rest is not refused for having passed since.
+    if see_child_by is not None and see_child_by != discussion.see_child_by:
+        if see_child_by < discussion.held_at:
+            errors["see_child_by"] = [
+                f"{moments.SEE_CHILD_BY} must be after {moments.DISCUSSION} "
+                f"({moments.shown(discussion.held_at)})"
+            ]
+        elif problem := moments.due_error(
+            see_child_by,
+            what=moments.SEE_CHILD_BY,
+            now=timezone.now(),
+            within=settings.SEE_CHILD_BY_WITHIN,
+        ):
+            errors["see_child_by"] = [problem]
     if advocate_offered and advocate_offered not in AdvocateOffered.values:
         errors["advocate_offered"] = ["Select whether an advocate was offered"]
     if errors:
@@ -550,8 +585,14 @@ def record_child_seen(
     errors: dict[str, list[str]] = {}
     if child_seen_at is None:
         errors["child_seen_at"] = ["Enter when the child was seen"]
-    elif child_seen_at > timezone.now():
-        errors["child_seen_at"] = ["The child cannot have been seen in the future"]
+    elif problem := moments.happened_error(
+        child_seen_at,
+        what=moments.CHILD_SEEN,
+        now=timezone.now(),
+        after=discussion.referral.received_at,
+        after_what=moments.RECEIVED,
+    ):
+        errors["child_seen_at"] = [problem]
     if not child_seen_by:
         errors["child_seen_by"] = ["Enter who saw the child"]
     if errors:
