@@ -123,7 +123,9 @@ class AttendeeForm(CleanTextFormMixin, forms.Form):
             "agency": data.get("agency"),
             "role": data.get("role"),
             "name": name,
-            "attended": data.get("attended") == "yes",
+            # A value not offered (a tampered or missing answer) is None, which the service
+            # refuses naming the row, rather than read as "did not attend".
+            "attended": {"yes": True, "no": False}.get(data.get("attended")),
         }
 
 

@@ -306,3 +306,62 @@ def test_marking_an_action_done_without_an_action_id_is_a_400_not_a_server_error
     )
 
     assert response.status_code == 400
+
+
+# --- An attendee's "attended" is one of the answers offered ------------------------------
+
+
+@pytest.mark.parametrize("tampered", ["maybe", "", "Yes", "true"])
+def test_a_tampered_attended_is_refused_naming_the_row_when_convening(
+    manager_client, agencies, tampered
+):
+    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1), received_at=an_hour_ago())
+    data = convene_data(agencies, POLICE, CSC, HV) | {"att-1-attended": tampered}
+
+    response = manager_client.post(reverse("strategy:convene", args=[referral.pk]), data)
+
+    assert response.status_code == 400
+    assert (
+        "Attendee 2: select whether they attended or were invited and did not attend"
+        in response.content.decode()
+    )
+    assert not StrategyDiscussion.objects.exists()
+
+
+def test_an_attended_left_out_is_refused_naming_the_row_when_changing_attendees(
+    manager_client, agencies
+):
+    discussion = StrategyDiscussionFactory(
+        referral=ReferralFactory(child_date_of_birth=date(2025, 1, 1))
+    )
+    AttendeeFactory(discussion=discussion, agency=agencies["police"], name="DS Wren")
+    data = {**rows(agencies, POLICE, CSC, HV), "missing_members_reason": "", "action": "save"}
+    del data["att-2-attended"]
+
+    response = manager_client.post(reverse("strategy:attendees", args=[discussion.pk]), data)
+
+    assert response.status_code == 400
+    assert "Attendee 3: select whether they attended" in response.content.decode()
+    assert list(discussion.attendees.values_list("name", flat=True)) == ["DS Wren"]
+
+
+def test_the_answers_offered_are_read_as_attended_and_not(manager_client, agencies):
+    discussion = StrategyDiscussionFactory(
+        referral=ReferralFactory(child_date_of_birth=date(2025, 1, 1)),
+        missing_members_reason="Health could not come.",
+    )
+    not_there = ("hv", "health_visitor", "Hana Visitor", False)
+    data = {
+        **rows(agencies, POLICE, CSC, not_there),
+        "missing_members_reason": "Health could not come.",
+        "action": "save",
+    }
+
+    response = manager_client.post(reverse("strategy:attendees", args=[discussion.pk]), data)
+
+    assert response.status_code == 302
+    assert dict(discussion.attendees.values_list("name", "attended")) == {
+        "DS Wren": True,
+        "Sam Social": True,
+        "Hana Visitor": False,
+    }

@@ -263,3 +263,13 @@ def test_an_action_is_given_only_to_a_user_who_can_open_the_discussion(agencies,
             owner_user_id=partner.pk,
         )
     assert list(error.value.errors) == ["owner_user"]
+
+
+@pytest.mark.parametrize("attended", ["yes", "no", None, 1])
+def test_an_attendee_attended_true_or_false_and_nothing_else(agencies, attended):
+    row = {**people(agencies, "police")[0], "attended": attended}
+    with pytest.raises(DomainError) as error:
+        strategy.clean_attendees([row])
+    assert error.value.errors == {
+        "attendees": ["Attendee 1: select whether they attended or were invited and did not attend"]
+    }

@@ -104,7 +104,8 @@ def discussion_warnings(discussion: StrategyDiscussion) -> list[MembershipWarnin
 
 def clean_attendees(attendees: Iterable[Mapping]) -> list[dict]:
     """Check each attendee (``agency`` an id or an Agency, ``role``, ``name``,
-    ``attended``); raise DomainError naming ``attendees`` when one is wrong."""
+    ``attended``, True or False); raise DomainError naming ``attendees`` when one is
+    wrong."""
     rows = list(attendees or [])
     problems = []
     ids = {a["agency"].pk if isinstance(a.get("agency"), Agency) else a.get("agency") for a in rows}
@@ -123,9 +124,13 @@ def clean_attendees(attendees: Iterable[Mapping]) -> list[dict]:
             problems.append(f"Attendee {number}: enter their name")
         elif len(name) > NAME_MAX:
             problems.append(f"Attendee {number}: the name must be {NAME_MAX} characters or fewer")
-        cleaned.append(
-            {"agency": agency, "role": role, "name": name, "attended": bool(row.get("attended"))}
-        )
+        attended = row.get("attended")
+        if not isinstance(attended, bool):
+            problems.append(
+                f"Attendee {number}: select whether they attended or were invited and did "
+                "not attend"
+            )
+        cleaned.append({"agency": agency, "role": role, "name": name, "attended": attended})
     if problems:
         raise DomainError({"attendees": problems})
     return cleaned
