@@ -497,6 +497,7 @@ def test_the_page_refuses_an_answer_due_when_no_one_could_mean(screener, agencie
         response = client_for(screener).post(
             reverse("requests:send", args=[referral.pk]), request_form(agencies["hv"], due)
         )
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not InformationRequest.objects.exists()
 
