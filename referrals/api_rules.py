@@ -186,17 +186,33 @@ def required_when(field: str, condition: dict, rule: SchemaRule | None = None) -
 
 
 class NotInFuture(SchemaRule):
-    """A date and time no later than now (or than ``grace`` from now)."""
+    """A date and time no later than now (or than ``grace`` from now). ``name``, where
+    given, names the format instead: for a time whose other rule depends on stored data
+    (a discussion held after its referral was received), so that a client, or the
+    conformance test's generator, can tell it from another time with the same bound."""
 
-    def __init__(self, *, message: str, grace: timedelta = timedelta(0)):
+    def __init__(self, *, message: str, grace: timedelta = timedelta(0), name: str = ""):
         self.message = message
         self.grace = grace
+        self.name = name
 
     @property
     def openapi(self) -> dict:
+        rule = self._openapi()
+        return {**rule, "format": self.name} if self.name else rule
+
+    def _openapi(self) -> dict:
         if not self.grace:
             return {"format": "past-date-time", "x-rule": "A date and time, not in the future."}
-        hours = int(self.grace.total_seconds() // 3600)
+        seconds = int(self.grace.total_seconds())
+        if seconds % 3600:
+            minutes = seconds // 60
+            return {
+                "format": f"date-time-before-{minutes}min-ahead",
+                "x-rule": f"A date and time, not in the future ({minutes} minutes' leeway "
+                "for a clock a little ahead).",
+            }
+        hours = seconds // 3600
         return {
             "format": f"date-time-before-{hours}h-ahead",
             "x-rule": f"A date and time no more than {hours} hours from now.",

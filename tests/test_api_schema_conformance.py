@@ -38,8 +38,9 @@ token, an agency), the referral and discussion lists' cursors (one their ``next`
 gives: the schema says to take it from there unchanged), a threshold level in use, and
 the rules that depend on stored data, each stated in its field's description: a decision's
 proceed_reason (while a warning applies: the seeded referral has none) and late_reason
-(once past due: it is not), the minutes not before the discussion was held (the
-generated times are after it), and the reason for going on without police, social care
+(once past due: it is not), a discussion not held before its referral was received nor
+its minutes before it was held (the seeded referral and discussion are older than the
+generated times), and the reason for going on without police, social care
 or health (which depends on the agencies' types).
 """
 
@@ -186,13 +187,14 @@ FORMATS = {
     "collection-year": st.builds(
         str, st.integers(FIRST_COLLECTION_YEAR, current_collection_year())
     ),
-    # Minutes go out after the discussion: these (the minutes) are later than the
-    # discussions seeded (90 days ago) and made (see below).
-    "past-date-time": _date_times(earliest=timedelta(days=30), latest=timedelta(0)),
-    # When a discussion was held: up to a day ahead is allowed; these are all earlier.
-    "date-time-before-24h-ahead": _date_times(
-        earliest=timedelta(days=60), latest=timedelta(days=31)
-    ),
+    # When the minutes went out: not in the future (a few minutes' leeway), and not
+    # before the discussion was held; these are later than the discussions seeded (90
+    # days ago) and made (below).
+    "date-time-before-5min-ahead": _date_times(earliest=timedelta(days=30), latest=timedelta(0)),
+    # When a discussion was held: the same bound, and not before its referral was
+    # received; these are later than the referral seeded (100 days ago), and earlier than
+    # the minutes (above).
+    "discussion-held-at": _date_times(earliest=timedelta(days=60), latest=timedelta(days=31)),
 }
 for minimum, min_chars in ((3, 0), (4, 0), (5, 0), (8, 0), (8, 40)):
     name = f"words-{minimum}" + (f"-chars-{min_chars}" if min_chars else "")
@@ -333,7 +335,8 @@ def world(db, in_process_requests):
         Role.MANAGER: UserFactory(role=Role.MANAGER),
     }
     referrer = users[Role.REFERRER]
-    own = ReferralFactory(referrer=referrer)
+    # Received before the seeded discussion and the discussions made (held_at).
+    own = ReferralFactory(referrer=referrer, received_at=timezone.now() - timedelta(days=100))
     decided = ReferralFactory(referrer=referrer)
     DecisionFactory(referral=decided)
     # Undecided, allocated, linked, with notes and no requests outstanding: a decision

@@ -263,10 +263,11 @@ MATRIX = {
     ("oversight:child-export", "GET"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN, "auditor": {"none": 404, "*": 200},
     },
-    # Screeners ask partners; an invalid request re-renders the form with 200.
+    # Screeners ask partners; an invalid request (the empty one sent here) re-renders the
+    # form with 400.
     ("requests:send", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
-        "screener": EVERY, "manager": EVERY,
+        "screener": {"none": 404, "*": 400}, "manager": {"none": 404, "*": 400},
     },
     # --- Partners: their agency's information requests, nothing else --------------------
     ("requests:list", "GET"): {

@@ -180,4 +180,10 @@ def send(request: HttpRequest, referral_id: int) -> HttpResponse:
                 request, f"Information request sent to {information_request.agency.name}"
             )
             return redirect(back)
-    return render(request, "requests/send.html", {"form": form, "referral": referral, "next": back})
+    # The form again with its errors: 400, as every other triage form answers.
+    return render(
+        request,
+        "requests/send.html",
+        {"form": form, "referral": referral, "next": back},
+        status=400,
+    )

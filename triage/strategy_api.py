@@ -4,8 +4,6 @@ carries the membership warning codes, recomputed from the attendees."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -29,7 +27,7 @@ from referrals.models import Referral
 from referrals.pagination import KeysetPagination
 from referrals.parsers import BoundedJSONParser
 from referrals.serializer_mixins import CleanTextMixin
-from triage import selectors
+from triage import moments, selectors
 from triage.models import (
     AgencyContribution,
     Attendee,
@@ -43,7 +41,13 @@ from triage.models import (
 from triage.services import strategy
 from triage.strategy_membership import MembershipWarning
 
-MINUTES_IN_FUTURE = "The minutes cannot have been circulated in the future"
+# Not in the future, as the service says too (triage.moments): stated in the schema.
+HELD_NOT_IN_FUTURE = NotInFuture(
+    grace=moments.CLOCK_SKEW, message=moments.in_future(moments.HELD), name="discussion-held-at"
+)
+MINUTES_NOT_IN_FUTURE = NotInFuture(
+    grace=moments.CLOCK_SKEW, message=moments.in_future(moments.MINUTES_CIRCULATED)
+)
 
 
 class AttendeeSerializer(CleanTextMixin, serializers.Serializer):
@@ -135,12 +139,10 @@ class DiscussionCreateSerializer(CleanTextMixin, serializers.Serializer):
     referral = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=DiscussionKind.choices)
     held_at = serializers.DateTimeField(
-        validators=[
-            NotInFuture(
-                grace=timedelta(days=1),
-                message="Record a discussion once it has been held, not before",
-            )
-        ]
+        validators=[HELD_NOT_IN_FUTURE],
+        help_text="When the discussion was held: not in the future (a few minutes' leeway "
+        "for clocks), and not before the referral was received (its `received_at`); 400 "
+        "otherwise.",
     )
     format = serializers.ChoiceField(
         choices=DiscussionFormat.choices, default=DiscussionFormat.MEETING
@@ -170,15 +172,17 @@ class DiscussionUpdateSerializer(CleanTextMixin, serializers.Serializer):
     )
     minutes_circulated_at = serializers.DateTimeField(
         required=False,
-        validators=[NotInFuture(message=MINUTES_IN_FUTURE)],
-        help_text="When the minutes went to the professionals: not in the future, and not "
-        "before the discussion was held (400 otherwise).",
+        validators=[MINUTES_NOT_IN_FUTURE],
+        help_text="When the minutes went to the professionals: not in the future (a few "
+        "minutes' leeway for clocks), and not before the discussion was held (its "
+        "`held_at`); 400 otherwise.",
     )
     minutes_to_family_at = serializers.DateTimeField(
         required=False,
-        validators=[NotInFuture(message=MINUTES_IN_FUTURE)],
-        help_text="When the minutes went to the family: not in the future, and not before "
-        "the discussion was held (400 otherwise).",
+        validators=[MINUTES_NOT_IN_FUTURE],
+        help_text="When the minutes went to the family: not in the future (a few minutes' "
+        "leeway for clocks), and not before the discussion was held (its `held_at`); 400 "
+        "otherwise.",
     )
 
     openapi_rules = {

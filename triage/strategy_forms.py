@@ -123,7 +123,9 @@ class AttendeeForm(CleanTextFormMixin, forms.Form):
             "agency": data.get("agency"),
             "role": data.get("role"),
             "name": name,
-            "attended": data.get("attended") == "yes",
+            # A value not offered (a tampered or missing answer) is None, which the service
+            # refuses naming the row, rather than read as "did not attend".
+            "attended": {"yes": True, "no": False}.get(data.get("attended")),
         }
 
 
@@ -234,6 +236,8 @@ class ActionForm(InformationForm):
 class MinutesForm(InformationForm):
     moments = {"sent_at": ("sent_date", "sent_time")}
 
+    error_fields = {"minutes_circulated_at": "sent_date", "minutes_to_family_at": "sent_date"}
+
     to = forms.ChoiceField(
         label="Who were the minutes circulated to?",
         choices=[("professionals", "Professionals"), ("family", "The family")],
@@ -250,6 +254,8 @@ class MinutesForm(InformationForm):
 
 class OutcomeForm(InformationForm):
     moments = {"see_child_by": ("see_by_date", "see_by_time")}
+
+    error_fields = {"see_child_by": "see_by_date"}
 
     section47_outcome = forms.ChoiceField(
         label="Section 47 outcome",
@@ -286,6 +292,8 @@ class OutcomeForm(InformationForm):
 
 class ChildSeenForm(InformationForm):
     moments = {"child_seen_at": ("seen_date", "seen_time")}
+
+    error_fields = {"child_seen_at": "seen_date", "child_seen_by": "seen_by"}
 
     seen_date = DateField(
         label="Date the child was seen",

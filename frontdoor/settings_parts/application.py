@@ -84,6 +84,16 @@ MAX_DRAFT_CHARACTERS = env_int("FRONTDOOR_MAX_DRAFT_CHARACTERS", 250_000, minimu
 # A referral the front door recorded for a caller (phone or email) may be received no
 # longer ago than this, and never in the future.
 RECEIVED_AT_MAX_AGE = timedelta(days=env_int("FRONTDOOR_RECEIVED_AT_MAX_AGE_DAYS", 7, minimum=1))
+# How far ahead a time set as due may be (triage.moments): an information request's
+# answer (asked for in hours, to inform a decision due within 24; two weeks covers a
+# referral held longer and a holiday), the time a child must be seen by after a strategy
+# discussion (a matter of days; a month is already beyond any plan), and an action
+# agreed at a discussion (some run to a review months on; a year is the outside).
+INFORMATION_REQUEST_DUE_WITHIN = timedelta(
+    days=env_int("FRONTDOOR_INFORMATION_REQUEST_DUE_WITHIN_DAYS", 14, minimum=1)
+)
+SEE_CHILD_BY_WITHIN = timedelta(days=env_int("FRONTDOOR_SEE_CHILD_BY_WITHIN_DAYS", 30, minimum=1))
+ACTION_DUE_WITHIN = timedelta(days=env_int("FRONTDOOR_ACTION_DUE_WITHIN_DAYS", 365, minimum=1))
 
 # --- Retention -------------------------------------------------------------------------
 

@@ -226,12 +226,23 @@ def test_a_discussion_history_includes_attendees_changed(people, case):
         discussion_id=discussion.pk,
         by=people["manager"],
         attendees=[
-            {"agency": police.pk, "role": AttendeeRole.POLICE_OFFICER, "name": "DS Hollow"},
-            {"agency": health.pk, "role": AttendeeRole.HEALTH_VISITOR, "name": "HV Brook"},
+            {
+                "agency": police.pk,
+                "role": AttendeeRole.POLICE_OFFICER,
+                "name": "DS Hollow",
+                "attended": True,
+            },
+            {
+                "agency": health.pk,
+                "role": AttendeeRole.HEALTH_VISITOR,
+                "name": "HV Brook",
+                "attended": True,
+            },
             {
                 "agency": case["referral"].agency_id,
                 "role": AttendeeRole.DESIGNATED_SAFEGUARDING_LEAD,
                 "name": "Ms Lane",
+                "attended": True,
             },
         ],
         missing_members_reason="Children's social care was the convener and took notes.",

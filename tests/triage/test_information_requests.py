@@ -600,7 +600,7 @@ def test_a_send_with_errors_keeps_what_was_typed(screener, referral):
             send_form(None, **{"ir-question": "Has Rowan attended clinic this year?"}),
         )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert "There is a problem" in page
     assert "Select the agency to send the request to" in page
@@ -614,8 +614,18 @@ def test_a_send_due_in_the_past_is_refused_on_the_page(screener, referral, healt
             f"/requests/send/{referral.pk}/", send_form(health, **{"ir-due_time": "10:30"})
         )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "must be in the future" in response.content.decode()
+    assert not InformationRequest.objects.exists()
+
+
+def test_a_send_about_a_decided_referral_is_refused_on_the_page(screener, referral, health):
+    DecisionFactory(referral=referral)
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(screener).post(f"/requests/send/{referral.pk}/", send_form(health))
+
+    assert response.status_code == 400
+    assert "information requests can no longer be sent" in response.content.decode()
     assert not InformationRequest.objects.exists()
 
 

@@ -35,7 +35,9 @@ def attendee(agency, role, attended=True):
 
 
 def test_manager_records_a_discussion_and_is_told_health_is_missing(manager_client, agencies):
-    referral = ReferralFactory(child_date_of_birth=date(2025, 3, 1))  # a baby
+    referral = ReferralFactory(  # a baby, referred before the discussion
+        child_date_of_birth=date(2025, 3, 1), received_at=timezone.now() - timedelta(hours=2)
+    )
     without_health = {
         "referral": referral.pk,
         "kind": "strategy_discussion",

@@ -44,6 +44,11 @@ def rows(agencies, *people):
     return data
 
 
+def an_hour_ago():
+    """When a referral was received, before the discussion convene_data says was held."""
+    return timezone.now() - timedelta(hours=1)
+
+
 def convene_data(agencies, *people, **extra):
     now = timezone.localtime() - timedelta(minutes=5)
     return {
@@ -65,7 +70,7 @@ HV = ("hv", "health_visitor", "Hana Visitor", True)
 
 
 def test_warnings_fragment_follows_the_attendees(manager_client, agencies):
-    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1))
+    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1), received_at=an_hour_ago())
     url = reverse("strategy:warnings", args=[referral.pk])
     missing = manager_client.post(url, rows(agencies, POLICE, CSC))
     assert missing.status_code == 200
@@ -75,7 +80,7 @@ def test_warnings_fragment_follows_the_attendees(manager_client, agencies):
 
 
 def test_without_javascript_the_warning_shows_on_submit_and_asks_why(manager_client, agencies):
-    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1))
+    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1), received_at=an_hour_ago())
     url = reverse("strategy:convene", args=[referral.pk])
     response = manager_client.post(url, convene_data(agencies, POLICE, CSC))
     assert response.status_code == 400
@@ -92,7 +97,7 @@ def test_without_javascript_the_warning_shows_on_submit_and_asks_why(manager_cli
 
 
 def test_check_attendees_shows_warnings_and_saves_nothing(manager_client, agencies):
-    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1))
+    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1), received_at=an_hour_ago())
     response = manager_client.post(
         reverse("strategy:convene", args=[referral.pk]),
         convene_data(agencies, POLICE, CSC, action="check"),
@@ -314,3 +319,62 @@ def test_the_convene_pages_title_is_its_heading_and_the_link_to_it(manager_clien
     assert '<h1 class="govuk-heading-l">Record a strategy discussion</h1>' in page
     referral_page = manager_client.get(reverse("triage:referral", args=[referral.pk]))
     assert "Record a strategy discussion</a>" in referral_page.content.decode()
+
+
+# --- An attendee's "attended" is one of the answers offered ------------------------------
+
+
+@pytest.mark.parametrize("tampered", ["maybe", "", "Yes", "true"])
+def test_a_tampered_attended_is_refused_naming_the_row_when_convening(
+    manager_client, agencies, tampered
+):
+    referral = ReferralFactory(child_date_of_birth=date(2025, 1, 1), received_at=an_hour_ago())
+    data = convene_data(agencies, POLICE, CSC, HV) | {"att-1-attended": tampered}
+
+    response = manager_client.post(reverse("strategy:convene", args=[referral.pk]), data)
+
+    assert response.status_code == 400
+    assert (
+        "Attendee 2: select whether they attended or were invited and did not attend"
+        in response.content.decode()
+    )
+    assert not StrategyDiscussion.objects.exists()
+
+
+def test_an_attended_left_out_is_refused_naming_the_row_when_changing_attendees(
+    manager_client, agencies
+):
+    discussion = StrategyDiscussionFactory(
+        referral=ReferralFactory(child_date_of_birth=date(2025, 1, 1))
+    )
+    AttendeeFactory(discussion=discussion, agency=agencies["police"], name="DS Wren")
+    data = {**rows(agencies, POLICE, CSC, HV), "missing_members_reason": "", "action": "save"}
+    del data["att-2-attended"]
+
+    response = manager_client.post(reverse("strategy:attendees", args=[discussion.pk]), data)
+
+    assert response.status_code == 400
+    assert "Attendee 3: select whether they attended" in response.content.decode()
+    assert list(discussion.attendees.values_list("name", flat=True)) == ["DS Wren"]
+
+
+def test_the_answers_offered_are_read_as_attended_and_not(manager_client, agencies):
+    discussion = StrategyDiscussionFactory(
+        referral=ReferralFactory(child_date_of_birth=date(2025, 1, 1)),
+        missing_members_reason="Health could not come.",
+    )
+    not_there = ("hv", "health_visitor", "Hana Visitor", False)
+    data = {
+        **rows(agencies, POLICE, CSC, not_there),
+        "missing_members_reason": "Health could not come.",
+        "action": "save",
+    }
+
+    response = manager_client.post(reverse("strategy:attendees", args=[discussion.pk]), data)
+
+    assert response.status_code == 302
+    assert dict(discussion.attendees.values_list("name", "attended")) == {
+        "DS Wren": True,
+        "Sam Social": True,
+        "Hana Visitor": False,
+    }

@@ -197,7 +197,10 @@ def test_actions_are_added_and_done_once(agencies, manager):
 
 @time_machine.travel(NOW, tick=False)
 def test_no_section_47_enquiry_needs_a_reason(manager):
-    discussion = StrategyDiscussionFactory(held_at=NOW - timedelta(hours=1))
+    discussion = StrategyDiscussionFactory(
+        referral=ReferralFactory(received_at=NOW - timedelta(hours=2)),
+        held_at=NOW - timedelta(hours=1),
+    )
     with pytest.raises(DomainError) as error:
         strategy.record_outcome(
             discussion_id=discussion.pk, by=manager, section47_outcome="no_enquiry"
@@ -260,3 +263,13 @@ def test_an_action_is_given_only_to_a_user_who_can_open_the_discussion(agencies,
             owner_user_id=partner.pk,
         )
     assert list(error.value.errors) == ["owner_user"]
+
+
+@pytest.mark.parametrize("attended", ["yes", "no", None, 1])
+def test_an_attendee_attended_true_or_false_and_nothing_else(agencies, attended):
+    row = {**people(agencies, "police")[0], "attended": attended}
+    with pytest.raises(DomainError) as error:
+        strategy.clean_attendees([row])
+    assert error.value.errors == {
+        "attendees": ["Attendee 1: select whether they attended or were invited and did not attend"]
+    }

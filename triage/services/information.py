@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -20,6 +21,7 @@ from audit.models import EventKind
 from audit.services import record_event
 from core.exceptions import DomainError, InvalidState, NotPermitted
 from referrals.models import Referral, Status
+from triage import moments
 from triage.models import InformationRequest
 from triage.services import notices
 
@@ -83,8 +85,13 @@ def send_information_request(
         errors["question"] = [f"The question must be {QUESTION_MAX} characters or fewer"]
     if due_at is None:
         errors["due_at"] = ["Enter when the answer is due"]
-    elif due_at <= now:
-        errors["due_at"] = ["The time the answer is due must be in the future"]
+    elif problem := moments.due_error(
+        due_at,
+        what=moments.ANSWER_DUE,
+        now=now,
+        within=settings.INFORMATION_REQUEST_DUE_WITHIN,
+    ):
+        errors["due_at"] = [problem]
     if errors:
         raise DomainError(errors)
 

@@ -1,5 +1,8 @@
-"""Strategy discussions: a manager convenes one for a referral, records who came, what was
-decided and why, the section 47 outcome, actions and when the minutes went out.
+"""Strategy discussions: a manager convenes one for a referral, records who came (and the
+warnings that follow from who did not) and when the minutes went out. What it decided
+and what followed (decisions, information shared, actions, the section 47 outcome, the
+child seen) are triage.services.strategy_records', imported here too: every service of
+a discussion is reached as ``strategy.<name>``, as it always was.
 
 Every write runs in one transaction, locks the discussion it changes, appends an audit
 event and keeps the history (django-simple-history) with the acting user.
@@ -8,7 +11,7 @@ event and keeps the history (django-simple-history) with the acting user.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -17,23 +20,34 @@ from django.utils import timezone
 
 from agencies.census import AgencyType
 from agencies.models import Agency
-from agencies.policy import Capability, can, users_with
+from agencies.policy import Capability, can
 from audit.models import EventKind
 from audit.services import record_event
 from core.clock import working_days_after
-from core.exceptions import DomainError, InvalidState, NotPermitted
+from core.exceptions import DomainError
 from referrals.models import Referral
+from triage import moments
 from triage.models import (
-    AdvocateOffered,
-    AgencyContribution,
     Attendee,
     AttendeeRole,
-    DiscussionAction,
-    DiscussionDecision,
     DiscussionFormat,
     DiscussionKind,
-    Section47Outcome,
     StrategyDiscussion,
+)
+from triage.services.strategy_records import (
+    INFORMATION_MAX,
+    RATIONALE_MAX,
+    TEXT_MAX,
+    action_owner_users,
+    add_action,
+    add_contribution,
+    add_decision,
+    change_outcome_on_challenge,
+    complete_action,
+    ensure_manager,
+    locked,
+    record_child_seen,
+    record_outcome,
 )
 from triage.strategy_membership import (
     CORE_MEMBERSHIP,
@@ -43,12 +57,33 @@ from triage.strategy_membership import (
     membership_warnings,
 )
 
-# A discussion is recorded once held; a day's leeway for clocks and time zones.
-_A_DAY = timedelta(days=1)
 NAME_MAX = Attendee._meta.get_field("name").max_length
-TEXT_MAX = 3000
-INFORMATION_MAX = AgencyContribution._meta.get_field("information").max_length
-RATIONALE_MAX = DiscussionDecision._meta.get_field("rationale").max_length
+
+__all__ = [
+    # Convening, the attendees, the minutes and the reads: here.
+    "NAME_MAX",
+    "change_attendees",
+    "child_facts",
+    "clean_attendees",
+    "convene_discussion",
+    "discussion_warnings",
+    "discussions_visible_to",
+    "minutes_due_at",
+    "record_minutes_circulated",
+    "warnings_for",
+    # What the discussion decided and what followed: triage.services.strategy_records.
+    "INFORMATION_MAX",
+    "RATIONALE_MAX",
+    "TEXT_MAX",
+    "action_owner_users",
+    "add_action",
+    "add_contribution",
+    "add_decision",
+    "change_outcome_on_challenge",
+    "complete_action",
+    "record_child_seen",
+    "record_outcome",
+]
 
 
 def minutes_due_at(held_at: datetime) -> datetime:
@@ -105,7 +140,8 @@ def discussion_warnings(discussion: StrategyDiscussion) -> list[MembershipWarnin
 
 def clean_attendees(attendees: Iterable[Mapping]) -> list[dict]:
     """Check each attendee (``agency`` an id or an Agency, ``role``, ``name``,
-    ``attended``); raise DomainError naming ``attendees`` when one is wrong."""
+    ``attended``, True or False); raise DomainError naming ``attendees`` when one is
+    wrong."""
     rows = list(attendees or [])
     problems = []
     ids = {a["agency"].pk if isinstance(a.get("agency"), Agency) else a.get("agency") for a in rows}
@@ -124,9 +160,13 @@ def clean_attendees(attendees: Iterable[Mapping]) -> list[dict]:
             problems.append(f"Attendee {number}: enter their name")
         elif len(name) > NAME_MAX:
             problems.append(f"Attendee {number}: the name must be {NAME_MAX} characters or fewer")
-        cleaned.append(
-            {"agency": agency, "role": role, "name": name, "attended": bool(row.get("attended"))}
-        )
+        attended = row.get("attended")
+        if not isinstance(attended, bool):
+            problems.append(
+                f"Attendee {number}: select whether they attended or were invited and did "
+                "not attend"
+            )
+        cleaned.append({"agency": agency, "role": role, "name": name, "attended": attended})
     if problems:
         raise DomainError({"attendees": problems})
     return cleaned
@@ -142,17 +182,6 @@ def _check_missing_reason(warnings: list[MembershipWarning], reason: str) -> Non
                 ]
             }
         )
-
-
-def action_owner_users():
-    """Who an action may be given to as a Front Door user, to be alerted when it is
-    overdue: those who can open the discussion the alert links to."""
-    return users_with(Capability.VIEW_STRATEGY_DISCUSSIONS)
-
-
-def _ensure_manager(by) -> None:
-    if not can(by, Capability.CONVENE_STRATEGY):
-        raise NotPermitted("Only managers convene and record strategy discussions")
 
 
 def _replace_attendees(discussion: StrategyDiscussion, rows: list[dict], by) -> None:
@@ -181,7 +210,7 @@ def convene_discussion(
 ) -> StrategyDiscussion:
     """Record a discussion and who was invited. Going on without police, social care or
     health needs the reason why, from the pages and the API alike."""
-    _ensure_manager(by)
+    ensure_manager(by)
     referral = Referral.objects.select_for_update().get(pk=referral_id)
     errors: dict[str, list[str]] = {}
     if kind not in DiscussionKind.values:
@@ -190,8 +219,14 @@ def convene_discussion(
         errors["format"] = ["Select how it was held: meeting, call or video"]
     if held_at is None:
         errors["held_at"] = ["Enter when it was held"]
-    elif held_at > timezone.now() + _A_DAY:
-        errors["held_at"] = ["Record a discussion once it has been held, not before"]
+    elif problem := moments.happened_error(
+        held_at,
+        what=moments.HELD,
+        now=timezone.now(),
+        after=referral.received_at,
+        after_what=moments.RECEIVED,
+    ):
+        errors["held_at"] = [problem]
     try:
         rows = clean_attendees(attendees)
     except DomainError as exc:
@@ -228,10 +263,6 @@ def convene_discussion(
     return discussion
 
 
-def _locked(discussion_id: int) -> StrategyDiscussion:
-    return StrategyDiscussion.objects.select_for_update().get(pk=discussion_id)
-
-
 @transaction.atomic
 def change_attendees(
     *,
@@ -240,8 +271,8 @@ def change_attendees(
     attendees: Iterable[Mapping],
     missing_members_reason: str | None = None,
 ) -> StrategyDiscussion:
-    _ensure_manager(by)
-    discussion = _locked(discussion_id)
+    ensure_manager(by)
+    discussion = locked(discussion_id)
     rows = clean_attendees(attendees)
     if missing_members_reason is not None:
         reason = missing_members_reason.strip()
@@ -279,18 +310,24 @@ def record_minutes_circulated(
 ) -> StrategyDiscussion:
     """When the minutes went to the professionals and to the family. A time, once
     recorded, may be corrected but not taken back."""
-    _ensure_manager(by)
-    discussion = _locked(discussion_id)
+    ensure_manager(by)
+    discussion = locked(discussion_id)
     now = timezone.now()
     errors = {}
     for field, value in (
         ("minutes_circulated_at", to_professionals_at),
         ("minutes_to_family_at", to_family_at),
     ):
-        if value is not None and value > now:
-            errors[field] = ["The minutes cannot have been circulated in the future"]
-        elif value is not None and value < discussion.held_at:
-            errors[field] = ["The minutes cannot have gone out before the discussion"]
+        if value is not None and (
+            problem := moments.happened_error(
+                value,
+                what=moments.MINUTES_CIRCULATED,
+                now=now,
+                after=discussion.held_at,
+                after_what=moments.DISCUSSION,
+            )
+        ):
+            errors[field] = [problem]
     if errors:
         raise DomainError(errors)
     if to_professionals_at is not None:
@@ -309,265 +346,6 @@ def record_minutes_circulated(
             "professionals": to_professionals_at is not None,
             "family": to_family_at is not None,
         },
-    )
-    return discussion
-
-
-@transaction.atomic
-def add_decision(*, discussion_id: int, by, decision: str, rationale: str) -> DiscussionDecision:
-    _ensure_manager(by)
-    discussion = _locked(discussion_id)
-    decision = (decision or "").strip()
-    rationale = (rationale or "").strip()
-    errors = {}
-    if not decision:
-        errors["decision"] = ["Enter the decision"]
-    elif len(decision) > TEXT_MAX:
-        errors["decision"] = [f"The decision must be {TEXT_MAX} characters or fewer"]
-    if not rationale:
-        errors["rationale"] = ["Enter the rationale: why this was decided"]
-    elif len(rationale) > RATIONALE_MAX:
-        errors["rationale"] = [f"The rationale must be {RATIONALE_MAX} characters or fewer"]
-    if errors:
-        raise DomainError(errors)
-    row = DiscussionDecision(
-        discussion=discussion, decision=decision, rationale=rationale, recorded_by=by
-    )
-    row._history_user = by
-    row.save()
-    record_event(
-        kind=EventKind.DISCUSSION_DECISION_ADDED,
-        by=by,
-        referral=discussion.referral,
-        object_type="discussion_decision",
-        object_id=row.pk,
-    )
-    return row
-
-
-@transaction.atomic
-def add_contribution(
-    *, discussion_id: int, by, agency_id: int | None, information: str
-) -> AgencyContribution:
-    """What one agency shared at the discussion."""
-    _ensure_manager(by)
-    discussion = _locked(discussion_id)
-    information = (information or "").strip()
-    errors = {}
-    agency = Agency.objects.filter(is_active=True, pk=agency_id).first() if agency_id else None
-    if agency is None:
-        errors["agency"] = ["Select the agency that shared it"]
-    if not information:
-        errors["information"] = ["Enter what the agency shared"]
-    elif len(information) > INFORMATION_MAX:
-        errors["information"] = [f"Keep it to {INFORMATION_MAX} characters or fewer"]
-    if errors:
-        raise DomainError(errors)
-    row = AgencyContribution(discussion=discussion, agency=agency, information=information)
-    row._history_user = by
-    row.save()
-    record_event(
-        kind=EventKind.DISCUSSION_INFORMATION_SHARED,
-        by=by,
-        referral=discussion.referral,
-        object_type="agency_contribution",
-        object_id=row.pk,
-        detail={"agency": agency.pk},
-    )
-    return row
-
-
-@transaction.atomic
-def add_action(
-    *,
-    discussion_id: int,
-    by,
-    description: str,
-    owner: str,
-    agency_id: int | None,
-    due_at: datetime | None,
-    owner_user_id: int | None = None,
-) -> DiscussionAction:
-    _ensure_manager(by)
-    discussion = _locked(discussion_id)
-    description = (description or "").strip()
-    owner = (owner or "").strip()
-    errors = {}
-    if not description:
-        errors["description"] = ["Enter the action agreed"]
-    elif len(description) > TEXT_MAX:
-        errors["description"] = [f"The action must be {TEXT_MAX} characters or fewer"]
-    if not owner:
-        errors["owner"] = ["Enter who owns the action"]
-    elif len(owner) > NAME_MAX:
-        errors["owner"] = [f"The owner must be {NAME_MAX} characters or fewer"]
-    agency = Agency.objects.filter(is_active=True, pk=agency_id).first() if agency_id else None
-    if agency is None:
-        errors["agency"] = ["Select the owner's agency"]
-    if due_at is None:
-        errors["due_at"] = ["Enter when the action is due"]
-    owner_user = None
-    if owner_user_id is not None:
-        owner_user = action_owner_users().filter(pk=owner_user_id).first()
-        if owner_user is None:
-            errors["owner_user"] = [
-                "Select an active front door user who reads discussions, or leave it empty"
-            ]
-    if errors:
-        raise DomainError(errors)
-    action = DiscussionAction(
-        discussion=discussion,
-        description=description,
-        owner=owner,
-        owner_user=owner_user,
-        agency=agency,
-        due_at=due_at,
-    )
-    action._history_user = by
-    action.save()
-    record_event(
-        kind=EventKind.DISCUSSION_ACTION_ADDED,
-        by=by,
-        referral=discussion.referral,
-        object_type="discussion_action",
-        object_id=action.pk,
-        detail={"agency": agency.pk},
-    )
-    return action
-
-
-@transaction.atomic
-def complete_action(*, action_id: int, by, done_at: datetime | None = None) -> DiscussionAction:
-    _ensure_manager(by)
-    action = (
-        DiscussionAction.objects.select_for_update().select_related("discussion").get(pk=action_id)
-    )
-    if action.done_at is not None:
-        raise InvalidState("This action is already recorded as done")
-    done_at = done_at or timezone.now()
-    if done_at > timezone.now():
-        raise DomainError({"done_at": ["An action cannot be done in the future"]})
-    action.done_at = done_at
-    action._history_user = by
-    action.save(update_fields=["done_at"])
-    record_event(
-        kind=EventKind.DISCUSSION_ACTION_DONE,
-        by=by,
-        referral=action.discussion.referral,
-        object_type="discussion_action",
-        object_id=action.pk,
-    )
-    return action
-
-
-@transaction.atomic
-def record_outcome(
-    *,
-    discussion_id: int,
-    by,
-    section47_outcome: str,
-    no_enquiry_reason: str = "",
-    see_child_by: datetime | None = None,
-    child_views: str = "",
-    advocate_offered: str = "",
-) -> StrategyDiscussion:
-    """The section 47 outcome, the time by which the child must be seen, the child's
-    views and whether an advocate was offered."""
-    _ensure_manager(by)
-    discussion = _locked(discussion_id)
-    no_enquiry_reason = (no_enquiry_reason or "").strip()
-    errors: dict[str, list[str]] = {}
-    if section47_outcome not in Section47Outcome.values:
-        errors["section47_outcome"] = ["Select the section 47 outcome"]
-    elif section47_outcome == Section47Outcome.NO_ENQUIRY and not no_enquiry_reason:
-        errors["no_enquiry_reason"] = ["Enter why there is no section 47 enquiry"]
-    if section47_outcome != Section47Outcome.NO_ENQUIRY:
-        no_enquiry_reason = ""
-    if see_child_by is not None and see_child_by < discussion.held_at:
-        errors["see_child_by"] = ["The time to see the child by must be after the discussion"]
-    if advocate_offered and advocate_offered not in AdvocateOffered.values:
-        errors["advocate_offered"] = ["Select whether an advocate was offered"]
-    if errors:
-        raise DomainError(errors)
-    discussion.section47_outcome = section47_outcome
-    discussion.no_enquiry_reason = no_enquiry_reason
-    discussion.see_child_by = see_child_by
-    discussion.child_views = (child_views or "").strip()
-    discussion.advocate_offered = advocate_offered or ""
-    discussion._history_user = by
-    discussion.save()
-    record_event(
-        kind=EventKind.DISCUSSION_OUTCOME_RECORDED,
-        by=by,
-        referral=discussion.referral,
-        object_type="strategy_discussion",
-        object_id=discussion.pk,
-        detail={"section47_outcome": section47_outcome},
-    )
-    return discussion
-
-
-@transaction.atomic
-def change_outcome_on_challenge(
-    *, discussion_id: int, by, section47_outcome: str, no_enquiry_reason: str, challenge_id: int
-) -> StrategyDiscussion:
-    """A challenge to the discussion's outcome changed it: the new section 47 outcome
-    (for no enquiry, with why), kept in the discussion's history beside the old one.
-    Called by the challenge's resolution, in its transaction."""
-    _ensure_manager(by)
-    discussion = _locked(discussion_id)
-    no_enquiry_reason = (no_enquiry_reason or "").strip()
-    if section47_outcome not in Section47Outcome.values:
-        raise DomainError({"section47_outcome": ["Choose the new section 47 outcome"]})
-    if section47_outcome == Section47Outcome.NO_ENQUIRY and not no_enquiry_reason:
-        raise DomainError({"no_enquiry_reason": ["Enter why there is no section 47 enquiry"]})
-    discussion.section47_outcome = section47_outcome
-    discussion.no_enquiry_reason = (
-        no_enquiry_reason if section47_outcome == Section47Outcome.NO_ENQUIRY else ""
-    )
-    discussion._history_user = by
-    discussion._change_reason = f"Changed on challenge {challenge_id}"
-    discussion.save()
-    record_event(
-        kind=EventKind.DISCUSSION_OUTCOME_RECORDED,
-        by=by,
-        referral=discussion.referral,
-        object_type="strategy_discussion",
-        object_id=discussion.pk,
-        detail={"section47_outcome": section47_outcome, "challenge": challenge_id},
-    )
-    return discussion
-
-
-@transaction.atomic
-def record_child_seen(
-    *, discussion_id: int, by, child_seen_at: datetime | None, child_seen_by: str, joint_visit
-) -> StrategyDiscussion:
-    """When and by whom the child was seen after the discussion, and whether jointly."""
-    _ensure_manager(by)
-    discussion = _locked(discussion_id)
-    child_seen_by = (child_seen_by or "").strip()
-    errors: dict[str, list[str]] = {}
-    if child_seen_at is None:
-        errors["child_seen_at"] = ["Enter when the child was seen"]
-    elif child_seen_at > timezone.now():
-        errors["child_seen_at"] = ["The child cannot have been seen in the future"]
-    if not child_seen_by:
-        errors["child_seen_by"] = ["Enter who saw the child"]
-    if errors:
-        raise DomainError(errors)
-    discussion.child_seen_at = child_seen_at
-    discussion.child_seen_by = child_seen_by[:200]
-    discussion.joint_visit = bool(joint_visit)
-    discussion._history_user = by
-    discussion.save(update_fields=["child_seen_at", "child_seen_by", "joint_visit"])
-    record_event(
-        kind=EventKind.CHILD_SEEN,
-        by=by,
-        referral=discussion.referral,
-        object_type="strategy_discussion",
-        object_id=discussion.pk,
-        detail={"joint_visit": bool(joint_visit)},
     )
     return discussion
 
