@@ -277,9 +277,11 @@ MATRIX = {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
         "partner": {"own": 200, "*": 404},
     },
+    # A partner answers their agency's request; an invalid answer (the empty one sent
+    # here) re-renders the page with 400.
     ("requests:detail", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": LOGIN,
-        "partner": {"own": 200, "*": 404},
+        "partner": {"own": 400, "*": 404},
     },
     # --- Challenges: raised by the referrer or their lead; managed by managers -----------
     # Only a decision can be challenged: an undecided referral in scope is 409.

@@ -124,6 +124,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             )
             return redirect("requests:list")
     now = timezone.now()
+    # The form again with its errors: 400, as every other triage form answers.
+    refused = request.method == "POST" and form is not None and bool(form.errors)
     return render(
         request,
         "requests/detail.html",
@@ -138,6 +140,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "due_soon_at": now + REQUEST_DUE_SOON,
             **challenge_options(user=request.user, referral=information_request.referral),
         },
+        status=400 if refused else 200,
     )
 
 

@@ -437,14 +437,15 @@ def test_a_partner_answers_from_the_request_page(health_partner):
     assert information_request.answered_by == health_partner
 
 
-def test_a_blank_answer_shows_the_error_summary(health_partner):
+def test_a_blank_answer_shows_the_error_summary_with_400(health_partner):
     information_request = InformationRequestFactory()
 
     response = client_for(health_partner).post(
         f"/requests/{information_request.pk}/", {"answer": "  "}
     )
 
-    assert response.status_code == 200
+    # As every other triage form answers a mistake (it was 200 here).
+    assert response.status_code == 400
     page = response.content.decode()
     assert "There is a problem" in page
     assert "Enter your answer" in page
