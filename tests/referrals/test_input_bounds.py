@@ -18,8 +18,8 @@ from referrals.models import Channel, Referral, ReferralDraft
 from tests.clients import api_as
 from tests.factories import UserFactory
 from tests.frontdoor.test_settings import run_django
+from tests.referrals.api_helpers import referral_body
 from tests.referrals.helpers import CHILD, CHILD_WORLD, CONCERNS, fill_referral, start_draft
-from tests.referrals.test_api import referral_body
 from triage.api import DecisionInputSerializer
 from triage.challenge_api import ChallengeInputSerializer
 from triage.strategy_api import AttendeeSerializer
