@@ -282,7 +282,7 @@ BAD_FIELDS = [
     pytest.param({"household": [{"name": "Parent One"}]}, "household", id="household-no-relation"),
     pytest.param({"household": "mum and dad"}, "household", id="household-not-a-list"),
     # A NUL, like every control character, is stripped, not refused: see
-    # tests/referrals/test_input_bounds.py and tests/core/test_text.py.
+    # tests/referrals/test_invisible_characters.py and tests/core/test_text.py.
 ]
 
 
