@@ -1,8 +1,9 @@
 """The world of the information requests' tests (test_information_requests.py,
 test_information_request_pages.py, test_information_request_screening.py): a health
 visiting service, a police force and children's social care, a screener and a partner
-user of each agency asked, and a referral. A module of tests/triage/ that defines a
-fixture of the same name uses its own."""
+user of each agency asked, and a referral; and the agencies the date bounds' tests ask
+(test_date_bounds.py, test_date_bounds_requests.py). A module of tests/triage/ that
+defines a fixture of the same name uses its own."""
 
 import pytest
 
@@ -52,3 +53,12 @@ def referral():
         lived_experience="Cares for a younger sibling most mornings.",
         child_voice="Said home is noisy at night.",
     )
+
+
+@pytest.fixture
+def agencies():
+    return {
+        "police": AgencyFactory(type=AgencyType.POLICE),
+        "csc": AgencyFactory(type=AgencyType.CHILDRENS_SOCIAL_CARE),
+        "hv": AgencyFactory(type=AgencyType.HEALTH_VISITING),
+    }
