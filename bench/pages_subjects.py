@@ -193,7 +193,7 @@ def match_bodies(count: int = MATCH_BODIES) -> list[str]:
     return bodies
 
 
-# A complete referral about one synthetic child (tests/referrals/test_api.py's), its last
+# A complete referral about one synthetic child (tests/referrals/api_helpers.py's), its last
 # name different in every request ({{n}}: letters).
 REFERRAL_BODY = {
     "child_first_name": "Benchpost",

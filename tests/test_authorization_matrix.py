@@ -485,7 +485,7 @@ MATRIX = {
     },
     ("api-challenges", "OPTIONS"): {**dict.fromkeys(authz.ROLES, 200), "anonymous": 401},
     # No detail given: 400 naming them. (GET with query parameters is retired: 405 for
-    # screeners and managers, after the same 401/403; tests/referrals/test_matching.py.)
+    # screeners and managers, after the same 401/403; tests/referrals/test_matching_api.py.)
     ("api-child-matches", "POST"): {
         **dict.fromkeys(authz.ROLES, 403), "anonymous": 401, "screener": 400, "manager": 400,
     },

@@ -1,7 +1,7 @@
 """No personal data in a URL the application builds (issue 13, part 4): web servers,
 proxies and browsers' histories keep URLs, so names, dates of birth, NHS numbers and
 free text never go in a query string. The child-matching API takes its details in a
-POST body (tests/referrals/test_matching.py); these guard the pages."""
+POST body (tests/referrals/test_matching_api.py); these guard the pages."""
 
 import re
 from datetime import date

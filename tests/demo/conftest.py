@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from referrals.references import renumber_from_stored
 
@@ -23,3 +24,9 @@ def seeded(django_db_setup, django_db_blocker):
         call_command("seed_demo", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def now(seeded):
+    """The moment of a test in a seeded module: after the demo was seeded."""
+    return timezone.now()

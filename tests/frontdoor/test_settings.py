@@ -383,7 +383,7 @@ def test_proxies_are_trusted_only_when_configured(tmp_path):
         DJANGO_BEHIND_TLS_PROXY="true",
         FRONTDOOR_PROXY_COUNT="1",
         # Plain SMTP to a relay on this machine (production refuses it elsewhere:
-        # tests/frontdoor/test_service_tls.py).
+        # tests/frontdoor/test_service_tls_mail_and_logs.py).
         EMAIL_USE_TLS="false",
         FRONTDOOR_ALLOW_PLAINTEXT_SERVICES="loopback",
         FRONTDOOR_MFA_REQUIRED="false",

@@ -3,33 +3,32 @@
 There is no systemd as PID 1 here or in CI, so nothing starts them; these checks keep them
 honest: systemd's own parser (`systemd-analyze verify`) and scorer (`systemd-analyze
 security --offline`) read the very files with their @...@ names filled in, the egress
-allow list of each is what the process reaches, every secret is a credential read through
-NAME_FILE, and the settings load from exactly what a unit gives them."""
+allow list of each is what the process reaches, each is sandboxed, and the application's
+code runs with MemoryDenyWriteExecute=. The retention timer is checked in
+test_systemd_retention_timer.py; the secrets, each a credential read through NAME_FILE,
+and the settings loading from exactly what a unit gives them, in
+test_systemd_credentials.py."""
 
-import datetime
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.frontdoor.test_settings import CONFIG_VARIABLES, PRODUCTION_LIKE, run_django
+from tests.frontdoor.systemd_support import (
+    AS_OWNER,
+    ROOT,
+    SERVICES,
+    UNITS,
+    analyze,
+    needs_analyze,
+    one,
+    values,
+)
+from tests.frontdoor.test_settings import CONFIG_VARIABLES, PRODUCTION_LIKE
 
-ROOT = Path(__file__).resolve().parents[2]
-UNITS = ROOT / "deploy" / "systemd"
-SERVICES = [
-    "frontdoor-web",
-    "frontdoor-worker",
-    "frontdoor-beat",
-    "frontdoor-migrate",
-    "frontdoor-retention",
-]
-# The one-shot services that connect as the tables' owner, each under a user made for
-# the run: the migrations, and the retention schedule's erasure (its timer starts it).
-AS_OWNER = ["frontdoor-migrate", "frontdoor-retention"]
 # What the operator puts in, here made-up addresses; @CHECKOUT@ is a directory whose .venv
 # is this interpreter's, so that ExecStart's binaries exist.
 ADDRESSES = {
@@ -44,45 +43,10 @@ ADDRESSES = {
 # The exposure score systemd-analyze gives each service (0 to 10, lower is better) was 1.0
 # when measured (systemd 252); --threshold is in tenths. A setting taken out fails this.
 EXPOSURE_THRESHOLD = 10
-ANALYZE = shutil.which("systemd-analyze")
-needs_analyze = pytest.mark.skipif(
-    ANALYZE is None,
-    reason="systemd-analyze is not installed (Debian's systemd package has it: CI's machine "
-    "does, so this runs there)",
-)
-# Variables whose values are secrets: never in a unit or its environment file.
-SECRETS = {
-    "DJANGO_SECRET_KEY",
-    "FRONTDOOR_PASSWORD_PEPPER",
-    "FRONTDOOR_OTP_KEY_ENCRYPTION_KEYS",
-    "DATABASE_URL",
-    "CELERY_BROKER_URL",
-    "FRONTDOOR_CACHE_URL",
-    "EMAIL_HOST_PASSWORD",
-}
 
 
 def unit_files() -> list[Path]:
     return sorted(UNITS.iterdir())
-
-
-def settings(name: str) -> list[tuple[str, str]]:
-    """(key, value) of every setting in a unit, in order, comments left out."""
-    lines = (UNITS / f"{name}.service").read_text().splitlines()
-    return [
-        tuple(part.strip() for part in line.split("=", 1))
-        for line in lines
-        if "=" in line and not line.startswith(("#", ";"))
-    ]
-
-
-def values(name: str, key: str) -> list[str]:
-    return [value for k, value in settings(name) if k == key]
-
-
-def one(name: str, key: str) -> str:
-    (value,) = values(name, key)
-    return value
 
 
 def fill(text: str, checkout: Path) -> str:
@@ -104,12 +68,6 @@ def filled(tmp_path) -> Path:
         text = fill(path.read_text(), checkout).replace("#IPAddressAllow=", "IPAddressAllow=")
         (units / path.name).write_text(text)
     return units
-
-
-def analyze(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [ANALYZE, *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
-    )
 
 
 # --- systemd's own checks ------------------------------------------------------------------
@@ -278,163 +236,6 @@ def test_the_target_starts_web_worker_and_exactly_one_beat():
         assert values(name, "PartOf") == []
 
 
-# --- The retention schedule on a timer ------------------------------------------------------
-
-TIMER = "frontdoor-retention.timer"
-ERASE = "python manage.py retention_erase --yes"
-
-
-def timer_settings() -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for line in (UNITS / TIMER).read_text().splitlines():
-        if "=" in line and not line.startswith(("#", ";")):
-            key, value = (part.strip() for part in line.split("=", 1))
-            found.setdefault(key, []).append(value)
-    return found
-
-
-def retention_section_commands() -> list[str]:
-    """The commands of docs/DEPLOYMENT.md's "Applying the retention schedule", comments
-    left out."""
-    text = (ROOT / "docs" / "DEPLOYMENT.md").read_text()
-    section = text.split("\n## Applying the retention schedule\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
-    lines = [line.split("#", 1)[0].strip() for block in blocks for line in block.splitlines()]
-    return [line for line in lines if line]
-
-
-def test_the_retention_service_runs_the_documented_erasure_as_the_owner():
-    """The command DEPLOYMENT.md gives the owner to run by hand is the one the unit runs,
-    with --yes (without it the command erases nothing), as the owner, once; the timer
-    starts it, nothing else does (no [Install])."""
-    text = (UNITS / "frontdoor-retention.service").read_text()
-
-    assert values("frontdoor-retention", "ExecStart") == [f"@CHECKOUT@/.venv/bin/{ERASE}"]
-    assert f"DATABASE_URL=$OWNER_URL {ERASE}" in retention_section_commands()
-    assert values("frontdoor-retention", "Type") == ["oneshot"]
-    assert credentials("frontdoor-retention")["DATABASE_URL"] == "owner_database_url"
-    assert "\n[Install]" not in text
-    assert values("frontdoor-retention", "TimeoutStartSec") == ["6h"]
-
-
-def test_the_retention_timer_starts_the_service_nightly_and_catches_up_a_missed_night():
-    timer = timer_settings()
-
-    # systemd-analyze verify says nothing of a timer whose service is missing: looked at here.
-    assert timer["Unit"] == ["frontdoor-retention.service"]
-    assert (UNITS / timer["Unit"][0]).is_file()
-    (on_calendar,) = timer["OnCalendar"]
-    assert on_calendar.endswith(" UTC")
-    # A run missed while the machine was off is run at the next boot.
-    assert timer["Persistent"] == ["true"]
-    # Spread, but well inside the night: the run starts by 03:00 UTC.
-    assert timer["RandomizedDelaySec"] == ["30min"]
-    assert timer["WantedBy"] == ["timers.target"]
-    assert f"systemctl enable --now {TIMER}" in retention_section_commands()
-
-
-@needs_analyze
-def test_systemd_analyze_calendar_reads_the_timers_schedule_as_once_a_night():
-    """systemd's own parser: the timer's OnCalendar= is valid and elapses at 02:30 UTC on
-    each of the next days, once a day."""
-    (on_calendar,) = timer_settings()["OnCalendar"]
-    result = subprocess.run(
-        [ANALYZE, "calendar", "--iterations=4", on_calendar],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ, "TZ": "UTC"},
-    )
-    elapses = re.findall(
-        r"(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC",
-        result.stdout,
-    )
-    days = [datetime.date.fromisoformat(day) for day, _ in elapses]
-
-    assert result.returncode == 0, result.stderr
-    assert "Normalized form: *-*-* 02:30:00 UTC" in result.stdout
-    assert len(elapses) == 4 and {clock for _, clock in elapses} == {"02:30:00"}
-    assert [later - earlier for earlier, later in zip(days[:-1], days[1:], strict=True)] == [
-        datetime.timedelta(days=1)
-    ] * 3
-
-
-@needs_analyze
-def test_an_unparseable_schedule_is_refused_by_systemd_analyze_calendar():
-    """The check above has teeth."""
-    result = analyze("calendar", "*-*-* 25:30:00 UTC", cwd=UNITS)
-
-    assert result.returncode != 0
-
-
-# --- Secrets as credentials ------------------------------------------------------------------
-
-
-def credentials(name: str) -> dict[str, str]:
-    """Each variable read from a file, and the credential that file is."""
-    loaded = {}
-    for value in values(name, "LoadCredentialEncrypted"):
-        credential, path = value.split(":", 1)
-        assert path == f"/etc/frontdoor/credentials/{credential}"
-        loaded[credential] = path
-    files = {}
-    for value in values(name, "Environment"):
-        variable, _, path = value.partition("=")
-        if variable.endswith("_FILE"):
-            assert path.startswith("%d/"), value
-            assert path.removeprefix("%d/") in loaded, value
-            files[variable.removesuffix("_FILE")] = path.removeprefix("%d/")
-    assert set(files.values()) == set(loaded), name
-    return files
-
-
-@pytest.mark.parametrize("name", SERVICES)
-def test_every_secret_is_an_encrypted_credential_read_through_name_file(name):
-    files = credentials(name)
-    directly = {value.partition("=")[0] for value in values(name, "Environment")}
-
-    assert not directly & SECRETS
-    assert values(name, "LoadCredential") == []  # the encrypted form only
-    expected = SECRETS - {"EMAIL_HOST_PASSWORD"} | (
-        {"EMAIL_HOST_PASSWORD"} if name == "frontdoor-worker" else set()
-    )
-    assert set(files) == expected
-    # The owner's database URL is the migration's and the erasure's alone.
-    owner = name in AS_OWNER
-    assert (files["DATABASE_URL"] == "owner_database_url") is owner
-
-
-@pytest.mark.parametrize("name", SERVICES)
-def test_production_settings_load_from_what_the_unit_gives(tmp_path, name):
-    """The unit's credentials, as systemd would lay them out in $CREDENTIALS_DIRECTORY
-    (%d), with the environment file's settings that are not secret: the settings load,
-    and the secrets are the credentials' values."""
-    directory = tmp_path / "credentials"
-    directory.mkdir()
-    env = {k: v for k, v in PRODUCTION_LIKE.items() if k not in SECRETS}
-    given = {**PRODUCTION_LIKE, "EMAIL_HOST_PASSWORD": "smtp-password-from-a-credential"}
-    for variable, credential in credentials(name).items():
-        (directory / credential).write_text(given[variable] + "\n")
-    for value in values(name, "Environment"):
-        variable, _, setting = value.partition("=")
-        env[variable] = setting.replace("%d", str(directory))
-
-    result = run_django(
-        "from django.conf import settings as s; print(s.SECRET_KEY); "
-        "print(s.DATABASES['default']['PASSWORD']); print(s.CELERY_BROKER_URL)",
-        tmp_path,
-        **env,
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        PRODUCTION_LIKE["DJANGO_SECRET_KEY"],
-        "secret",
-        PRODUCTION_LIKE["CELERY_BROKER_URL"],
-    ]
-
-
 # --- MemoryDenyWriteExecute= -----------------------------------------------------------------
 
 MDWE_PROBE = """
@@ -488,55 +289,3 @@ def test_the_applications_code_runs_with_write_and_execute_memory_refused(tmp_pa
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith("ok")
-
-
-def readme_credential_names() -> list[str]:
-    readme = (ROOT / "README.md").read_text()
-    (names,) = re.findall(r"^\s*for name in ([a-z_ ]+); do$", readme, re.MULTILINE)
-    return names.split()
-
-
-def test_the_readme_encrypts_every_credential_the_units_load_and_no_other():
-    loaded = {
-        value.split(":", 1)[0]
-        for name in SERVICES
-        for value in values(name, "LoadCredentialEncrypted")
-    }
-
-    assert sorted(readme_credential_names()) == sorted(loaded)
-
-
-@pytest.mark.skipif(
-    shutil.which("systemd-creds") is None,
-    reason="systemd-creds is not installed (Debian's systemd package has it: CI's machine "
-    "does, so this runs there)",
-)
-def test_a_credential_encrypted_as_the_readme_says_decrypts_under_the_units_name(tmp_path):
-    """The README's `systemd-creds encrypt --name=NAME - FILE`, here with a host key of the
-    test's own (SYSTEMD_CREDENTIAL_SECRET, not the machine's; no TPM), decrypts under the
-    name the unit gives LoadCredentialEncrypted= (systemd refuses another), to the value
-    itself."""
-    env = {**os.environ, "SYSTEMD_CREDENTIAL_SECRET": str(tmp_path / "host.secret")}
-    value = PRODUCTION_LIKE["DATABASE_URL"]
-    encrypted = tmp_path / "database_url"
-
-    def creds(*args, **kwargs):
-        return subprocess.run(
-            ["systemd-creds", *args], env=env, capture_output=True, text=True, check=False, **kwargs
-        )
-
-    made = creds(
-        "encrypt", "--with-key=host", "--name=database_url", "-", str(encrypted), input=value
-    )
-    assert made.returncode == 0, made.stderr
-    assert value not in encrypted.read_bytes().decode("latin-1")
-    assert "database_url:/etc/frontdoor/credentials/database_url" in values(
-        "frontdoor-web", "LoadCredentialEncrypted"
-    )
-
-    read = creds("decrypt", "--name=database_url", str(encrypted), "-")
-    other = creds("decrypt", "--name=broker_url", str(encrypted), "-")
-
-    assert read.returncode == 0, read.stderr
-    assert read.stdout == value
-    assert other.returncode != 0

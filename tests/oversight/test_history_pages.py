@@ -1,8 +1,8 @@
 """The history pages: every version of a referral, a child's record, a decision, a strategy
 discussion and a challenge, with who made it (username and role) and when, and what
 changed in words: field labels, choices by their labels, users by username, agencies by
-name, long text as before and after. For managers and auditors only; every view is in
-the access log."""
+name, long text as before and after; paged. Who may open them, the access log and the
+links to them are in test_history_access.py."""
 
 from __future__ import annotations
 
@@ -10,91 +10,29 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.census import AgencyType
 from agencies.models import Role
-from audit.models import AccessLog
 from oversight.versions import PAGE_SIZE
 from referrals.census import Gender
-from referrals.models import Outcome, Referral
+from referrals.models import Referral
 from tests.clients import client_for
 from tests.factories import (
     AgencyFactory,
     AttendeeFactory,
     ChallengeFactory,
-    ChildFactory,
     ReferralFactory,
     StrategyDiscussionFactory,
-    UserFactory,
 )
+from tests.oversight.history_case import NEW_WORRY, OLD_WORRY
 from tests.oversight.pages import versions
 from triage.models import AttendeeRole, EscalationStage, Section47Outcome, ThresholdLevel
 from triage.services import challenges, strategy
-from triage.services.decisions import amend_decision, decide
 
 pytestmark = pytest.mark.django_db
-
-OLD_WORRY = "Came to school hungry four days this week and has a bruise on the arm."
-NEW_WORRY = "Came to school hungry every day this week; the bruise was on the left arm."
-
-
-@pytest.fixture
-def people():
-    school = AgencyFactory(name="Hillside Primary", type=AgencyType.SCHOOL)
-    social_care = AgencyFactory(
-        name="Hillside Children's Social Care", type=AgencyType.CHILDRENS_SOCIAL_CARE
-    )
-    return {
-        "school": school,
-        "referrer": UserFactory(username="hist.referrer", role=Role.REFERRER, agency=school),
-        "screener": UserFactory(username="hist.screener", role=Role.SCREENER, agency=social_care),
-        "manager": UserFactory(username="hist.manager", role=Role.MANAGER, agency=social_care),
-        "auditor": UserFactory(username="hist.auditor", role=Role.AUDITOR),
-    }
-
-
-@pytest.fixture
-def case(people):
-    """A referral screened, corrected, decided and amended, each by whom it would be."""
-    child = ChildFactory(first_name="Philippa", last_name="Historyfield")
-    referral = ReferralFactory(
-        referrer=people["referrer"], worry=OLD_WORRY, child_first_name="Philippa"
-    )
-    # Screening through its pages, as a screener does it: the signed-in user is who.
-    screener = client_for(people["screener"])
-    screener.post(reverse("triage:claim", args=[referral.pk]))
-    screener.post(
-        reverse("triage:note", args=[referral.pk]),
-        {"text": "Spoke to the school nurse: weight is down since March."},
-    )
-    screener.post(reverse("triage:link-child", args=[referral.pk]), {"child": child.pk})
-    referral.refresh_from_db()
-    referral.worry = NEW_WORRY
-    referral._history_user = people["screener"]
-    referral.save()
-    decision = decide(
-        referral_id=referral.pk,
-        by=people["manager"],
-        outcome=Outcome.EARLY_HELP,
-        threshold_level=2,
-        rationale="Emerging needs: the family worker will support the family at home.",
-        feedback="The school's family worker will contact the family this week.",
-        proceed_reason="Not recommended on yet, but the school needs an answer today.",
-    )
-    amendment = amend_decision(
-        decision_id=decision.pk,
-        by=people["manager"],
-        outcome=Outcome.ASSESSMENT_S17,
-        threshold_level=3,
-        rationale="The nurse's weights show a pattern of neglect over months.",
-        reason="The school nurse's records arrived after the decision.",
-        feedback="A social worker will meet the family to understand the children's needs.",
-    )
-    return {"referral": referral, "child": child, "decision": decision, "amendment": amendment}
 
 
 def test_a_referral_history_shows_every_version_in_time_order_with_who_and_when(people, case):
@@ -345,128 +283,6 @@ def test_a_page_of_versions_reads_the_database_the_same_number_of_times_however_
         return len(queries)
 
     assert queries(_changed_often(people, PAGE_SIZE)) == queries(_changed_often(people, 4))
-
-
-@pytest.mark.parametrize(
-    ("name", "kind", "log_kind"),
-    [
-        ("referral", "referral", AccessLog.Kind.REFERRAL),
-        ("child", "child", AccessLog.Kind.CHILD),
-        ("decision", "decision", AccessLog.Kind.REFERRAL),
-    ],
-)
-def test_every_view_of_a_history_is_in_the_access_log(people, case, name, kind, log_kind):
-    record = case[kind]
-    auditor = people["auditor"]
-
-    client_for(auditor).get(reverse(f"history:{name}", args=[record.pk]))
-
-    logged = AccessLog.objects.get()
-    assert (logged.username, logged.role, logged.kind) == ("hist.auditor", "auditor", log_kind)
-    # A decision is part of its referral's record: the log names the referral.
-    expected_id = case["referral"].pk if kind == "decision" else record.pk
-    assert logged.object_id == expected_id
-    assert logged.detail["view"] == "history"
-    assert logged.path == reverse(f"history:{name}", args=[record.pk])
-
-
-def test_views_of_discussion_and_challenge_histories_are_logged(people, case):
-    discussion = StrategyDiscussionFactory(referral=case["referral"])
-    challenge = ChallengeFactory(decision=case["decision"], raised_by=people["referrer"])
-    client = client_for(people["manager"])
-
-    client.get(reverse("history:discussion", args=[discussion.pk]))
-    client.get(reverse("history:challenge", args=[challenge.pk]))
-
-    assert sorted(AccessLog.objects.values_list("kind", "object_id")) == sorted(
-        [
-            (AccessLog.Kind.STRATEGY_DISCUSSION, discussion.pk),
-            (AccessLog.Kind.CHALLENGE, challenge.pk),
-        ]
-    )
-
-
-ROLES_REFUSED = [Role.REFERRER, Role.AGENCY_LEAD, Role.SCREENER, Role.PARTNER, Role.ADMIN]
-
-
-@pytest.mark.parametrize("name", ["referral", "child", "decision", "discussion", "challenge"])
-def test_only_managers_and_auditors_open_a_history(people, case, name):
-    discussion = StrategyDiscussionFactory(referral=case["referral"])
-    challenge = ChallengeFactory(decision=case["decision"], raised_by=people["referrer"])
-    pk = {
-        "referral": case["referral"].pk,
-        "child": case["child"].pk,
-        "decision": case["decision"].pk,
-        "discussion": discussion.pk,
-        "challenge": challenge.pk,
-    }[name]
-    url = reverse(f"history:{name}", args=[pk])
-
-    outcomes = {
-        role.value: client_for(UserFactory(role=role)).get(url).status_code
-        for role in [*ROLES_REFUSED, Role.MANAGER, Role.AUDITOR]
-    }
-    anonymous = Client().get(url)
-
-    refused = dict.fromkeys([r.value for r in ROLES_REFUSED], 403)
-    assert outcomes == {**refused, "manager": 200, "auditor": 200}
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
-    # Only the two views allowed are logged; a refusal reads nothing.
-    assert AccessLog.objects.count() == 2
-
-
-def test_a_history_of_nothing_is_not_found_and_not_logged(people):
-    response = client_for(people["auditor"]).get(reverse("history:referral", args=[987654321]))
-
-    assert response.status_code == 404
-    assert not AccessLog.objects.exists()
-
-
-def test_a_history_page_refuses_writes(people, case):
-    response = client_for(people["auditor"]).post(
-        reverse("history:referral", args=[case["referral"].pk])
-    )
-
-    assert response.status_code == 405
-
-
-# --- Links from the records' own pages ---------------------------------------------------
-
-
-def _pages(case, people) -> list[tuple[str, str]]:
-    """Each record's own page, and the history it links to."""
-    referral, decision, child = case["referral"].pk, case["decision"].pk, case["child"].pk
-    discussion = StrategyDiscussionFactory(referral=case["referral"]).pk
-    challenge = ChallengeFactory(decision=case["decision"], raised_by=people["referrer"]).pk
-    pages = [
-        ("triage:referral", referral, "history:referral", referral),
-        ("triage:referral", referral, "history:decision", decision),
-        ("children:chronology", child, "history:child", child),
-        ("strategy:detail", discussion, "history:discussion", discussion),
-        ("challenges:detail", challenge, "history:challenge", challenge),
-    ]
-    return [(reverse(a, args=[x]), reverse(b, args=[y])) for a, x, b, y in pages]
-
-
-@pytest.mark.parametrize("role", [Role.MANAGER, Role.AUDITOR])
-def test_each_record_page_links_to_its_history_for_those_who_may_see_it(people, case, role):
-    client = client_for(UserFactory(role=role))
-
-    for page, history in _pages(case, people):
-        response = client.get(page)
-        assert response.status_code == 200, page
-        assert f'href="{history}"' in response.content.decode(), page
-
-
-def test_a_screener_sees_no_link_to_a_history(people, case):
-    client = client_for(people["screener"])
-
-    for page, _ in _pages(case, people):
-        if page.startswith("/challenges/"):
-            continue  # not a screener's page
-        response = client.get(page)
-        assert response.status_code == 200, page
-        assert "/history/" not in response.content.decode(), page
 
 
 def test_a_history_removed_from_the_live_rows_is_still_shown(people):

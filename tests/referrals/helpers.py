@@ -80,3 +80,8 @@ def fill_referral(client, *, children=(CHILD,), received=None, contact=True, **o
             response = client.post(f"{base}/{slug}/", data)
         assert response.status_code == 302, (slug, response.content.decode()[:3000])
     return draft
+
+
+def stored_draft(draft) -> dict:
+    """What the database holds of a draft (not what the object in hand says)."""
+    return ReferralDraft.objects.get(pk=draft.pk).data

@@ -1,32 +1,23 @@
-"""The referrals API: POST /api/v1/referrals/, GET /api/v1/referrals/ and /{id}/."""
+"""The referrals API: making a referral with POST /api/v1/referrals/, what a submission
+costs, bad input refused naming the field, the serializers and the schema. A retried POST
+(Idempotency-Key) is in test_api_idempotency.py; reading referrals (GET /api/v1/referrals/
+and /{id}/, who sees what) in test_api_reading.py."""
 
 import json
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agencies.census import AgencyType
 from agencies.models import Role
-from audit.models import AuditEvent, EventKind
-from notices.models import NoticeEvent
-from referrals import api, services
-from referrals.models import (
-    NARRATIVE_MAX,
-    Channel,
-    HouseholdMember,
-    IdempotencyRecord,
-    Outcome,
-    ParentalConsent,
-    Referral,
-    Status,
-)
+from referrals import api
+from referrals.models import NARRATIVE_MAX, Channel, HouseholdMember, Referral
 from tests.clients import api_as
 from tests.factories import (
     PASSWORD,
@@ -36,61 +27,9 @@ from tests.factories import (
     ReferralFactory,
     UserFactory,
 )
-from triage.models import Decision
+from tests.referrals.api_helpers import MISSING, URL, detail_url, post, referral_body
 
 pytestmark = pytest.mark.django_db
-
-URL = "/api/v1/referrals/"
-MISSING = object()
-
-
-def detail_url(referral_id) -> str:
-    return f"{URL}{referral_id}/"
-
-
-def referral_body(**changes) -> dict:
-    """A complete, valid referral about one synthetic child; MISSING leaves a field out."""
-    body = {
-        "child_first_name": "Ada",
-        "child_last_name": "Testchild",
-        "child_date_of_birth": "2017-03-04",
-        "child_gender": "2",
-        "child_ethnicity": "WBRI",
-        "child_religion": "not_known",
-        "child_disabilities": ["NONE"],
-        "child_postcode": "ls1 4ap",
-        "child_nhs_number": "943 476 5919",
-        "child_interpreter_needed": False,
-        "concerns": ["neglect", "domestic_abuse"],
-        "worry": "Came to school hungry four days this week with a bruise on the arm.",
-        "lived_experience": "Gets herself and her brother ready; no breakfast; often late.",
-        "child_voice": "Said 'mum sleeps a lot and there is no food in the house'.",
-        "parental_consent": ParentalConsent.CONSENTED,
-        "household": [
-            {"name": "Parent One", "relationship": "mother", "lives_with_child": True},
-        ],
-    }
-    body.update(changes)
-    return {k: v for k, v in body.items() if v is not MISSING}
-
-
-def post(client, body, **headers):
-    return client.post(URL, body, format="json", headers=headers)
-
-
-def decide(referral, *, feedback="Early help will contact the family this week."):
-    Decision.objects.create(
-        referral=referral,
-        outcome=Outcome.EARLY_HELP,
-        threshold_level_id=2,
-        rationale="Needs are met at early help level; no indication of significant harm.",
-        feedback=feedback,
-        decided_by=UserFactory(role=Role.MANAGER),
-        decided_at=timezone.now(),
-    )
-    referral.status = Status.DECIDED
-    referral.save()
-    return referral
 
 
 # --- Making a referral ----------------------------------------------------------------
@@ -236,150 +175,54 @@ def test_a_token_from_the_token_endpoint_makes_and_reads_a_referral():
     assert [r["id"] for r in listed.json()["results"]] == [created.json()["id"]]
 
 
-# --- Idempotency-Key ------------------------------------------------------------------
+# --- What a submission costs ------------------------------------------------------------
 
 
-def test_a_retry_with_the_same_key_returns_the_first_referral_not_a_second(referrer):
-    client = api_as(referrer)
+def test_a_submission_with_a_token_and_a_key_takes_nine_statements():
+    """What a POST costs on PostgreSQL, statement by statement: the token (knox's, with its
+    holder and the holder's agency: agencies.token_reads), the holder's other tokens
+    (knox: to end any that expired), the child by NHS number; then only writes (but two
+    SELECTs of nextval on PostgreSQL): the keys of the submission, the referral and the
+    acknowledgement's notice event, the reference, then every row in one statement (WITH
+    ... INSERT: audit.together): the submission, the referral, its concerns and
+    household with their history versions, the audit event, the acknowledgement's event
+    and its notifications; and the key (not looked up first: a key already taken fails
+    its insert, and only then is it read). No savepoints of its own, no look-ups of what
+    it already holds, no question to the database about a constraint the insert is about
+    to check. On SQLite (no INSERT in a WITH clause) each table's rows in one statement,
+    each tracked table's versions in another."""
+    holder = UserFactory(role=Role.REFERRER)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiTokenFactory(user=holder).raw}")
+    known = ChildFactory(nhs_number="9434765919")
+    postgresql = connection.vendor == "postgresql"
 
-    first = post(client, referral_body(), **{"Idempotency-Key": "retry-1"})
-    second = post(client, referral_body(), **{"Idempotency-Key": "retry-1"})
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, referral_body(), **{"Idempotency-Key": "one"})
 
-    assert first.status_code == 201
-    assert second.status_code in (200, 201)
-    assert second.json()["id"] == first.json()["id"]
-    assert second.json()["reference"] == first.json()["reference"]
-    # The replay reads the referral back: the same answer, field for field (its concerns
-    # in the order the database gives them).
-    replayed, answered = second.json(), first.json()
-    assert sorted(replayed.pop("concerns")) == sorted(answered.pop("concerns"))
-    assert replayed == answered
-    assert second.headers["Idempotent-Replayed"] == "true"
-    assert Referral.objects.count() == 1
-    assert IdempotencyRecord.objects.get().referral_id == first.json()["id"]
-
-
-def test_the_same_key_with_a_different_body_is_refused_with_422(referrer):
-    client = api_as(referrer)
-    post(client, referral_body(), **{"Idempotency-Key": "retry-1"})
-
-    response = post(client, referral_body(child_first_name="Bea"), **{"Idempotency-Key": "retry-1"})
-
-    assert response.status_code == 422
-    assert "different request body" in response.json()["detail"]
-    assert Referral.objects.count() == 1
-
-
-def test_the_same_key_from_two_users_makes_two_referrals(make_user):
-    for user in (make_user(Role.REFERRER), make_user(Role.REFERRER)):
-        assert post(api_as(user), referral_body(), **{"Idempotency-Key": "k"}).status_code == 201
-
-    assert Referral.objects.count() == 2
-
-
-def test_an_idempotency_key_over_255_characters_gets_400(referrer):
-    response = post(api_as(referrer), referral_body(), **{"Idempotency-Key": "k" * 256})
-
-    assert response.status_code == 400
-    assert "Idempotency-Key" in response.json()
-    assert Referral.objects.count() == 0
-
-
-@pytest.mark.parametrize("key", ["k\x00", "k\x1b[0m", "k\x7f", "k\x85"])
-def test_an_idempotency_key_with_a_control_character_gets_400_not_a_server_error(referrer, key):
-    response = post(api_as(referrer), referral_body(), **{"Idempotency-Key": key})
-
-    assert response.status_code == 400
-    assert "Idempotency-Key" in response.json()
-    assert Referral.objects.count() == 0
-
-
-def test_a_failed_attempt_does_not_use_up_its_key(referrer):
-    client = api_as(referrer)
-    assert post(client, referral_body(worry=""), **{"Idempotency-Key": "k"}).status_code == 400
-
-    assert post(client, referral_body(), **{"Idempotency-Key": "k"}).status_code == 201
-    assert Referral.objects.count() == 1
-
-
-def test_a_request_whose_key_is_taken_returns_the_first_referral_and_keeps_nothing_of_its_own(
-    referrer, monkeypatch
-):
-    client = api_as(referrer)
-    first = post(client, referral_body(), **{"Idempotency-Key": "taken"}).json()
-    real_lookup, lookups = services.referral_for_key, []
-
-    def lookup(**kwargs):
-        lookups.append(kwargs)
-        return real_lookup(**kwargs)
-
-    monkeypatch.setattr(api, "referral_for_key", lookup)
-    monkeypatch.setattr(services, "referral_for_key", lookup)
-
-    again = post(client, referral_body(), **{"Idempotency-Key": "taken"})
-
-    assert again.status_code in (200, 201)
-    assert again.json()["id"] == first["id"]
-    assert again.headers["Idempotent-Replayed"] == "true"
-    # The key is looked up once, after its insert found it taken; what the request wrote
-    # before that was rolled back: no second referral, event or notice.
-    assert len(lookups) == 1
-    assert Referral.objects.count() == 1
-    assert AuditEvent.objects.filter(kind=EventKind.SUBMITTED).count() == 1
-    assert NoticeEvent.objects.count() == 1
-
-
-def test_a_retry_of_a_body_gone_stale_since_returns_the_first_referral(make_user):
-    screener = make_user(Role.SCREENER)
-    called = datetime(2026, 5, 6, 8, 15, tzinfo=UTC)
-    body = referral_body(received_at=called.isoformat(), channel="phone", caller_type="family")
-    with time_machine.travel(called + timedelta(hours=2), tick=False):
-        first = post(api_as(screener), body, **{"Idempotency-Key": "call-1"})
-    # Weeks later the received time is too old to be accepted as new, but this is a
-    # retry of the referral already made.
-    with time_machine.travel(called + timedelta(days=30), tick=False):
-        retry = post(api_as(screener), body, **{"Idempotency-Key": "call-1"})
-        fresh = post(api_as(screener), body, **{"Idempotency-Key": "call-2"})
-
-    assert first.status_code == 201
-    assert retry.status_code in (200, 201)
-    assert retry.json()["id"] == first.json()["id"]
-    assert retry.headers["Idempotent-Replayed"] == "true"
-    assert fresh.status_code == 400 and "received_at" in fresh.json()
-    assert Referral.objects.count() == 1
-
-
-def test_a_taken_key_with_a_different_invalid_body_is_refused_with_422(referrer):
-    client = api_as(referrer)
-    post(client, referral_body(), **{"Idempotency-Key": "retry-1"})
-
-    response = post(client, referral_body(worry=""), **{"Idempotency-Key": "retry-1"})
-
-    assert response.status_code == 422
-    assert "different request body" in response.json()["detail"]
-
-
-@pytest.mark.postgres(reason="needs concurrent transactions")
-@pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_posts_with_one_key_make_one_referral(referrer):
-    start, results = threading.Barrier(2), []
-
-    def send():
-        try:
-            start.wait()
-            results.append(post(api_as(referrer), referral_body(), **{"Idempotency-Key": "k"}))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert [r.status_code in (200, 201) for r in results] == [True, True]
-    assert results[0].json()["id"] == results[1].json()["id"]
-    assert Referral.objects.count() == 1
+    assert response.status_code == 201
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    # The test's own transaction makes the request's transaction a savepoint here; in
+    # service it is BEGIN and COMMIT.
+    assert statements[0] != "SAVEPOINT" and statements.count("SAVEPOINT") == 1
+    if postgresql:
+        assert statements == [
+            *("SELECT", "SELECT"),  # the token, holder and agency; the holder's tokens
+            "SAVEPOINT",
+            "SELECT",  # the child by NHS number
+            *("SELECT", "SELECT"),  # the keys; the reference (nextval)
+            "WITH",  # every row of the submission, with the versions
+            "INSERT",  # the idempotency key
+            "RELEASE",
+        ]
+    else:  # the reference by the counter row's upsert; the three tables' versions apart
+        assert statements.count("SELECT") == 3
+        assert statements.count("WITH") == 0
+        assert statements.count("INSERT") == 12
+        assert len(statements) == 17
+    assert set(response.json()["concerns"]) == {"neglect", "domestic_abuse"}
+    assert response.json()["outcome"] is None
+    assert Referral.objects.get().child_id == known.pk
 
 
 # --- Bad input: a 4xx naming the problem, never a 500, nothing saved ------------------
@@ -439,7 +282,7 @@ BAD_FIELDS = [
     pytest.param({"household": [{"name": "Parent One"}]}, "household", id="household-no-relation"),
     pytest.param({"household": "mum and dad"}, "household", id="household-not-a-list"),
     # A NUL, like every control character, is stripped, not refused: see
-    # tests/referrals/test_input_bounds.py and tests/core/test_text.py.
+    # tests/referrals/test_invisible_characters.py and tests/core/test_text.py.
 ]
 
 
@@ -516,200 +359,7 @@ def test_an_oversized_body_gets_413_and_saves_nothing(referrer):
     assert Referral.objects.count() == 0
 
 
-# --- Reading referrals: who sees what -------------------------------------------------
-
-
-@pytest.fixture
-def school():
-    return AgencyFactory(name="Test Primary School", type=AgencyType.SCHOOL)
-
-
-@pytest.fixture
-def police():
-    return AgencyFactory(name="Test Constabulary", type=AgencyType.POLICE)
-
-
-@pytest.fixture
-def referrals_by_agency(school, police):
-    """Two referrals from two teachers at one school, and one from a police officer."""
-    teacher, colleague = UserFactory.create_batch(2, role=Role.REFERRER, agency=school)
-    officer = UserFactory(role=Role.REFERRER, agency=police)
-    return {
-        "teacher": ReferralFactory(referrer=teacher),
-        "colleague": ReferralFactory(referrer=colleague),
-        "officer": ReferralFactory(referrer=officer),
-    }
-
-
-def listed_ids(client) -> set[int]:
-    response = client.get(URL)
-    assert response.status_code == 200
-    return {r["id"] for r in response.json()["results"]}
-
-
-def test_a_police_referrer_cannot_see_a_schools_referral(referrals_by_agency):
-    officers, schools = referrals_by_agency["officer"], referrals_by_agency["teacher"]
-    client = api_as(officers.referrer)
-
-    assert listed_ids(client) == {officers.pk}
-    response = client.get(detail_url(schools.pk))
-    assert response.status_code == 404
-    assert schools.reference not in response.content.decode()
-
-
-def test_a_referrer_sees_only_their_own_referrals_not_their_colleagues(referrals_by_agency):
-    mine, colleagues = referrals_by_agency["teacher"], referrals_by_agency["colleague"]
-    client = api_as(mine.referrer)
-
-    assert listed_ids(client) == {mine.pk}
-    assert client.get(detail_url(mine.pk)).status_code == 200
-    assert client.get(detail_url(colleagues.pk)).status_code == 404
-
-
-def test_an_agency_lead_sees_every_referral_of_their_agency_and_no_other(
-    referrals_by_agency, school
-):
-    client = api_as(UserFactory(role=Role.AGENCY_LEAD, agency=school))
-
-    school_ids = {referrals_by_agency["teacher"].pk, referrals_by_agency["colleague"].pk}
-    assert listed_ids(client) == school_ids
-    assert client.get(detail_url(referrals_by_agency["colleague"].pk)).status_code == 200
-    assert client.get(detail_url(referrals_by_agency["officer"].pk)).status_code == 404
-
-
-@pytest.mark.parametrize("role", [Role.SCREENER, Role.MANAGER, Role.AUDITOR])
-def test_the_front_door_and_auditors_see_every_referral(make_user, referrals_by_agency, role):
-    client = api_as(make_user(role))
-
-    assert listed_ids(client) == {r.pk for r in referrals_by_agency.values()}
-    assert client.get(detail_url(referrals_by_agency["officer"].pk)).status_code == 200
-
-
-@pytest.mark.parametrize("role", [Role.PARTNER, Role.ADMIN])
-def test_partners_and_admins_see_no_referrals(make_user, referrals_by_agency, role):
-    client = api_as(make_user(role))
-
-    assert listed_ids(client) == set()
-    assert client.get(detail_url(referrals_by_agency["teacher"].pk)).status_code == 404
-
-
-@pytest.mark.parametrize("referral_id", [999_999, 2**63, 10**30])
-def test_a_referral_that_does_not_exist_gets_404(make_user, referral_id):
-    assert api_as(make_user(Role.MANAGER)).get(detail_url(referral_id)).status_code == 404
-
-
-def test_each_referral_shows_its_clock_child_agency_and_concerns(referrer):
-    referral = ReferralFactory(referrer=referrer, immediate_risk=True)
-
-    data = api_as(referrer).get(detail_url(referral.pk)).json()
-
-    assert data["reference"] == referral.reference
-    assert data["status"] == "received"
-    assert datetime.fromisoformat(data["received_at"]) == referral.received_at
-    assert datetime.fromisoformat(data["decision_due_at"]) == referral.decision_due_at
-    assert data["immediate_risk"] is True
-    assert data["concerns"] == ["neglect"]
-    assert data["child_first_name"] == referral.child_first_name
-    assert data["child_date_of_birth"] == "2018-05-17"
-    assert data["agency"] == referrer.agency.name
-    assert data["source_of_referral"] == "2A"
-
-
-def test_an_undecided_referral_past_its_due_time_is_overdue(referrer):
-    late = ReferralFactory(referrer=referrer, received_at=timezone.now() - timedelta(hours=25))
-    on_time = ReferralFactory(referrer=referrer)
-    decided_late = decide(
-        ReferralFactory(referrer=referrer, received_at=timezone.now() - timedelta(hours=30))
-    )
-    client = api_as(referrer)
-
-    assert client.get(detail_url(late.pk)).json()["is_overdue"] is True
-    assert client.get(detail_url(on_time.pk)).json()["is_overdue"] is False
-    assert client.get(detail_url(decided_late.pk)).json()["is_overdue"] is False
-
-
-def test_the_referrer_and_their_agency_lead_see_the_feedback_once_decided(referrer):
-    referral = decide(ReferralFactory(referrer=referrer))
-    lead = UserFactory(role=Role.AGENCY_LEAD, agency=referrer.agency)
-
-    for user in (referrer, lead):
-        data = api_as(user).get(detail_url(referral.pk)).json()
-        assert data["status"] == "decided"
-        assert data["outcome"] == "early_help"
-        assert data["decided_at"] is not None
-        assert data["feedback"] == "Early help will contact the family this week."
-
-
-def test_feedback_is_not_shown_before_a_decision_or_to_the_front_door(referrer, make_user):
-    undecided = ReferralFactory(referrer=referrer)
-    decided = decide(ReferralFactory(referrer=referrer))
-
-    assert api_as(referrer).get(detail_url(undecided.pk)).json()["feedback"] is None
-    assert api_as(make_user(Role.MANAGER)).get(detail_url(decided.pk)).json()["feedback"] is None
-
-
-def test_the_list_takes_the_same_number_of_queries_however_many_referrals(make_user):
-    client = api_as(make_user(Role.MANAGER))
-
-    def queries_to_list() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(URL).status_code == 200
-        return len(queries)
-
-    ReferralFactory.create_batch(2)
-    decide(ReferralFactory())
-    few = queries_to_list()
-    ReferralFactory.create_batch(5)
-    decide(ReferralFactory())
-
-    assert queries_to_list() == few
-
-
-def test_a_submission_with_a_token_and_a_key_takes_nine_statements():
-    """What a POST costs on PostgreSQL, statement by statement: the token (knox's, with its
-    holder and the holder's agency: agencies.token_reads), the holder's other tokens
-    (knox: to end any that expired), the child by NHS number; then only writes (but two
-    SELECTs of nextval on PostgreSQL): the keys of the submission, the referral and the
-    acknowledgement's notice event, the reference, then every row in one statement (WITH
-    ... INSERT: audit.together): the submission, the referral, its concerns and
-    household with their history versions, the audit event, the acknowledgement's event
-    and its notifications; and the key (not looked up first: a key already taken fails
-    its insert, and only then is it read). No savepoints of its own, no look-ups of what
-    it already holds, no question to the database about a constraint the insert is about
-    to check. On SQLite (no INSERT in a WITH clause) each table's rows in one statement,
-    each tracked table's versions in another."""
-    holder = UserFactory(role=Role.REFERRER)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiTokenFactory(user=holder).raw}")
-    known = ChildFactory(nhs_number="9434765919")
-    postgresql = connection.vendor == "postgresql"
-
-    with CaptureQueriesContext(connection) as queries:
-        response = post(client, referral_body(), **{"Idempotency-Key": "one"})
-
-    assert response.status_code == 201
-    statements = [q["sql"].split()[0] for q in queries.captured_queries]
-    # The test's own transaction makes the request's transaction a savepoint here; in
-    # service it is BEGIN and COMMIT.
-    assert statements[0] != "SAVEPOINT" and statements.count("SAVEPOINT") == 1
-    if postgresql:
-        assert statements == [
-            *("SELECT", "SELECT"),  # the token, holder and agency; the holder's tokens
-            "SAVEPOINT",
-            "SELECT",  # the child by NHS number
-            *("SELECT", "SELECT"),  # the keys; the reference (nextval)
-            "WITH",  # every row of the submission, with the versions
-            "INSERT",  # the idempotency key
-            "RELEASE",
-        ]
-    else:  # the reference by the counter row's upsert; the three tables' versions apart
-        assert statements.count("SELECT") == 3
-        assert statements.count("WITH") == 0
-        assert statements.count("INSERT") == 12
-        assert len(statements) == 17
-    assert set(response.json()["concerns"]) == {"neglect", "domestic_abuse"}
-    assert response.json()["outcome"] is None
-    assert Referral.objects.get().child_id == known.pk
+# --- The serializers ----------------------------------------------------------------------
 
 
 def test_each_serializer_gets_fields_of_its_own():

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from referrals.models import Referral
-from tests.referrals.test_api import MISSING, api_as, post, referral_body
+from tests.clients import api_as
+from tests.referrals.api_helpers import MISSING, post, referral_body
 
 pytestmark = pytest.mark.django_db
 

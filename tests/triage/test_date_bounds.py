@@ -1,53 +1,35 @@
 """The dates and times staff type on the triage side are ones a worker could mean
 (triage.moments): what happened is not in the future nor before what it follows; what is
 due is in the future when set, and not absurdly far ahead. The web forms and the API ask
-the same services, and refuse with the field named in plain words."""
+the same services, and refuse with the field named in plain words. When an information
+request's answer is due is in test_date_bounds_requests.py."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.test import override_settings
 from django.urls import reverse
 
-from agencies.census import AgencyType
 from agencies.models import Role
 from core.exceptions import DomainError
 from tests.clients import api_as, client_for
 from tests.factories import (
-    AgencyFactory,
     DiscussionActionFactory,
     ReferralFactory,
     StrategyDiscussionFactory,
     UserFactory,
 )
-from triage.models import DiscussionAction, InformationRequest, StrategyDiscussion
+from tests.triage.date_bounds_helpers import HELD, NOW, RECEIVED, YEAR_9999, YEAR_ONE, day, now
+from triage.models import DiscussionAction, StrategyDiscussion
 from triage.services import strategy
 
 pytestmark = pytest.mark.django_db
-
-# Tuesday 24 November 2026, 10:00 in London (GMT, so the same in UTC).
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-# The referral was received on Monday 2 November 2026 at 09:30.
-RECEIVED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-# The discussion was held on Monday 23 November 2026 at 14:00.
-HELD = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
-
-now = time_machine.travel(NOW, tick=False)
 
 
 @pytest.fixture
 def manager():
     return UserFactory(role=Role.MANAGER)
-
-
-@pytest.fixture
-def agencies():
-    return {
-        "police": AgencyFactory(type=AgencyType.POLICE),
-        "csc": AgencyFactory(type=AgencyType.CHILDRENS_SOCIAL_CARE),
-        "hv": AgencyFactory(type=AgencyType.HEALTH_VISITING),
-    }
 
 
 @pytest.fixture
@@ -58,18 +40,6 @@ def referral():
 @pytest.fixture
 def discussion(referral):
     return StrategyDiscussionFactory(referral=referral, held_at=HELD)
-
-
-def day(prefix: str, moment: datetime) -> dict:
-    return {
-        f"{prefix}_day": str(moment.day),
-        f"{prefix}_month": str(moment.month),
-        f"{prefix}_year": f"{moment.year:04d}",
-    }
-
-
-YEAR_ONE = datetime(1, 1, 1, 10, 0, tzinfo=UTC)
-YEAR_9999 = datetime(9999, 12, 31, 10, 0, tzinfo=UTC)
 
 
 # --- Convening: when the discussion was held ----------------------------------------------
@@ -461,53 +431,3 @@ def test_how_far_ahead_an_action_may_be_due_is_a_setting(manager, agencies, disc
         )
     assert response.status_code == 400
     assert "must be within 7 days from now" in response.content.decode()
-
-
-# --- Information requests: when the answer is due ------------------------------------------
-
-
-@pytest.fixture
-def screener():
-    return UserFactory(role=Role.SCREENER)
-
-
-def request_form(agency, due: datetime) -> dict:
-    return {
-        "ir-agency": agency.pk,
-        "ir-question": "Is the family known to you?",
-        **day("ir-due_date", due),
-        "ir-due_time": f"{due:%H:%M}",
-    }
-
-
-@pytest.mark.parametrize(
-    "due, message",
-    [
-        (YEAR_ONE, "The date the answer is due must be in the future"),
-        (
-            YEAR_9999,
-            "The date the answer is due must be within 14 days from now "
-            "(Tue 8 Dec 2026, 10:00 at the latest)",
-        ),
-    ],
-)
-def test_the_page_refuses_an_answer_due_when_no_one_could_mean(screener, agencies, due, message):
-    referral = ReferralFactory(in_screening=True)
-    with now:
-        response = client_for(screener).post(
-            reverse("requests:send", args=[referral.pk]), request_form(agencies["hv"], due)
-        )
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    assert not InformationRequest.objects.exists()
-
-
-def test_the_page_sends_a_request_due_within_two_weeks(screener, agencies):
-    referral = ReferralFactory(in_screening=True)
-    due = NOW + timedelta(days=14)
-    with now:
-        response = client_for(screener).post(
-            reverse("requests:send", args=[referral.pk]), request_form(agencies["hv"], due)
-        )
-    assert response.status_code == 302
-    assert InformationRequest.objects.get().due_at == due
