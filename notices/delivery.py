@@ -35,6 +35,18 @@ class DeliveryFailed(Exception):
 # The longest the delivery task waits between attempts (its retry_backoff_max). Until a
 # failed attempt is this old its retry is still to come, and the sweeper leaves it be.
 RETRY_BACKOFF_MAX = timedelta(seconds=600)
+# What the sweeper adds to a wait: it runs every minute, and takes a failed attempt whose
+# retry never came a minute after its back-off (due_for_sweep's older_than_seconds).
+SWEEP_SLACK = timedelta(minutes=2)
+
+
+def longest_retry_schedule(*, max_attempts: int, lease: timedelta) -> timedelta:
+    """The longest an email's attempts can take before the last one marks it failed: each
+    comes within the back-off's longest wait of the one before (or, when a worker died
+    holding it, within its claim's lease), and the sweeper's slack. Checked against
+    ``EMAIL_GIVE_UP_AFTER`` at start-up (frontdoor.checks): the attempts must be spent
+    long before an email is given up as stuck."""
+    return max_attempts * (max(RETRY_BACKOFF_MAX, lease) + SWEEP_SLACK)
 
 
 def claim(notification_id: int, *, now: datetime) -> bool:
