@@ -35,6 +35,18 @@ class DeliveryFailed(Exception):
 # The longest the delivery task waits between attempts (its retry_backoff_max). Until a
 # failed attempt is this old its retry is still to come, and the sweeper leaves it be.
 RETRY_BACKOFF_MAX = timedelta(seconds=600)
+# What the sweeper adds to a wait: it runs every minute, and takes a failed attempt whose
+# retry never came a minute after its back-off (due_for_sweep's older_than_seconds).
+SWEEP_SLACK = timedelta(minutes=2)
+
+
+def longest_retry_schedule(*, max_attempts: int, lease: timedelta) -> timedelta:
+    """The longest an email's attempts can take before the last one marks it failed: each
+    comes within the back-off's longest wait of the one before (or, when a worker died
+    holding it, within its claim's lease), and the sweeper's slack. Checked against
+    ``EMAIL_GIVE_UP_AFTER`` at start-up (frontdoor.checks): the attempts must be spent
+    long before an email is given up as stuck."""
+    return max_attempts * (max(RETRY_BACKOFF_MAX, lease) + SWEEP_SLACK)
 
 
 def claim(notification_id: int, *, now: datetime) -> bool:
@@ -51,17 +63,28 @@ def claim(notification_id: int, *, now: datetime) -> bool:
     )
 
 
+def _held(notification_id: int, claimed_at: datetime) -> Q:
+    """The row as this delivery's claim left it: still ``sending`` under that claim. Every
+    write a delivery makes after its claim is conditional on it, so that a notice given
+    up meanwhile (``give_up_expired``, once the claim's lease has run out) or taken over
+    by another worker is never overwritten by this one."""
+    return Q(pk=notification_id, status=Notification.Status.SENDING, claimed_at=claimed_at)
+
+
 def deliver(notification_id: int) -> bool:
-    """Send one email notice if it still needs sending. True when this call sent it."""
+    """Send one email notice if it still needs sending. True when this call sent it and
+    marked it sent; False when it was not this call's to send, or the row stopped being
+    this call's before it could be marked (``_sent_after_all``)."""
     now = timezone.now()
     if not claim(notification_id, now=now):
         return False
+    held = _held(notification_id, now)
     notice = Notification.objects.select_related("recipient", "event").get(pk=notification_id)
     person = notice.recipient
     # The address the account had before, for the email that says it was changed.
     address = notice.address or person.email
     if not person.is_active or not address:
-        _give_up(notice, error="recipient deactivated or no email")
+        _give_up(notice, error="recipient deactivated or no email", only_if=held)
         return False
     message = EmailMessage(
         subject=f"Front Door: {notice.subject}",
@@ -76,27 +99,50 @@ def deliver(notification_id: int) -> bool:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         logger.warning("notice %s: sending failed (attempt %s)", notice.pk, notice.attempts)
         if give_up:
-            _give_up(notice, error=error)
+            _give_up(notice, error=error, only_if=held)
             return False
-        Notification.objects.filter(pk=notice.pk).update(
+        if not Notification.objects.filter(held).update(
             status=Notification.Status.PENDING, last_error=error
-        )
+        ):
+            # Given up or taken over meanwhile: its retry is not this delivery's to ask.
+            return False
         raise DeliveryFailed(str(exc)) from exc
+    detail = {"kind": notice.kind, "recipient": person.pk, "referral": notice.event.referral_id}
     with transaction.atomic():
-        Notification.objects.filter(pk=notice.pk).update(
+        if Notification.objects.filter(held).update(
             status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
-        )
-        record_event(
-            kind=EventKind.NOTICE_SENT,
-            object_type="notification",
-            object_id=notice.pk,
-            detail={
-                "kind": notice.kind,
-                "recipient": person.pk,
-                "referral": notice.event.referral_id,
-            },
-        )
-    return True
+        ):
+            record_event(
+                kind=EventKind.NOTICE_SENT,
+                object_type="notification",
+                object_id=notice.pk,
+                detail=detail,
+            )
+            return True
+        _sent_after_all(notice, detail)
+    return False
+
+
+def _sent_after_all(notice: Notification, detail: dict) -> None:
+    """The mail server took the email, but the row is no longer this delivery's: it was
+    given up meanwhile (marked failed, the administrators told), or its claim's lease ran
+    out and another worker took it over (which may send it again). The row is left as
+    its new holder made it, never overwritten as sent; that the email went all the same
+    is not hidden: the event says so, with the state the row was found in, and the log
+    warns."""
+    found = Notification.objects.filter(pk=notice.pk).values_list("status", flat=True).first()
+    logger.warning(
+        "notice %s: emailed, but it was %s meanwhile: left %s, not marked sent",
+        notice.pk,
+        "given up" if found == Notification.Status.FAILED else "taken over",
+        found,
+    )
+    record_event(
+        kind=EventKind.NOTICE_SENT,
+        object_type="notification",
+        object_id=notice.pk,
+        detail={**detail, "marked_sent": False, "found": found},
+    )
 
 
 # Sent when an email has failed for good: ``notification`` (the row, with its recipient

@@ -153,6 +153,21 @@ def attendee_rows(formset) -> list[dict]:
     return rows
 
 
+def _last_seen_field(element_id: str) -> forms.IntegerField:
+    """The id of the newest row of its kind the page showed (0 for none): the same form
+    sent twice (a double click, the browser sending it again) adds one row, not two
+    (triage.services.strategy_records). ``element_id``: its own, as two forms on the page
+    carry one."""
+    problem = "Record it from the discussion's page: what the page showed is missing"
+    return forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput(attrs={"id": element_id}),
+        error_messages={"invalid": problem, "min_value": problem, "max_value": problem},
+    )
+
+
 class DecisionForm(InformationForm):
     decision = forms.CharField(
         label="Decision",
@@ -167,6 +182,7 @@ class DecisionForm(InformationForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter the rationale: why this was decided"},
     )
+    last_seen = _last_seen_field("decision-last-seen")
 
 
 class ContributionForm(InformationForm):
@@ -184,6 +200,7 @@ class ContributionForm(InformationForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter what the agency shared"},
     )
+    last_seen = _last_seen_field("information-last-seen")
 
 
 class ActionForm(InformationForm):
@@ -222,6 +239,7 @@ class ActionForm(InformationForm):
         help_text="For example, 27 11 2026",
     )
     due_time = _time_field("Time it is due")
+    last_seen = _last_seen_field("action-last-seen")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

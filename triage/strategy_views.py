@@ -230,9 +230,10 @@ def _render_detail(request, discussion, status=200, **forms_given) -> HttpRespon
             {"code": str(c), "text": WARNING_TEXT[c]}
             for c in strategy.discussion_warnings(discussion)
         ],
-        "decision_form": forms.DecisionForm(),
-        "contribution_form": forms.ContributionForm(),
-        "action_form": forms.ActionForm(),
+        # Each with the newest row of its kind the page shows: sent twice, added once.
+        "decision_form": forms.DecisionForm(initial=_newest(discussion.decisions)),
+        "contribution_form": forms.ContributionForm(initial=_newest(discussion.contributions)),
+        "action_form": forms.ActionForm(initial=_newest(discussion.actions)),
         "minutes_form": forms.MinutesForm(),
         "outcome_form": forms.OutcomeForm(initial=outcome_initial),
         "seen_form": forms.ChildSeenForm(),
@@ -241,6 +242,12 @@ def _render_detail(request, discussion, status=200, **forms_given) -> HttpRespon
         **forms_given,
     }
     return render(request, "triage/strategy/detail.html", context, status=status)
+
+
+def _newest(rows) -> dict:
+    """The form's ``last_seen``: the id of the newest of the rows the page shows (the
+    discussion's, prefetched), 0 for none."""
+    return {"last_seen": max((row.pk for row in rows.all()), default=0)}
 
 
 def _record(form_class, form_name: str, call):
@@ -255,6 +262,10 @@ def _record(form_class, form_name: str, call):
         if form.is_valid():
             try:
                 message = call(request, discussion, form.cleaned_data)
+            except strategy.AlreadyRecorded as exc:
+                # The same form sent twice: recorded once, and said so, not an error page.
+                messages.info(request, str(exc))
+                return redirect("strategy:detail", discussion.pk)
             except DomainError as exc:
                 form.add_domain_errors(exc)
             else:
@@ -271,6 +282,7 @@ def _add_decision(request, discussion, data) -> str:
         by=request.user,
         decision=data["decision"],
         rationale=data["rationale"],
+        last_seen=data.get("last_seen"),
     )
     return "Decision recorded"
 
@@ -281,6 +293,7 @@ def _add_contribution(request, discussion, data) -> str:
         by=request.user,
         agency_id=data["agency"].pk,
         information=data["information"],
+        last_seen=data.get("last_seen"),
     )
     return "Information recorded"
 
@@ -294,6 +307,7 @@ def _add_action(request, discussion, data) -> str:
         agency_id=data["agency"].pk,
         due_at=data.get("due_at"),
         owner_user_id=data["owner_user"].pk if data.get("owner_user") else None,
+        last_seen=data.get("last_seen"),
     )
     return "Action recorded"
 

@@ -8,6 +8,7 @@ meanwhile is never marked failed."""
 
 from __future__ import annotations
 
+import smtplib
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -16,10 +17,12 @@ from io import StringIO
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from agencies.models import Role
+from audit.models import AuditEvent, EventKind
 from frontdoor import health
 from frontdoor.celery import app
 from notices import delivery, services
@@ -266,3 +269,92 @@ def test_beat_gives_up_expired_emails_every_ten_minutes():
 
     assert entry == {"task": "notices.give_up_expired_emails", "schedule": 600.0}
     assert entry["task"] in app.tasks
+
+
+def _meanwhile(monkeypatch, happen, *, then=None):
+    """Make ``happen()`` run while the delivery is sending, between its claim and the
+    mail server's answer (once: the alerts it writes are emails too); then the send
+    goes through, or ``then`` is raised."""
+    real_send = EmailMessage.send
+    done: list = []
+
+    def sending(message, *args, **kwargs):
+        if not done:
+            done.append(happen())
+            if then is not None:
+                raise then
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", sending)
+    return done
+
+
+def _claimed_at(notice: Notification):
+    return Notification.objects.values_list("claimed_at", flat=True).get(pk=notice.pk)
+
+
+@pytest.mark.django_db
+def test_an_email_given_up_while_it_was_being_sent_is_not_marked_sent(
+    admins, monkeypatch, mailoutbox
+):
+    """The delivery's claim outlived its lease while the mail server was slow, and beat
+    gave the email up meanwhile (the administrators told): the mail server then took it.
+    The row stays failed, as the administrators were told, not overwritten as sent; the
+    event says honestly that it was emailed after all, and to which row state."""
+    notice = _email(written=T0)
+    done = _meanwhile(monkeypatch, lambda: delivery.give_up_expired(now=T0 + timedelta(days=4)))
+
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        assert delivery.deliver(notice.pk) is False
+
+    assert done == [1]
+    notice.refresh_from_db()
+    assert (notice.status, notice.sent_at) == (Status.FAILED, None)
+    assert notice.last_error.startswith(EXPIRED)
+    assert _alerts().count() == len(admins)
+    assert [m.to for m in mailoutbox] == [[notice.recipient.email]]  # it did go
+    event = AuditEvent.objects.get(kind=EventKind.NOTICE_SENT, object_id=notice.pk)
+    assert event.detail["marked_sent"] is False
+    assert event.detail["found"] == Status.FAILED
+
+
+@pytest.mark.django_db
+def test_an_email_taken_over_by_another_worker_while_being_sent_is_left_to_it(
+    monkeypatch, mailoutbox
+):
+    notice = _email(written=T0)
+    mine = T0 + timedelta(hours=1)
+    theirs = mine + django_settings.NOTICE_CLAIM_LEASE + timedelta(seconds=1)
+    done = _meanwhile(monkeypatch, lambda: delivery.claim(notice.pk, now=theirs))
+
+    with time_machine.travel(mine, tick=False):
+        assert delivery.deliver(notice.pk) is False
+
+    assert done == [True]
+    notice.refresh_from_db()
+    assert (notice.status, notice.sent_at, _claimed_at(notice)) == (Status.SENDING, None, theirs)
+    event = AuditEvent.objects.get(kind=EventKind.NOTICE_SENT, object_id=notice.pk)
+    assert (event.detail["marked_sent"], event.detail["found"]) == (False, Status.SENDING)
+
+
+@pytest.mark.django_db
+def test_an_email_given_up_while_its_send_failed_is_not_put_back_to_retry(
+    admins, monkeypatch, mailoutbox
+):
+    """The failure's way back to pending is conditional on the claim too: an email given
+    up meanwhile is not brought back to be sent again, nor its task retried."""
+    notice = _email(written=T0)
+    done = _meanwhile(
+        monkeypatch,
+        lambda: delivery.give_up_expired(now=T0 + timedelta(days=4)),
+        then=smtplib.SMTPServerDisconnected("relay went away"),
+    )
+
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        assert delivery.deliver(notice.pk) is False  # no DeliveryFailed: no retry
+
+    assert done == [1]
+    notice.refresh_from_db()
+    assert notice.status == Status.FAILED
+    assert notice.last_error.startswith(EXPIRED)
+    assert not mailoutbox

@@ -12,7 +12,7 @@ from audit.models import EventKind
 from audit.services import record_event
 from core.clock import ClockState, read_clock
 from core.exceptions import AlreadyDecided, DomainError, NotPermitted
-from referrals.models import Outcome, Referral, Status
+from referrals.models import NARRATIVE_MAX, Outcome, Referral, Status
 from triage import footprint
 from triage.models import Decision, DecisionAmendment, SupportService, ThresholdLevel
 from triage.repeat_flags import repeat_flags, with_repeat_flags
@@ -30,6 +30,50 @@ MIN_REASON_WORDS = 4
 MIN_FEEDBACK_WORDS = 4
 # ThresholdLevel.level is a PositiveSmallIntegerField.
 LEVEL_MAX = 32767
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+# The longest each text may be, the service's own bound (the forms' and the API's are
+# the same), so that no caller stores more than the record holds: each column's bound;
+# the reasons the referrer is told, composed into feedback (which has none), the forms'.
+DECISION_TEXT_MAX = {
+    name: _max_length(Decision, name)
+    for name in (
+        "rationale",
+        "lived_experience_impact",
+        "onward_referrals",
+        "late_reason",
+        "proceed_reason",
+        "threshold_reason",
+    )
+} | {"feedback": NARRATIVE_MAX}
+AMENDMENT_TEXT_MAX = {
+    "rationale": _max_length(DecisionAmendment, "rationale"),
+    "reason": _max_length(DecisionAmendment, "reason"),
+    "feedback": NARRATIVE_MAX,
+}
+TEXT_NAMES = {
+    "rationale": "The rationale",
+    "lived_experience_impact": "How the child's lived experience informed the decision",
+    "onward_referrals": "The onward referrals",
+    "late_reason": "Why the decision is late",
+    "proceed_reason": "Why decide now",
+    "threshold_reason": "Why the outcome is unusual for the level",
+    "feedback": "What the referrer is told about why",
+    "reason": "Why the decision is being amended",
+}
+
+
+def _refuse_too_long(texts: dict[str, str | None], bounds: dict[str, int], errors: dict) -> None:
+    """A text longer than its bound is refused, naming its field (in place of any other
+    error on it), never cut short nor left to the database to refuse."""
+    for name, limit in bounds.items():
+        if len((texts.get(name) or "").strip()) > limit:
+            errors[name] = [f"{TEXT_NAMES[name]} must be {limit} characters or fewer"]
+
 
 OUTCOME_IN_PLAIN_WORDS = {
     Outcome.NO_FURTHER_ACTION: (
@@ -206,6 +250,19 @@ def decide(
         ]
     if late and not (late_reason or "").strip():
         errors["late_reason"] = ["The decision is late: say why"]
+    _refuse_too_long(
+        {
+            "rationale": rationale,
+            "lived_experience_impact": lived_experience_impact,
+            "onward_referrals": onward_referrals,
+            "late_reason": late_reason,
+            "proceed_reason": proceed_reason,
+            "threshold_reason": threshold_reason,
+            "feedback": feedback,
+        },
+        DECISION_TEXT_MAX,
+        errors,
+    )
     if errors:
         raise DomainError(errors)
     try:
@@ -291,6 +348,11 @@ def amend_decision(
         errors["reason"] = errors.pop("threshold_reason")
     if len((reason or "").strip()) < 10:
         errors["reason"] = ["Say why the decision is being amended"]
+    _refuse_too_long(
+        {"rationale": rationale, "reason": reason, "feedback": feedback},
+        AMENDMENT_TEXT_MAX,
+        errors,
+    )
     if errors:
         raise DomainError(errors)
     amendment = DecisionAmendment(

@@ -38,6 +38,7 @@ from triage.services.strategy_records import (
     INFORMATION_MAX,
     RATIONALE_MAX,
     TEXT_MAX,
+    AlreadyRecorded,
     action_owner_users,
     add_action,
     add_contribution,
@@ -74,6 +75,7 @@ __all__ = [
     # What the discussion decided and what followed: triage.services.strategy_records.
     "INFORMATION_MAX",
     "RATIONALE_MAX",
+    "AlreadyRecorded",
     "TEXT_MAX",
     "action_owner_users",
     "add_action",

@@ -6,6 +6,12 @@ which imports these too, so that they are reached by the one name they always ha
 
 Every write runs in one transaction, locks the discussion it changes, appends an audit
 event and keeps the history (django-simple-history) with the acting user.
+
+A decision, the information an agency shared and an action are each added with
+``last_seen``: the id of the newest of its kind the page showed (0 for none). The same
+form sent twice (a double click, the browser sending the POST again) finds, under the
+discussion's lock, the row its first sending added since, word for word, and is told
+so (``AlreadyRecorded``) instead of adding a copy.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -37,6 +43,29 @@ INFORMATION_MAX = AgencyContribution._meta.get_field("information").max_length
 RATIONALE_MAX = DiscussionDecision._meta.get_field("rationale").max_length
 
 
+class AlreadyRecorded(InvalidState):
+    """The same form sent again: what it adds is already recorded, once. ``row`` is it."""
+
+    def __init__(self, message: str, *, row: models.Model):
+        super().__init__(message)
+        self.row = row
+
+
+def _sent_twice(rows: models.QuerySet, *, last_seen: int | None, what: str, **same) -> None:
+    """Raise AlreadyRecorded when a row the page did not show (newer than ``last_seen``)
+    is this one, word for word: the same form sent again. Called under the discussion's
+    lock, so that of two sendings at once the second waits for the first and finds it.
+    Without ``last_seen`` (a caller that shows no page) every call adds a row."""
+    if last_seen is None:
+        return
+    repeat = rows.filter(pk__gt=last_seen, **same).order_by("pk").first()
+    if repeat is not None:
+        raise AlreadyRecorded(
+            f"This {what} was already recorded: the form was sent twice, and it is kept once",
+            row=repeat,
+        )
+
+
 def action_owner_users():
     """Who an action may be given to as a Front Door user, to be alerted when it is
     overdue: those who can open the discussion the alert links to."""
@@ -55,7 +84,9 @@ def locked(discussion_id: int) -> StrategyDiscussion:
 
 
 @transaction.atomic
-def add_decision(*, discussion_id: int, by, decision: str, rationale: str) -> DiscussionDecision:
+def add_decision(
+    *, discussion_id: int, by, decision: str, rationale: str, last_seen: int | None = None
+) -> DiscussionDecision:
     ensure_manager(by)
     discussion = locked(discussion_id)
     decision = (decision or "").strip()
@@ -71,6 +102,14 @@ def add_decision(*, discussion_id: int, by, decision: str, rationale: str) -> Di
         errors["rationale"] = [f"The rationale must be {RATIONALE_MAX} characters or fewer"]
     if errors:
         raise DomainError(errors)
+    _sent_twice(
+        discussion.decisions.all(),
+        last_seen=last_seen,
+        what="decision",
+        decision=decision,
+        rationale=rationale,
+        recorded_by=by,
+    )
     row = DiscussionDecision(
         discussion=discussion, decision=decision, rationale=rationale, recorded_by=by
     )
@@ -88,7 +127,12 @@ def add_decision(*, discussion_id: int, by, decision: str, rationale: str) -> Di
 
 @transaction.atomic
 def add_contribution(
-    *, discussion_id: int, by, agency_id: int | None, information: str
+    *,
+    discussion_id: int,
+    by,
+    agency_id: int | None,
+    information: str,
+    last_seen: int | None = None,
 ) -> AgencyContribution:
     """What one agency shared at the discussion."""
     ensure_manager(by)
@@ -104,6 +148,13 @@ def add_contribution(
         errors["information"] = [f"Keep it to {INFORMATION_MAX} characters or fewer"]
     if errors:
         raise DomainError(errors)
+    _sent_twice(
+        discussion.contributions.all(),
+        last_seen=last_seen,
+        what="information",
+        agency=agency,
+        information=information,
+    )
     row = AgencyContribution(discussion=discussion, agency=agency, information=information)
     row._history_user = by
     row.save()
@@ -128,6 +179,7 @@ def add_action(
     agency_id: int | None,
     due_at: datetime | None,
     owner_user_id: int | None = None,
+    last_seen: int | None = None,
 ) -> DiscussionAction:
     ensure_manager(by)
     discussion = locked(discussion_id)
@@ -160,6 +212,16 @@ def add_action(
             ]
     if errors:
         raise DomainError(errors)
+    _sent_twice(
+        discussion.actions.all(),
+        last_seen=last_seen,
+        what="action",
+        description=description,
+        owner=owner,
+        owner_user=owner_user,
+        agency=agency,
+        due_at=due_at,
+    )
     action = DiscussionAction(
         discussion=discussion,
         description=description,
