@@ -56,6 +56,12 @@ SCENARIOS = {
 FLOOR = {"POST's floor": ("/bench-baseline/floor/", json.dumps(REFERRAL_BODY))}
 
 
+def servers_and_scenarios(args) -> tuple[list[str], dict]:
+    """The checkouts served ("before" only with ``--before``) and what each run sends."""
+    labels = ["before", "after"] if args.before else ["after"]
+    return labels, {**SCENARIOS, **(FLOOR if args.floor else {})}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", help="the other checkout (a worktree); none: this alone")
@@ -74,8 +80,7 @@ def main() -> None:
         "machine; root only); PostgreSQL's backends keep theirs",
     )
     args = parser.parse_args()
-    if args.floor:
-        SCENARIOS.update(FLOOR)
+    labels, scenarios = servers_and_scenarios(args)
 
     made = run_secrets()
     os.environ.update(made)
@@ -91,7 +96,7 @@ def main() -> None:
 
     renumber_from_stored()
     checkouts = {"after": (ROOT, args.database, args.ports[1])}
-    if args.before:
+    if "before" in labels:
         copy = _copy_database(args.database)
         checkouts = {"before": (Path(args.before).resolve(), copy, args.ports[0]), **checkouts}
     servers = {}
@@ -110,11 +115,11 @@ def main() -> None:
         for n in range(args.rounds):
             order = list(servers) if n % 2 == 0 else list(servers)[::-1]
             for label in order:
-                for scenario in SCENARIOS:
-                    row = _run(servers[label], tokens[label], scenario, args, n)
+                for scenario, sent in scenarios.items():
+                    row = _run(servers[label], tokens[label], scenario, sent, args, n)
                     rows.append(row)
                     print(json.dumps(row), flush=True)
-        _summary(rows)
+        _summary(rows, scenarios)
     finally:
         for server in servers.values():
             server.stop()
@@ -186,8 +191,8 @@ def _connect(database: str):
     return db
 
 
-def _run(server: _Server, token: str, scenario: str, args, n: int) -> dict:
-    path, body = SCENARIOS[scenario]
+def _run(server: _Server, token: str, scenario: str, sent, args, n: int) -> dict:
+    path, body = sent
     headers = {
         **PROXY_HEADERS,
         **BROWSER_HEADERS,
@@ -265,13 +270,13 @@ def _run(server: _Server, token: str, scenario: str, args, n: int) -> dict:
     }
 
 
-def _summary(rows: list[dict]) -> None:
+def _summary(rows: list[dict], scenarios: dict) -> None:
     print("\n| checkout | scenario | runs | requests /s (each) | app + PostgreSQL CPU ms/req "
           "| cores used by server and PostgreSQL | machine's busy cores | backends waiting on "
           "a lock |")  # fmt: skip
     print("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |")
     for label in ("before", "after"):
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             mine = [r for r in rows if r["checkout"] == label and r["scenario"] == scenario]
             if not mine:
                 continue

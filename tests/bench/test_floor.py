@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -22,10 +23,7 @@ from notices.models import NoticeEvent, Notification
 from referrals.models import Referral
 from tests.factories import ApiTokenFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.postgres(reason="the floor replays PostgreSQL's WITH ... INSERT chain"),
-]
+ON_POSTGRES = pytest.mark.postgres(reason="the floor replays PostgreSQL's WITH ... INSERT chain")
 
 SUBMIT = "/api/v1/referrals/"
 FLOOR = "/bench-baseline/floor/"
@@ -140,6 +138,8 @@ def _submit(client, path, tables, monkeypatch, captured):
     return _without_own_keys(_new_rows(tables, before), tables, referral), sent, referral
 
 
+@pytest.mark.django_db
+@ON_POSTGRES
 @override_settings(ROOT_URLCONF="bench.baseline.urls")
 def test_the_floor_writes_the_rows_a_real_post_of_the_same_submission_writes(
     referrer_client, monkeypatch, django_capture_on_commit_callbacks
@@ -182,6 +182,8 @@ def test_the_floor_writes_the_rows_a_real_post_of_the_same_submission_writes(
         assert sent == [email.pk]
 
 
+@pytest.mark.django_db
+@ON_POSTGRES
 @override_settings(ROOT_URLCONF="bench.baseline.urls")
 def test_the_floor_refuses_what_the_real_post_refuses_before_it_runs():
     """The POST's access decision, before anything: no token, no floor; a role that
@@ -201,3 +203,17 @@ def test_the_floor_stops_if_the_real_post_sends_other_statements():
     sent anything else (a look-up, a table apart) would make it no longer the POST's."""
     with pytest.raises(floor.NotTheExpectedStatements):
         floor.Plan._from([("SELECT 1", [])], referral=None, event=None, told=[])
+
+
+def test_bench_post_ab_serves_this_checkout_alone_and_the_floor_when_asked():
+    from bench import bench_post_ab
+
+    def asked(before=None, floor=False):
+        return bench_post_ab.servers_and_scenarios(SimpleNamespace(before=before, floor=floor))
+
+    labels, scenarios = asked(before="../wt-main")
+    assert labels == ["before", "after"] and list(scenarios) == list(bench_post_ab.SCENARIOS)
+    labels, scenarios = asked(floor=True)
+    assert labels == ["after"]
+    assert scenarios["POST's floor"] == ("/bench-baseline/floor/", json.dumps(REFERRAL_BODY))
+    assert len(scenarios) == len(bench_post_ab.SCENARIOS) + 1
