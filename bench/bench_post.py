@@ -5,7 +5,9 @@
     .venv/bin/python bench/bench_post.py ... --key          # each POST with a fresh Idempotency-Key
     .venv/bin/python bench/bench_post.py ... --profile 100  # where a POST's CPU goes (cProfile)
     BENCH_POST_GATE=/tmp/gate valgrind --tool=callgrind --instr-atstart=no \\
-        .venv/bin/python bench/bench_post.py ... --calls 40 [--bare]
+        .venv/bin/python bench/bench_post.py ... --calls 40 [--bare | --floor]
+    .venv/bin/python bench/bench_post.py ... --floor        # the bare insert, the floor and
+                                                            # the POST, app and PostgreSQL CPU
     (then, once /tmp/gate.ready exists: callgrind_control -i on; touch /tmp/gate; a POST's
     instructions are a run of 40 less a run of 0, after the same warm-up)
 
@@ -17,6 +19,12 @@ headers, the Redis broker). Runs of each alternate, so that a busy machine slows
 CPU is ``time.process_time()`` (this process only: PostgreSQL's is not in it). It also
 prints the SQL statements of one POST and the Python function calls a request (cProfile),
 which do not move with the machine's load as CPU does.
+
+``--floor`` adds the POST's floor (``bench/baseline/floor.py``: the POST's statements and
+Celery message, nothing else) and measures the three in turn, each run's CPU in this
+process and in its PostgreSQL backend (``pg_backend_pid()``'s /proc CPU, so no other
+session's queries are in it); a run whose backend was replaced (``CONN_MAX_AGE``) is run
+again.
 
 It writes referrals (and a token for the referrer) into the database it is given, whose
 name must contain "bench", and flushes nothing: the acknowledgement emails wait in the
@@ -44,6 +52,7 @@ from bench.pages_subjects import REFERRAL_BODY  # noqa: E402
 
 SUBMIT = "/api/v1/referrals/"
 BASELINE = "/bench-baseline/insert/"
+FLOOR = "/bench-baseline/floor/"
 
 
 def arguments():
@@ -61,6 +70,12 @@ def arguments():
         help="N POSTs after the warm-up and nothing else (for callgrind; BENCH_POST_GATE)",
     )
     parser.add_argument("--bare", action="store_true", help="with --calls: the bare insert")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="the POST's floor: with --calls, its calls; else bare, floor and POST, app and "
+        "PostgreSQL CPU",
+    )
     return parser.parse_args()
 
 
@@ -100,6 +115,11 @@ class Poster:
         answer = self._post(SUBMIT, body, extra)
         assert answer.status_code == 201, (answer.status_code, answer.content[:300])
 
+    def floor(self) -> None:
+        self.n += 1
+        answer = self._post(FLOOR, loadgen.fill(self.template, self.n), {})
+        assert answer.status_code == 201, (answer.status_code, answer.content[:300])
+
     def baseline(self) -> None:
         self.n += 1
         answer = self._post(BASELINE, json.dumps({"note": loadgen.letters(self.n)}), {})
@@ -137,13 +157,15 @@ def main() -> None:
     for _ in range(10):  # warm up: imports, caches, the first connection
         poster.referral()
         poster.baseline()
+        if args.floor:
+            poster.floor()
     if args.calls is not None:
         gate = os.environ.get("BENCH_POST_GATE")
         if gate:  # for `valgrind --instr-atstart=no`: wait for `callgrind_control -i on`
             Path(gate + ".ready").touch()
             while not Path(gate).exists():
                 time.sleep(0.05)
-        request = poster.baseline if args.bare else poster.referral
+        request = poster.baseline if args.bare else poster.floor if args.floor else poster.referral
         for _ in range(args.calls):
             request()
         os._exit(0)  # no interpreter shutdown: callgrind would count its collections too
@@ -156,6 +178,9 @@ def main() -> None:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
         return
 
+    if args.floor:
+        three_ways(poster, args)
+        return
     baseline, referral = [], []
     for _ in range(args.runs):
         baseline.append(cpu_ms(poster.baseline, args.requests))
@@ -177,6 +202,66 @@ def main() -> None:
     print(f"SQL statements of one POST: {len(captured.captured_queries)}")
     for query in captured.captured_queries:
         print("  " + query["sql"][:110])
+
+
+def app_and_database_ms(request, n: int) -> tuple[float, float]:
+    """This process's CPU and its PostgreSQL backend's, in ms a request, over ``n``
+    requests; run again if the backend was replaced meanwhile."""
+    from django.db import connection
+
+    from bench import procstat
+
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            [backend] = cursor.fetchone()
+        database, started = procstat.cpu_seconds(backend), time.process_time()
+        for _ in range(n):
+            request()
+        app = time.process_time() - started
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            [after] = cursor.fetchone()
+        if after == backend:
+            spent = procstat.cpu_seconds(backend) - database
+            return app * 1000 / n, spent * 1000 / n
+
+
+def three_ways(poster, args) -> None:
+    """The bare insert, the floor and the POST in turn, ``args.runs`` times: CPU a
+    request (app, PostgreSQL) and the ratios within each run."""
+    kinds = {"bare insert": poster.baseline, "floor": poster.floor, "POST": poster.referral}
+    figures = {kind: [] for kind in kinds}
+    for _ in range(args.runs):
+        for kind, request in kinds.items():
+            figures[kind].append(app_and_database_ms(request, args.requests))
+    print(f"{args.runs} runs of {args.requests} requests each; ms CPU a request, app + PostgreSQL")
+    for kind, runs in figures.items():
+        print(f"{kind:12} " + "  ".join(f"{a:.2f}+{d:.2f}" for a, d in runs))
+    bare = [a + d for a, d in figures["bare insert"]]
+    for kind in ("floor", "POST"):
+        runs = figures[kind]
+        ratios = [b / (a + d) for b, (a, d) in zip(bare, runs, strict=True)]
+        app = [b[0] / r[0] for b, r in zip(figures["bare insert"], runs, strict=True)]
+        print(
+            f"{kind}: median app {statistics.median(a for a, _ in runs):.2f} ms, PostgreSQL "
+            f"{statistics.median(d for _, d in runs):.2f} ms; ratio to the bare insert by CPU "
+            f"(app + PostgreSQL) {statistics.median(ratios):.3f}, by app CPU alone "
+            f"{statistics.median(app):.3f}"
+        )
+    bare_runs = figures["bare insert"]
+    print(
+        f"bare insert: median app {statistics.median(a for a, _ in bare_runs):.2f} ms, "
+        f"PostgreSQL {statistics.median(d for _, d in bare_runs):.2f} ms"
+    )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for kind in ("floor", "POST"):
+        with CaptureQueriesContext(connection) as captured:
+            kinds[kind]()
+        print(f"SQL statements of one {kind}: {len(captured.captured_queries)}")
+        print(f"Python function calls a {kind}: {calls_a_request(kinds[kind]):,.0f}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,11 @@ CPU a request of the two workers and of the database's backends, the cores those
 (of the machine's), the machine's busy cores, and how many backends were waiting on a
 lock on average (sampled every 20 ms from pg_stat_activity): the sign of submissions
 queueing behind each other.
+
+Without ``--before`` it serves this checkout alone (no copy of the database); ``--floor``
+adds the POST's floor (bench/baseline/floor.py) to the scenarios, with the same body:
+
+    .venv/bin/python bench/bench_post_ab.py --floor --database postgres://.../frontdoor_x_bench
 """
 
 from __future__ import annotations
@@ -48,11 +53,19 @@ SCENARIOS = {
     "POST /api/v1/referrals/": ("/api/v1/referrals/", json.dumps(REFERRAL_BODY)),
     "bare DRF insert": ("/bench-baseline/insert/", '{"note": "' + loadgen.PLACEHOLDER + '"}'),
 }
+FLOOR = {"POST's floor": ("/bench-baseline/floor/", json.dumps(REFERRAL_BODY))}
+
+
+def servers_and_scenarios(args) -> tuple[list[str], dict]:
+    """The checkouts served ("before" only with ``--before``) and what each run sends."""
+    labels = ["before", "after"] if args.before else ["after"]
+    return labels, {**SCENARIOS, **(FLOOR if args.floor else {})}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--before", required=True, help="the other checkout (a worktree)")
+    parser.add_argument("--before", help="the other checkout (a worktree); none: this alone")
+    parser.add_argument("--floor", action="store_true", help="the POST's floor as well")
     parser.add_argument("--database", required=True, help="a prepared bench database")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/9", help="flushed")
     parser.add_argument("--ports", type=int, nargs=2, default=[8791, 8792])
@@ -67,6 +80,7 @@ def main() -> None:
         "machine; root only); PostgreSQL's backends keep theirs",
     )
     args = parser.parse_args()
+    labels, scenarios = servers_and_scenarios(args)
 
     made = run_secrets()
     os.environ.update(made)
@@ -81,11 +95,10 @@ def main() -> None:
     from referrals.references import renumber_from_stored
 
     renumber_from_stored()
-    copy = _copy_database(args.database)
-    checkouts = {
-        "before": (Path(args.before).resolve(), copy, args.ports[0]),
-        "after": (ROOT, args.database, args.ports[1]),
-    }
+    checkouts = {"after": (ROOT, args.database, args.ports[1])}
+    if "before" in labels:
+        copy = _copy_database(args.database)
+        checkouts = {"before": (Path(args.before).resolve(), copy, args.ports[0]), **checkouts}
     servers = {}
     try:
         for label, (root, database, port) in checkouts.items():
@@ -100,13 +113,13 @@ def main() -> None:
         }
         rows = []
         for n in range(args.rounds):
-            order = ["before", "after"] if n % 2 == 0 else ["after", "before"]
+            order = list(servers) if n % 2 == 0 else list(servers)[::-1]
             for label in order:
-                for scenario in SCENARIOS:
-                    row = _run(servers[label], tokens[label], scenario, args, n)
+                for scenario, sent in scenarios.items():
+                    row = _run(servers[label], tokens[label], scenario, sent, args, n)
                     rows.append(row)
                     print(json.dumps(row), flush=True)
-        _summary(rows)
+        _summary(rows, scenarios)
     finally:
         for server in servers.values():
             server.stop()
@@ -178,8 +191,8 @@ def _connect(database: str):
     return db
 
 
-def _run(server: _Server, token: str, scenario: str, args, n: int) -> dict:
-    path, body = SCENARIOS[scenario]
+def _run(server: _Server, token: str, scenario: str, sent, args, n: int) -> dict:
+    path, body = sent
     headers = {
         **PROXY_HEADERS,
         **BROWSER_HEADERS,
@@ -257,13 +270,13 @@ def _run(server: _Server, token: str, scenario: str, args, n: int) -> dict:
     }
 
 
-def _summary(rows: list[dict]) -> None:
+def _summary(rows: list[dict], scenarios: dict) -> None:
     print("\n| checkout | scenario | runs | requests /s (each) | app + PostgreSQL CPU ms/req "
           "| cores used by server and PostgreSQL | machine's busy cores | backends waiting on "
           "a lock |")  # fmt: skip
     print("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |")
     for label in ("before", "after"):
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             mine = [r for r in rows if r["checkout"] == label and r["scenario"] == scenario]
             if not mine:
                 continue

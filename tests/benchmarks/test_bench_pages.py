@@ -319,11 +319,14 @@ def test_the_queue_target_is_the_issues():
 
 
 def test_the_baselines_are_not_in_productions_urlconf():
-    for path in ("/bench-baseline/json/", "/bench-baseline/insert/"):
+    for path in ("/bench-baseline/json/", "/bench-baseline/insert/", "/bench-baseline/floor/"):
         with pytest.raises(Resolver404):
             resolve(path, urlconf="frontdoor.urls")
     assert resolve("/bench-baseline/json/", urlconf="bench.baseline.urls").url_name == (
         "bench-baseline-json"
+    )
+    assert resolve("/bench-baseline/floor/", urlconf="bench.baseline.urls").url_name == (
+        "bench-baseline-floor"
     )
 
 
