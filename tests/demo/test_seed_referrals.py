@@ -574,31 +574,3 @@ def test_most_screened_referrals_are_rated_with_a_realistic_spread(seeded, now):
     assert not QualityRating.history.filter(history_date__gt=now).exists()
     assert not ScreeningNote.history.filter(history_date__gt=now).exists()
     assert not InformationRequest.history.filter(history_date__gt=now).exists()
-
-
-def test_challenges_at_different_stages_and_resolved_are_there(seeded, now):
-    from triage.models import Challenge
-
-    challenges = list(Challenge.objects.select_related("stage", "referral", "raised_by"))
-    open_ = [c for c in challenges if c.status == "open"]
-
-    assert {c.stage.order for c in open_} == {1, 2}
-    assert any(c.stage_due_at <= now for c in open_)  # one past its stage's timescale
-    assert any(c.stage_due_at > now for c in open_)
-    assert {c.resolution for c in challenges} >= {"not_upheld", "decision_changed"}
-    changed = next(c for c in challenges if c.resolution == "decision_changed")
-    assert changed.decision.current == changed.amendment
-    for challenge in challenges:
-        assert challenge.referral.agency_id == challenge.raised_by.agency_id
-        challenged = challenge.discussion.held_at if challenge.discussion else None
-        assert challenge.raised_at > (challenged or challenge.decision.decided_at)
-        assert challenge.raised_at <= now
-    # One on a strategy discussion's outcome, at its first stage, owned by its convener.
-    [on_outcome] = [c for c in challenges if c.discussion_id]
-    assert on_outcome.is_open and on_outcome.owner == on_outcome.discussion.convened_by
-    # A second run adds none.
-    call_command("seed_demo", stdout=io.StringIO())
-    assert Challenge.objects.count() == len(challenges)
-    # referrer.school has a decided referral left to challenge.
-    school = User.objects.get(username="referrer.school")
-    assert Referral.objects.filter(referrer=school, status=Status.DECIDED, challenges=None).exists()
