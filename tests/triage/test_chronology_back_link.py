@@ -109,9 +109,7 @@ def test_a_next_that_is_not_a_page_that_links_here_is_not_followed(screener_clie
     child = ChildFactory()
     ReferralFactory(child=child)
 
-    response = screener_client.get(
-        reverse("children:chronology", args=[child.pk]), {"next": next_}
-    )
+    response = screener_client.get(reverse("children:chronology", args=[child.pk]), {"next": next_})
 
     assert response.status_code == 200
     assert back_link(response.content.decode()) == (reverse("triage:queue"), "Back to the queue")

@@ -47,9 +47,7 @@ def test_the_due_time_is_shown_once_on_every_page_that_shows_the_request(open_re
             reverse("triage:referral", args=[referral.pk]),
         ),
         "the partner's list": shown(partner, reverse("requests:list")),
-        "the partner's request": shown(
-            partner, reverse("requests:detail", args=[open_request.pk])
-        ),
+        "the partner's request": shown(partner, reverse("requests:detail", args=[open_request.pk])),
     }
 
     for name, page in pages.items():
