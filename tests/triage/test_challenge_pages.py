@@ -430,4 +430,6 @@ def test_an_agency_lead_reads_whose_a_colleagues_challenge_is_and_adds_to_it_as_
     assert "your challenge" not in lead_challenge.lower()
     assert refused.status_code == 400
     assert "your challenge" not in refused.content.decode().lower()
+    assert "since it was raised" in refused.content.decode()
+    assert "since you raised it" not in refused.content.decode()
     assert "Added to the challenge: the front door has been told" in added.content.decode()
