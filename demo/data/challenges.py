@@ -40,9 +40,10 @@ PLAN = [
 ]
 
 REASONS = {
-    "referrer.school": "Since we referred, she has come to school hungry every day and "
-    "has started hiding food in her bag. We do not think universal services alone will "
-    "change what happens at home.",
+    # Whichever child it is about: the decision it is written against is chosen, not the child.
+    "referrer.school": "Since we referred, the child has come to school hungry every day "
+    "and has started hiding food in their bag. We do not think universal services alone "
+    "will change what happens at home.",
     "referrer.police": "We have attended the address twice more since the referral, both "
     "times for shouting late at night with the children present. We think this needs a "
     "child and family assessment.",

@@ -3,6 +3,7 @@ disagrees with (a reason that asks for more than the decision gave is written ag
 decision that gave less)."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -32,6 +33,8 @@ def test_each_challenge_disagrees_with_the_decision_it_is_on(seeded):
     assert first.raised_by.username == "referrer.school"
     assert "universal services alone" in first.reason
     assert first.decision.outcome in {Outcome.NO_FURTHER_ACTION, Outcome.SIGNPOST}
+    # Nor does it say "she" of a boy: whichever child's referral it is written against.
+    assert not re.search(r"\b(she|her|he|his|him)\b", first.reason, re.I)
     for challenge in on_decisions:
         outcome = challenge.decision.outcome
         if "child and family assessment" in challenge.reason:
