@@ -1,5 +1,6 @@
 """Dates on the history pages read as the rest of the app writes them, with their day
-("Wed 21 Sep 2016"), as do the strategy discussion's headings."""
+("Wed 21 Sep 2016"), as do the strategy discussion's headings and the dates a challenge
+names of what it challenges."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from django.urls import reverse
 
 from agencies.models import Role
 from tests.clients import client_for
-from tests.factories import ChildFactory, StrategyDiscussionFactory, UserFactory
+from tests.factories import (
+    ChallengeFactory,
+    ChildFactory,
+    StrategyDiscussionFactory,
+    UserFactory,
+)
 from tests.oversight.pages import versions
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +53,15 @@ def test_a_strategy_discussions_headings_name_the_day_it_was_held():
 
     assert "Strategy discussion, Mon 30 Nov 2026</h1>" in detail
     assert "Minutes: strategy discussion, Mon 30 Nov 2026</h1>" in printed
+
+
+def test_a_challenge_names_the_day_of_the_decision_it_challenges():
+    challenge = ChallengeFactory(
+        decision__referral__received_at=datetime(2026, 11, 22, 9, 0, tzinfo=UTC),
+        decision__decided_at=datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
+    )
+    referrer = client_for(challenge.raised_by)
+
+    detail = referrer.get(reverse("challenges:detail", args=[challenge.pk])).content.decode()
+
+    assert "Early help, Mon 23 Nov 2026</dd>" in detail
