@@ -64,9 +64,9 @@ def password_step_recent(request: HttpRequest) -> bool:
     return isinstance(at, int | float) and 0 <= _now() - at <= PASSWORD_STEP_SECONDS
 
 
-def safe_next(request: HttpRequest, target: str | None) -> str:
-    """``target`` when it is a path on this site; the account page otherwise (another
-    site, a scheme-relative address, or nothing)."""
+def local_path(request: HttpRequest, target: str | None) -> str | None:
+    """``target`` when it is a path on this site; None otherwise (another site, a
+    scheme-relative address, or nothing). Every ``next`` the app follows is read by it."""
     if (
         target
         and target.startswith("/")
@@ -75,7 +75,12 @@ def safe_next(request: HttpRequest, target: str | None) -> str:
         )
     ):
         return target
-    return reverse("account")
+    return None
+
+
+def safe_next(request: HttpRequest, target: str | None) -> str:
+    """``target`` when it is a path on this site; the account page otherwise."""
+    return local_path(request, target) or reverse("account")
 
 
 def confirm_url(target: str) -> str:

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import (
@@ -47,11 +46,7 @@ def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path on this site only: ``redirect`` takes anything else without a slash ("zzz")
     # for a URL name, and one that names none is a NoReverseMatch, a server error.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("home")
+    return reauth.local_path(request, target) or reverse("home")
 
 
 def _with_next(url_name: str, target: str) -> str:

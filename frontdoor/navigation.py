@@ -18,12 +18,25 @@ class NavItem:
     label: str
     url_name: str
     capability: Capability | None = None
+    # What the item is called for someone who holds ``wider`` too: the same page shows
+    # them more than their own (an agency lead's list is the whole agency's).
+    wider: Capability | None = None
+    wider_label: str = ""
+
+    def label_for(self, held) -> str:
+        return self.wider_label if self.wider is not None and self.wider in held else self.label
 
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home"),
     NavItem("Make a referral", "referrals:start", Capability.SUBMIT_REFERRAL),
-    NavItem("Your referrals", "referrals:mine", Capability.VIEW_OWN_REFERRALS),
+    NavItem(
+        "Your referrals",
+        "referrals:mine",
+        Capability.VIEW_OWN_REFERRALS,
+        wider=Capability.VIEW_AGENCY_REFERRALS,
+        wider_label="Your agency's referrals",
+    ),
     NavItem("Queue", "triage:queue", Capability.VIEW_QUEUE),
     NavItem("Record a referral", "referrals:start", Capability.RECORD_ON_BEHALF),
     NavItem("Challenges", "challenges:list", Capability.VIEW_ALL_CHALLENGES),
@@ -41,7 +54,7 @@ def navigation_for(user, current_path: str) -> list[dict]:
     held = capabilities_of(user)  # as can() reads them, once for every item
     urls = _addresses()
     items = [
-        {"label": item.label, "url": urls[item.url_name], "active": False}
+        {"label": item.label_for(held), "url": urls[item.url_name], "active": False}
         for item in NAVIGATION
         if item.capability is None or item.capability in held
     ]

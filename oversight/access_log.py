@@ -182,10 +182,15 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def describe(entries) -> list[Row]:
+def describe(entries, *, back: str = "") -> list[Row]:
     """Each row of a page with what was viewed in words: a referral's reference, a
-    child's record number, or what a list or a search showed; never a name."""
+    child's record number, or what a list or a search showed; never a name. A child's
+    chronology is linked to come ``back`` to this page."""
+    from urllib.parse import urlencode
+
     from django.urls import reverse
+
+    come_back = f"?{urlencode({'next': back})}" if back else ""
 
     entries = list(entries)
     Kind = AccessLog.Kind
@@ -200,7 +205,7 @@ def describe(entries) -> list[Row]:
             link = reverse("triage:referral", args=[e.object_id])
         elif e.kind in (Kind.CHILD, Kind.CHILD_EXPORT):
             what = f"{e.get_kind_display()}: child record {e.object_id}"
-            link = reverse("children:chronology", args=[e.object_id])
+            link = reverse("children:chronology", args=[e.object_id]) + come_back
         elif e.kind == Kind.CHILD_SEARCH:
             found = detail.get("children", [])
             what = f"Child search: {_count(len(found), 'child', 'children')} returned"

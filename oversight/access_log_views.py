@@ -41,7 +41,7 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "hide_errors": True,
             "page": page,
-            "rows": access_log.describe(page.object_list),
+            "rows": access_log.describe(page.object_list, back=request.get_full_path()),
             "query": query.urlencode(),
             "break_glass_only": filters.get("break_glass", False),
         },

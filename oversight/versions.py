@@ -310,9 +310,9 @@ class _Values:
         if isinstance(value, bool):
             return "Yes" if value else "No"
         if isinstance(value, datetime):
-            return date_format(timezone.localtime(value), "j M Y, H:i")
+            return date_format(timezone.localtime(value), "D j M Y, H:i")
         if isinstance(value, date):
-            return date_format(value, "j M Y")
+            return date_format(value, "D j M Y")
         if isinstance(f, models.JSONField):
             return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
         return str(value)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.apps import apps
 from django.conf import settings
-from django.db.models import Q, QuerySet, TextChoices
+from django.db.models import Prefetch, Q, QuerySet, TextChoices
 
 from agencies.policy import Capability, can
 from referrals import coaching
@@ -312,11 +313,18 @@ def referral_for_referrer(user, referral_id: int) -> Referral:
             "concerns",
             "household",
             "decision__amendments",
-            "decision__challenges__stage",
-            "strategy_discussions__challenges__stage",
+            Prefetch("decision__challenges", queryset=_challenges()),
+            Prefetch("strategy_discussions__challenges", queryset=_challenges()),
         )
         .get(pk=referral_id)
     )
+
+
+def _challenges() -> QuerySet:
+    """Challenges with their stage and who raised them (an agency lead reads whose each
+    is), in the one query each. Their model is triage's, above this app: named, not
+    imported, as the lookups above name it."""
+    return apps.get_model("triage", "Challenge").objects.select_related("stage", "raised_by")
 
 
 def household_as_given(referral_id: int) -> list[dict]:

@@ -430,7 +430,12 @@ class StrategyDiscussionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StrategyDiscussion
 
-    referral = factory.SubFactory(ReferralFactory)
+    # The referral it is about was received before it was held, whenever that was: an hour
+    # before (a discussion "held two days ago" was about a referral received just now).
+    referral = factory.SubFactory(
+        ReferralFactory,
+        received_at=factory.LazyAttribute(lambda r: r.factory_parent.held_at - timedelta(hours=1)),
+    )
     kind = DiscussionKind.STRATEGY_DISCUSSION
     held_at = factory.LazyFunction(timezone.now)
     format = DiscussionFormat.VIDEO

@@ -56,6 +56,16 @@ class ReplyForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Write what you want to add"},
     )
 
+    def for_someone_elses(self) -> ReplyForm:
+        """Worded for an agency lead adding to a colleague's challenge: not theirs."""
+        # The bound field too: a form already validated keeps the label it was read with.
+        self.fields["text"].label = self["text"].label = "Add to this challenge"
+        self.fields["text"].help_text = self["text"].help_text = (
+            "New information since it was raised, or why the answer so far does not "
+            "settle it. The front door's manager for this stage is told."
+        )
+        return self
+
 
 class EscalateForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(

@@ -205,6 +205,8 @@ def _render_detail(request, challenge: Challenge, *, status: int = 200, **bound)
         return break_glass_views.challenge_reason_page(request, challenge)
     log_access(request=request, kind=AccessLog.Kind.CHALLENGE, object_id=challenge.pk)
     manages = challenge.is_open and may_act_at_stage(challenge, request.user)
+    own = challenge.raised_by_id == request.user.pk  # or a colleague's, for an agency lead
+    reply_form = bound.get("reply_form") or forms.ReplyForm()
     context = {
         "challenge": challenge,
         "responses": challenge.responses.select_related("by", "stage"),
@@ -221,7 +223,7 @@ def _render_detail(request, challenge: Challenge, *, status: int = 200, **bound)
         "overdue": challenge.is_open and challenge.stage_due_at <= timezone.now(),
         "next_stage": next_stage(challenge.stage) if manages else None,
         "replies": challenge.is_open and can(request.user, Capability.RAISE_CHALLENGE),
-        "reply_form": bound.get("reply_form") or forms.ReplyForm(),
+        "reply_form": reply_form if own else reply_form.for_someone_elses(),
         "respond_form": bound.get("respond_form") or forms.RespondForm(),
         "escalate_form": bound.get("escalate_form") or forms.EscalateForm(),
         "resolve_form": bound.get("resolve_form") or forms.ResolveForm(),
@@ -279,7 +281,7 @@ def _manage(request, challenge_id: int, form, form_name: str, run, success: str)
         form.add_domain_errors(exc)
         return _render_detail(request, challenge, status=400, **{form_name: form})
     else:
-        messages.success(request, success)
+        messages.success(request, success(challenge) if callable(success) else success)
     return redirect("challenges:detail", challenge.pk)
 
 
@@ -305,7 +307,10 @@ def reply(request: HttpRequest, challenge_id: int) -> HttpResponse:
         forms.ReplyForm(request.POST),
         "reply_form",
         lambda data: challenges.reply(challenge_id=challenge_id, by=request.user, **data),
-        "Added to your challenge: the front door has been told",
+        lambda challenge: (
+            f"Added to {'your' if challenge.raised_by_id == request.user.pk else 'the'} "
+            "challenge: the front door has been told"
+        ),
     )
 
 

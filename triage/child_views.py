@@ -1,9 +1,13 @@
+from urllib.parse import urlencode, urlsplit
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from agencies.policy import Capability, can, capability_required
+from agencies.reauth import local_path
 from audit.models import AccessLog
 from audit.services import log_access
 from referrals import break_glass
@@ -17,6 +21,35 @@ from triage.chronology_markup import events_markup
 # page), or all of them on one page for printing (``?all=on``). A hundred is about two
 # years of the busiest child's history, in about a fifth of the time all of them take.
 PIECE_SIZE = 100
+
+# The pages that link to a chronology with ``?next=``, and what its back link then says.
+BACK_TO = {
+    "triage:decide": "Back to the decision",
+    "strategy:detail": "Back to the strategy discussion",
+    "oversight:access-log": "Back to the access log",
+    "triage:queue": "Back to the queue",
+}
+
+
+def _back_link(request: HttpRequest, back_to) -> tuple[str, str]:
+    """Where the back link goes, and what it says: the page the person came from in the
+    app (``next``, a path on this site that names one of BACK_TO's pages), else the
+    referral it was opened from, else the list they work from."""
+    target = local_path(request, request.GET.get("next"))
+    if target:
+        try:
+            label = BACK_TO.get(resolve(urlsplit(target).path).view_name)
+        except Resolver404:
+            label = None
+        if label:
+            return target, label
+    if back_to is not None:
+        return reverse("triage:referral", args=[back_to.pk]), f"Back to {back_to.reference}"
+    if can(request.user, Capability.VIEW_QUEUE):
+        return reverse("triage:queue"), "Back to the queue"
+    if can(request.user, Capability.VIEW_OWN_REFERRALS):
+        return reverse("referrals:mine"), "Back to your referrals"
+    return reverse("home"), "Back to the home page"
 
 
 @capability_required(Capability.VIEW_ALL_REFERRALS)
@@ -75,6 +108,7 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
         detail={"referrals": sorted(part.referrals)},
     )
     first = entries.index(shown[0]) + 1 if shown else 1
+    carried = {"referral": back_to_id, "next": local_path(request, request.GET.get("next"))}
     context = {
         "child": child,
         # For htmx, the piece's first heading takes the focus.
@@ -87,10 +121,12 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
         "after": bool(cursor) and not show_all,
         # Not every event on the page: a link to all of them, and the print says so.
         "partial": first > 1 or len(shown) < len(entries),
-        "back_to_id": back_to_id,
+        # What the links to other pieces carry, so the back link stays where it was.
+        "back_query": urlencode({k: v for k, v in carried.items() if v}),
     }
     if htmx:
         return render(request, "triage/_chronology_piece.html", context)
+    back_url, back_text = _back_link(request, part.referrals.get(back_to_id))
     return render(
         request,
         "triage/chronology.html",
@@ -98,7 +134,8 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
             **context,
             "referral_count": len(referral_ids),
             "can_export": can(request.user, Capability.EXPORT_CHILD_RECORD),
-            "back_to": part.referrals.get(back_to_id),
+            "back_url": back_url,
+            "back_text": back_text,
             "convene_for": part.referrals.get(convene_id),
         },
     )

@@ -21,20 +21,29 @@ from triage.models import (
 )
 from triage.services.decisions import compose_feedback
 
-# (who raises it, how many days ago, stages it went through (1-based), resolution or "")
-# The most recent school referral is left for people to challenge themselves.
+# The decisions a professional asks to be raised: each reason below says what the decision
+# did not do, so it is written against one of these, not whatever the newest decision was.
+BELOW_ASSESSMENT = (Outcome.NO_FURTHER_ACTION, Outcome.SIGNPOST, Outcome.EARLY_HELP)
+UNIVERSAL = (Outcome.NO_FURTHER_ACTION, Outcome.SIGNPOST)
+
+# (who raises it, how many days ago, stages it went through (1-based), resolution or "",
+# the decisions its reason fits). The most recent school referral is left for people to
+# challenge themselves.
 PLAN = [
-    ("referrer.school", 1, [1], ""),  # at the first stage, on time
-    ("referrer.police", 9, [1], ""),  # at the first stage, past its timescale
-    ("referrer.health", 12, [1, 2], ""),  # escalated to the managers
-    ("lead.school", 30, [1, 2], Resolution.NOT_UPHELD),
-    ("referrer.police", 60, [1], Resolution.DECISION_CHANGED),
+    ("referrer.school", 1, [1], "", UNIVERSAL),  # at the first stage, on time
+    ("referrer.police", 9, [1], "", BELOW_ASSESSMENT),  # at the first stage, past its timescale
+    ("referrer.health", 12, [1, 2], "", (Outcome.EARLY_HELP,)),  # escalated to the managers
+    # Not upheld: the family have accepted early help.
+    ("lead.school", 30, [1, 2], Resolution.NOT_UPHELD, (Outcome.EARLY_HELP,)),
+    # Changed to a child and family assessment.
+    ("referrer.police", 60, [1], Resolution.DECISION_CHANGED, BELOW_ASSESSMENT),
 ]
 
 REASONS = {
-    "referrer.school": "Since we referred, she has come to school hungry every day and "
-    "has started hiding food in her bag. We do not think universal services alone will "
-    "change what happens at home.",
+    # Whichever child it is about: the decision it is written against is chosen, not the child.
+    "referrer.school": "Since we referred, the child has come to school hungry every day "
+    "and has started hiding food in their bag. We do not think universal services alone "
+    "will change what happens at home.",
     "referrer.police": "We have attended the address twice more since the referral, both "
     "times for shouting late at night with the children present. We think this needs a "
     "child and family assessment.",
@@ -79,7 +88,7 @@ def seed_demo_challenges(*, referrals, now: datetime, mark: str) -> int:
     users = {u.username: u for u in User.objects.filter(username__in={p[0] for p in PLAN})}
     used: set[int] = set()
     written = 0
-    for username, days_ago, path, resolution in PLAN:
+    for username, days_ago, path, resolution, fits in PLAN:
         who = users.get(username)
         if who is None or not set(path) <= set(stages):
             continue
@@ -90,13 +99,14 @@ def seed_demo_challenges(*, referrals, now: datetime, mark: str) -> int:
                 status=Status.DECIDED,
                 agency_id=who.agency_id,
                 decision__decided_at__lt=raised_at,
+                decision__outcome__in=fits,
                 challenges=None,
             )
             .exclude(pk__in=used)
             .select_related("decision")
             .order_by("-decision__decided_at")
         )
-        # Leave the newest decided referral of each agency for people to try.
+        # Leave the newest of them for people to try.
         candidates = list(referral[:2])
         if len(candidates) < 2:
             continue

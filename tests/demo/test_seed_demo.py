@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
@@ -29,12 +31,15 @@ EXTRA_REFERRER_USERNAMES = {username for username, *_ in EXTRA_REFERRERS}
 
 def test_seed_demo_is_safe_to_run_twice(seeded):
     agencies, users = Agency.objects.count(), User.objects.count()
+    out = io.StringIO()
 
-    call_command("seed_demo")
+    call_command("seed_demo", stdout=out)
 
     # Ten, and community paediatrics for the demo strategy discussions.
     assert Agency.objects.count() == agencies == 11
     assert User.objects.count() == users == 9 + 6
+    # What it says it made is what there is.
+    assert "Demo data ready: 11 agencies, 15 users (0 new)." in out.getvalue()
     assert set(User.objects.values_list("username", flat=True)) == (
         DEMO_USERNAMES | EXTRA_REFERRER_USERNAMES
     )

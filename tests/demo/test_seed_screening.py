@@ -3,6 +3,7 @@ and answered, screening notes, quality ratings and challenges, each keeping the 
 real services keep. The referrals themselves are in test_seed_referrals.py."""
 
 import io
+import re
 from collections import Counter, defaultdict
 
 import pytest
@@ -11,8 +12,14 @@ from django.core.management import call_command
 from agencies.census import AgencyType
 from agencies.models import User
 from demo.data import DEMO_MARK
-from referrals.models import Referral, Status
-from triage.models import InformationRequest, QualityRating, ScreeningNote
+from referrals.models import Outcome, Referral, Status
+from triage.models import (
+    Challenge,
+    InformationRequest,
+    QualityRating,
+    Resolution,
+    ScreeningNote,
+)
 from triage.services.information import requests_for_partner
 
 # Seeded once for the module (tests/demo/conftest.py): in one pytest-xdist worker, not once
@@ -135,8 +142,38 @@ def test_most_screened_referrals_are_rated_with_a_realistic_spread(seeded, now):
     assert not InformationRequest.history.filter(history_date__gt=now).exists()
 
 
+# --- Challenges: at different stages and resolved, each on a decision its reason
+# disagrees with (a reason asking for more than the decision gave is written against
+# a decision that gave less).
+
+BELOW_ASSESSMENT = {Outcome.NO_FURTHER_ACTION, Outcome.SIGNPOST, Outcome.EARLY_HELP}
+
+
+def test_each_challenge_disagrees_with_the_decision_it_is_on(seeded):
+    on_decisions = list(
+        Challenge.objects.filter(decision__isnull=False).select_related("decision", "raised_by")
+    )
+    first = max(on_decisions, key=lambda c: c.raised_at)  # the newest: the first listed
+
+    assert first.raised_by.username == "referrer.school"
+    assert "universal services alone" in first.reason
+    assert first.decision.outcome in {Outcome.NO_FURTHER_ACTION, Outcome.SIGNPOST}
+    # Nor does it say "she" of a boy: whichever child's referral it is written against.
+    assert not re.search(r"\b(she|her|he|his|him)\b", first.reason, re.I)
+    for challenge in on_decisions:
+        outcome = challenge.decision.outcome
+        if "child and family assessment" in challenge.reason:
+            assert outcome in BELOW_ASSESSMENT, challenge.reason
+        if "early help is enough" in challenge.reason:
+            assert outcome == Outcome.EARLY_HELP, challenge.reason
+        if challenge.resolution == Resolution.NOT_UPHELD:  # "accepted early help"
+            assert outcome == Outcome.EARLY_HELP
+        if challenge.resolution == Resolution.DECISION_CHANGED:  # to an assessment
+            assert outcome in BELOW_ASSESSMENT
+            assert challenge.amendment.outcome == Outcome.ASSESSMENT_S17
+
+
 def test_challenges_at_different_stages_and_resolved_are_there(seeded, now):
-    from triage.models import Challenge
 
     challenges = list(Challenge.objects.select_related("stage", "referral", "raised_by"))
     open_ = [c for c in challenges if c.status == "open"]

@@ -85,3 +85,42 @@ def test_the_information_request_form_says_error_in_its_title_once(make_user):
     assert 'class="govuk-error-summary"' in refused.content.decode()
     assert _title(refused).startswith("Error: Send an information request")
     assert not _title(refused).startswith("Error: Error:")
+
+
+def test_no_template_writes_error_into_its_title_by_hand():
+    # The middleware says it for every page with an error summary: a template that says
+    # it too would depend on the middleware's check to say it once, and one whose
+    # condition differs from its summary's says it where there is no error to read.
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    by_hand = []
+    for template in sorted(templates.rglob("*.html")):
+        text = template.read_text()
+        titles = re.findall(r"{% block title %}(.*?){% endblock", text, re.S)
+        titles += re.findall(r"<title>(.*?)</title>", text, re.S)
+        if any("Error" in title for title in titles):
+            by_hand.append(str(template.relative_to(templates)))
+    assert by_hand == []
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "title"),
+    [
+        ("login", {"username": "", "password": ""}, "Error: Sign in"),
+        ("password-change", {}, "Error: Change your password"),
+    ],
+)
+def test_pages_whose_templates_said_error_still_say_it_once(
+    make_user, client, url_name, data, title
+):
+    if url_name != "login":
+        client.force_login(make_user(Role.REFERRER))
+    url = reverse(url_name)
+
+    page = client.get(url)
+    refused = client.post(url, data)
+
+    assert not _title(page).startswith("Error")
+    assert _title(refused).startswith(title)
+    assert "Error: Error:" not in _title(refused)

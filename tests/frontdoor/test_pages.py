@@ -215,6 +215,29 @@ def test_only_the_deepest_navigation_item_is_marked_current(make_user):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "label"),
+    [("referrer", "Your referrals"), ("agency_lead", "Your agency's referrals")],
+)
+def test_the_referrals_list_is_named_in_the_navigation_for_what_the_role_sees(
+    make_user, role, label
+):
+    # An agency lead's list is the whole agency's, not their own.
+    from html import unescape
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user(role))
+    page = unescape(client.get("/").content.decode())
+    nav = page[page.index("govuk-service-navigation__list") :]
+    nav = nav[: nav.index("</ul>")]
+
+    assert label in nav
+    assert ("Your agency's referrals" in nav) == (role == "agency_lead")
+
+
+@pytest.mark.django_db
 def test_the_navigation_follows_the_prefix_the_app_is_served_under(make_user):
     # Its addresses are reversed once and kept: for each script prefix of their own.
     from django.urls import get_script_prefix, set_script_prefix

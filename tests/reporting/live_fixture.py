@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from agencies.models import Role
-from referrals.models import Status
+from referrals.models import Outcome, Status
 from tests import factories as f
 from triage.models import ChallengeStatus, EscalationStage, Resolution
 
@@ -74,10 +74,18 @@ def build() -> SimpleNamespace:
         answered_by=f.UserFactory(role=Role.PARTNER),
     )  # fmt: skip
 
-    # Strategy discussions.
+    # Strategy discussions, each about a referral decided on (section 47) before it was
+    # held: in no count of open referrals.
     def discussion(held_ago, minutes_due_in, **kwargs):
+        received_ago = held_ago + timedelta(hours=2)
+        about = f.DecisionFactory(
+            referral=referral(received_ago, timedelta(hours=24) - received_ago),
+            outcome=Outcome.STRATEGY_S47,
+            threshold_level_id=4,
+            decided_at=NOW - held_ago - timedelta(hours=1),
+        ).referral
         return f.StrategyDiscussionFactory(
-            held_at=NOW - held_ago, minutes_due_at=NOW + minutes_due_in, **kwargs
+            referral=about, held_at=NOW - held_ago, minutes_due_at=NOW + minutes_due_in, **kwargs
         )
 
     w.minutes_day_late = discussion(timedelta(days=2), -timedelta(days=1))

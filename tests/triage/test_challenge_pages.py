@@ -404,3 +404,32 @@ def test_the_back_link_names_the_list_it_leads_to():
 
     assert "Back to your agency&#x27;s referrals</a>" in as_lead
     assert "Back to your referrals</a>" in as_referrer
+
+
+def test_an_agency_lead_reads_whose_a_colleagues_challenge_is_and_adds_to_it_as_not_theirs():
+    # A referrer's challenge is "Your challenge" to them; their agency lead, who follows it
+    # too, is told who raised it, named as the page names who referred.
+    challenge = ChallengeFactory()
+    referrer = challenge.raised_by
+    lead = client_for(UserFactory(role=Role.AGENCY_LEAD, agency=challenge.referral.agency))
+    referral_url = reverse("referrals:detail", args=[challenge.referral_id])
+    challenge_url = reverse("challenges:detail", args=[challenge.pk])
+
+    as_referrer = client_for(referrer).get(referral_url).content.decode()
+    as_lead = lead.get(referral_url).content.decode()
+    lead_challenge = lead.get(challenge_url).content.decode()
+    refused = lead.post(reverse("challenges:reply", args=[challenge.pk]), {"text": ""})
+    added = lead.post(
+        reverse("challenges:reply", args=[challenge.pk]), {"text": REASON}, follow=True
+    )
+
+    assert "Your challenge: stage 1" in as_referrer
+    assert f"Challenge raised by {referrer.display_name}: stage 1" in as_lead
+    assert "Your challenge" not in as_lead
+    assert "Add to this challenge" in lead_challenge
+    assert "your challenge" not in lead_challenge.lower()
+    assert refused.status_code == 400
+    assert "your challenge" not in refused.content.decode().lower()
+    assert "since it was raised" in refused.content.decode()
+    assert "since you raised it" not in refused.content.decode()
+    assert "Added to the challenge: the front door has been told" in added.content.decode()

@@ -141,7 +141,7 @@ def test_an_overdue_request_is_marked_overdue_in_words(health_partner):
         after = client_for(health_partner).get("/requests/").content.decode()
 
     assert "Overdue" not in before
-    assert "Due Wed 3 Jun, 13:00" in before  # the day too: is it before the weekend?
+    assert "Wed 3 Jun 2026, 13:00" in before  # the day too: is it before the weekend?
     assert ">Overdue<" in after
     assert "1 overdue" in after
 

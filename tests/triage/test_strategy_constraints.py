@@ -59,3 +59,14 @@ def test_decisions_carry_their_rationale_and_actions_their_owner():
     assert refused(lambda: DiscussionActionFactory(description=""))
     assert refused(lambda: AgencyContributionFactory(information=""))
     assert not refused(DiscussionActionFactory)
+
+
+def test_the_factorys_discussion_is_held_after_its_referral_was_received():
+    # Tests that say when a discussion was held get a referral received before it.
+    long_ago = timezone.now() - timedelta(days=40)
+
+    held_then = StrategyDiscussionFactory(held_at=long_ago)
+    held_now = StrategyDiscussionFactory()
+
+    assert held_then.referral.received_at < held_then.held_at == long_ago
+    assert held_now.referral.received_at < held_now.held_at

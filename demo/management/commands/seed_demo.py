@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from agencies.models import Agency
 from demo.data import EXTRA_REFERRERS, seed_demo_referrals
 from demo.data.agencies import DEMO_PASSWORD, seed_agencies_and_users
 from demo.data.discussions import seed_demo_discussions
@@ -22,10 +23,12 @@ class Command(BaseCommand):
         referrals = seed_demo_referrals()
         discussions = seed_demo_discussions()
         users = counts["users"] + len(EXTRA_REFERRERS)
+        # As many as there are: the discussions add community paediatrics to the ten.
+        agencies = Agency.objects.count()
         users_created = counts["users_created"] + referrals["referrers_created"]
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {counts['agencies']} agencies, {users} users "
+                f"Demo data ready: {agencies} agencies, {users} users "
                 f"({users_created} new). Password for every demo user: {DEMO_PASSWORD}"
             )
         )
