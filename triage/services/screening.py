@@ -68,7 +68,8 @@ def _assign(referral: Referral, *, to, by) -> Referral:
 @transaction.atomic
 def add_note(*, referral_id: int, by, text: str) -> ScreeningNote:
     _require(by, Capability.SCREEN, "Only screeners and managers add screening notes")
-    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    # Screening ends with the decision: the page offers no note after it, nor does this.
+    referral = _open_referral(referral_id)
     text = (text or "").strip()
     if not text:
         raise DomainError({"text": ["Write the note"]})
@@ -89,7 +90,9 @@ def rate_quality(*, referral_id: int, by, comment: str = "", **rubric: bool) -> 
     unknown = set(rubric) - set(RUBRIC_FIELDS)
     if unknown:
         raise DomainError({name: ["Not part of the rubric"] for name in unknown})
-    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    # Rated while screening, as the page offers it: once decided, the referrer's agency
+    # may have read the rating, and its quality figures counted it.
+    referral = _open_referral(referral_id)
     rating, _ = QualityRating.objects.update_or_create(
         referral=referral,
         defaults={
