@@ -115,3 +115,24 @@ def test_a_decided_referral_takes_no_more_screening_notes_or_ratings(screener_cl
         str(m) for m in response.context["messages"]
     ]
     assert _written(referral) == before
+
+
+def test_a_note_sent_twice_is_recorded_once_and_the_same_words_later_again(make_user):
+    # A double click, or the back button and "Add note" again: once a server-side copy.
+    screener, colleague = make_user(Role.SCREENER), make_user(Role.SCREENER)
+    referral = ReferralFactory()
+    url = reverse("triage:note", args=[referral.pk])
+    same = {"text": "Left a message for the health visitor."}
+
+    client_for(screener).post(url, same)
+    client_for(screener).post(url, same)
+    assert ScreeningNote.objects.count() == 1
+
+    # The same words after a colleague's note, or from the colleague, are a new note.
+    client_for(colleague).post(url, same)
+    client_for(screener).post(url, same)
+    assert list(ScreeningNote.objects.values_list("author", flat=True)) == [
+        screener.pk,
+        colleague.pk,
+        screener.pk,
+    ]

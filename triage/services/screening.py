@@ -73,6 +73,11 @@ def add_note(*, referral_id: int, by, text: str) -> ScreeningNote:
     text = (text or "").strip()
     if not text:
         raise DomainError({"text": ["Write the note"]})
+    # The same note from the same person, right after itself, is the form sent again (a
+    # double click, the back button): recorded once.
+    latest = referral.notes.order_by("-created_at", "-pk").first()
+    if latest and latest.author_id == by.pk and latest.text == text:
+        return latest
     note = ScreeningNote.objects.create(referral=referral, author=by, text=text)
     record_event(
         kind=EventKind.NOTE_ADDED,
