@@ -57,17 +57,28 @@ def test_a_role_without_screening_is_refused_and_nothing_is_written(action, meth
 
 
 @pytest.mark.parametrize(
-    ("action", "field", "value"),
+    ("action", "field", "value", "message"),
     [
-        ("note", "text", "x" * 100_001),
-        ("recommend", "rationale", "x" * 100_001),
-        ("recommend", "outcome", "not-an-outcome"),
-        ("quality", "comment", "x" * 2001),
-        ("unlink-child", "reason", "x " * 1600),
+        ("note", "text", "x" * 100_001, "Add a screening note: 6000 characters at most"),
+        ("recommend", "rationale", "x" * 100_001, "Why?: 6000 characters at most"),
+        (
+            "recommend",
+            "outcome",
+            "not-an-outcome",
+            "Recommended outcome: choose one of the options given",
+        ),
+        (
+            "quality",
+            "comment",
+            "x" * 2001,
+            "Comment for the referrer&#x27;s agency: 2000 characters at most",
+        ),
+        ("unlink-child", "reason", "x " * 1600, "Why is this link wrong?: 3000 characters at most"),
     ],
+    ids=["note", "rationale", "outcome", "comment", "reason"],
 )
 def test_text_past_its_bound_is_a_400_naming_the_field_and_nothing_is_written(
-    screener_client, action, field, value
+    screener_client, action, field, value, message
 ):
     referral = ReferralFactory(child=ChildFactory())
     before = _written(referral)
@@ -79,6 +90,8 @@ def test_text_past_its_bound_is_a_400_naming_the_field_and_nothing_is_written(
     assert response.status_code == 400
     page = response.content.decode()
     assert "govuk-error-summary" in page
+    # Django's own "Ensure this value has at most 6000 characters" named no field.
+    assert message in page
     # The summary's link goes to the field (a radio group's: to its first radio).
     assert f'href="#{response.context["error_form"][field].auto_id}' in page
     assert _written(referral) == before
