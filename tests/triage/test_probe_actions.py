@@ -149,3 +149,19 @@ def test_a_note_sent_twice_is_recorded_once_and_the_same_words_later_again(make_
         colleague.pk,
         screener.pk,
     ]
+
+
+def test_claiming_twice_keeps_one_change_in_the_referrals_history(make_user):
+    screener = make_user(Role.SCREENER)
+    referral = ReferralFactory()
+    url = reverse("triage:claim", args=[referral.pk])
+    client = client_for(screener)
+
+    client.post(url)
+    after_first = referral.history.count()
+    second = client.post(url)
+
+    assert second.status_code == 302
+    assert referral.history.count() == after_first
+    referral.refresh_from_db()
+    assert referral.assigned_to == screener

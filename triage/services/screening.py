@@ -55,8 +55,13 @@ def _assign(referral: Referral, *, to, by) -> Referral:
     if changed:
         referral.assigned_to = to
         referral.assigned_at = timezone.now()
-    if referral.status == Status.RECEIVED:
+    starts = referral.status == Status.RECEIVED
+    if starts:
         referral.status = Status.SCREENING
+    if not (changed or starts):
+        # Claimed again by its own screener (a double click): nothing to keep, and no
+        # history row that changes nothing.
+        return referral
     referral.save(update_fields=["assigned_to", "assigned_at", "status"])
     if changed:
         record_event(
