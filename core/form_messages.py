@@ -3,9 +3,11 @@ required.", "Ensure this value has at most 6000 characters (it has 6001).", "Nul
 characters are not allowed."): in an error summary listing several, a message has to say
 which answer it is about.
 
-Pure (no Django): it reads a form field's ``label``, ``error_messages`` and class, so a
-form of any app calls ``name_field_errors(self.fields.values())`` from its __init__.
-A message a field was given on purpose is kept.
+Pure (no Django): it reads a form field's ``label``, ``error_messages`` and class. The
+forms of the referral form and the screening page ask for it (``name_errors`` on
+``referrals.form_mixins.GovukFormMixin``), the change-password and "Confirm it is you"
+forms call ``name_field_errors`` themselves. A message a field was given on purpose is
+kept.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 from agencies import list_version
 from agencies.models import Agency, Role
 from agencies.policy import allocatable_users
-from core.form_messages import name_field_errors
 from referrals import break_glass
 from referrals.census import ConcernCategory
 from referrals.forms import GovukFormMixin
@@ -208,12 +207,12 @@ class ScreeningPageForm(GovukFormMixin, forms.Form):
     the unlinking's) do not share one and the error summary's link finds its own."""
 
     id_prefix = ""
+    # Several forms on one page, one error summary: each message names its field.
+    name_errors = True
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
         super().__init__(*args, **kwargs)
-        # Several forms on one page, one error summary: each message names its field.
-        name_field_errors(self.fields.values())
 
 
 class AllocateForm(ScreeningPageForm):
