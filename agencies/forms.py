@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from agencies import recovery
 from agencies.changes import SignInChange, mark_password_change
+from core.form_messages import name_field_errors
 
 
 def _save_and_tell(form, save, change: SignInChange, *, commit: bool):
@@ -104,6 +105,8 @@ class ChangePasswordForm(PasswordChangeForm):
         for name, field in self.fields.items():
             field.label = labels[name]
             field.widget.attrs.update(PASSWORD_INPUT)
+        # "This field is required." three times over says nothing: each names its field.
+        name_field_errors(self.fields.values())
         # The strength meter (accounts/_password_strength.html): asked with only this
         # field and the CSRF token, never the current password.
         self.fields["new_password1"].widget.attrs.update(
@@ -175,6 +178,7 @@ class PasswordAgainForm(forms.Form):
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
+        name_field_errors(self.fields.values())
 
     def clean_password(self) -> str:
         from django.contrib.auth import authenticate
@@ -235,3 +239,4 @@ class ConfirmItIsYouForm(PasswordAgainForm):
         super().__init__(*args, **kwargs)
         if with_code:
             self.fields["code"] = copy.deepcopy(CodeForm.base_fields["code"])
+            name_field_errors([self.fields["code"]])

@@ -30,6 +30,8 @@ def _model_field(name: str):
 
 
 class ChildForm(GovukFormMixin, forms.Form):
+    name_errors = True
+
     child_first_name = forms.CharField(
         label="First name",
         max_length=100,
@@ -62,7 +64,11 @@ class ChildForm(GovukFormMixin, forms.Form):
         label_for_errors="the expected date of birth",
     )
     child_gender = forms.ChoiceField(
-        label="Gender", choices=Gender.choices, initial=Gender.NOT_KNOWN, widget=forms.RadioSelect
+        label="Gender",
+        choices=Gender.choices,
+        initial=Gender.NOT_KNOWN,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the child's gender, or 'Not known'"},
     )
     # Diversity is asked, not defaulted: nothing is chosen until the referrer chooses,
     # and "not known" and "declined" are answers they give.

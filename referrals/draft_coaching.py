@@ -9,6 +9,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from agencies.models import Agency
+from core.numbers import whole_number
 from referrals import coaching, forms
 from referrals.draft_sections import CHILD_WORLD, CONCERNS, RECEIVED, stored
 from referrals.draft_store import write_draft
@@ -28,9 +29,9 @@ def coaching_agency_type(draft: ReferralDraft) -> str | None:
     if not draft.data.get("on_behalf", False):
         agency = draft.owner.agency
         return agency.type if agency else None
-    agency_id = _first(stored(draft, RECEIVED.slug), "caller_agency")
-    if agency_id.isascii() and agency_id.isdigit():
-        return Agency.objects.filter(pk=int(agency_id)).values_list("type", flat=True).first()
+    agency_id = whole_number(_first(stored(draft, RECEIVED.slug), "caller_agency"))
+    if agency_id is not None:
+        return Agency.objects.filter(pk=agency_id).values_list("type", flat=True).first()
     return None
 
 

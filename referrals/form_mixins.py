@@ -9,6 +9,7 @@ from django import forms
 from django.utils.datastructures import MultiValueDict
 
 from core.exceptions import DomainError
+from core.form_messages import name_field_errors
 from core.text import clean_text
 from referrals.widgets import local_datetime
 
@@ -56,6 +57,10 @@ class GovukFormMixin(CleanTextFormMixin):
 
     # service error key -> form field, where they differ
     error_fields: dict[str, str] = {}
+    # Django's own messages ("This field is required.", "Select a valid choice. ...")
+    # replaced by ones naming the field (core.form_messages), where the field has none
+    # of its own: the forms whose error summary lists several fields set this.
+    name_errors = False
     # cleaned name -> (date field, time field): a date and a typed time read together as
     # one moment in UK local time (widgets.local_datetime), e.g. {"due_at": ("due_date",
     # "due_time")}; absent from cleaned_data while either is missing or unreadable
@@ -77,6 +82,8 @@ class GovukFormMixin(CleanTextFormMixin):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.name_errors:
+            name_field_errors(self.fields.values())
         for field in self.fields.values():
             widget = field.widget
             css = {

@@ -49,6 +49,8 @@ class CoachedFormMixin:
 class ReceivedForm(GovukFormMixin, forms.Form):
     """Staff only: a referral made by phone or email, recorded on the caller's behalf."""
 
+    name_errors = True
+
     channel = forms.ChoiceField(
         label="How was it received?",
         choices=[(Channel.PHONE, "Phone call"), (Channel.EMAIL, "Email")],
@@ -108,6 +110,8 @@ class ReceivedForm(GovukFormMixin, forms.Form):
 
 
 class ConcernsForm(CoachedFormMixin, GovukFormMixin, forms.Form):
+    name_errors = True
+
     concerns = forms.MultipleChoiceField(
         label="What kinds of concern are there?",
         choices=ConcernCategory.choices,
@@ -140,6 +144,8 @@ class ConcernsForm(CoachedFormMixin, GovukFormMixin, forms.Form):
 
 
 class ChildWorldForm(CoachedFormMixin, GovukFormMixin, forms.Form):
+    name_errors = True
+
     lived_experience = forms.CharField(
         label="What is a day like for the child?",
         max_length=NARRATIVE_MAX,
@@ -234,6 +240,8 @@ EXPLANATIONS = {
 
 
 class FamilyForm(GovukFormMixin, forms.Form):
+    name_errors = True
+
     parental_consent = forms.ChoiceField(
         label="Do the parents or carers know about this referral?",
         choices=ParentalConsent.choices,
@@ -264,6 +272,8 @@ class FamilyForm(GovukFormMixin, forms.Form):
 
 
 class HouseholdMemberForm(GovukFormMixin, forms.Form):
+    name_errors = True
+
     name = forms.CharField(label="Name", max_length=200, required=False)
     relationship = forms.CharField(
         label="Relationship to the child",
@@ -303,6 +313,8 @@ HOUSEHOLD_ROWS = 4
 
 
 class NextStepsForm(GovukFormMixin, forms.Form):
+    name_errors = True
+
     what_should_happen = forms.CharField(
         label="What do you think needs to happen? (optional)",
         max_length=NARRATIVE_MAX,
@@ -320,6 +332,8 @@ class NextStepsForm(GovukFormMixin, forms.Form):
 
 
 class ContactForm(GovukFormMixin, forms.Form):
+    name_errors = True
+
     referrer_name = forms.CharField(
         label="Your name", max_length=200, error_messages={"required": "Enter your name"}
     )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.policy import Capability, can, may_refer
 from audit.models import AccessLog
 from audit.services import log_list
+from core.numbers import whole_number
 from referrals import coaching as coaching_rules
 from referrals import drafts, forms
 from referrals.forms import ChildForm
@@ -233,10 +234,10 @@ def children(request: HttpRequest, draft_id: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action.startswith("remove-"):
-            index = action.removeprefix("remove-")
-            if not (index.isascii() and index.isdigit()):
+            index = whole_number(action.removeprefix("remove-"))
+            if index is None:
                 raise Http404
-            drafts.remove_child(draft, int(index))
+            drafts.remove_child(draft, index)
             messages.success(request, "Child removed from this referral")
             return redirect(_page_url(draft, drafts.CHILDREN))
         if action == "add":
@@ -293,10 +294,11 @@ def _children_page(request, draft, *, too_many: bool = False) -> HttpResponse:
 
 
 def _save_child_on_timeout(request, user, draft_id, index):
-    if index != "new" and not (index.isascii() and index.isdigit()):
+    position = None if index == "new" else whole_number(index)
+    if index != "new" and position is None:
         raise Http404
     draft = drafts.get_draft(user=user, draft_id=draft_id)
-    drafts.save_child(draft, None if index == "new" else int(index), request.POST)
+    drafts.save_child(draft, position, request.POST)
 
 
 def _child_action(request, draft, position) -> str:
@@ -310,11 +312,10 @@ def child(request: HttpRequest, draft_id: int, index: str) -> HttpResponse:
     stored_children = draft.data.get("children", [])
     if index == "new":
         position = None
-    elif not (index.isascii() and index.isdigit()):
-        raise Http404
     else:
-        position = int(index)
-        if position >= len(stored_children):
+        # ASCII digits, and not thousands of them (core.numbers): else no such child.
+        position = whole_number(index)
+        if position is None or position >= len(stored_children):
             raise Http404
     if request.method == "POST":
         try:

@@ -10,6 +10,7 @@ from agencies.policy import Capability, can, capability_required
 from agencies.reauth import local_path
 from audit.models import AccessLog
 from audit.services import log_access
+from core.numbers import whole_number
 from referrals import break_glass
 from referrals.models import Child
 from triage import break_glass_views
@@ -89,9 +90,9 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
     # Opened from a referral (``?referral=<id>``): the back link returns to it, not to the
     # queue. Only one of this child's own referrals is accepted. A manager may convene a
     # discussion from the child's latest referral.
-    came_from = request.GET.get("referral", "")
-    given = came_from.isascii() and came_from.isdigit()  # not "²", which int() refuses
-    back_to_id = int(came_from) if given and int(came_from) in referral_ids else None
+    # Not "²" nor thousands of digits, which int() refuses (core.numbers).
+    came_from = whole_number(request.GET.get("referral", ""))
+    back_to_id = came_from if came_from in referral_ids else None
     convene_id = (
         referral_ids[0] if referral_ids and can(request.user, Capability.CONVENE_STRATEGY) else None
     )

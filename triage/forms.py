@@ -207,6 +207,8 @@ class ScreeningPageForm(GovukFormMixin, forms.Form):
     the unlinking's) do not share one and the error summary's link finds its own."""
 
     id_prefix = ""
+    # Several forms on one page, one error summary: each message names its field.
+    name_errors = True
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")

@@ -139,7 +139,10 @@ def test_an_empty_or_garbled_registration_answer_is_a_clear_message_not_an_error
         ("usb", []),
         ({"usb": 1}, []),
         (["us\x00b", 7, None, ["usb"], {"usb": 1}, "nfc"], ["nfc"]),
+        (["\x00"], []),
+        (["usb" * 5000, "usb"], ["usb"]),  # a very long name: not a transport, dropped
     ],
+    ids=["number", "true", "string", "object", "mixed", "nul", "long"],
 )
 def test_transports_of_the_wrong_shape_are_dropped_and_the_key_is_added(transports, kept):
     user, device = manager_with_app()
@@ -269,3 +272,19 @@ def test_each_challenge_is_new_random_and_at_least_64_bits_with_approved_algorit
     assert first["user"]["name"] == "ruth" and first["attestation"] == "none"
     # The user handle is the account's id, not a name.
     assert base64url_to_bytes(first["user"]["id"]) == str(user.pk).encode()
+
+
+def test_an_answer_past_its_bound_is_a_clear_message_and_no_key():
+    # A transports list of a megabyte: the answer is refused whole, saying why.
+    user, device = manager_with_app()
+    client = verified_client(user, device)
+    soft = SoftKey()
+
+    page = client.post(ADD, {"name": "Blue key", "password": PASSWORD})
+    answer = json.loads(soft.register(page.context["options"]))
+    answer["response"]["transports"] = ["x" * 1_000_000]
+    response = client.post(FINISH, {"credential": json.dumps(answer)})
+
+    assert response.status_code == 200
+    assert "security key&#x27;s answer is too long" in response.content.decode()
+    assert not SecurityKey.objects.exists()

@@ -306,6 +306,15 @@ def test_a_professional_caller_takes_their_agencys_census_source(screener_client
         ("get", "/referrals/new/{id}/child/\u00b2/", {}),
         ("post", "/referrals/new/{id}/child/\u00b2/", {}),
         ("post", "/referrals/new/{id}/children/", {"action": "remove-\u00b2"}),
+        # Past int()'s 4,300 digits: a ValueError, once a server error.
+        pytest.param("get", "/referrals/new/{id}/child/" + "9" * 5000 + "/", {}, id="get-5000"),
+        pytest.param("post", "/referrals/new/{id}/child/" + "9" * 5000 + "/", {}, id="post-5000"),
+        pytest.param(
+            "post",
+            "/referrals/new/{id}/children/",
+            {"action": "remove-" + "9" * 5000},
+            id="rm-5000",
+        ),
         ("get", "/referrals/new/{id}/no-such-section/", {}),
         ("get", "/referrals/new/999999/concerns/", {}),
     ],

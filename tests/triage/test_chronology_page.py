@@ -212,14 +212,15 @@ def test_the_first_event_of_a_piece_added_in_place_takes_the_focus():
     assert '<h2 class="moj-timeline__title" tabindex="-1" autofocus>Decision 0</h2>' in html
 
 
+@pytest.mark.parametrize("came_from", ["\u00b2", "9" * 5000], ids=["sup2", "5000-digits"])
 def test_a_referral_to_go_back_to_that_is_not_a_number_is_ignored_not_a_server_error(
-    manager_client,
+    manager_client, came_from
 ):
     child = ChildFactory()
     ReferralFactory(child=child)
 
     response = manager_client.get(
-        reverse("children:chronology", args=[child.pk]), {"referral": "\u00b2"}
+        reverse("children:chronology", args=[child.pk]), {"referral": came_from}
     )
 
     assert response.status_code == 200

@@ -295,7 +295,9 @@ def test_a_row_with_only_a_name_too_long_is_refused_not_dropped(manager_client, 
     assert discussion.attendees.count() == 0
 
 
-@pytest.mark.parametrize("action", ["", "abc", "\u00b2"])
+@pytest.mark.parametrize(
+    "action", ["", "abc", "\u00b2", "9" * 5000], ids=["", "abc", "sup2", "5000"]
+)
 def test_marking_an_action_done_without_an_action_id_is_a_400_not_a_server_error(
     manager_client, action
 ):

@@ -55,8 +55,13 @@ def _assign(referral: Referral, *, to, by) -> Referral:
     if changed:
         referral.assigned_to = to
         referral.assigned_at = timezone.now()
-    if referral.status == Status.RECEIVED:
+    starts = referral.status == Status.RECEIVED
+    if starts:
         referral.status = Status.SCREENING
+    if not (changed or starts):
+        # Claimed again by its own screener (a double click): nothing to keep, and no
+        # history row that changes nothing.
+        return referral
     referral.save(update_fields=["assigned_to", "assigned_at", "status"])
     if changed:
         record_event(
@@ -68,10 +73,16 @@ def _assign(referral: Referral, *, to, by) -> Referral:
 @transaction.atomic
 def add_note(*, referral_id: int, by, text: str) -> ScreeningNote:
     _require(by, Capability.SCREEN, "Only screeners and managers add screening notes")
-    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    # Screening ends with the decision: the page offers no note after it, nor does this.
+    referral = _open_referral(referral_id)
     text = (text or "").strip()
     if not text:
         raise DomainError({"text": ["Write the note"]})
+    # The same note from the same person, right after itself, is the form sent again (a
+    # double click, the back button): recorded once.
+    latest = referral.notes.order_by("-created_at", "-pk").first()
+    if latest and latest.author_id == by.pk and latest.text == text:
+        return latest
     note = ScreeningNote.objects.create(referral=referral, author=by, text=text)
     record_event(
         kind=EventKind.NOTE_ADDED,
@@ -89,7 +100,9 @@ def rate_quality(*, referral_id: int, by, comment: str = "", **rubric: bool) -> 
     unknown = set(rubric) - set(RUBRIC_FIELDS)
     if unknown:
         raise DomainError({name: ["Not part of the rubric"] for name in unknown})
-    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    # Rated while screening, as the page offers it: once decided, the referrer's agency
+    # may have read the rating, and its quality figures counted it.
+    referral = _open_referral(referral_id)
     rating, _ = QualityRating.objects.update_or_create(
         referral=referral,
         defaults={
