@@ -178,8 +178,16 @@ def _action(
     request, referral_id: int, run, *, success: str, form_name: str | None = None, form=None
 ) -> HttpResponse:
     """Run a screening service for a POST and come back to the referral page, with the
-    outcome as a message; invalid input re-renders the page with what was typed."""
-    _referral_or_404(request, referral_id)
+    outcome as a message; invalid input re-renders the page with what was typed.
+
+    A closed record is changed only once the reason for opening it is given, as it is
+    read: a POST made without one (the page could not have been shown) is answered with
+    the reason page and changes nothing."""
+    referral = _referral_or_404(request, referral_id)
+    if break_glass.needs_reason(request, kind=AccessLog.Kind.REFERRAL, record=referral):
+        return break_glass_views.reason_page(
+            request, kind=AccessLog.Kind.REFERRAL, record=referral, then="referral", status=403
+        )
     if form is not None and not form.is_valid():
         return _render_referral(request, referral_id, status=400, **{form_name: form})
     try:

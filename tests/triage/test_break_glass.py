@@ -238,3 +238,34 @@ def test_auditors_read_closed_records_without_a_reason():
         ).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "linked"),
+    [
+        ("triage:unlink-child", {"reason": "Linked to the wrong child by mistake."}, True),
+        ("triage:create-child", {}, False),
+    ],
+)
+def test_a_closed_referral_is_changed_only_once_its_reason_is_given(action, data, linked):
+    # Its page could not have been shown without the reason: a POST made without one
+    # (by hand) gets the reason page and changes nothing.
+    referral = decided(40, child=ChildFactory() if linked else None)
+    child_id = referral.child_id
+    screener = client_for(UserFactory(role=Role.SCREENER))
+    url = reverse(action, args=[referral.pk])
+
+    refused = screener.post(url, data)
+
+    assert refused.status_code == 403
+    assert "This record is closed" in refused.content.decode()
+    assert referral.worry not in refused.content.decode()
+    referral.refresh_from_db()
+    assert referral.child_id == child_id
+    assert not AccessLog.objects.exists()
+
+    screener.post(reverse("triage:break-glass", args=[referral.pk]), {"reason": REASON})
+    screener.post(url, data)
+
+    referral.refresh_from_db()
+    assert referral.child_id != child_id

@@ -3,9 +3,13 @@ unlinking a child and creating one) probed as an attacker and a clumsy user woul
 role and method, text with a NUL or past its bound, a referral already decided. Refused
 requests write nothing; a mistake in a form is a 400 naming its field."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Role
 from referrals.models import Child, Referral
@@ -149,6 +153,20 @@ def test_a_note_sent_twice_is_recorded_once_and_the_same_words_later_again(make_
         colleague.pk,
         screener.pk,
     ]
+
+
+def test_the_same_note_from_the_same_person_later_in_the_day_is_a_new_note(make_user):
+    # "No answer from the health visitor" at ten and again at two: two attempts, two notes.
+    screener = make_user(Role.SCREENER)
+    referral = ReferralFactory()
+    url = reverse("triage:note", args=[referral.pk])
+    same = {"text": "No answer from the health visitor."}
+
+    client_for(screener).post(url, same)
+    with time_machine.travel(timezone.now() + timedelta(hours=4)):
+        client_for(screener).post(url, same)
+
+    assert ScreeningNote.objects.filter(referral=referral).count() == 2
 
 
 def test_claiming_twice_keeps_one_change_in_the_referrals_history(make_user):

@@ -3,6 +3,8 @@ child, and the screener's recommendation."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +21,10 @@ RUBRIC_FIELDS = tuple(name for name, _ in QualityRating.RUBRIC)
 def _require(user, capability: Capability, message: str) -> None:
     if not can(user, capability):
         raise NotPermitted(message)
+
+
+# How soon the same note from the same person is taken for the form sent again.
+NOTE_RESENT_WITHIN = timedelta(minutes=10)
 
 
 def _open_referral(referral_id: int) -> Referral:
@@ -78,10 +84,16 @@ def add_note(*, referral_id: int, by, text: str) -> ScreeningNote:
     text = (text or "").strip()
     if not text:
         raise DomainError({"text": ["Write the note"]})
-    # The same note from the same person, right after itself, is the form sent again (a
-    # double click, the back button): recorded once.
+    # The same note from the same person, right after itself and within minutes, is the
+    # form sent again (a double click, the back button): recorded once. The same words
+    # later ("No answer from the health visitor" at ten and again at two) are a new note.
     latest = referral.notes.order_by("-created_at", "-pk").first()
-    if latest and latest.author_id == by.pk and latest.text == text:
+    if (
+        latest
+        and latest.author_id == by.pk
+        and latest.text == text
+        and timezone.now() - latest.created_at < NOTE_RESENT_WITHIN
+    ):
         return latest
     note = ScreeningNote.objects.create(referral=referral, author=by, text=text)
     record_event(
