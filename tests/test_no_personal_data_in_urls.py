@@ -33,6 +33,10 @@ SAFE_PARAMETERS = {
     "due_soon",
     "format",
     "minutes_overdue",
+    # The page to go back to, a path on this site read through agencies.reauth.local_path:
+    # the templates give request.path (ids only), the access log its own search (ids,
+    # dates and a staff username, already in its own address).
+    "next",
     "overdue",
     "page",
     "referral",
