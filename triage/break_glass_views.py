@@ -63,7 +63,14 @@ def _page(
     carry: dict | None = None,
 ) -> HttpResponse:
     """The reason page in place of the record: nothing of the record but its reference
-    (or the child's id) is shown. ``carry``: what it sends on to the record's page."""
+    (or the child's id) is shown. ``carry``: what it sends on to the record's page; its
+    back link goes where the record's page would have gone back to (``next``), if anywhere
+    but the queue."""
+    carry = carry or {}
+    back = chronology_links.back_to(request, carry.get("next")) or (
+        reverse("triage:queue"),
+        "Back to the queue",
+    )
     return render(
         request,
         "triage/break_glass.html",
@@ -73,7 +80,9 @@ def _page(
             "action": action,
             "then": then,
             "what": what,
-            "carry": sorted((carry or {}).items()),
+            "carry": sorted(carry.items()),
+            "back_url": back[0],
+            "back_text": back[1],
         },
         status=status,
     )

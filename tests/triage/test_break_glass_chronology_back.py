@@ -58,6 +58,8 @@ def test_opened_from_the_decision_page_it_goes_back_there_after_the_reason(close
     assert "This record is closed" in page
     sent = hidden(page)
     assert sent == {"then": "chronology", "referral": str(referral.pk), "next": decide}
+    # Not giving a reason after all goes back there too.
+    assert f'<a class="govuk-link" href="{decide}">Back to the decision</a>' in page
 
     response = manager.post(
         reverse("children:break-glass", args=[child.pk]), {"reason": REASON, **sent}
@@ -130,4 +132,5 @@ def test_only_what_the_chronology_takes_is_carried(closed, next_):
     )
 
     assert hidden(page) == {"then": "chronology"}
+    assert f'href="{reverse("triage:queue")}">Back to the queue</a>' in page
     assert response.url == chronology
