@@ -33,6 +33,9 @@ SAFE_PARAMETERS = {
     "due_soon",
     "format",
     "minutes_overdue",
+    # The page a chronology goes back to: a path of this site, of ids only (the decision
+    # page's, the strategy discussion's), checked against the pages that link there.
+    "next",
     "overdue",
     "page",
     "referral",
