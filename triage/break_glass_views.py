@@ -11,6 +11,8 @@ the manager back to the history they asked for.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,9 +22,10 @@ from django.views.decorators.http import require_POST
 
 from agencies.policy import Capability, capability_required
 from audit.models import AccessLog
+from core.numbers import whole_number
 from referrals import break_glass
 from referrals.models import Child, Referral
-from triage import selectors
+from triage import chronology_links, selectors
 from triage.forms import BreakGlassForm
 
 # Where a granted reason takes the user: the page they asked for, by name, never a URL
@@ -50,10 +53,24 @@ def _of_history(then: str, what: str) -> str:
 
 
 def _page(
-    request, *, action: str, what: str, then: str, form=None, status: int = 200
+    request,
+    *,
+    action: str,
+    what: str,
+    then: str,
+    form=None,
+    status: int = 200,
+    carry: dict | None = None,
 ) -> HttpResponse:
     """The reason page in place of the record: nothing of the record but its reference
-    (or the child's id) is shown."""
+    (or the child's id) is shown. ``carry``: what it sends on to the record's page; its
+    back link goes where the record's page would have gone back to (``next``), if anywhere
+    but the queue."""
+    carry = carry or {}
+    back = chronology_links.back_to(request, carry.get("next")) or (
+        reverse("triage:queue"),
+        "Back to the queue",
+    )
     return render(
         request,
         "triage/break_glass.html",
@@ -63,9 +80,29 @@ def _page(
             "action": action,
             "then": then,
             "what": what,
+            "carry": sorted(carry.items()),
+            "back_url": back[0],
+            "back_text": back[1],
         },
         status=status,
     )
+
+
+def chronology_carry(request: HttpRequest, child, source) -> dict[str, str]:
+    """What a child's chronology was opened with (``source``: the GET of the chronology,
+    or the POST of its reason page) that the chronology would take: ``referral``, one of
+    the child's own referrals, and ``next``, a page its back link names. Nothing else."""
+    carry = {}
+    referral_id = whole_number(source.get("referral", ""))
+    if (
+        referral_id is not None
+        and Referral.objects.filter(pk=referral_id, child_id=child.pk).exists()
+    ):
+        carry["referral"] = str(referral_id)
+    target = chronology_links.accepted_next(request, source.get("next"))
+    if target:
+        carry["next"] = target
+    return carry
 
 
 def _record_what(kind: str, record, then: str) -> str:
@@ -75,10 +112,18 @@ def _record_what(kind: str, record, then: str) -> str:
 
 
 def reason_page(
-    request: HttpRequest, *, kind: str, record, then: str, form=None, status: int = 200
+    request: HttpRequest,
+    *,
+    kind: str,
+    record,
+    then: str,
+    form=None,
+    status: int = 200,
+    carry: dict | None = None,
 ) -> HttpResponse:
     """The reason page for a referral or a child's record (``then``: one of the choices
-    of the referral's or the child's)."""
+    of the referral's or the child's; ``carry``: what the page it leads to is opened
+    with, each value one that page accepts)."""
     action = (
         reverse("triage:break-glass", args=[record.pk])
         if kind == AccessLog.Kind.REFERRAL
@@ -91,6 +136,7 @@ def reason_page(
         then=then,
         form=form,
         status=status,
+        carry=carry,
     )
 
 
@@ -173,11 +219,18 @@ def _grant_record(
             target, detail = decision.pk, {"decision": decision.pk}
     if then in _HISTORIES:
         detail["view"] = "history"
+    # The chronology keeps the referral it was opened from and the page it goes back to.
+    carry = chronology_carry(request, record, request.POST) if then == "chronology" else {}
     form = BreakGlassForm(request.POST)
     if not form.is_valid():
-        return reason_page(request, kind=kind, record=record, then=then, form=form, status=400)
+        return reason_page(
+            request, kind=kind, record=record, then=then, form=form, status=400, carry=carry
+        )
     _grant(request, kind=kind, record=record, form=form, detail=detail)
-    return redirect(choices[then], target)
+    response = redirect(choices[then], target)
+    if carry:
+        response["Location"] += "?" + urlencode(carry)
+    return response
 
 
 def _require_breaks_glass(user) -> None:

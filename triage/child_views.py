@@ -1,8 +1,8 @@
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -13,7 +13,7 @@ from audit.services import log_access
 from core.numbers import whole_number
 from referrals import break_glass
 from referrals.models import Child
-from triage import break_glass_views
+from triage import break_glass_views, chronology_links
 from triage.chronology import InvalidPosition, page_items, piece, position_token, read, timeline
 from triage.chronology_markup import events_markup
 
@@ -23,27 +23,14 @@ from triage.chronology_markup import events_markup
 # years of the busiest child's history, in about a fifth of the time all of them take.
 PIECE_SIZE = 100
 
-# The pages that link to a chronology with ``?next=``, and what its back link then says.
-BACK_TO = {
-    "triage:decide": "Back to the decision",
-    "strategy:detail": "Back to the strategy discussion",
-    "oversight:access-log": "Back to the access log",
-    "triage:queue": "Back to the queue",
-}
-
 
 def _back_link(request: HttpRequest, back_to) -> tuple[str, str]:
     """Where the back link goes, and what it says: the page the person came from in the
     app (``next``, a path on this site that names one of BACK_TO's pages), else the
     referral it was opened from, else the list they work from."""
-    target = local_path(request, request.GET.get("next"))
-    if target:
-        try:
-            label = BACK_TO.get(resolve(urlsplit(target).path).view_name)
-        except Resolver404:
-            label = None
-        if label:
-            return target, label
+    found = chronology_links.back_to(request, request.GET.get("next"))
+    if found:
+        return found
     if back_to is not None:
         return reverse("triage:referral", args=[back_to.pk]), f"Back to {back_to.reference}"
     if can(request.user, Capability.VIEW_QUEUE):
@@ -72,8 +59,14 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = request.get_full_path()
             return response
+        # The reason page carries where the chronology was opened from, so its back link
+        # still leads there once the reason is given.
         return break_glass_views.reason_page(
-            request, kind=AccessLog.Kind.CHILD, record=child, then="chronology"
+            request,
+            kind=AccessLog.Kind.CHILD,
+            record=child,
+            then="chronology",
+            carry=break_glass_views.chronology_carry(request, child, request.GET),
         )
     entries = timeline(child.pk)
     show_all = request.GET.get("all") == "on"

@@ -1,6 +1,6 @@
 """Dates on the history pages read as the rest of the app writes them, with their day
-("Wed 21 Sep 2016"), as do the strategy discussion's headings and the dates a challenge
-names of what it challenges."""
+("Wed 21 Sep 2016"), as do the strategy discussion's headings, the dates its minutes give
+an action and the dates a challenge names of what it challenges."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.clients import client_for
 from tests.factories import (
     ChallengeFactory,
     ChildFactory,
+    DiscussionActionFactory,
     StrategyDiscussionFactory,
     UserFactory,
 )
@@ -53,6 +54,22 @@ def test_a_strategy_discussions_headings_name_the_day_it_was_held():
 
     assert "Strategy discussion, Mon 30 Nov 2026</h1>" in detail
     assert "Minutes: strategy discussion, Mon 30 Nov 2026</h1>" in printed
+
+
+def test_the_minutes_name_the_day_an_action_is_due_and_was_done():
+    discussion = StrategyDiscussionFactory(held_at=datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    DiscussionActionFactory(
+        discussion=discussion,
+        due_at=datetime(2026, 12, 2, 17, 0, tzinfo=UTC),
+        done_at=datetime(2026, 12, 1, 9, 15, tzinfo=UTC),
+    )
+    DiscussionActionFactory(discussion=discussion, due_at=datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
+    manager = client_for(UserFactory(role=Role.MANAGER))
+
+    printed = manager.get(reverse("strategy:print", args=[discussion.pk])).content.decode()
+
+    assert "Due Wed 2 Dec 2026, 17:00; done Tue 1 Dec 2026, 09:15</td>" in printed
+    assert "Due Fri 4 Dec 2026, 12:00; not done yet</td>" in printed
 
 
 def test_a_challenge_names_the_day_of_the_decision_it_challenges():

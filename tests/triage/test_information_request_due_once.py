@@ -2,6 +2,7 @@
 where it belongs (beside "due", or under "Answer due by"); its tag says where it stands
 without saying the time again."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -55,3 +56,18 @@ def test_the_due_time_is_shown_once_on_every_page_that_shows_the_request(open_re
         assert ">Open</strong>" in page, name
     assert "due by Thu 4 Jun, 16:07" in pages["the decision page"]
     assert ">Thu 4 Jun 2026, 16:07</td>" in pages["the partner's list"]
+
+
+def test_the_decision_page_says_where_an_unanswered_request_stands_once(open_request):
+    # Its tag says it (Open, Due soon, Overdue), as on the partner's list; the words beside
+    # it give only when it was asked and when it is due, not "Not answered yet" again.
+    page = shown(
+        client_for(UserFactory(role=Role.MANAGER)),
+        reverse("triage:decide", args=[open_request.referral.pk]),
+    )
+
+    answers = re.search(r'data-testid="partner-answers">(.*?)</dl>', page, re.S).group(1)
+    row = re.search(r'<dd class="govuk-summary-list__value">(.*?)</dd>', answers, re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", " ", row).split()) == (
+        "Open Asked Wed 3 Jun, 11:00; due by Thu 4 Jun, 16:07"
+    )

@@ -286,7 +286,8 @@ def record_outcome(
     advocate_offered: str = "",
 ) -> StrategyDiscussion:
     """The section 47 outcome, the time by which the child must be seen, the child's
-    views and whether an advocate was offered."""
+    views and whether an advocate was offered. AlreadyRecorded, writing nothing, when
+    all of it is as recorded already (the form sent twice)."""
     ensure_manager(by)
     discussion = locked(discussion_id)
     no_enquiry_reason = (no_enquiry_reason or "").strip()
@@ -316,11 +317,21 @@ def record_outcome(
         errors["advocate_offered"] = ["Select whether an advocate was offered"]
     if errors:
         raise DomainError(errors)
-    discussion.section47_outcome = section47_outcome
-    discussion.no_enquiry_reason = no_enquiry_reason
-    discussion.see_child_by = see_child_by
-    discussion.child_views = (child_views or "").strip()
-    discussion.advocate_offered = advocate_offered or ""
+    outcome = {
+        "section47_outcome": section47_outcome,
+        "no_enquiry_reason": no_enquiry_reason,
+        "see_child_by": see_child_by,
+        "child_views": (child_views or "").strip(),
+        "advocate_offered": advocate_offered or "",
+    }
+    if all(getattr(discussion, field) == value for field, value in outcome.items()):
+        # The form sent again (a double click) or saved unchanged: no history row and no
+        # audit event for a change that is not one.
+        raise AlreadyRecorded(
+            "This outcome was already recorded as sent: nothing has changed", row=discussion
+        )
+    for field, value in outcome.items():
+        setattr(discussion, field, value)
     discussion._history_user = by
     discussion.save()
     record_event(
