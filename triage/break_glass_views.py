@@ -35,6 +35,8 @@ _REFERRAL_THEN = {
     "referral": "triage:referral",
     "decision": "triage:decide",
     "history": "history:referral",
+    # Convening a strategy discussion about it.
+    "convene": "strategy:convene",
     # The history of the referral's decision: reached by the decision's id.
     "decision-history": "history:decision",
 }
@@ -42,6 +44,7 @@ _CHILD_THEN = {"chronology": "children:chronology", "history": "history:child"}
 _DISCUSSION_THEN = {
     "discussion": "strategy:detail",
     "print": "strategy:print",
+    "attendees": "strategy:attendees",
     "history": "history:discussion",
 }
 _CHALLENGE_THEN = {"challenge": "challenges:detail", "history": "history:challenge"}
@@ -150,12 +153,16 @@ def _challenge_what(challenge, then: str) -> str:
     return _of_history(then, f"a challenge about referral {challenge.referral.reference}")
 
 
-def discussion_reason_page(request: HttpRequest, discussion, *, then: str) -> HttpResponse:
+def discussion_reason_page(
+    request: HttpRequest, discussion, *, then: str, status: int = 200
+) -> HttpResponse:
+    """``status`` 403 for a change posted without the reason: nothing is changed."""
     return _page(
         request,
         action=reverse("strategy:break-glass", args=[discussion.pk]),
         what=_discussion_what(discussion, then),
         then=then,
+        status=status,
     )
 
 

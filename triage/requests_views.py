@@ -18,8 +18,10 @@ from agencies.policy import Capability, capability_required
 from audit.models import AccessLog
 from audit.services import log_access, log_list
 from core.exceptions import DomainError, InvalidState, NotPermitted
+from referrals import break_glass
 from referrals.models import Referral
 from referrals.selectors import household_as_given, referrals_visible_to
+from triage import break_glass_views
 from triage.information_forms import AnswerForm, InformationRequestForm
 from triage.services.challenges import challenge_options, challenges_visible_to
 from triage.services.information import (
@@ -160,6 +162,12 @@ def _back_url(request: HttpRequest, referral: Referral) -> str:
 @require_POST
 def send(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = get_object_or_404(referrals_visible_to(request.user), pk=referral_id)
+    # A closed referral takes nothing without the reason its page asks for: the page
+    # this form is on could not have been shown, and its re-render names the child.
+    if break_glass.needs_reason(request, kind=AccessLog.Kind.REFERRAL, record=referral):
+        return break_glass_views.reason_page(
+            request, kind=AccessLog.Kind.REFERRAL, record=referral, then="referral", status=403
+        )
     now = timezone.now()
     form = InformationRequestForm(request.POST, referral=referral, now=now)
     back = _back_url(request, referral)

@@ -313,12 +313,22 @@ class DiscussionList(AccessLoggedList, generics.ListAPIView):
     @extend_schema(
         summary="Record a strategy discussion",
         description="Managers only (403 otherwise). 400 names the fields that break a rule; "
-        "404 for a referral that does not exist. " + DESCRIPTION,
+        "404 for a referral that does not exist. About a closed referral (decided more "
+        "than `FRONTDOOR_BREAK_GLASS_CLOSED_AFTER_DAYS` ago, its child with nothing open), "
+        f"send your reason in the `{break_glass_api.HEADER}` header (403 without; 400 "
+        "when it is empty, too thin or too long). " + DESCRIPTION,
         request=DiscussionCreateSerializer,
+        parameters=[break_glass_api.PARAMETER],
         responses={
             201: DiscussionSerializer,
-            400: OpenApiResponse(description="Field-level errors."),
-            403: OpenApiResponse(description="Only managers record discussions."),
+            400: OpenApiResponse(
+                description="Field-level errors, or a "
+                f"`{break_glass_api.HEADER}` header that is empty, too thin or too long."
+            ),
+            403: OpenApiResponse(
+                description="Only managers record discussions; or the referral is closed "
+                f"and no `{break_glass_api.HEADER}` header was sent."
+            ),
             404: OpenApiResponse(description="No such referral."),
         },
     )
@@ -329,6 +339,13 @@ class DiscussionList(AccessLoggedList, generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         referral = generics.get_object_or_404(Referral.objects.all(), pk=data["referral"])
+        # About a closed referral, the reason its GET needs (403 without; nothing written).
+        break_glass_api.reason_for(
+            request,
+            kind=AccessLog.Kind.REFERRAL,
+            record=referral,
+            closed=lambda: break_glass.referral_is_closed(referral, now=timezone.now()),
+        )
         try:
             discussion = strategy.convene_discussion(
                 referral_id=referral.pk,

@@ -19,6 +19,7 @@ from audit.services import log_access
 from core.exceptions import DomainError, InvalidState
 from core.numbers import whole_number
 from core.text import clean_text
+from referrals import break_glass
 from referrals.selectors import referrals_visible_to
 from triage import break_glass_views
 from triage import strategy_forms as forms
@@ -52,6 +53,31 @@ def _discussion_in_scope(request, discussion_id: int):
     )
 
 
+def _closed_referral_asks(request, referral, *, then: str = "convene"):
+    """The reason page in place of convening about a closed referral, or None: a page
+    (GET) asks as the referral's own page does; a POST made without the reason (the
+    form could not have been shown) is refused, 403, and changes nothing."""
+    if not break_glass.needs_reason(request, kind=AccessLog.Kind.REFERRAL, record=referral):
+        return None
+    return break_glass_views.reason_page(
+        request,
+        kind=AccessLog.Kind.REFERRAL,
+        record=referral,
+        then=then,
+        status=403 if request.method == "POST" else 200,
+    )
+
+
+def _closed_discussion_asks(request, discussion, *, then: str = "discussion"):
+    """As ``_closed_referral_asks``, for a closed strategy discussion: its changes need
+    the reason its page needs, before anything of it is read or written."""
+    if not break_glass_views.discussion_asks(request, discussion):
+        return None
+    return break_glass_views.discussion_reason_page(
+        request, discussion, then=then, status=403 if request.method == "POST" else 200
+    )
+
+
 def _warnings_context(referral, rows, held_at=None) -> dict:
     usable = [r for r in rows if r.get("agency") is not None]
     codes = strategy.warnings_for(referral=referral, attendees=usable, held_at=held_at)
@@ -68,6 +94,8 @@ def _warnings_context(referral, rows, held_at=None) -> dict:
 @capability_required(Capability.CONVENE_STRATEGY)
 def convene(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral_or_404(request, referral_id)
+    if asks := _closed_referral_asks(request, referral):
+        return asks
     if request.method == "POST":
         form = forms.ConveneForm(request.POST)
         formset = forms.attendee_formset(request.POST)
@@ -138,6 +166,8 @@ def convene(request: HttpRequest, referral_id: int) -> HttpResponse:
 def change_attendees(request: HttpRequest, discussion_id: int) -> HttpResponse:
     """Change who is recorded as invited and who attended, with the same warnings."""
     discussion = _discussion_or_404(request, discussion_id, to_record=True)
+    if asks := _closed_discussion_asks(request, discussion, then="attendees"):
+        return asks
     referral = discussion.referral
     error = ""
     reason = discussion.missing_members_reason
@@ -188,6 +218,8 @@ def warnings(request: HttpRequest, referral_id: int) -> HttpResponse:
     """The membership warnings for the attendee rows posted: the fragment htmx swaps in
     while the list is edited. Saves nothing."""
     referral = _referral_or_404(request, referral_id)
+    if asks := _closed_referral_asks(request, referral):
+        return asks
     formset = forms.attendee_formset(request.POST)
     formset.is_valid()
     return render(
@@ -259,6 +291,8 @@ def _record(form_class, form_name: str, call):
     @login_required
     def view(request: HttpRequest, discussion_id: int) -> HttpResponse:
         discussion = _discussion_or_404(request, discussion_id, to_record=True)
+        if asks := _closed_discussion_asks(request, discussion):
+            return asks
         form = form_class(request.POST)
         if form.is_valid():
             try:
@@ -360,6 +394,8 @@ child_seen = _record(forms.ChildSeenForm, "seen_form", _child_seen)
 @login_required
 def action_done(request: HttpRequest, discussion_id: int) -> HttpResponse:
     discussion = _discussion_or_404(request, discussion_id, to_record=True)
+    if asks := _closed_discussion_asks(request, discussion):
+        return asks
     # ASCII digits, and not thousands of them (core.numbers): "²" passes str.isdigit()
     # and int() refuses past 4,300 digits, each once a server error here.
     action_id = whole_number(request.POST.get("action", ""))
