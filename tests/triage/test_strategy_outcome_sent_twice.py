@@ -74,3 +74,54 @@ def test_a_change_to_the_outcome_is_recorded(discussion):
     assert _events().count() == 2
     discussion.refresh_from_db()
     assert discussion.child_views == "Said she felt safe at home."
+
+
+def _history_and_events(discussion, kind):
+    return discussion.history.count(), AuditEvent.objects.filter(kind=kind).count()
+
+
+def test_the_child_seen_sent_again_unchanged_writes_nothing_and_a_change_is_recorded(
+    discussion,
+):
+    from triage.services import strategy
+
+    manager = UserFactory(role=Role.MANAGER)
+    seen_at = timezone.now() - timedelta(hours=1)
+    seen = {"child_seen_at": seen_at, "child_seen_by": "Social worker", "joint_visit": True}
+
+    strategy.record_child_seen(discussion_id=discussion.pk, by=manager, **seen)
+    once = _history_and_events(discussion, EventKind.CHILD_SEEN)
+    strategy.record_child_seen(discussion_id=discussion.pk, by=manager, **seen)  # again
+
+    assert _history_and_events(discussion, EventKind.CHILD_SEEN) == once
+    strategy.record_child_seen(
+        discussion_id=discussion.pk, by=manager, **seen | {"joint_visit": False}
+    )
+    assert _history_and_events(discussion, EventKind.CHILD_SEEN) == (once[0] + 1, once[1] + 1)
+
+
+def test_the_minutes_sent_again_unchanged_write_nothing_and_a_change_is_recorded(discussion):
+    from triage.services import strategy
+
+    manager = UserFactory(role=Role.MANAGER)
+    sent_at = timezone.now() - timedelta(hours=1)
+
+    strategy.record_minutes_circulated(
+        discussion_id=discussion.pk, by=manager, to_professionals_at=sent_at
+    )
+    once = _history_and_events(discussion, EventKind.MINUTES_CIRCULATED)
+    strategy.record_minutes_circulated(
+        discussion_id=discussion.pk, by=manager, to_professionals_at=sent_at
+    )
+    strategy.record_minutes_circulated(discussion_id=discussion.pk, by=manager)  # nothing given
+
+    assert _history_and_events(discussion, EventKind.MINUTES_CIRCULATED) == once
+    strategy.record_minutes_circulated(
+        discussion_id=discussion.pk, by=manager, to_family_at=sent_at + timedelta(minutes=30)
+    )
+    assert _history_and_events(discussion, EventKind.MINUTES_CIRCULATED) == (
+        once[0] + 1,
+        once[1] + 1,
+    )
+    discussion.refresh_from_db()
+    assert discussion.minutes_circulated_at == sent_at

@@ -332,6 +332,12 @@ def record_minutes_circulated(
             errors[field] = [problem]
     if errors:
         raise DomainError(errors)
+    if (
+        to_professionals_at is None or to_professionals_at == discussion.minutes_circulated_at
+    ) and (to_family_at is None or to_family_at == discussion.minutes_to_family_at):
+        # Nothing new (the form sent again, or an API PATCH repeating what is recorded):
+        # no history row and no audit event for a change that is not one.
+        return discussion
     if to_professionals_at is not None:
         discussion.minutes_circulated_at = to_professionals_at
     if to_family_at is not None:

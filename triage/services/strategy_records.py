@@ -400,6 +400,14 @@ def record_child_seen(
         errors["child_seen_by"] = ["Enter who saw the child"]
     if errors:
         raise DomainError(errors)
+    if (
+        discussion.child_seen_at == child_seen_at
+        and discussion.child_seen_by == child_seen_by[:200]
+        and discussion.joint_visit == bool(joint_visit)
+    ):
+        # The form sent again (a double click) or saved unchanged: no history row and no
+        # audit event for a change that is not one.
+        return discussion
     discussion.child_seen_at = child_seen_at
     discussion.child_seen_by = child_seen_by[:200]
     discussion.joint_visit = bool(joint_visit)
